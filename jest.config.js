@@ -1,0 +1,15 @@
+/**
+ * Jest runs the TypeScript sources through ts-jest in transpile-only mode
+ * (tsconfig's isolatedModules); `npm run typecheck` does the type checking
+ * once for the whole project instead of once per test file.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  testTimeout: 120000,
+};

@@ -1,0 +1,25 @@
+import type { Construct } from "constructs";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+
+/**
+ * IAM policy documents as `aws_iam_policy_document` data sources. The
+ * provider renders them locally (no AWS call, so offline plans stay
+ * complete), and unlike `jsonencode` of an object holding references they
+ * come out right in cdktf's HCL output too.
+ */
+
+/** A policy document allowing the given statements. */
+export function policyJson(scope: Construct, id: string, statements: DataAwsIamPolicyDocumentStatement[]): string {
+  return new DataAwsIamPolicyDocument(scope, id, { statement: statements.map((statement) => ({ effect: "Allow", ...statement })) }).json;
+}
+
+/** A trust policy letting one AWS service assume the role. */
+export function servicePrincipalTrust(scope: Construct, id: string, service: string): string {
+  return policyJson(scope, id, [
+    {
+      sid: "AssumedByService",
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: [service] }],
+    },
+  ]);
+}

@@ -1,0 +1,113 @@
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { DatabaseSource } from "../config/schema";
+
+export interface SecurityGroupsProps {
+  /** VPC the groups belong to. */
+  readonly vpcId: string;
+  /** CIDR of the VPC, the database's source under `vpc-cidr`. */
+  readonly vpcCidr: string;
+  /** Client networks allowed to reach the load balancer on 80 and 443. @default ["0.0.0.0/0"] */
+  readonly clientCidrs: readonly string[];
+  /** Where MySQL connections may come from. @default "app-security-group" */
+  readonly databaseSource: DatabaseSource;
+  /** Port the app servers serve HTTP on. @default 80 */
+  readonly appPort?: number;
+  /** Port MySQL listens on. @default 3306 */
+  readonly databasePort?: number;
+  /** Group names (the lab's: Inventory-LB, Inventory-App, Inventory-DB). */
+  readonly names: { readonly loadBalancer: string; readonly app: string; readonly database: string };
+}
+
+/**
+ * The lab's chained security groups: internet -> Inventory-LB -> Inventory-App
+ * -> Inventory-DB. Each rule is its own resource with a description, and each
+ * group's egress is only what its tier needs (no all-protocol 0.0.0.0/0).
+ */
+export class SecurityGroups extends Construct {
+  readonly loadBalancerGroupId: string;
+  readonly appGroupId: string;
+  readonly databaseGroupId: string;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
+    super(scope, id);
+    const appPort = props.appPort ?? 80;
+    const databasePort = props.databasePort ?? 3306;
+
+    // Terraform removes AWS's default allow-all egress from each new group; only the rules below remain.
+    const group = (groupId: string, name: string, description: string) =>
+      new SecurityGroup(this, groupId, {
+        name,
+        description,
+        vpcId: props.vpcId,
+        tags: { Name: name },
+      });
+    const loadBalancer = group("load-balancer", props.names.loadBalancer, "Inventory load balancer: HTTP and HTTPS from clients");
+    const app = group("app", props.names.app, "Inventory app servers: HTTP from the load balancer only");
+    const database = group("database", props.names.database, "Inventory database: MySQL from the app servers only");
+
+    for (const [index, cidr] of props.clientCidrs.entries()) {
+      for (const [port, protocol] of [[80, "HTTP"], [443, "HTTPS"]] as const) {
+        new VpcSecurityGroupIngressRule(this, `load-balancer-${protocol.toLowerCase()}-in-${index + 1}`, {
+          securityGroupId: loadBalancer.id,
+          description: `${protocol} from clients (${cidr})`,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        });
+      }
+    }
+    new VpcSecurityGroupEgressRule(this, "load-balancer-to-app", {
+      securityGroupId: loadBalancer.id,
+      description: "HTTP to the app servers (traffic and health checks)",
+      ipProtocol: "tcp",
+      fromPort: appPort,
+      toPort: appPort,
+      referencedSecurityGroupId: app.id,
+    });
+
+    new VpcSecurityGroupIngressRule(this, "app-from-load-balancer", {
+      securityGroupId: app.id,
+      description: "Traffic from Load Balancer",
+      ipProtocol: "tcp",
+      fromPort: appPort,
+      toPort: appPort,
+      referencedSecurityGroupId: loadBalancer.id,
+    });
+    new VpcSecurityGroupEgressRule(this, "app-to-database", {
+      securityGroupId: app.id,
+      description: "MySQL to the database",
+      ipProtocol: "tcp",
+      fromPort: databasePort,
+      toPort: databasePort,
+      referencedSecurityGroupId: database.id,
+    });
+    // Package repositories, SSM Session Manager and Secrets Manager are all HTTPS, reached through the NAT gateways.
+    new VpcSecurityGroupEgressRule(this, "app-to-https", {
+      securityGroupId: app.id,
+      description: "HTTPS to AWS APIs and package repositories",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+
+    new VpcSecurityGroupIngressRule(this, "database-from-app", {
+      securityGroupId: database.id,
+      ipProtocol: "tcp",
+      fromPort: databasePort,
+      toPort: databasePort,
+      ...(props.databaseSource === "app-security-group"
+        ? { description: "Traffic from App servers", referencedSecurityGroupId: app.id }
+        : { description: "MySQL from anywhere in the VPC (the lab's starting point)", cidrIpv4: props.vpcCidr }),
+    });
+    // The database starts no connections of its own: no egress rule at all.
+
+    this.loadBalancerGroupId = loadBalancer.id;
+    this.appGroupId = app.id;
+    this.databaseGroupId = database.id;
+  }
+}
