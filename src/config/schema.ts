@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { allocate, cidrProblem, contains, format, overlaps, parseCidr, size } from "./cidr";
 import { nameProblems, resourceNames } from "./names";
+import { RESERVED_TAG_KEYS } from "./tags";
 
 /**
  * The settings of one environment: every knob of the stack, with the lab's
@@ -195,15 +196,19 @@ export const settingsSchema = z
       .describe("Zones to spread over: one public and one private subnet each."),
     tags: tagMap.describe("Extra tags on every resource, beside Project, Environment and ManagedBy."),
     names: namesSchema,
-    network: networkSchema,
-    loadBalancer: loadBalancerSchema,
-    appTier: appTierSchema,
-    database: databaseSchema,
+    network: networkSchema.describe("The VPC, its subnets, NAT gateways and flow logs."),
+    loadBalancer: loadBalancerSchema.describe("The Application Load Balancer and its target group."),
+    appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
+    database: databaseSchema.describe("The RDS for MySQL database."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
   })
   .transform((input, ctx) => {
     const report = (path: (string | number)[], message: string) => ctx.issues.push({ code: "custom", message, path, input });
     const zoneCount = input.availabilityZones.length;
+
+    for (const key of RESERVED_TAG_KEYS) {
+      if (key in input.tags) report(["tags", key], `is set by the project itself (Project, Environment, ManagedBy); choose another key`);
+    }
 
     input.availabilityZones.forEach((zone, index) => {
       if (!zone.startsWith(input.region)) report(["availabilityZones", index], `"${zone}" is not in region ${input.region}`);
@@ -302,6 +307,10 @@ function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; 
     ...(givenPrivate ? [] : Array(zoneCount).fill(vpc.prefixLength + 3)),
   ];
   let computed: string[] = [];
+  if (computedLengths.some((length) => length > 28)) {
+    report(["network", "vpcCidr"], `${network.vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); give publicSubnetCidrs and privateSubnetCidrs`);
+    return result;
+  }
   if (computedLengths.length > 0) {
     // Computed blocks start after the highest given one so they never collide with it.
     const givenInside = [...(givenPublic ?? []), ...(givenPrivate ?? [])].map(parseCidr).filter((block) => contains(vpc, block));

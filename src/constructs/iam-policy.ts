@@ -23,3 +23,10 @@ export function servicePrincipalTrust(scope: Construct, id: string, service: str
     },
   ]);
 }
+
+/** The AWS partition of a region, for ARNs of AWS managed policies. */
+export function awsPartition(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}

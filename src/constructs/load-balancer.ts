@@ -87,7 +87,7 @@ export class LoadBalancer extends Construct {
       tags: { Name: props.targetGroupName },
     });
 
-    const loadBalancer = new Lb(this, "load-balancer", {
+    const loadBalancer = new Lb(this, "alb", {
       name: props.name,
       loadBalancerType: "application",
       internal: false,

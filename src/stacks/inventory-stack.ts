@@ -1,0 +1,157 @@
+import type { Construct } from "constructs";
+import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import type { Node } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { resourceNames } from "../config/names";
+import type { EnvironmentSettings } from "../config/schema";
+import { commonTags } from "../config/tags";
+import { AppTier } from "../constructs/app-tier";
+import { Database } from "../constructs/database";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { Network } from "../constructs/network";
+import { SecurityGroups } from "../constructs/security-groups";
+import { addStateBackend } from "../constructs/state-backend";
+
+export interface InventoryStackProps {
+  /** The environment's validated settings. */
+  readonly settings: EnvironmentSettings;
+  /** Folder of the Inventory app the servers boot (the repo's `app/`). */
+  readonly appDirectory: string;
+}
+
+/** The cdktf stack name of an environment: what `cdktf deploy <stack>` takes. */
+export function inventoryStackName(environment: string): string {
+  return `inventory-${environment}`;
+}
+
+/**
+ * One environment of the Inventory app: the lab's whole highly available
+ * topology, wired from the settings. Data flows one way: settings -> this
+ * stack -> each construct's props; constructs meet only through the typed
+ * attributes passed here.
+ */
+export class InventoryStack extends TerraformStack {
+  readonly network: Network;
+  readonly securityGroups: SecurityGroups;
+  readonly loadBalancer: LoadBalancer;
+  readonly appTier: AppTier;
+  readonly database: Database;
+
+  constructor(scope: Construct, id: string, props: InventoryStackProps) {
+    super(scope, id);
+    const { settings } = props;
+    const names = resourceNames(settings.namePrefix, settings.names);
+    const tags = commonTags(settings);
+
+    new AwsProvider(this, "aws", {
+      region: settings.region,
+      defaultTags: [{ tags }],
+    });
+    addStateBackend(this, { ...settings.state, environment: settings.environment, region: settings.state.region });
+
+    const network = new Network(this, "network", {
+      vpcCidr: settings.network.vpcCidr,
+      availabilityZones: settings.availabilityZones,
+      publicSubnetCidrs: settings.network.publicSubnetCidrs,
+      privateSubnetCidrs: settings.network.privateSubnetCidrs,
+      natStrategy: settings.network.natStrategy,
+      flowLogRetentionDays: settings.network.flowLogs.enabled ? settings.network.flowLogs.retentionDays : undefined,
+      names,
+    });
+
+    const securityGroups = new SecurityGroups(this, "security-groups", {
+      vpcId: network.vpcId,
+      vpcCidr: settings.network.vpcCidr,
+      clientCidrs: settings.loadBalancer.ingressCidrs,
+      databaseSource: settings.database.ingressFrom,
+      names: { loadBalancer: names.loadBalancerSecurityGroup, app: names.appSecurityGroup, database: names.databaseSecurityGroup },
+    });
+
+    const lb = settings.loadBalancer;
+    const loadBalancer = new LoadBalancer(this, "load-balancer", {
+      vpcId: network.vpcId,
+      subnetIds: network.publicSubnetIds,
+      securityGroupId: securityGroups.loadBalancerGroupId,
+      name: names.loadBalancer,
+      targetGroupName: names.targetGroup,
+      healthCheck: lb.healthCheck,
+      deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+      certificateArn: lb.certificateArn,
+      sslPolicy: lb.sslPolicy,
+      deletionProtection: lb.deletionProtection,
+      idleTimeoutSeconds: lb.idleTimeoutSeconds,
+    });
+
+    const db = settings.database;
+    const database = new Database(this, "database", {
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: securityGroups.databaseGroupId,
+      region: settings.region,
+      ...db,
+      names: {
+        identifier: names.databaseIdentifier,
+        nameTag: names.database,
+        subnetGroup: names.databaseSubnetGroup,
+        parameterGroup: names.databaseParameterGroup,
+        monitoringRole: names.databaseMonitoringRole,
+      },
+    });
+
+    const app = settings.appTier;
+    const appTier = new AppTier(this, "app-tier", {
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: securityGroups.appGroupId,
+      targetGroupArn: loadBalancer.targetGroupArn,
+      region: settings.region,
+      ...app,
+      boot: {
+        appDirectory: props.appDirectory,
+        databaseHost: database.address,
+        databasePort: database.port,
+        databaseName: db.databaseName,
+        databaseSecretArn: database.masterUserSecretArn,
+      },
+      instanceTags: tags,
+      names: {
+        instanceRole: names.instanceRole,
+        launchTemplatePrefix: names.launchTemplatePrefix,
+        autoScalingGroup: names.autoScalingGroup,
+        instance: names.appInstance,
+      },
+    });
+
+    this.network = network;
+    this.securityGroups = securityGroups;
+    this.loadBalancer = loadBalancer;
+    this.appTier = appTier;
+    this.database = database;
+
+    const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
+    output("app_url", loadBalancer.url, "URL of the Inventory app (the load balancer's DNS name)");
+    output("load_balancer_dns_name", loadBalancer.dnsName, "DNS name of the load balancer");
+    output("target_group_arn", loadBalancer.targetGroupArn, "Target group of the app servers");
+    output("autoscaling_group_name", appTier.autoScalingGroupName, "Auto Scaling group of the app servers");
+    output("db_instance_identifier", database.identifier, "RDS identifier of the database");
+    output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");
+    output("db_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the database master user (the ARN, not the secret)");
+    output("vpc_id", network.vpcId, "The VPC");
+    output("public_subnet_ids", network.publicSubnetIds, "Public subnets, in zone order");
+    output("private_subnet_ids", network.privateSubnetIds, "Private subnets, in zone order");
+    output("nat_gateway_ids", network.natGatewayIds, "NAT gateways (one per zone under per-az)");
+    output("region", settings.region, "Region of the environment");
+  }
+
+  /**
+   * Terraform addresses from the construct path, without cdktf's hash
+   * suffix: `aws_nat_gateway.network_nat_gateway_2` reads better in a plan
+   * than `network_nat-gateway-2_5B1B2A3C`. Paths are unique, so are these.
+   */
+  protected override allocateLogicalId(element: TerraformElement | Node): string {
+    const node = element instanceof TerraformElement ? element.node : element;
+    return node.scopes
+      .slice(2)
+      .map((scope) => scope.node.id)
+      .join("_")
+      .replace(/[^A-Za-z0-9_]/g, "_");
+  }
+}
