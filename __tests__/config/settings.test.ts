@@ -1,0 +1,131 @@
+import { parseSettings, SettingsError } from "../../src/config/load";
+import { settingsFor } from "../support/stacks";
+
+/** The message `parseSettings` stops with for an environment file holding `raw`. */
+function problemWith(raw: Record<string, unknown>): string {
+  try {
+    parseSettings("broken", { state: { bucket: "test-state-bucket" }, ...raw });
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    const message = (error as Error).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+  throw new Error("the settings were accepted");
+}
+
+describe("defaults are the lab's final state (SPEC.md)", () => {
+  const settings = settingsFor("default");
+
+  it("places the environment in us-west-2 over two zones", () => {
+    expect(settings.region).toBe("us-west-2");
+    expect(settings.availabilityZones).toEqual(["us-west-2a", "us-west-2b"]);
+  });
+
+  it("lays out the lab's VPC and subnets", () => {
+    expect(settings.network.vpcCidr).toBe("10.0.0.0/20");
+    expect(settings.network.publicSubnetCidrs).toEqual(["10.0.0.0/24", "10.0.1.0/24"]);
+    expect(settings.network.privateSubnetCidrs).toEqual(["10.0.2.0/23", "10.0.4.0/23"]);
+    expect(settings.network.natStrategy).toBe("per-az");
+  });
+
+  it("keeps the lab's names", () => {
+    expect(settings.namePrefix).toBe("");
+    expect(settings.names).toEqual({
+      vpc: "Lab VPC",
+      loadBalancer: "Inventory-LB",
+      app: "Inventory-App",
+      autoScalingGroup: "Inventory-ASG",
+      database: "Inventory-DB",
+      instanceRole: "Inventory-App-Role",
+      launchTemplate: "Lab-template-",
+    });
+  });
+
+  it("sizes the app tier and its health check like the lab", () => {
+    expect(settings.appTier).toMatchObject({ instanceType: "t3.micro", minSize: 2, desiredCapacity: 2, maxSize: 2 });
+    expect(settings.loadBalancer.healthCheck).toMatchObject({ healthyThreshold: 2, intervalSeconds: 10 });
+  });
+
+  it("runs MySQL 8.4 Multi-AZ with doubled class and storage, applied immediately", () => {
+    expect(settings.database).toMatchObject({
+      engineVersion: "8.4",
+      multiAz: true,
+      instanceClass: "db.t3.small",
+      allocatedStorageGiB: 40,
+      applyImmediately: true,
+      ingressFrom: "app-security-group",
+      deletionProtection: true,
+    });
+  });
+});
+
+describe("subnet CIDRs", () => {
+  it("are computed from another VPC CIDR with the lab's proportions", () => {
+    const settings = settingsFor("other", { network: { vpcCidr: "172.16.0.0/16" } });
+    expect(settings.network.publicSubnetCidrs).toEqual(["172.16.0.0/20", "172.16.16.0/20"]);
+    expect(settings.network.privateSubnetCidrs).toEqual(["172.16.32.0/19", "172.16.64.0/19"]);
+  });
+
+  it("may be given, and the computed ones then start after them", () => {
+    const settings = settingsFor("other", { network: { publicSubnetCidrs: ["10.0.8.0/24", "10.0.9.0/24"] } });
+    expect(settings.network.privateSubnetCidrs).toEqual(["10.0.10.0/23", "10.0.12.0/23"]);
+  });
+
+  it("follow the number of zones", () => {
+    const settings = settingsFor("other", { availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"] });
+    expect(settings.network.publicSubnetCidrs).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]);
+    expect(settings.network.privateSubnetCidrs).toEqual(["10.0.4.0/23", "10.0.6.0/23", "10.0.8.0/23"]);
+  });
+});
+
+describe("bad settings stop with one line naming the setting", () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["a malformed CIDR", { network: { vpcCidr: "10.0.0/20" } }, /^broken\.json: network\.vpcCidr: "10\.0\.0\/20" is not an IPv4 CIDR block/],
+    ["a CIDR with host bits", { network: { vpcCidr: "10.0.1.0/20" } }, /network\.vpcCidr: .*host bits set/],
+    [
+      "a subnet outside the VPC",
+      { network: { publicSubnetCidrs: ["10.0.0.0/24", "10.1.0.0/24"] } },
+      /network\.publicSubnetCidrs\.1: 10\.1\.0\.0\/24 is not inside the VPC CIDR 10\.0\.0\.0\/20/,
+    ],
+    [
+      "overlapping subnets",
+      { network: { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"], privateSubnetCidrs: ["10.0.0.0/23", "10.0.4.0/23"] } },
+      /network\.privateSubnetCidrs\.0: 10\.0\.0\.0\/23 overlaps 10\.0\.0\.0\/24 \(publicSubnetCidrs\.0\)/,
+    ],
+    ["a subnet per zone missing", { network: { privateSubnetCidrs: ["10.0.2.0/23"] } }, /network\.privateSubnetCidrs: has 1 CIDRs for 2 availability zones/],
+    ["a VPC too small for the computed subnets", { network: { vpcCidr: "10.0.0.0/27" } }, /^broken\.json: network\.vpcCidr: 10\.0\.0\.0\/27 is too small to compute subnets from \(they would be \/31, AWS subnets are \/16 to \/28\)/],
+    ["given subnets that leave no room for the computed ones", { network: { vpcCidr: "10.0.0.0/24", publicSubnetCidrs: ["10.0.0.0/25", "10.0.0.128/25"] } }, /network\.vpcCidr: 10\.0\.0\.0\/24 has no room for the computed subnets/],
+    ["a VPC larger than AWS allows", { network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr: 10\.0\.0\.0\/8 is a \/8; AWS VPCs are \/16 to \/28/],
+    ["fewer than 2 zones", { availabilityZones: ["us-west-2a"] }, /availabilityZones: needs at least 2 zones/],
+    ["a zone in another region", { availabilityZones: ["us-west-2a", "us-east-1b"] }, /availabilityZones\.1: "us-east-1b" is not in region us-west-2/],
+    ["a zone listed twice", { availabilityZones: ["us-west-2a", "us-west-2a"] }, /availabilityZones\.1: "us-west-2a" is listed twice/],
+    ["min above max", { appTier: { minSize: 3, desiredCapacity: 3, maxSize: 2 } }, /appTier\.minSize: 3 is above maxSize 2/],
+    ["desired below min", { appTier: { minSize: 2, desiredCapacity: 1, maxSize: 4 } }, /appTier\.desiredCapacity: 1 is below minSize 2/],
+    ["desired above max", { appTier: { minSize: 1, desiredCapacity: 5, maxSize: 4 } }, /appTier\.desiredCapacity: 5 is above maxSize 4/],
+    ["an unknown key", { network: { natStrategy: "per-az", natGateways: 2 } }, /^broken\.json: network\.natGateways: unknown setting$/],
+    ["an unknown top-level key", { regoin: "us-west-2" }, /^broken\.json: regoin: unknown setting$/],
+    ["an unknown choice", { network: { natStrategy: "one-per-zone" } }, /network\.natStrategy: Invalid option: expected one of "single"\|"per-az"/],
+    ["storage below the engine's minimum", { database: { allocatedStorageGiB: 10 } }, /database\.allocatedStorageGiB: 10 GiB is below the 20 GiB minimum of gp3 storage for MySQL/],
+    ["io1 storage below its minimum", { database: { storageType: "io1", allocatedStorageGiB: 50 } }, /below the 100 GiB minimum of io1/],
+    ["a wrong type", { appTier: { maxSize: "2" } }, /appTier\.maxSize: Invalid input: expected number, received string/],
+    ["a malformed instance type", { appTier: { instanceType: "t3 micro" } }, /appTier\.instanceType: must be an EC2 instance type/],
+    ["a non-8.4 MySQL", { database: { engineVersion: "8.0.35" } }, /database\.engineVersion: must be MySQL 8\.4/],
+    ["a load balancer name too long", { names: { loadBalancer: "Inventory-Load-Balancer-For-Production" } }, /names\.loadBalancer: the load balancer name "Inventory-Load-Balancer-For-Production" .* is 38 characters; AWS allows 32/],
+    ["a load balancer name with a space", { names: { loadBalancer: "Inventory LB" } }, /names\.loadBalancer: the load balancer name "Inventory LB" must use letters, digits and hyphens/],
+    ["a prefix that breaks the DB identifier", { names: { database: "Inventory--DB" } }, /names\.database: the RDS identifier "inventory--db" must use/],
+    ["a malformed prefix", { namePrefix: "lab start" }, /namePrefix: must be empty or letters, digits and hyphens ending in a hyphen/],
+    ["a health check timeout not below its interval", { loadBalancer: { healthCheck: { timeoutSeconds: 10 } } }, /loadBalancer\.healthCheck\.timeoutSeconds: 10 must be below intervalSeconds 10/],
+    ["a certificate from another region", { loadBalancer: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }, /loadBalancer\.certificateArn: the certificate is in us-east-1, but the load balancer is in us-west-2/],
+    ["a missing state bucket", { state: { bucket: undefined } }, /state\.bucket: missing: name the S3 bucket of the state here or in INVENTORY_STATE_BUCKET/],
+    ["a bucket name S3 refuses", { state: { bucket: "Inventory_State" } }, /state\.bucket: "Inventory_State" is not a valid S3 bucket name/],
+    ["a reserved tag key", { tags: { Environment: "prod" } }, /tags\.Environment: is set by the project itself/],
+    ["Multi-AZ without backups", { database: { backupRetentionDays: 0 } }, /database\.backupRetentionDays: must be at least 1 when multiAz is on/],
+  ])("%s", (_kind, raw, message) => {
+    expect(problemWith(raw)).toMatch(message);
+  });
+
+  it("counts the other problems instead of printing them", () => {
+    expect(problemWith({ appTier: { instanceType: "x" }, database: { instanceClass: "y" } })).toMatch(/ \(and 1 more\)$/);
+  });
+});

@@ -1,0 +1,69 @@
+import { ProjectCopy } from "../support/project-copy";
+
+// The commands a user runs, in a throwaway copy of the project: the app
+// command cdktf.json names, and `cdktf synth` around it.
+describe("synthesis with bad settings", () => {
+  let project: ProjectCopy;
+
+  beforeAll(() => {
+    project = new ProjectCopy();
+    const lab = JSON.parse(project.read("environments/lab-start.json"));
+    lab.database.allocatedStorageGiB = 5;
+    project.write("environments/lab-start.json", JSON.stringify(lab));
+  });
+
+  afterAll(() => project.remove());
+
+  it("the app stops with one line naming the setting, exit 1, and writes nothing", () => {
+    const result = project.run("node", ["scripts/run.mjs", "main.ts"], { CDKTF_OUTDIR: project.path("cdktf.out") });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "Invalid settings: environments/lab-start.json: database.allocatedStorageGiB: 5 GiB is below the 20 GiB minimum of gp3 storage for MySQL",
+    ]);
+    expect(project.exists("cdktf.out")).toBe(false);
+  });
+
+  it("a bad environment stops the synthesis of the others too, even when narrowed to one", () => {
+    const result = project.run("node", ["scripts/run.mjs", "main.ts"], { CDKTF_OUTDIR: project.path("cdktf.out"), INVENTORY_ENV: "default" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("environments/lab-start.json: database.allocatedStorageGiB");
+    expect(project.exists("cdktf.out")).toBe(false);
+  });
+
+  it("cdktf synth fails with the same line and leaves no cdktf.out", () => {
+    const result = project.run("npx", ["cdktf", "synth"]);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain(
+      "Invalid settings: environments/lab-start.json: database.allocatedStorageGiB: 5 GiB is below the 20 GiB minimum of gp3 storage for MySQL",
+    );
+    expect(project.exists("cdktf.out")).toBe(false);
+  });
+});
+
+describe("synthesis with the repository's settings", () => {
+  let project: ProjectCopy;
+
+  beforeAll(() => {
+    project = new ProjectCopy();
+  });
+
+  afterAll(() => project.remove());
+
+  it("cdktf synth writes one stack per environment", () => {
+    const result = project.run("npx", ["cdktf", "synth"]);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.status).toBe(0);
+    for (const stack of ["inventory-default", "inventory-lab-start"]) {
+      const document = JSON.parse(project.read(`cdktf.out/stacks/${stack}/cdk.tf.json`));
+      expect(Object.keys(document.resource).length).toBeGreaterThan(10);
+    }
+  });
+
+  it("INVENTORY_ENV narrows the app to one stack", () => {
+    const outdir = project.path("narrowed.out");
+    const result = project.run("node", ["scripts/run.mjs", "main.ts"], { CDKTF_OUTDIR: outdir, INVENTORY_ENV: "lab-start" });
+    expect(result.status).toBe(0);
+    expect(project.exists("narrowed.out/stacks/inventory-lab-start/cdk.tf.json")).toBe(true);
+    expect(project.exists("narrowed.out/stacks/inventory-default")).toBe(false);
+  });
+});

@@ -1,0 +1,119 @@
+import { Testing } from "cdktf";
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { AppTier } from "../../src/constructs/app-tier";
+import { APP_DIRECTORY, onlyResource } from "../support/stacks";
+
+const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
+
+/** The lab's app servers (SPEC.md section 4). */
+function synthAppTier() {
+  const json = Testing.synthScope(
+    (scope) =>
+      new AppTier(scope, "app-tier", {
+        subnetIds: ["subnet-private1", "subnet-private2"],
+        securityGroupId: "sg-app",
+        targetGroupArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef",
+        region: "us-west-2",
+        instanceType: "t3.micro",
+        imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        minSize: 2,
+        desiredCapacity: 2,
+        maxSize: 2,
+        healthCheckGracePeriodSeconds: 300,
+        rootVolumeSizeGiB: 8,
+        instanceRefreshMinHealthyPercent: 50,
+        boot: {
+          appDirectory: APP_DIRECTORY,
+          databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
+          databasePort: "3306",
+          databaseName: "inventory",
+          databaseSecretArn: SECRET_ARN,
+        },
+        instanceTags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" },
+        names: { instanceRole: "Inventory-App-Role", launchTemplatePrefix: "Lab-template-", autoScalingGroup: "Inventory-ASG", instance: "Inventory-App" },
+      }),
+  );
+  return { json, document: JSON.parse(json) };
+}
+
+describe("AppTier", () => {
+  const { json, document } = synthAppTier();
+  const [, template] = onlyResource(document, "aws_launch_template");
+  const [, group] = onlyResource(document, "aws_autoscaling_group");
+  const policies = Object.values(document.data.aws_iam_policy_document as Record<string, any>);
+
+  it("creates role and instance profile Inventory-App-Role, assumable by EC2 only", () => {
+    expect(json).toHaveResourceWithProperties(IamRole, { name: "Inventory-App-Role" });
+    expect(json).toHaveResourceWithProperties(IamInstanceProfile, { name: "Inventory-App-Role" });
+    const trust = policies.find((policy) => policy.statement[0].actions.includes("sts:AssumeRole"));
+    expect(trust.statement).toEqual([expect.objectContaining({ effect: "Allow", principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] })]);
+  });
+
+  it("grants the role Session Manager and reading the one database secret, nothing more", () => {
+    expect(json).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
+    const permissions = policies.filter((policy) => !policy.statement[0].actions.includes("sts:AssumeRole"));
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0].statement).toEqual([expect.objectContaining({ effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [SECRET_ARN] })]);
+  });
+
+  it("launches Amazon Linux 2023 t3.micro in the App group with the instance profile", () => {
+    expect(json).toHaveResourceWithProperties(LaunchTemplate, {
+      name_prefix: "Lab-template-",
+      image_id: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+      instance_type: "t3.micro",
+      vpc_security_group_ids: ["sg-app"],
+      iam_instance_profile: { arn: expect.stringContaining("aws_iam_instance_profile.") },
+    });
+  });
+
+  it("has no key pair, no subnet and no network interface in the template (as in the lab)", () => {
+    expect(template.key_name).toBeUndefined();
+    expect(template.network_interfaces).toBeUndefined();
+    expect(template.subnet_id).toBeUndefined();
+  });
+
+  it("requires IMDSv2 with a hop limit of 1 and encrypts the gp3 root volume", () => {
+    expect(template.metadata_options).toMatchObject({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
+    expect(template.block_device_mappings).toEqual([{ device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 8 }) }]);
+  });
+
+  it("boots with the rendered script, base64-encoded, holding the secret's ARN but no secret", () => {
+    expect(template.user_data).toMatch(/^\$\{base64encode\(".*"\)\}$/s);
+    expect(template.user_data).toContain(SECRET_ARN);
+    expect(template.user_data).not.toMatch(/password\s*=/i);
+  });
+
+  it("runs Inventory-ASG in the private subnets behind the target group, 2 / 2 / 2", () => {
+    expect(json).toHaveResourceWithProperties(AutoscalingGroup, {
+      name: "Inventory-ASG",
+      vpc_zone_identifier: ["subnet-private1", "subnet-private2"],
+      target_group_arns: ["arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef"],
+      min_size: 2,
+      desired_capacity: 2,
+      max_size: 2,
+    });
+  });
+
+  it("replaces servers the load balancer finds unhealthy, after a grace period", () => {
+    expect(group).toMatchObject({ health_check_type: "ELB", health_check_grace_period: 300 });
+  });
+
+  it("pins the template's latest version, so a new version rolls the fleet by instance refresh", () => {
+    expect(group.launch_template).toEqual({ id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/), version: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/) });
+    expect(group.instance_refresh).toEqual({ strategy: "Rolling", preferences: { min_healthy_percentage: 50 } });
+  });
+
+  it("tags new instances Name = Inventory-App, with the project's tags", () => {
+    expect(group.tag).toEqual(
+      expect.arrayContaining([
+        { key: "Name", value: "Inventory-App", propagate_at_launch: true },
+        { key: "Project", value: "inventory-ha", propagate_at_launch: true },
+      ]),
+    );
+    expect(template.tag_specifications).toEqual(expect.arrayContaining([{ resource_type: "instance", tags: expect.objectContaining({ Name: "Inventory-App" }) }]));
+  });
+});

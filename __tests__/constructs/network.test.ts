@@ -1,0 +1,167 @@
+import { Testing } from "cdktf";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { resourceNames } from "../../src/config/names";
+import type { NatStrategy } from "../../src/config/schema";
+import { Network } from "../../src/constructs/network";
+import { resourcesOf } from "../support/stacks";
+
+const names = resourceNames("", {
+  vpc: "Lab VPC",
+  loadBalancer: "Inventory-LB",
+  app: "Inventory-App",
+  autoScalingGroup: "Inventory-ASG",
+  database: "Inventory-DB",
+  instanceRole: "Inventory-App-Role",
+  launchTemplate: "Lab-template-",
+});
+
+/** The lab's provided VPC (SPEC.md section 1). */
+function synthNetwork(natStrategy: NatStrategy, flowLogs: { retentionDays?: number } = { retentionDays: 365 }) {
+  const json = Testing.synthScope(
+    (scope) =>
+      new Network(scope, "network", {
+        vpcCidr: "10.0.0.0/20",
+        availabilityZones: ["us-west-2a", "us-west-2b"],
+        publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
+        privateSubnetCidrs: ["10.0.2.0/23", "10.0.4.0/23"],
+        natStrategy,
+        flowLogRetentionDays: flowLogs.retentionDays,
+        names,
+      }),
+  );
+  return { json, document: JSON.parse(json) };
+}
+
+/** Follows `${aws_x.name.id}` to the name of the referenced resource. */
+function referencedName(reference: string): string {
+  const match = /^\$\{[a-z_]+\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(reference);
+  if (!match) throw new Error(`not a reference: ${reference}`);
+  return match[1];
+}
+
+describe("Network", () => {
+  const perAz = synthNetwork("per-az");
+  const single = synthNetwork("single");
+
+  it("creates Lab VPC 10.0.0.0/20 with DNS hostnames", () => {
+    expect(perAz.json).toHaveResourceWithProperties(Vpc, {
+      cidr_block: "10.0.0.0/20",
+      enable_dns_hostnames: true,
+      enable_dns_support: true,
+      tags: { Name: "Lab VPC" },
+    });
+  });
+
+  it.each([
+    ["Public Subnet 1", "10.0.0.0/24", "us-west-2a"],
+    ["Public Subnet 2", "10.0.1.0/24", "us-west-2b"],
+    ["Private Subnet 1", "10.0.2.0/23", "us-west-2a"],
+    ["Private Subnet 2", "10.0.4.0/23", "us-west-2b"],
+  ])("creates %s %s in %s, with no automatic public IPs", (name, cidr, zone) => {
+    expect(perAz.json).toHaveResourceWithProperties(Subnet, {
+      cidr_block: cidr,
+      availability_zone: zone,
+      map_public_ip_on_launch: false,
+      tags: expect.objectContaining({ Name: name }),
+    });
+  });
+
+  it("routes the public subnets to the internet gateway", () => {
+    expect(perAz.json).toHaveResource(InternetGateway);
+    const routes = resourcesOf(perAz.document, "aws_route").map(([, route]) => route);
+    const publicRoute = routes.find((route) => route.gateway_id);
+    expect(publicRoute).toMatchObject({ destination_cidr_block: "0.0.0.0/0", gateway_id: expect.stringContaining("aws_internet_gateway.") });
+    const associations = resourcesOf(perAz.document, "aws_route_table_association").map(([, association]) => association);
+    const publicAssociations = associations.filter((association) => association.route_table_id === publicRoute.route_table_id);
+    const subnetNames = publicAssociations.map((association) => perAz.document.resource.aws_subnet[referencedName(association.subnet_id)].tags.Name);
+    expect(subnetNames.sort()).toEqual(["Public Subnet 1", "Public Subnet 2"]);
+  });
+
+  it("leaves the default security group without rules", () => {
+    const [[, group]] = resourcesOf(perAz.document, "aws_default_security_group");
+    expect(perAz.json).toHaveResource(DefaultSecurityGroup);
+    expect(group.ingress).toBeUndefined();
+    expect(group.egress).toBeUndefined();
+  });
+
+  describe("per-az NAT (the lab's challenge)", () => {
+    it("puts a NAT gateway with its own Elastic IP in each public subnet", () => {
+      const gateways = resourcesOf(perAz.document, "aws_nat_gateway").map(([, gateway]) => gateway);
+      expect(gateways).toHaveLength(2);
+      expect(resourcesOf(perAz.document, "aws_eip")).toHaveLength(2);
+      expect(new Set(gateways.map((gateway) => gateway.subnet_id)).size).toBe(2);
+      expect(new Set(gateways.map((gateway) => gateway.allocation_id)).size).toBe(2);
+      expect(perAz.json).toHaveResourceWithProperties(Eip, { domain: "vpc" });
+    });
+
+    it("gives each private subnet a route table whose default route goes to the NAT gateway in its own zone", () => {
+      const subnets = Object.fromEntries(resourcesOf(perAz.document, "aws_subnet"));
+      const gateways = Object.fromEntries(resourcesOf(perAz.document, "aws_nat_gateway"));
+      const routes = resourcesOf(perAz.document, "aws_route").map(([, route]) => route);
+      const associations = resourcesOf(perAz.document, "aws_route_table_association").map(([, association]) => association);
+      const privateSubnets = Object.entries(subnets).filter(([, subnet]) => subnet.tags.Name.startsWith("Private"));
+      expect(privateSubnets).toHaveLength(2);
+      const tables = new Set<string>();
+      for (const [subnetName, subnet] of privateSubnets) {
+        const association = associations.find((candidate) => referencedName(candidate.subnet_id) === subnetName);
+        tables.add(association.route_table_id);
+        const route = routes.find((candidate) => candidate.route_table_id === association.route_table_id);
+        expect(route.destination_cidr_block).toBe("0.0.0.0/0");
+        const gateway = gateways[referencedName(route.nat_gateway_id)];
+        const gatewaySubnet = subnets[referencedName(gateway.subnet_id)];
+        expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
+        expect(gatewaySubnet.tags.Name).toMatch(/^Public Subnet/);
+      }
+      expect(tables.size).toBe(2);
+    });
+
+    it("names the second private route table like the lab", () => {
+      expect(perAz.json).toHaveResourceWithProperties(RouteTable, { tags: { Name: "Private Route Table 2" } });
+    });
+  });
+
+  describe("single NAT (the lab's start)", () => {
+    it("has one NAT gateway, in Public Subnet 1, with one Elastic IP", () => {
+      const gateways = resourcesOf(single.document, "aws_nat_gateway").map(([, gateway]) => gateway);
+      expect(gateways).toHaveLength(1);
+      expect(resourcesOf(single.document, "aws_eip")).toHaveLength(1);
+      const subnet = single.document.resource.aws_subnet[referencedName(gateways[0].subnet_id)];
+      expect(subnet.tags.Name).toBe("Public Subnet 1");
+    });
+
+    it("sends both private subnets through one private route table to it", () => {
+      expect(resourcesOf(single.document, "aws_route_table")).toHaveLength(2);
+      const natRoutes = resourcesOf(single.document, "aws_route").filter(([, route]) => route.nat_gateway_id);
+      expect(natRoutes).toHaveLength(1);
+      const associations = resourcesOf(single.document, "aws_route_table_association").filter(([, association]) => association.route_table_id === natRoutes[0][1].route_table_id);
+      expect(associations).toHaveLength(2);
+      expect(single.json).toHaveResourceWithProperties(NatGateway, { connectivity_type: "public" });
+      expect(single.json).toHaveResourceWithProperties(Route, { destination_cidr_block: "0.0.0.0/0" });
+    });
+  });
+
+  describe("flow logs", () => {
+    it("record all traffic to a log group kept for the given days, through a role limited to that group", () => {
+      expect(perAz.json).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+      const [[, group]] = resourcesOf(perAz.document, "aws_cloudwatch_log_group");
+      expect(group.retention_in_days).toBe(365);
+      const permissions = Object.values(perAz.document.data.aws_iam_policy_document as Record<string, any>).find((document) =>
+        document.statement[0].actions.includes("logs:PutLogEvents"),
+      );
+      for (const resource of permissions.statement[0].resources) expect(resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}(:\*)?$/);
+    });
+
+    it("can be turned off", () => {
+      const withoutLogs = synthNetwork("per-az", {});
+      expect(withoutLogs.json).not.toHaveResource(FlowLog);
+    });
+  });
+});

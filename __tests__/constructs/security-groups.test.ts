@@ -1,0 +1,78 @@
+import { Testing } from "cdktf";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { DatabaseSource } from "../../src/config/schema";
+import { SecurityGroups } from "../../src/constructs/security-groups";
+import { resourcesOf } from "../support/stacks";
+
+/** The lab's groups (SPEC.md section 2). */
+function synthGroups(databaseSource: DatabaseSource) {
+  const json = Testing.synthScope(
+    (scope) =>
+      new SecurityGroups(scope, "security-groups", {
+        vpcId: "vpc-0123456789abcdef0",
+        vpcCidr: "10.0.0.0/20",
+        clientCidrs: ["0.0.0.0/0"],
+        databaseSource,
+        names: { loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" },
+      }),
+  );
+  const document = JSON.parse(json);
+  const groupNameByReference = Object.fromEntries(
+    resourcesOf(document, "aws_security_group").map(([address, group]) => [`\${aws_security_group.${address}.id}`, group.name]),
+  );
+  const rules = (type: "ingress" | "egress") =>
+    resourcesOf(document, `aws_vpc_security_group_${type}_rule`).map(([, rule]) => ({
+      group: groupNameByReference[rule.security_group_id],
+      port: rule.from_port === rule.to_port ? rule.from_port : `${rule.from_port}-${rule.to_port}`,
+      protocol: rule.ip_protocol,
+      source: rule.referenced_security_group_id ? groupNameByReference[rule.referenced_security_group_id] : rule.cidr_ipv4,
+      description: rule.description,
+    }));
+  return { json, ingress: rules("ingress"), egress: rules("egress") };
+}
+
+describe("SecurityGroups", () => {
+  const final = synthGroups("app-security-group");
+
+  it.each(["Inventory-LB", "Inventory-App", "Inventory-DB"])("creates %s in the VPC with a description", (name) => {
+    expect(final.json).toHaveResourceWithProperties(SecurityGroup, { name, vpc_id: "vpc-0123456789abcdef0", description: expect.stringMatching(/\w+/) });
+  });
+
+  it("opens Inventory-LB to HTTP 80 and HTTPS 443 from anywhere, and nothing else", () => {
+    expect(final.ingress.filter((rule) => rule.group === "Inventory-LB").map(({ port, protocol, source }) => ({ port, protocol, source }))).toEqual([
+      { port: 80, protocol: "tcp", source: "0.0.0.0/0" },
+      { port: 443, protocol: "tcp", source: "0.0.0.0/0" },
+    ]);
+  });
+
+  it("lets HTTP 80 into Inventory-App from the Inventory-LB group only", () => {
+    expect(final.ingress.filter((rule) => rule.group === "Inventory-App")).toEqual([
+      { group: "Inventory-App", port: 80, protocol: "tcp", source: "Inventory-LB", description: "Traffic from Load Balancer" },
+    ]);
+  });
+
+  it("lets MySQL 3306 into Inventory-DB from the Inventory-App group only", () => {
+    expect(final.ingress.filter((rule) => rule.group === "Inventory-DB")).toEqual([
+      { group: "Inventory-DB", port: 3306, protocol: "tcp", source: "Inventory-App", description: "Traffic from App servers" },
+    ]);
+  });
+
+  it("lets MySQL in from the whole VPC at the lab's start", () => {
+    const labStart = synthGroups("vpc-cidr");
+    expect(labStart.ingress.filter((rule) => rule.group === "Inventory-DB")).toEqual([
+      expect.objectContaining({ port: 3306, protocol: "tcp", source: "10.0.0.0/20" }),
+    ]);
+  });
+
+  it("keeps each tier's egress to what it needs: LB to the app, app to the DB and HTTPS, DB nothing", () => {
+    const egress = final.egress.map(({ group, port, protocol, source }) => `${group} -> ${source} ${protocol}/${port}`).sort();
+    expect(egress).toEqual(["Inventory-App -> 0.0.0.0/0 tcp/443", "Inventory-App -> Inventory-DB tcp/3306", "Inventory-LB -> Inventory-App tcp/80"]);
+  });
+
+  it("describes every rule and never opens all protocols", () => {
+    for (const rule of [...final.ingress, ...final.egress]) {
+      expect(rule.description).toMatch(/\w{4,}/);
+      expect(rule.protocol).not.toBe("-1");
+    }
+  });
+});

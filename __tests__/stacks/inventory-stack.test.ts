@@ -1,0 +1,176 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { inventoryStackName } from "../../src/stacks/inventory-stack";
+import { resourcesOf, settingsFor, synthStack, type TerraformDocument } from "../support/stacks";
+import { loadEnvironments } from "../../src/config/load";
+import { PROJECT_ROOT } from "../support/stacks";
+import * as path from "node:path";
+
+const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
+const final = synthStack(defaultSettings);
+const labStart = synthStack(labStartSettings);
+
+/** `${aws_x.name.attr}` -> `aws_x.name`. */
+function target(reference: string): string {
+  const match = /^\$\{([a-z0-9_]+\.[A-Za-z0-9_]+)\.[a-z0-9_]+(\[\d+\])?(\.[a-z_]+)?\}$/.exec(reference);
+  if (!match) throw new Error(`not a reference: ${reference}`);
+  return match[1];
+}
+
+function resource(document: TerraformDocument, address: string): any {
+  const [type, name] = address.split(".");
+  return document.resource[type][name];
+}
+
+function ingressSources(document: TerraformDocument, groupName: string): string[] {
+  return resourcesOf(document, "aws_vpc_security_group_ingress_rule")
+    .map(([, rule]) => rule)
+    .filter((rule) => resource(document, target(rule.security_group_id)).name === groupName)
+    .map((rule) => (rule.referenced_security_group_id ? `group ${resource(document, target(rule.referenced_security_group_id)).name}` : `cidr ${rule.cidr_ipv4}`));
+}
+
+describe("InventoryStack wiring (default environment: the lab's final state)", () => {
+  const document = final.document;
+
+  it("is named after its environment", () => {
+    expect(inventoryStackName("default")).toBe("inventory-default");
+  });
+
+  it("lets the App group be reached from the LB group only", () => {
+    expect(ingressSources(document, "Inventory-App")).toEqual(["group Inventory-LB"]);
+  });
+
+  it("lets the DB group be reached from the App group only", () => {
+    expect(ingressSources(document, "Inventory-DB")).toEqual(["group Inventory-App"]);
+  });
+
+  it("attaches each tier's security group to its tier", () => {
+    const [, alb] = resourcesOf(document, "aws_lb")[0];
+    const [, template] = resourcesOf(document, "aws_launch_template")[0];
+    const [, database] = resourcesOf(document, "aws_db_instance")[0];
+    expect(alb.security_groups.map((id: string) => resource(document, target(id)).name)).toEqual(["Inventory-LB"]);
+    expect(template.vpc_security_group_ids.map((id: string) => resource(document, target(id)).name)).toEqual(["Inventory-App"]);
+    expect(database.vpc_security_group_ids.map((id: string) => resource(document, target(id)).name)).toEqual(["Inventory-DB"]);
+  });
+
+  it("runs the ASG in exactly the private subnets and the ALB in exactly the public ones", () => {
+    const [, group] = resourcesOf(document, "aws_autoscaling_group")[0];
+    const [, alb] = resourcesOf(document, "aws_lb")[0];
+    const subnetNames = (ids: string[]) => ids.map((id) => resource(document, target(id)).tags.Name).sort();
+    expect(subnetNames(group.vpc_zone_identifier)).toEqual(["Private Subnet 1", "Private Subnet 2"]);
+    expect(subnetNames(alb.subnets)).toEqual(["Public Subnet 1", "Public Subnet 2"]);
+    const [, subnetGroup] = resourcesOf(document, "aws_db_subnet_group")[0];
+    expect(subnetNames(subnetGroup.subnet_ids)).toEqual(["Private Subnet 1", "Private Subnet 2"]);
+  });
+
+  it("registers the ASG with the ALB's target group, which the HTTP listener forwards to", () => {
+    const [, group] = resourcesOf(document, "aws_autoscaling_group")[0];
+    const [, listener] = resourcesOf(document, "aws_lb_listener")[0];
+    expect(group.target_group_arns.map(target)).toEqual([listener.default_action[0].target_group_arn].map(target));
+    expect(resource(document, target(group.target_group_arns[0])).name).toBe("Inventory-App");
+  });
+
+  it("sends each private subnet's default route to the NAT gateway in its own zone", () => {
+    const associations = resourcesOf(document, "aws_route_table_association").map(([, association]) => association);
+    const routes = resourcesOf(document, "aws_route").map(([, route]) => route);
+    for (const [, subnet] of resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private")) {
+      const association = associations.find((candidate) => resource(document, target(candidate.subnet_id)) === subnet);
+      const route = routes.find((candidate) => candidate.route_table_id === association.route_table_id && candidate.destination_cidr_block === "0.0.0.0/0");
+      const gatewaySubnet = resource(document, target(resource(document, target(route.nat_gateway_id)).subnet_id));
+      expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
+    }
+  });
+
+  it("gives the app servers the database's address, port, name and secret ARN, and read access to that secret only", () => {
+    const [, template] = resourcesOf(document, "aws_launch_template")[0];
+    for (const attribute of ["address", "port", "master_user_secret[0].secret_arn"]) {
+      expect(template.user_data).toContain(`\${aws_db_instance.database_instance.${attribute}}`);
+    }
+    const permissions = document.data!.aws_iam_policy_document.app_tier_read_database_secret_permissions;
+    expect(permissions.statement[0].resources).toEqual(["${aws_db_instance.database_instance.master_user_secret[0].secret_arn}"]);
+  });
+
+  it("tags everything through the provider's default tags", () => {
+    expect(final.json).toHaveProviderWithProperties(AwsProvider, {
+      region: "us-west-2",
+      default_tags: [{ tags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" } }],
+    });
+  });
+
+  it("keeps state in S3: encrypted, locked, under a key of its own", () => {
+    expect(document.terraform.backend).toEqual({
+      s3: { bucket: "inventory-ha-terraform-state", key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true },
+    });
+    expect(labStart.document.terraform.backend.s3.key).toBe("lab-start/inventory-ha.tfstate");
+  });
+
+  it("outputs what a user needs: the app URL, ASG, DB endpoint, VPC and subnets", () => {
+    expect(document.output.app_url.value).toBe("http://${aws_lb.load_balancer_alb.dns_name}");
+    expect(document.output.autoscaling_group_name.value).toBe("${aws_autoscaling_group.app_tier_auto_scaling_group.name}");
+    expect(document.output.db_endpoint.value).toBe("${aws_db_instance.database_instance.endpoint}");
+    expect(document.output.vpc_id.value).toBe("${aws_vpc.network_vpc.id}");
+    expect(document.output.private_subnet_ids.value).toEqual(["${aws_subnet.network_private_subnet_1.id}", "${aws_subnet.network_private_subnet_2.id}"]);
+    expect(document.output.public_subnet_ids.value).toEqual(["${aws_subnet.network_public_subnet_1.id}", "${aws_subnet.network_public_subnet_2.id}"]);
+    for (const output of Object.values(document.output)) expect(output.description).toMatch(/\w+/);
+  });
+
+  it("puts https in the app URL when a certificate is configured", () => {
+    const https = synthStack(settingsFor("tls", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }));
+    expect(https.document.output.app_url.value).toBe("https://${aws_lb.load_balancer_alb.dns_name}");
+  });
+});
+
+describe("lab-start differs from the final state exactly where the lab's challenges change things", () => {
+  /** Every leaf of the resources and outputs as `type.name.path = value`, with the environment's name and name prefix taken out. */
+  function leaves(document: TerraformDocument, environment: string, prefix: string): Map<string, string> {
+    const result = new Map<string, string>();
+    const normalise = (value: string) => (value === environment ? "<env>" : prefix ? value.split(prefix).join("") : value);
+    const walk = (value: unknown, at: string) => {
+      if (value !== null && typeof value === "object") {
+        for (const [key, child] of Object.entries(value)) if (key !== "//") walk(child, `${at}.${key}`);
+      } else {
+        result.set(at, normalise(String(value)));
+      }
+    };
+    walk(document.resource, "resource");
+    walk(document.output, "output");
+    return result;
+  }
+
+  it("in NAT gateways, private route tables, Multi-AZ, the DB group's rule and the DB's size, and nowhere else", () => {
+    const a = leaves(final.document, "default", "");
+    const b = leaves(labStart.document, "lab-start", "lab-start-");
+    const changed = new Set<string>();
+    for (const key of new Set([...a.keys(), ...b.keys()])) {
+      if (a.get(key) !== b.get(key)) changed.add(key.split(".").slice(1, 4).join(".").replace(/\.\d+$/, ""));
+    }
+    expect([...changed].sort()).toEqual(
+      [
+        // Challenge "highly available NAT gateway": the second NAT, its address, Private Route Table 2.
+        "aws_eip.network_nat_address_2.domain",
+        "aws_eip.network_nat_address_2.tags",
+        "aws_eip.network_nat_address_2.depends_on",
+        "aws_nat_gateway.network_nat_gateway_2.allocation_id",
+        "aws_nat_gateway.network_nat_gateway_2.connectivity_type",
+        "aws_nat_gateway.network_nat_gateway_2.subnet_id",
+        "aws_nat_gateway.network_nat_gateway_2.tags",
+        "aws_nat_gateway.network_nat_gateway_2.depends_on",
+        "aws_route.network_private_default_route_2.destination_cidr_block",
+        "aws_route.network_private_default_route_2.nat_gateway_id",
+        "aws_route.network_private_default_route_2.route_table_id",
+        "aws_route_table.network_private_route_table_2.tags",
+        "aws_route_table.network_private_route_table_2.vpc_id",
+        "aws_route_table_association.network_private_subnet_2_routes.route_table_id",
+        // Challenge "make the database highly available" and "scale RDS".
+        "aws_db_instance.database_instance.multi_az",
+        "aws_db_instance.database_instance.instance_class",
+        "aws_db_instance.database_instance.allocated_storage",
+        // Task 4 "update security groups": MySQL from the App group instead of the whole VPC.
+        "aws_vpc_security_group_ingress_rule.security_groups_database_from_app.cidr_ipv4",
+        "aws_vpc_security_group_ingress_rule.security_groups_database_from_app.description",
+        "aws_vpc_security_group_ingress_rule.security_groups_database_from_app.referenced_security_group_id",
+        // The NAT gateway list output follows the NAT count.
+        "nat_gateway_ids.value",
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,51 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "./stacks";
+
+const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments"];
+
+/** A throwaway copy of the project (node_modules linked, not copied) to run commands in without touching the checkout. */
+export class ProjectCopy {
+  readonly root: string;
+
+  constructor() {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-project-"));
+    for (const entry of PROJECT_ENTRIES) {
+      const source = path.join(PROJECT_ROOT, entry);
+      if (fs.existsSync(source)) fs.cpSync(source, path.join(this.root, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(this.root, "node_modules"), "dir");
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.root, ...parts);
+  }
+
+  write(relativePath: string, content: string): void {
+    fs.writeFileSync(this.path(relativePath), content);
+  }
+
+  read(relativePath: string): string {
+    return fs.readFileSync(this.path(relativePath), "utf8");
+  }
+
+  exists(relativePath: string): boolean {
+    return fs.existsSync(this.path(relativePath));
+  }
+
+  /** Runs a command in the copy with a clean, offline-friendly environment. */
+  run(command: string, args: string[], variables: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+    return spawnSync(command, args, {
+      cwd: this.root,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables },
+      timeout: 120_000,
+    });
+  }
+
+  remove(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}

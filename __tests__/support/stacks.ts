@@ -1,0 +1,51 @@
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { parseSettings } from "../../src/config/load";
+import type { EnvironmentSettings } from "../../src/config/schema";
+import { InventoryStack, inventoryStackName } from "../../src/stacks/inventory-stack";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "../..");
+export const APP_DIRECTORY = path.join(PROJECT_ROOT, "app");
+
+/** Settings as an environment file with only `overrides` (and a state bucket) would give. */
+export function settingsFor(environment: string, overrides: Record<string, unknown> = {}): EnvironmentSettings {
+  const state = { bucket: "test-state-bucket", ...((overrides.state as object) ?? {}) };
+  return parseSettings(environment, { ...overrides, state });
+}
+
+/** A synthesized Terraform JSON document. */
+export interface SynthesizedStack {
+  readonly json: string;
+  readonly document: TerraformDocument;
+}
+
+export interface TerraformDocument {
+  readonly terraform: Record<string, any>;
+  readonly provider: Record<string, any[]>;
+  readonly resource: Record<string, Record<string, any>>;
+  readonly data?: Record<string, Record<string, any>>;
+  readonly output: Record<string, { value: unknown; description?: string }>;
+}
+
+export function synthStack(settings: EnvironmentSettings): SynthesizedStack {
+  const stack = new InventoryStack(Testing.app(), inventoryStackName(settings.environment), { settings, appDirectory: APP_DIRECTORY });
+  const json = Testing.synth(stack);
+  return { json, document: JSON.parse(json) };
+}
+
+/** The resources of one type as [address name, configuration] pairs. */
+export function resourcesOf(document: { resource?: Record<string, Record<string, any>> }, type: string): [string, any][] {
+  return Object.entries(document.resource?.[type] ?? {});
+}
+
+/** The one resource of a type; fails when there are none or several. */
+export function onlyResource(document: { resource?: Record<string, Record<string, any>> }, type: string): [string, any] {
+  const found = resourcesOf(document, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** `${aws_x.name.attr}` -> "aws_x.name". */
+export function referenceTo(type: string, name: string, attribute = "id"): string {
+  return `\${${type}.${name}.${attribute}}`;
+}
