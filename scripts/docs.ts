@@ -1,0 +1,26 @@
+// Writes the generated documentation: the settings table in README.md
+// (between its settings markers) and schema/settings.schema.json.
+//   npm run docs            write them
+//   npm run docs -- --check exit 1 when either is out of date
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../src/config/project-root";
+import { generatedDocs } from "../src/config/settings-reference";
+
+const check = process.argv.includes("--check");
+const stale: string[] = [];
+for (const [file, content] of generatedDocs(projectRoot())) {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+  if (current === content) continue;
+  if (check) {
+    stale.push(path.relative(projectRoot(), file));
+  } else {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    console.log(`wrote ${path.relative(projectRoot(), file)}`);
+  }
+}
+if (stale.length > 0) {
+  console.error(`out of date (run npm run docs): ${stale.join(", ")}`);
+  process.exitCode = 1;
+}
