@@ -11,7 +11,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { resourceNames } from "../../src/config/names";
 import type { NatStrategy } from "../../src/config/schema";
 import { Network } from "../../src/constructs/network";
-import { resourcesOf } from "../support/stacks";
+import { dependenciesOf, follow, resourcesOf } from "../support/stacks";
 
 const names = resourceNames("", {
   vpc: "Lab VPC",
@@ -38,13 +38,6 @@ function synthNetwork(natStrategy: NatStrategy, flowLogs: { retentionDays?: numb
       }),
   );
   return { json, document: JSON.parse(json) };
-}
-
-/** Follows `${aws_x.name.id}` to the name of the referenced resource. */
-function referencedName(reference: string): string {
-  const match = /^\$\{[a-z_]+\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(reference);
-  if (!match) throw new Error(`not a reference: ${reference}`);
-  return match[1];
 }
 
 describe("Network", () => {
@@ -80,9 +73,18 @@ describe("Network", () => {
     const publicRoute = routes.find((route) => route.gateway_id);
     expect(publicRoute).toMatchObject({ destination_cidr_block: "0.0.0.0/0", gateway_id: expect.stringContaining("aws_internet_gateway.") });
     const associations = resourcesOf(perAz.document, "aws_route_table_association").map(([, association]) => association);
-    const publicAssociations = associations.filter((association) => association.route_table_id === publicRoute.route_table_id);
-    const subnetNames = publicAssociations.map((association) => perAz.document.resource.aws_subnet[referencedName(association.subnet_id)].tags.Name);
+    const publicTable = follow(perAz.document, publicRoute.route_table_id).address;
+    const publicAssociations = associations.filter((association) => follow(perAz.document, association.route_table_id).address === publicTable);
+    const subnetNames = publicAssociations.map((association) => follow(perAz.document, association.subnet_id).config.tags.Name);
     expect(subnetNames.sort()).toEqual(["Public Subnet 1", "Public Subnet 2"]);
+  });
+
+  it("creates NAT gateways only after the internet gateway, without depends_on", () => {
+    for (const [name] of resourcesOf(perAz.document, "aws_nat_gateway")) {
+      const dependencies = [...dependenciesOf(perAz.document, `aws_nat_gateway.${name}`)];
+      expect(dependencies.some((address) => address.startsWith("aws_internet_gateway."))).toBe(true);
+    }
+    expect(perAz.json).not.toContain("depends_on");
   });
 
   it("leaves the default security group without rules", () => {
@@ -97,26 +99,26 @@ describe("Network", () => {
       const gateways = resourcesOf(perAz.document, "aws_nat_gateway").map(([, gateway]) => gateway);
       expect(gateways).toHaveLength(2);
       expect(resourcesOf(perAz.document, "aws_eip")).toHaveLength(2);
-      expect(new Set(gateways.map((gateway) => gateway.subnet_id)).size).toBe(2);
+      expect(new Set(gateways.map((gateway) => follow(perAz.document, gateway.subnet_id).address)).size).toBe(2);
       expect(new Set(gateways.map((gateway) => gateway.allocation_id)).size).toBe(2);
       expect(perAz.json).toHaveResourceWithProperties(Eip, { domain: "vpc" });
     });
 
     it("gives each private subnet a route table whose default route goes to the NAT gateway in its own zone", () => {
-      const subnets = Object.fromEntries(resourcesOf(perAz.document, "aws_subnet"));
-      const gateways = Object.fromEntries(resourcesOf(perAz.document, "aws_nat_gateway"));
-      const routes = resourcesOf(perAz.document, "aws_route").map(([, route]) => route);
-      const associations = resourcesOf(perAz.document, "aws_route_table_association").map(([, association]) => association);
-      const privateSubnets = Object.entries(subnets).filter(([, subnet]) => subnet.tags.Name.startsWith("Private"));
+      const { document } = perAz;
+      const routes = resourcesOf(document, "aws_route").map(([, route]) => route);
+      const associations = resourcesOf(document, "aws_route_table_association").map(([, association]) => association);
+      const privateSubnets = resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Name.startsWith("Private"));
       expect(privateSubnets).toHaveLength(2);
       const tables = new Set<string>();
       for (const [subnetName, subnet] of privateSubnets) {
-        const association = associations.find((candidate) => referencedName(candidate.subnet_id) === subnetName);
-        tables.add(association.route_table_id);
-        const route = routes.find((candidate) => candidate.route_table_id === association.route_table_id);
+        const association = associations.find((candidate) => follow(document, candidate.subnet_id).address === `aws_subnet.${subnetName}`);
+        const table = follow(document, association.route_table_id).address;
+        tables.add(table);
+        const route = routes.find((candidate) => follow(document, candidate.route_table_id).address === table);
         expect(route.destination_cidr_block).toBe("0.0.0.0/0");
-        const gateway = gateways[referencedName(route.nat_gateway_id)];
-        const gatewaySubnet = subnets[referencedName(gateway.subnet_id)];
+        const gateway = follow(document, route.nat_gateway_id).config;
+        const gatewaySubnet = follow(document, gateway.subnet_id).config;
         expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
         expect(gatewaySubnet.tags.Name).toMatch(/^Public Subnet/);
       }
@@ -133,15 +135,15 @@ describe("Network", () => {
       const gateways = resourcesOf(single.document, "aws_nat_gateway").map(([, gateway]) => gateway);
       expect(gateways).toHaveLength(1);
       expect(resourcesOf(single.document, "aws_eip")).toHaveLength(1);
-      const subnet = single.document.resource.aws_subnet[referencedName(gateways[0].subnet_id)];
-      expect(subnet.tags.Name).toBe("Public Subnet 1");
+      expect(follow(single.document, gateways[0].subnet_id).config.tags.Name).toBe("Public Subnet 1");
     });
 
     it("sends both private subnets through one private route table to it", () => {
       expect(resourcesOf(single.document, "aws_route_table")).toHaveLength(2);
       const natRoutes = resourcesOf(single.document, "aws_route").filter(([, route]) => route.nat_gateway_id);
       expect(natRoutes).toHaveLength(1);
-      const associations = resourcesOf(single.document, "aws_route_table_association").filter(([, association]) => association.route_table_id === natRoutes[0][1].route_table_id);
+      const natTable = follow(single.document, natRoutes[0][1].route_table_id).address;
+      const associations = resourcesOf(single.document, "aws_route_table_association").filter(([, association]) => follow(single.document, association.route_table_id).address === natTable);
       expect(associations).toHaveLength(2);
       expect(single.json).toHaveResourceWithProperties(NatGateway, { connectivity_type: "public" });
       expect(single.json).toHaveResourceWithProperties(Route, { destination_cidr_block: "0.0.0.0/0" });

@@ -49,3 +49,36 @@ export function onlyResource(document: { resource?: Record<string, Record<string
 export function referenceTo(type: string, name: string, attribute = "id"): string {
   return `\${${type}.${name}.${attribute}}`;
 }
+
+type Resources = { resource?: Record<string, Record<string, any>> };
+
+const REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)(?:\[\d+\]\.[a-z_]+)?\}$/;
+
+/**
+ * The resource a `${type.name.attribute}` reference leads to, following
+ * attributes that merely pass another resource's value on (a route table
+ * association's `subnet_id` leads to the subnet).
+ */
+export function follow(document: Resources, reference: string): { address: string; config: any } {
+  const match = REFERENCE.exec(reference);
+  if (!match) throw new Error(`not a reference: ${reference}`);
+  const [, type, name, attribute] = match;
+  const config = document.resource?.[type]?.[name];
+  if (!config) throw new Error(`${reference} points at no resource`);
+  const passedOn = config[attribute];
+  if (typeof passedOn === "string" && REFERENCE.test(passedOn)) return follow(document, passedOn);
+  return { address: `${type}.${name}`, config };
+}
+
+/** Every resource address a resource refers to, directly or through the resources it refers to. */
+export function dependenciesOf(document: Resources, address: string, seen = new Set<string>()): Set<string> {
+  const [type, name] = address.split(".");
+  const text = JSON.stringify(document.resource?.[type]?.[name] ?? {});
+  for (const [, refType, refName] of text.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) {
+    const dependency = `${refType}.${refName}`;
+    if (refType === "data" || seen.has(dependency)) continue;
+    seen.add(dependency);
+    dependenciesOf(document, dependency, seen);
+  }
+  return seen;
+}

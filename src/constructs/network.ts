@@ -98,36 +98,41 @@ export class Network extends Construct {
           tags: { Name: names.privateSubnet(index), Tier: "private" },
         }),
     );
-    this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
 
     const publicRouteTable = new RouteTable(this, "public-route-table", {
       vpcId: vpc.id,
       tags: { Name: names.publicRouteTable },
     });
-    new Route(this, "public-default-route", {
+    const internetRoute = new Route(this, "public-default-route", {
       routeTableId: publicRouteTable.id,
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: internetGateway.id,
     });
-    publicSubnets.forEach((subnet, index) => {
-      new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id });
-    });
+    // An internet-facing load balancer or a public NAT gateway can only be
+    // created once the internet gateway is attached. Taking the route table
+    // from the internet route, and handing out the public subnet ids from
+    // these associations, orders everything that uses a public subnet after
+    // the gateway with plain references: no depends_on, which cdktf's HCL
+    // output renders as deprecated quoted references.
+    const publicAssociations = publicSubnets.map(
+      (subnet, index) => new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: internetRoute.routeTableId }),
+    );
+    this.publicSubnetIds = publicAssociations.map((association) => association.subnetId);
     this.publicRouteTableId = publicRouteTable.id;
 
     const natZones = props.natStrategy === "per-az" ? publicSubnets.length : 1;
-    const natGateways = publicSubnets.slice(0, natZones).map((subnet, index) => {
+    const natGateways = this.publicSubnetIds.slice(0, natZones).map((subnetId, index) => {
+      // The address is only allocated here; the NAT gateway associates it, after the internet gateway.
       const address = new Eip(this, `nat-address-${index + 1}`, {
         domain: "vpc",
         tags: { Name: names.natAddress(index) },
-        dependsOn: [internetGateway],
       });
       return new NatGateway(this, `nat-gateway-${index + 1}`, {
-        subnetId: subnet.id,
+        subnetId,
         allocationId: address.allocationId,
         connectivityType: "public",
         tags: { Name: names.natGateway(index) },
-        dependsOn: [internetGateway],
       });
     });
     this.natGatewayIds = natGateways.map((gateway) => gateway.id);
