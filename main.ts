@@ -1,26 +1,12 @@
-import * as path from "node:path";
-import { App } from "cdktf";
-import { loadEnvironments, SettingsError } from "./src/config/load";
+import { SettingsError } from "./src/config/load";
 import { projectRoot } from "./src/config/project-root";
-import { InventoryStack, inventoryStackName } from "./src/stacks/inventory-stack";
+import { synthesize } from "./src/synthesize";
 
-// Composition root: settings -> stacks -> synth. Every environment file in
-// environments/ becomes one stack (INVENTORY_ENV=<name> narrows it to one).
-// All settings are validated before anything is written, so a bad value
-// leaves no partial cdktf.out behind.
-function main(): void {
-  const root = projectRoot();
-  const environments = loadEnvironments({ directory: path.join(root, "environments") });
-
-  const app = new App();
-  for (const settings of environments) {
-    new InventoryStack(app, inventoryStackName(settings.environment), { settings, appDirectory: path.join(root, "app") });
-  }
-  app.synth();
-}
-
+// Composition root, run by `cdktf synth` (cdktf.json's app): every environment
+// file in environments/ becomes one stack; INVENTORY_ENV=<name> narrows it to
+// one. A bad setting stops here with one line and exit code 1.
 try {
-  main();
+  synthesize({ projectRoot: projectRoot() });
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
   console.error(`Invalid settings: ${error.message}`);

@@ -1,0 +1,65 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { loadEnvironments } from "./config/load";
+import type { EnvironmentSettings } from "./config/schema";
+import { InventoryStack, inventoryStackName } from "./stacks/inventory-stack";
+
+export interface SynthesizeOptions {
+  /** The project folder (holds environments/ and app/). */
+  readonly projectRoot: string;
+  /** Where to write; cdktf's CLI passes CDKTF_OUTDIR. @default cdktf's default, cdktf.out */
+  readonly outdir?: string;
+  /** Write HCL (cdk.tf) instead of JSON; the CLI's --hcl sets SYNTH_HCL_OUTPUT. @default false */
+  readonly hcl?: boolean;
+  /** Process environment: INVENTORY_ENV and the setting overrides. @default process.env */
+  readonly variables?: NodeJS.ProcessEnv;
+}
+
+export interface SynthesizedStack {
+  readonly environment: string;
+  readonly stackName: string;
+  /** Folder of the stack's Terraform configuration. */
+  readonly directory: string;
+  readonly settings: EnvironmentSettings;
+}
+
+/**
+ * Loads and validates every environment, then builds and synthesizes one
+ * stack per environment. Validation runs before anything is written, so a bad
+ * setting leaves no partial output.
+ */
+export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
+  const environments = loadEnvironments({ directory: path.join(options.projectRoot, "environments"), variables: options.variables });
+  // cdktf creates only the last folder of outdir.
+  if (options.outdir) fs.mkdirSync(path.dirname(options.outdir), { recursive: true });
+  return withHclSetting(options.hcl, () => {
+    const app = new App({ outdir: options.outdir, hclOutput: options.hcl });
+    const stacks = environments.map((settings) => {
+      const stackName = inventoryStackName(settings.environment);
+      new InventoryStack(app, stackName, { settings, appDirectory: path.join(options.projectRoot, "app") });
+      return { environment: settings.environment, stackName, directory: path.join(app.outdir, "stacks", stackName), settings };
+    });
+    app.synth();
+    return stacks;
+  });
+}
+
+/**
+ * cdktf 0.21 names the file after `App.hclOutput` but each stack picks its
+ * writer from the SYNTH_HCL_OUTPUT variable alone (read when the stack is
+ * constructed), so `hclOutput: true` by itself writes JSON into cdk.tf. The
+ * CLI's --hcl sets the variable; an explicit choice here sets it for the
+ * duration of the synthesis and restores it after.
+ */
+function withHclSetting<T>(hcl: boolean | undefined, run: () => T): T {
+  if (hcl === undefined) return run();
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = String(hcl);
+  try {
+    return run();
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+}

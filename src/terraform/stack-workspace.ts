@@ -1,0 +1,126 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Diagnostic, runTerraform, terraformBinary, terraformEnvironment } from "./terraform-cli";
+
+/** The override file the workspace adds; Terraform merges `*_override.tf.json` over the stack's own files. */
+export const REVIEW_OVERRIDE_FILE = "zz_review_override.tf.json";
+
+export interface StackWorkspaceOptions {
+  /** Replace the stack's backend with a local state file inside the workspace, so nothing reaches S3 or Terraform Cloud. @default true */
+  readonly localBackend?: boolean;
+  /** Keep the AWS provider off the network: dummy credentials and no account, metadata or credential checks. @default true */
+  readonly offline?: boolean;
+  /** Where the project keeps generated Terraform settings (the mirror CLI config). @default <project>/.cache/terraform */
+  readonly cacheDirectory: string;
+  /** Process environment Terraform starts from. @default process.env */
+  readonly variables?: NodeJS.ProcessEnv;
+}
+
+/** What `terraform plan` produced. */
+export interface PlanResult {
+  /** The binary plan file. */
+  readonly planFile: string;
+  /** `terraform show -json` of the plan. */
+  readonly plan: TerraformPlanJson;
+  /** The human-readable plan (`terraform show`). */
+  readonly text: string;
+}
+
+/** The parts of Terraform's JSON plan format the project reads. */
+export interface TerraformPlanJson {
+  readonly format_version: string;
+  readonly planned_values?: { root_module?: PlannedModule; outputs?: Record<string, { value?: unknown; sensitive: boolean }> };
+  readonly resource_changes?: ResourceChange[];
+  readonly output_changes?: Record<string, { actions: string[]; after?: unknown; after_unknown?: unknown }>;
+  readonly configuration?: unknown;
+}
+
+export interface PlannedModule {
+  readonly resources?: { address: string; mode: string; type: string; name: string; values: Record<string, unknown> }[];
+}
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  readonly name: string;
+  readonly change: { actions: string[]; before: unknown; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown>; after_sensitive?: unknown };
+  readonly action_reason?: string;
+}
+
+/**
+ * A throwaway copy of a synthesized stack folder where Terraform can init,
+ * validate and plan without touching cdktf.out or any remote service.
+ */
+export class StackWorkspace {
+  readonly directory: string;
+  private readonly environment: NodeJS.ProcessEnv;
+  private readonly binary: string;
+
+  private constructor(directory: string, environment: NodeJS.ProcessEnv) {
+    this.directory = directory;
+    this.environment = environment;
+    this.binary = terraformBinary(environment);
+  }
+
+  /** Copies `stackDirectory` (cdk.tf.json or cdk.tf, plus assets) into a new temporary folder and adds the review override. */
+  static create(stackDirectory: string, options: StackWorkspaceOptions): StackWorkspace {
+    const environment = terraformEnvironment(options.cacheDirectory, options.variables);
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), `tf-${path.basename(stackDirectory)}-`));
+    for (const entry of fs.readdirSync(stackDirectory)) {
+      // Never copy a previous run's working data or state.
+      if (entry === ".terraform" || entry.endsWith(".tfstate") || entry.endsWith(".tfplan")) continue;
+      fs.cpSync(path.join(stackDirectory, entry), path.join(directory, entry), { recursive: true });
+    }
+    const workspace = new StackWorkspace(directory, environment);
+    workspace.writeOverride(options.localBackend ?? true, options.offline ?? true);
+    return workspace;
+  }
+
+  /** Runs any terraform command in the workspace. */
+  run(args: string[]) {
+    return runTerraform(args, { cwd: this.directory, environment: this.environment, binary: this.binary });
+  }
+
+  async init(): Promise<void> {
+    await this.run(["init", "-input=false", "-no-color"]);
+  }
+
+  /** `terraform validate`; resolves with its warnings, rejects with Terraform's errors. */
+  async validate(): Promise<Diagnostic[]> {
+    // On errors terraform exits 1 and runTerraform rejects with the diagnostics as its message.
+    const { stdout } = await this.run(["validate", "-json", "-no-color"]);
+    const result = JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] };
+    return result.diagnostics.filter((diagnostic) => diagnostic.severity === "warning");
+  }
+
+  /** An offline `terraform plan -refresh=false`, saved, with its JSON and text forms. */
+  async plan(planFileName = "review.tfplan"): Promise<PlanResult> {
+    const planFile = path.join(this.directory, planFileName);
+    await this.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${planFile}`]);
+    const [json, text] = await Promise.all([this.run(["show", "-json", planFile]), this.run(["show", "-no-color", planFile])]);
+    return { planFile, plan: JSON.parse(json.stdout) as TerraformPlanJson, text: text.stdout };
+  }
+
+  remove(): void {
+    fs.rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private writeOverride(localBackend: boolean, offline: boolean): void {
+    const override: Record<string, unknown> = {};
+    if (localBackend) override.terraform = { backend: { local: { path: "terraform.tfstate" } } };
+    if (offline) {
+      override.provider = {
+        aws: {
+          access_key: "offline-review",
+          secret_key: "offline-review",
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          skip_metadata_api_check: true,
+        },
+      };
+    }
+    fs.writeFileSync(path.join(this.directory, REVIEW_OVERRIDE_FILE), `${JSON.stringify(override, null, 2)}\n`);
+  }
+}
