@@ -12,4 +12,6 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 120000,
+  // Two cores: one worker per core; the Terraform suites spend most of their time in terraform itself.
+  maxWorkers: 2,
 };

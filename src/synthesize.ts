@@ -41,6 +41,10 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       return { environment: settings.environment, stackName, directory: path.join(app.outdir, "stacks", stackName), settings };
     });
     app.synth();
+    // A stack folder holds one format: a cdk.tf.json left beside a new cdk.tf (or the reverse) would double every
+    // definition. HCL output keeps cdktf's metadata in metadata.json, which JSON output carries inline.
+    const stale = app.hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
+    for (const stack of stacks) for (const file of stale) fs.rmSync(path.join(stack.directory, file), { force: true });
     return stacks;
   });
 }

@@ -21,9 +21,7 @@ export interface StackWorkspaceOptions {
 export interface PlanResult {
   /** The binary plan file. */
   readonly planFile: string;
-  /** `terraform show -json` of the plan. */
-  readonly plan: TerraformPlanJson;
-  /** The human-readable plan (`terraform show`). */
+  /** The human-readable plan, as `terraform plan` printed it. */
   readonly text: string;
 }
 
@@ -95,12 +93,17 @@ export class StackWorkspace {
     return result.diagnostics.filter((diagnostic) => diagnostic.severity === "warning");
   }
 
-  /** An offline `terraform plan -refresh=false`, saved, with its JSON and text forms. */
+  /** An offline `terraform plan -refresh=false`, saved to a plan file. */
   async plan(planFileName = "review.tfplan"): Promise<PlanResult> {
     const planFile = path.join(this.directory, planFileName);
-    await this.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${planFile}`]);
-    const [json, text] = await Promise.all([this.run(["show", "-json", planFile]), this.run(["show", "-no-color", planFile])]);
-    return { planFile, plan: JSON.parse(json.stdout) as TerraformPlanJson, text: text.stdout };
+    const { stdout } = await this.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${planFile}`]);
+    return { planFile, text: stdout };
+  }
+
+  /** `terraform show -json` of a saved plan. Each terraform command loads the large AWS provider, so this is a separate, optional step. */
+  async showJson(planFile: string): Promise<TerraformPlanJson> {
+    const { stdout } = await this.run(["show", "-json", planFile]);
+    return JSON.parse(stdout) as TerraformPlanJson;
   }
 
   remove(): void {

@@ -1,0 +1,48 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { synthesize, type SynthesizedStack } from "../../src/synthesize";
+import { type PlanResult, StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { Diagnostic } from "../../src/terraform/terraform-cli";
+import { PROJECT_ROOT } from "./stacks";
+
+export const TERRAFORM_CACHE = path.join(PROJECT_ROOT, ".cache", "terraform");
+
+/** Synthesizes one environment of the repository, as JSON or HCL, into a fresh temporary folder. */
+export function synthesizeEnvironment(environment: string, format: "json" | "hcl"): SynthesizedStack & { outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `inventory-${format}-`));
+  const [stack] = synthesize({ projectRoot: PROJECT_ROOT, outdir: path.join(outdir, "out"), hcl: format === "hcl", variables: { INVENTORY_ENV: environment } });
+  return { ...stack, outdir };
+}
+
+/** The outcome of init + validate + plan of one synthesized stack; errors are kept so each test can report them. */
+export interface TerraformRun {
+  readonly warnings?: Diagnostic[];
+  readonly plan?: PlanResult;
+  /** `terraform show -json` of the plan, when asked for. */
+  readonly planJson?: TerraformPlanJson;
+  readonly error?: Error;
+}
+
+/** Runs terraform init, validate and an offline plan (and optionally show -json) in a throwaway copy of the stack folder. */
+export async function initValidatePlan(stackDirectory: string, options: { showJson: boolean }): Promise<TerraformRun> {
+  let workspace: StackWorkspace | undefined;
+  try {
+    workspace = StackWorkspace.create(stackDirectory, { cacheDirectory: TERRAFORM_CACHE });
+    await workspace.init();
+    const warnings = await workspace.validate();
+    const plan = await workspace.plan();
+    const planJson = options.showJson ? await workspace.showJson(plan.planFile) : undefined;
+    return { warnings, plan, planJson };
+  } catch (error) {
+    return { error: error as Error };
+  } finally {
+    workspace?.remove();
+  }
+}
+
+/** Throws the run's error (Terraform's own message) so the test fails with it. */
+export function succeeded(run: TerraformRun): Required<Omit<TerraformRun, "error" | "planJson">> & Pick<TerraformRun, "planJson"> {
+  if (run.error) throw run.error;
+  return run as Required<Omit<TerraformRun, "error" | "planJson">> & Pick<TerraformRun, "planJson">;
+}

@@ -1,0 +1,183 @@
+import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
+
+/**
+ * A one-screen review of a Terraform plan of an Inventory stack: what will be
+ * created, the values a reviewer checks per tier, and warnings for what needs
+ * a second look (anything public, anything destroyed or replaced). Built from
+ * `terraform show -json`, with references resolved through the plan's
+ * configuration so rules name their groups even before ids exist.
+ */
+
+export interface PlanReview {
+  /** Resource counts to add by type. */
+  readonly additionsByType: Record<string, number>;
+  readonly warnings: string[];
+  /** The review as printed. */
+  readonly text: string;
+}
+
+type Values = Record<string, any>;
+
+interface ConfigurationResource {
+  address: string;
+  expressions?: Record<string, any>;
+}
+
+export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine: string): PlanReview {
+  const changes = (plan.resource_changes ?? []).filter((change) => change.mode === "managed");
+  const after = new Map<string, Values>(changes.map((change) => [change.address, change.change.after ?? {}]));
+  const references = referenceIndex(plan);
+  const ofType = (type: string) => changes.filter((change) => change.type === type);
+  const valuesOf = (type: string) => ofType(type).map((change) => ({ address: change.address, values: after.get(change.address)! }));
+  /**
+   * The resource an attribute of `address` refers to, e.g. a rule's group,
+   * followed through resources that pass the same attribute on (a NAT
+   * gateway's subnet_id names a route table association, whose subnet_id
+   * names the subnet).
+   */
+  const referenced = (address: string, attribute: string): string | undefined => {
+    const target = references.get(address)?.[attribute];
+    const onward = target && references.get(target)?.[attribute];
+    return onward ? referenced(target, attribute) : target;
+  };
+  const nameOf = (address: string | undefined) => {
+    if (!address) return "?";
+    const values = after.get(address) ?? {};
+    return values.name ?? values.tags?.Name ?? address;
+  };
+
+  const lines: string[] = [heading, ""];
+  const additionsByType: Record<string, number> = {};
+  for (const change of changes) if (change.change.actions.includes("create")) additionsByType[change.type] = (additionsByType[change.type] ?? 0) + 1;
+  const totalAdd = Object.values(additionsByType).reduce((sum, count) => sum + count, 0);
+  lines.push(`Resources to add: ${totalAdd}`);
+  const types = Object.entries(additionsByType).sort(([a], [b]) => a.localeCompare(b));
+  for (let index = 0; index < types.length; index += 2) {
+    lines.push(`  ${types.slice(index, index + 2).map(([type, count]) => `${String(count).padStart(2)} ${type}`.padEnd(44)).join("")}`.trimEnd());
+  }
+
+  lines.push("", "Network");
+  for (const { values } of valuesOf("aws_vpc")) lines.push(`  VPC ${values.tags?.Name ?? ""} ${values.cidr_block}, DNS hostnames ${onOff(values.enable_dns_hostnames)}`);
+  // Public subnets first, then private, each in zone order.
+  const subnetOrder = ({ values }: { values: Values }) => `${values.map_public_ip_on_launch || /public/i.test(values.tags?.Name) ? 0 : 1} ${values.availability_zone}`;
+  const subnets = valuesOf("aws_subnet").sort((a, b) => subnetOrder(a).localeCompare(subnetOrder(b)));
+  for (const { values } of subnets) {
+    lines.push(`  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`);
+  }
+  const natGateways = ofType("aws_nat_gateway");
+  const natSubnets = natGateways.map((change) => nameOf(referenced(change.address, "subnet_id")));
+  lines.push(`  NAT gateways: ${natGateways.length}${natSubnets.length ? ` (in ${natSubnets.join(", ")})` : ""}`);
+  for (const { address } of valuesOf("aws_route").filter(({ values }) => values.destination_cidr_block === "0.0.0.0/0")) {
+    const table = nameOf(referenced(address, "route_table_id"));
+    const target = referenced(address, "nat_gateway_id") ?? referenced(address, "gateway_id");
+    lines.push(`  ${table}: 0.0.0.0/0 -> ${nameOf(target)}`);
+  }
+
+  lines.push("", "Security group rules");
+  const rules = [
+    ...valuesOf("aws_vpc_security_group_ingress_rule").map((rule) => ({ ...rule, direction: "in " })),
+    ...valuesOf("aws_vpc_security_group_egress_rule").map((rule) => ({ ...rule, direction: "out" })),
+  ];
+  const groupWidth = Math.max(0, ...valuesOf("aws_security_group").map(({ address }) => nameOf(address).length));
+  const ruleLines = rules.map(({ address, values, direction }) => {
+    const group = nameOf(referenced(address, "security_group_id"));
+    const peerGroup = referenced(address, "referenced_security_group_id");
+    const peer = peerGroup ? `group ${nameOf(peerGroup)}` : (values.cidr_ipv4 ?? values.cidr_ipv6 ?? values.prefix_list_id ?? "?");
+    const ports = values.ip_protocol === "-1" ? "all" : values.from_port === values.to_port ? `${values.ip_protocol} ${values.from_port}` : `${values.ip_protocol} ${values.from_port}-${values.to_port}`;
+    return `  ${group.padEnd(groupWidth)} ${direction} ${ports.padEnd(9)} ${direction === "in " ? "from" : "to  "} ${peer}`;
+  });
+  lines.push(...[...ruleLines].sort());
+  for (const { address } of valuesOf("aws_security_group")) {
+    if (!rules.some((rule) => referenced(rule.address, "security_group_id") === address && rule.direction === "out")) lines.push(`  ${nameOf(address).padEnd(groupWidth)} out (none)`);
+  }
+
+  lines.push("", "Load balancer");
+  for (const { values } of valuesOf("aws_lb")) {
+    lines.push(`  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, deletion protection ${onOff(values.enable_deletion_protection)}, invalid headers ${values.drop_invalid_header_fields ? "dropped" : "kept"}`);
+  }
+  for (const { address, values } of valuesOf("aws_lb_listener")) {
+    const action = values.default_action?.[0] ?? {};
+    const target = action.type === "forward" ? `forward to ${nameOf(referenced(address, "default_action.target_group_arn"))}` : action.type === "redirect" ? `redirect to ${action.redirect?.[0]?.protocol}:${action.redirect?.[0]?.port}` : action.type;
+    lines.push(`  listener ${values.protocol}:${values.port} -> ${target}${values.ssl_policy ? ` (${values.ssl_policy})` : ""}`);
+  }
+  for (const { values } of valuesOf("aws_lb_target_group")) {
+    const check = values.health_check?.[0] ?? {};
+    lines.push(`  target group ${values.name}: ${values.target_type} ${values.protocol}:${values.port}, health ${check.path} every ${check.interval}s, healthy after ${check.healthy_threshold}, drain ${values.deregistration_delay}s`);
+  }
+
+  lines.push("", "App tier");
+  for (const { values } of valuesOf("aws_autoscaling_group")) {
+    lines.push(`  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`);
+  }
+  for (const { values } of valuesOf("aws_launch_template")) {
+    const metadata = values.metadata_options?.[0] ?? {};
+    lines.push(`  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`);
+  }
+
+  lines.push("", "Database");
+  for (const { values } of valuesOf("aws_db_instance")) {
+    lines.push(
+      `  ${values.identifier}: ${values.engine} ${values.engine_version}, ${values.instance_class}, ${values.allocated_storage} GiB ${values.storage_type}, Multi-AZ ${yesNo(values.multi_az)}, encrypted ${yesNo(values.storage_encrypted)}, public ${yesNo(values.publicly_accessible)}, backups ${values.backup_retention_period} days, deletion protection ${onOff(values.deletion_protection)}`,
+    );
+  }
+
+  const warnings = collectWarnings(changes, after, rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })));
+  lines.push("", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
+  lines.push(...warnings.map((warning) => `  ! ${warning}`));
+  lines.push("", summaryLine);
+  return { additionsByType, warnings, text: lines.join("\n") };
+}
+
+function collectWarnings(changes: ResourceChange[], after: Map<string, Values>, rules: { address: string; values: Values; direction: string; text: string }[]): string[] {
+  const warnings: string[] = [];
+  for (const change of changes) {
+    const actions = change.change.actions;
+    if (actions.includes("delete") && actions.includes("create")) warnings.push(`REPLACED: ${change.address}${change.action_reason ? ` (${change.action_reason})` : ""}`);
+    else if (actions.includes("delete")) warnings.push(`DESTROYED: ${change.address}`);
+  }
+  for (const change of changes) {
+    const values = after.get(change.address) ?? {};
+    if (change.type === "aws_lb" && values.internal === false) warnings.push(`PUBLIC: ${change.address} is internet-facing`);
+    if (change.type === "aws_db_instance" && values.publicly_accessible) warnings.push(`PUBLIC: ${change.address} is publicly accessible`);
+    if (change.type === "aws_subnet" && values.map_public_ip_on_launch) warnings.push(`PUBLIC: ${change.address} gives instances public IPs`);
+    if (change.type === "aws_eip") warnings.push(`PUBLIC: ${change.address} is an internet address (${values.tags?.Name ?? "Elastic IP"})`);
+  }
+  for (const rule of rules) {
+    if (rule.direction === "in " && (rule.values.cidr_ipv4 === "0.0.0.0/0" || rule.values.cidr_ipv6 === "::/0")) warnings.push(`PUBLIC: ${rule.text}`);
+  }
+  return warnings;
+}
+
+/** address -> attribute path -> the resource address its expression refers to. */
+function referenceIndex(plan: TerraformPlanJson): Map<string, Record<string, string>> {
+  const index = new Map<string, Record<string, string>>();
+  const resources = ((plan.configuration as any)?.root_module?.resources ?? []) as ConfigurationResource[];
+  for (const resource of resources) {
+    const found: Record<string, string> = {};
+    const visit = (expression: any, path: string) => {
+      if (Array.isArray(expression)) {
+        expression.forEach((item) => visit(item, path));
+        return;
+      }
+      if (!expression || typeof expression !== "object") return;
+      if (Array.isArray(expression.references)) {
+        // The most specific reference is listed first (aws_x.name.attribute); the resource is its first two parts.
+        const target = expression.references.find((reference: string) => /^[a-z0-9_]+\.[A-Za-z0-9_-]+/.test(reference) && !reference.startsWith("data."));
+        if (target) found[path] = target.split(".").slice(0, 2).join(".");
+        return;
+      }
+      for (const [key, child] of Object.entries(expression)) visit(child, path ? `${path}.${key}` : key);
+    };
+    visit(resource.expressions ?? {}, "");
+    index.set(resource.address, found);
+  }
+  return index;
+}
+
+function onOff(value: unknown): string {
+  return value ? "on" : "off";
+}
+
+function yesNo(value: unknown): string {
+  return value ? "yes" : "no";
+}
