@@ -11,10 +11,12 @@ export function formatElapsed(elapsedMs: number): string {
   return `t+${Math.round(elapsedMs / 1000)}s`;
 }
 
-/** `95s`, or `14m 5s` once minutes are easier to read. */
+/** `95s`, or `14m 5s` / `15m` once minutes are easier to read. */
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
-  return seconds < 120 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = `${Math.floor(seconds / 60)}m`;
+  return seconds % 60 === 0 ? minutes : `${minutes} ${seconds % 60}s`;
 }
 
 export function formatEvent(event: TimelineEvent): string {
