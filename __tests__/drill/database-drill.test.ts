@@ -2,35 +2,20 @@ import { DescribeDBInstancesCommand, RDSClient, RebootDBInstanceCommand } from "
 import { mockClient } from "aws-sdk-client-mock";
 import { APP_URL, DB_IDENTIFIER, database, throttlingError } from "./support/aws-answers";
 import { type Harness, startHarness } from "./support/drill-harness";
-import type { FakeAnswer } from "./support/fake-app";
+import { FAILOVER_OUTAGE, answerFailover } from "./support/scenarios";
 
 const rds = mockClient(RDSClient);
-
-/** Request 1 checks the app before the drill; request n goes out at t+(n-2). The app's database connections fail for a while. */
-const OUTAGE: Readonly<Record<number, FakeAnswer>> = { 9: 500, 10: 500, 11: 500, 12: "reset", 20: 500 };
 
 let harness: Harness;
 beforeEach(async () => {
   rds.reset();
-  harness = await startHarness((n) => OUTAGE[n] ?? 200);
+  harness = await startHarness((n) => FAILOVER_OUTAGE[n] ?? 200);
 });
 afterEach(() => harness.close());
 
-/** Before the drill, then one answer per look (every 5 s): rebooting at t+0 .. t+10, back at t+15 with the primary in the other AZ. */
-function answerFailover(): void {
-  rds
-    .on(DescribeDBInstancesCommand)
-    .resolvesOnce(database("available", "us-west-2a", "us-west-2b"))
-    .resolvesOnce(database("rebooting", "us-west-2a", "us-west-2b"))
-    .resolvesOnce(database("rebooting", "us-west-2a", "us-west-2b"))
-    .resolvesOnce(database("rebooting", "us-west-2b", "us-west-2a"))
-    .resolves(database("available", "us-west-2b", "us-west-2a"));
-  rds.on(RebootDBInstanceCommand).resolves({ DBInstance: { DBInstanceIdentifier: DB_IDENTIFIER, DBInstanceStatus: "rebooting" } });
-}
-
 describe("database drill with --yes", () => {
   test("reboots with forced failover, reports the AZ before and after, the time taken and the app's failed requests", async () => {
-    answerFailover();
+    answerFailover(rds);
     const run = await harness.run(["database", "--yes"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -126,7 +111,7 @@ describe("database drill safety", () => {
   });
 
   test("without --yes it says what it would do and calls no mutating API", async () => {
-    answerFailover();
+    answerFailover(rds);
     const run = await harness.run(["database"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Database drill: inventory-dev in us-west-2 (dry run)\n");
@@ -137,7 +122,7 @@ describe("database drill safety", () => {
   });
 
   test("Ctrl-C while watching prints what happened so far and exits 130", async () => {
-    answerFailover();
+    answerFailover(rds);
     const interrupt = new AbortController();
     let looks = 0;
     rds.on(DescribeDBInstancesCommand).callsFake(() => {

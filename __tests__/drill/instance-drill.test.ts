@@ -3,57 +3,22 @@ import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-
 import { mockClient } from "aws-sdk-client-mock";
 import { APP_URL, GROUP_NAME, TARGET_GROUP_ARN, group, targets, throttlingError } from "./support/aws-answers";
 import { type Harness, startHarness } from "./support/drill-harness";
-import type { FakeAnswer } from "./support/fake-app";
+import { HEALTHY_GROUP, HEALTHY_TARGETS, REPLACEMENT_OUTAGE, answerReplacement } from "./support/scenarios";
 
 const autoScaling = mockClient(AutoScalingClient);
 const loadBalancing = mockClient(ElasticLoadBalancingV2Client);
-
-const HEALTHY_GROUP = group(2, [
-  ["i-0aaa", "us-west-2a", "InService"],
-  ["i-0bbb", "us-west-2b", "InService"],
-]);
-const HEALTHY_TARGETS = targets([
-  ["i-0aaa", "healthy"],
-  ["i-0bbb", "healthy"],
-]);
-
-/**
- * The lab's replacement, one answer per look (every 5 s): the check before
- * the drill, then i-0aaa terminating while still healthy in the target group
- * (t+0), a replacement pending (t+5), in service but still in its initial
- * health checks (t+10), healthy (t+15).
- */
-function answerReplacement(): void {
-  autoScaling
-    .on(DescribeAutoScalingGroupsCommand)
-    .resolvesOnce(HEALTHY_GROUP)
-    .resolvesOnce(group(2, [["i-0aaa", "us-west-2a", "Terminating"], ["i-0bbb", "us-west-2b", "InService"]]))
-    .resolvesOnce(group(2, [["i-0aaa", "us-west-2a", "Terminating"], ["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "Pending"]]))
-    .resolves(group(2, [["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "InService"]]));
-  loadBalancing
-    .on(DescribeTargetHealthCommand)
-    .resolvesOnce(HEALTHY_TARGETS)
-    .resolvesOnce(HEALTHY_TARGETS)
-    .resolvesOnce(targets([["i-0aaa", "draining"], ["i-0bbb", "healthy"]]))
-    .resolvesOnce(targets([["i-0aaa", "draining"], ["i-0bbb", "healthy"], ["i-0ccc", "initial"]]))
-    .resolves(targets([["i-0bbb", "healthy"], ["i-0ccc", "healthy"]]));
-  autoScaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({ Activity: { ActivityId: "a-1", AutoScalingGroupName: GROUP_NAME, Cause: "drill", StartTime: new Date(), StatusCode: "InProgress" } });
-}
-
-/** Request 1 is the check before the drill; the drill's own requests go out at t+0, t+1 ... so request n is at t+(n-2). */
-const OUTAGE: Readonly<Record<number, FakeAnswer>> = { 5: 503, 6: 502, 7: "reset" };
 
 let harness: Harness;
 beforeEach(async () => {
   autoScaling.reset();
   loadBalancing.reset();
-  harness = await startHarness((n) => OUTAGE[n] ?? 200);
+  harness = await startHarness((n) => REPLACEMENT_OUTAGE[n] ?? 200);
 });
 afterEach(() => harness.close());
 
 describe("instance drill with --yes", () => {
   test("terminates one in-service instance without lowering the desired capacity", async () => {
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -66,7 +31,7 @@ describe("instance drill with --yes", () => {
   });
 
   test("prints the timeline and the recovery time, and counts exactly the app's failed requests", async () => {
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"]);
     expect(run.stdout).toContain("t+0s: terminated i-0aaa (us-west-2a); the group should launch a replacement\n");
     expect(run.stdout).toContain("t+5s: i-0ccc launched in us-west-2a (Pending)\n");
@@ -83,7 +48,7 @@ describe("instance drill with --yes", () => {
   test("a request the app never answers counts as failed once, as timed out", async () => {
     await harness.close();
     harness = await startHarness((n) => (n === 4 ? "hang" : 200), { probeTimeoutMs: 1000 });
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("t+2s: app request failed: timed out\n");
@@ -93,7 +58,7 @@ describe("instance drill with --yes", () => {
 
 describe("instance drill safety", () => {
   test("without --yes it says what it would do and calls no mutating API", async () => {
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Instance drill: inventory-dev in us-west-2 (dry run)\n");
@@ -118,7 +83,7 @@ describe("instance drill safety", () => {
   test("refuses when the app does not answer 2xx before the drill", async () => {
     await harness.close();
     harness = await startHarness(() => 502);
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`Refusing: the fleet is not healthy to begin with: the app at ${APP_URL} does not answer 2xx before the drill (HTTP 502)`);
@@ -209,7 +174,7 @@ describe("instance drill and Ctrl-C", () => {
   });
 
   test("stops polling and probing, prints what happened so far and exits 130", async () => {
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const interrupt = new AbortController();
     let looks = 0;
     // Ctrl-C arrives during the look at t+5.
@@ -256,7 +221,7 @@ describe("instance drill and Ctrl-C during the checks", () => {
       interrupt.abort();
       return "hang";
     });
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"], { signal: interrupt.signal });
     expect(run.code).toBe(130);
     expect(run.stdout).not.toContain("Refusing");
@@ -267,7 +232,7 @@ describe("instance drill and Ctrl-C during the checks", () => {
 
 describe("instance drill on a terminal", () => {
   test("rewrites one progress line with \\r instead of printing a line per look", async () => {
-    answerReplacement();
+    answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance", "--yes"], { tty: true });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("\rt+5s  group 1 InService, 1 Pending, 1 Terminating | Inventory-App 1/2 healthy, 1 draining | app 2/5 failed\x1b[K");
