@@ -4,11 +4,23 @@
 import { projectRoot } from "../../src/config/project-root";
 import { runDrillCommand } from "./command";
 
+/**
+ * `npm run` forwards the terminal's SIGINT to the script, which also gets it
+ * from the terminal: one Ctrl-C can arrive twice within milliseconds. Only a
+ * SIGINT this long after the first counts as a second Ctrl-C.
+ */
+const REPEATED_INTERRUPT_MS = 1000;
+
 const interrupt = new AbortController();
+let firstInterruptAt: number | undefined;
 process.on("SIGINT", () => {
-  // The first Ctrl-C ends the drill cleanly (summary, exit 130); a second one means "now".
-  if (interrupt.signal.aborted) process.exit(130);
-  interrupt.abort();
+  // The first Ctrl-C ends the drill cleanly (summary, exit 130); a later one means "now".
+  if (firstInterruptAt === undefined) {
+    firstInterruptAt = Date.now();
+    interrupt.abort();
+  } else if (Date.now() - firstInterruptAt > REPEATED_INTERRUPT_MS) {
+    process.exit(130);
+  }
 });
 
 runDrillCommand(process.argv.slice(2), {
