@@ -19,7 +19,8 @@ export const SETTINGS_ENVIRONMENT_VARIABLES = {
 /** Narrows synthesis to one environment. */
 export const ENVIRONMENT_SELECTOR = "INVENTORY_ENV";
 
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+/** What an environment (file) name may be: it ends up in stack names, state keys and AWS names. */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 
 export interface LoadOptions {
   /** Folder of the environment files (`<name>.json`). */

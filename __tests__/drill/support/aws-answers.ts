@@ -1,0 +1,68 @@
+import { AutoScalingServiceException, type DescribeAutoScalingGroupsCommandOutput } from "@aws-sdk/client-auto-scaling";
+import type { DescribeTargetHealthCommandOutput } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { DescribeDBInstancesCommandOutput } from "@aws-sdk/client-rds";
+
+/** What AWS answers for the drill's resources, written compactly. Names follow the lab. */
+export const REGION = "us-west-2";
+export const GROUP_NAME = "Inventory-ASG";
+export const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef";
+export const DB_IDENTIFIER = "inventory-db";
+export const APP_URL = "http://Inventory-LB-123.us-west-2.elb.amazonaws.com";
+
+/** An instance of the group: `[id, az, lifecycle]`, optionally with the group's health (default Healthy). */
+export type InstanceRow = readonly [id: string, az: string, lifecycle: string, health?: string];
+
+export function group(desired: number, instances: readonly InstanceRow[]): Partial<DescribeAutoScalingGroupsCommandOutput> {
+  return {
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: GROUP_NAME,
+        MinSize: 2,
+        MaxSize: 4,
+        DesiredCapacity: desired,
+        DefaultCooldown: 300,
+        AvailabilityZones: ["us-west-2a", "us-west-2b"],
+        HealthCheckType: "ELB",
+        CreatedTime: new Date("2026-11-20T10:00:00Z"),
+        Instances: instances.map(([InstanceId, AvailabilityZone, LifecycleState, HealthStatus = "Healthy"]) => ({
+          InstanceId,
+          AvailabilityZone,
+          LifecycleState: LifecycleState as never,
+          HealthStatus,
+          ProtectedFromScaleIn: false,
+        })),
+      },
+    ],
+  };
+}
+
+/** Targets of the target group: `[instance id, state]`. */
+export function targets(rows: readonly (readonly [id: string, state: string])[]): Partial<DescribeTargetHealthCommandOutput> {
+  return {
+    TargetHealthDescriptions: rows.map(([Id, State]) => ({
+      Target: { Id, Port: 80 },
+      HealthCheckPort: "80",
+      TargetHealth: { State: State as never },
+    })),
+  };
+}
+
+export function database(status: string, zone: string, standbyZone: string | undefined, multiAz = true): Partial<DescribeDBInstancesCommandOutput> {
+  return {
+    DBInstances: [
+      {
+        DBInstanceIdentifier: DB_IDENTIFIER,
+        DBInstanceStatus: status,
+        Engine: "mysql",
+        MultiAZ: multiAz,
+        AvailabilityZone: zone,
+        SecondaryAvailabilityZone: standbyZone,
+      },
+    ],
+  };
+}
+
+/** The error AWS answers when over the API rate (the code is the error's `name`, as the SDK builds it). */
+export function throttlingError(code: "Throttling" | "ThrottlingException" | "RequestLimitExceeded"): AutoScalingServiceException {
+  return new AutoScalingServiceException({ name: code, $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Rate exceeded" });
+}

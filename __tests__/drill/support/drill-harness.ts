@@ -1,0 +1,95 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { httpProber } from "../../../scripts/drill/app-probe";
+import { runDrillCommand } from "../../../scripts/drill/command";
+import { APP_URL, DB_IDENTIFIER, GROUP_NAME, REGION, TARGET_GROUP_ARN } from "./aws-answers";
+import { type FakeAnswer, type FakeApp, startFakeApp } from "./fake-app";
+import { MemoryStream } from "./memory-stream";
+import { VirtualClock } from "./virtual-clock";
+
+export interface DrillRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Harness {
+  /** The local server standing in for the load balancer behind `app_url`. */
+  readonly app: FakeApp;
+  /** `app_url` as the drill handed it to the prober factory (must be the stack output). */
+  readonly probedUrls: string[];
+  /**
+   * Runs `drill <args> --env dev --outputs-file <outputs>` on a fresh virtual
+   * clock, with AWS clients the test's `mockClient` stubs answer.
+   */
+  run(args: readonly string[], options?: { readonly signal?: AbortSignal; readonly tty?: boolean }): Promise<DrillRun>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /**
+   * How long a probe of the fake app waits for an answer. This is real time:
+   * generous, so a loaded machine never turns a slow local answer into a
+   * failure; a `hang` answer costs this long.
+   * @default 2000
+   */
+  readonly probeTimeoutMs?: number;
+}
+
+/** Starts the fake app (answering request n with `answer(n)`) and writes an outputs file for environment `dev`. */
+export async function startHarness(answer: (requestNumber: number) => FakeAnswer = () => 200, options: HarnessOptions = {}): Promise<Harness> {
+  const probeTimeoutMs = options.probeTimeoutMs ?? 2000;
+  const app = await startFakeApp(answer);
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "drill-"));
+  const outputsFile = path.join(folder, "outputs.json");
+  fs.writeFileSync(
+    outputsFile,
+    JSON.stringify({
+      "inventory-dev": {
+        app_url: APP_URL,
+        autoscaling_group_name: GROUP_NAME,
+        target_group_arn: TARGET_GROUP_ARN,
+        db_instance_identifier: DB_IDENTIFIER,
+        region: REGION,
+      },
+    }),
+  );
+  const probedUrls: string[] = [];
+  return {
+    app,
+    probedUrls,
+    async run(args, options = {}) {
+      const clock = new VirtualClock();
+      const stdout = new MemoryStream(options.tty ?? false, options.tty ? 200 : undefined);
+      const stderr = new MemoryStream();
+      const code = await runDrillCommand([...args, "--env", "dev", "--outputs-file", outputsFile], {
+        stdout,
+        stderr,
+        signal: options.signal ?? new AbortController().signal,
+        cwd: folder,
+        projectRoot: folder,
+        clock,
+        // SDK retries stay at one try: the mocks answer instantly and the drill's own throttling retry is what is under test.
+        createClients: (region) => ({
+          autoScaling: new AutoScalingClient({ region, maxAttempts: 1 }),
+          loadBalancing: new ElasticLoadBalancingV2Client({ region, maxAttempts: 1 }),
+          rds: new RDSClient({ region, maxAttempts: 1 }),
+        }),
+        createProber: (url) => {
+          probedUrls.push(url);
+          const prober = httpProber(app.url, { timeoutMs: probeTimeoutMs });
+          return { probe: (signal) => clock.track(prober.probe(signal)) };
+        },
+      });
+      return { code, stdout: stdout.text, stderr: stderr.text };
+    },
+    async close() {
+      await app.close();
+      fs.rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
