@@ -1,7 +1,8 @@
 import { ProjectCopy } from "../support/project-copy";
 
 // The commands a user runs, in a throwaway copy of the project: the app
-// command cdktf.json names, and `cdktf synth` around it.
+// command cdktf.json names, and `cdktf synth` around it (which passes the
+// app's exit code and stderr on; it costs seconds, so it runs once).
 describe("synthesis with bad settings", () => {
   let project: ProjectCopy;
 
@@ -30,14 +31,6 @@ describe("synthesis with bad settings", () => {
     expect(project.exists("cdktf.out")).toBe(false);
   });
 
-  it("cdktf synth fails with the same line and leaves no cdktf.out", () => {
-    const result = project.run("npx", ["cdktf", "synth"]);
-    expect(result.status).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain(
-      "Invalid settings: environments/lab-start.json: database.allocatedStorageGiB: 5 GiB is below the 20 GiB minimum of gp3 storage for MySQL",
-    );
-    expect(project.exists("cdktf.out")).toBe(false);
-  });
 });
 
 describe("synthesis with the repository's settings", () => {

@@ -24,15 +24,15 @@ export interface TerraformRun {
   readonly error?: Error;
 }
 
-/** Runs terraform init, validate and an offline plan (and optionally show -json) in a throwaway copy of the stack folder. */
-export async function initValidatePlan(stackDirectory: string, options: { showJson: boolean }): Promise<TerraformRun> {
+/** Runs terraform init, validate and optionally an offline plan and show -json, in a throwaway copy of the stack folder. */
+export async function initValidatePlan(stackDirectory: string, options: { plan: boolean; showJson: boolean }): Promise<TerraformRun> {
   let workspace: StackWorkspace | undefined;
   try {
     workspace = StackWorkspace.create(stackDirectory, { cacheDirectory: TERRAFORM_CACHE });
     await workspace.init();
     const warnings = await workspace.validate();
-    const plan = await workspace.plan();
-    const planJson = options.showJson ? await workspace.showJson(plan.planFile) : undefined;
+    const plan = options.plan ? await workspace.plan() : undefined;
+    const planJson = plan && options.showJson ? await workspace.showJson(plan.planFile) : undefined;
     return { warnings, plan, planJson };
   } catch (error) {
     return { error: error as Error };
@@ -42,7 +42,7 @@ export async function initValidatePlan(stackDirectory: string, options: { showJs
 }
 
 /** Throws the run's error (Terraform's own message) so the test fails with it. */
-export function succeeded(run: TerraformRun): Required<Omit<TerraformRun, "error" | "planJson">> & Pick<TerraformRun, "planJson"> {
+export function succeeded(run: TerraformRun): Omit<TerraformRun, "error"> & { warnings: Diagnostic[] } {
   if (run.error) throw run.error;
-  return run as Required<Omit<TerraformRun, "error" | "planJson">> & Pick<TerraformRun, "planJson">;
+  return run as Omit<TerraformRun, "error"> & { warnings: Diagnostic[] };
 }

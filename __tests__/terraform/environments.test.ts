@@ -38,7 +38,13 @@ describe.each(environments)("environment %s against terraform", (environment) =>
     folders.push(jsonStack.outdir, hclStack.outdir);
     const document = JSON.parse(fs.readFileSync(path.join(jsonStack.directory, "cdk.tf.json"), "utf8"));
     resourceCount = Object.values<Record<string, unknown>>(document.resource).reduce((sum, resources) => sum + Object.keys(resources).length, 0);
-    [json, hcl] = await Promise.all([initValidatePlan(jsonStack.directory, { showJson: true }), initValidatePlan(hclStack.directory, { showJson: false })]);
+    // Each terraform command loads the AWS provider (seconds of CPU): the HCL plan
+    // comparison runs for the default environment, which has every resource kind.
+    const planHcl = environment === "default";
+    [json, hcl] = await Promise.all([
+      initValidatePlan(jsonStack.directory, { plan: true, showJson: true }),
+      initValidatePlan(hclStack.directory, { plan: planHcl, showJson: false }),
+    ]);
   });
 
   afterAll(() => {
@@ -55,18 +61,20 @@ describe.each(environments)("environment %s against terraform", (environment) =>
 
   it("plans offline: one addition per resource in the synthesized JSON, nothing changed or destroyed", () => {
     const { plan } = succeeded(json);
-    expect(plan.text).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
+    expect(plan!.text).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
     expect(resourceCount).toBeGreaterThan(40);
   });
 
-  it("HCL plans exactly what JSON plans: same addresses, same planned values, same outputs", () => {
-    const fromJson = plannedChanges(succeeded(json).plan.text);
-    const fromHcl = plannedChanges(succeeded(hcl).plan.text);
-    const addresses = (text: string) => [...text.matchAll(/^  # (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);
-    expect(addresses(fromJson).length).toBeGreaterThan(resourceCount);
-    expect(addresses(fromHcl)).toEqual(addresses(fromJson));
-    expect(fromHcl).toBe(fromJson);
-  });
+  if (environment === "default") {
+    it("HCL plans exactly what JSON plans: same addresses, same planned values, same outputs", () => {
+      const fromJson = plannedChanges(succeeded(json).plan!.text);
+      const fromHcl = plannedChanges(succeeded(hcl).plan!.text);
+      const addresses = (text: string) => [...text.matchAll(/^  # (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);
+      expect(addresses(fromJson).length).toBeGreaterThan(resourceCount);
+      expect(addresses(fromHcl)).toEqual(addresses(fromJson));
+      expect(fromHcl).toBe(fromJson);
+    });
+  }
 
   it("reviews the plan in one screen with the key values of each tier", () => {
     const { planJson } = succeeded(json);
