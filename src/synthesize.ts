@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { loadEnvironments } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
-import { InventoryStack, inventoryStackName } from "./stacks/inventory-stack";
+import { inventoryStackName } from "./config/names";
+import { InventoryStack } from "./stacks/inventory-stack";
 
 export interface SynthesizeOptions {
   /** The project folder (holds environments/ and app/). */

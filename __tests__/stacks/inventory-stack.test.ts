@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadEnvironments } from "../../src/config/load";
-import { inventoryStackName } from "../../src/stacks/inventory-stack";
+import { inventoryStackName } from "../../src/config/names";
 import { dependenciesOf, follow, PROJECT_ROOT, resourcesOf, settingsFor, synthStack, type TerraformDocument } from "../support/stacks";
 
 const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });

@@ -2,7 +2,8 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseSettings } from "../../src/config/load";
 import type { EnvironmentSettings } from "../../src/config/schema";
-import { InventoryStack, inventoryStackName } from "../../src/stacks/inventory-stack";
+import { inventoryStackName } from "../../src/config/names";
+import { InventoryStack } from "../../src/stacks/inventory-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 export const APP_DIRECTORY = path.join(PROJECT_ROOT, "app");

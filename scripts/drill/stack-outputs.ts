@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { inventoryStackName } from "../../src/config/names";
 
 /** Terraform outputs of an environment's stack that the drills use. */
 export const DRILL_OUTPUTS = ["app_url", "autoscaling_group_name", "target_group_arn", "db_instance_identifier", "region"] as const;
@@ -15,11 +16,6 @@ const OUTPUT_FORMATS: Partial<Record<DrillOutputName, { readonly pattern: RegExp
 /** Outputs missing or unreadable. The message is one line and says what to do. */
 export class StackOutputsError extends Error {
   override readonly name = "StackOutputsError";
-}
-
-/** The cdktf stack of an environment (`cdktf deploy inventory-dev`). */
-export function stackName(environment: string): string {
-  return `inventory-${environment}`;
 }
 
 /** The deployed values of one stack's outputs; `get` insists on the one a drill needs. */
@@ -83,7 +79,7 @@ export interface ReadStackOutputsOptions {
  * `cdktf deploy` leaves initialised, with the state backend configured).
  */
 export async function readStackOutputs(options: ReadStackOutputsOptions): Promise<StackOutputs> {
-  const stack = stackName(options.environment);
+  const stack = inventoryStackName(options.environment);
   return options.outputsFile !== undefined ? readOutputsFile(stack, options.outputsFile) : readTerraformOutputs(stack, options);
 }
 

@@ -3,6 +3,11 @@
  * from here, as the environment's `namePrefix` in front of the lab's name.
  */
 
+/** The cdktf stack name of an environment: what `cdktf deploy <stack>` takes. */
+export function inventoryStackName(environment: string): string {
+  return `inventory-${environment}`;
+}
+
 /** The lab's names, as the `names` settings hold them. */
 export interface BaseNames {
   readonly vpc: string;

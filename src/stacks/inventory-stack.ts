@@ -19,11 +19,6 @@ export interface InventoryStackProps {
   readonly appDirectory: string;
 }
 
-/** The cdktf stack name of an environment: what `cdktf deploy <stack>` takes. */
-export function inventoryStackName(environment: string): string {
-  return `inventory-${environment}`;
-}
-
 /**
  * One environment of the Inventory app: the lab's whole highly available
  * topology, wired from the settings. Data flows one way: settings -> this
