@@ -59,8 +59,9 @@ describe("defaults are the lab's final state (SPEC.md)", () => {
     });
   });
 
-  it("turns on what needs no outside input: ALB access logs to a bucket of its own", () => {
+  it("turns on what needs no outside input: ALB access logs to a bucket of its own and Enhanced Monitoring", () => {
     expect(settings.loadBalancer.accessLogs).toEqual({ enabled: true, retentionDays: 90, forceDestroy: false });
+    expect(settings.database.monitoringIntervalSeconds).toBe(60);
   });
 });
 

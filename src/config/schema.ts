@@ -27,6 +27,7 @@ export const MYSQL_LOG_EXPORTS = ["audit", "error", "general", "slowquery", "iam
 
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+type MonitoringInterval = (typeof MONITORING_INTERVALS)[number];
 
 /** Where Terraform keeps the state of an environment. */
 export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
@@ -168,9 +169,9 @@ const databaseSchema = z
     ingressFrom: z.enum(DATABASE_SOURCES).default("app-security-group").describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
     monitoringIntervalSeconds: z
-      .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<0>, z.ZodLiteral<1>])
-      .default(0)
-      .describe("Enhanced Monitoring interval (0 turns it off)."),
+      .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
+      .default(60)
+      .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
   })
   .prefault({});
 
