@@ -58,6 +58,11 @@ describe("defaults are the lab's final state (SPEC.md)", () => {
       deletionProtection: true,
     });
   });
+
+  it("turns on what needs no outside input: ALB access logs to a bucket of its own and Enhanced Monitoring", () => {
+    expect(settings.loadBalancer.accessLogs).toEqual({ enabled: true, retentionDays: 90, forceDestroy: false });
+    expect(settings.database.monitoringIntervalSeconds).toBe(60);
+  });
 });
 
 describe("subnet CIDRs", () => {
@@ -119,6 +124,7 @@ describe("bad settings stop with one line naming the setting", () => {
     ["a certificate from another region", { loadBalancer: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }, /loadBalancer\.certificateArn: the certificate is in us-east-1, but the load balancer is in us-west-2/],
     ["a missing state bucket", { state: { bucket: undefined } }, /state\.bucket: missing: name the S3 bucket of the state here or in INVENTORY_STATE_BUCKET/],
     ["a bucket name S3 refuses", { state: { bucket: "Inventory_State" } }, /state\.bucket: "Inventory_State" is not a valid S3 bucket name/],
+    ["an access log bucket name S3 refuses", { loadBalancer: { accessLogs: { bucketName: "logs..inventory" } } }, /loadBalancer\.accessLogs\.bucketName: "logs\.\.inventory" has two adjacent dots/],
     ["a reserved tag key", { tags: { Environment: "prod" } }, /tags\.Environment: is set by the project itself/],
     ["Multi-AZ without backups", { database: { backupRetentionDays: 0 } }, /database\.backupRetentionDays: must be at least 1 when multiAz is on/],
   ])("%s", (_kind, raw, message) => {

@@ -86,6 +86,13 @@ describe("Database", () => {
     expect(instance.enabled_cloudwatch_logs_exports).toEqual(["error", "slowquery"]);
   });
 
+  it("turns the general log on in the server only when it is exported, since it records every statement", () => {
+    const parameters = (document: any) => onlyResource(document, "aws_db_parameter_group")[1].parameter.map((parameter: any) => parameter.name);
+    expect(parameters(document)).not.toContain("general_log");
+    const general = synthDatabase({ logExports: ["error", "slowquery", "general"] });
+    expect(general.json).toHaveResourceWithProperties(DbParameterGroup, { parameter: expect.arrayContaining([{ name: "general_log", value: "1" }]) });
+  });
+
   it("the lab's start: single-AZ db.t3.micro with 20 GiB", () => {
     const labStart = synthDatabase({ multiAz: false, instanceClass: "db.t3.micro", allocatedStorageGiB: 20 });
     expect(labStart.json).toHaveResourceWithProperties(DbInstance, { multi_az: false, instance_class: "db.t3.micro", allocated_storage: 20 });

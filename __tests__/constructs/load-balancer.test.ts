@@ -60,6 +60,12 @@ describe("LoadBalancer", () => {
     expect(http.json).toHaveResourceWithProperties(Lb, { drop_invalid_header_fields: true, desync_mitigation_mode: "defensive", enable_deletion_protection: true });
   });
 
+  it("writes no access logs without a bucket, and logs every request to one when given", () => {
+    expect(resourcesOf(http.document, "aws_lb")[0][1].access_logs).toBeUndefined();
+    const logged = synthLoadBalancer({ accessLogBucket: "inventory-lb-logs-0123" });
+    expect(logged.json).toHaveResourceWithProperties(Lb, { access_logs: { bucket: "inventory-lb-logs-0123", enabled: true } });
+  });
+
   it("without a certificate, forwards HTTP:80 to Inventory-App and has no other listener", () => {
     const listeners = resourcesOf(http.document, "aws_lb_listener").map(([, listener]) => listener);
     expect(listeners).toHaveLength(1);

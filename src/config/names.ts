@@ -35,6 +35,9 @@ export interface ResourceNames {
   readonly loadBalancer: string;
   readonly loadBalancerSecurityGroup: string;
   readonly targetGroup: string;
+  /** Start of the access log bucket's generated name: S3 names are lower case, and a bucket_prefix at most 37 characters. */
+  readonly accessLogBucketPrefix: string;
+  readonly accessLogBucket: string;
   readonly appSecurityGroup: string;
   readonly appInstance: string;
   readonly instanceRole: string;
@@ -67,6 +70,9 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     loadBalancer: named(base.loadBalancer),
     loadBalancerSecurityGroup: named(base.loadBalancer),
     targetGroup: named(base.app),
+    // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
+    accessLogBucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
+    accessLogBucket: named(`${base.loadBalancer} access logs`),
     appSecurityGroup: named(base.app),
     appInstance: named(base.app),
     instanceRole: named(base.instanceRole),

@@ -27,6 +27,7 @@ export const MYSQL_LOG_EXPORTS = ["audit", "error", "general", "slowquery", "iam
 
 /** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+type MonitoringInterval = (typeof MONITORING_INTERVALS)[number];
 
 /** Where Terraform keeps the state of an environment. */
 export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
@@ -120,6 +121,15 @@ const loadBalancerSchema = z
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60).describe("Seconds an idle client connection stays open."),
     deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30).describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
+    accessLogs: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
+        bucketName: z.string().optional().describe("Name of the log bucket. Default: a unique name Terraform generates from `<namePrefix>inventory-lb-logs-`."),
+        retentionDays: z.number().int().min(1).max(3650).default(90).describe("Days S3 keeps a log file (a replaced version 7 days more)."),
+        forceDestroy: z.boolean().default(false).describe("Let `cdktf destroy` delete the log bucket with the logs in it (off: destroy stops at a bucket that still holds logs)."),
+      })
+      .prefault({})
+      .describe("Access logs of the load balancer (CKV_AWS_91, ELB.5)."),
   })
   .prefault({});
 
@@ -159,9 +169,9 @@ const databaseSchema = z
     ingressFrom: z.enum(DATABASE_SOURCES).default("app-security-group").describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
     monitoringIntervalSeconds: z
-      .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<0>, z.ZodLiteral<1>])
-      .default(0)
-      .describe("Enhanced Monitoring interval (0 turns it off)."),
+      .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
+      .default(60)
+      .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
   })
   .prefault({});
 
@@ -226,6 +236,10 @@ export const settingsSchema = z
     if (health.timeoutSeconds >= health.intervalSeconds) {
       report(["loadBalancer", "healthCheck", "timeoutSeconds"], `${health.timeoutSeconds} must be below intervalSeconds ${health.intervalSeconds}`);
     }
+
+    const logBucket = input.loadBalancer.accessLogs.bucketName;
+    const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);
+    if (logBucketProblem) report(["loadBalancer", "accessLogs", "bucketName"], logBucketProblem);
 
     const certificateRegion = input.loadBalancer.certificateArn && ACM_CERTIFICATE_ARN.exec(input.loadBalancer.certificateArn)?.[1];
     if (certificateRegion && certificateRegion !== input.region) {

@@ -45,7 +45,7 @@ export interface DatabaseProps {
   readonly applyImmediately: boolean;
   /** MySQL logs exported to CloudWatch Logs. @default ["error", "slowquery"] */
   readonly logExports: readonly string[];
-  /** Enhanced Monitoring interval; 0 turns it off. @default 0 */
+  /** Enhanced Monitoring interval; 0 turns it off. @default 60 */
   readonly monitoringIntervalSeconds: number;
   /** Names (the lab's: Inventory-DB). */
   readonly names: {
@@ -94,6 +94,8 @@ export class Database extends Construct {
         // The slowquery export stays empty unless the server writes the log.
         { name: "slow_query_log", value: "1" },
         { name: "long_query_time", value: "2" },
+        // Likewise the general export; it records every statement, so only when asked for.
+        ...(props.logExports.includes("general") ? [{ name: "general_log", value: "1" }] : []),
       ],
       tags: { Name: names.parameterGroup },
       lifecycle: { createBeforeDestroy: true },

@@ -8,7 +8,7 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
  * come out right in cdktf's HCL output too.
  */
 
-/** A policy document allowing the given statements. */
+/** A policy document of the given statements; each allows unless it says `effect: "Deny"`. */
 export function policyJson(scope: Construct, id: string, statements: DataAwsIamPolicyDocumentStatement[]): string {
   return new DataAwsIamPolicyDocument(scope, id, { statement: statements.map((statement) => ({ effect: "Allow", ...statement })) }).json;
 }

@@ -43,12 +43,15 @@ export interface LoadBalancerProps {
   readonly deletionProtection: boolean;
   /** Seconds an idle connection stays open. @default 60 */
   readonly idleTimeoutSeconds: number;
+  /** S3 bucket for access logs (its policy must let ELB write under `AWSLogs/`). @default none: no access logs */
+  readonly accessLogBucket?: string;
 }
 
 /**
  * The lab's internet-facing Application Load Balancer Inventory-LB and its
  * target group Inventory-App. Invalid headers are dropped and request
- * smuggling is blocked (desync mitigation `defensive`).
+ * smuggling is blocked (desync mitigation `defensive`); with a bucket, every
+ * request is logged to S3.
  */
 export class LoadBalancer extends Construct {
   readonly arn: string;
@@ -98,6 +101,7 @@ export class LoadBalancer extends Construct {
       desyncMitigationMode: "defensive",
       enableDeletionProtection: props.deletionProtection,
       idleTimeout: props.idleTimeoutSeconds,
+      accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket, enabled: true } : undefined,
       tags: { Name: props.name },
     });
 

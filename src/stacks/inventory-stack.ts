@@ -5,6 +5,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
 import { commonTags } from "../config/tags";
+import { AccessLogBucket } from "../constructs/access-log-bucket";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
 import { LoadBalancer } from "../constructs/load-balancer";
@@ -29,6 +30,8 @@ export class InventoryStack extends TerraformStack {
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
   readonly loadBalancer: LoadBalancer;
+  /** The load balancer's access log bucket, when `loadBalancer.accessLogs.enabled`. */
+  readonly accessLogBucket?: AccessLogBucket;
   readonly appTier: AppTier;
   readonly database: Database;
 
@@ -63,6 +66,16 @@ export class InventoryStack extends TerraformStack {
     });
 
     const lb = settings.loadBalancer;
+    const accessLogBucket = lb.accessLogs.enabled
+      ? new AccessLogBucket(this, "access-logs", {
+          region: settings.region,
+          bucketName: lb.accessLogs.bucketName,
+          bucketPrefix: names.accessLogBucketPrefix,
+          retentionDays: lb.accessLogs.retentionDays,
+          forceDestroy: lb.accessLogs.forceDestroy,
+          nameTag: names.accessLogBucket,
+        })
+      : undefined;
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
@@ -75,6 +88,7 @@ export class InventoryStack extends TerraformStack {
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
+      accessLogBucket: accessLogBucket?.bucketName,
     });
 
     const db = settings.database;
@@ -118,6 +132,7 @@ export class InventoryStack extends TerraformStack {
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
+    this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
     this.database = database;
 
@@ -125,6 +140,7 @@ export class InventoryStack extends TerraformStack {
     output("app_url", loadBalancer.url, "URL of the Inventory app (the load balancer's DNS name)");
     output("load_balancer_dns_name", loadBalancer.dnsName, "DNS name of the load balancer");
     output("target_group_arn", loadBalancer.targetGroupArn, "Target group of the app servers");
+    if (accessLogBucket) output("access_log_bucket", accessLogBucket.bucketName, "S3 bucket of the load balancer's access logs");
     output("autoscaling_group_name", appTier.autoScalingGroupName, "Auto Scaling group of the app servers");
     output("db_instance_identifier", database.identifier, "RDS identifier of the database");
     output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");

@@ -1,0 +1,253 @@
+import { Testing } from "cdktf";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { type Control, controlsFor, type Target } from "../../src/policy/controls";
+import { HARDENED, hardenedSettings, synthInventory } from "../../src/policy/evaluate";
+import type { TerraformDocument } from "../../src/policy/terraform";
+import { PROJECT_ROOT } from "../support/stacks";
+
+// Proof that no control passes vacuously: each protection is broken in a copy
+// of the hardened stack (where it holds) and its control must notice; each
+// control the hardened stack cannot meet is shown a configuration that
+// meets it. The state controls run against a stand-in bootstrap stack built
+// from the resource types the bootstrap stack uses.
+
+const settings = hardenedSettings(PROJECT_ROOT);
+const hardened = synthInventory(PROJECT_ROOT, settings);
+
+type Edit = (document: any) => void;
+
+/** A control's findings in a copy of `base` after `edit`. */
+function findingsAfter(control: Control, base: TerraformDocument, edit: Edit, scope: Target["scope"] = "inventory"): string[] {
+  const document = structuredClone(base);
+  edit(document);
+  return control.check({ name: "probe", scope, region: "us-west-2", document, settings: scope === "inventory" ? settings : undefined }).map((finding) => `${finding.address}: ${finding.problem}`);
+}
+
+const alb = (document: any) => document.resource.aws_lb.load_balancer_alb;
+const httpListener = (document: any) => document.resource.aws_lb_listener.load_balancer_http_listener;
+const template = (document: any) => document.resource.aws_launch_template.app_tier_launch_template;
+const group = (document: any) => document.resource.aws_autoscaling_group.app_tier_auto_scaling_group;
+const db = (document: any) => document.resource.aws_db_instance.database_instance;
+const parameters = (document: any) => document.resource.aws_db_parameter_group.database_parameter_group.parameter;
+const logBucketPolicy = (document: any) => document.data.aws_iam_policy_document.access_logs_policy_document;
+const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
+
+/** For each control the hardened stack meets: edits that each break it. */
+const violations: Record<string, [string, Edit][]> = {
+  CKV_AWS_131: [
+    ["invalid headers kept", (d) => (alb(d).drop_invalid_header_fields = false)],
+    ["the setting deleted (AWS's default keeps them)", (d) => delete alb(d).drop_invalid_header_fields],
+  ],
+  CKV_AWS_328: [["desync monitor mode", (d) => (alb(d).desync_mitigation_mode = "monitor")]],
+  CKV_AWS_150: [["deletion protection off", (d) => (alb(d).enable_deletion_protection = false)]],
+  CKV_AWS_91: [
+    ["no access logs", (d) => delete alb(d).access_logs],
+    ["access logs disabled", (d) => (alb(d).access_logs.enabled = false)],
+    ["a principal that is not the us-west-2 ELB account", (d) => (logBucketPolicy(d).statement[0].principals = [{ type: "AWS", identifiers: ["arn:aws:iam::127311923021:root"] }])],
+    ["the load balancer not waiting for the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket.access_logs_bucket.id}")],
+    ["a bucket outside the configuration", (d) => (alb(d).access_logs.bucket = "someone-elses-bucket")],
+  ],
+  CKV_AWS_2: [["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward)]],
+  CKV2_AWS_20: [
+    ["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward)],
+    ["no HTTPS listener", (d) => delete d.resource.aws_lb_listener.load_balancer_https_listener],
+  ],
+  CKV_AWS_103: [["a TLS 1.0 policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-2016-08")]],
+  "ELB.13": [
+    ["one subnet", (d) => (alb(d).subnets = alb(d).subnets.slice(0, 1))],
+    ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],
+  ],
+  CKV_AWS_261: [["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path]],
+  "INV-TG-1": [
+    ["AWS's 300 s default", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay],
+    ["120 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "120")],
+  ],
+  CKV_AWS_79: [["IMDSv1 allowed", (d) => (template(d).metadata_options.http_tokens = "optional")]],
+  CKV_AWS_341: [["hop limit 2", (d) => (template(d).metadata_options.http_put_response_hop_limit = 2)]],
+  CKV_AWS_88: [
+    ["a public IP on the interface", (d) => (template(d).network_interfaces = [{ associate_public_ip_address: "true" }])],
+    ["a private subnet that maps public IPs", (d) => (d.resource.aws_subnet.network_private_subnet_1.map_public_ip_on_launch = true)],
+  ],
+  "EC2.181": [
+    ["an unencrypted root volume", (d) => (template(d).block_device_mappings[0].ebs.encrypted = "false")],
+    ["no volume named (the AMI's default)", (d) => delete template(d).block_device_mappings],
+  ],
+  CKV_AWS_46: [
+    ["an access key in user data", (d) => (template(d).user_data = `${template(d).user_data}\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE`)],
+    ["a password in user data", (d) => (template(d).user_data = `${template(d).user_data}\ndb_password = hunter22`)],
+  ],
+  CKV_AWS_315: [
+    ["$Latest", (d) => (group(d).launch_template.version = "$Latest")],
+    ["a launch configuration", (d) => (group(d).launch_configuration = "legacy")],
+  ],
+  "AutoScaling.1": [["EC2 health checks", (d) => (group(d).health_check_type = "EC2")]],
+  "AutoScaling.2": [["one zone", (d) => (group(d).vpc_zone_identifier = group(d).vpc_zone_identifier.slice(0, 1))]],
+  CKV_AWS_153: [["no tags", (d) => delete group(d).tag]],
+  "INV-ASG-1": [["no instance refresh", (d) => delete group(d).instance_refresh]],
+  CKV_AWS_16: [["unencrypted storage", (d) => (db(d).storage_encrypted = false)]],
+  CKV_AWS_17: [
+    ["public", (d) => (db(d).publicly_accessible = true)],
+    ["left to the default", (d) => delete db(d).publicly_accessible],
+  ],
+  CKV_AWS_157: [["single-AZ", (d) => (db(d).multi_az = false)]],
+  CKV_AWS_133: [["1 day of backups", (d) => (db(d).backup_retention_period = 1)]],
+  CKV_AWS_293: [["deletion protection off", (d) => (db(d).deletion_protection = false)]],
+  CKV_AWS_129: [
+    ["no exports", (d) => delete db(d).enabled_cloudwatch_logs_exports],
+    ["slowquery exported, slow log off", (d) => (d.resource.aws_db_parameter_group.database_parameter_group.parameter = parameters(d).filter((p: any) => p.name !== "slow_query_log"))],
+    ["audit exported without the plugin", (d) => db(d).enabled_cloudwatch_logs_exports.push("audit")],
+  ],
+  CKV_AWS_226: [["no minor upgrades", (d) => (db(d).auto_minor_version_upgrade = false)]],
+  CKV2_AWS_60: [["no tags on snapshots", (d) => (db(d).copy_tags_to_snapshot = false)]],
+  CKV2_AWS_69: [
+    ["TLS optional", (d) => (parameters(d).find((p: any) => p.name === "require_secure_transport").value = "0")],
+    ["the default parameter group", (d) => (db(d).parameter_group_name = "default.mysql8.4")],
+  ],
+  CKV_AWS_118: [["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)]],
+  CKV2_AWS_11: [["no flow log", (d) => delete d.resource.aws_flow_log]],
+  CKV2_AWS_12: [
+    ["an allow rule in the default group", (d) => (d.resource.aws_default_security_group.network_default_security_group.ingress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }])],
+    ["the default group unmanaged", (d) => delete d.resource.aws_default_security_group],
+  ],
+  CKV_AWS_130: [["a subnet mapping public IPs", (d) => (d.resource.aws_subnet.network_public_subnet_1.map_public_ip_on_launch = true)]],
+  CKV_AWS_23: [
+    ["a rule without description", (d) => delete d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.description],
+    ["Terraform's default group description", (d) => (d.resource.aws_security_group.security_groups_app.description = "Managed by Terraform")],
+  ],
+  CKV_AWS_382: [
+    ["all traffic out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.ip_protocol = "-1")],
+    ["a port range out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.to_port = 65535)],
+  ],
+  CKV_AWS_62: [
+    ["a * resource", (d) => (d.data.aws_iam_policy_document.app_tier_read_database_secret_permissions.statement[0].resources = ["*"])],
+    ["a service-wide action", (d) => (d.data.aws_iam_policy_document.app_tier_read_database_secret_permissions.statement[0].actions = ["secretsmanager:*"])],
+    ["an inline JSON policy allowing *", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }))],
+    ["a policy computed at apply time", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = "${jsonencode(local.policy)}")],
+  ],
+  CKV_AWS_274: [
+    ["AdministratorAccess", (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
+    ["an unreviewed managed policy", (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
+  ],
+  CKV_AWS_21: [["versioning suspended", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended")]],
+  CKV_AWS_19: [["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration]],
+  CKV2_AWS_6: [["public policies allowed", (d) => (d.resource.aws_s3_bucket_public_access_block.access_logs_public_access_block.block_public_policy = false)]],
+  "S3.5": [
+    ["no TLS-only statement", (d) => (logBucketPolicy(d).statement = logBucketPolicy(d).statement.slice(0, 1))],
+    ["the objects left out", (d) => (logBucketPolicy(d).statement[1].resources = logBucketPolicy(d).statement[1].resources.slice(0, 1))],
+  ],
+  CKV2_AWS_61: [["the rule disabled", (d) => (d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].status = "Disabled")]],
+  CKV2_AWS_65: [["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")]],
+};
+
+const logBucket = "${aws_s3_bucket.access_logs_bucket.id}";
+
+/** For each control the hardened stack cannot meet: an edit that meets it, so the check is not a constant failure. */
+const remedies: Record<string, Edit> = {
+  "RDS.9": (d) => (db(d).enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]),
+  CKV_AWS_145: (d) => (d.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm = "aws:kms"),
+  CKV_AWS_18: (d) => (d.resource.aws_s3_bucket_logging = { probe: { bucket: logBucket, target_bucket: "central-logs", target_prefix: "lb/" } }),
+  CKV_AWS_144: (d) => (d.resource.aws_s3_bucket_replication_configuration = { probe: { bucket: logBucket, role: "arn:aws:iam::123456789012:role/replication", rule: [] } }),
+  CKV2_AWS_62: (d) => (d.resource.aws_s3_bucket_notification = { probe: { bucket: logBucket, eventbridge: true } }),
+};
+
+describe("every inventory control notices when its protection is broken", () => {
+  const inventory = controlsFor("inventory");
+
+  it("has a violation or, for the controls the hardened stack cannot meet, a remedy, for every control", () => {
+    const unmet = inventory.filter((control) => control.check({ name: HARDENED, scope: "inventory", region: "us-west-2", document: hardened, settings }).length > 0).map((control) => control.id);
+    expect(Object.keys(remedies).sort()).toEqual(unmet.sort());
+    expect(Object.keys(violations).sort()).toEqual(inventory.map((control) => control.id).filter((id) => !unmet.includes(id)).sort());
+  });
+
+  describe.each(inventory.filter((control) => violations[control.id]).map((control) => [control.id, control] as const))("%s", (id, control) => {
+    it("is met by the hardened stack", () => {
+      expect(findingsAfter(control, hardened, () => undefined)).toEqual([]);
+    });
+    it.each(violations[id])("fails with %s", (_what, edit) => {
+      expect(findingsAfter(control, hardened, edit)).not.toEqual([]);
+    });
+  });
+
+  it.each(Object.entries(remedies))("%s can be met", (id, remedy) => {
+    const control = inventory.find((candidate) => candidate.id === id)!;
+    expect(findingsAfter(control, hardened, () => undefined)).not.toEqual([]);
+    expect(findingsAfter(control, hardened, remedy)).toEqual([]);
+  });
+});
+
+describe("the state controls, on a stand-in for the bootstrap stack", () => {
+  /** The bucket and lock table as the bootstrap stack declares them (resource types from its design). */
+  const standIn: TerraformDocument = JSON.parse(
+    Testing.synthScope((scope) => {
+      const bucket = new S3Bucket(scope, "state-bucket", { bucket: "inventory-ha-terraform-state" });
+      new S3BucketVersioningA(scope, "state-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+      new S3BucketServerSideEncryptionConfigurationA(scope, "state-encryption", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
+      new S3BucketPublicAccessBlock(scope, "state-public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      const tlsOnly = new DataAwsIamPolicyDocument(scope, "state-tls-only", {
+        statement: [
+          {
+            sid: "DenyInsecureTransport",
+            effect: "Deny",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:*"],
+            resources: [bucket.arn, `${bucket.arn}/*`],
+            condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+          },
+        ],
+      });
+      new S3BucketPolicy(scope, "state-policy", { bucket: bucket.id, policy: tlsOnly.json });
+      new DynamodbTable(scope, "locks", {
+        name: "inventory-ha-terraform-locks",
+        hashKey: "LockID",
+        billingMode: "PAY_PER_REQUEST",
+        attribute: [{ name: "LockID", type: "S" }],
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true,
+      });
+    }),
+  );
+  const state = controlsFor("state");
+  const first = (document: any, type: string) => Object.values<any>(document.resource[type])[0];
+
+  it.each(state.map((control) => [control.id, control] as const))("%s is met by the stand-in", (_id, control) => {
+    expect(findingsAfter(control, standIn, () => undefined, "state")).toEqual([]);
+  });
+
+  it.each<[string, string, Edit]>([
+    ["CKV_AWS_21", "no versioning", (d) => delete d.resource.aws_s3_bucket_versioning],
+    ["CKV_AWS_19", "no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration],
+    ["CKV2_AWS_6", "ACLs not ignored", (d) => (first(d, "aws_s3_bucket_public_access_block").ignore_public_acls = false)],
+    ["S3.5", "no bucket policy", (d) => delete d.resource.aws_s3_bucket_policy],
+    ["S3.5", "an Allow instead of a Deny", (d) => (Object.values<any>(d.data.aws_iam_policy_document)[0].statement[0].effect = "Allow")],
+    ["CKV_AWS_28", "no point-in-time recovery", (d) => delete first(d, "aws_dynamodb_table").point_in_time_recovery],
+    ["DynamoDB.6", "no deletion protection", (d) => (first(d, "aws_dynamodb_table").deletion_protection_enabled = false)],
+    ["CKV_AWS_21", "no bucket at all", (d) => delete d.resource.aws_s3_bucket],
+    ["DynamoDB.6", "no lock table at all", (d) => delete d.resource.aws_dynamodb_table],
+  ])("%s fails with %s", (id, _what, edit) => {
+    const control = state.find((candidate) => candidate.id === id)!;
+    expect(findingsAfter(control, standIn, edit, "state")).not.toEqual([]);
+  });
+
+  it("S3.5 reads a literal JSON policy with literal ARNs too", () => {
+    const control = state.find((candidate) => candidate.id === "S3.5")!;
+    const literal = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::inventory-ha-terraform-state", "arn:aws:s3:::inventory-ha-terraform-state/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+    expect(findingsAfter(control, standIn, (d) => (first(d, "aws_s3_bucket_policy").policy = literal), "state")).toEqual([]);
+  });
+});

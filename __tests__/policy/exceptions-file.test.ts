@@ -1,0 +1,81 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type Control, CONTROLS, type Target } from "../../src/policy/controls";
+import { evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
+import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
+import { PROJECT_ROOT, settingsFor } from "../support/stacks";
+
+const environments = [...fs.readdirSync(path.join(PROJECT_ROOT, "environments")).filter((file) => file.endsWith(".json")).map((file) => file.replace(/\.json$/, "")), HARDENED];
+
+describe("policy/exceptions.json", () => {
+  it("is well formed: known controls by their first id, known environments and settings, one entry per control and environment", () => {
+    expect(exceptionProblems(loadExceptions(PROJECT_ROOT), CONTROLS, environments, STATE_TARGETS)).toEqual([]);
+  });
+
+  describe("catches", () => {
+    const entry = (overrides: Partial<PolicyException>): PolicyException => ({ control: "CKV_AWS_2", environments: ["default"], reason: "A reason long enough to explain the waiver properly.", ...overrides });
+    const problems = (...entries: PolicyException[]) => exceptionProblems(entries, CONTROLS, environments, STATE_TARGETS);
+
+    it.each<[string, PolicyException[], RegExp]>([
+      ["an unknown control", [entry({ control: "CKV_AWS_999" })], /no control has this id/],
+      ["a control named by its alias", [entry({ control: "ELB.4" })], /name the control by its first id, CKV_AWS_131/],
+      ["an unknown environment", [entry({ environments: ["staging"] })], /unknown environment "staging"/],
+      ["a control not checked in the state stack", [entry({ environments: ["state-bootstrap"] })], /not checked in state-bootstrap/],
+      ["a setting that does not exist", [entry({ when: { setting: "loadBalancer.certificate", equals: null } })], /names loadBalancer\.certificate, which is not a setting/],
+      ["two entries for one control in one environment", [entry({}), entry({})], /a second exception for default/],
+    ])("%s", (_kind, entries, message) => {
+      expect(problems(...entries).join("\n")).toMatch(message);
+    });
+  });
+
+  it("reads a waiver's condition from the settings, unset as null", () => {
+    const settings = settingsFor("default");
+    expect(settingValue(settings, "loadBalancer.certificateArn")).toBeNull();
+    expect(settingValue(settings, "database.multiAz")).toBe(true);
+    const waiver: PolicyException = { control: "CKV_AWS_157", environments: ["default"], when: { setting: "database.multiAz", equals: false }, reason: "x".repeat(40) };
+    expect(conditionHolds(waiver, settings)).toBe(false);
+    expect(conditionHolds(waiver, settingsFor("default", { database: { multiAz: false } }))).toBe(true);
+  });
+});
+
+describe("settling a control with the exceptions", () => {
+  const twoFindings: Control = {
+    id: "CKV_AWS_2",
+    aliases: [],
+    title: "probe",
+    scopes: ["inventory"],
+    check: () => [
+      { address: "aws_lb.a", problem: "is HTTP" },
+      { address: "aws_lb.b", problem: "is HTTP" },
+    ],
+  };
+  const met: Control = { ...twoFindings, check: () => [] };
+  const target: Target = { name: "default", scope: "inventory", region: "us-west-2", document: {}, settings: settingsFor("default") };
+  const waiver = (overrides: Partial<PolicyException> = {}): PolicyException => ({ control: "CKV_AWS_2", environments: ["default"], reason: "x".repeat(40), ...overrides });
+
+  it("fails a control without an exception, naming each finding", () => {
+    expect(failureOf(evaluate(twoFindings, target, []))).toBe("aws_lb.a: is HTTP\naws_lb.b: is HTTP");
+  });
+
+  it("waives it where an exception names the control and the environment, and only there", () => {
+    expect(evaluate(twoFindings, target, [waiver()]).outcome.status).toBe("waived");
+    expect(evaluate(twoFindings, { ...target, name: "lab-start" }, [waiver()]).outcome.status).toBe("failed");
+  });
+
+  it("calls an exception for a control that is met stale, and counts it unused", () => {
+    const evaluation = evaluate(met, target, [waiver()]);
+    expect(failureOf(evaluation)).toMatch(/CKV_AWS_2 is met in default, but policy\/exceptions.json still waives it there/);
+    expect(unusedExceptions([waiver()], [evaluation], ["default"])).toEqual(["CKV_AWS_2 in default"]);
+  });
+
+  it("does not waive once the setting the exception depends on has changed", () => {
+    const withCertificate = { ...target, settings: settingsFor("default", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }) };
+    const evaluation = evaluate(twoFindings, withCertificate, [waiver({ when: { setting: "loadBalancer.certificateArn", equals: null } })]);
+    expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset/);
+  });
+
+  it("waives only the resources it names", () => {
+    const evaluation = evaluate(twoFindings, target, [waiver({ resources: ["aws_lb.a"] })]);
+    expect(failureOf(evaluation)).toMatch(/^aws_lb.b: is HTTP\n.*for aws_lb.a only$/);
+  });
+});

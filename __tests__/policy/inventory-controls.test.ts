@@ -1,0 +1,56 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { controlName, controlsFor } from "../../src/policy/controls";
+import { evaluateAll, failureOf, inventoryTargets, unusedExceptions } from "../../src/policy/evaluate";
+import { loadExceptions } from "../../src/policy/exceptions";
+import { SECURITY_DOC, securityDoc } from "../../src/policy/report";
+import { PROJECT_ROOT } from "../support/stacks";
+
+// The policy suite: every control of the inventory stack, one named test each,
+// against every environment in environments/ and the hardened variant (every
+// optional protection on). Each stack is synthesized once, here.
+const targets = inventoryTargets(PROJECT_ROOT);
+const targetNames = targets.map((target) => target.name);
+const exceptions = loadExceptions(PROJECT_ROOT);
+const controls = controlsFor("inventory");
+const evaluations = evaluateAll(controls, targets, exceptions);
+
+describe.each(controls.map((control) => [controlName(control), control] as const))("%s", (_name, control) => {
+  const cases = evaluations
+    .filter((evaluation) => evaluation.control === control)
+    .map((evaluation) => [evaluation.outcome.status === "waived" ? `${evaluation.target} (waived in policy/exceptions.json)` : evaluation.target, evaluation] as const);
+
+  it.each(cases)("in %s", (_target, evaluation) => {
+    const failure = failureOf(evaluation);
+    if (failure) throw new Error(failure);
+  });
+});
+
+describe("policy/exceptions.json in the inventory environments", () => {
+  it("checks the environments the suite knows: every environment file and the hardened variant", () => {
+    const files = fs.readdirSync(path.join(PROJECT_ROOT, "environments")).filter((file) => file.endsWith(".json")).map((file) => file.replace(/\.json$/, ""));
+    expect(targetNames).toEqual([...files.sort(), "hardened"]);
+  });
+
+  it("has no exception that waives nothing any more", () => {
+    expect(unusedExceptions(exceptions, evaluations, targetNames)).toEqual([]);
+  });
+
+  it("lets the default environment waive only what needs an outside input or AWS cannot do", () => {
+    const waived = evaluations.filter((evaluation) => evaluation.target === "default" && evaluation.outcome.status === "waived").map((evaluation) => evaluation.control.id);
+    expect(waived.sort()).toEqual(["CKV2_AWS_20", "CKV2_AWS_62", "CKV_AWS_103", "CKV_AWS_144", "CKV_AWS_145", "CKV_AWS_18", "CKV_AWS_2", "RDS.9"].sort());
+  });
+
+  it("proves in the hardened variant that every control with a setting passes when it is on", () => {
+    const waivable = evaluations.filter((evaluation) => evaluation.target === "hardened" && evaluation.outcome.status !== "met" && evaluation.control.turnOn !== undefined);
+    expect(waivable.map((evaluation) => evaluation.control.id)).toEqual([]);
+  });
+});
+
+describe(SECURITY_DOC, () => {
+  it("lists every control with its status in each environment, and every exception (run npm run docs after a change)", () => {
+    const file = path.join(PROJECT_ROOT, SECURITY_DOC);
+    const current = fs.readFileSync(file, "utf8");
+    expect(current).toBe(securityDoc(current, evaluations, targetNames, exceptions));
+  });
+});
