@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { loadEnvironments } from "./config/load";
+import { loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
 import { InventoryStack } from "./stacks/inventory-stack";
+import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
 
 export interface SynthesizeOptions {
   /** The project folder (holds environments/ and app/). */
@@ -41,6 +42,8 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       new InventoryStack(app, stackName, { settings, appDirectory: path.join(options.projectRoot, "app") });
       return { environment: settings.environment, stackName, directory: path.join(app.outdir, "stacks", stackName), settings };
     });
+    const bootstrap = stateBootstrapProps(environments);
+    if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
     app.synth();
     // A stack folder holds one format: a cdk.tf.json left beside a new cdk.tf (or the reverse) would double every
     // definition. HCL output keeps cdktf's metadata in metadata.json, which JSON output carries inline.
@@ -48,6 +51,25 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     for (const stack of stacks) for (const file of stale) fs.rmSync(path.join(stack.directory, file), { force: true });
     return stacks;
   });
+}
+
+/**
+ * The bootstrap stack creates the one bucket (and lock table) the S3
+ * environments share; environments that name different ones would need a
+ * bootstrap each, which this project does not guess at.
+ */
+function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstrapStackProps | undefined {
+  const s3 = environments.filter((settings) => settings.state.backend === "s3");
+  if (s3.length === 0) return undefined;
+  const [first] = s3;
+  const describe = (settings: EnvironmentSettings) => `bucket ${settings.state.bucket} in ${settings.state.region}${settings.state.lockTable ? `, lock table ${settings.state.lockTable}` : ""}`;
+  const other = s3.find((settings) => describe(settings) !== describe(first));
+  if (other) {
+    throw new SettingsError(
+      `${other.environment}.json: state: ${describe(other)} differs from ${first.environment}.json's ${describe(first)}; the ${STATE_BOOTSTRAP_STACK} stack creates one state bucket and lock table for all environments`,
+    );
+  }
+  return { bucketName: first.state.bucket!, region: first.state.region, lockTable: first.state.lockTable };
 }
 
 /**

@@ -184,7 +184,16 @@ const stateSchema = z
     lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional().describe("DynamoDB lock table (env INVENTORY_STATE_LOCK_TABLE overrides); unset uses S3 lock files only."),
     useLockfile: z.boolean().default(true).describe("Lock with an S3 lock file (Terraform 1.10+)."),
     organization: z.string().optional().describe("Terraform Cloud organization (backend `cloud`; env TF_CLOUD_ORGANIZATION overrides)."),
-    workspace: z.string().optional().describe("Terraform Cloud workspace (backend `cloud`). Default: inventory-ha-<environment>."),
+    workspace: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,90}$/, "must be 1-90 letters, digits, - and _")
+      .optional()
+      .describe("Terraform Cloud workspace (backend `cloud`). Default: inventory-ha-<environment>, unless workspaceTags is set."),
+    workspaceTags: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9:_-]*$/, "must be lower-case letters, digits, : _ and -"))
+      .min(1)
+      .optional()
+      .describe("Terraform Cloud workspace tags (backend `cloud`), instead of one named workspace."),
     hostname: z.string().default("app.terraform.io").describe("Terraform Cloud or Enterprise host (backend `cloud`)."),
   })
   .prefault({});
@@ -272,6 +281,9 @@ export const settingsSchema = z
     }
     if (state.backend === "cloud" && state.organization === undefined) {
       report(["state", "organization"], "missing: name the Terraform Cloud organization here or in TF_CLOUD_ORGANIZATION");
+    }
+    if (state.workspace !== undefined && state.workspaceTags !== undefined) {
+      report(["state", "workspaceTags"], "choose either workspace or workspaceTags, not both");
     }
 
     return {

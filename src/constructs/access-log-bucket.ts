@@ -1,13 +1,7 @@
-import { Construct } from "constructs";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { Construct } from "constructs";
 import type { DataAwsIamPolicyDocumentStatementPrincipals } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { awsPartition, policyJson } from "./iam-policy";
+import { awsPartition } from "./iam-policy";
+import { PrivateBucket } from "./private-bucket";
 
 /**
  * The AWS accounts Elastic Load Balancing writes access logs from, in the
@@ -83,41 +77,14 @@ export interface AccessLogBucketProps {
  * logs expired, and writable by the region's ELB log delivery principal only
  * under `AWSLogs/`.
  */
-export class AccessLogBucket extends Construct {
-  /**
-   * The bucket's name, read from the bucket policy: a load balancer that
-   * takes it waits for the policy, because AWS checks that ELB may write to
-   * the bucket when access logs are turned on.
-   */
-  readonly bucketName: string;
-  readonly bucketArn: string;
-
+export class AccessLogBucket extends PrivateBucket {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
-    super(scope, id);
-
-    const bucket = new S3Bucket(this, "bucket", {
-      ...(props.bucketName ? { bucket: props.bucketName } : { bucketPrefix: props.bucketPrefix }),
+    super(scope, id, {
+      bucketName: props.bucketName,
+      bucketPrefix: props.bucketPrefix,
       forceDestroy: props.forceDestroy,
-      tags: { Name: props.nameTag },
-    });
-    const target = { bucket: bucket.id };
-
-    new S3BucketVersioningA(this, "versioning", { ...target, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      ...target,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      ...target,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    const ownership = new S3BucketOwnershipControls(this, "ownership", { ...target, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      ...target,
-      rule: [
+      nameTag: props.nameTag,
+      lifecycleRules: [
         {
           id: "expire-access-logs",
           status: "Enabled",
@@ -127,32 +94,14 @@ export class AccessLogBucket extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],
-    });
-
-    const objects = `${bucket.arn}/AWSLogs/*`;
-    const policy = new S3BucketPolicy(this, "policy", {
-      ...target,
-      policy: policyJson(this, "policy-document", [
+      allow: (bucketArn) => [
         {
           sid: "ElbLogDelivery",
           principals: [elbLogDeliveryPrincipal(props.region)],
           actions: ["s3:PutObject"],
-          resources: [objects],
+          resources: [`${bucketArn}/AWSLogs/*`],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ]),
-      // S3 refuses concurrent changes to one bucket's configuration ("OperationAborted").
-      dependsOn: [publicAccess, ownership],
+      ],
     });
-
-    this.bucketName = policy.bucket;
-    this.bucketArn = bucket.arn;
   }
 }

@@ -1,5 +1,5 @@
 import type { TerraformStack } from "cdktf";
-import { CloudBackend, NamedCloudWorkspace, S3Backend } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces } from "cdktf";
 import type { StateBackendType } from "../config/schema";
 
 export interface StateBackendProps {
@@ -21,6 +21,8 @@ export interface StateBackendProps {
   readonly organization?: string;
   /** Terraform Cloud workspace (backend `cloud`). @default inventory-ha-<environment> */
   readonly workspace?: string;
+  /** Terraform Cloud workspace tags, instead of a named workspace (backend `cloud`). @default none */
+  readonly workspaceTags?: readonly string[];
   /** Terraform Cloud host (backend `cloud`). @default "app.terraform.io" */
   readonly hostname: string;
 }
@@ -51,12 +53,24 @@ export function addStateBackend(stack: TerraformStack, props: StateBackendProps)
       new CloudBackend(stack, {
         organization: props.organization,
         hostname: props.hostname,
-        workspaces: new NamedCloudWorkspace(props.workspace ?? `inventory-ha-${props.environment}`),
+        workspaces: props.workspaceTags
+          ? new TaggedCloudWorkspaces([...props.workspaceTags])
+          : new NamedCloudWorkspace(props.workspace ?? `inventory-ha-${props.environment}`),
       });
       return;
     }
     case "local":
-      // cdktf keeps the state in terraform.<stack>.tfstate beside cdktf.json.
+      addLocalStateBackend(stack);
       return;
   }
+}
+
+/**
+ * State in `terraform.<stack>.tfstate` in the project folder, given relative
+ * to the stack folder cdktf runs terraform in (cdktf.out/stacks/<stack>), so
+ * the configuration is the same on every machine; cdktf's implicit default
+ * would write an absolute path.
+ */
+export function addLocalStateBackend(stack: TerraformStack): void {
+  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }

@@ -111,7 +111,8 @@ const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 
 /** The S3 bucket a load balancer's access logs go to, and the bucket policy the load balancer waits for. */
 function accessLogDestination(document: TerraformDocument, value: unknown): { bucket?: Block; policy?: Block } {
-  const target = referencedBlock(document, value);
+  // Not followed: whether the load balancer takes the name from the policy is the point.
+  const target = referencedBlock(document, value, { follow: false });
   if (target?.type === "aws_s3_bucket_policy") return { bucket: referencedBlock(document, target.config.bucket), policy: target };
   if (target?.type === "aws_s3_bucket") return { bucket: target };
   return {};

@@ -1,6 +1,5 @@
 import type { Construct } from "constructs";
-import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
-import type { Node } from "constructs";
+import { TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
@@ -12,6 +11,7 @@ import { LoadBalancer } from "../constructs/load-balancer";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { addStateBackend } from "../constructs/state-backend";
+import { ProjectStack } from "./project-stack";
 
 export interface InventoryStackProps {
   /** The environment's validated settings. */
@@ -26,7 +26,7 @@ export interface InventoryStackProps {
  * stack -> each construct's props; constructs meet only through the typed
  * attributes passed here.
  */
-export class InventoryStack extends TerraformStack {
+export class InventoryStack extends ProjectStack {
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
   readonly loadBalancer: LoadBalancer;
@@ -150,19 +150,5 @@ export class InventoryStack extends TerraformStack {
     output("private_subnet_ids", network.privateSubnetIds, "Private subnets, in zone order");
     output("nat_gateway_ids", network.natGatewayIds, "NAT gateways (one per zone under per-az)");
     output("region", settings.region, "Region of the environment");
-  }
-
-  /**
-   * Terraform addresses from the construct path, without cdktf's hash
-   * suffix: `aws_nat_gateway.network_nat_gateway_2` reads better in a plan
-   * than `network_nat-gateway-2_5B1B2A3C`. Paths are unique, so are these.
-   */
-  protected override allocateLogicalId(element: TerraformElement | Node): string {
-    const node = element instanceof TerraformElement ? element.node : element;
-    return node.scopes
-      .slice(2)
-      .map((scope) => scope.node.id)
-      .join("_")
-      .replace(/[^A-Za-z0-9_]/g, "_");
   }
 }

@@ -1,0 +1,53 @@
+import { Testing, TerraformStack } from "cdktf";
+import { addStateBackend, type StateBackendProps, stateKey } from "../../src/constructs/state-backend";
+
+function backendOf(props: Partial<StateBackendProps>) {
+  const stack = new TerraformStack(Testing.app(), "state");
+  addStateBackend(stack, {
+    backend: "s3",
+    environment: "default",
+    bucket: "inventory-ha-terraform-state",
+    region: "us-west-2",
+    keyPrefix: "",
+    useLockfile: true,
+    hostname: "app.terraform.io",
+    ...props,
+  });
+  return JSON.parse(Testing.synth(stack)).terraform;
+}
+
+describe("state backend", () => {
+  it("keeps each environment's state under a key of its own", () => {
+    expect(stateKey("", "default")).toBe("default/inventory-ha.tfstate");
+    expect(stateKey("", "lab-start")).toBe("lab-start/inventory-ha.tfstate");
+    expect(stateKey("teams/web/", "default")).toBe("teams/web/default/inventory-ha.tfstate");
+  });
+
+  it("S3: bucket, key, region, encryption and an S3 lock file", () => {
+    expect(backendOf({}).backend).toEqual({
+      s3: { bucket: "inventory-ha-terraform-state", key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it("S3 with a DynamoDB lock table, with or without lock files", () => {
+    expect(backendOf({ lockTable: "inventory-locks" }).backend.s3).toMatchObject({ dynamodb_table: "inventory-locks", use_lockfile: true });
+    const tableOnly = backendOf({ lockTable: "inventory-locks", useLockfile: false }).backend.s3;
+    expect(tableOnly.dynamodb_table).toBe("inventory-locks");
+    expect(tableOnly.use_lockfile).toBeUndefined();
+  });
+
+  it("Terraform Cloud: one named workspace per environment by default", () => {
+    expect(backendOf({ backend: "cloud", organization: "acme" }).cloud).toEqual({ organization: "acme", hostname: "app.terraform.io", workspaces: { name: "inventory-ha-default" } });
+    expect(backendOf({ backend: "cloud", organization: "acme", workspace: "web-prod" }).cloud.workspaces).toEqual({ name: "web-prod" });
+  });
+
+  it("Terraform Cloud: workspaces by tags", () => {
+    expect(backendOf({ backend: "cloud", organization: "acme", workspaceTags: ["inventory", "prod"] }).cloud.workspaces).toEqual({ tags: ["inventory", "prod"] });
+  });
+
+  it("local: a state file named after the stack in the project folder, never an absolute path", () => {
+    const terraform = backendOf({ backend: "local", bucket: undefined });
+    expect(terraform.backend).toEqual({ local: { path: "../../../terraform.state.tfstate" } });
+    expect(terraform.cloud).toBeUndefined();
+  });
+});

@@ -1,0 +1,85 @@
+import type { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { PrivateBucket } from "../constructs/private-bucket";
+import { addLocalStateBackend } from "../constructs/state-backend";
+import { ProjectStack } from "./project-stack";
+
+/** The cdktf stack that creates the state bucket and lock table: `cdktf deploy inventory-state`. */
+export const STATE_BOOTSTRAP_STACK = "inventory-state";
+
+/** Days S3 keeps a replaced state version; the newest ones are kept whatever their age. */
+const STATE_VERSION_DAYS = 90;
+const STATE_VERSIONS_KEPT = 20;
+
+export interface StateBootstrapStackProps {
+  /** The state bucket the environments' S3 backend names. */
+  readonly bucketName: string;
+  /** Region of the bucket (and the lock table). */
+  readonly region: string;
+  /** DynamoDB lock table, when an environment locks with one. @default none: S3 lock files only */
+  readonly lockTable?: string;
+  /** Tags on everything. @default Project and ManagedBy */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What every environment's S3 backend needs before its first `cdktf deploy`,
+ * created once per account like `cdk bootstrap`: the state bucket (versioned,
+ * encrypted, private, TLS-only, old versions expired, never destroyed by a
+ * plan) and, when asked for, the DynamoDB lock table. Its own state stays in
+ * a local file (terraform.inventory-state.tfstate beside cdktf.json): the
+ * bucket cannot hold the state of the stack that creates it.
+ */
+export class StateBootstrapStack extends ProjectStack {
+  readonly bucketName: string;
+  readonly lockTableName?: string;
+
+  constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
+    super(scope, id);
+    addLocalStateBackend(this);
+
+    new AwsProvider(this, "aws", {
+      region: props.region,
+      defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "terraform-state", ...props.tags } }],
+    });
+
+    const bucket = new PrivateBucket(this, "state-bucket", {
+      bucketName: props.bucketName,
+      nameTag: props.bucketName,
+      // Losing the bucket loses every environment's state: no plan may destroy it.
+      preventDestroy: true,
+      lifecycleRules: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: STATE_VERSION_DAYS, newerNoncurrentVersions: STATE_VERSIONS_KEPT }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+    this.bucketName = bucket.bucketName;
+
+    new TerraformOutput(this, "state_bucket", { value: bucket.bucketName, description: "S3 bucket of the environments' state (state.bucket / INVENTORY_STATE_BUCKET)" });
+    new TerraformOutput(this, "state_region", { value: props.region, description: "Region of the state bucket (state.region / INVENTORY_STATE_REGION)" });
+
+    if (props.lockTable) {
+      const table = new DynamodbTable(this, "lock-table", {
+        name: props.lockTable,
+        // Terraform's S3 backend locks with items keyed "LockID".
+        hashKey: "LockID",
+        attribute: [{ name: "LockID", type: "S" }],
+        billingMode: "PAY_PER_REQUEST",
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: true,
+        tags: { Name: props.lockTable },
+        lifecycle: { preventDestroy: true },
+      });
+      this.lockTableName = table.name;
+      new TerraformOutput(this, "lock_table", { value: table.name, description: "DynamoDB lock table (state.lockTable / INVENTORY_STATE_LOCK_TABLE)" });
+    }
+  }
+}
