@@ -81,8 +81,21 @@ export class StackWorkspace {
     return runTerraform(args, { cwd: this.directory, environment: this.environment, binary: this.binary });
   }
 
-  async init(): Promise<void> {
-    await this.run(["init", "-input=false", "-no-color"]);
+  /**
+   * `terraform init`. `backendConfig` adds settings to the stack's own
+   * backend block (a partial configuration, as `-backend-config` does), e.g.
+   * endpoints of a local S3 stand-in; the block's bucket, key and locking stay
+   * as synthesized.
+   */
+  async init(backendConfig?: Record<string, unknown>): Promise<void> {
+    const args = ["init", "-input=false", "-no-color"];
+    if (backendConfig) {
+      const file = path.join(this.directory, "backend-config.hcl");
+      // JSON literals are HCL expressions: strings, booleans and objects alike.
+      fs.writeFileSync(file, Object.entries(backendConfig).map(([key, value]) => `${key} = ${JSON.stringify(value)}\n`).join(""));
+      args.push(`-backend-config=${file}`);
+    }
+    await this.run(args);
   }
 
   /** `terraform validate`; resolves with its warnings, rejects with Terraform's errors. */
@@ -93,10 +106,16 @@ export class StackWorkspace {
     return result.diagnostics.filter((diagnostic) => diagnostic.severity === "warning");
   }
 
-  /** An offline `terraform plan -refresh=false`, saved to a plan file. */
-  async plan(planFileName = "review.tfplan"): Promise<PlanResult> {
-    const planFile = path.join(this.directory, planFileName);
-    const { stdout } = await this.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${planFile}`]);
+  /**
+   * An offline `terraform plan -refresh=false`, saved to a plan file. Without
+   * `lock` the state is not locked (a review plan against a throwaway local
+   * state); with it, terraform locks the state as a real plan does and gives
+   * up at once if someone else holds the lock.
+   */
+  async plan(options: { lock?: boolean; planFileName?: string } = {}): Promise<PlanResult> {
+    const planFile = path.join(this.directory, options.planFileName ?? "review.tfplan");
+    const lock = options.lock ? ["-lock=true", "-lock-timeout=0s"] : ["-lock=false"];
+    const { stdout } = await this.run(["plan", "-refresh=false", "-input=false", ...lock, "-no-color", `-out=${planFile}`]);
     return { planFile, text: stdout };
   }
 

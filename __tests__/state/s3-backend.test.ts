@@ -1,0 +1,137 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { synthesize } from "../../src/synthesize";
+import { StackWorkspace } from "../../src/terraform/stack-workspace";
+import { TerraformError } from "../../src/terraform/terraform-cli";
+import { PROJECT_ROOT } from "../support/stacks";
+import { StateServers } from "../support/state-servers";
+import { TERRAFORM_CACHE } from "../support/terraform";
+
+// Terraform's S3 backend, for real, against a local S3 (s3rver) and DynamoDB
+// (dynalite): the backend block exactly as synthesized (bucket, per-environment
+// key, encryption, S3 lock file and DynamoDB lock table), with only the
+// endpoints and test credentials added at init. s3rver ignores conditional
+// writes, so lock contention is proven through the DynamoDB table.
+const BUCKET = "inventory-state-test";
+const LOCK_TABLE = "inventory-state-locks";
+
+let servers: StateServers;
+let outdir: string;
+const workspaces = new Map<string, StackWorkspace>();
+
+/** A state file Terraform accepts, with an output to tell it apart. */
+function stateFile(serial: number, lineage: string, marker: string) {
+  return { version: 4, terraform_version: "1.11.4", serial, lineage, outputs: { marker: { value: marker, type: "string" } }, resources: [], check_results: null };
+}
+
+async function pull(workspace: StackWorkspace) {
+  return JSON.parse((await workspace.run(["state", "pull"])).stdout);
+}
+
+async function push(workspace: StackWorkspace, state: object) {
+  const file = path.join(workspace.directory, `push-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify(state));
+  return workspace.run(["state", "push", "-no-color", file]);
+}
+
+async function stateObject(key: string) {
+  const object = await servers.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse(await object.Body!.transformToString());
+}
+
+beforeAll(async () => {
+  servers = await StateServers.start(BUCKET, LOCK_TABLE);
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-s3-backend-"));
+  const stacks = synthesize({
+    projectRoot: PROJECT_ROOT,
+    outdir: path.join(outdir, "out"),
+    variables: { INVENTORY_STATE_BUCKET: BUCKET, INVENTORY_STATE_LOCK_TABLE: LOCK_TABLE },
+  });
+  for (const stack of stacks) {
+    const workspace = StackWorkspace.create(stack.directory, { cacheDirectory: TERRAFORM_CACHE, localBackend: false });
+    workspaces.set(stack.environment, workspace);
+  }
+  await Promise.all([...workspaces.values()].map((workspace) => workspace.init(servers.backendConfig())));
+});
+
+afterAll(async () => {
+  for (const workspace of workspaces.values()) workspace.remove();
+  fs.rmSync(outdir, { recursive: true, force: true });
+  await servers?.stop();
+});
+
+describe("the S3 backend against local S3 and DynamoDB", () => {
+  it("initialises with the synthesized backend: bucket, per-environment key, encryption, both locks", () => {
+    const backend = JSON.parse(fs.readFileSync(path.join(workspaces.get("default")!.directory, "cdk.tf.json"), "utf8")).terraform.backend.s3;
+    expect(backend).toEqual({ bucket: BUCKET, key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true, dynamodb_table: LOCK_TABLE });
+  });
+
+  it("plans with the state locked, and releases the lock after", async () => {
+    const { text } = await workspaces.get("default")!.plan({ lock: true });
+    expect(text).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+    const locks = await servers.dynamodb.send(new ScanCommand({ TableName: LOCK_TABLE }));
+    // Only the state's checksum item stays; no lock item is left behind.
+    expect((locks.Items ?? []).map((item) => item.LockID.S)).not.toContain(`${BUCKET}/default/inventory-ha.tfstate`);
+  });
+
+  it("round-trips state through push and pull: content and lineage kept, serial never going back", async () => {
+    const workspace = workspaces.get("default")!;
+    await push(workspace, stateFile(1, "11111111-2222-3333-4444-555555555555", "first"));
+    const first = await pull(workspace);
+    expect(first.outputs.marker.value).toBe("first");
+
+    await push(workspace, { ...first, serial: first.serial + 5, outputs: { marker: { value: "second", type: "string" } } });
+    const second = await pull(workspace);
+    expect(second.outputs.marker.value).toBe("second");
+    expect(second.lineage).toBe(first.lineage);
+    expect(second.serial).toBeGreaterThanOrEqual(first.serial + 5);
+
+    // What pull returned is what S3 holds, under the environment's own key.
+    const stored = await stateObject("default/inventory-ha.tfstate");
+    expect({ serial: stored.serial, lineage: stored.lineage, marker: stored.outputs.marker.value }).toEqual({ serial: second.serial, lineage: second.lineage, marker: "second" });
+
+    const older = await push(workspace, { ...first, serial: first.serial, outputs: { marker: { value: "stale", type: "string" } } }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(older).toBeInstanceOf(TerraformError);
+    expect((older as Error).message).toContain(`cannot import state with serial ${first.serial} over newer state with serial ${second.serial}`);
+    expect((await pull(workspace)).outputs.marker.value).toBe("second");
+  });
+
+  it("keeps each environment's state in an object of its own", async () => {
+    await push(workspaces.get("lab-start")!, stateFile(1, "22222222-2222-3333-4444-555555555555", "lab-start"));
+    const listing = await servers.s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    const keys = (listing.Contents ?? []).map((object) => object.Key!).filter((key) => key.endsWith(".tfstate"));
+    expect(keys.sort()).toEqual(["default/inventory-ha.tfstate", "lab-start/inventory-ha.tfstate"]);
+    const [defaultState, labStartState] = await Promise.all([stateObject("default/inventory-ha.tfstate"), stateObject("lab-start/inventory-ha.tfstate")]);
+    expect(defaultState.outputs.marker.value).toBe("second");
+    expect(labStartState.outputs.marker.value).toBe("lab-start");
+    expect(labStartState.lineage).not.toBe(defaultState.lineage);
+  });
+
+  it("refuses to work while someone else holds the lock", async () => {
+    const lockId = `${BUCKET}/lab-start/inventory-ha.tfstate`;
+    const info = { ID: "4d9e6a8c-0000-4000-8000-000000000001", Operation: "OperationTypeApply", Who: "someone@elsewhere", Version: "1.11.4", Created: new Date().toISOString(), Path: lockId, Info: "" };
+    await servers.dynamodb.send(new PutItemCommand({ TableName: LOCK_TABLE, Item: { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } } }));
+
+    const workspace = workspaces.get("lab-start")!;
+    const failure = await workspace.plan({ lock: true }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TerraformError);
+    expect((failure as Error).message).toContain("Error acquiring the state lock");
+    expect((failure as Error).message).toContain("someone@elsewhere");
+
+    const pushed = await push(workspace, stateFile(1, "99999999-2222-3333-4444-555555555555", "blocked")).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((pushed as Error).message).toContain("Error acquiring the state lock");
+  });
+
+});
