@@ -36,6 +36,6 @@ await build({
   logLevel: "warning",
 });
 
-process.setSourceMapsEnabled(true);
+
 process.argv = [process.argv[0], entryPath, ...args];
 createRequire(import.meta.url)(outfile);
