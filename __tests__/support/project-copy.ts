@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "./stacks";
 
-const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments"];
+// .cache/run holds the app bundle scripts/run.mjs built; with timestamps kept it is still fresh in the copy.
+const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments", ".cache/run"];
 
 /** A throwaway copy of the project (node_modules linked, not copied) to run commands in without touching the checkout. */
 export class ProjectCopy {
@@ -14,7 +15,7 @@ export class ProjectCopy {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-project-"));
     for (const entry of PROJECT_ENTRIES) {
       const source = path.join(PROJECT_ROOT, entry);
-      if (fs.existsSync(source)) fs.cpSync(source, path.join(this.root, entry), { recursive: true });
+      if (fs.existsSync(source)) fs.cpSync(source, path.join(this.root, entry), { recursive: true, preserveTimestamps: true });
     }
     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(this.root, "node_modules"), "dir");
   }

@@ -1,0 +1,40 @@
+import { ProjectCopy } from "../support/project-copy";
+
+// cdktf.json runs the app through scripts/run.mjs, which reuses a bundle of
+// the sources while none of them changed. An edited source must be in the
+// very next synthesis.
+describe("the app command never runs stale code", () => {
+  let project: ProjectCopy;
+
+  beforeAll(() => {
+    project = new ProjectCopy();
+  });
+
+  afterAll(() => project.remove());
+
+  const synth = () => {
+    const result = project.run("node", ["scripts/run.mjs", "main.ts"], { INVENTORY_ENV: "default" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return JSON.parse(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json"));
+  };
+
+  it("synthesizes the edit of a source file on the next run", () => {
+    expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Lab Internet Gateway");
+
+    const namesFile = "src/config/names.ts";
+    project.write(namesFile, project.read(namesFile).replace('named("Lab Internet Gateway")', 'named("Edited Internet Gateway")'));
+    expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Edited Internet Gateway");
+  });
+
+  it("picks up a source file that a changed import newly brings in", () => {
+    project.write("src/config/gateway-name.ts", 'export const GATEWAY_NAME = "Imported Internet Gateway";\n');
+    const namesFile = "src/config/names.ts";
+    const edited = project.read(namesFile).replace('named("Edited Internet Gateway")', "named(GATEWAY_NAME)");
+    project.write(namesFile, `import { GATEWAY_NAME } from "./gateway-name";\n${edited}`);
+    expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Imported Internet Gateway");
+
+    project.write("src/config/gateway-name.ts", 'export const GATEWAY_NAME = "Renamed Internet Gateway";\n');
+    expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Renamed Internet Gateway");
+  });
+});

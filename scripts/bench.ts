@@ -1,0 +1,164 @@
+// npm run bench [-- --runs N]: how long synthesis takes, measured, not
+// guessed. Runs the default environment's synthesis every way it can be run,
+// side by side, plus cdktf synth end to end, the offline plan and npm test.
+// Prints a table and writes it as JSON to bench-results/ (ignored by git).
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { projectRoot } from "../src/config/project-root";
+
+const GNU_TIME = "/usr/bin/time";
+
+interface Variant {
+  readonly name: string;
+  readonly command: string[];
+  readonly runs: number;
+  /** Run once first, untimed (builds caches the variant relies on, as a user's second synth would). */
+  readonly warmUp?: boolean;
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+interface Measurement {
+  readonly name: string;
+  readonly command: string;
+  readonly runs: number;
+  readonly medianSeconds: number;
+  readonly minSeconds: number;
+  readonly maxSeconds: number;
+  /** Largest resident set of any process of the run (GNU time's %M, the biggest child). */
+  readonly peakRssMb: number;
+}
+
+const root = projectRoot();
+const args = process.argv.slice(2);
+const runsArgument = args.indexOf("--runs");
+const runs = runsArgument >= 0 ? Number(args[runsArgument + 1]) : 5;
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error("usage: npm run bench [-- --runs N]  (N >= 1, default 5)");
+  process.exit(2);
+}
+if (!fs.existsSync(GNU_TIME)) {
+  console.error(`${GNU_TIME} is missing; it measures peak memory: apt-get install time`);
+  process.exit(1);
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-bench-"));
+const outdir = path.join(work, "cdktf.out");
+const bin = (tool: string) => path.join(root, "node_modules", ".bin", tool);
+// Synthesis of the default environment only, the full topology, into a throwaway folder.
+const synthEnvironment = { INVENTORY_ENV: "default", CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" };
+
+function main(): void {
+  const appCommand = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app as string;
+  const compiled = precompile();
+  const rootImportMain = generateRootImportVariant();
+
+  const variants: Variant[] = [
+    { name: "app as cdktf.json runs it", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment },
+    { name: "ts-node (type-checking)", command: [bin("ts-node"), "main.ts"], runs, environment: synthEnvironment },
+    { name: "ts-node --transpile-only", command: [bin("ts-node"), "--transpile-only", "main.ts"], runs, environment: synthEnvironment },
+    { name: "precompiled JS (tsc, then node)", command: ["node", compiled], runs, environment: synthEnvironment },
+    { name: "baseline: ts-node, provider root import", command: [bin("ts-node"), rootImportMain], runs, environment: synthEnvironment },
+    { name: "cdktf synth (CLI, end to end)", command: [bin("cdktf"), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs: Math.min(runs, 3) },
+    { name: "npm test (whole suite)", command: ["npm", "test", "--silent"], runs: 1 },
+  ];
+
+  const results: Measurement[] = [];
+  for (const variant of variants) {
+    process.stderr.write(`measuring ${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})...\n`);
+    results.push(measure(variant));
+  }
+
+  const appResult = results[0];
+  const baseline = results.find((result) => result.name.startsWith("baseline"))!;
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))) },
+    speedupOverBaseline: Number((baseline.medianSeconds / appResult.medianSeconds).toFixed(1)),
+    results,
+  };
+  const table = formatTable(results);
+  console.log(table);
+  console.log(`\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`);
+
+  const resultsDirectory = path.join(root, "bench-results");
+  fs.mkdirSync(resultsDirectory, { recursive: true });
+  const file = path.join(resultsDirectory, `bench-${report.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, `${JSON.stringify({ ...report, table }, null, 2)}\n`);
+  fs.copyFileSync(file, path.join(resultsDirectory, "latest.json"));
+  console.log(`Written to ${path.relative(process.cwd(), file)}`);
+}
+
+/** Compiles the project with tsc into the bench folder; returns the compiled main. */
+function precompile(): string {
+  // Inside the project, so the compiled code finds cdktf.json above it as the sources do.
+  const dist = path.join(root, ".cache", "bench", "dist");
+  fs.rmSync(dist, { recursive: true, force: true });
+  execFileSync(bin("tsc"), ["-p", root, "--outDir", dist], { stdio: "inherit" });
+  return path.join(dist, "main.js");
+}
+
+/**
+ * The same app with the provider package root loaded, as projects that
+ * `import { ... } from "@cdktf/provider-aws"` do: generated from main.ts for
+ * this run, never committed.
+ */
+function generateRootImportVariant(): string {
+  const file = path.join(root, ".cache", "bench", "root-import-main.ts");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const main = fs.readFileSync(path.join(root, "main.ts"), "utf8").replace(/from "\.\/src\//g, 'from "../../src/');
+  fs.writeFileSync(file, `import "@cdktf/provider-aws";\n${main}`);
+  return path.relative(root, file);
+}
+
+function measure(variant: Variant): Measurement {
+  const run = () => {
+    const timing = path.join(work, "time.txt");
+    const result = spawnSync(GNU_TIME, ["-f", "%e %M", "-o", timing, ...variant.command], {
+      cwd: root,
+      env: { ...process.env, ...variant.environment },
+      encoding: "utf8",
+      maxBuffer: 64 * 2 ** 20,
+    });
+    if (result.status !== 0) throw new BenchFailure(`${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`);
+    const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+    return { seconds, kilobytes };
+  };
+  if (variant.warmUp) run();
+  const samples = Array.from({ length: variant.runs }, run);
+  const seconds = samples.map((sample) => sample.seconds).sort((a, b) => a - b);
+  return {
+    name: variant.name,
+    command: variant.command.join(" ").replace(root + path.sep, ""),
+    runs: variant.runs,
+    medianSeconds: seconds[Math.floor(seconds.length / 2)],
+    minSeconds: seconds[0],
+    maxSeconds: seconds[seconds.length - 1],
+    peakRssMb: Math.round(Math.max(...samples.map((sample) => sample.kilobytes)) / 1024),
+  };
+}
+
+function formatTable(results: Measurement[]): string {
+  const rows = [
+    ["way to run", "runs", "median", "min", "max", "peak RSS"],
+    ...results.map((result) => [result.name, String(result.runs), `${result.medianSeconds.toFixed(2)} s`, `${result.minSeconds.toFixed(2)} s`, `${result.maxSeconds.toFixed(2)} s`, `${result.peakRssMb} MB`]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
+  return [line(rows[0]), `| ${widths.map((width, column) => (column === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+}
+
+/** A measured command that failed: its numbers would mean nothing. */
+class BenchFailure extends Error {}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof BenchFailure)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
