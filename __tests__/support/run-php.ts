@@ -1,0 +1,27 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { projectRoot } from "../../src/config/project-root";
+
+const run = promisify(execFile);
+
+export const APP_DIRECTORY = path.join(projectRoot(), "app");
+
+/**
+ * Runs PHP code with the app's classes loaded, in an environment of exactly
+ * `env` plus PATH. Resolves with stdout; rejects with stderr when PHP fails.
+ */
+export async function runPhp(php: string, code: string, env: Readonly<Record<string, string>> = {}): Promise<string> {
+  // As www/index.php loads them.
+  const prelude = `foreach (glob(${JSON.stringify(path.join(APP_DIRECTORY, "src"))} . '/*.php') as $file) { require_once $file; }`;
+  try {
+    const { stdout } = await run(php, ["-d", "display_errors=stderr", "-d", "error_reporting=-1", "-r", `${prelude} ${code}`], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+      timeout: 30_000,
+    });
+    return stdout;
+  } catch (error) {
+    const failure = error as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`php failed: ${failure.stderr || failure.stdout || failure.message}`);
+  }
+}
