@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
+import { CLOSED_METADATA_ENDPOINT } from "../support/php-server";
 import { requireCommands } from "../support/require-commands";
 import { runPhp } from "../support/run-php";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
@@ -112,6 +113,16 @@ describe("GetSecretValue", () => {
     const secret = await getSecret(SECRET_ARN, { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey });
     expect(JSON.parse(secret)).toEqual(SECRET);
     expect(metadata.requests.length).toBe(before);
+  });
+
+  it("fails at once when there are no credentials anywhere", async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ROLE_CREDENTIALS, secret: SECRET });
+    const started = Date.now();
+    await expect(getSecret(SECRET_ARN, { AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_METADATA_ENDPOINT })).rejects.toThrow(
+      `PUT ${CLOSED_METADATA_ENDPOINT}/latest/api/token failed`,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(secretsManager.served).toBe(0);
   });
 
   it("reports AWS's error without the secret when the request is refused", async () => {
