@@ -7,7 +7,16 @@ import * as zlib from "node:zlib";
  * The app servers' user data: app/boot/user-data.sh with the database's
  * coordinates filled in and the app embedded as a base64 tar.gz. Pure
  * functions on Node built-ins; the AppTier construct passes Terraform
- * references as the values and base64-encodes the result.
+ * references as the values.
+ *
+ * cdktf 0.21 refuses a string holding double quotes as a function argument,
+ * so `Fn.base64encode(script)` throws, and `Fn.rawString` would mangle the
+ * references. Hand the script to Terraform through a local instead:
+ *
+ *     const script = new TerraformLocal(this, "user-data", renderBootScript({ ... }));
+ *     new LaunchTemplate(this, "app", { userData: Fn.base64encode(script.asString), ... });
+ *
+ * __tests__/constructs/boot-script.test.ts checks that round trip with Terraform.
  */
 
 export interface BootScriptProps {
