@@ -11,7 +11,8 @@ DB_PORT='@@DB_PORT@@'
 DB_NAME='@@DB_NAME@@'
 DB_SECRET_ARN='@@DB_SECRET_ARN@@'
 REGION='@@AWS_REGION@@'
-# Of app/ as committed: an edit anywhere in the app changes the user data, and so rolls the servers.
+# SHA-256 of the app's source with its comments, which the archive below drops:
+# any edit to the app changes the user data, and so rolls the servers.
 APP_SOURCE_SHA256='@@APP_SOURCE_SHA256@@'
 APP_DIR=/var/www/inventory
 CA_BUNDLE=/etc/inventory/rds-global-bundle.pem
