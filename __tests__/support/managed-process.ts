@@ -58,12 +58,12 @@ export class ManagedProcess {
 }
 
 /** Polls until `ready` resolves true, failing early with the process's output if it exits. */
-export async function waitUntil(process: ManagedProcess, ready: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(server: ManagedProcess, ready: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (process.hasExited) throw new Error(`${process.name} exited while starting:\n${process.output}`);
+    if (server.hasExited) throw new Error(`${server.name} exited while starting:\n${server.output}`);
     if (await ready().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${process.name} was not ready after ${timeoutMs} ms:\n${process.output}`);
+  throw new Error(`${server.name} was not ready after ${timeoutMs} ms:\n${server.output}`);
 }

@@ -23,9 +23,9 @@ export async function startPhpServer(options: {
 }): Promise<PhpServer> {
   const port = await freePort();
   const www = `${options.appDirectory}/www`;
-  const process = ManagedProcess.start("php -S", options.php, ["-S", `127.0.0.1:${port}`, "-t", www, `${www}/index.php`], {
-    env: { PATH: globalThis.process.env.PATH ?? "/usr/bin:/bin", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_METADATA_ENDPOINT, ...options.env },
+  const server = ManagedProcess.start("php -S", options.php, ["-S", `127.0.0.1:${port}`, "-t", www, `${www}/index.php`], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_METADATA_ENDPOINT, ...options.env },
   });
-  await waitUntil(process, () => isListening(port));
-  return { url: `http://127.0.0.1:${port}`, process };
+  await waitUntil(server, () => isListening(port));
+  return { url: `http://127.0.0.1:${port}`, process: server };
 }
