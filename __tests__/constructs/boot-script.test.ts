@@ -202,8 +202,10 @@ describe("renderBootScript", () => {
     );
     if (!terraform) throw new Error("terraform is missing (ENVIRONMENT.md: /usr/local/bin/terraform)");
 
+    let synths = 0;
     const synth = () => {
-      const app = Testing.app();
+      // An outdir of ours: Testing.app() would leave a folder in the system temp dir on every run.
+      const app = Testing.app({ outdir: path.join(scratch, `cdktf.out.${++synths}`) });
       const stack = new TerraformStack(app, "boot-script");
       const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
       const rendered = renderBootScript({
