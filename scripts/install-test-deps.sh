@@ -6,7 +6,8 @@
 #   bash scripts/install-test-deps.sh
 set -euo pipefail
 
-PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck)
+# openssl makes the end-to-end test's CA and server certificate; most images have it already.
+PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck openssl)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "install-test-deps: not a Debian system; install the equivalents of: ${PACKAGES[*]}" >&2

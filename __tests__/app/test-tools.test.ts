@@ -19,7 +19,7 @@ describe("requireCommands", () => {
     process.env.PATH = "/nonexistent";
     expect(() => requireCommands(["php", "chromium", "shellcheck"])).toThrow(
       "missing test tools: php (Debian package php-cli), chromium (Debian package chromium), shellcheck (Debian package shellcheck). " +
-        "Install them with `bash scripts/install-test-deps.sh` (as root), i.e. apt-get install -y php-cli php-mysql mariadb-server chromium shellcheck",
+        "Install them with `bash scripts/install-test-deps.sh` (as root), i.e. apt-get install -y php-cli php-mysql mariadb-server chromium shellcheck openssl",
     );
   });
 
