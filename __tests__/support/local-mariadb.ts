@@ -76,10 +76,6 @@ export class LocalMariaDb {
     return stdout.trim();
   }
 
-  get isRunning(): boolean {
-    return !this.server.hasExited;
-  }
-
   async stop(): Promise<void> {
     await this.server.stop(30_000);
   }

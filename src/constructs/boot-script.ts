@@ -24,14 +24,18 @@ export interface BootScriptProps {
   readonly appDirectory: string;
   /** Values may be cdktf tokens (opaque strings like "${TfToken[TOKEN.12]}"): insert them verbatim, never escape or inspect them. */
   readonly databaseHost: string;
+  /** Database port, as a string (a token of the RDS instance's port). */
   readonly databasePort: string;
+  /** Database (schema) the app keeps its table in. */
   readonly databaseName: string;
+  /** ARN of the RDS-managed master secret; the app reads the secret itself at run time. */
   readonly databaseSecretArn: string;
+  /** Region of the secret (and of Secrets Manager's endpoint). */
   readonly region: string;
 }
 
 /** The app's folders the servers run. README.md is documentation and boot/ is this script. */
-export const APP_ARCHIVE_FOLDERS: readonly string[] = ["httpd", "src", "templates", "www"];
+const APP_ARCHIVE_FOLDERS: readonly string[] = ["httpd", "src", "templates", "www"];
 
 /** Where the archive carries PHP without its comments (templates keep theirs: they mix in HTML). */
 const COMMENT_FREE_FOLDERS: readonly string[] = ["src", "www"];
