@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
+import { CLOSED_METADATA_ENDPOINT } from "../support/php-server";
+import { requireCommands } from "../support/require-commands";
+import { runPhp } from "../support/run-php";
+import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
+import { AWS_SIGV4_VECTORS, sigV4Signature } from "../support/sigv4";
+
+// The app's own AWS client (app/src/SecretsManager.php): SigV4 against AWS's
+// published vectors, credentials from the environment or IMDSv2, the secret
+// cache. The end-to-end test covers the same client inside the running app.
+
+const REGION = "eu-west-1";
+const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0d2c6a58-7f3e-4b1a-9c55-1e2f3a4b5c6d-Xy12Ab";
+const SECRET = { username: "inventory_admin", password: "s3cr3t-Pa55-word" };
+const ROLE_CREDENTIALS = { accessKeyId: "ASIAROLEEXAMPLE00001", secretAccessKey: "roleSecretKeyExample/0123456789abcdefghij", sessionToken: "role-session-token-example+/=" };
+const ENV_CREDENTIALS = { accessKeyId: "AKIAENVEXAMPLE000001", secretAccessKey: "envSecretKeyExample/0123456789abcdefghijk" };
+
+let php: string;
+beforeAll(() => {
+  ({ php } = requireCommands(["php"]));
+});
+
+describe("SigV4", () => {
+  const vectors = AWS_SIGV4_VECTORS;
+
+  it.each(vectors.cases)("the app's signer matches AWS's $name vector", async ({ method, signature }) => {
+    const authorization = await runPhp(
+      php,
+      `$signer = new Inventory\\SigV4Signer(${JSON.stringify(vectors.region)}, ${JSON.stringify(vectors.service)});
+       $headers = $signer->sign(${JSON.stringify(method)}, '/', ['Host' => ${JSON.stringify(vectors.host)}], '',
+           new Inventory\\AwsCredentials(${JSON.stringify(vectors.accessKeyId)}, ${JSON.stringify(vectors.secretAccessKey)}),
+           new DateTimeImmutable('2015-08-30T12:36:00Z'));
+       echo $headers['Authorization'];`,
+    );
+    expect(authorization).toBe(
+      `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+    );
+  });
+
+  it.each(vectors.cases)("the stand-ins' verifier matches AWS's $name vector", ({ method, signature }) => {
+    expect(
+      sigV4Signature({
+        method,
+        path: "/",
+        headers: { host: vectors.host, "x-amz-date": vectors.amzDate },
+        signedHeaders: ["host", "x-amz-date"],
+        body: "",
+        secretAccessKey: vectors.secretAccessKey,
+        amzDate: vectors.amzDate,
+        region: vectors.region,
+        service: vectors.service,
+      }),
+    ).toBe(signature);
+  });
+
+  it("signs the session token along with the request", async () => {
+    const headers = JSON.parse(
+      await runPhp(
+        php,
+        `echo json_encode((new Inventory\\SigV4Signer('eu-west-1', 'secretsmanager'))->sign('POST', '/', ['Host' => 'h'], '{}',
+            new Inventory\\AwsCredentials('AKID', 'secret', 'the-token')));`,
+      ),
+    ) as Record<string, string>;
+    expect(headers["X-Amz-Security-Token"]).toBe("the-token");
+    expect(headers.Authorization).toContain("SignedHeaders=host;x-amz-date;x-amz-security-token,");
+  });
+});
+
+describe("GetSecretValue", () => {
+  let secretsManager: SecretsManagerStandIn;
+  let metadata: InstanceMetadataStandIn;
+
+  beforeAll(async () => {
+    metadata = await InstanceMetadataStandIn.start("inventory-app-role", ROLE_CREDENTIALS);
+  });
+  afterAll(async () => {
+    await metadata?.stop();
+  });
+  afterEach(async () => {
+    await secretsManager?.stop();
+  });
+
+  const getSecret = (secretId: string, env: Record<string, string>) =>
+    runPhp(
+      php,
+      `$http = new Inventory\\HttpClient();
+       $client = new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)},
+           new Inventory\\AwsCredentialProvider($http), $http);
+       echo $client->getSecretString(${JSON.stringify(secretId)});`,
+      { AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.endpoint, ...env },
+    );
+
+  it("signs with the instance role's credentials from IMDSv2 when the environment has none", async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ROLE_CREDENTIALS, secret: SECRET });
+    const before = metadata.requests.length;
+
+    expect(JSON.parse(await getSecret(SECRET_ARN, {}))).toEqual(SECRET);
+    expect(secretsManager.refusals).toEqual([]);
+    expect(metadata.requests.slice(before)).toEqual([
+      "PUT /latest/api/token",
+      "GET /latest/meta-data/iam/security-credentials/",
+      "GET /latest/meta-data/iam/security-credentials/inventory-app-role",
+    ]);
+  });
+
+  it("prefers credentials from the environment and then never asks the metadata service", async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ENV_CREDENTIALS, secret: SECRET });
+    const before = metadata.requests.length;
+
+    const secret = await getSecret(SECRET_ARN, { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey });
+    expect(JSON.parse(secret)).toEqual(SECRET);
+    expect(metadata.requests.length).toBe(before);
+  });
+
+  it("fails at once when there are no credentials anywhere", async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ROLE_CREDENTIALS, secret: SECRET });
+    const started = Date.now();
+    await expect(getSecret(SECRET_ARN, { AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_METADATA_ENDPOINT })).rejects.toThrow(
+      `PUT ${CLOSED_METADATA_ENDPOINT}/latest/api/token failed`,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(secretsManager.served).toBe(0);
+  });
+
+  it("reports AWS's error without the secret when the request is refused", async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ROLE_CREDENTIALS, secret: SECRET });
+
+    const wrongArn = getSecret(SECRET_ARN.replace("Xy12Ab", "Zz99Zz"), {});
+    await expect(wrongArn).rejects.toThrow(/HTTP 400 ResourceNotFoundException/);
+    await expect(wrongArn).rejects.not.toThrow(SECRET.password);
+
+    const wrongKey = getSecret(SECRET_ARN, { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey });
+    await expect(wrongKey).rejects.toThrow(/UnrecognizedClientException/);
+    expect(secretsManager.served).toBe(0);
+  });
+});
+
+describe("DatabaseSecret cache", () => {
+  let secretsManager: SecretsManagerStandIn;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ENV_CREDENTIALS, secret: SECRET });
+    cacheDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "inventory-secret-cache-")), "cache");
+  });
+  afterAll(async () => {
+    await secretsManager?.stop();
+    if (cacheDir) fs.rmSync(path.dirname(cacheDir), { recursive: true, force: true });
+  });
+
+  /** Runs `calls` (current / refresh) in one PHP process and returns the usernames it got. */
+  const use = async (...calls: Array<"current" | "refresh">) =>
+    JSON.parse(
+      await runPhp(
+        php,
+        `$http = new Inventory\\HttpClient();
+         $secret = new Inventory\\DatabaseSecret(${JSON.stringify(SECRET_ARN)}, ${JSON.stringify(cacheDir)},
+             new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)}, new Inventory\\AwsCredentialProvider($http), $http));
+         echo json_encode(array_map(fn ($call) => $secret->$call()->username, ${JSON.stringify(calls)}));`,
+        { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey },
+      ),
+    ) as string[];
+
+  it("fetches once, then serves later requests from a file only its owner can read", async () => {
+    expect(await use("current")).toEqual([SECRET.username]);
+    expect(await use("current", "current")).toEqual([SECRET.username, SECRET.username]);
+    expect(secretsManager.served).toBe(1);
+
+    const files = fs.readdirSync(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(fs.statSync(path.join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
+  });
+
+  it("refresh() fetches again and replaces the cached copy", async () => {
+    secretsManager.secret = { username: "rotated_user", password: "n3w-Pa55-word" };
+    const served = secretsManager.served;
+
+    expect(await use("current", "refresh", "current")).toEqual([SECRET.username, "rotated_user", "rotated_user"]);
+    expect(secretsManager.served).toBe(served + 1);
+    expect(fs.readdirSync(cacheDir)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,75 @@
+import * as crypto from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { StandInCredentials } from "./secrets-manager-stand-in";
+
+/**
+ * The instance metadata service on 127.0.0.1 with IMDSv2 enforced, as the
+ * launch template sets it: a PUT for a session token first, and that token
+ * on every read.
+ */
+export class InstanceMetadataStandIn {
+  /** "METHOD path" of every request, in order. */
+  readonly requests: string[] = [];
+  private readonly tokens = new Set<string>();
+
+  private constructor(
+    private readonly server: http.Server,
+    private readonly role: string,
+    private readonly credentials: Required<StandInCredentials>,
+  ) {}
+
+  static async start(role: string, credentials: Required<StandInCredentials>): Promise<InstanceMetadataStandIn> {
+    let standIn: InstanceMetadataStandIn | undefined;
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on("end", () => standIn?.answer(request, response));
+    });
+    standIn = new InstanceMetadataStandIn(server, role, credentials);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return standIn;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+    this.requests.push(`${request.method} ${request.url}`);
+    const send = (status: number, body: string): void => {
+      response.writeHead(status, { "Content-Type": "text/plain" }).end(body);
+    };
+    if (request.url === "/latest/api/token") {
+      const ttl = Number(request.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
+      if (request.method !== "PUT" || !(ttl >= 1 && ttl <= 21600)) return send(400, "Bad Request");
+      const token = crypto.randomBytes(24).toString("base64");
+      this.tokens.add(token);
+      return send(200, token);
+    }
+    if (request.method !== "GET" || !this.tokens.has(String(request.headers["x-aws-ec2-metadata-token"]))) return send(401, "Unauthorized");
+    const prefix = "/latest/meta-data/iam/security-credentials/";
+    if (request.url === prefix) return send(200, this.role);
+    if (request.url === prefix + this.role) {
+      return send(
+        200,
+        JSON.stringify({
+          Code: "Success",
+          LastUpdated: new Date().toISOString(),
+          Type: "AWS-HMAC",
+          AccessKeyId: this.credentials.accessKeyId,
+          SecretAccessKey: this.credentials.secretAccessKey,
+          Token: this.credentials.sessionToken,
+          Expiration: new Date(Date.now() + 6 * 3600_000).toISOString(),
+        }),
+      );
+    }
+    return send(404, "Not Found");
+  }
+}

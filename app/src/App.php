@@ -1,0 +1,165 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Inventory;
+
+/** Routes a request to its page; www/index.php builds one per request. */
+final class App
+{
+    private readonly View $view;
+
+    private function __construct(
+        private readonly string $instanceId,
+        private readonly string $availabilityZone,
+        private readonly ?Database $database, // null without usable settings
+    ) {
+        $this->view = new View(dirname(__DIR__) . '/templates', $instanceId, $availabilityZone);
+    }
+
+    public static function create(): self
+    {
+        try {
+            $settings = Settings::load();
+            $http = new HttpClient();
+            $secrets = new SecretsManagerClient($settings->awsRegion, $settings->secretsEndpoint, new AwsCredentialProvider($http), $http);
+            $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets));
+            return new self($settings->instanceId, $settings->availabilityZone, $database);
+        } catch (\RuntimeException | \InvalidArgumentException $e) {
+            // /health still answers (a replacement would boot with the same user data); other pages are 503s.
+            error_log('inventory: ' . $e->getMessage());
+            return new self('unknown', 'unknown', null);
+        }
+    }
+
+    public function handle(Request $request): Response
+    {
+        try {
+            $response = $this->route($request);
+        } catch (DatabaseUnavailable | \PDOException $e) {
+            self::logDatabaseError($e);
+            $response = $this->error(503, 'The inventory is unavailable right now. Please try again in a minute.');
+        } catch (\Throwable $e) {
+            error_log(sprintf('inventory: %s: %s at %s:%d', $e::class, $e->getMessage(), $e->getFile(), $e->getLine()));
+            $response = $this->error(500, 'Something went wrong.');
+        }
+        return $response->with([
+            'X-Inventory-Instance-Id' => $this->instanceId,
+            'X-Inventory-Availability-Zone' => $this->availabilityZone,
+            'Cache-Control' => 'no-store',
+            'X-Content-Type-Options' => 'nosniff',
+            'Content-Security-Policy' => "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ]);
+    }
+
+    private function route(Request $request): Response
+    {
+        $csrf = new Csrf($request);
+        $routes = [
+            '#^/$#' => ['GET' => fn () => $this->form($csrf, 'Inventory', 'items', ['items' => $this->items()->all()])],
+            '#^/items$#' => ['POST' => fn () => $this->save($request, $csrf, null)],
+            '#^/items/(\d{1,9})$#' => ['POST' => fn (int $id) => $this->save($request, $csrf, $id)],
+            '#^/items/(\d{1,9})/edit$#' => ['GET' => fn (int $id) => $this->edit($csrf, $id)],
+            '#^/items/(\d{1,9})/delete$#' => ['POST' => fn (int $id) => $this->delete($csrf, $id)],
+            // The ALB's check: Apache and PHP answer. It leaves the database out, so a database
+            // outage or failover does not make the Auto Scaling group replace healthy servers.
+            '#^/health$#' => ['GET' => fn () => new Response(200, "OK\n", ['Content-Type' => 'text/plain'])],
+            '#^/health/deep$#' => ['GET' => fn () => $this->deepHealth()],
+        ];
+        foreach ($routes as $pattern => $handlers) {
+            if (preg_match($pattern, $request->path, $match) === 1) {
+                $handler = $handlers[$request->method] ?? null;
+                return $handler === null
+                    ? $this->error(405, 'Method not allowed.')->with(['Allow' => implode(', ', array_keys($handlers))])
+                    : $handler(...array_map('intval', array_slice($match, 1)));
+            }
+        }
+        return $this->error(404, 'There is no such page.');
+    }
+
+    private function edit(Csrf $csrf, int $id): Response
+    {
+        $item = $this->items()->find($id);
+        return $item === null ? $this->error(404, 'There is no such item.') : $this->form($csrf, 'Edit item', 'edit', ['item' => $item]);
+    }
+
+    /** Adds an item ($id null) or updates one. */
+    private function save(Request $request, Csrf $csrf, ?int $id): Response
+    {
+        if (!$csrf->isValid()) {
+            return $this->error(403, 'The form has expired. Reload the page and try again.');
+        }
+        [$name, $quantity, $store] = [$request->field('name'), $request->field('quantity'), $request->field('store')];
+        // /u also refuses bytes that are not UTF-8.
+        $errors = array_filter([
+            preg_match('/^.{1,100}$/Du', $name) ? null : 'Name must be 1 to 100 characters.',
+            filter_var($quantity, FILTER_VALIDATE_INT, ['options' => ['min_range' => 0, 'max_range' => 1000000]]) === false
+                ? 'Quantity must be a whole number from 0 to 1000000.' : null,
+            preg_match('/^.{1,100}$/Du', $store) ? null : 'Store must be 1 to 100 characters.',
+        ]);
+        if ($errors !== []) {
+            return $this->error(422, ...$errors);
+        }
+        if ($id === null) {
+            $this->items()->add($name, (int) $quantity, $store);
+        } elseif (!$this->items()->update($id, $name, (int) $quantity, $store)) {
+            return $this->error(404, 'There is no such item.');
+        }
+        return self::redirectHome();
+    }
+
+    private function delete(Csrf $csrf, int $id): Response
+    {
+        if (!$csrf->isValid()) {
+            return $this->error(403, 'The form has expired. Reload the page and try again.');
+        }
+        return $this->items()->delete($id) ? self::redirectHome() : $this->error(404, 'There is no such item.');
+    }
+
+    /** For a person checking the whole path to the database. */
+    private function deepHealth(): Response
+    {
+        $where = ['instance_id' => $this->instanceId, 'availability_zone' => $this->availabilityZone];
+        try {
+            $database = ['status' => 'ok', 'tls_cipher' => $this->database()->tlsCipher() ?: null, 'items' => $this->items()->count()];
+        } catch (DatabaseUnavailable | \PDOException $e) {
+            self::logDatabaseError($e);
+            return Response::json(503, ['status' => 'unavailable', 'database' => ['status' => 'unavailable']] + $where);
+        }
+        return Response::json(200, ['status' => 'ok', 'database' => $database] + $where);
+    }
+
+    /** Only the server log gets the cause: it can name the database host and user. */
+    private static function logDatabaseError(\Exception $e): void
+    {
+        error_log('inventory: database unavailable: ' . ($e->getPrevious() ?? $e)->getMessage());
+    }
+
+    private function items(): ItemRepository
+    {
+        return new ItemRepository($this->database());
+    }
+
+    private function database(): Database
+    {
+        return $this->database ?? throw new DatabaseUnavailable('no settings');
+    }
+
+    /** @param array<string, mixed> $variables */
+    private function form(Csrf $csrf, string $title, string $template, array $variables): Response
+    {
+        return $this->view->page(200, $title, $template, $variables + ['csrfField' => Csrf::FIELD, 'csrfToken' => $csrf->token])
+            ->with(['Set-Cookie' => $csrf->cookie()]);
+    }
+
+    private static function redirectHome(): Response
+    {
+        // 303: the browser follows with a GET, so reloading the list does not post the form again.
+        return new Response(303, '', ['Location' => '/']);
+    }
+
+    private function error(int $status, string ...$messages): Response
+    {
+        return $this->view->page($status, 'Inventory', 'error', ['messages' => $messages]);
+    }
+}
