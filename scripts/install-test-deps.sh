@@ -1,6 +1,6 @@
 #!/bin/bash
-# Installs the Debian packages the app tests need: PHP with PDO MySQL, MariaDB,
-# Chromium and shellcheck. Quick and quiet when all are there; as root it
+# Installs the Debian packages the test suite needs: PHP with PDO MySQL, MariaDB,
+# Chromium and shellcheck for the app's tests. `npm test` runs it first. Quick and quiet when all are there; as root it
 # installs the missing ones, otherwise it names them and fails.
 #
 #   bash scripts/install-test-deps.sh

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Fn, TerraformLocal, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { App, Fn, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
+import { base64UserData } from "../../src/constructs/app-tier";
 import { packApp, renderBootScript, stripPhpComments, USER_DATA_LIMIT_BYTES, type BootScriptProps } from "../../src/constructs/boot-script";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, runPhp } from "../support/run-php";
@@ -196,16 +197,16 @@ describe("renderBootScript", () => {
     });
   });
 
-  it("survives Terraform: the synthesized user data decodes to the exact script", async () => {
+  it.each(["json", "hcl"] as const)("survives Terraform from %s: the synthesized user data decodes to the exact script", async (format) => {
     const terraform = ["/usr/local/bin/terraform", ...(process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "terraform"))].find((file) =>
       fs.existsSync(file),
     );
     if (!terraform) throw new Error("terraform is missing (ENVIRONMENT.md: /usr/local/bin/terraform)");
 
-    let synths = 0;
-    const synth = () => {
-      // An outdir of ours: Testing.app() would leave a folder in the system temp dir on every run.
-      const app = Testing.app({ outdir: path.join(scratch, `cdktf.out.${++synths}`) });
+    // The values reach the script as Terraform references, as the database's do in the stack.
+    const outdir = path.join(scratch, `cdktf.out.${format}`);
+    synthesizeWith(format, () => {
+      const app = new App({ outdir, hclOutput: format === "hcl" });
       const stack = new TerraformStack(app, "boot-script");
       const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
       const rendered = renderBootScript({
@@ -216,22 +217,15 @@ describe("renderBootScript", () => {
         databaseSecretArn: variable("db_secret_arn"),
         region: variable("region"),
       });
-      // cdktf refuses a string with double quotes as a function argument (Fn.rawString would
-      // mangle the references), so the script goes into a local and base64encode takes the local.
+      // Why base64UserData escapes: cdktf refuses the script's double quotes as they are.
       expect(() => Fn.base64encode(rendered)).toThrow(/unescaped double quotes/);
-      const script = new TerraformLocal(stack, "user_data_script", rendered);
-      new TerraformLocal(stack, "user_data", Fn.base64encode(script.asString));
-      return Testing.synth(stack);
-    };
-    const synthesized = synth();
-    expect(synth()).toBe(synthesized);
+      new TerraformLocal(stack, "user_data", base64UserData(rendered));
+      app.synth();
+    });
 
-    const workdir = path.join(scratch, "terraform");
-    fs.mkdirSync(workdir);
-    fs.writeFileSync(path.join(workdir, "main.tf.json"), synthesized);
-    fs.writeFileSync(path.join(workdir, "cli.tfrc"), "");
-    const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_CLI_CONFIG_FILE: path.join(workdir, "cli.tfrc") };
-    await run(terraform, ["init", "-input=false", "-backend=false"], { cwd: workdir, env });
+    const workdir = path.join(outdir, "stacks", "boot-script");
+    const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+    await run(terraform, ["init", "-input=false"], { cwd: workdir, env });
     const variables = [
       ["db_host", REALISTIC.databaseHost],
       ["db_port", REALISTIC.databasePort],
@@ -245,6 +239,18 @@ describe("renderBootScript", () => {
     expect(userData).toBe(script);
   });
 });
+
+/** cdktf picks each stack's output format from SYNTH_HCL_OUTPUT when the stack is built. */
+function synthesizeWith(format: "json" | "hcl", build: () => void): void {
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = String(format === "hcl");
+  try {
+    build();
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+}
 
 describe("the embedded app archive", () => {
   let unpacked: string;

@@ -9,6 +9,18 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { awsPartition, policyJson, servicePrincipalTrust } from "./iam-policy";
 
+/**
+ * `base64encode("<script>")` as a Terraform expression, with the script's
+ * Terraform references (the database's address, port, secret) left live.
+ * Inside the expression the script is a string literal: cdktf escapes its
+ * line breaks but refuses double quotes and leaves backslashes alone, so
+ * both are escaped here. This renders the same in cdktf's JSON and HCL
+ * output, where a local holding the script would come out broken in HCL.
+ */
+export function base64UserData(script: string): string {
+  return Fn.base64encode(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
+}
+
 export interface AppTierProps {
   /** Private subnets the servers run in, one per zone. */
   readonly subnetIds: readonly string[];
@@ -117,7 +129,7 @@ export class AppTier extends Construct {
           ebs: { volumeType: "gp3", volumeSize: props.rootVolumeSizeGiB, encrypted: "true", deleteOnTermination: "true" },
         },
       ],
-      userData: Fn.base64encode(this.userData),
+      userData: base64UserData(this.userData),
       tagSpecifications: [
         { resourceType: "instance", tags: instanceTags },
         { resourceType: "volume", tags: instanceTags },

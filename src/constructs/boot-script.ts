@@ -8,15 +8,9 @@ import * as zlib from "node:zlib";
  * coordinates filled in and the app embedded as a base64 tar.gz. Pure
  * functions on Node built-ins; the AppTier construct passes Terraform
  * references as the values.
- *
- * cdktf 0.21 refuses a string holding double quotes as a function argument,
- * so `Fn.base64encode(script)` throws, and `Fn.rawString` would mangle the
- * references. Hand the script to Terraform through a local instead:
- *
- *     const script = new TerraformLocal(this, "user-data", renderBootScript({ ... }));
- *     new LaunchTemplate(this, "app", { userData: Fn.base64encode(script.asString), ... });
- *
- * __tests__/constructs/boot-script.test.ts checks that round trip with Terraform.
+ * The AppTier construct hands the result to Terraform with
+ * `base64UserData()`; __tests__/constructs/boot-script.test.ts checks that
+ * Terraform decodes it to the exact script, from JSON and from HCL.
  */
 
 export interface BootScriptProps {
