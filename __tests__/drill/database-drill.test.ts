@@ -114,7 +114,7 @@ describe("database drill safety", () => {
     answerFailover(rds);
     const run = await harness.run(["database"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Database drill: inventory-dev in us-west-2 (dry run)\n");
+    expect(run.stdout).toContain("Database drill: inventory-default in us-west-2 (dry run)\n");
     expect(run.stdout).toContain("Would reboot inventory-db with forced failover (RebootDBInstance, ForceFailover), so the standby in us-west-2b becomes the primary;\n");
     expect(run.stdout).toContain("Dry run: nothing was changed. Add --yes to run the drill.\n");
     expect(rds.calls().map((call) => call.args[0].constructor.name)).toEqual(["DescribeDBInstancesCommand"]);

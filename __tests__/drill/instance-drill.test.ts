@@ -61,7 +61,7 @@ describe("instance drill safety", () => {
     answerReplacement(autoScaling, loadBalancing);
     const run = await harness.run(["instance"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Instance drill: inventory-dev in us-west-2 (dry run)\n");
+    expect(run.stdout).toContain("Instance drill: inventory-default in us-west-2 (dry run)\n");
     expect(run.stdout).toContain("Would terminate i-0aaa (us-west-2a) with TerminateInstanceInAutoScalingGroup, desired capacity stays 2;\n");
     expect(run.stdout).toContain("Dry run: nothing was changed. Add --yes to run the drill.\n");
     expect(autoScaling.commandCalls(TerminateInstanceInAutoScalingGroupCommand)).toHaveLength(0);

@@ -61,7 +61,7 @@ export const execFileRunner: CommandRunner = (command, args, options) =>
   });
 
 export interface ReadStackOutputsOptions {
-  /** The environment's name (`dev` for stack `inventory-dev`). */
+  /** The environment's name (`default` for stack `inventory-default`). */
   readonly environment: string;
   /** The file `cdktf deploy --outputs-file FILE` wrote; when absent, Terraform is asked. */
   readonly outputsFile?: string;

@@ -23,7 +23,7 @@ export interface Harness {
   /** `app_url` as the drill handed it to the prober factory (must be the stack output). */
   readonly probedUrls: string[];
   /**
-   * Runs `drill <args> --env dev --outputs-file <outputs>` on a fresh virtual
+   * Runs `drill <args> --env default --outputs-file <outputs>` on a fresh virtual
    * clock, with AWS clients the test's `mockClient` stubs answer.
    */
   run(args: readonly string[], options?: { readonly signal?: AbortSignal; readonly tty?: boolean }): Promise<DrillRun>;
@@ -49,7 +49,7 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
   fs.writeFileSync(
     outputsFile,
     JSON.stringify({
-      "inventory-dev": {
+      "inventory-default": {
         app_url: APP_URL,
         autoscaling_group_name: GROUP_NAME,
         target_group_arn: TARGET_GROUP_ARN,
@@ -66,7 +66,7 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
       const clock = new VirtualClock();
       const stdout = new MemoryStream(options.tty ?? false, options.tty ? 200 : undefined);
       const stderr = new MemoryStream();
-      const code = await runDrillCommand([...args, "--env", "dev", "--outputs-file", outputsFile], {
+      const code = await runDrillCommand([...args, "--env", "default", "--outputs-file", outputsFile], {
         stdout,
         stderr,
         signal: options.signal ?? new AbortController().signal,
