@@ -1,13 +1,15 @@
 #!/bin/bash
-# Installs the Debian packages the test suite needs: PHP with PDO MySQL, MariaDB,
-# Chromium and shellcheck for the app's tests. `npm test` runs it first. Quick and quiet when all are there; as root it
-# installs the missing ones, otherwise it names them and fails.
+# Installs the Debian packages the test suite needs: PHP with PDO MySQL,
+# MariaDB, Chromium and shellcheck for the app's tests, Graphviz for the
+# architecture diagram. `npm test` runs it first. Quick and quiet when all are
+# there; as root it installs the missing ones, otherwise it names them and fails.
 #
 #   bash scripts/install-test-deps.sh
 set -euo pipefail
 
-# openssl makes the end-to-end test's CA and server certificate; most images have it already.
-PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck openssl)
+# openssl makes the end-to-end test's CA and server certificate (most images have it already);
+# graphviz renders the architecture diagram.
+PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck openssl graphviz)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "install-test-deps: not a Debian system; install the equivalents of: ${PACKAGES[*]}" >&2

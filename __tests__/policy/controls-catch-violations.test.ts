@@ -8,7 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { type Control, controlsFor, type Target } from "../../src/policy/controls";
 import { HARDENED, hardenedSettings, synthInventory } from "../../src/policy/evaluate";
-import type { TerraformDocument } from "../../src/policy/terraform";
+import type { TerraformDocument } from "../../src/terraform/document";
 import { PROJECT_ROOT } from "../support/stacks";
 
 // Proof that no control passes vacuously: each protection is broken in a copy

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { controlName, controlsFor, type Target } from "../../src/policy/controls";
 import { evaluateAll, failureOf, STATE_BOOTSTRAP, unusedExceptions } from "../../src/policy/evaluate";
 import { loadExceptions } from "../../src/policy/exceptions";
-import { resources } from "../../src/policy/terraform";
+import { resources } from "../../src/terraform/document";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
 import { PROJECT_ROOT } from "../support/stacks";
 

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseSettings } from "../../src/config/load";
 import type { EnvironmentSettings } from "../../src/config/schema";
+import { referencedBlock, referencesIn } from "../../src/terraform/document";
 import { inventoryStackName } from "../../src/config/names";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 
@@ -51,35 +52,34 @@ export function referenceTo(type: string, name: string, attribute = "id"): strin
   return `\${${type}.${name}.${attribute}}`;
 }
 
-type Resources = { resource?: Record<string, Record<string, any>> };
-
-const REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)(?:\[\d+\]\.[a-z_]+)?\}$/;
-
 /**
  * The resource a `${type.name.attribute}` reference leads to, following
  * attributes that merely pass another resource's value on (a route table
- * association's `subnet_id` leads to the subnet).
+ * association's `subnet_id` leads to the subnet), as the project's document
+ * reader does.
  */
-export function follow(document: Resources, reference: string): { address: string; config: any } {
-  const match = REFERENCE.exec(reference);
-  if (!match) throw new Error(`not a reference: ${reference}`);
-  const [, type, name, attribute] = match;
-  const config = document.resource?.[type]?.[name];
-  if (!config) throw new Error(`${reference} points at no resource`);
-  const passedOn = config[attribute];
-  if (typeof passedOn === "string" && REFERENCE.test(passedOn)) return follow(document, passedOn);
-  return { address: `${type}.${name}`, config };
+export function follow(document: TerraformDocument | { resource?: Record<string, Record<string, any>> }, reference: string): { address: string; config: any } {
+  const block = referencedBlock(document, reference);
+  if (!block) throw new Error(`${reference} points at no resource`);
+  return block;
 }
 
 /** Every resource address a resource refers to, directly or through the resources it refers to. */
-export function dependenciesOf(document: Resources, address: string, seen = new Set<string>()): Set<string> {
+export function dependenciesOf(document: { resource?: Record<string, Record<string, any>> }, address: string, seen = new Set<string>()): Set<string> {
   const [type, name] = address.split(".");
-  const text = JSON.stringify(document.resource?.[type]?.[name] ?? {});
-  for (const [, refType, refName] of text.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./g)) {
-    const dependency = `${refType}.${refName}`;
-    if (refType === "data" || seen.has(dependency)) continue;
-    seen.add(dependency);
-    dependenciesOf(document, dependency, seen);
+  const strings: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") strings.push(value);
+    else if (value && typeof value === "object") Object.values(value).forEach(collect);
+  };
+  collect(document.resource?.[type]?.[name]);
+  for (const value of strings) {
+    for (const reference of referencesIn(document, value, { follow: false })) {
+      const dependency = reference.block.address;
+      if (dependency.startsWith("data.") || seen.has(dependency)) continue;
+      seen.add(dependency);
+      dependenciesOf(document, dependency, seen);
+    }
   }
   return seen;
 }

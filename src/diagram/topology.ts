@@ -1,4 +1,4 @@
-import { blockList, type Block, isTrue, referencedBlock, resources, type TerraformDocument } from "../policy/terraform";
+import { blockList, type Block, isTrue, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
  * The architecture of one environment as its synthesized Terraform JSON

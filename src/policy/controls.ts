@@ -16,7 +16,7 @@ import {
   show,
   subnetZones,
   type TerraformDocument,
-} from "./terraform";
+} from "../terraform/document";
 
 /**
  * The security and resilience controls platform teams scan for (checkov,

@@ -7,7 +7,7 @@ import { inventoryStackName } from "../config/names";
 import { InventoryStack } from "../stacks/inventory-stack";
 import { type Control, type Finding, formatFinding, type Target } from "./controls";
 import { conditionHolds, describeCondition, EXCEPTIONS_FILE, type PolicyException } from "./exceptions";
-import type { TerraformDocument } from "./terraform";
+import type { TerraformDocument } from "../terraform/document";
 
 /**
  * Checks controls against targets and settles each result with the
