@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { App, Fn, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { base64UserData } from "../../src/constructs/app-tier";
+import { terraformBinary } from "../../src/terraform/terraform-cli";
 import { packApp, renderBootScript, stripPhpComments, USER_DATA_LIMIT_BYTES, type BootScriptProps } from "../../src/constructs/boot-script";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, runPhp } from "../support/run-php";
@@ -198,10 +199,7 @@ describe("renderBootScript", () => {
   });
 
   it.each(["json", "hcl"] as const)("survives Terraform from %s: the synthesized user data decodes to the exact script", async (format) => {
-    const terraform = ["/usr/local/bin/terraform", ...(process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "terraform"))].find((file) =>
-      fs.existsSync(file),
-    );
-    if (!terraform) throw new Error("terraform is missing (ENVIRONMENT.md: /usr/local/bin/terraform)");
+    const terraform = terraformBinary();
 
     // The values reach the script as Terraform references, as the database's do in the stack.
     const outdir = path.join(scratch, `cdktf.out.${format}`);

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { findExecutable } from "../../src/system/executables";
 
 /** The Debian package that brings each command or PHP extension the tests use. */
 const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
@@ -33,7 +33,7 @@ export function requireCommands(
   const found: Record<string, string> = {};
   const missing: string[] = [];
   for (const command of commands) {
-    const location = searchPath.map((dir) => path.join(dir, command)).find(isExecutable);
+    const location = findExecutable(command, searchPath);
     if (location) found[command] = location;
     else missing.push(command);
   }
@@ -46,13 +46,4 @@ export function requireCommands(
     throw new Error(`missing test tools: ${named.join(", ")}. ${INSTALL_HINT}`);
   }
   return found;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }

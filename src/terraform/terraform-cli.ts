@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { findExecutable, isExecutable } from "../system/executables";
 
 /**
  * Runs the real `terraform` for the tests and scripts: finds the binary,
@@ -38,10 +39,8 @@ export function terraformBinary(variables: NodeJS.ProcessEnv = process.env): str
     if (isExecutable(explicit)) return explicit;
     throw new TerraformNotFoundError(`TERRAFORM_BINARY=${explicit} is not an executable file. ${INSTALL_HINT}`);
   }
-  for (const directory of (variables.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(directory, "terraform");
-    if (directory && isExecutable(candidate)) return candidate;
-  }
+  const found = findExecutable("terraform", (variables.PATH ?? "").split(path.delimiter));
+  if (found) return found;
   throw new TerraformNotFoundError(`terraform is not on PATH. ${INSTALL_HINT}`);
 }
 
@@ -160,13 +159,4 @@ function parseJsonDiagnostics(stdout: string): Diagnostic[] {
     }
   }
   return diagnostics;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
