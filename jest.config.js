@@ -1,7 +1,8 @@
 /**
  * Jest runs the TypeScript sources through ts-jest in transpile-only mode
- * (tsconfig's isolatedModules); `npm run typecheck` does the type checking
- * once for the whole project instead of once per test file.
+ * (tsconfig's isolatedModules); __tests__/typecheck.test.ts type-checks the
+ * whole project once with tsc, as `npm run typecheck` does, instead of once
+ * per test file.
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -10,6 +11,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   moduleFileExtensions: ["ts", "js", "json"],
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  testSequencer: "<rootDir>/__tests__/sequencer.js",
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 120000,
   // Two cores: one worker per core; the Terraform suites spend most of their time in terraform itself.

@@ -2,6 +2,7 @@
 // Runs a TypeScript entry point of this project, fast and never stale:
 //
 //   node scripts/run.mjs <entry.ts> [args...]
+//   node scripts/run.mjs --build-only <entry.ts>...   bring the bundles up to date, run nothing
 //
 // esbuild bundles the entry with everything it imports (the project's sources
 // and the packages they use) into one file under .cache/run/, and records
@@ -17,25 +18,40 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as vm from "node:vm";
 
-const [entry, ...args] = process.argv.slice(2);
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cacheDirectory = path.join(projectRoot, ".cache", "run");
+const buildOnly = process.argv[2] === "--build-only";
+const [entry, ...args] = process.argv.slice(buildOnly ? 3 : 2);
 if (!entry) {
-  console.error("usage: node scripts/run.mjs <entry.ts> [args...]");
+  console.error("usage: node scripts/run.mjs <entry.ts> [args...] | --build-only <entry.ts>...");
   process.exit(2);
 }
 
-const entryPath = path.resolve(entry);
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const name = path.relative(projectRoot, entryPath).replace(/\.[cm]?ts$/, "").replace(/[\\/]/g, "__");
-const cacheDirectory = path.join(projectRoot, ".cache", "run");
-const bundleFile = path.join(cacheDirectory, `${name}.cjs`);
-const inputsFile = path.join(cacheDirectory, `${name}.inputs.json`);
-const codeCacheFile = path.join(cacheDirectory, `${name}.v8cache`);
+if (buildOnly) {
+  for (const each of [entry, ...args]) {
+    const target = bundleOf(each);
+    if (!isFresh(target)) await bundle(target);
+  }
+} else {
+  const target = bundleOf(entry);
+  if (!isFresh(target)) await bundle(target);
+  run(target, args);
+}
 
-if (!isFresh()) await bundle();
-run();
+/** Where the bundle of an entry point and what belongs to it live. */
+function bundleOf(entryFile) {
+  const entryPath = path.resolve(entryFile);
+  const name = path.relative(projectRoot, entryPath).replace(/\.[cm]?ts$/, "").replace(/[\\/]/g, "__");
+  return {
+    entryPath,
+    bundleFile: path.join(cacheDirectory, `${name}.cjs`),
+    inputsFile: path.join(cacheDirectory, `${name}.inputs.json`),
+    codeCacheFile: path.join(cacheDirectory, `${name}.v8cache`),
+  };
+}
 
 /** True when the bundle exists and none of its inputs changed since it was built. */
-function isFresh() {
+function isFresh({ bundleFile, inputsFile }) {
   let recorded;
   try {
     recorded = JSON.parse(fs.readFileSync(inputsFile, "utf8"));
@@ -53,7 +69,7 @@ function isFresh() {
   });
 }
 
-async function bundle() {
+async function bundle({ entryPath, bundleFile, inputsFile, codeCacheFile }) {
   const { build } = await import("esbuild");
   fs.mkdirSync(cacheDirectory, { recursive: true });
   const temporary = `${bundleFile}.${process.pid}.tmp`;
@@ -79,7 +95,7 @@ async function bundle() {
   fs.writeFileSync(inputsFile, JSON.stringify({ node: process.version, inputs }));
 }
 
-function run() {
+function run({ entryPath, bundleFile, codeCacheFile }, args) {
   const source = fs.readFileSync(bundleFile, "utf8");
   const cachedData = fs.existsSync(codeCacheFile) ? fs.readFileSync(codeCacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundleFile, cachedData });

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
@@ -49,7 +49,9 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     // A stack folder holds one format: a cdk.tf.json left beside a new cdk.tf (or the reverse) would double every
     // definition. HCL output keeps cdktf's metadata in metadata.json, which JSON output carries inline.
     const stale = app.hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
-    for (const stack of stacks) for (const file of stale) fs.rmSync(path.join(stack.directory, file), { force: true });
+    for (const stack of app.node.children.filter((child) => child instanceof TerraformStack)) {
+      for (const file of stale) fs.rmSync(path.join(app.outdir, "stacks", stack.node.id, file), { force: true });
+    }
     return stacks;
   });
 }

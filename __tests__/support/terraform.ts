@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize, type SynthesizedStack } from "../../src/synthesize";
-import { type PlanResult, StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import { type PlanResult, StackWorkspace } from "../../src/terraform/stack-workspace";
 import type { Diagnostic } from "../../src/terraform/terraform-cli";
 import { PROJECT_ROOT } from "./stacks";
 
@@ -19,21 +19,18 @@ export function synthesizeEnvironment(environment: string, format: "json" | "hcl
 export interface TerraformRun {
   readonly warnings?: Diagnostic[];
   readonly plan?: PlanResult;
-  /** `terraform show -json` of the plan, when asked for. */
-  readonly planJson?: TerraformPlanJson;
   readonly error?: Error;
 }
 
-/** Runs terraform init, validate and optionally an offline plan and show -json, in a throwaway copy of the stack folder. */
-export async function initValidatePlan(stackDirectory: string, options: { plan: boolean; showJson: boolean }): Promise<TerraformRun> {
+/** Runs terraform init, validate and optionally an offline plan, in a throwaway copy of the stack folder. */
+export async function initValidatePlan(stackDirectory: string, options: { plan: boolean }): Promise<TerraformRun> {
   let workspace: StackWorkspace | undefined;
   try {
     workspace = StackWorkspace.create(stackDirectory, { cacheDirectory: TERRAFORM_CACHE });
     await workspace.init();
     const warnings = await workspace.validate();
     const plan = options.plan ? await workspace.plan() : undefined;
-    const planJson = plan && options.showJson ? await workspace.showJson(plan.planFile) : undefined;
-    return { warnings, plan, planJson };
+    return { warnings, plan };
   } catch (error) {
     return { error: error as Error };
   } finally {

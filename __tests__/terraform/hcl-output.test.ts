@@ -2,7 +2,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize } from "../../src/synthesize";
-import { ProjectCopy } from "../support/project-copy";
 import { PROJECT_ROOT } from "../support/stacks";
 
 describe("HCL output", () => {
@@ -22,17 +21,21 @@ describe("HCL output", () => {
     }
   });
 
-  it("is what the app writes when cdktf synth --hcl asks for it (SYNTH_HCL_OUTPUT)", () => {
-    const project = new ProjectCopy();
+  it("is what main.ts writes when cdktf synth --hcl asks for it (SYNTH_HCL_OUTPUT)", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-cli-hcl-"));
+    const previous = process.env.SYNTH_HCL_OUTPUT;
     try {
-      expect(project.run("node", ["scripts/run.mjs", "main.ts"]).status).toBe(0);
-      const result = project.run("node", ["scripts/run.mjs", "main.ts"], { SYNTH_HCL_OUTPUT: "true" });
-      expect(result.status).toBe(0);
-      for (const stack of ["inventory-default", "inventory-lab-start"]) {
-        expect(fs.readdirSync(project.path("cdktf.out", "stacks", stack)).sort()).toEqual(["cdk.tf", "metadata.json"]);
-      }
+      synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} });
+      // As the CLI's --hcl does: the variable alone, no option passed.
+      process.env.SYNTH_HCL_OUTPUT = "true";
+      const stacks = synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} });
+      expect(stacks.map((stack) => stack.stackName).sort()).toEqual(["inventory-default", "inventory-lab-start"]);
+      for (const stack of stacks) expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
+      expect(fs.readdirSync(path.join(outdir, "stacks", "inventory-state")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     } finally {
-      project.remove();
+      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = previous;
+      fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
 });
