@@ -1,14 +1,33 @@
-import { parseSettings, SettingsError } from "../../src/config/load";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SettingsError } from "../../src/config/load";
+import { synthesize } from "../../src/synthesize";
 import { settingsFor } from "../support/stacks";
 
-/** The message `parseSettings` stops with for an environment file holding `raw`. */
+let project: string;
+
+beforeAll(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-bad-settings-"));
+  fs.mkdirSync(path.join(project, "environments"));
+});
+
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+/**
+ * Synthesizes a project whose one environment file holds `raw`; returns the
+ * one-line message it stops with, after checking that nothing was written.
+ */
 function problemWith(raw: Record<string, unknown>): string {
+  fs.writeFileSync(path.join(project, "environments", "broken.json"), JSON.stringify({ state: { bucket: "test-state-bucket" }, ...raw }));
+  const outdir = path.join(project, "cdktf.out");
   try {
-    parseSettings("broken", { state: { bucket: "test-state-bucket" }, ...raw });
+    synthesize({ projectRoot: project, outdir, variables: {} });
   } catch (error) {
     expect(error).toBeInstanceOf(SettingsError);
     const message = (error as Error).message;
     expect(message).not.toContain("\n");
+    expect(fs.existsSync(outdir)).toBe(false);
     return message;
   }
   throw new Error("the settings were accepted");
@@ -84,9 +103,9 @@ describe("subnet CIDRs", () => {
   });
 });
 
-describe("bad settings stop with one line naming the setting", () => {
+describe("bad settings stop synthesis with one line naming the setting, and nothing written", () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ["a malformed CIDR", { network: { vpcCidr: "10.0.0/20" } }, /^broken\.json: network\.vpcCidr: "10\.0\.0\/20" is not an IPv4 CIDR block/],
+    ["a malformed CIDR", { network: { vpcCidr: "10.0.0/20" } }, /^environments\/broken\.json: network\.vpcCidr: "10\.0\.0\/20" is not an IPv4 CIDR block/],
     ["a CIDR with host bits", { network: { vpcCidr: "10.0.1.0/20" } }, /network\.vpcCidr: .*host bits set/],
     [
       "a subnet outside the VPC",
@@ -99,7 +118,7 @@ describe("bad settings stop with one line naming the setting", () => {
       /network\.privateSubnetCidrs\.0: 10\.0\.0\.0\/23 overlaps 10\.0\.0\.0\/24 \(publicSubnetCidrs\.0\)/,
     ],
     ["a subnet per zone missing", { network: { privateSubnetCidrs: ["10.0.2.0/23"] } }, /network\.privateSubnetCidrs: has 1 CIDRs for 2 availability zones/],
-    ["a VPC too small for the computed subnets", { network: { vpcCidr: "10.0.0.0/27" } }, /^broken\.json: network\.vpcCidr: 10\.0\.0\.0\/27 is too small to compute subnets from \(they would be \/31, AWS subnets are \/16 to \/28\)/],
+    ["a VPC too small for the computed subnets", { network: { vpcCidr: "10.0.0.0/27" } }, /^environments\/broken\.json: network\.vpcCidr: 10\.0\.0\.0\/27 is too small to compute subnets from \(they would be \/31, AWS subnets are \/16 to \/28\)/],
     ["given subnets that leave no room for the computed ones", { network: { vpcCidr: "10.0.0.0/24", publicSubnetCidrs: ["10.0.0.0/25", "10.0.0.128/25"] } }, /network\.vpcCidr: 10\.0\.0\.0\/24 has no room for the computed subnets/],
     ["a VPC larger than AWS allows", { network: { vpcCidr: "10.0.0.0/8" } }, /network\.vpcCidr: 10\.0\.0\.0\/8 is a \/8; AWS VPCs are \/16 to \/28/],
     ["fewer than 2 zones", { availabilityZones: ["us-west-2a"] }, /availabilityZones: needs at least 2 zones/],
@@ -108,8 +127,8 @@ describe("bad settings stop with one line naming the setting", () => {
     ["min above max", { appTier: { minSize: 3, desiredCapacity: 3, maxSize: 2 } }, /appTier\.minSize: 3 is above maxSize 2/],
     ["desired below min", { appTier: { minSize: 2, desiredCapacity: 1, maxSize: 4 } }, /appTier\.desiredCapacity: 1 is below minSize 2/],
     ["desired above max", { appTier: { minSize: 1, desiredCapacity: 5, maxSize: 4 } }, /appTier\.desiredCapacity: 5 is above maxSize 4/],
-    ["an unknown key", { network: { natStrategy: "per-az", natGateways: 2 } }, /^broken\.json: network\.natGateways: unknown setting$/],
-    ["an unknown top-level key", { regoin: "us-west-2" }, /^broken\.json: regoin: unknown setting$/],
+    ["an unknown key", { network: { natStrategy: "per-az", natGateways: 2 } }, /^environments\/broken\.json: network\.natGateways: unknown setting$/],
+    ["an unknown top-level key", { regoin: "us-west-2" }, /^environments\/broken\.json: regoin: unknown setting$/],
     ["an unknown choice", { network: { natStrategy: "one-per-zone" } }, /network\.natStrategy: Invalid option: expected one of "single"\|"per-az"/],
     ["storage below the engine's minimum", { database: { allocatedStorageGiB: 10 } }, /database\.allocatedStorageGiB: 10 GiB is below the 20 GiB minimum of gp3 storage for MySQL/],
     ["io1 storage below its minimum", { database: { storageType: "io1", allocatedStorageGiB: 50 } }, /below the 100 GiB minimum of io1/],

@@ -73,3 +73,20 @@ describe.each(environments)("environment %s against terraform", (environment) =>
     });
   }
 });
+
+describe("the state bootstrap stack against terraform", () => {
+  let bootstrap: TerraformRun;
+  let outdir: string;
+
+  beforeAll(async () => {
+    const stack = synthesizeEnvironment("default", "json");
+    outdir = stack.outdir;
+    bootstrap = await initValidatePlan(path.join(path.dirname(stack.directory), "inventory-state"), { plan: false });
+  });
+
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  it("passes terraform validate without warnings", () => {
+    expect(succeeded(bootstrap).warnings).toEqual([]);
+  });
+});
