@@ -33,7 +33,7 @@ function problemWith(raw: Record<string, unknown>): string {
   throw new Error("the settings were accepted");
 }
 
-describe("defaults are the lab's final state (SPEC.md)", () => {
+describe("defaults are the lab's final state (docs/lab.md)", () => {
   const settings = settingsFor("default");
 
   it("places the environment in us-west-2 over two zones", () => {

@@ -9,7 +9,7 @@ import { APP_DIRECTORY, onlyResource } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
 
-/** The lab's app servers (SPEC.md section 4). */
+/** The lab's app servers (docs/lab.md section 4). */
 function synthAppTier() {
   const json = Testing.synthScope(
     (scope) =>

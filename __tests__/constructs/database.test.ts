@@ -6,7 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Database, type DatabaseProps } from "../../src/constructs/database";
 import { onlyResource } from "../support/stacks";
 
-/** The lab's Inventory-DB after its challenges (SPEC.md section 5). */
+/** The lab's Inventory-DB after its challenges (docs/lab.md section 5). */
 function synthDatabase(overrides: Partial<DatabaseProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>

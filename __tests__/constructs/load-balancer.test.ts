@@ -7,7 +7,7 @@ import { resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
 
-/** The lab's load balancer (SPEC.md section 3). */
+/** The lab's load balancer (docs/lab.md section 3). */
 function synthLoadBalancer(overrides: Partial<LoadBalancerProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>

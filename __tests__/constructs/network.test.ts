@@ -23,7 +23,7 @@ const names = resourceNames("", {
   launchTemplate: "Lab-template-",
 });
 
-/** The lab's provided VPC (SPEC.md section 1). */
+/** The lab's provided VPC (docs/lab.md section 1). */
 function synthNetwork(natStrategy: NatStrategy, flowLogs: { retentionDays?: number } = { retentionDays: 365 }) {
   const json = Testing.synthScope(
     (scope) =>

@@ -4,7 +4,7 @@ import type { DatabaseSource } from "../../src/config/schema";
 import { SecurityGroups } from "../../src/constructs/security-groups";
 import { resourcesOf } from "../support/stacks";
 
-/** The lab's groups (SPEC.md section 2). */
+/** The lab's groups (docs/lab.md section 2). */
 function synthGroups(databaseSource: DatabaseSource) {
   const json = Testing.synthScope(
     (scope) =>

@@ -5,7 +5,7 @@ import { RESERVED_TAG_KEYS } from "./tags";
 
 /**
  * The settings of one environment: every knob of the stack, with the lab's
- * values (SPEC.md, the lab's final state) as defaults. An environment file in
+ * values (docs/lab.md, the lab's final state) as defaults. An environment file in
  * `environments/` holds only what differs from these.
  */
 

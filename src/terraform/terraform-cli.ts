@@ -10,7 +10,7 @@ import { findExecutable, isExecutable } from "../system/executables";
  * into readable errors.
  */
 
-/** Where an offline machine keeps the AWS provider (see ENVIRONMENT.md); TF_PROVIDER_MIRROR overrides. */
+/** Where this project's offline CI machines keep the AWS provider; TF_PROVIDER_MIRROR overrides. */
 export const DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins";
 
 export const INSTALL_HINT =
