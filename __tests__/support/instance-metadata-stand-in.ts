@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { StandInCredentials } from "./secrets-manager-stand-in";
+import { closeServer, listenOnLoopback, loopbackEndpoint } from "./loopback-server";
 
 /**
  * The instance metadata service on 127.0.0.1 with IMDSv2 enforced, as the
@@ -26,19 +26,16 @@ export class InstanceMetadataStandIn {
       request.on("end", () => standIn?.answer(request, response));
     });
     standIn = new InstanceMetadataStandIn(server, role, credentials);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await listenOnLoopback(server);
     return standIn;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return loopbackEndpoint(this.server);
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return closeServer(this.server);
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {

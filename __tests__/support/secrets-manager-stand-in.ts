@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseAuthorization, sigV4Signature } from "./sigv4";
+import { closeServer, listenOnLoopback, loopbackEndpoint } from "./loopback-server";
 
 export interface StandInCredentials {
   readonly accessKeyId: string;
@@ -49,19 +49,16 @@ export class SecretsManagerStandIn {
       request.on("end", () => standIn?.answer(request, Buffer.concat(chunks), response));
     });
     standIn = new SecretsManagerStandIn(server, options, options.secret);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await listenOnLoopback(server);
     return standIn;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return loopbackEndpoint(this.server);
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return closeServer(this.server);
   }
 
   private answer(request: http.IncomingMessage, body: Buffer, response: http.ServerResponse): void {

@@ -1,5 +1,5 @@
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback, loopbackEndpoint } from "../../support/loopback-server";
 
 /** How the fake app answers one request: an HTTP status, no answer at all, or a dropped connection. */
 export type FakeAnswer = number | "hang" | "reset";
@@ -32,16 +32,11 @@ export async function startFakeApp(answer: (requestNumber: number) => FakeAnswer
   });
   let connections = 0;
   server.on("connection", () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${loopbackEndpoint(server)}/`,
     requests: () => count,
     connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }
