@@ -82,7 +82,7 @@ function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstra
  * CLI's --hcl sets the variable; an explicit choice here sets it for the
  * duration of the synthesis and restores it after.
  */
-function withHclSetting<T>(hcl: boolean | undefined, run: () => T): T {
+export function withHclSetting<T>(hcl: boolean | undefined, run: () => T): T {
   if (hcl === undefined) return run();
   const previous = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = String(hcl);

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { App, Fn, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { base64UserData } from "../../src/constructs/app-tier";
+import { withHclSetting } from "../../src/synthesize";
 import { terraformBinary } from "../../src/terraform/terraform-cli";
 import { packApp, renderBootScript, stripPhpComments, USER_DATA_LIMIT_BYTES, type BootScriptProps } from "../../src/constructs/boot-script";
 import { requireCommands } from "../support/require-commands";
@@ -203,7 +204,7 @@ describe("renderBootScript", () => {
 
     // The values reach the script as Terraform references, as the database's do in the stack.
     const outdir = path.join(scratch, `cdktf.out.${format}`);
-    synthesizeWith(format, () => {
+    withHclSetting(format === "hcl", () => {
       const app = new App({ outdir, hclOutput: format === "hcl" });
       const stack = new TerraformStack(app, "boot-script");
       const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
@@ -237,18 +238,6 @@ describe("renderBootScript", () => {
     expect(userData).toBe(script);
   });
 });
-
-/** cdktf picks each stack's output format from SYNTH_HCL_OUTPUT when the stack is built. */
-function synthesizeWith(format: "json" | "hcl", build: () => void): void {
-  const previous = process.env.SYNTH_HCL_OUTPUT;
-  process.env.SYNTH_HCL_OUTPUT = String(format === "hcl");
-  try {
-    build();
-  } finally {
-    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
-    else process.env.SYNTH_HCL_OUTPUT = previous;
-  }
-}
 
 describe("the embedded app archive", () => {
   let unpacked: string;

@@ -47,11 +47,6 @@ export function onlyResource(document: { resource?: Record<string, Record<string
   return found[0];
 }
 
-/** `${aws_x.name.attr}` -> "aws_x.name". */
-export function referenceTo(type: string, name: string, attribute = "id"): string {
-  return `\${${type}.${name}.${attribute}}`;
-}
-
 /**
  * The resource a `${type.name.attribute}` reference leads to, following
  * attributes that merely pass another resource's value on (a route table

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { synthesize } from "../../src/synthesize";
+import { synthesize, withHclSetting } from "../../src/synthesize";
 import { PROJECT_ROOT } from "../support/stacks";
 
 describe("HCL output", () => {
@@ -23,18 +23,14 @@ describe("HCL output", () => {
 
   it("is what main.ts writes when cdktf synth --hcl asks for it (SYNTH_HCL_OUTPUT)", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-cli-hcl-"));
-    const previous = process.env.SYNTH_HCL_OUTPUT;
     try {
       synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} });
       // As the CLI's --hcl does: the variable alone, no option passed.
-      process.env.SYNTH_HCL_OUTPUT = "true";
-      const stacks = synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} });
+      const stacks = withHclSetting(true, () => synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} }));
       expect(stacks.map((stack) => stack.stackName).sort()).toEqual(["inventory-default", "inventory-lab-start"]);
       for (const stack of stacks) expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
       expect(fs.readdirSync(path.join(outdir, "stacks", "inventory-state")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     } finally {
-      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
-      else process.env.SYNTH_HCL_OUTPUT = previous;
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });

@@ -293,9 +293,6 @@ export const settingsSchema = z
     };
   });
 
-/** The settings as written in an environment file (everything optional). */
-export type SettingsInput = z.input<typeof settingsSchema>;
-
 /** Validated settings with every default filled in and the subnet CIDRs resolved. */
 export type Settings = z.output<typeof settingsSchema>;
 
