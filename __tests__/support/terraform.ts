@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize, type SynthesizedStack } from "../../src/synthesize";
 import { type PlanResult, StackWorkspace } from "../../src/terraform/stack-workspace";
-import type { Diagnostic } from "../../src/terraform/terraform-cli";
+import { type Diagnostic, formatDiagnostic } from "../../src/terraform/terraform-cli";
 import { PROJECT_ROOT } from "./stacks";
 
 export const TERRAFORM_CACHE = path.join(PROJECT_ROOT, ".cache", "terraform");
@@ -15,22 +15,16 @@ export function synthesizeEnvironment(environment: string, format: "json" | "hcl
   return { ...stack, outdir };
 }
 
-/** The outcome of init + validate + plan of one synthesized stack; errors are kept so each test can report them. */
-export interface TerraformRun {
-  readonly warnings?: Diagnostic[];
-  readonly plan?: PlanResult;
-  readonly error?: Error;
-}
+/** An offline plan of one synthesized stack, or the error that stopped it, kept so each test can report it. */
+export type PlanRun = { readonly plan: PlanResult } | { readonly error: Error };
 
-/** Runs terraform init, validate and optionally an offline plan, in a throwaway copy of the stack folder. */
-export async function initValidatePlan(stackDirectory: string, options: { plan: boolean }): Promise<TerraformRun> {
+/** `terraform init` and an offline `terraform plan`, in a throwaway copy of the stack folder. */
+export async function planStack(stackDirectory: string): Promise<PlanRun> {
   let workspace: StackWorkspace | undefined;
   try {
     workspace = StackWorkspace.create(stackDirectory, { cacheDirectory: TERRAFORM_CACHE });
     await workspace.init();
-    const warnings = await workspace.validate();
-    const plan = options.plan ? await workspace.plan() : undefined;
-    return { warnings, plan };
+    return { plan: await workspace.plan() };
   } catch (error) {
     return { error: error as Error };
   } finally {
@@ -38,8 +32,14 @@ export async function initValidatePlan(stackDirectory: string, options: { plan: 
   }
 }
 
-/** Throws the run's error (Terraform's own message) so the test fails with it. */
-export function succeeded(run: TerraformRun): Omit<TerraformRun, "error"> & { warnings: Diagnostic[] } {
-  if (run.error) throw run.error;
-  return run as Omit<TerraformRun, "error"> & { warnings: Diagnostic[] };
+/** The plan, or the run's error (Terraform's own message) thrown so the test fails with it. */
+export function planned(run: PlanRun): PlanResult {
+  if ("error" in run) throw run.error;
+  return run.plan;
+}
+
+/** Validation diagnostics as Terraform words them, so a failing test shows Terraform's message and where it is. */
+export function readable(diagnostics: readonly Diagnostic[] | undefined): string[] {
+  if (diagnostics === undefined) throw new Error("this stack was not validated");
+  return diagnostics.map(formatDiagnostic);
 }

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackWorkspace } from "../../src/terraform/stack-workspace";
-import { readableDiagnostics, TerraformError, terraformBinary, terraformEnvironment, TerraformNotFoundError } from "../../src/terraform/terraform-cli";
-import { synthesizeEnvironment, TERRAFORM_CACHE } from "../support/terraform";
+import { readableDiagnostics, terraformBinary, terraformEnvironment, TerraformNotFoundError } from "../../src/terraform/terraform-cli";
+import { validateStacks } from "../../src/terraform/validate-stacks";
+import { TERRAFORM_CACHE } from "../support/terraform";
 
 let scratch: string;
 
@@ -78,34 +78,22 @@ describe("terraform's diagnostics", () => {
     expect(text).toContain('An argument named "cidr_blok" is not expected here.');
     expect(text).not.toMatch(/CLI configuration|│|╷/);
   });
+});
 
-  it("make a broken construct fail validation with Terraform's message and where it is", async () => {
-    const stack = synthesizeEnvironment("default", "json");
-    try {
-      const file = path.join(stack.directory, "cdk.tf.json");
-      const document = JSON.parse(fs.readFileSync(file, "utf8"));
-      // A wrong attribute type, as a broken construct would write it.
-      document.resource.aws_lb_target_group.load_balancer_target_group.health_check.healthy_threshold = { threshold: 2 };
-      fs.writeFileSync(file, JSON.stringify(document, null, 2));
-
-      const workspace = StackWorkspace.create(stack.directory, { cacheDirectory: TERRAFORM_CACHE });
-      try {
-        await workspace.init();
-        const failure = await workspace.validate().then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-        expect(failure).toBeInstanceOf(TerraformError);
-        const message = (failure as Error).message;
-        expect(message).toMatch(/Error: Incorrect attribute value type: Inappropriate value for attribute "healthy_threshold": number required/);
-        expect(message).toMatch(/\(cdk\.tf\.json line \d+, in resource\.aws_lb_target_group\.load_balancer_target_group\.health_check\)/);
-      } finally {
-        workspace.remove();
-      }
-      // The workspace was a copy: the synthesized folder has no Terraform working data.
-      expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf.json"]);
-    } finally {
-      fs.rmSync(stack.outdir, { recursive: true, force: true });
-    }
+// A broken construct failing validation with Terraform's message, against its
+// own stack, is proven in the environments suite's validate run.
+describe("validating several stacks in one terraform run", () => {
+  it("refuses a stack name Terraform's file names could not tell apart, before running anything", async () => {
+    const options = { cacheDirectory: TERRAFORM_CACHE, variables: { PATH: scratch } };
+    await expect(validateStacks([{ name: "Default_JSON", directory: scratch }], options)).rejects.toThrow(/stack name "Default_JSON" must be lower-case letters, digits and dashes/);
+    await expect(
+      validateStacks(
+        [
+          { name: "default", directory: scratch },
+          { name: "default", directory: scratch },
+        ],
+        options,
+      ),
+    ).rejects.toThrow(/stack name "default" is given twice/);
   });
 });

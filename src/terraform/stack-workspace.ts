@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Diagnostic, runTerraform, terraformBinary, terraformEnvironment } from "./terraform-cli";
+import { runTerraform, terraformBinary, terraformEnvironment } from "./terraform-cli";
 
 /** The override file the workspace adds; Terraform merges `*_override.tf.json` over the stack's own files. */
 export const REVIEW_OVERRIDE_FILE = "zz_review_override.tf.json";
@@ -47,6 +47,15 @@ export interface ResourceChange {
   readonly action_reason?: string;
 }
 
+/** Copies a synthesized stack folder (cdk.tf.json or cdk.tf, plus assets) into `destination`, without a previous run's working data, state or plans. */
+export function copyStackFolder(stackDirectory: string, destination: string): void {
+  fs.mkdirSync(destination, { recursive: true });
+  for (const entry of fs.readdirSync(stackDirectory)) {
+    if (entry === ".terraform" || entry.endsWith(".tfstate") || entry.endsWith(".tfplan")) continue;
+    fs.cpSync(path.join(stackDirectory, entry), path.join(destination, entry), { recursive: true });
+  }
+}
+
 /**
  * A throwaway copy of a synthesized stack folder where Terraform can init,
  * validate and plan without touching cdktf.out or any remote service.
@@ -66,11 +75,7 @@ export class StackWorkspace {
   static create(stackDirectory: string, options: StackWorkspaceOptions): StackWorkspace {
     const environment = terraformEnvironment(options.cacheDirectory, options.variables);
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), `tf-${path.basename(stackDirectory)}-`));
-    for (const entry of fs.readdirSync(stackDirectory)) {
-      // Never copy a previous run's working data or state.
-      if (entry === ".terraform" || entry.endsWith(".tfstate") || entry.endsWith(".tfplan")) continue;
-      fs.cpSync(path.join(stackDirectory, entry), path.join(directory, entry), { recursive: true });
-    }
+    copyStackFolder(stackDirectory, directory);
     const workspace = new StackWorkspace(directory, environment);
     workspace.writeOverride(options.localBackend ?? true, options.offline ?? true);
     return workspace;
@@ -96,14 +101,6 @@ export class StackWorkspace {
       args.push(`-backend-config=${file}`);
     }
     await this.run(args);
-  }
-
-  /** `terraform validate`; resolves with its warnings, rejects with Terraform's errors. */
-  async validate(): Promise<Diagnostic[]> {
-    // On errors terraform exits 1 and runTerraform rejects with the diagnostics as its message.
-    const { stdout } = await this.run(["validate", "-json", "-no-color"]);
-    const result = JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] };
-    return result.diagnostics.filter((diagnostic) => diagnostic.severity === "warning");
   }
 
   /**

@@ -26,7 +26,8 @@ export class TerraformError extends Error {
   constructor(
     readonly command: string,
     message: string,
-    readonly output: string,
+    readonly stdout: string,
+    readonly stderr: string,
   ) {
     super(message);
   }
@@ -94,11 +95,11 @@ export function runTerraform(args: string[], options: { cwd: string; environment
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", (error) => reject(new TerraformError(command, `${command} could not start: ${error.message}`, "")));
+    child.on("error", (error) => reject(new TerraformError(command, `${command} could not start: ${error.message}`, "", "")));
     child.on("close", (code) => {
       const result = { stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") };
       if (code === 0) resolve(result);
-      else reject(new TerraformError(command, `${command} failed in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`, result.stdout + result.stderr));
+      else reject(new TerraformError(command, `${command} failed in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`, result.stdout, result.stderr));
     });
   });
 }
