@@ -62,7 +62,8 @@ function isFresh({ bundleFile, inputsFile }) {
   return recorded.inputs.every(([file, size, mtimeMs]) => {
     try {
       const stat = fs.statSync(path.resolve(projectRoot, file));
-      return stat.size === size && stat.mtimeMs === mtimeMs;
+      // Within a millisecond: copies that keep modification times (cp -p, fs.cpSync) keep them only to the millisecond.
+      return stat.size === size && Math.abs(stat.mtimeMs - mtimeMs) < 1;
     } catch {
       return false;
     }

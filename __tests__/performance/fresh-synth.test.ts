@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { ProjectCopy } from "../support/project-copy";
 
 // cdktf.json runs the app through scripts/run.mjs, which reuses a bundle of
@@ -18,6 +19,13 @@ describe("the app command never runs stale code", () => {
     expect(result.status).toBe(0);
     return JSON.parse(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json"));
   };
+
+  it("reuses the bundle in a copy of the project that kept its files' modification times", () => {
+    const bundle = project.path(".cache/run/main.cjs");
+    const builtAt = fs.statSync(bundle).mtimeMs;
+    synth();
+    expect(fs.statSync(bundle).mtimeMs).toBe(builtAt);
+  });
 
   it("synthesizes the edit of a source file on the next run", () => {
     expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Lab Internet Gateway");
