@@ -5,10 +5,10 @@
 const Sequencer = require("@jest/test-sequencer").default;
 
 const SLOW_FIRST = [
-  "terraform/environments",
+  "terraform/plan-command",
   "state/s3-backend",
   "app/inventory-e2e",
-  "terraform/plan-command",
+  "terraform/environments",
   "config/synth-command",
   "typecheck",
   "performance/fresh-synth",

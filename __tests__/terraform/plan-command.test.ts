@@ -1,43 +1,85 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ProjectCopy } from "../support/project-copy";
+import { planned, planStack, synthesizeEnvironment } from "../support/terraform";
 
 // `npm run plan` as a user runs it on a fresh clone: no AWS credentials, no
-// network, in a throwaway copy of the project.
+// network, in a throwaway copy of the project. Its plan of the default
+// environment, from the JSON cdktf synthesizes, is also what the HCL output
+// must plan to, value for value.
+const offline = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
+
+/**
+ * Terraform's own rendering of a plan: every planned resource by address with
+ * every planned attribute value (or "known after apply"), and the outputs.
+ * The progress lines before it (in whatever order data sources finished) and
+ * the lines naming the plan file are left out.
+ */
+function plannedChanges(planText: string): string {
+  const start = planText.indexOf("Terraform used the selected providers");
+  expect(start).toBeGreaterThanOrEqual(0);
+  return planText
+    .slice(start)
+    .split("\n")
+    .filter((line) => !line.includes(".tfplan"))
+    .join("\n");
+}
+
+let project: ProjectCopy;
+let result: ReturnType<ProjectCopy["run"]>;
+let resourceCount: number;
+
+beforeAll(() => {
+  project = new ProjectCopy();
+  result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], offline);
+  const document = JSON.parse(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json"));
+  resourceCount = Object.values<object>(document.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+});
+
+afterAll(() => project.remove());
+
 describe("npm run plan", () => {
-  let project: ProjectCopy;
-  const offline = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
-
-  beforeAll(() => {
-    project = new ProjectCopy();
-  });
-
-  afterAll(() => project.remove());
-
   it("prints the review and Terraform's plan line, with one addition per synthesized resource", () => {
-    const result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "lab-start"], offline);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-
-    const document = JSON.parse(project.read("cdktf.out/stacks/inventory-lab-start/cdk.tf.json"));
-    const resources = Object.values<object>(document.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-    expect(result.stdout).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
+    expect(resourceCount).toBeGreaterThan(40);
+    expect(result.stdout).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
     for (const section of ["Resources to add", "Network", "Security group rules", "Load balancer", "App tier", "Database", "Warnings"]) {
       expect(result.stdout).toMatch(new RegExp(`^${section}`, "m"));
     }
-    expect(result.stdout).toMatch(/NAT gateways: 1 \(in lab-start-Public Subnet 1\)/);
-    expect(result.stdout).toMatch(/lab-start-inventory-db: mysql 8\.4, db\.t3\.micro, 20 GiB gp3, Multi-AZ no/);
-    expect(result.stdout).toMatch(/lab-start-Inventory-DB +in +tcp 3306 +from 10\.0\.0\.0\/20/);
-    expect(result.stdout).toMatch(/! PUBLIC: lab-start-Inventory-LB +in +tcp 80 +from 0\.0\.0\.0\/0/);
+    // The lab's final state (docs/lab.md): a NAT gateway per zone, the database only from the App group, Multi-AZ.
+    expect(result.stdout).toMatch(/NAT gateways: 2 \(in Public Subnet 1, Public Subnet 2\)/);
+    expect(result.stdout).toMatch(/inventory-db: mysql 8\.4, db\.t3\.small, 40 GiB gp3, Multi-AZ yes/);
+    expect(result.stdout).toMatch(/Inventory-DB +in +tcp 3306 +from group Inventory-App/);
+    expect(result.stdout).toMatch(/! PUBLIC: Inventory-LB +in +tcp 80 +from 0\.0\.0\.0\/0/);
+  });
 
-    // The plan, its JSON and the review are kept; cdktf.out holds no Terraform working data.
-    for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt"]) expect(project.exists(`plan-review/lab-start/${file}`)).toBe(true);
-    expect(JSON.parse(project.read("plan-review/lab-start/plan.json")).resource_changes.length).toBeGreaterThan(resources);
-    expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-lab-start"))).toEqual(["cdk.tf.json"]);
+  it("keeps the plan, its JSON and the review, and leaves no Terraform working data in cdktf.out", () => {
+    for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt"]) expect(project.exists(`plan-review/default/${file}`)).toBe(true);
+    expect(JSON.parse(project.read("plan-review/default/plan.json")).resource_changes.length).toBeGreaterThan(resourceCount);
+    expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-default"))).toEqual(["cdk.tf.json"]);
   });
 
   it("refuses an unknown environment in one line", () => {
-    const result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "prod"], offline);
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('Invalid settings: INVENTORY_ENV: unknown environment "prod"; known: default, lab-start');
+    const unknown = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "prod"], offline);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe('Invalid settings: INVENTORY_ENV: unknown environment "prod"; known: default, lab-start');
+  });
+});
+
+describe("the HCL output of the default environment", () => {
+  it("plans exactly what npm run plan planned from the JSON: same addresses, same planned values, same outputs", async () => {
+    const stack = synthesizeEnvironment("default", "hcl");
+    try {
+      expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
+      const fromHcl = plannedChanges(planned(await planStack(stack.directory)).text);
+      const fromJson = plannedChanges(project.read(path.join("plan-review", "default", "plan.txt")));
+      const addresses = (text: string) => [...text.matchAll(/^  # (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);
+      expect(addresses(fromJson).length).toBeGreaterThan(resourceCount);
+      expect(addresses(fromHcl)).toEqual(addresses(fromJson));
+      expect(fromHcl).toBe(fromJson);
+    } finally {
+      fs.rmSync(stack.outdir, { recursive: true, force: true });
+    }
   });
 });
