@@ -15,9 +15,12 @@ describe("httpProber", () => {
     answers.length = 0;
   });
 
-  async function probeOnce(answer: FakeAnswer, timeoutMs = 100): Promise<ProbeResult> {
+  // The prober's own 5 s timeout unless a test wants a short one: a loopback
+  // answer can take far longer than 100 ms on a busy 2-core machine, and a probe
+  // that gave up early would leave its answer to the next one.
+  async function probeOnce(answer: FakeAnswer, timeoutMs?: number): Promise<ProbeResult> {
     answers[app.requests()] = answer;
-    return httpProber(app.url, { timeoutMs }).probe(new AbortController().signal);
+    return httpProber(app.url, timeoutMs === undefined ? {} : { timeoutMs }).probe(new AbortController().signal);
   }
 
   test("a 2xx answer is a success", async () => {
