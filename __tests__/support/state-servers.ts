@@ -30,7 +30,10 @@ export class StateServers {
   ) {
     this.s3Endpoint = `http://127.0.0.1:${s3Port}`;
     this.dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
-    const client = { region: "us-west-2", credentials: STAND_IN_CREDENTIALS, maxAttempts: 1 };
+    // The SDK's own retries: these clients only set up and inspect what
+    // Terraform wrote, and a transient loopback error on a busy machine (once,
+    // on the lock item put in front of Terraform) must not fail the suite.
+    const client = { region: "us-west-2", credentials: STAND_IN_CREDENTIALS, maxAttempts: 3 };
     this.s3 = new S3Client({ ...client, endpoint: this.s3Endpoint, forcePathStyle: true });
     this.dynamodb = new DynamoDBClient({ ...client, endpoint: this.dynamodbEndpoint });
   }
