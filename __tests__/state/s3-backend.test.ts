@@ -8,7 +8,7 @@ import { StackWorkspace } from "../../src/terraform/stack-workspace";
 import { TerraformError } from "../../src/terraform/terraform-cli";
 import { PROJECT_ROOT } from "../support/stacks";
 import { StateServers } from "../support/state-servers";
-import { TERRAFORM_CACHE } from "../support/terraform";
+import { synthesizedResourceCount, TERRAFORM_CACHE } from "../support/terraform";
 
 // Terraform's S3 backend, for real, against a local S3 (s3rver) and DynamoDB
 // (dynalite): the backend block exactly as synthesized (bucket, per-environment
@@ -72,8 +72,7 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
   it("plans with the state locked, and releases the lock after", async () => {
     // lab-start: npm run plan's test plans the default environment.
     const workspace = workspaces.get("lab-start")!;
-    const document = JSON.parse(fs.readFileSync(path.join(workspace.directory, "cdk.tf.json"), "utf8"));
-    const resources = Object.values<object>(document.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+    const resources = synthesizedResourceCount(workspace.directory);
     const { text } = await workspace.plan({ lock: true });
     expect(text).toContain(`Plan: ${resources} to add, 0 to change, 0 to destroy.`);
     const locks = await servers.dynamodb.send(new ScanCommand({ TableName: LOCK_TABLE }));

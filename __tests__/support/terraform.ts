@@ -15,6 +15,12 @@ export function synthesizeEnvironment(environment: string, format: "json" | "hcl
   return { ...stack, outdir };
 }
 
+/** How many resources a synthesized stack folder's cdk.tf.json declares: the N of the `Plan: N to add` its plan must print. */
+export function synthesizedResourceCount(stackDirectory: string): number {
+  const document = JSON.parse(fs.readFileSync(path.join(stackDirectory, "cdk.tf.json"), "utf8")) as { resource: Record<string, object> };
+  return Object.values(document.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}
+
 /** An offline plan of one synthesized stack, or the error that stopped it, kept so each test can report it. */
 export type PlanRun = { readonly plan: PlanResult } | { readonly error: Error };
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProjectCopy } from "../support/project-copy";
-import { planned, planStack, synthesizeEnvironment } from "../support/terraform";
+import { planned, planStack, synthesizedResourceCount, synthesizeEnvironment } from "../support/terraform";
 
 // `npm run plan` as a user runs it on a fresh clone: no AWS credentials, no
 // network, in a throwaway copy of the project. Its plan of the default
@@ -32,8 +32,7 @@ let resourceCount: number;
 beforeAll(() => {
   project = new ProjectCopy();
   result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], offline);
-  const document = JSON.parse(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json"));
-  resourceCount = Object.values<object>(document.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+  resourceCount = synthesizedResourceCount(project.path("cdktf.out/stacks/inventory-default"));
 });
 
 afterAll(() => project.remove());

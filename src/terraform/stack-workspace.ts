@@ -73,12 +73,16 @@ export class StackWorkspace {
 
   /** Copies `stackDirectory` (cdk.tf.json or cdk.tf, plus assets) into a new temporary folder and adds the review override. */
   static create(stackDirectory: string, options: StackWorkspaceOptions): StackWorkspace {
-    const environment = terraformEnvironment(options.cacheDirectory, options.variables);
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), `tf-${path.basename(stackDirectory)}-`));
-    copyStackFolder(stackDirectory, directory);
-    const workspace = new StackWorkspace(directory, environment);
+    const workspace = StackWorkspace.empty(path.basename(stackDirectory), options);
+    copyStackFolder(stackDirectory, workspace.directory);
     workspace.writeOverride(options.localBackend ?? true, options.offline ?? true);
     return workspace;
+  }
+
+  /** A new, empty temporary folder with Terraform's environment, for a configuration the caller writes into it. */
+  static empty(name: string, options: Pick<StackWorkspaceOptions, "cacheDirectory" | "variables">): StackWorkspace {
+    const environment = terraformEnvironment(options.cacheDirectory, options.variables);
+    return new StackWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), `tf-${name}-`)), environment);
   }
 
   /** Runs any terraform command in the workspace. */

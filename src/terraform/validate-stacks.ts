@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { copyStackFolder } from "./stack-workspace";
-import { type Diagnostic, formatDiagnostic, runTerraform, TerraformError, terraformBinary, terraformEnvironment } from "./terraform-cli";
+import { copyStackFolder, StackWorkspace, type StackWorkspaceOptions } from "./stack-workspace";
+import { type Diagnostic, formatDiagnostic, TerraformError } from "./terraform-cli";
 
 /** A synthesized stack folder to validate, under a name its diagnostics are reported by. */
 export interface StackToValidate {
@@ -12,12 +11,8 @@ export interface StackToValidate {
   readonly directory: string;
 }
 
-export interface ValidateStacksOptions {
-  /** Where the project keeps generated Terraform settings (the mirror CLI config). */
-  readonly cacheDirectory: string;
-  /** Process environment Terraform starts from. @default process.env */
-  readonly variables?: NodeJS.ProcessEnv;
-}
+/** Where the mirror CLI config goes, and the environment Terraform starts from, as for a StackWorkspace. */
+export type ValidateStacksOptions = Pick<StackWorkspaceOptions, "cacheDirectory" | "variables">;
 
 /**
  * Terraform says this of every stack it validates as a child module: the
@@ -52,24 +47,21 @@ export async function validateStacks(stacks: readonly StackToValidate[], options
     names.add(name);
   }
 
-  const environment = terraformEnvironment(options.cacheDirectory, options.variables);
-  const binary = terraformBinary(environment);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "tf-validate-"));
+  const workspace = StackWorkspace.empty("validate", options);
   try {
     const modules: Record<string, { source: string }> = {};
     for (const stack of stacks) {
-      copyStackFolder(stack.directory, path.join(root, stack.name));
+      copyStackFolder(stack.directory, path.join(workspace.directory, stack.name));
       modules[stack.name.replace(/-/g, "_")] = { source: `./${stack.name}` };
     }
-    fs.writeFileSync(path.join(root, "stacks.tf.json"), `${JSON.stringify({ module: modules }, null, 2)}\n`);
+    fs.writeFileSync(path.join(workspace.directory, "stacks.tf.json"), `${JSON.stringify({ module: modules }, null, 2)}\n`);
 
-    const run = (args: string[]) => runTerraform(args, { cwd: root, environment, binary });
-    await run(["init", "-input=false", "-no-color"]);
+    await workspace.init();
     // With errors terraform exits 1, and its JSON report on stdout is still what to read.
-    const stdout = await run(["validate", "-json", "-no-color"]).then(
+    const stdout = await workspace.run(["validate", "-json", "-no-color"]).then(
       (result) => result.stdout,
       (error: unknown) => {
-        if (error instanceof TerraformError && error.command.startsWith("terraform validate") && error.stdout.trimStart().startsWith("{")) return error.stdout;
+        if (error instanceof TerraformError && error.stdout.trimStart().startsWith("{")) return error.stdout;
         throw error;
       },
     );
@@ -89,6 +81,6 @@ export async function validateStacks(stacks: readonly StackToValidate[], options
     }
     return byStack;
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    workspace.remove();
   }
 }
