@@ -81,8 +81,52 @@ describe("renderBootScript", () => {
   it("reads instance id and zone through IMDSv2 and verifies the database against the RDS CA bundle", () => {
     expect(script).toContain("-X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token");
     expect(script).toContain('-H "X-aws-ec2-metadata-token: $TOKEN"');
-    expect(script).toMatch(/curl .*https:\/\/truststore\.pki\.rds\.amazonaws\.com\/global\/global-bundle\.pem/);
+    expect(script).toMatch(/^retry \d+ curl -fsS [^\n]*-o "\$CA_BUNDLE" "\$CA_URL"$/m);
     expect(script).toContain('db_tls_ca = "$CA_BUNDLE"');
+  });
+
+  it.each([
+    ["ap-southeast-2", "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"],
+    ["cn-north-1", "https://rds-truststore.s3.cn-north-1.amazonaws.com.cn/global/global-bundle.pem"],
+    ["cn-northwest-1", "https://rds-truststore.s3.cn-north-1.amazonaws.com.cn/global/global-bundle.pem"],
+    ["us-gov-west-1", "https://truststore.pki.us-gov-west-1.rds.amazonaws.com/global/global-bundle.pem"],
+    ["us-gov-east-1", "https://truststore.pki.us-gov-west-1.rds.amazonaws.com/global/global-bundle.pem"],
+  ])("downloads the RDS CA bundle of the partition: in %s from %s", async (region, url) => {
+    // RDS's "Certificate bundles" page for each partition.
+    const choice = /^case \$REGION in\n[\s\S]*?\nesac$/m.exec(script)?.[0];
+    expect(choice).toContain("CA_URL=");
+    const { stdout } = await run(tools.bash, ["-euc", `REGION=${region}\n${choice}\necho "$CA_URL"`]);
+    expect(stdout.trim()).toBe(url);
+  });
+
+  it("never prints a failed command's arguments, where the IMDS token travels, and keeps its log from other users", async () => {
+    const token = "AQAEAFakeImdsTokenValue0123456789abcdef==";
+    const logFile = path.join(scratch, "retry", "inventory-boot.log");
+    const consoleFile = path.join(scratch, "retry", "console");
+    const bin = path.join(scratch, "retry", "bin");
+    fs.mkdirSync(bin, { recursive: true });
+    // logger -s copies each line to stderr, which the script sends to the console.
+    fs.writeFileSync(path.join(bin, "logger"), "#!/bin/sh\ncat >&2\n", { mode: 0o755 });
+
+    // The script up to and including retry(), its log and console in the scratch folder.
+    const retryEnd = script.indexOf("\n}\n", script.indexOf("\nretry() {")) + 3;
+    const prefix = script.slice(0, retryEnd).replace("/var/log/inventory-boot.log", logFile).replace("/dev/console", consoleFile);
+    expect(prefix).toContain(logFile);
+    expect(prefix).toContain(consoleFile);
+    const harness = [
+      prefix,
+      "sleep() { :; }",
+      `retry 3 false -fsS -H "X-aws-ec2-metadata-token: ${token}" http://169.254.169.254/latest/meta-data/instance-id || echo "retry returned $?"`,
+      // Close the log's pipe and wait for tee and logger to finish writing.
+      "exec >/dev/null 2>&1",
+      "wait $!",
+    ].join("\n");
+    const { stdout, stderr } = await run(tools.bash, ["-c", harness], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+
+    const log = fs.readFileSync(logFile, "utf8");
+    expect(log).toContain("gave up on false after 3 attempts\nretry returned 1\n");
+    for (const output of [log, fs.readFileSync(consoleFile, "utf8"), stdout, stderr]) expect(output).not.toContain(token);
+    expect(fs.statSync(logFile).mode & 0o777).toBe(0o600);
   });
 
   it("carries the secret's ARN and nothing secret", () => {

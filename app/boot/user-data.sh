@@ -3,6 +3,8 @@
 # src/constructs/boot-script.ts. It holds the secret's ARN, never the secret.
 # Terraform reads it as a template: no dollar or percent sign before a brace.
 set -euo pipefail
+# The log is root's alone (umask 077 when tee creates it).
+umask 077
 exec > >(tee -a /var/log/inventory-boot.log | logger -t inventory-boot -s 2>/dev/console) 2>&1
 umask 022
 
@@ -16,13 +18,20 @@ REGION='@@AWS_REGION@@'
 APP_SOURCE_SHA256='@@APP_SOURCE_SHA256@@'
 APP_DIR=/var/www/inventory
 CA_BUNDLE=/etc/inventory/rds-global-bundle.pem
+# RDS's CA bundle for the region's partition.
+case $REGION in
+  cn-*) CA_URL=https://rds-truststore.s3.cn-north-1.amazonaws.com.cn/global/global-bundle.pem ;;
+  us-gov-*) CA_URL=https://truststore.pki.us-gov-west-1.rds.amazonaws.com/global/global-bundle.pem ;;
+  *) CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem ;;
+esac
 
 # retry ATTEMPTS COMMAND...: mirrors, IMDS and the NAT path can lag at boot.
+# It names only the command: the arguments can hold the IMDS token.
 retry() {
   local attempts=$1 n=1
   shift
   until "$@"; do
-    [ "$n" -lt "$attempts" ] || { echo "gave up: $*" >&2; return 1; }
+    [ "$n" -lt "$attempts" ] || { echo "gave up on $1 after $attempts attempts" >&2; return 1; }
     sleep $((n++ * 3))
   done
 }
@@ -44,7 +53,7 @@ cp "$APP_DIR/httpd/inventory.conf" /etc/httpd/conf.d/inventory.conf
 
 # The parameter group sets require_secure_transport: the app verifies the server against this CA bundle.
 install -d -m 0750 -g apache /etc/inventory
-retry 5 curl -fsS --max-time 60 -o "$CA_BUNDLE" https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+retry 5 curl -fsS --max-time 60 -o "$CA_BUNDLE" "$CA_URL"
 grep -q 'BEGIN CERTIFICATE' "$CA_BUNDLE"
 
 # Readable by root and apache (php-fpm's user) only.
