@@ -7,6 +7,7 @@ import { requireCommands } from "../support/require-commands";
 import { runPhp } from "../support/run-php";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
 import { AWS_SIGV4_VECTORS, sigV4Signature } from "../support/sigv4";
+import { makeTestCertificates } from "../support/tls-certificates";
 
 // The app's own AWS client (app/src/SecretsManager.php): SigV4 against AWS's
 // published vectors, credentials from the environment or IMDSv2, the secret
@@ -19,8 +20,9 @@ const ROLE_CREDENTIALS = { accessKeyId: "ASIAROLEEXAMPLE00001", secretAccessKey:
 const ENV_CREDENTIALS = { accessKeyId: "AKIAENVEXAMPLE000001", secretAccessKey: "envSecretKeyExample/0123456789abcdefghijk" };
 
 let php: string;
+let openssl: string;
 beforeAll(() => {
-  ({ php } = requireCommands(["php"]));
+  ({ php, openssl } = requireCommands(["php", "openssl"]));
 });
 
 describe("SigV4", () => {
@@ -69,6 +71,35 @@ describe("SigV4", () => {
   });
 });
 
+describe("Secrets Manager's endpoint", () => {
+  // The DNS suffix of each partition (AWS SDKs' partitions.json); GovCloud's is the aws partition's.
+  it.each([
+    ["eu-west-1", "https://secretsmanager.eu-west-1.amazonaws.com"],
+    ["cn-north-1", "https://secretsmanager.cn-north-1.amazonaws.com.cn"],
+    ["cn-northwest-1", "https://secretsmanager.cn-northwest-1.amazonaws.com.cn"],
+    ["us-gov-west-1", "https://secretsmanager.us-gov-west-1.amazonaws.com"],
+    ["eusc-de-east-1", "https://secretsmanager.eusc-de-east-1.amazonaws.eu"],
+    ["us-iso-east-1", "https://secretsmanager.us-iso-east-1.c2s.ic.gov"],
+    ["us-isob-east-1", "https://secretsmanager.us-isob-east-1.sc2s.sgov.gov"],
+    ["us-isof-south-1", "https://secretsmanager.us-isof-south-1.csp.hci.ic.gov"],
+    ["eu-isoe-west-1", "https://secretsmanager.eu-isoe-west-1.cloud.adc-e.uk"],
+  ])("in %s is %s", async (region, endpoint) => {
+    expect(await defaultEndpoint(region)).toBe(endpoint);
+  });
+
+  it.each(["eu-west-1a", "EU-WEST-1", "eu-west-1.evil.example"])("refuses the region %s, naming the setting", async (region) => {
+    await expect(defaultEndpoint(region)).rejects.toThrow(`aws_region '${region}' is not an AWS region name`);
+  });
+
+  /** The endpoint the client calls when the settings name none. */
+  const defaultEndpoint = (region: string) =>
+    runPhp(
+      php,
+      `$http = new Inventory\\HttpClient(new Inventory\\Deadline(1));
+       echo (new Inventory\\SecretsManagerClient(${JSON.stringify(region)}, null, new Inventory\\AwsCredentialProvider($http), $http))->endpoint;`,
+    );
+});
+
 describe("GetSecretValue", () => {
   let secretsManager: SecretsManagerStandIn;
   let metadata: InstanceMetadataStandIn;
@@ -86,7 +117,7 @@ describe("GetSecretValue", () => {
   const getSecret = (secretId: string, env: Record<string, string>) =>
     runPhp(
       php,
-      `$http = new Inventory\\HttpClient();
+      `$http = new Inventory\\HttpClient(new Inventory\\Deadline(5));
        $client = new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)},
            new Inventory\\AwsCredentialProvider($http), $http);
        echo $client->getSecretString(${JSON.stringify(secretId)});`,
@@ -125,6 +156,23 @@ describe("GetSecretValue", () => {
     expect(secretsManager.served).toBe(0);
   });
 
+  it("over HTTPS, takes the secret only from an endpoint whose certificate it can verify", async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-https-"));
+    try {
+      const certificates = await makeTestCertificates(directory, openssl);
+      secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ENV_CREDENTIALS, secret: SECRET, tls: certificates });
+      expect(secretsManager.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      // OpenSSL's default trust store, which the client relies on, is the file SSL_CERT_FILE names.
+      const env = { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey };
+
+      expect(JSON.parse(await getSecret(SECRET_ARN, { ...env, SSL_CERT_FILE: certificates.caFile }))).toEqual(SECRET);
+      await expect(getSecret(SECRET_ARN, { ...env, SSL_CERT_FILE: certificates.unrelatedCaFile })).rejects.toThrow(/certificate verify failed/);
+      expect(secretsManager.served).toBe(1);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("reports AWS's error without the secret when the request is refused", async () => {
     secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ROLE_CREDENTIALS, secret: SECRET });
 
@@ -156,7 +204,7 @@ describe("DatabaseSecret cache", () => {
     JSON.parse(
       await runPhp(
         php,
-        `$http = new Inventory\\HttpClient();
+        `$http = new Inventory\\HttpClient(new Inventory\\Deadline(5));
          $secret = new Inventory\\DatabaseSecret(${JSON.stringify(SECRET_ARN)}, ${JSON.stringify(cacheDir)},
              new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)}, new Inventory\\AwsCredentialProvider($http), $http));
          echo json_encode(array_map(fn ($call) => $secret->$call()->username, ${JSON.stringify(calls)}));`,

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { packApp } from "../../src/constructs/boot-script";
 import { writeAppSettings, type AppSettings } from "../support/app-settings";
+import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
 import { LocalMariaDb, sqlString } from "../support/local-mariadb";
 import { startPhpServer, type PhpServer } from "../support/php-server";
 import { requireCommands } from "../support/require-commands";
@@ -59,19 +60,18 @@ function settings(overrides: Partial<AppSettings> = {}): AppSettings {
   };
 }
 
-async function startApp(name: string, appSettings: AppSettings): Promise<PhpServer> {
+/** AWS credentials in the environment, as on a developer's machine. */
+const CREDENTIALS_ENV = {
+  AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: AWS_CREDENTIALS.sessionToken,
+};
+
+/** The app under `php -S`; `env` instead of credentials in the environment, e.g. an instance metadata endpoint. */
+async function startApp(name: string, appSettings: AppSettings, env: Record<string, string> = CREDENTIALS_ENV): Promise<PhpServer> {
   const settingsFile = path.join(root, `${name}.ini`);
   writeAppSettings(settingsFile, appSettings);
-  return startPhpServer({
-    php: tools.php,
-    appDirectory: path.join(root, "app"),
-    env: {
-      INVENTORY_APP_SETTINGS: settingsFile,
-      AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: AWS_CREDENTIALS.sessionToken,
-    },
-  });
+  return startPhpServer({ php: tools.php, appDirectory: path.join(root, "app"), env: { INVENTORY_APP_SETTINGS: settingsFile, ...env } });
 }
 
 async function cleanUp(): Promise<void> {
@@ -247,6 +247,39 @@ describe("the Inventory app, end to end", () => {
       await untrusting.process.stop();
     }
   });
+
+  it("ends a request at its deadline for outbound calls when the instance metadata service is slow: a 503, the call cut off", async () => {
+    // Each answer comes after 2 s, within the 3 s per read the app once allowed each call; the three calls
+    // for the role's credentials take 6 s, past the 5 s deadline.
+    const slow = await InstanceMetadataStandIn.start("inventory-app-role", AWS_CREDENTIALS);
+    slow.answerDelayMs = 2_000;
+    // Headers at once, then a byte every half second, never finishing: no single read ever times out.
+    const stalled = await InstanceMetadataStandIn.start("inventory-app-role", AWS_CREDENTIALS);
+    stalled.trickleMs = 500;
+    const served = secretsManager!.served;
+    const servers: PhpServer[] = [];
+    try {
+      for (const [name, metadata] of [["slow-metadata", slow], ["stalled-metadata", stalled]] as const) {
+        servers.push(await startApp(name, settings({ cache_dir: path.join(root, `cache-${name}`) }), { AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.endpoint }));
+      }
+      // Far more than the deadline, far less than the stalled answer would take.
+      const responses = await Promise.all(servers.map((server) => fetch(`${server.url}/`, { signal: AbortSignal.timeout(20_000) })));
+      for (const response of responses) {
+        expect(response.status).toBe(503);
+        expect(await response.text()).toContain("The inventory is unavailable right now.");
+      }
+      for (const server of servers) expect(server.process.output).toContain("the request's deadline for outbound calls passed");
+
+      // The app hung up on the call under way; for the slow service, after other calls had used up the deadline.
+      expect(stalled.abandoned).toEqual(["PUT /latest/api/token"]);
+      expect(slow.requests.length).toBeGreaterThanOrEqual(2);
+      expect(slow.abandoned).toEqual([slow.requests.at(-1)]);
+      expect(secretsManager!.served).toBe(served);
+    } finally {
+      for (const server of servers) await server.process.stop();
+      await Promise.all([slow.stop(), stalled.stop()]);
+    }
+  }, 40_000);
 
   it("with the database down: a plain 503 page, /health still 200, /health/deep 503", async () => {
     await database!.stop();

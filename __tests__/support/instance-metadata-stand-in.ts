@@ -6,11 +6,18 @@ import { closeServer, listenOnLoopback, loopbackEndpoint } from "./loopback-serv
 /**
  * The instance metadata service on 127.0.0.1 with IMDSv2 enforced, as the
  * launch template sets it: a PUT for a session token first, and that token
- * on every read.
+ * on every read. It can be slow, as a struggling one is: late answers, or an
+ * answer that never ends.
  */
 export class InstanceMetadataStandIn {
   /** "METHOD path" of every request, in order. */
   readonly requests: string[] = [];
+  /** "METHOD path" of the requests whose client hung up before the answer was complete. */
+  readonly abandoned: string[] = [];
+  /** Milliseconds before each answer starts. */
+  answerDelayMs = 0;
+  /** When set, each answer sends its headers, then a byte of its body this often, and never finishes. */
+  trickleMs: number | undefined;
   private readonly tokens = new Set<string>();
 
   private constructor(
@@ -39,9 +46,24 @@ export class InstanceMetadataStandIn {
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
-    this.requests.push(`${request.method} ${request.url}`);
+    const label = `${request.method} ${request.url}`;
+    this.requests.push(label);
+    let trickle: NodeJS.Timeout | undefined;
+    response.once("close", () => {
+      clearInterval(trickle);
+      if (!response.writableFinished) this.abandoned.push(label);
+    });
     const send = (status: number, body: string): void => {
-      response.writeHead(status, { "Content-Type": "text/plain" }).end(body);
+      const trickleMs = this.trickleMs;
+      setTimeout(() => {
+        if (response.destroyed) return;
+        if (trickleMs === undefined) {
+          response.writeHead(status, { "Content-Type": "text/plain" }).end(body);
+          return;
+        }
+        response.writeHead(status, { "Content-Type": "text/plain", "Content-Length": "1000000" }).flushHeaders();
+        trickle = setInterval(() => response.write(" "), trickleMs);
+      }, this.answerDelayMs);
     };
     if (request.url === "/latest/api/token") {
       const ttl = Number(request.headers["x-aws-ec2-metadata-token-ttl-seconds"]);

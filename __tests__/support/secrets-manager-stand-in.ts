@@ -1,5 +1,7 @@
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import { parseAuthorization, sigV4Signature } from "./sigv4";
 import { closeServer, listenOnLoopback, loopbackEndpoint } from "./loopback-server";
 
@@ -7,6 +9,11 @@ export interface StandInCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
+}
+
+export interface StandInTls {
+  readonly certificateFile: string;
+  readonly keyFile: string;
 }
 
 export interface DatabaseSecretValue {
@@ -27,10 +34,12 @@ export class SecretsManagerStandIn {
   served = 0;
   /** Why requests were refused, for assertions and failure messages. */
   readonly refusals: string[] = [];
+  /** Milliseconds before each answer: a slow Secrets Manager. */
+  answerDelayMs = 0;
 
   private constructor(
     private readonly server: http.Server,
-    private readonly options: { region: string; secretArn: string; credentials: StandInCredentials },
+    private readonly options: { region: string; secretArn: string; credentials: StandInCredentials; tls?: StandInTls },
     secret: DatabaseSecretValue,
   ) {
     this.secret = { ...secret };
@@ -41,20 +50,27 @@ export class SecretsManagerStandIn {
     readonly secretArn: string;
     readonly credentials: StandInCredentials;
     readonly secret: DatabaseSecretValue;
+    /** Serve HTTPS with this certificate, as the real endpoint does. */
+    readonly tls?: StandInTls;
   }): Promise<SecretsManagerStandIn> {
     let standIn: SecretsManagerStandIn | undefined;
-    const server = http.createServer((request, response) => {
+    const handler: http.RequestListener = (request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => standIn?.answer(request, Buffer.concat(chunks), response));
-    });
+      request.on("end", () => setTimeout(() => standIn?.answer(request, Buffer.concat(chunks), response), standIn?.answerDelayMs));
+    };
+    const { tls } = options;
+    const server = tls
+      ? (https.createServer({ cert: fs.readFileSync(tls.certificateFile), key: fs.readFileSync(tls.keyFile) }, handler) as unknown as http.Server)
+      : http.createServer(handler);
     standIn = new SecretsManagerStandIn(server, options, options.secret);
     await listenOnLoopback(server);
     return standIn;
   }
 
   get endpoint(): string {
-    return loopbackEndpoint(this.server);
+    const endpoint = loopbackEndpoint(this.server);
+    return this.options.tls ? endpoint.replace(/^http:/, "https:") : endpoint;
   }
 
   stop(): Promise<void> {

@@ -7,6 +7,9 @@ namespace Inventory;
 /** Routes a request to its page; www/index.php builds one per request. */
 final class App
 {
+    /** Seconds a request may spend on all its outbound calls together (instance metadata, Secrets Manager). */
+    public const OUTBOUND_DEADLINE_SECONDS = 5;
+
     private readonly View $view;
 
     private function __construct(
@@ -21,7 +24,7 @@ final class App
     {
         try {
             $settings = Settings::load();
-            $http = new HttpClient();
+            $http = new HttpClient(new Deadline(self::OUTBOUND_DEADLINE_SECONDS));
             $secrets = new SecretsManagerClient($settings->awsRegion, $settings->secretsEndpoint, new AwsCredentialProvider($http), $http);
             $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets));
             return new self($settings->instanceId, $settings->availabilityZone, $database);

@@ -4,38 +4,104 @@ declare(strict_types=1);
 
 namespace Inventory;
 
-/** HTTP over PHP's stream wrappers: core PHP only (Debian ships the curl extension separately). */
+/**
+ * The one time limit of a request's outbound calls, all of them together
+ * (metadata token, role credentials, Secrets Manager; connects, TLS handshakes
+ * and reads): a slow endpoint costs a page at most this long, not a timeout per
+ * read of every call.
+ */
+final class Deadline
+{
+    private readonly float $end;
+
+    public function __construct(float $seconds)
+    {
+        $this->end = hrtime(true) / 1e9 + $seconds;
+    }
+
+    /** Seconds left; throws once there are none. */
+    public function remaining(string $what): float
+    {
+        $left = $this->end - hrtime(true) / 1e9;
+        return $left > 0 ? $left : throw new \RuntimeException("$what: the request's deadline for outbound calls passed");
+    }
+}
+
+/**
+ * HTTP/1.1 on a plain socket: core PHP only (Debian ships the curl extension
+ * separately), and unlike PHP's http:// wrapper, whose timeout applies to
+ * each read, every connect and read waits only as long as the deadline allows.
+ */
 final class HttpClient
 {
+    public function __construct(private readonly Deadline $deadline)
+    {
+    }
+
     /**
      * @param array<string, string> $headers
      * @return array{0: int, 1: string} status and body; 4xx and 5xx are returned, not thrown
      */
     public function request(string $method, string $url, array $headers = [], string $body = ''): array
     {
-        $context = stream_context_create(['http' => [
-            'method' => $method,
-            'header' => array_map(fn ($name, $value) => "$name: $value", array_keys($headers), $headers),
-            'content' => $body,
-            'timeout' => 3,
-            'ignore_errors' => true,
-            'follow_location' => 0,
-            'protocol_version' => 1.1,
-        ]]);
-        $stream = @fopen($url, 'rb', false, $context);
-        $response = $stream === false ? false : stream_get_contents($stream);
-        if ($stream === false || $response === false) {
-            throw new \RuntimeException("$method $url failed: " . (error_get_last()['message'] ?? 'no response'));
+        $what = "$method $url";
+        ['scheme' => $scheme, 'host' => $host] = parse_url($url) + ['scheme' => '', 'host' => ''];
+        $port = parse_url($url, PHP_URL_PORT) ?? ($scheme === 'https' ? 443 : 80);
+        // PHP reports why a connection failed (refused, a certificate that does not verify) as warnings.
+        $warnings = [];
+        set_error_handler(function (int $level, string $message) use (&$warnings): bool {
+            $warnings[] = $message;
+            return true;
+        });
+        try {
+            $socket = stream_socket_client(
+                ($scheme === 'https' ? 'tls' : 'tcp') . "://$host:$port",
+                $errorCode,
+                $error,
+                $this->deadline->remaining($what),
+                STREAM_CLIENT_CONNECT,
+                stream_context_create(['ssl' => ['peer_name' => $host, 'crypto_method' => STREAM_CRYPTO_METHOD_TLSv1_2_CLIENT | STREAM_CRYPTO_METHOD_TLSv1_3_CLIENT]]),
+            );
+        } finally {
+            restore_error_handler();
         }
-        $status = 0;
-        // After "100 Continue" there are several status lines; the last one counts.
-        foreach (stream_get_meta_data($stream)['wrapper_data'] as $line) {
-            if (preg_match('#^HTTP/\S+ (\d{3})#', $line, $match) === 1) {
-                $status = (int) $match[1];
+        if ($socket === false) {
+            throw new \RuntimeException("$what failed: " . (implode('; ', $warnings) ?: $error));
+        }
+        try {
+            $headers += ['Host' => parse_url($url, PHP_URL_PORT) ? "$host:$port" : $host, 'Content-Length' => (string) strlen($body), 'Connection' => 'close'];
+            $head = "$method " . (parse_url($url, PHP_URL_PATH) ?: '/') . " HTTP/1.1\r\n";
+            foreach ($headers as $name => $value) {
+                $head .= "$name: $value\r\n";
             }
+            fwrite($socket, "$head\r\n$body");
+            $response = '';
+            while (!feof($socket)) {
+                $left = $this->deadline->remaining($what);
+                stream_set_timeout($socket, (int) $left, (int) (fmod($left, 1) * 1e6));
+                $response .= (string) fread($socket, 65536);
+                if (stream_get_meta_data($socket)['timed_out']) {
+                    $this->deadline->remaining($what);
+                }
+            }
+        } finally {
+            fclose($socket);
         }
-        fclose($stream);
-        return [$status, $response];
+        if (preg_match('#^HTTP/1\.[01] (\d{3})[^\r]*\r\n(.*?)\r\n\r\n#s', $response, $match) !== 1) {
+            throw new \RuntimeException("$what failed: no HTTP response");
+        }
+        $body = substr($response, strlen($match[0]));
+        return [(int) $match[1], preg_match('/^transfer-encoding: *chunked/im', $match[2]) ? self::dechunk($body) : $body];
+    }
+
+    private static function dechunk(string $body): string
+    {
+        $result = '';
+        while (preg_match('/^([0-9a-f]+)[^\r]*\r\n/i', $body, $size) === 1 && ($length = hexdec($size[1])) > 0) {
+            $result .= substr($body, strlen($size[0]), $length);
+            $body = substr($body, strlen($size[0]) + $length + 2);
+        }
+        return $result;
     }
 }
 
@@ -132,7 +198,21 @@ final class SigV4Signer
 /** Secrets Manager's GetSecretValue over its JSON protocol, nothing more. */
 final class SecretsManagerClient
 {
-    private readonly string $endpoint;
+    public readonly string $endpoint;
+
+    /**
+     * The DNS suffix of each partition's endpoints, by region prefix, as the AWS
+     * SDKs' partitions.json has them; GovCloud (us-gov-) shares aws's.
+     */
+    private const DNS_SUFFIXES = [
+        'cn-' => 'amazonaws.com.cn',
+        'eusc-' => 'amazonaws.eu',
+        'us-isob-' => 'sc2s.sgov.gov',
+        'us-isof-' => 'csp.hci.ic.gov',
+        'us-iso-' => 'c2s.ic.gov',
+        'eu-isoe-' => 'cloud.adc-e.uk',
+        '' => 'amazonaws.com',
+    ];
 
     public function __construct(
         private readonly string $region,
@@ -140,9 +220,22 @@ final class SecretsManagerClient
         private readonly AwsCredentialProvider $credentials,
         private readonly HttpClient $http,
     ) {
-        $this->endpoint = rtrim($endpoint ?? "https://secretsmanager.$region.amazonaws.com", '/');
+        $this->endpoint = rtrim($endpoint ?? 'https://secretsmanager.' . self::regionDomain($region), '/');
         if (preg_match('#^https?://[^/?\#]+$#', $this->endpoint) !== 1) {
             throw new \InvalidArgumentException("secrets_endpoint must be scheme://host[:port], not $this->endpoint");
+        }
+    }
+
+    /** "<region>.<the partition's DNS suffix>" */
+    public static function regionDomain(string $region): string
+    {
+        if (preg_match('/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/D', $region) !== 1) {
+            throw new \InvalidArgumentException("aws_region '$region' is not an AWS region name");
+        }
+        foreach (self::DNS_SUFFIXES as $prefix => $suffix) {
+            if (str_starts_with($region, $prefix)) {
+                return "$region.$suffix";
+            }
         }
     }
 
