@@ -199,7 +199,11 @@ describe("DatabaseSecret cache", () => {
     if (cacheDir) fs.rmSync(path.dirname(cacheDir), { recursive: true, force: true });
   });
 
-  /** Runs `calls` (current / refresh) in one PHP process and returns the usernames it got. */
+  /**
+   * Runs `calls` in one PHP process, as one request's worker would, and returns
+   * the usernames it got: current(), or refresh() with the credentials the
+   * previous call returned (or current()'s), as after MySQL refused them.
+   */
   const use = async (...calls: Array<"current" | "refresh">) =>
     JSON.parse(
       await runPhp(
@@ -207,7 +211,11 @@ describe("DatabaseSecret cache", () => {
         `$http = new Inventory\\HttpClient(new Inventory\\Deadline(5));
          $secret = new Inventory\\DatabaseSecret(${JSON.stringify(SECRET_ARN)}, ${JSON.stringify(cacheDir)},
              new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)}, new Inventory\\AwsCredentialProvider($http), $http));
-         echo json_encode(array_map(fn ($call) => $secret->$call()->username, ${JSON.stringify(calls)}));`,
+         $last = null;
+         echo json_encode(array_map(function ($call) use ($secret, &$last) {
+             $last = $call === 'current' ? $secret->current() : $secret->refresh($last ?? $secret->current());
+             return $last->username;
+         }, ${JSON.stringify(calls)}));`,
         { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey },
       ),
     ) as string[];
@@ -217,11 +225,21 @@ describe("DatabaseSecret cache", () => {
     expect(await use("current", "current")).toEqual([SECRET.username, SECRET.username]);
     expect(secretsManager.served).toBe(1);
 
-    const files = fs.readdirSync(cacheDir);
-    expect(files).toHaveLength(1);
-    expect(fs.statSync(path.join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(cachedCopy()).mode & 0o777).toBe(0o600);
     expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
   });
+
+  /** The one cached copy (beside it: its lock file). */
+  const cachedCopy = () => {
+    const copies = fs.readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
+    expect(copies).toHaveLength(1);
+    return path.join(cacheDir, copies[0]);
+  };
+  const editCachedCopy = (change: Record<string, unknown>) => {
+    const file = cachedCopy();
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), ...change }));
+  };
+  const now = () => Math.floor(Date.now() / 1000);
 
   it("refresh() fetches again and replaces the cached copy", async () => {
     secretsManager.secret = { username: "rotated_user", password: "n3w-Pa55-word" };
@@ -229,6 +247,44 @@ describe("DatabaseSecret cache", () => {
 
     expect(await use("current", "refresh", "current")).toEqual([SECRET.username, "rotated_user", "rotated_user"]);
     expect(secretsManager.served).toBe(served + 1);
-    expect(fs.readdirSync(cacheDir)).toHaveLength(1);
+    cachedCopy();
+  });
+
+  it("takes no copy dated in the future", async () => {
+    editCachedCopy({ fetched_at: now() + 3600, username: "planted_user" });
+    const served = secretsManager.served;
+
+    expect(await use("current")).toEqual([secretsManager.secret.username]);
+    expect(secretsManager.served).toBe(served + 1);
+  });
+
+  it("when the copy expires, fetches it once however many workers need it at the same time", async () => {
+    editCachedCopy({ fetched_at: now() - 3600 });
+    const served = secretsManager.served;
+    secretsManager.answerDelayMs = 500; // the first worker's call is still on its way when the others want the secret
+    try {
+      const workers = await Promise.all(Array.from({ length: 4 }, () => use("current")));
+      expect(workers).toEqual(Array(4).fill([secretsManager.secret.username]));
+    } finally {
+      secretsManager.answerDelayMs = 0;
+    }
+    expect(secretsManager.served).toBe(served + 1);
+  });
+
+  it("after MySQL refuses the password, fetches once for all workers, and not again at once if nothing changed", async () => {
+    secretsManager.secret = { username: "rotated_again", password: "an0ther-Pa55-word" };
+    const served = secretsManager.served;
+    secretsManager.answerDelayMs = 500;
+    try {
+      const workers = await Promise.all(Array.from({ length: 4 }, () => use("refresh")));
+      expect(workers).toEqual(Array(4).fill(["rotated_again"]));
+    } finally {
+      secretsManager.answerDelayMs = 0;
+    }
+    expect(secretsManager.served).toBe(served + 1);
+
+    // Refused again: Secrets Manager was asked a moment ago and would hand back the same password.
+    expect(await use("refresh")).toEqual(["rotated_again"]);
+    expect(secretsManager.served).toBe(served + 1);
   });
 });

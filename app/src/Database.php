@@ -34,12 +34,16 @@ final class DatabaseCredentials
  * The database credentials, cached for a few minutes in a file: PHP keeps
  * nothing between requests, and without the file every page would call
  * Secrets Manager. The cache dir is a tmpfs in production (/run/inventory).
- * RDS rotates the secret, so a cached copy can be stale: Database calls
- * refresh() when MySQL denies access.
+ * Workers fetch under a lock and look at the file again once they hold it, so
+ * when the copy expires or MySQL refuses it one worker calls Secrets Manager
+ * and the others take its answer. RDS rotates the secret, so a cached copy can
+ * be stale: Database calls refresh() when MySQL denies access.
  */
 final class DatabaseSecret
 {
     public const TTL_SECONDS = 300;
+    /** A fetch after a refusal that brought the same password back is not repeated for this long. */
+    public const REFUSED_RETRY_SECONDS = 10;
 
     public function __construct(
         private readonly string $secretArn,
@@ -50,23 +54,62 @@ final class DatabaseSecret
 
     public function current(): DatabaseCredentials
     {
-        $cached = json_decode((string) @file_get_contents($this->cacheFile()), true);
-        if (is_int($cached['fetched_at'] ?? null) && time() - $cached['fetched_at'] < self::TTL_SECONDS) {
-            return DatabaseCredentials::fromArray($cached);
-        }
-        return $this->refresh();
+        return self::usable($this->read()) ?? $this->locked(fn (?array $cached) => self::usable($cached) ?? $this->fetch(false));
     }
 
-    public function refresh(): DatabaseCredentials
+    /** MySQL refused $refused: fetch again, unless another worker already did. */
+    public function refresh(#[\SensitiveParameter] DatabaseCredentials $refused): DatabaseCredentials
     {
-        $secret = json_decode($this->secretsManager->getSecretString($this->secretArn), true);
-        $credentials = DatabaseCredentials::fromArray($secret);
-        // Written to a 0600 file of its own and renamed into place: concurrent workers never read half a file.
-        // A cache that cannot be written costs a Secrets Manager call per request, not an outage.
+        return $this->locked(function (?array $cached) use ($refused): DatabaseCredentials {
+            $credentials = self::usable($cached);
+            $fetchedAfterRefusal = ($cached['refused'] ?? false) === true && time() - $cached['fetched_at'] < self::REFUSED_RETRY_SECONDS;
+            return $credentials !== null && ($credentials->password !== $refused->password || $fetchedAfterRefusal)
+                ? $credentials
+                : $this->fetch(true);
+        });
+    }
+
+    /** A copy younger than the TTL; one dated in the future is none (a clock set back, or a planted file). */
+    private static function usable(#[\SensitiveParameter] ?array $cached): ?DatabaseCredentials
+    {
+        $fetchedAt = $cached['fetched_at'] ?? null;
+        return is_int($fetchedAt) && $fetchedAt <= time() && time() - $fetchedAt < self::TTL_SECONDS ? DatabaseCredentials::fromArray($cached) : null;
+    }
+
+    /** @return ?array<string, mixed> */
+    private function read(): ?array
+    {
+        $cached = json_decode((string) @file_get_contents($this->cacheFile()), true);
+        return is_array($cached) ? $cached : null;
+    }
+
+    /** @param \Closure(?array<string, mixed>): DatabaseCredentials $work gets the cached copy as it is once the lock is held */
+    private function locked(\Closure $work): DatabaseCredentials
+    {
         @mkdir($this->cacheDir, 0700, true);
+        // Without a lock file (an unwritable cache dir) each worker fetches for itself: slower, not an outage.
+        $lock = @fopen($this->cacheFile() . '.lock', 'c');
+        try {
+            if ($lock !== false) {
+                // The holder's own outbound calls end at its request's deadline, so the wait does too.
+                flock($lock, LOCK_EX);
+            }
+            return $work($this->read());
+        } finally {
+            if ($lock !== false) {
+                fclose($lock);
+            }
+        }
+    }
+
+    private function fetch(bool $afterRefusal): DatabaseCredentials
+    {
+        $credentials = DatabaseCredentials::fromArray(json_decode($this->secretsManager->getSecretString($this->secretArn), true));
+        // Written to a 0600 file of its own and renamed into place: a worker reading without the lock never sees half a file.
+        // A cache that cannot be written costs a Secrets Manager call per request, not an outage.
         $temporary = "$this->cacheDir/.secret-" . bin2hex(random_bytes(8));
         $file = @fopen($temporary, 'x');
-        $document = json_encode(['fetched_at' => time(), 'username' => $credentials->username, 'password' => $credentials->password]);
+        $document = json_encode(['fetched_at' => time(), 'refused' => $afterRefusal, 'username' => $credentials->username, 'password' => $credentials->password]);
         if ($file === false || !chmod($temporary, 0600) || !fwrite($file, (string) $document) || !fclose($file)
             || !rename($temporary, $this->cacheFile())) {
             @unlink($temporary);
@@ -99,13 +142,13 @@ final class Database
         }
         try {
             try {
-                $this->pdo = $this->open($this->secret->current());
+                $this->pdo = $this->open($credentials = $this->secret->current());
             } catch (PDOException $e) {
                 if (($e->errorInfo[1] ?? null) !== 1045) {
                     throw $e;
                 }
                 // Access denied: RDS rotated the password after it was cached. Fetch it again, once.
-                $this->pdo = $this->open($this->secret->refresh());
+                $this->pdo = $this->open($this->secret->refresh($credentials));
             }
         } catch (PDOException | \RuntimeException $e) {
             throw new DatabaseUnavailable('database unavailable', 0, $e);
