@@ -24,9 +24,13 @@ const REGION = "eu-west-1";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-6c1f0e2a-93b4-4d7e-8a51-2b3c4d5e6f70-Qw3rTy";
 const AWS_CREDENTIALS = { accessKeyId: "ASIAE2ETESTEXAMPLE01", secretAccessKey: "e2eSecretKeyExample/0123456789abcdefghijk", sessionToken: "e2e-session-token+/=" };
 const DB_NAME = "inventory_e2e";
+/** A schema whose items table an earlier version of the app made, before edits carried a version. */
+const LEGACY_DB_NAME = "inventory_legacy";
 const DB_USER = "inventory_app";
 const INSTANCE_ID = "i-0e2e7e5700000000a";
 const AVAILABILITY_ZONE = "eu-west-1b";
+/** Items on a page of the list, as app/README.md documents it. */
+const PAGE_SIZE = 50;
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 const password = () => `Pw-${crypto.randomBytes(12).toString("base64url")}`;
@@ -89,11 +93,14 @@ beforeAll(async () => {
   try {
     certificates = await makeTestCertificates(path.join(root, "tls"), tools.openssl);
     database = await LocalMariaDb.start({ directory: path.join(root, "mariadb"), commands: tools, tls: certificates });
-    // The privileges the app needs: its rows, and CREATE for the table on first use.
+    // The privileges the app needs: its rows, CREATE for its tables on first use, and ALTER to
+    // add the version column to a table made before edits carried one.
     await database.sql(
       `CREATE DATABASE ${DB_NAME};
+       CREATE DATABASE ${LEGACY_DB_NAME};
        CREATE USER ${sqlString(DB_USER)}@'127.0.0.1' IDENTIFIED BY ${sqlString(passwords.first)} REQUIRE SSL;
-       GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON ${DB_NAME}.* TO ${sqlString(DB_USER)}@'127.0.0.1';`,
+       GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON ${DB_NAME}.* TO ${sqlString(DB_USER)}@'127.0.0.1';
+       GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON ${LEGACY_DB_NAME}.* TO ${sqlString(DB_USER)}@'127.0.0.1';`,
     );
     secretsManager = await SecretsManagerStandIn.start({
       region: REGION,
@@ -118,6 +125,19 @@ beforeAll(async () => {
 afterAll(cleanUp, 60_000);
 
 const get = (pathname: string, init: RequestInit = {}) => fetch(`${app!.url}${pathname}`, { redirect: "manual", ...init });
+
+/** A visit outside the browser: the session cookie the page set and its form fields, by name. */
+async function visit(pathname: string, headers: Record<string, string> = {}): Promise<{ cookie: string; fields: Record<string, string>; html: string }> {
+  const response = await get(pathname, { headers });
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  const fields = Object.fromEntries([...html.matchAll(/<input [^>]*?name="([^"]+)" value="([^"]*)"/g)].map(([, name, value]) => [name, value]));
+  return { cookie: response.headers.get("set-cookie")!.split(";")[0], fields, html };
+}
+
+/** Posts a form outside the browser, as another person or an attacker would. */
+const post = (pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  get(pathname, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(fields).toString() });
 
 /** Clicks a submit button and waits for the page the form leads to. */
 async function submit(page: Page, button: Locator): Promise<void> {
@@ -199,25 +219,169 @@ describe("the Inventory app, end to end", () => {
   it("refuses form posts without the page's CSRF token, and bad input", async () => {
     const count = () => database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items`);
     const before = await count();
-    const home = await get("/");
-    const cookie = home.headers.get("set-cookie")!.split(";")[0];
-    const token = /name="csrf_token" value="([0-9a-f]{64})"/.exec(await home.text())![1];
-    const post = (fields: Record<string, string>, headers: Record<string, string> = { cookie }) =>
-      get("/items", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(fields).toString() });
+    const { cookie, fields } = await visit("/");
+    const token = fields.csrf_token;
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
     const item = { name: "Forged", quantity: "5", store: "Nowhere" };
 
-    expect((await post(item)).status).toBe(403);
-    expect((await post({ ...item, csrf_token: "0".repeat(64) })).status).toBe(403);
-    expect((await post({ ...item, csrf_token: token }, {})).status).toBe(403);
-    const invalid = await post({ ...item, quantity: "-3", csrf_token: token });
+    expect((await post("/items", item, { cookie })).status).toBe(403);
+    expect((await post("/items", { ...item, csrf_token: "0".repeat(64) }, { cookie })).status).toBe(403);
+    expect((await post("/items", { ...item, csrf_token: token })).status).toBe(403);
+    const invalid = await post("/items", { ...item, quantity: "-3", csrf_token: token }, { cookie });
     expect(invalid.status).toBe(422);
     expect(await invalid.text()).toContain("Quantity must be a whole number");
     expect(await count()).toBe(before);
 
-    const accepted = await post({ ...item, csrf_token: token });
+    const accepted = await post("/items", { ...item, csrf_token: token }, { cookie });
     expect(accepted.status).toBe(303);
     expect(accepted.headers.get("location")).toBe("/");
     expect(Number(await count())).toBe(Number(before) + 1);
+  });
+
+  it("refuses a token it did not sign for the session: a cookie and field pair the attacker chose, another session's token, another user's", async () => {
+    const count = () => database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items`);
+    const before = await count();
+    const item = { name: "Signed in", quantity: "2", store: "Olympia" };
+    const visitor = await visit("/");
+    const cookieName = visitor.cookie.split("=")[0];
+
+    // What defeats a plain double-submit cookie: the same value in the cookie and the field.
+    const chosen = crypto.randomBytes(32).toString("hex");
+    expect((await post("/items", { ...item, csrf_token: chosen }, { cookie: `${cookieName}=${chosen}` })).status).toBe(403);
+    // A real token, from another session.
+    const other = await visit("/");
+    expect((await post("/items", { ...item, csrf_token: visitor.fields.csrf_token }, { cookie: other.cookie })).status).toBe(403);
+    // Behind the load balancer's sign-in, a token is also bound to the signed-in user.
+    const alice = await visit("/", { "x-amzn-oidc-identity": "alice" });
+    const asAlice = { ...item, csrf_token: alice.fields.csrf_token };
+    expect((await post("/items", asAlice, { cookie: alice.cookie, "x-amzn-oidc-identity": "mallory" })).status).toBe(403);
+    expect(await count()).toBe(before);
+    expect((await post("/items", asAlice, { cookie: alice.cookie, "x-amzn-oidc-identity": "alice" })).status).toBe(303);
+    expect(Number(await count())).toBe(Number(before) + 1);
+
+    // The key stays in the database: neither the page nor the cookie carries it.
+    const key = (await database!.sql(`SELECT HEX(value) FROM ${DB_NAME}.app_keys WHERE name = 'csrf'`)).toLowerCase();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    for (const seen of [visitor.html, visitor.cookie, alice.html]) expect(seen.toLowerCase()).not.toContain(key);
+    await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE name = 'Signed in'`);
+  });
+
+  it("over HTTPS (X-Forwarded-Proto from the ALB): a __Host- session cookie, HSTS, and no plain-HTTP cookie counts", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const secure = await get("/", { headers: https });
+    expect(secure.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    expect(secure.headers.get("set-cookie")).toMatch(/^__Host-inventory_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+
+    const plain = await get("/");
+    expect(plain.headers.get("strict-transport-security")).toBeNull();
+    expect(plain.headers.get("set-cookie")).toMatch(/^inventory_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
+
+    // A cookie without the prefix could have been set over plain HTTP by anyone on the path.
+    const overHttp = await visit("/");
+    const item = { name: "Over HTTPS", quantity: "1", store: "Everett" };
+    expect((await post("/items", { ...item, csrf_token: overHttp.fields.csrf_token }, { cookie: overHttp.cookie, ...https })).status).toBe(403);
+    const overHttps = await visit("/", https);
+    expect((await post("/items", { ...item, csrf_token: overHttps.fields.csrf_token }, { cookie: overHttps.cookie, ...https })).status).toBe(303);
+    await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE name = 'Over HTTPS'`);
+  });
+
+  it(`shows the list ${PAGE_SIZE} items a page, and the page links lead through the rest`, async () => {
+    const existing = Number(await database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items`));
+    // Sorted after the items the other tests made (store "Zz bulk"), and removed at the end.
+    const rows = Array.from({ length: PAGE_SIZE + 7 - existing }, (_, i) => `('Bulk ${String(i).padStart(3, "0")}', ${i}, 'Zz bulk')`);
+    await database!.sql(`INSERT INTO ${DB_NAME}.items (name, quantity, store) VALUES ${rows.join(", ")}`);
+    try {
+      const everything = (await database!.sql(`SELECT name FROM ${DB_NAME}.items ORDER BY store, name, id`)).split("\n");
+      expect(everything).toHaveLength(PAGE_SIZE + 7);
+      const names = () => page.locator("#items td:first-child").allTextContents();
+
+      await page.goto(`${app!.url}/`);
+      const first = await names();
+      expect(first).toHaveLength(PAGE_SIZE);
+      expect(await page.locator('a[rel="prev"]').count()).toBe(0);
+      await submit(page, page.getByRole("link", { name: "Next" }));
+      expect(new URL(page.url()).search).toBe("?page=2");
+      const second = await names();
+      expect([...first, ...second]).toEqual(everything);
+      expect(await page.locator('a[rel="next"]').count()).toBe(0);
+      await submit(page, page.getByRole("link", { name: "Previous" }));
+      expect(await names()).toEqual(first);
+
+      for (const outOfRange of ["3", "0", "-1", "two", "1e3", "2.0", "9999999"]) {
+        const response = await get(`/?page=${outOfRange}`);
+        expect([outOfRange, response.status]).toEqual([outOfRange, 404]);
+        expect(await response.text()).toContain("There is no such page.");
+      }
+    } finally {
+      await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE store = 'Zz bulk'`);
+    }
+  });
+
+  it("refuses a save from a form opened before someone else's save: 409, and the first save stays", async () => {
+    await database!.sql(`INSERT INTO ${DB_NAME}.items (name, quantity, store) VALUES ('Kettle', 3, 'Tacoma')`);
+    const id = await database!.sql(`SELECT id FROM ${DB_NAME}.items WHERE name = 'Kettle'`);
+    const edit = `/items/${id}/edit`;
+    const saveButton = page.getByRole("button", { name: "Save" });
+    try {
+      // Two people open the same item: one in the browser, one elsewhere with a session of its own.
+      await page.goto(`${app!.url}${edit}`);
+      const other = await visit(edit);
+      expect(other.fields.version).toBe(await page.locator('input[name="version"]').inputValue());
+
+      const first = await post(`/items/${id}`, { ...other.fields, quantity: "9" }, { cookie: other.cookie });
+      expect(first.status).toBe(303);
+
+      await page.locator('input[name="quantity"]').fill("4");
+      const [second] = await Promise.all([page.waitForResponse((response) => response.request().method() === "POST"), saveButton.click()]);
+      expect(second.status()).toBe(409);
+      await page.waitForLoadState("load");
+      expect(await page.textContent("main")).toContain("Someone else changed this item after you opened it, so your changes were not saved.");
+      expect(await database!.sql(`SELECT quantity FROM ${DB_NAME}.items WHERE id = ${id}`)).toBe("9");
+
+      // Opened again, the form shows the first save and saves over it.
+      await page.goto(`${app!.url}${edit}`);
+      expect(await page.locator('input[name="quantity"]').inputValue()).toBe("9");
+      await page.locator('input[name="quantity"]').fill("4");
+      await submit(page, saveButton);
+      expect(new URL(page.url()).pathname).toBe("/");
+      expect(await database!.sql(`SELECT quantity FROM ${DB_NAME}.items WHERE id = ${id}`)).toBe("4");
+    } finally {
+      await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE id = ${id}`);
+    }
+  });
+
+  it("adds the version column to an items table made before edits carried one, and edits its items", async () => {
+    // The table as the app made it before.
+    await database!.sql(
+      `CREATE TABLE ${LEGACY_DB_NAME}.items (
+         id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+         name VARCHAR(100) NOT NULL,
+         quantity INT UNSIGNED NOT NULL,
+         store VARCHAR(100) NOT NULL,
+         updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
+       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+       INSERT INTO ${LEGACY_DB_NAME}.items (name, quantity, store) VALUES ('Ladder', 2, 'Spokane');`,
+    );
+    const legacy = await startApp("legacy", settings({ db_name: LEGACY_DB_NAME, cache_dir: path.join(root, "cache-legacy") }));
+    try {
+      await page.goto(`${legacy.url}/`);
+      await submit(page, page.locator("#items tr", { hasText: "Ladder" }).getByRole("link", { name: "Edit" }));
+      await page.locator('input[name="quantity"]').fill("5");
+      await submit(page, page.getByRole("button", { name: "Save" }));
+      expect(new URL(page.url()).pathname).toBe("/");
+      expect(await database!.sql(`SELECT name, quantity, version FROM ${LEGACY_DB_NAME}.items`)).toBe("Ladder\t5\t2");
+      // The list's order has its index, as on a table the app made itself.
+      for (const schema of [LEGACY_DB_NAME, DB_NAME]) {
+        const columns = await database!.sql(
+          `SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
+           WHERE TABLE_SCHEMA = ${sqlString(schema)} AND TABLE_NAME = 'items' AND INDEX_NAME = 'list_order'`,
+        );
+        expect([schema, columns]).toEqual([schema, "store,name"]);
+      }
+      expect(legacy.process.output).not.toMatch(/PHP (Warning|Notice|Deprecated|Fatal error)|inventory: /);
+    } finally {
+      await legacy.process.stop();
+    }
   });
 
   it("keeps the secret cached, and recovers without a restart when the password rotates", async () => {
@@ -280,6 +444,22 @@ describe("the Inventory app, end to end", () => {
       await Promise.all([slow.stop(), stalled.stop()]);
     }
   }, 40_000);
+
+  it("fails /health when it cannot load its settings, and says the inventory is unavailable", async () => {
+    const { db_secret_arn: _missing, ...incomplete } = settings();
+    const unconfigured = await startApp("incomplete", incomplete as AppSettings);
+    try {
+      const health = await fetch(`${unconfigured.url}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.text()).toBe("Unavailable\n");
+      const response = await page.goto(`${unconfigured.url}/`);
+      expect(response?.status()).toBe(503);
+      expect(await page.textContent("main")).toContain("The inventory is unavailable right now.");
+      expect(unconfigured.process.output).toContain("has no db_secret_arn");
+    } finally {
+      await unconfigured.process.stop();
+    }
+  });
 
   it("with the database down: a plain 503 page, /health still 200, /health/deep 503", async () => {
     await database!.stop();

@@ -7,8 +7,8 @@ import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, runPhp } from "../support/run-php";
 
 // The settings file: what the app accepts, what it refuses, and how a server
-// without usable settings behaves (the ALB's check still passes; every page
-// says the inventory is unavailable; the log says why).
+// without usable settings behaves (the ALB's check fails, so no one is sent
+// to it; every page says the inventory is unavailable; the log says why).
 
 const COMPLETE: AppSettings = {
   db_host: "inventory-db.c9akciq32xyz.eu-west-1.rds.amazonaws.com",
@@ -78,8 +78,8 @@ describe("a server without usable settings", () => {
     await server?.process.stop();
   });
 
-  it("passes the ALB's health check, answers 503 elsewhere, and logs why", async () => {
-    expect((await fetch(`${server!.url}/health`)).status).toBe(200);
+  it("fails the ALB's health check, answers 503 elsewhere, and logs why", async () => {
+    expect((await fetch(`${server!.url}/health`)).status).toBe(503);
     expect((await fetch(`${server!.url}/health/deep`)).status).toBe(503);
     const page = await fetch(`${server!.url}/`);
     expect(page.status).toBe(503);

@@ -29,7 +29,8 @@ final class App
             $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets));
             return new self($settings->instanceId, $settings->availabilityZone, $database);
         } catch (\RuntimeException | \InvalidArgumentException $e) {
-            // /health still answers (a replacement would boot with the same user data); other pages are 503s.
+            // Every page is a 503, /health included: the boot script's own check then fails the boot
+            // loudly, and the load balancer sends no one to a server that cannot work.
             error_log('inventory: ' . $e->getMessage());
             return new self('unknown', 'unknown', null);
         }
@@ -52,21 +53,23 @@ final class App
             'Cache-Control' => 'no-store',
             'X-Content-Type-Options' => 'nosniff',
             'Content-Security-Policy' => "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ]);
+        ] + ($request->https ? ['Strict-Transport-Security' => 'max-age=31536000'] : []));
     }
 
     private function route(Request $request): Response
     {
-        $csrf = new Csrf($request);
+        $csrf = new Csrf($request, fn () => $this->database()->formKey());
         $routes = [
-            '#^/$#' => ['GET' => fn () => $this->form($csrf, 'Inventory', 'items', ['items' => $this->items()->all()])],
+            '#^/$#' => ['GET' => fn () => $this->list($csrf, $request->query['page'] ?? '1')],
             '#^/items$#' => ['POST' => fn () => $this->save($request, $csrf, null)],
             '#^/items/(\d{1,9})$#' => ['POST' => fn (int $id) => $this->save($request, $csrf, $id)],
             '#^/items/(\d{1,9})/edit$#' => ['GET' => fn (int $id) => $this->edit($csrf, $id)],
             '#^/items/(\d{1,9})/delete$#' => ['POST' => fn (int $id) => $this->delete($csrf, $id)],
-            // The ALB's check: Apache and PHP answer. It leaves the database out, so a database
-            // outage or failover does not make the Auto Scaling group replace healthy servers.
-            '#^/health$#' => ['GET' => fn () => new Response(200, "OK\n", ['Content-Type' => 'text/plain'])],
+            // The ALB's check: Apache and PHP answer, with the settings loaded. It leaves the database out,
+            // so a database outage or failover does not make the Auto Scaling group replace healthy servers.
+            '#^/health$#' => ['GET' => fn () => $this->database === null
+                ? new Response(503, "Unavailable\n", ['Content-Type' => 'text/plain'])
+                : new Response(200, "OK\n", ['Content-Type' => 'text/plain'])],
             '#^/health/deep$#' => ['GET' => fn () => $this->deepHealth()],
         ];
         foreach ($routes as $pattern => $handlers) {
@@ -78,6 +81,21 @@ final class App
             }
         }
         return $this->error(404, 'There is no such page.');
+    }
+
+    /** The list, a page at a time; a page number that is malformed or past the end is a 404. */
+    private function list(Csrf $csrf, mixed $page): Response
+    {
+        $page = is_string($page) && preg_match('/^[1-9]\d{0,5}$/D', $page) === 1 ? (int) $page : 0;
+        $items = $page > 0 ? $this->items()->page($page) : [];
+        if ($items === [] && $page !== 1) {
+            return $this->error(404, 'There is no such page.');
+        }
+        return $this->form($csrf, 'Inventory', 'items', [
+            'items' => array_slice($items, 0, ItemRepository::PAGE_SIZE),
+            'page' => $page,
+            'hasNextPage' => count($items) > ItemRepository::PAGE_SIZE,
+        ]);
     }
 
     private function edit(Csrf $csrf, int $id): Response
@@ -92,21 +110,24 @@ final class App
         if (!$csrf->isValid()) {
             return $this->error(403, 'The form has expired. Reload the page and try again.');
         }
-        [$name, $quantity, $store] = [$request->field('name'), $request->field('quantity'), $request->field('store')];
+        [$name, $quantity, $store, $version] = [$request->field('name'), $request->field('quantity'), $request->field('store'), $request->field('version')];
         // /u also refuses bytes that are not UTF-8.
         $errors = array_filter([
             preg_match('/^.{1,100}$/Du', $name) ? null : 'Name must be 1 to 100 characters.',
             filter_var($quantity, FILTER_VALIDATE_INT, ['options' => ['min_range' => 0, 'max_range' => 1000000]]) === false
                 ? 'Quantity must be a whole number from 0 to 1000000.' : null,
             preg_match('/^.{1,100}$/Du', $store) ? null : 'Store must be 1 to 100 characters.',
+            $id === null || preg_match('/^[1-9]\d{0,9}$/D', $version) ? null : 'The form has no version of the item. Reload the page and try again.',
         ]);
         if ($errors !== []) {
             return $this->error(422, ...$errors);
         }
         if ($id === null) {
             $this->items()->add($name, (int) $quantity, $store);
-        } elseif (!$this->items()->update($id, $name, (int) $quantity, $store)) {
-            return $this->error(404, 'There is no such item.');
+        } elseif (!$this->items()->update($id, (int) $version, $name, (int) $quantity, $store)) {
+            return $this->items()->find($id) === null
+                ? $this->error(404, 'There is no such item.')
+                : $this->error(409, 'Someone else changed this item after you opened it, so your changes were not saved. Open it again to see its current values.');
         }
         return self::redirectHome();
     }
@@ -151,7 +172,7 @@ final class App
     /** @param array<string, mixed> $variables */
     private function form(Csrf $csrf, string $title, string $template, array $variables): Response
     {
-        return $this->view->page(200, $title, $template, $variables + ['csrfField' => Csrf::FIELD, 'csrfToken' => $csrf->token])
+        return $this->view->page(200, $title, $template, $variables + ['csrfField' => Csrf::FIELD, 'csrfToken' => $csrf->token()])
             ->with(['Set-Cookie' => $csrf->cookie()]);
     }
 

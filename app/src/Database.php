@@ -125,9 +125,17 @@ final class DatabaseSecret
     }
 }
 
-/** The request's connection, opened on first use with the credentials from Secrets Manager. */
+/**
+ * The request's connection, opened on first use with the credentials from
+ * Secrets Manager, and the app's tables, in SQL that both MySQL 8.4 (RDS) and
+ * MariaDB (the local test) run.
+ */
 final class Database
 {
+    private const TABLE_MISSING = 1146;
+    private const UNKNOWN_COLUMN = 1054;
+    private const DUPLICATE_COLUMN = 1060;
+
     private ?PDO $pdo = null;
 
     public function __construct(private readonly Settings $settings, private readonly DatabaseSecret $secret)
@@ -154,6 +162,70 @@ final class Database
             throw new DatabaseUnavailable('database unavailable', 0, $e);
         }
         return $this->pdo;
+    }
+
+    /**
+     * Runs one prepared statement. The tables are made on first use rather than
+     * checked on every request (MySQL writes even a no-op CREATE TABLE IF NOT
+     * EXISTS to its binary log); IF NOT EXISTS and the duplicate-column check
+     * let servers that boot together race here safely.
+     *
+     * @param list<int|string> $parameters
+     */
+    public function run(string $sql, array $parameters = []): \PDOStatement
+    {
+        $connection = $this->connection();
+        try {
+            $statement = $connection->prepare($sql);
+        } catch (PDOException $e) {
+            $code = $e->errorInfo[1] ?? null;
+            if ($code === self::TABLE_MISSING) {
+                $connection->exec('CREATE TABLE IF NOT EXISTS items (
+                    id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                    name VARCHAR(100) NOT NULL,
+                    quantity INT UNSIGNED NOT NULL,
+                    store VARCHAR(100) NOT NULL,
+                    updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+                    version INT UNSIGNED NOT NULL DEFAULT 1,
+                    INDEX list_order (store, name)
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4');
+                $connection->exec('CREATE TABLE IF NOT EXISTS app_keys (
+                    name VARCHAR(32) NOT NULL PRIMARY KEY,
+                    value VARBINARY(64) NOT NULL
+                ) ENGINE=InnoDB');
+            } elseif ($code === self::UNKNOWN_COLUMN && str_contains($e->getMessage(), "'version'")) {
+                // A table from before edits carried a version (or the list was paged). A column added at
+                // the end is instant, and the index is built online, on MySQL 8.0.12+ and MariaDB 10.3+.
+                try {
+                    $connection->exec('ALTER TABLE items ADD COLUMN version INT UNSIGNED NOT NULL DEFAULT 1, ADD INDEX list_order (store, name)');
+                } catch (PDOException $raced) {
+                    if (($raced->errorInfo[1] ?? null) !== self::DUPLICATE_COLUMN) {
+                        throw $raced;
+                    }
+                }
+            } else {
+                throw $e;
+            }
+            $statement = $connection->prepare($sql);
+        }
+        $statement->execute($parameters);
+        return $statement;
+    }
+
+    /**
+     * The key that signs form tokens (Csrf): 32 random bytes, made by the first
+     * server that needs one and shared by all of them through the database, as a
+     * form one server renders is often posted to another.
+     */
+    public function formKey(): string
+    {
+        $key = $this->run("SELECT value FROM app_keys WHERE name = 'csrf'")->fetchColumn();
+        if ($key === false) {
+            // IGNORE: when two servers race, the first key stays and both read it back.
+            $this->run("INSERT IGNORE INTO app_keys (name, value) VALUES ('csrf', ?)", [random_bytes(32)]);
+            $key = $this->run("SELECT value FROM app_keys WHERE name = 'csrf'")->fetchColumn();
+        }
+        return (string) $key;
     }
 
     /** The session's TLS cipher, '' without TLS. */

@@ -9,6 +9,7 @@ final class Request
     /**
      * @param array<string, mixed> $form
      * @param array<string, mixed> $cookies
+     * @param array<string, mixed> $query
      */
     public function __construct(
         public readonly string $method,
@@ -16,6 +17,8 @@ final class Request
         public readonly array $form = [],
         public readonly array $cookies = [],
         public readonly bool $https = false,
+        public readonly array $query = [],
+        public readonly string $user = '',
     ) {
     }
 
@@ -29,6 +32,9 @@ final class Request
             $_COOKIE,
             // Behind the ALB the browser's scheme is in X-Forwarded-Proto.
             ($_SERVER['HTTPS'] ?? '') === 'on' || ($_SERVER['HTTP_X_FORWARDED_PROTO'] ?? '') === 'https',
+            $_GET,
+            // The signed-in user when the load balancer authenticates (OIDC or Cognito); else empty.
+            (string) ($_SERVER['HTTP_X_AMZN_OIDC_IDENTITY'] ?? ''),
         );
     }
 
@@ -72,38 +78,48 @@ final class Response
 }
 
 /**
- * Double-submit token: a random value in a SameSite=Strict cookie that each
- * form repeats. Stateless on purpose: without sticky sessions on the ALB, a
- * form one server rendered is often posted to another, which would not have
- * the first one's PHP session.
+ * CSRF protection that needs no server-side state, since without sticky
+ * sessions on the ALB a form one server rendered is often posted to another: a
+ * random session id in a cookie, and in each form an HMAC of that id (and of
+ * the signed-in user, when there is one) under a key only the servers hold.
+ * Unlike a plain double-submit cookie, a cookie and field pair of an
+ * attacker's choosing is refused. Over HTTPS the cookie is __Host- prefixed:
+ * browsers then take it only from this host over HTTPS, for Path=/ and without
+ * a Domain, so no other subdomain can plant one.
  */
 final class Csrf
 {
     public const FIELD = 'csrf_token';
-    private const COOKIE = 'inventory_csrf';
 
-    public readonly string $token;
+    private readonly string $cookieName;
+    private readonly string $session;
 
-    public function __construct(private readonly Request $request)
+    /** @param \Closure(): string $key the signing key, fetched only when a token is made or checked */
+    public function __construct(private readonly Request $request, private readonly \Closure $key)
     {
-        $cookie = $request->cookies[self::COOKIE] ?? null;
-        $this->token = self::wellFormed($cookie) ? $cookie : bin2hex(random_bytes(32));
+        $this->cookieName = ($request->https ? '__Host-' : '') . 'inventory_session';
+        $cookie = $request->cookies[$this->cookieName] ?? null;
+        $this->session = self::wellFormed($cookie) ? $cookie : bin2hex(random_bytes(32));
+    }
+
+    public function token(): string
+    {
+        return hash_hmac('sha256', "$this->session\n{$this->request->user}", ($this->key)());
     }
 
     public function cookie(): string
     {
-        return self::COOKIE . "=$this->token; Path=/; HttpOnly; SameSite=Strict" . ($this->request->https ? '; Secure' : '');
+        return "$this->cookieName=$this->session; Path=/; HttpOnly; SameSite=Strict" . ($this->request->https ? '; Secure' : '');
     }
 
     public function isValid(): bool
     {
-        $cookie = $this->request->cookies[self::COOKIE] ?? null;
         $field = $this->request->form[self::FIELD] ?? null;
-        return self::wellFormed($cookie) && is_string($field) && hash_equals($cookie, $field);
+        return self::wellFormed($this->request->cookies[$this->cookieName] ?? null) && self::wellFormed($field) && hash_equals($this->token(), $field);
     }
 
-    private static function wellFormed(mixed $token): bool
+    private static function wellFormed(mixed $value): bool
     {
-        return is_string($token) && preg_match('/^[0-9a-f]{64}$/D', $token) === 1;
+        return is_string($value) && preg_match('/^[0-9a-f]{64}$/D', $value) === 1;
     }
 }

@@ -4,71 +4,59 @@ declare(strict_types=1);
 
 namespace Inventory;
 
-/** The items table, in SQL that both MySQL 8.4 (RDS) and MariaDB (the local test) run. */
+/** The items table (Database makes it on first use). */
 final class ItemRepository
 {
-    private const TABLE_MISSING = 1146;
+    /** Items on a page of the list: a page stays small however many items there are. */
+    public const PAGE_SIZE = 50;
 
     public function __construct(private readonly Database $database)
     {
     }
 
-    /** @return list<array{id: int, name: string, quantity: int, store: string}> */
-    public function all(): array
+    /**
+     * Page $page (from 1) of the list, with one item more when there is a next page.
+     *
+     * @return list<array{id: int, name: string, quantity: int, store: string, version: int}>
+     */
+    public function page(int $page): array
     {
-        return $this->run('SELECT id, name, quantity, store FROM items ORDER BY store, name, id')->fetchAll();
+        // Integers in the text: PDO sends bound values as strings, which not every MySQL takes for a LIMIT.
+        return $this->database->run(sprintf(
+            'SELECT id, name, quantity, store, version FROM items ORDER BY store, name, id LIMIT %d OFFSET %d',
+            self::PAGE_SIZE + 1,
+            ($page - 1) * self::PAGE_SIZE,
+        ))->fetchAll();
     }
 
-    /** @return ?array{id: int, name: string, quantity: int, store: string} */
+    /** @return ?array{id: int, name: string, quantity: int, store: string, version: int} */
     public function find(int $id): ?array
     {
-        return $this->run('SELECT id, name, quantity, store FROM items WHERE id = ?', [$id])->fetch() ?: null;
+        return $this->database->run('SELECT id, name, quantity, store, version FROM items WHERE id = ?', [$id])->fetch() ?: null;
     }
 
     public function add(string $name, int $quantity, string $store): void
     {
-        $this->run('INSERT INTO items (name, quantity, store) VALUES (?, ?, ?)', [$name, $quantity, $store]);
+        $this->database->run('INSERT INTO items (name, quantity, store) VALUES (?, ?, ?)', [$name, $quantity, $store]);
     }
 
-    /** False when there is no such item. */
-    public function update(int $id, string $name, int $quantity, string $store): bool
+    /** False when there is no such item or it is no longer at $version: someone else saved it since. */
+    public function update(int $id, int $version, string $name, int $quantity, string $store): bool
     {
-        return $this->run('UPDATE items SET name = ?, quantity = ?, store = ? WHERE id = ?', [$name, $quantity, $store, $id])->rowCount() > 0;
+        return $this->database->run(
+            'UPDATE items SET name = ?, quantity = ?, store = ?, version = version + 1 WHERE id = ? AND version = ?',
+            [$name, $quantity, $store, $id, $version],
+        )->rowCount() > 0;
     }
 
     /** False when there is no such item. */
     public function delete(int $id): bool
     {
-        return $this->run('DELETE FROM items WHERE id = ?', [$id])->rowCount() > 0;
+        return $this->database->run('DELETE FROM items WHERE id = ?', [$id])->rowCount() > 0;
     }
 
     public function count(): int
     {
-        return (int) $this->run('SELECT COUNT(*) FROM items')->fetchColumn();
-    }
-
-    /** @param list<int|string> $parameters */
-    private function run(string $sql, array $parameters = []): \PDOStatement
-    {
-        $connection = $this->database->connection();
-        try {
-            $statement = $connection->prepare($sql);
-        } catch (\PDOException $e) {
-            if (($e->errorInfo[1] ?? null) !== self::TABLE_MISSING) {
-                throw $e;
-            }
-            // Created on first use rather than on every request: MySQL writes even a no-op
-            // CREATE TABLE IF NOT EXISTS to its binary log. IF NOT EXISTS: servers may race here.
-            $connection->exec('CREATE TABLE IF NOT EXISTS items (
-                id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-                name VARCHAR(100) NOT NULL,
-                quantity INT UNSIGNED NOT NULL,
-                store VARCHAR(100) NOT NULL,
-                updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
-            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4');
-            $statement = $connection->prepare($sql);
-        }
-        $statement->execute($parameters);
-        return $statement;
+        return (int) $this->database->run('SELECT COUNT(*) FROM items')->fetchColumn();
     }
 }

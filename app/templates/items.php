@@ -15,6 +15,13 @@
 <?php endforeach ?>
 </table>
 <?php endif ?>
+<?php if ($page > 1 || $hasNextPage): ?>
+<nav id="pages">
+<?php if ($page > 1): ?><a href="/?page=<?= $e($page - 1) ?>" rel="prev">Previous</a><?php endif ?>
+Page <?= $e($page) ?>
+<?php if ($hasNextPage): ?><a href="/?page=<?= $e($page + 1) ?>" rel="next">Next</a><?php endif ?>
+</nav>
+<?php endif ?>
 <h2>Add an item</h2>
 <form method="post" action="/items">
 <?php unset($item); require __DIR__ . '/item-fields.php' ?>
