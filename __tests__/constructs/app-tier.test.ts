@@ -81,8 +81,8 @@ describe("AppTier", () => {
     expect(template.block_device_mappings).toEqual([{ device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 8 }) }]);
   });
 
-  it("boots with the rendered script, base64-encoded, holding the secret's ARN but no secret", () => {
-    expect(template.user_data).toMatch(/^\$\{base64encode\(".*"\)\}$/s);
+  it("boots with the rendered script, gzip'd and base64-encoded, holding the secret's ARN but no secret", () => {
+    expect(template.user_data).toMatch(/^\$\{base64gzip\(".*"\)\}$/s);
     expect(template.user_data).toContain(SECRET_ARN);
     expect(template.user_data).not.toMatch(/password\s*=/i);
   });

@@ -10,15 +10,18 @@ import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { awsPartition, policyJson, servicePrincipalTrust } from "./iam-policy";
 
 /**
- * `base64encode("<script>")` as a Terraform expression, with the script's
+ * `base64gzip("<script>")` as a Terraform expression, with the script's
  * Terraform references (the database's address, port, secret) left live.
+ * Gzip: the script embeds the app, and EC2 caps user data at 16 KB before
+ * base64; cloud-init unpacks gzip'd user data before it runs it. Terraform
+ * compresses at apply time because the references are only known then.
  * Inside the expression the script is a string literal: cdktf escapes its
  * line breaks but refuses double quotes and leaves backslashes alone, so
  * both are escaped here. This renders the same in cdktf's JSON and HCL
  * output, where a local holding the script would come out broken in HCL.
  */
 export function base64UserData(script: string): string {
-  return Fn.base64encode(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
+  return Fn.base64gzip(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
 }
 
 export interface AppTierProps {

@@ -34,7 +34,7 @@ const APP_ARCHIVE_FOLDERS: readonly string[] = ["httpd", "src", "templates", "ww
 /** Where the archive carries PHP without its comments (templates keep theirs: they mix in HTML). */
 const COMMENT_FREE_FOLDERS: readonly string[] = ["src", "www"];
 
-/** EC2's limit on user data, counted before base64. */
+/** EC2's limit on user data, counted before base64: here on the script gzip'd, as `base64UserData()` sends it. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 /**
