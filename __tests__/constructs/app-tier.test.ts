@@ -44,20 +44,20 @@ describe("AppTier", () => {
   const { json, document } = synthAppTier();
   const [, template] = onlyResource(document, "aws_launch_template");
   const [, group] = onlyResource(document, "aws_autoscaling_group");
-  const policies = Object.values(document.data.aws_iam_policy_document as Record<string, any>);
+  const [, role] = onlyResource(document, "aws_iam_role");
+  const [, inlinePolicy] = onlyResource(document, "aws_iam_role_policy");
 
   it("creates role and instance profile Inventory-App-Role, assumable by EC2 only", () => {
     expect(json).toHaveResourceWithProperties(IamRole, { name: "Inventory-App-Role" });
     expect(json).toHaveResourceWithProperties(IamInstanceProfile, { name: "Inventory-App-Role" });
-    const trust = policies.find((policy) => policy.statement[0].actions.includes("sts:AssumeRole"));
-    expect(trust.statement).toEqual([expect.objectContaining({ effect: "Allow", principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] })]);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      expect.objectContaining({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ec2.amazonaws.com" } }),
+    ]);
   });
 
   it("grants the role Session Manager and reading the one database secret, nothing more", () => {
     expect(json).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
-    const permissions = policies.filter((policy) => !policy.statement[0].actions.includes("sts:AssumeRole"));
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0].statement).toEqual([expect.objectContaining({ effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [SECRET_ARN] })]);
+    expect(JSON.parse(inlinePolicy.policy).Statement).toEqual([expect.objectContaining({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN })]);
   });
 
   it("launches Amazon Linux 2023 t3.micro in the App group with the instance profile", () => {

@@ -155,10 +155,11 @@ describe("Network", () => {
       expect(perAz.json).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
       const [[, group]] = resourcesOf(perAz.document, "aws_cloudwatch_log_group");
       expect(group.retention_in_days).toBe(365);
-      const permissions = Object.values(perAz.document.data.aws_iam_policy_document as Record<string, any>).find((document) =>
-        document.statement[0].actions.includes("logs:PutLogEvents"),
-      );
-      for (const resource of permissions.statement[0].resources) expect(resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}(:\*)?$/);
+      const [[, permissions]] = resourcesOf(perAz.document, "aws_iam_role_policy");
+      const [statement] = JSON.parse(permissions.policy).Statement;
+      expect(statement.Action).toContain("logs:PutLogEvents");
+      expect(statement.Resource).toHaveLength(2);
+      for (const resource of statement.Resource) expect(resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}(:\*)?$/);
     });
 
     it("can be turned off", () => {

@@ -1,5 +1,4 @@
 import { Testing } from "cdktf";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -35,7 +34,14 @@ const template = (document: any) => document.resource.aws_launch_template.app_ti
 const group = (document: any) => document.resource.aws_autoscaling_group.app_tier_auto_scaling_group;
 const db = (document: any) => document.resource.aws_db_instance.database_instance;
 const parameters = (document: any) => document.resource.aws_db_parameter_group.database_parameter_group.parameter;
-const logBucketPolicy = (document: any) => document.data.aws_iam_policy_document.access_logs_policy_document;
+/** Edits a policy held as JSON text in `holder[attribute]`, as a hand edit of the synthesized file would. */
+const editPolicy = (holder: any, attribute: string, change: (policy: any) => void) => {
+  const policy = JSON.parse(holder[attribute]);
+  change(policy);
+  holder[attribute] = JSON.stringify(policy);
+};
+const editLogBucketPolicy = (document: any, change: (policy: any) => void) => editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
+const editSecretPolicy = (document: any, change: (policy: any) => void) => editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
 /** For each control the hardened stack meets: edits that each break it. */
@@ -49,7 +55,7 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_91: [
     ["no access logs", (d) => delete alb(d).access_logs],
     ["access logs disabled", (d) => (alb(d).access_logs.enabled = false)],
-    ["a principal that is not the us-west-2 ELB account", (d) => (logBucketPolicy(d).statement[0].principals = [{ type: "AWS", identifiers: ["arn:aws:iam::127311923021:root"] }])],
+    ["a principal that is not the us-west-2 ELB account", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { AWS: "arn:aws:iam::127311923021:root" }))],
     ["the load balancer not waiting for the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket.access_logs_bucket.id}")],
     ["a bucket outside the configuration", (d) => (alb(d).access_logs.bucket = "someone-elses-bucket")],
   ],
@@ -125,8 +131,8 @@ const violations: Record<string, [string, Edit][]> = {
     ["a port range out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.to_port = 65535)],
   ],
   CKV_AWS_62: [
-    ["a * resource", (d) => (d.data.aws_iam_policy_document.app_tier_read_database_secret_permissions.statement[0].resources = ["*"])],
-    ["a service-wide action", (d) => (d.data.aws_iam_policy_document.app_tier_read_database_secret_permissions.statement[0].actions = ["secretsmanager:*"])],
+    ["a * resource", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "*"))],
+    ["a service-wide action", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Action = ["secretsmanager:*"]))],
     ["an inline JSON policy allowing *", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }))],
     ["a policy computed at apply time", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = "${jsonencode(local.policy)}")],
   ],
@@ -138,8 +144,8 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_19: [["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration]],
   CKV2_AWS_6: [["public policies allowed", (d) => (d.resource.aws_s3_bucket_public_access_block.access_logs_public_access_block.block_public_policy = false)]],
   "S3.5": [
-    ["no TLS-only statement", (d) => (logBucketPolicy(d).statement = logBucketPolicy(d).statement.slice(0, 1))],
-    ["the objects left out", (d) => (logBucketPolicy(d).statement[1].resources = logBucketPolicy(d).statement[1].resources.slice(0, 1))],
+    ["no TLS-only statement", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement = policy.Statement.slice(0, 1)))],
+    ["the objects left out", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Resource = policy.Statement[1].Resource.slice(0, 1)))],
   ],
   CKV2_AWS_61: [["the rule disabled", (d) => (d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].status = "Disabled")]],
   CKV2_AWS_65: [["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")]],
@@ -189,19 +195,20 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
       new S3BucketVersioningA(scope, "state-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
       new S3BucketServerSideEncryptionConfigurationA(scope, "state-encryption", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
       new S3BucketPublicAccessBlock(scope, "state-public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-      const tlsOnly = new DataAwsIamPolicyDocument(scope, "state-tls-only", {
-        statement: [
+      const tlsOnly = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
           {
-            sid: "DenyInsecureTransport",
-            effect: "Deny",
-            principals: [{ type: "*", identifiers: ["*"] }],
-            actions: ["s3:*"],
-            resources: [bucket.arn, `${bucket.arn}/*`],
-            condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, `${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
       });
-      new S3BucketPolicy(scope, "state-policy", { bucket: bucket.id, policy: tlsOnly.json });
+      new S3BucketPolicy(scope, "state-policy", { bucket: bucket.id, policy: tlsOnly });
       new DynamodbTable(scope, "locks", {
         name: "inventory-ha-terraform-locks",
         hashKey: "LockID",
@@ -224,7 +231,7 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
     ["CKV_AWS_19", "no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration],
     ["CKV2_AWS_6", "ACLs not ignored", (d) => (first(d, "aws_s3_bucket_public_access_block").ignore_public_acls = false)],
     ["S3.5", "no bucket policy", (d) => delete d.resource.aws_s3_bucket_policy],
-    ["S3.5", "an Allow instead of a Deny", (d) => (Object.values<any>(d.data.aws_iam_policy_document)[0].statement[0].effect = "Allow")],
+    ["S3.5", "an Allow instead of a Deny", (d) => editPolicy(first(d, "aws_s3_bucket_policy"), "policy", (policy) => (policy.Statement[0].Effect = "Allow"))],
     ["CKV_AWS_28", "no point-in-time recovery", (d) => delete first(d, "aws_dynamodb_table").point_in_time_recovery],
     ["DynamoDB.6", "no deletion protection", (d) => (first(d, "aws_dynamodb_table").deletion_protection_enabled = false)],
     ["CKV_AWS_21", "no bucket at all", (d) => delete d.resource.aws_s3_bucket],

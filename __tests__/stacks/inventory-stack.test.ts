@@ -83,8 +83,8 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     for (const attribute of ["address", "port", "master_user_secret[0].secret_arn"]) {
       expect(template.user_data).toContain(`\${aws_db_instance.database_instance.${attribute}}`);
     }
-    const permissions = document.data!.aws_iam_policy_document.app_tier_read_database_secret_permissions;
-    expect(permissions.statement[0].resources).toEqual(["${aws_db_instance.database_instance.master_user_secret[0].secret_arn}"]);
+    const permissions = JSON.parse(document.resource.aws_iam_role_policy.app_tier_read_database_secret.policy);
+    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual(["${aws_db_instance.database_instance.master_user_secret[0].secret_arn}"]);
   });
 
   it("tags everything through the provider's default tags", () => {

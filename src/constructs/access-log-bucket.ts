@@ -1,6 +1,5 @@
 import type { Construct } from "constructs";
-import type { DataAwsIamPolicyDocumentStatementPrincipals } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { awsPartition } from "./iam-policy";
+import { awsPartition, type PolicyPrincipal } from "./iam-policy";
 import { PrivateBucket } from "./private-bucket";
 
 /**
@@ -45,7 +44,7 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
 export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
 
 /** Who writes a load balancer's access logs in `region`: the regional ELB account, or the log delivery service. */
-export function elbLogDeliveryPrincipal(region: string): DataAwsIamPolicyDocumentStatementPrincipals {
+export function elbLogDeliveryPrincipal(region: string): PolicyPrincipal {
   const account = ELB_LOG_DELIVERY_ACCOUNTS[region];
   return account
     ? { type: "AWS", identifiers: [`arn:${awsPartition(region)}:iam::${account}:root`] }

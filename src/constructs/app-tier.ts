@@ -7,7 +7,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
-import { awsPartition, policyJson, servicePrincipalTrust } from "./iam-policy";
+import { awsPartition, policyDocument, servicePrincipalTrust } from "./iam-policy";
 
 /**
  * `base64gzip("<script>")` as a Terraform expression, with the script's
@@ -86,7 +86,7 @@ export class AppTier extends Construct {
     const role = new IamRole(this, "role", {
       name: names.instanceRole,
       description: "Inventory app servers: read the database secret, be reachable by SSM Session Manager",
-      assumeRolePolicy: servicePrincipalTrust(this, "role-trust", "ec2.amazonaws.com"),
+      assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com"),
     });
     // Session Manager replaces SSH: no key pair, no port 22.
     new IamRolePolicyAttachment(this, "session-manager", {
@@ -96,7 +96,7 @@ export class AppTier extends Construct {
     new IamRolePolicy(this, "read-database-secret", {
       name: "read-database-secret",
       role: role.id,
-      policy: policyJson(this, "read-database-secret-permissions", [
+      policy: policyDocument([
         {
           sid: "ReadDatabaseMasterSecret",
           actions: ["secretsmanager:GetSecretValue"],

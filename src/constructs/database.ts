@@ -106,7 +106,7 @@ export class Database extends Construct {
       const role = new IamRole(this, "monitoring-role", {
         name: names.monitoringRole,
         description: "Lets RDS Enhanced Monitoring publish OS metrics of the Inventory database",
-        assumeRolePolicy: servicePrincipalTrust(this, "monitoring-trust", "monitoring.rds.amazonaws.com"),
+        assumeRolePolicy: servicePrincipalTrust("monitoring.rds.amazonaws.com"),
       });
       new IamRolePolicyAttachment(this, "monitoring-policy", {
         role: role.name,

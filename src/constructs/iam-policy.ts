@@ -1,27 +1,83 @@
-import type { Construct } from "constructs";
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-
 /**
- * IAM policy documents as `aws_iam_policy_document` data sources. The
- * provider renders them locally (no AWS call, so offline plans stay
- * complete), and unlike `jsonencode` of an object holding references they
- * come out right in cdktf's HCL output too.
+ * IAM policy documents as JSON text, built here rather than by an
+ * `aws_iam_policy_document` data source. Terraform defers reading a data
+ * source that refers to a resource with changes pending until apply, so a
+ * plan that changes the database in place would also show the app role's
+ * policy as "(known after apply)": an IAM change to a reviewer, where there is
+ * none. JSON text with `${…}` references inside its strings is evaluated at
+ * plan time like any other string and needs no AWS call.
  */
 
-/** A policy document of the given statements; each allows unless it says `effect: "Deny"`. */
-export function policyJson(scope: Construct, id: string, statements: DataAwsIamPolicyDocumentStatement[]): string {
-  return new DataAwsIamPolicyDocument(scope, id, { statement: statements.map((statement) => ({ effect: "Allow", ...statement })) }).json;
+/** A principal, as in `aws_iam_policy_document`: `{ type: "Service", identifiers: ["ec2.amazonaws.com"] }`. */
+export interface PolicyPrincipal {
+  /** `AWS`, `Service`, `Federated` or `*`. */
+  readonly type: string;
+  readonly identifiers: readonly string[];
+}
+
+/** A condition, as in `aws_iam_policy_document`: `{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }`. */
+export interface PolicyCondition {
+  readonly test: string;
+  readonly variable: string;
+  readonly values: readonly string[];
+}
+
+/** One statement of a policy document. */
+export interface PolicyStatementProps {
+  /** Statement id. @default none */
+  readonly sid?: string;
+  /** @default "Allow" */
+  readonly effect?: "Allow" | "Deny";
+  readonly actions: readonly string[];
+  /** Resources the statement covers; a resource policy may leave them out. @default none */
+  readonly resources?: readonly string[];
+  /** Who the statement is about (resource and trust policies). @default none */
+  readonly principals?: readonly PolicyPrincipal[];
+  /** Conditions, all of which must hold. @default none */
+  readonly conditions?: readonly PolicyCondition[];
+}
+
+/** The policy document of the given statements, as the JSON text IAM, S3 and the other services take. */
+export function policyDocument(statements: readonly PolicyStatementProps[]): string {
+  if (statements.length === 0) throw new Error("a policy document needs at least one statement");
+  // Indented: cdktf's HCL output writes a multi-line string as a heredoc, where the JSON's quotes need no
+  // escaping (it leaves them unescaped in a one-line string that holds a reference).
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements.map(statementJson) }, null, 2);
 }
 
 /** A trust policy letting one AWS service assume the role. */
-export function servicePrincipalTrust(scope: Construct, id: string, service: string): string {
-  return policyJson(scope, id, [
-    {
-      sid: "AssumedByService",
-      actions: ["sts:AssumeRole"],
-      principals: [{ type: "Service", identifiers: [service] }],
-    },
-  ]);
+export function servicePrincipalTrust(service: string): string {
+  return policyDocument([{ sid: "AssumedByService", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }]);
+}
+
+function statementJson(statement: PolicyStatementProps): Record<string, unknown> {
+  if (statement.actions.length === 0) throw new Error(`policy statement ${statement.sid ?? "(no sid)"} has no actions`);
+  const json: Record<string, unknown> = {};
+  if (statement.sid) json.Sid = statement.sid;
+  json.Effect = statement.effect ?? "Allow";
+  if (statement.principals?.length) json.Principal = principalJson(statement.principals);
+  json.Action = oneOrMany(statement.actions);
+  if (statement.resources?.length) json.Resource = oneOrMany(statement.resources);
+  if (statement.conditions?.length) {
+    const conditions: Record<string, Record<string, string | string[]>> = {};
+    for (const condition of statement.conditions) {
+      conditions[condition.test] = { ...conditions[condition.test], [condition.variable]: oneOrMany(condition.values) };
+    }
+    json.Condition = conditions;
+  }
+  return json;
+}
+
+function principalJson(principals: readonly PolicyPrincipal[]): unknown {
+  if (principals.length === 1 && principals[0].type === "*") return "*";
+  const byType: Record<string, string[]> = {};
+  for (const principal of principals) byType[principal.type] = [...(byType[principal.type] ?? []), ...principal.identifiers];
+  return Object.fromEntries(Object.entries(byType).map(([type, identifiers]) => [type, oneOrMany(identifiers)]));
+}
+
+/** IAM's own form: a single value as a string, several as a list (what the provider reads back). */
+function oneOrMany(values: readonly string[]): string | string[] {
+  return values.length === 1 ? values[0] : [...values];
 }
 
 /** The AWS partition of a region, for ARNs of AWS managed policies. */

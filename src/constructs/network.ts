@@ -14,7 +14,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import type { NatStrategy } from "../config/schema";
 import type { ResourceNames } from "../config/names";
-import { policyJson, servicePrincipalTrust } from "./iam-policy";
+import { policyDocument, servicePrincipalTrust } from "./iam-policy";
 
 export interface NetworkProps {
   /** CIDR block of the VPC. @default lab: 10.0.0.0/20 */
@@ -168,12 +168,12 @@ export class Network extends Construct {
     const role = new IamRole(this, "flow-log-role", {
       name: names.flowLogRole,
       description: "Lets VPC Flow Logs write to its log group",
-      assumeRolePolicy: servicePrincipalTrust(this, "flow-log-trust", "vpc-flow-logs.amazonaws.com"),
+      assumeRolePolicy: servicePrincipalTrust("vpc-flow-logs.amazonaws.com"),
     });
     new IamRolePolicy(this, "flow-log-policy", {
       name: "write-flow-logs",
       role: role.id,
-      policy: policyJson(this, "flow-log-permissions", [
+      policy: policyDocument([
         {
           sid: "WriteFlowLogs",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

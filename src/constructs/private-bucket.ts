@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -7,7 +6,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { policyJson } from "./iam-policy";
+import { policyDocument, type PolicyStatementProps } from "./iam-policy";
 
 export interface PrivateBucketProps {
   /** Exact bucket name. @default none: Terraform makes a unique name from `bucketPrefix` */
@@ -23,7 +22,7 @@ export interface PrivateBucketProps {
   /** Lifecycle rules (expiry of objects and old versions). */
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
   /** Statements the bucket policy allows, beside the TLS-only deny every bucket gets. @default none */
-  readonly allow?: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
+  readonly allow?: (bucketArn: string) => PolicyStatementProps[];
 }
 
 /**
@@ -70,7 +69,7 @@ export class PrivateBucket extends Construct {
     const lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: ownership.bucket, rule: props.lifecycleRules });
     const policy = new S3BucketPolicy(this, "policy", {
       bucket: lifecycle.bucket,
-      policy: policyJson(this, "policy-document", [
+      policy: policyDocument([
         ...(props.allow?.(bucket.arn) ?? []),
         {
           sid: "DenyInsecureTransport",
@@ -78,7 +77,7 @@ export class PrivateBucket extends Construct {
           principals: [{ type: "*", identifiers: ["*"] }],
           actions: ["s3:*"],
           resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+          conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
       ]),
     });

@@ -182,7 +182,7 @@ const loadBalancerControls: Control[] = [
         if (!bucket) return `access_logs.bucket ${show(logs.bucket)} is not a bucket of this configuration, so its policy cannot be checked`;
         const policies = resources(document, "aws_s3_bucket_policy").filter((policy) => pointsAt(document, policy.config.bucket, bucket));
         const writable = policies.some((policy) => {
-          const reading = readPolicy(document, policy.config.policy);
+          const reading = readPolicy(policy.config.policy);
           return "statements" in reading && reading.statements.some((statement) => elbCanWrite(statement, region, bucket));
         });
         const problems: string[] = [];
@@ -757,7 +757,7 @@ const storageControls: Control[] = [
       const problems: string[] = [];
       let denied = false;
       for (const policy of policies) {
-        const reading = readPolicy(document, policy.config.policy);
+        const reading = readPolicy(policy.config.policy);
         if ("problem" in reading) problems.push(`${policy.address}: ${reading.problem}`);
         else denied ||= reading.statements.some((statement) => deniesInsecureTransport(statement, bucket));
       }

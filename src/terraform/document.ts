@@ -13,7 +13,7 @@ export interface TerraformDocument {
 
 /** One resource or data source. */
 export interface Block {
-  /** `aws_lb.load_balancer_alb`, or `data.aws_iam_policy_document.x` for a data source. */
+  /** `aws_lb.load_balancer_alb`, or `data.<type>.<name>` for a data source. */
   readonly address: string;
   readonly type: string;
   readonly name: string;
@@ -106,7 +106,7 @@ export interface PolicyCondition {
   readonly values: readonly string[];
 }
 
-/** A policy statement in one shape, whether it came from `aws_iam_policy_document` or from JSON. */
+/** A policy statement as read from its JSON. */
 export interface PolicyStatement {
   readonly effect: "Allow" | "Deny";
   readonly actions: readonly string[];
@@ -124,57 +124,21 @@ export type PolicyReading = { readonly statements: PolicyStatement[] } | { reado
 const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 
 /**
- * The statements of a policy argument: a reference to an
- * `aws_iam_policy_document` (whose source and override documents are read
- * too) or literal JSON. Anything else, such as `jsonencode()` of an
- * expression, is a problem: the policy cannot be checked offline.
+ * The statements of a policy argument: literal JSON, whose strings may hold
+ * `${…}` references (as `policyDocument()` writes it). Anything else, such as
+ * a data source's rendering or `jsonencode()` of an expression, is a problem:
+ * the policy cannot be checked offline.
  */
-export function readPolicy(document: TerraformDocument, value: unknown, seen: string[] = []): PolicyReading {
-  const source = referencedBlock(document, value);
-  if (source) {
-    if (source.type !== "aws_iam_policy_document" || !source.address.startsWith("data.")) {
-      return { problem: `the policy is ${show(value)}, an attribute of ${source.address}, not a policy document` };
-    }
-    if (seen.includes(source.address)) return { problem: `${source.address} includes itself` };
-    const statements: PolicyStatement[] = [];
-    for (const included of [...list(source.config.source_policy_documents), ...list(source.config.override_policy_documents)]) {
-      const reading = readPolicy(document, included, [...seen, source.address]);
-      if ("problem" in reading) return { problem: `${source.address}: ${reading.problem}` };
-      statements.push(...reading.statements);
-    }
-    if (source.config.source_json !== undefined || source.config.override_json !== undefined) {
-      return { problem: `${source.address} uses source_json/override_json, which this check does not read` };
-    }
-    statements.push(...blockList(source.config.statement).map(documentStatement));
-    return { statements };
+export function readPolicy(value: unknown): PolicyReading {
+  if (typeof value !== "string") return { problem: `the policy is ${show(value)}, not JSON text` };
+  let parsed: any;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { problem: `the policy ${show(value.length > 60 ? `${value.slice(0, 60)}…` : value)} is not JSON, so it cannot be read before apply` };
   }
-  if (typeof value === "string" && !value.includes("${")) {
-    try {
-      const parsed = JSON.parse(value);
-      return { statements: blockList(parsed.Statement).map(jsonStatement) };
-    } catch {
-      return { problem: `the policy ${show(value.slice(0, 60))} is not JSON` };
-    }
-  }
-  return { problem: `the policy ${show(value)} is computed, so it cannot be read before apply` };
-}
-
-function documentPrincipals(value: unknown): PolicyPrincipal[] {
-  return blockList(value).map((principal) => ({ type: String(principal.type), identifiers: list(principal.identifiers) }));
-}
-
-function documentStatement(statement: any): PolicyStatement {
-  return {
-    // aws_iam_policy_document's default effect is Allow.
-    effect: statement.effect === "Deny" ? "Deny" : "Allow",
-    actions: list(statement.actions),
-    notActions: list(statement.not_actions),
-    resources: list(statement.resources),
-    notResources: list(statement.not_resources),
-    principals: documentPrincipals(statement.principals),
-    notPrincipals: documentPrincipals(statement.not_principals),
-    conditions: blockList(statement.condition).map((condition) => ({ test: String(condition.test), variable: String(condition.variable), values: list(condition.values) })),
-  };
+  if (parsed === null || typeof parsed !== "object" || parsed.Statement === undefined) return { problem: `the policy ${show(value.slice(0, 60))} has no Statement` };
+  return { statements: blockList(parsed.Statement).map(jsonStatement) };
 }
 
 function jsonPrincipals(value: unknown): PolicyPrincipal[] {
@@ -223,16 +187,16 @@ export function identityPolicies(document: TerraformDocument): IdentityPolicy[] 
   for (const [type, kind] of [["aws_iam_role_policy", "role"], ["aws_iam_user_policy", "user"], ["aws_iam_group_policy", "group"]] as const) {
     for (const block of resources(document, type)) {
       const owner = block.config.role ?? block.config.user ?? block.config.group;
-      found.push({ address: block.address, description: `inline policy of ${identityOf(document, owner, kind)}`, reading: readPolicy(document, block.config.policy) });
+      found.push({ address: block.address, description: `inline policy of ${identityOf(document, owner, kind)}`, reading: readPolicy(block.config.policy) });
     }
   }
   for (const role of resources(document, "aws_iam_role")) {
     for (const inline of blockList(role.config.inline_policy)) {
-      if (inline.policy !== undefined) found.push({ address: role.address, description: `inline_policy ${show(inline.name)}`, reading: readPolicy(document, inline.policy) });
+      if (inline.policy !== undefined) found.push({ address: role.address, description: `inline_policy ${show(inline.name)}`, reading: readPolicy(inline.policy) });
     }
   }
   for (const policy of resources(document, "aws_iam_policy")) {
-    found.push({ address: policy.address, description: "customer managed policy", reading: readPolicy(document, policy.config.policy) });
+    found.push({ address: policy.address, description: "customer managed policy", reading: readPolicy(policy.config.policy) });
   }
   return found;
 }
