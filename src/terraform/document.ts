@@ -1,3 +1,6 @@
+// A policy is read back into the shapes policyDocument() writes it from.
+import type { PolicyCondition, PolicyPrincipal } from "../constructs/iam-policy";
+
 /**
  * Reading a synthesized Terraform JSON document (cdk.tf.json) the way a
  * scanner reads a plan: blocks by type, references between them, IAM policy
@@ -94,17 +97,6 @@ export function show(value: unknown): string {
 }
 
 // ---------------------------------------------------------------- IAM policies
-
-export interface PolicyPrincipal {
-  readonly type: string;
-  readonly identifiers: readonly string[];
-}
-
-export interface PolicyCondition {
-  readonly test: string;
-  readonly variable: string;
-  readonly values: readonly string[];
-}
 
 /** A policy statement as read from its JSON. */
 export interface PolicyStatement {
