@@ -28,7 +28,8 @@ function synthGroups(databaseSource: DatabaseSource) {
       source: rule.referenced_security_group_id ? groupNameByReference[rule.referenced_security_group_id] : rule.cidr_ipv4,
       description: rule.description,
     }));
-  return { json, ingress: rules("ingress"), egress: rules("egress") };
+  const lifecycles = ["ingress", "egress"].flatMap((type) => resourcesOf(document, `aws_vpc_security_group_${type}_rule`).map(([address, rule]) => [address, rule.lifecycle]));
+  return { json, ingress: rules("ingress"), egress: rules("egress"), lifecycles };
 }
 
 describe("SecurityGroups", () => {
@@ -73,6 +74,13 @@ describe("SecurityGroups", () => {
     for (const rule of [...final.ingress, ...final.egress]) {
       expect(rule.description).toMatch(/\w{4,}/);
       expect(rule.protocol).not.toBe("-1");
+    }
+  });
+
+  it("creates a replacement rule before it removes the old one, so a changed source never leaves a moment without a path", () => {
+    for (const variant of [final, synthGroups("vpc-cidr")]) {
+      expect(variant.lifecycles).toHaveLength(7);
+      for (const [address, lifecycle] of variant.lifecycles) expect({ address, lifecycle }).toEqual({ address, lifecycle: { create_before_destroy: true } });
     }
   });
 });

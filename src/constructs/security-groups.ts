@@ -44,6 +44,10 @@ export class SecurityGroups extends Construct {
         vpcId: props.vpcId,
         tags: { Name: name },
       });
+    // A rule whose source or port changes is replaced, and Terraform destroys before it creates by default: a
+    // moment with no path (the lab's move of MySQL from the VPC range to the App group would cut the app off
+    // the database). Creating the new rule first is safe: it differs from the old one, so AWS sees no duplicate.
+    const createBeforeDestroy = { createBeforeDestroy: true };
     const loadBalancer = group("load-balancer", props.names.loadBalancer, "Inventory load balancer: HTTP and HTTPS from clients");
     const app = group("app", props.names.app, "Inventory app servers: HTTP from the load balancer only");
     const database = group("database", props.names.database, "Inventory database: MySQL from the app servers only");
@@ -51,6 +55,7 @@ export class SecurityGroups extends Construct {
     for (const [index, cidr] of props.clientCidrs.entries()) {
       for (const [port, protocol] of [[80, "HTTP"], [443, "HTTPS"]] as const) {
         new VpcSecurityGroupIngressRule(this, `load-balancer-${protocol.toLowerCase()}-in-${index + 1}`, {
+          lifecycle: createBeforeDestroy,
           securityGroupId: loadBalancer.id,
           description: `${protocol} from clients (${cidr})`,
           ipProtocol: "tcp",
@@ -61,6 +66,7 @@ export class SecurityGroups extends Construct {
       }
     }
     new VpcSecurityGroupEgressRule(this, "load-balancer-to-app", {
+      lifecycle: createBeforeDestroy,
       securityGroupId: loadBalancer.id,
       description: "HTTP to the app servers (traffic and health checks)",
       ipProtocol: "tcp",
@@ -70,6 +76,7 @@ export class SecurityGroups extends Construct {
     });
 
     new VpcSecurityGroupIngressRule(this, "app-from-load-balancer", {
+      lifecycle: createBeforeDestroy,
       securityGroupId: app.id,
       description: "Traffic from Load Balancer",
       ipProtocol: "tcp",
@@ -78,6 +85,7 @@ export class SecurityGroups extends Construct {
       referencedSecurityGroupId: loadBalancer.id,
     });
     new VpcSecurityGroupEgressRule(this, "app-to-database", {
+      lifecycle: createBeforeDestroy,
       securityGroupId: app.id,
       description: "MySQL to the database",
       ipProtocol: "tcp",
@@ -87,6 +95,7 @@ export class SecurityGroups extends Construct {
     });
     // Package repositories, SSM Session Manager and Secrets Manager are all HTTPS, reached through the NAT gateways.
     new VpcSecurityGroupEgressRule(this, "app-to-https", {
+      lifecycle: createBeforeDestroy,
       securityGroupId: app.id,
       description: "HTTPS to AWS APIs and package repositories",
       ipProtocol: "tcp",
@@ -96,6 +105,7 @@ export class SecurityGroups extends Construct {
     });
 
     new VpcSecurityGroupIngressRule(this, "database-from-app", {
+      lifecycle: createBeforeDestroy,
       securityGroupId: database.id,
       ipProtocol: "tcp",
       fromPort: databasePort,
