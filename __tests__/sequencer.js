@@ -9,6 +9,7 @@ const SLOW_FIRST = [
   "state/s3-backend",
   "app/inventory-e2e",
   "terraform/environments",
+  "terraform/kept-workspace",
   "config/synth-command",
   "typecheck",
   "performance/fresh-synth",

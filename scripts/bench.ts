@@ -1,12 +1,15 @@
 // npm run bench [-- --runs N]: how long synthesis takes, measured, not
 // guessed. Runs the default environment's synthesis every way it can be run,
-// side by side, plus cdktf synth end to end, the offline plan and npm test.
-// Prints a table and writes it as JSON to bench-results/ (ignored by git).
+// side by side, plus cdktf synth end to end, the offline plan review beside
+// the bare `terraform plan` of the same folder (the floor a review can
+// approach), and npm test. Prints a table and writes it as JSON to
+// bench-results/ (ignored by git).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/config/project-root";
+import { terraformEnvironment } from "../src/terraform/terraform-cli";
 
 const GNU_TIME = "/usr/bin/time";
 /** What the baseline imports on purpose; the project itself never does (__tests__/performance/deep-imports.test.ts). */
@@ -19,6 +22,8 @@ interface Variant {
   /** Run once first, untimed (builds caches the variant relies on, as a user's second synth would). */
   readonly warmUp?: boolean;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Where the command runs. @default the project root */
+  readonly cwd?: string;
 }
 
 interface Measurement {
@@ -51,39 +56,67 @@ const bin = (tool: string) => path.join(root, "node_modules", ".bin", tool);
 // Synthesis of the default environment only, the full topology, into a throwaway folder.
 const synthEnvironment = { INVENTORY_ENV: "default", CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" };
 
+/** The folder npm run plan keeps for the default environment: where the floor is measured. */
+const reviewFolder = path.join(root, ".cache", "terraform", "review", "default");
+const terraformCommandEnvironment = terraformEnvironment(path.join(root, ".cache", "terraform"));
+/** The review's own plan, without saving it: what Terraform alone costs. */
+const barePlan = ["terraform", "plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"];
+
 function main(): void {
   const appCommand = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app as string;
   const compiled = precompile();
   const rootImportMain = generateRootImportVariant();
+  const savedPlan = path.join(work, "floor.tfplan");
 
-  const variants: Variant[] = [
+  // A nested list is measured in turns, so the plan review and its floor see the same load.
+  const variants: (Variant | Variant[])[] = [
     { name: "app as cdktf.json runs it", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment },
     { name: "ts-node (type-checking)", command: [bin("ts-node"), "main.ts"], runs, environment: synthEnvironment },
     { name: "ts-node --transpile-only", command: [bin("ts-node"), "--transpile-only", "main.ts"], runs, environment: synthEnvironment },
     { name: "precompiled JS (tsc, then node)", command: ["node", compiled], runs, environment: synthEnvironment },
     { name: "baseline: ts-node, provider root import", command: [bin("ts-node"), rootImportMain], runs, environment: synthEnvironment },
     { name: "cdktf synth (CLI, end to end)", command: [bin("cdktf"), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
-    { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs: Math.min(runs, 3) },
+    [
+      // The warm-up run initialises the kept folder on a clean clone; the runs after reuse it.
+      { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs, warmUp: true },
+      { name: "floor: bare terraform plan, same folder", command: barePlan, runs, cwd: reviewFolder, environment: terraformCommandEnvironment },
+      {
+        name: "terraform plan -out + show -json",
+        command: ["sh", "-c", `${barePlan.join(" ")} -out=${savedPlan} >/dev/null && terraform show -json ${savedPlan} >/dev/null`],
+        runs,
+        cwd: reviewFolder,
+        environment: terraformCommandEnvironment,
+      },
+    ],
+    { name: "npm run plan, first run (init)", command: ["sh", "-c", `rm -rf ${reviewFolder} && npm run --silent plan`], runs: Math.min(runs, 3) },
     { name: "npm test (whole suite)", command: ["npm", "test", "--silent"], runs: 1 },
   ];
 
   const results: Measurement[] = [];
-  for (const variant of variants) {
-    process.stderr.write(`measuring ${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})...\n`);
-    results.push(measure(variant));
+  for (const group of variants) {
+    const inTurns = Array.isArray(group) ? group : [group];
+    process.stderr.write(`measuring ${inTurns.map((variant) => `${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})`).join(", in turns with ")}...\n`);
+    results.push(...measureInTurns(inTurns));
   }
 
   const appResult = results[0];
   const baseline = results.find((result) => result.name.startsWith("baseline"))!;
+  const [review, floor, terraformPart] = ["npm run plan (offline", "floor:", "terraform plan -out"].map((prefix) => results.find((result) => result.name.startsWith(prefix))!);
+  const ratio = (a: Measurement, b: Measurement) => Number((a.medianSeconds / b.medianSeconds).toFixed(2));
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))) },
     speedupOverBaseline: Number((baseline.medianSeconds / appResult.medianSeconds).toFixed(1)),
+    planReview: { reviewOverFloor: ratio(review, floor), reviewOverTerraformPart: ratio(review, terraformPart) },
     results,
   };
   const table = formatTable(results);
   console.log(table);
   console.log(`\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`);
+  console.log(
+    `The offline plan review takes ${report.planReview.reviewOverFloor}x the bare terraform plan of its folder (${review.medianSeconds.toFixed(2)} s / ${floor.medianSeconds.toFixed(2)} s), ` +
+      `${report.planReview.reviewOverTerraformPart}x the two Terraform commands it runs (plan -out, then show -json of that plan: ${terraformPart.medianSeconds.toFixed(2)} s).`,
+  );
 
   const resultsDirectory = path.join(root, "bench-results");
   fs.mkdirSync(resultsDirectory, { recursive: true });
@@ -115,25 +148,41 @@ function generateRootImportVariant(): string {
   return path.relative(root, file);
 }
 
-function measure(variant: Variant): Measurement {
-  const run = () => {
-    const timing = path.join(work, "time.txt");
-    const result = spawnSync(GNU_TIME, ["-f", "%e %M", "-o", timing, ...variant.command], {
-      cwd: root,
-      env: { ...process.env, ...variant.environment },
-      encoding: "utf8",
-      maxBuffer: 64 * 2 ** 20,
+/** One timed run of a variant: wall seconds and the peak resident set in KB. */
+function runOnce(variant: Variant): { seconds: number; kilobytes: number } {
+  const timing = path.join(work, "time.txt");
+  const result = spawnSync(GNU_TIME, ["-f", "%e %M", "-o", timing, ...variant.command], {
+    cwd: variant.cwd ?? root,
+    env: { ...process.env, ...variant.environment },
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (result.status !== 0) throw new BenchFailure(`${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`);
+  const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+  return { seconds, kilobytes };
+}
+
+/**
+ * Variants measured in turns (a run of each, then the next round), after each
+ * one's warm-up: variants compared with each other see the same load on a
+ * shared machine instead of one getting a quiet minute and the other a busy one.
+ */
+function measureInTurns(variants: Variant[]): Measurement[] {
+  for (const variant of variants) if (variant.warmUp) runOnce(variant);
+  const samples = variants.map(() => [] as { seconds: number; kilobytes: number }[]);
+  for (let round = 0; round < Math.max(...variants.map((variant) => variant.runs)); round++) {
+    variants.forEach((variant, index) => {
+      if (round < variant.runs) samples[index].push(runOnce(variant));
     });
-    if (result.status !== 0) throw new BenchFailure(`${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`);
-    const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
-    return { seconds, kilobytes };
-  };
-  if (variant.warmUp) run();
-  const samples = Array.from({ length: variant.runs }, run);
+  }
+  return variants.map((variant, index) => summarize(variant, samples[index]));
+}
+
+function summarize(variant: Variant, samples: { seconds: number; kilobytes: number }[]): Measurement {
   const seconds = samples.map((sample) => sample.seconds).sort((a, b) => a - b);
   return {
     name: variant.name,
-    command: variant.command.join(" ").replace(root + path.sep, ""),
+    command: variant.command.join(" ").replaceAll(root + path.sep, "").replaceAll(work + path.sep, ""),
     runs: variant.runs,
     medianSeconds: seconds[Math.floor(seconds.length / 2)],
     minSeconds: seconds[0],

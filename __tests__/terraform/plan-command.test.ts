@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProjectCopy } from "../support/project-copy";
@@ -25,14 +26,29 @@ function plannedChanges(planText: string): string {
     .join("\n");
 }
 
+/** `npm run plan` in the copy, run asynchronously so two can run at once. */
+function reviewInBackground(): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], { cwd: project.root, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...offline } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
 let project: ProjectCopy;
 let result: ReturnType<ProjectCopy["run"]>;
+let firstPlanText: string;
 let resourceCount: number;
+let concurrent: Awaited<ReturnType<typeof reviewInBackground>>[];
 
-beforeAll(() => {
+beforeAll(async () => {
   project = new ProjectCopy();
   result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], offline);
+  firstPlanText = project.read("plan-review/default/plan.txt");
   resourceCount = synthesizedResourceCount(project.path("cdktf.out/stacks/inventory-default"));
+  // Two more reviews of the same environment at once, as a user and a test run might: they share the kept folder.
+  concurrent = await Promise.all([reviewInBackground(), reviewInBackground()]);
 });
 
 afterAll(() => project.remove());
@@ -51,6 +67,30 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/inventory-db: mysql 8\.4, db\.t3\.small, 40 GiB gp3, Multi-AZ yes/);
     expect(result.stdout).toMatch(/Inventory-DB +in +tcp 3306 +from group Inventory-App/);
     expect(result.stdout).toMatch(/! PUBLIC: Inventory-LB +in +tcp 80 +from 0\.0\.0\.0\/0/);
+  });
+
+  it("initialises Terraform in a folder kept for the environment on its first run", () => {
+    expect(result.stdout).toMatch(/^Terraform: initialised \.cache\/terraform\/review\/default \(no earlier init in this folder\)$/m);
+    expect(fs.readdirSync(project.path(".cache/terraform/review/default")).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "init-inputs.json", "review.tfplan", "zz_review_override.tf.json"]);
+  });
+
+  it("runs two reviews of one environment at once one after the other, reusing the folder, to the same plan", () => {
+    for (const run of concurrent) {
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^Terraform: reusing \.cache\/terraform\/review\/default \(providers, lock file and backend unchanged since the last init\)$/m);
+      expect(run.stdout).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
+    }
+    // Exactly one of them found the folder taken and waited.
+    expect(concurrent.map((run) => run.stderr.trim()).sort()).toEqual(["", expect.stringMatching(/^Waiting for another review of default \(process \d+\) to finish\.\.\.$/)]);
+    expect(plannedChanges(project.read("plan-review/default/plan.txt"))).toBe(plannedChanges(firstPlanText));
+    expect(fs.existsSync(project.path(".cache/terraform/review/default.lock"))).toBe(false);
+  });
+
+  it("synthesizes what the app writes when cdktf.json runs it", () => {
+    const appCommand = JSON.parse(project.read("cdktf.json")).app as string;
+    const synth = project.run("sh", ["-c", appCommand], { INVENTORY_ENV: "default", CDKTF_OUTDIR: project.path("app-out") });
+    expect(synth.status).toBe(0);
+    expect(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json")).toBe(project.read("app-out/stacks/inventory-default/cdk.tf.json"));
   });
 
   it("keeps the plan, its JSON and the review, and leaves no Terraform working data in cdktf.out", () => {

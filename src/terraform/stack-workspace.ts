@@ -62,10 +62,10 @@ export function copyStackFolder(stackDirectory: string, destination: string): vo
  */
 export class StackWorkspace {
   readonly directory: string;
-  private readonly environment: NodeJS.ProcessEnv;
-  private readonly binary: string;
+  protected readonly environment: NodeJS.ProcessEnv;
+  protected readonly binary: string;
 
-  private constructor(directory: string, environment: NodeJS.ProcessEnv) {
+  protected constructor(directory: string, environment: NodeJS.ProcessEnv) {
     this.directory = directory;
     this.environment = environment;
     this.binary = terraformBinary(environment);
@@ -75,7 +75,7 @@ export class StackWorkspace {
   static create(stackDirectory: string, options: StackWorkspaceOptions): StackWorkspace {
     const workspace = StackWorkspace.empty(path.basename(stackDirectory), options);
     copyStackFolder(stackDirectory, workspace.directory);
-    workspace.writeOverride(options.localBackend ?? true, options.offline ?? true);
+    fs.writeFileSync(path.join(workspace.directory, REVIEW_OVERRIDE_FILE), reviewOverride(options));
     return workspace;
   }
 
@@ -94,10 +94,10 @@ export class StackWorkspace {
    * `terraform init`. `backendConfig` adds settings to the stack's own
    * backend block (a partial configuration, as `-backend-config` does), e.g.
    * endpoints of a local S3 stand-in; the block's bucket, key and locking stay
-   * as synthesized.
+   * as synthesized. `flags` go to init as they are (`-reconfigure`, `-upgrade`).
    */
-  async init(backendConfig?: Record<string, unknown>): Promise<void> {
-    const args = ["init", "-input=false", "-no-color"];
+  async init(backendConfig?: Record<string, unknown>, flags: readonly string[] = []): Promise<void> {
+    const args = ["init", "-input=false", "-no-color", ...flags];
     if (backendConfig) {
       const file = path.join(this.directory, "backend-config.hcl");
       // JSON literals are HCL expressions: strings, booleans and objects alike.
@@ -129,21 +129,26 @@ export class StackWorkspace {
   remove(): void {
     fs.rmSync(this.directory, { recursive: true, force: true });
   }
+}
 
-  private writeOverride(localBackend: boolean, offline: boolean): void {
-    const override: Record<string, unknown> = {};
-    if (localBackend) override.terraform = { backend: { local: { path: "terraform.tfstate" } } };
-    if (offline) {
-      override.provider = {
-        aws: {
-          access_key: "offline-review",
-          secret_key: "offline-review",
-          skip_credentials_validation: true,
-          skip_requesting_account_id: true,
-          skip_metadata_api_check: true,
-        },
-      };
-    }
-    fs.writeFileSync(path.join(this.directory, REVIEW_OVERRIDE_FILE), `${JSON.stringify(override, null, 2)}\n`);
+/**
+ * The override file's content: Terraform merges `*_override.tf.json` over the
+ * stack's own files, so the review changes the backend and the provider's
+ * network use without touching the synthesized configuration.
+ */
+export function reviewOverride(options: Pick<StackWorkspaceOptions, "localBackend" | "offline">): string {
+  const override: Record<string, unknown> = {};
+  if (options.localBackend ?? true) override.terraform = { backend: { local: { path: "terraform.tfstate" } } };
+  if (options.offline ?? true) {
+    override.provider = {
+      aws: {
+        access_key: "offline-review",
+        secret_key: "offline-review",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+      },
+    };
   }
+  return `${JSON.stringify(override, null, 2)}\n`;
 }
