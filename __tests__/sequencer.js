@@ -8,6 +8,7 @@ const SLOW_FIRST = [
   "terraform/plan-command",
   "state/s3-backend",
   "app/inventory-e2e",
+  "cdk-terrain/same-stacks",
   "terraform/environments",
   "config/synth-command",
   "typecheck",
