@@ -1,12 +1,15 @@
 // npm run bench [-- --runs N]: how long synthesis takes, measured, not
 // guessed. Runs the default environment's synthesis every way it can be run,
-// side by side, plus cdktf synth end to end, the offline plan and npm test.
-// Prints a table and writes it as JSON to bench-results/ (ignored by git).
+// side by side, plus the CLI's synth end to end, the same two on CDK Terrain
+// (a copy of the project switched as docs/cdk-terrain.md says), the offline
+// plan and npm test. Prints a table and writes it as JSON to bench-results/
+// (ignored by git).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/config/project-root";
+import { cdkCommand, SwitchedProject } from "./cdk-terrain/switched-project";
 
 const GNU_TIME = "/usr/bin/time";
 /** What the baseline imports on purpose; the project itself never does (__tests__/performance/deep-imports.test.ts). */
@@ -19,6 +22,8 @@ interface Variant {
   /** Run once first, untimed (builds caches the variant relies on, as a user's second synth would). */
   readonly warmUp?: boolean;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Folder to run in. @default the project */
+  readonly cwd?: string;
 }
 
 interface Measurement {
@@ -51,10 +56,14 @@ const bin = (tool: string) => path.join(root, "node_modules", ".bin", tool);
 // Synthesis of the default environment only, the full topology, into a throwaway folder.
 const synthEnvironment = { INVENTORY_ENV: "default", CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" };
 
-function main(): void {
+/** The CLI of the library the project runs on: cdktf, or cdktn once it is switched to CDK Terrain. */
+const cli = cdkCommand(root);
+
+async function main(): Promise<void> {
   const appCommand = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app as string;
   const compiled = precompile();
   const rootImportMain = generateRootImportVariant();
+  const terrain = await cdkTerrainVariants(appCommand);
 
   const variants: Variant[] = [
     { name: "app as cdktf.json runs it", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment },
@@ -62,15 +71,20 @@ function main(): void {
     { name: "ts-node --transpile-only", command: [bin("ts-node"), "--transpile-only", "main.ts"], runs, environment: synthEnvironment },
     { name: "precompiled JS (tsc, then node)", command: ["node", compiled], runs, environment: synthEnvironment },
     { name: "baseline: ts-node, provider root import", command: [bin("ts-node"), rootImportMain], runs, environment: synthEnvironment },
-    { name: "cdktf synth (CLI, end to end)", command: [bin("cdktf"), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    { name: `${cli} synth (CLI, end to end)`, command: [bin(cli), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    ...terrain.variants,
     { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs: Math.min(runs, 3) },
     { name: "npm test (whole suite)", command: ["npm", "test", "--silent"], runs: 1 },
   ];
 
   const results: Measurement[] = [];
-  for (const variant of variants) {
-    process.stderr.write(`measuring ${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})...\n`);
-    results.push(measure(variant));
+  try {
+    for (const variant of variants) {
+      process.stderr.write(`measuring ${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})...\n`);
+      results.push(measure(variant));
+    }
+  } finally {
+    terrain.project?.remove();
   }
 
   const appResult = results[0];
@@ -91,6 +105,27 @@ function main(): void {
   fs.writeFileSync(file, `${JSON.stringify({ ...report, table }, null, 2)}\n`);
   fs.copyFileSync(file, path.join(resultsDirectory, "latest.json"));
   console.log(`Written to ${path.relative(process.cwd(), file)}`);
+}
+
+/**
+ * The app and the CLI on CDK Terrain, in a copy of the project switched as
+ * docs/cdk-terrain.md says: the app under this Node.js, as beside it for
+ * cdktf; the cdktn CLI under the Node.js the copy runs it with (22.19+, which
+ * the copy brings along where this one is older). None once the project
+ * itself runs on cdktn: its own rows are those.
+ */
+async function cdkTerrainVariants(appCommand: string): Promise<{ variants: Variant[]; project?: SwitchedProject }> {
+  if (cli !== "cdktf") return { variants: [] };
+  process.stderr.write("installing a copy of the project switched to CDK Terrain (docs/cdk-terrain.md)...\n");
+  const project = await SwitchedProject.create(root);
+  const cdktnRuns = Math.min(runs, 3);
+  return {
+    project,
+    variants: [
+      { name: "app as cdktf.json runs it, on cdktn", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment, cwd: project.root },
+      { name: "cdktn synth (CLI, end to end)", command: [project.path("node_modules", ".bin", "cdktn"), "synth", "--output", outdir], runs: cdktnRuns, warmUp: true, environment: project.environment(), cwd: project.root },
+    ],
+  };
 }
 
 /** Compiles the project with tsc into the bench folder; returns the compiled main. */
@@ -119,7 +154,7 @@ function measure(variant: Variant): Measurement {
   const run = () => {
     const timing = path.join(work, "time.txt");
     const result = spawnSync(GNU_TIME, ["-f", "%e %M", "-o", timing, ...variant.command], {
-      cwd: root,
+      cwd: variant.cwd ?? root,
       env: { ...process.env, ...variant.environment },
       encoding: "utf8",
       maxBuffer: 64 * 2 ** 20,
@@ -155,12 +190,10 @@ function formatTable(results: Measurement[]): string {
 /** A measured command that failed: its numbers would mean nothing. */
 class BenchFailure extends Error {}
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof BenchFailure)) throw error;
-  console.error(error.message);
-  process.exitCode = 1;
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
-}
+main()
+  .catch((error: unknown) => {
+    if (!(error instanceof BenchFailure)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(work, { recursive: true, force: true }));
