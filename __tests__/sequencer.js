@@ -5,6 +5,7 @@
 const Sequencer = require("@jest/test-sequencer").default;
 
 const SLOW_FIRST = [
+  "cdk-terrain/same-stacks",
   "terraform/plan-command",
   "state/s3-backend",
   "app/inventory-e2e",

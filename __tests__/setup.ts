@@ -1,10 +1,22 @@
-import { setupJest } from "cdktf/lib/testing/adapters/jest";
-
-// Registers cdktf's matchers (toHaveResource, toHaveResourceWithProperties ...).
-setupJest();
-
 // cdktf records a full stack trace for every token it creates, only to quote it
 // in a token's error message. Under Jest every one of those traces is mapped
 // through source maps frame by frame, seconds of CPU across the suite for
 // nothing the tests look at: the synthesized output does not depend on it.
-jest.mock("cdktf/lib/tokens/private/stack-trace", () => ({ captureStackTrace: (): string[] => [] }));
+//
+// CDK Terrain (cdktn, which docs/cdk-terrain.md aliases in as `cdktf`) has a
+// switch for it. HashiCorp's cdktf 0.21, final, has none: there its internal
+// module is replaced, and only there, so nothing here reaches into cdktn's
+// internals. Both happen before cdktf is loaded: setupJest's imports load the
+// module already.
+process.env.CDKTN_DISABLE_CREATION_STACK = "1";
+const STACK_TRACE_MODULE = "cdktf/lib/tokens/private/stack-trace";
+if ((require("cdktf/package.json") as { name: string }).name === "cdktf") {
+  jest.doMock(STACK_TRACE_MODULE, () => ({ ...jest.requireActual(STACK_TRACE_MODULE), captureStackTrace: (): string[] => [] }));
+}
+
+// Registers cdktf's matchers (toHaveResource, toHaveResourceWithProperties ...).
+// Required, not imported, so that it loads after the mock above.
+const { setupJest } = require("cdktf/lib/testing/adapters/jest") as typeof import("cdktf/lib/testing/adapters/jest");
+setupJest();
+
+export {};

@@ -1,8 +1,9 @@
 // npm run bench [-- --runs N]: how long synthesis takes, measured, not
 // guessed. Runs the default environment's synthesis every way it can be run,
-// side by side, plus cdktf synth end to end, the offline plan review beside
-// the bare `terraform plan` of the same folder (the floor a review can
-// approach), and npm test. Prints a table and writes it as JSON to
+// side by side, plus the CLI's synth end to end, the same two on CDK Terrain
+// (a copy of the project switched as docs/cdk-terrain.md says), the offline
+// plan review beside the bare `terraform plan` of the same folder (the floor a
+// review can approach), and npm test. Prints a table and writes it as JSON to
 // bench-results/ (ignored by git).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../src/config/project-root";
 import { terraformEnvironment } from "../src/terraform/terraform-cli";
+import { cdkCommand, SwitchedProject } from "./cdk-terrain/switched-project";
 
 const GNU_TIME = "/usr/bin/time";
 /** What the baseline imports on purpose; the project itself never does (__tests__/performance/deep-imports.test.ts). */
@@ -62,10 +64,14 @@ const terraformCommandEnvironment = terraformEnvironment(path.join(root, ".cache
 /** The review's own plan, without saving it: what Terraform alone costs. */
 const barePlan = ["terraform", "plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"];
 
-function main(): void {
+/** The CLI of the library the project runs on: cdktf, or cdktn once it is switched to CDK Terrain. */
+const cli = cdkCommand(root);
+
+async function main(): Promise<void> {
   const appCommand = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app as string;
   const compiled = precompile();
   const rootImportMain = generateRootImportVariant();
+  const terrain = await cdkTerrainVariants(appCommand);
   const savedPlan = path.join(work, "floor.tfplan");
 
   // A nested list is measured in turns, so the plan review and its floor see the same load.
@@ -75,7 +81,8 @@ function main(): void {
     { name: "ts-node --transpile-only", command: [bin("ts-node"), "--transpile-only", "main.ts"], runs, environment: synthEnvironment },
     { name: "precompiled JS (tsc, then node)", command: ["node", compiled], runs, environment: synthEnvironment },
     { name: "baseline: ts-node, provider root import", command: [bin("ts-node"), rootImportMain], runs, environment: synthEnvironment },
-    { name: "cdktf synth (CLI, end to end)", command: [bin("cdktf"), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    { name: `${cli} synth (CLI, end to end)`, command: [bin(cli), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    ...terrain.variants,
     [
       // The warm-up run initialises the kept folder on a clean clone; the runs after reuse it.
       { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs, warmUp: true },
@@ -93,10 +100,14 @@ function main(): void {
   ];
 
   const results: Measurement[] = [];
-  for (const group of variants) {
-    const inTurns = Array.isArray(group) ? group : [group];
-    process.stderr.write(`measuring ${inTurns.map((variant) => `${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})`).join(", in turns with ")}...\n`);
-    results.push(...measureInTurns(inTurns));
+  try {
+    for (const group of variants) {
+      const inTurns = Array.isArray(group) ? group : [group];
+      process.stderr.write(`measuring ${inTurns.map((variant) => `${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})`).join(", in turns with ")}...\n`);
+      results.push(...measureInTurns(inTurns));
+    }
+  } finally {
+    terrain.project?.remove();
   }
 
   const appResult = results[0];
@@ -146,6 +157,27 @@ function generateRootImportVariant(): string {
   const main = fs.readFileSync(path.join(root, "main.ts"), "utf8").replace(/from "\.\/src\//g, 'from "../../src/');
   fs.writeFileSync(file, `import "${PROVIDER_PACKAGE_ROOT}";\n${main}`);
   return path.relative(root, file);
+}
+
+/**
+ * The app and the CLI on CDK Terrain, in a copy of the project switched as
+ * docs/cdk-terrain.md says: the app under this Node.js, as beside it for
+ * cdktf; the cdktn CLI under the Node.js the copy runs it with (22.19+, which
+ * the copy brings along where this one is older). None once the project
+ * itself runs on cdktn: its own rows are those.
+ */
+async function cdkTerrainVariants(appCommand: string): Promise<{ variants: Variant[]; project?: SwitchedProject }> {
+  if (cli !== "cdktf") return { variants: [] };
+  process.stderr.write("installing a copy of the project switched to CDK Terrain (docs/cdk-terrain.md)...\n");
+  const project = await SwitchedProject.create(root);
+  const cdktnRuns = Math.min(runs, 3);
+  return {
+    project,
+    variants: [
+      { name: "app as cdktf.json runs it, on cdktn", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment, cwd: project.root },
+      { name: "cdktn synth (CLI, end to end)", command: [project.path("node_modules", ".bin", "cdktn"), "synth", "--output", outdir], runs: cdktnRuns, warmUp: true, environment: project.environment(), cwd: project.root },
+    ],
+  };
 }
 
 /** One timed run of a variant: wall seconds and the peak resident set in KB. */
@@ -204,12 +236,10 @@ function formatTable(results: Measurement[]): string {
 /** A measured command that failed: its numbers would mean nothing. */
 class BenchFailure extends Error {}
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof BenchFailure)) throw error;
-  console.error(error.message);
-  process.exitCode = 1;
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
-}
+main()
+  .catch((error: unknown) => {
+    if (!(error instanceof BenchFailure)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { synthesize } from "../../src/synthesize";
+import { cdkCommand } from "../../scripts/cdk-terrain/switched-project";
 import { ProjectCopy } from "../support/project-copy";
+import { PROJECT_ROOT } from "../support/stacks";
 
 // The commands a user runs, in a throwaway copy of the project: the app
 // command cdktf.json names, and `cdktf synth` around it (which passes the
@@ -45,8 +47,11 @@ describe("synthesis with the repository's settings", () => {
 
   afterAll(() => project.remove());
 
-  it("cdktf synth writes one stack per environment", () => {
-    const result = project.run("npx", ["cdktf", "synth"]);
+  // The CLI that goes with the installed library: cdktf, or cdktn on CDK Terrain (docs/cdk-terrain.md).
+  const cli = cdkCommand(PROJECT_ROOT);
+
+  it(`${cli} synth writes one stack per environment`, () => {
+    const result = project.run("npx", [cli, "synth"]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     expect(fs.readdirSync(project.path("cdktf.out", "stacks")).sort()).toEqual(["inventory-default", "inventory-lab-start", "inventory-state"]);

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadEnvironments } from "../../src/config/load";
 import { inventoryStackName } from "../../src/config/names";
+import { jsonLeaves } from "../support/json-leaves";
 import { dependenciesOf, follow, PROJECT_ROOT, resourcesOf, settingsFor, synthStack, type TerraformDocument } from "../support/stacks";
 
 const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
@@ -123,18 +124,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
 describe("lab-start differs from the final state exactly where the lab's challenges change things", () => {
   /** Every leaf of the resources and outputs as `type.name.path = value`, with the environment's name and name prefix taken out. */
   function leaves(document: TerraformDocument, environment: string, prefix: string): Map<string, string> {
-    const result = new Map<string, string>();
     const normalise = (value: string) => (value === environment ? "<env>" : prefix ? value.split(prefix).join("") : value);
-    const walk = (value: unknown, at: string) => {
-      if (value !== null && typeof value === "object") {
-        for (const [key, child] of Object.entries(value)) if (key !== "//") walk(child, `${at}.${key}`);
-      } else {
-        result.set(at, normalise(String(value)));
-      }
-    };
-    walk(document.resource, "resource");
-    walk(document.output, "output");
-    return result;
+    const all = jsonLeaves({ resource: document.resource, output: document.output }, { skipKey: (key) => key === "//" });
+    return new Map([...all].map(([at, value]) => [at, normalise(String(value))]));
   }
 
   it("in NAT gateways, private route tables, Multi-AZ, the DB group's rule and the DB's size, and nowhere else", () => {
