@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readableDiagnostics, terraformBinary, terraformEnvironment, TerraformNotFoundError } from "../../src/terraform/terraform-cli";
+import { readableDiagnostics, runTerraform, terraformBinary, terraformEnvironment, TerraformNotFoundError } from "../../src/terraform/terraform-cli";
 import { validateStacks } from "../../src/terraform/validate-stacks";
 import { TERRAFORM_CACHE } from "../support/terraform";
 
@@ -77,6 +77,17 @@ describe("terraform's diagnostics", () => {
     expect(text).toMatch(/^Error: Unsupported argument/);
     expect(text).toContain('An argument named "cidr_blok" is not expected here.');
     expect(text).not.toMatch(/CLI configuration|│|╷/);
+  });
+});
+
+describe("a terraform command that never ends", () => {
+  it("is interrupted as Ctrl-C would, after the time it was given, and fails saying so", async () => {
+    // A stand-in for terraform that waits on a cloud API forever, and notes the signal it gets.
+    const binary = path.join(scratch, "terraform");
+    fs.writeFileSync(binary, `#!/bin/bash\ntrap 'echo interrupted > ${scratch}/signal; exit 130' INT\necho "Still creating..."\nwhile true; do sleep 0.1; done\n`, { mode: 0o755 });
+    const run = runTerraform(["apply", "-auto-approve"], { cwd: scratch, environment: { PATH: "/usr/bin:/bin" }, binary, timeoutMs: 500 });
+    await expect(run).rejects.toThrow(/^terraform apply -auto-approve was stopped after 1 s in .*:\n[^]*Still creating\.\.\./);
+    expect(fs.readFileSync(path.join(scratch, "signal"), "utf8")).toBe("interrupted\n");
   });
 });
 

@@ -85,21 +85,48 @@ export interface TerraformResult {
   readonly stderr: string;
 }
 
+export interface RunTerraformOptions {
+  readonly cwd: string;
+  readonly environment: NodeJS.ProcessEnv;
+  readonly binary?: string;
+  /**
+   * Interrupt the command (SIGINT, as Ctrl-C: Terraform stops its providers and
+   * releases its lock) after this long, and kill it 15 s later if it is still
+   * running. @default no limit
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Runs `terraform <args>` in `cwd`; rejects with a TerraformError carrying Terraform's diagnostics. */
-export function runTerraform(args: string[], options: { cwd: string; environment: NodeJS.ProcessEnv; binary?: string }): Promise<TerraformResult> {
+export function runTerraform(args: string[], options: RunTerraformOptions): Promise<TerraformResult> {
   const binary = options.binary ?? terraformBinary(options.environment);
   const command = `terraform ${args.join(" ")}`;
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { cwd: options.cwd, env: options.environment, stdio: ["ignore", "pipe", "pipe"] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timers: NodeJS.Timeout[] = [];
+    if (options.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGINT");
+          timers.push(setTimeout(() => child.kill("SIGKILL"), 15_000));
+        }, options.timeoutMs),
+      );
+    }
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", (error) => reject(new TerraformError(command, `${command} could not start: ${error.message}`, "", "")));
     child.on("close", (code) => {
+      for (const timer of timers) clearTimeout(timer);
       const result = { stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") };
-      if (code === 0) resolve(result);
-      else reject(new TerraformError(command, `${command} failed in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`, result.stdout, result.stderr));
+      if (code === 0 && !timedOut) resolve(result);
+      else {
+        const why = timedOut ? `was stopped after ${Math.round(options.timeoutMs! / 1000)} s` : "failed";
+        reject(new TerraformError(command, `${command} ${why} in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`, result.stdout, result.stderr));
+      }
     });
   });
 }
