@@ -1,9 +1,10 @@
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 
 /**
- * A one-screen review of a Terraform plan of an Inventory stack: what will be
- * created, the values a reviewer checks per tier, and warnings for what needs
- * a second look (anything public, anything destroyed or replaced). Built from
+ * A one-screen review of a Terraform plan of an Inventory stack: first what
+ * it replaces or destroys (as warnings) and changes in place, then what will
+ * be created, the values a reviewer checks per tier, and warnings for
+ * anything public. Built from
  * `terraform show -json`, with references resolved through the plan's
  * configuration so rules name their groups even before ids exist.
  */
@@ -47,6 +48,8 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   };
 
   const lines: string[] = [heading, ""];
+  const existing = changesToExisting(changes);
+  if (existing.length > 0) lines.push(...existing, "");
   const additionsByType: Record<string, number> = {};
   for (const change of changes) if (change.change.actions.includes("create")) additionsByType[change.type] = (additionsByType[change.type] ?? 0) + 1;
   const totalAdd = Object.values(additionsByType).reduce((sum, count) => sum + count, 0);
@@ -128,13 +131,95 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   return { additionsByType, warnings, text: lines.join("\n") };
 }
 
+/**
+ * What the plan does to resources that exist: replacements and destructions
+ * first, as warnings (a replaced database or load balancer is the outcome to
+ * fear), then every update in place with the attributes it changes. Empty
+ * for a plan that only creates (an offline review of a new environment).
+ */
+function changesToExisting(changes: ResourceChange[]): string[] {
+  const warnings: string[] = [];
+  const updates: string[] = [];
+  for (const change of changes) {
+    const { actions } = change.change;
+    const reason = change.action_reason ? `, ${change.action_reason.replace(/_/g, " ")}` : "";
+    if (actions.includes("delete") && actions.includes("create")) {
+      const order = actions[0] === "create" ? "the new one is created before the old one is destroyed" : "the old one is DESTROYED BEFORE the new one exists";
+      warnings.push(`  ! REPLACED: ${change.address} (${changedAttributes(change, true).join(", ") || "forced"}${reason}): ${order}`);
+    } else if (actions.includes("delete")) warnings.push(`  ! DESTROYED: ${change.address}${reason}`);
+    else if (actions.includes("update")) updates.push(`  ~ ${change.address}: ${changedAttributes(change, false).join(", ")}`);
+  }
+  const lines: string[] = [];
+  if (warnings.length > 0) lines.push(`Replaced or destroyed (${warnings.length})`, ...warnings);
+  if (updates.length > 0) lines.push(...(lines.length ? [""] : []), `Changed in place (${updates.length})`, ...updates);
+  return lines;
+}
+
+/** Most attribute changes listed per resource; the rest are counted. */
+const MAX_LISTED = 6;
+
+/**
+ * What a change alters, leaf by leaf (`launch_template.version "1" -> (known
+ * after apply)`), or for a replacement only the attributes that force it.
+ */
+function changedAttributes(change: ResourceChange, forcingOnly: boolean): string[] {
+  const forcing = (change.change.replace_paths ?? []).map((path) => String(path[0]));
+  const found: string[] = [];
+  const visit = (before: unknown, after: unknown, unknown: unknown, path: string) => {
+    if (unknown === true) {
+      if (before !== undefined && before !== null) found.push(`${path} ${brief(before)} -> (known after apply)`);
+      return;
+    }
+    const bothLists = Array.isArray(before) && Array.isArray(after) && before.length === after.length;
+    if (bothLists) {
+      // A nested block Terraform keeps as a one-item list reads as the block itself.
+      (after as unknown[]).forEach((item, index) => visit((before as unknown[])[index], item, (unknown as unknown[] | undefined)?.[index], after.length === 1 ? path : `${path}[${index}]`));
+      return;
+    }
+    if (isObject(before) && isObject(after)) {
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        visit(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key);
+      }
+      return;
+    }
+    if (!sameValue(before, after)) found.push(`${path} ${brief(before)} -> ${brief(after)}`);
+  };
+  const before = (change.change.before ?? {}) as Values;
+  const after = (change.change.after ?? {}) as Values;
+  const unknown = (change.change.after_unknown ?? {}) as Values;
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (forcingOnly && !forcing.includes(key)) continue;
+    visit(before[key], after[key], unknown[key], key);
+  }
+  return found.length > MAX_LISTED ? [...found.slice(0, MAX_LISTED), `and ${found.length - MAX_LISTED} more`] : found;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Whether two attribute values mean the same: the provider writes an unset optional value as null, "", [] or {} depending on the attribute. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(normalised(a)) === JSON.stringify(normalised(b));
+}
+
+function normalised(value: unknown): unknown {
+  if (value === "" || value === undefined) return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : value.map(normalised);
+  if (isObject(value)) {
+    const entries = Object.entries(value).map(([key, item]) => [key, normalised(item)] as const).filter(([, item]) => item !== null);
+    return entries.length === 0 ? null : Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return value;
+}
+
+function brief(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 function collectWarnings(changes: ResourceChange[], after: Map<string, Values>, rules: { address: string; values: Values; direction: string; text: string }[]): string[] {
   const warnings: string[] = [];
-  for (const change of changes) {
-    const actions = change.change.actions;
-    if (actions.includes("delete") && actions.includes("create")) warnings.push(`REPLACED: ${change.address}${change.action_reason ? ` (${change.action_reason})` : ""}`);
-    else if (actions.includes("delete")) warnings.push(`DESTROYED: ${change.address}`);
-  }
   for (const change of changes) {
     const values = after.get(change.address) ?? {};
     if (change.type === "aws_lb" && values.internal === false) warnings.push(`PUBLIC: ${change.address} is internet-facing`);

@@ -43,7 +43,15 @@ export interface ResourceChange {
   readonly mode: "managed" | "data";
   readonly type: string;
   readonly name: string;
-  readonly change: { actions: string[]; before: unknown; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown>; after_sensitive?: unknown };
+  readonly change: {
+    actions: string[];
+    before: unknown;
+    after: Record<string, unknown> | null;
+    after_unknown?: Record<string, unknown>;
+    after_sensitive?: unknown;
+    /** For a replacement: the attribute paths that force it. */
+    replace_paths?: (string | number)[][];
+  };
   readonly action_reason?: string;
 }
 
@@ -108,15 +116,17 @@ export class StackWorkspace {
   }
 
   /**
-   * An offline `terraform plan -refresh=false`, saved to a plan file. Without
-   * `lock` the state is not locked (a review plan against a throwaway local
-   * state); with it, terraform locks the state as a real plan does and gives
-   * up at once if someone else holds the lock.
+   * `terraform plan`, saved to a plan file. By default an offline plan:
+   * `-refresh=false` and the state not locked (a review plan against a
+   * throwaway local state). `refresh` reads every resource's real state
+   * first (a live review); `lock` locks the state as a real plan does and
+   * gives up at once if someone else holds the lock.
    */
-  async plan(options: { lock?: boolean; planFileName?: string } = {}): Promise<PlanResult> {
+  async plan(options: { lock?: boolean; refresh?: boolean; planFileName?: string } = {}): Promise<PlanResult> {
     const planFile = path.join(this.directory, options.planFileName ?? "review.tfplan");
     const lock = options.lock ? ["-lock=true", "-lock-timeout=0s"] : ["-lock=false"];
-    const { stdout } = await this.run(["plan", "-refresh=false", "-input=false", ...lock, "-no-color", `-out=${planFile}`]);
+    const refresh = options.refresh ? [] : ["-refresh=false"];
+    const { stdout } = await this.run(["plan", ...refresh, "-input=false", ...lock, "-no-color", `-out=${planFile}`]);
     return { planFile, text: stdout };
   }
 
