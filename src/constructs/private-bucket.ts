@@ -33,8 +33,8 @@ export interface PrivateBucketProps {
  */
 export class PrivateBucket extends Construct {
   /**
-   * The bucket's name, read from the last of its configurations (the
-   * policy): whatever takes it waits until the bucket is fully set up.
+   * The bucket's name, read from its policy: whatever takes it waits until
+   * the bucket is versioned, encrypted, private and its policy in place.
    */
   readonly bucketName: string;
   readonly bucketArn: string;
@@ -66,9 +66,8 @@ export class PrivateBucket extends Construct {
       restrictPublicBuckets: true,
     });
     const ownership = new S3BucketOwnershipControls(this, "ownership", { bucket: publicAccess.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: ownership.bucket, rule: props.lifecycleRules });
     const policy = new S3BucketPolicy(this, "policy", {
-      bucket: lifecycle.bucket,
+      bucket: ownership.bucket,
       policy: policyDocument([
         ...(props.allow?.(bucket.arn) ?? []),
         {
@@ -81,6 +80,11 @@ export class PrivateBucket extends Construct {
         },
       ]),
     });
+
+    // The lifecycle rules come last and hand the name on to nothing: the provider waits about a
+    // minute for new rules to read back the same, and whoever writes to the bucket needs only the
+    // policy (a load balancer's log delivery is checked when the load balancer is created).
+    new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: policy.bucket, rule: props.lifecycleRules });
 
     this.bucketName = policy.bucket;
     this.bucketArn = bucket.arn;
