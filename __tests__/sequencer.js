@@ -5,6 +5,8 @@
 const Sequencer = require("@jest/test-sequencer").default;
 
 const SLOW_FIRST = [
+  // Five minutes, mostly waiting on the AWS provider's waiters: every other suite runs beside it.
+  "lifecycle/environment-lifecycle",
   "cdk-terrain/same-stacks",
   "terraform/plan-command",
   "state/s3-backend",

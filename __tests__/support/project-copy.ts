@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execFile, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -36,13 +36,25 @@ export class ProjectCopy {
     return fs.existsSync(this.path(relativePath));
   }
 
-  /** Runs a command in the copy with a clean, offline-friendly environment. */
-  run(command: string, args: string[], variables: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  /** Runs a command in the copy with a clean, offline-friendly environment: `base` (this process's by default) plus `variables`. */
+  run(command: string, args: string[], variables: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
     return spawnSync(command, args, {
       cwd: this.root,
       encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables },
+      env: { ...base, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables },
       timeout: 120_000,
+    });
+  }
+
+  /** `run`, without blocking this process: for a command that runs beside other work of the test. */
+  runAsync(command: string, args: string[], variables: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        command,
+        args,
+        { cwd: this.root, encoding: "utf8", env: { ...base, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables }, timeout: 300_000, maxBuffer: 64 * 2 ** 20 },
+        (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+      );
     });
   }
 

@@ -1,0 +1,286 @@
+import { AutoScalingClient, CreateAutoScalingGroupCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateLaunchTemplateCommand,
+  CreateSecurityGroupCommand,
+  CreateVpcCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, DescribeDBParametersCommand, ModifyDBParameterGroupCommand, RDSClient } from "@aws-sdk/client-rds";
+import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { AwsEmulator } from "../support/aws-emulator";
+import type { AttributeChange } from "./plan-changes";
+
+/**
+ * Where moto 5.2 does not behave as AWS does, for the resources this project
+ * creates. Each gap names the resource type and attributes it touches and
+ * why, and has a probe: a direct API call to the emulator that shows the gap
+ * is still there. The lifecycle suite fails when a probe no longer finds its
+ * gap, so the list cannot outlive the emulator's behaviour and hide a real
+ * drift of the project's own.
+ *
+ * A gap is handled in one of two ways, and only for what it names:
+ * - `allows`: a re-plan may show exactly these attribute changes (what moto
+ *   failed to store or return), and nothing else;
+ * - `override`: the emulator's copy of the configuration is changed before
+ *   apply, where moto would refuse or hang on the real one.
+ */
+export interface EmulatorGap {
+  readonly id: string;
+  /** Resource types and attributes the gap touches. */
+  readonly resourceTypes: readonly string[];
+  readonly attributes: readonly string[];
+  /** What moto does, and what AWS does instead. */
+  readonly why: string;
+  /** How the lifecycle suite copes with it. */
+  readonly handling: string;
+  /** True while the emulator still behaves this way. */
+  probe(emulator: AwsEmulator, unique: string): Promise<boolean>;
+  /** The plan changes this gap explains (re-plans may show these and no others). */
+  allows?(change: AttributeChange): boolean;
+  /** Override-file content for the emulator's copy of a stack, from its synthesized configuration. */
+  override?(configuration: StackConfiguration): Record<string, Record<string, unknown>>;
+}
+
+/** The `resource` part of a synthesized cdk.tf.json. */
+export interface StackConfiguration {
+  readonly resource?: Record<string, Record<string, any>>;
+}
+
+const vpcRuleTypes = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+
+async function twoSecurityGroups(ec2: EC2Client, unique: string): Promise<[string, string]> {
+  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.99.0.0/16" }));
+  const group = async (name: string) => (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${unique}-${name}`, Description: name, VpcId: Vpc!.VpcId }))).GroupId!;
+  return [await group("probe-a"), await group("probe-b")];
+}
+
+export const EMULATOR_GAPS: readonly EmulatorGap[] = [
+  {
+    id: "security-group-rule-description",
+    resourceTypes: vpcRuleTypes,
+    attributes: ["description"],
+    why: "moto drops the description of a security group rule whose source is another group (AWS keeps it)",
+    handling: "a re-plan may add back the description of a rule that references a group",
+    async probe(emulator, unique) {
+      const ec2 = new EC2Client(emulator.clientConfig());
+      const [target, source] = await twoSecurityGroups(ec2, unique);
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: target,
+          IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: source, Description: "from the probe" }] }],
+        }),
+      );
+      const { SecurityGroupRules } = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [target] }] }));
+      const rule = SecurityGroupRules!.find((candidate) => !candidate.IsEgress && candidate.ReferencedGroupInfo?.GroupId === source);
+      return rule !== undefined && rule.Description !== "from the probe";
+    },
+    allows: (change) =>
+      vpcRuleTypes.includes(change.type) && change.path === "description" && change.before === null && typeof change.resourceAfter?.referenced_security_group_id === "string",
+  },
+  {
+    id: "db-instance-monitoring-interval",
+    resourceTypes: ["aws_db_instance"],
+    attributes: ["monitoring_interval", "monitoring_role_arn"],
+    why: "moto returns no MonitoringInterval (and no MonitoringRoleArn) for an instance created with Enhanced Monitoring (AWS returns both)",
+    handling: "a re-plan may set monitoring_interval and monitoring_role_arn again",
+    async probe(emulator, unique) {
+      const rds = new RDSClient(emulator.clientConfig());
+      const identifier = `${unique}-monitoring`;
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: identifier,
+          Engine: "mysql",
+          DBInstanceClass: "db.t3.micro",
+          AllocatedStorage: 20,
+          MasterUsername: "probe",
+          ManageMasterUserPassword: true,
+          MonitoringInterval: 60,
+          MonitoringRoleArn: "arn:aws:iam::123456789012:role/probe-monitoring",
+        }),
+      );
+      const { DBInstances } = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      return DBInstances?.[0]?.MonitoringInterval !== 60;
+    },
+    allows: (change) => change.type === "aws_db_instance" && ["monitoring_interval", "monitoring_role_arn"].includes(change.path),
+  },
+  {
+    id: "db-instance-resource-id",
+    resourceTypes: ["aws_db_instance"],
+    attributes: ["resource_id"],
+    why: "moto gives every DB instance the same DbiResourceId, by which the provider finds an instance, so with two instances in one emulator it loses track of one (AWS's ids are unique)",
+    handling: "the probes run in an emulator of their own; the stack's one instance is alone in the lifecycle's emulator",
+    async probe(emulator, unique) {
+      const rds = new RDSClient(emulator.clientConfig());
+      const create = async (name: string) =>
+        (
+          await rds.send(
+            new CreateDBInstanceCommand({ DBInstanceIdentifier: `${unique}-${name}`, Engine: "mysql", DBInstanceClass: "db.t3.micro", AllocatedStorage: 20, MasterUsername: "probe", ManageMasterUserPassword: true }),
+          )
+        ).DBInstance!.DbiResourceId;
+      return (await create("first")) === (await create("second"));
+    },
+  },
+  {
+    id: "db-parameter-source",
+    resourceTypes: ["aws_db_parameter_group"],
+    attributes: ["parameter"],
+    why: "moto returns a parameter group's parameters without Source, so the provider, which reads only the user-set ones, reads none (AWS marks them Source=user)",
+    handling: "a re-plan may set the group's parameters again",
+    async probe(emulator, unique) {
+      const rds = new RDSClient(emulator.clientConfig());
+      const name = `${unique}-parameters`;
+      await rds.send(new CreateDBParameterGroupCommand({ DBParameterGroupName: name, DBParameterGroupFamily: "mysql8.4", Description: "probe" }));
+      await rds.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: name, Parameters: [{ ParameterName: "slow_query_log", ParameterValue: "1", ApplyMethod: "immediate" }] }));
+      const { Parameters } = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: name, Source: "user" }));
+      const parameter = (Parameters ?? []).find((candidate) => candidate.ParameterName === "slow_query_log");
+      return parameter !== undefined && parameter.Source !== "user";
+    },
+    allows: (change) => change.type === "aws_db_parameter_group" && change.path === "parameter",
+  },
+  {
+    id: "launch-template-own-tags",
+    resourceTypes: ["aws_launch_template"],
+    attributes: ["tag_specifications"],
+    why: "moto copies a launch template's own tags (TagSpecifications of type launch-template at creation) into its launch template data, so every re-plan wants a new template version, which rolls the fleet (AWS keeps the two apart)",
+    handling: "the emulator's copy of each launch template ignores changes to tag_specifications; the app change still makes a new version through user_data",
+    async probe(emulator, unique) {
+      const ec2 = new EC2Client(emulator.clientConfig());
+      const { LaunchTemplate } = await ec2.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: `${unique}-template`,
+          LaunchTemplateData: { InstanceType: "t3.micro" },
+          TagSpecifications: [{ ResourceType: "launch-template", Tags: [{ Key: "Probe", Value: unique }] }],
+        }),
+      );
+      const { LaunchTemplateVersions } = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: LaunchTemplate!.LaunchTemplateId }));
+      const specifications = LaunchTemplateVersions?.[0]?.LaunchTemplateData?.TagSpecifications ?? [];
+      return specifications.some((specification) => specification.Tags?.some((tag) => tag.Key === "Probe"));
+    },
+    override: (configuration) => mapResources(configuration, "aws_launch_template", () => ({ lifecycle: { ignore_changes: ["tag_specifications"] } })),
+  },
+  {
+    id: "autoscaling-instance-refresh",
+    resourceTypes: ["aws_autoscaling_group"],
+    attributes: ["instance_refresh"],
+    why: "moto does not implement StartInstanceRefresh: an apply that rolls the fleet to a new launch template version waits until Terraform's timeout",
+    handling: "the app change is planned, not applied; no other step changes the launch template",
+    async probe(emulator, unique) {
+      const autoscaling = new AutoScalingClient(emulator.clientConfig({ maxAttempts: 1 }));
+      const ec2 = new EC2Client(emulator.clientConfig());
+      const { LaunchTemplate } = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-refresh`, LaunchTemplateData: { InstanceType: "t3.micro" } }));
+      const name = `${unique}-refresh`;
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          MinSize: 0,
+          MaxSize: 0,
+          LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
+          AvailabilityZones: ["us-west-2a"],
+        }),
+      );
+      try {
+        await autoscaling.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: name }));
+        return false;
+      } catch (error) {
+        // moto answers an action it lacks with an HTML 500 page.
+        return ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
+      }
+    },
+  },
+  {
+    id: "s3-lifecycle-newer-noncurrent-versions",
+    resourceTypes: ["aws_s3_bucket_lifecycle_configuration"],
+    attributes: ["rule.noncurrent_version_expiration.newer_noncurrent_versions"],
+    why: "moto drops NewerNoncurrentVersions from a lifecycle rule, and the provider waits for the rules it wrote to read back, so the apply fails after 3 minutes (AWS keeps it)",
+    handling: "the emulator's copy of a lifecycle rule leaves newer_noncurrent_versions out",
+    async probe(emulator, unique) {
+      const s3 = new S3Client(emulator.clientConfig());
+      const bucket = `${unique}-lifecycle`;
+      await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
+      await s3.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket,
+          LifecycleConfiguration: { Rules: [{ ID: "probe", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 20 } }] },
+        }),
+      );
+      const { Rules } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+      return Rules?.[0]?.NoncurrentVersionExpiration?.NewerNoncurrentVersions !== 20;
+    },
+    override: (configuration) =>
+      mapResources(configuration, "aws_s3_bucket_lifecycle_configuration", (lifecycle) => {
+        const rules: any[] = lifecycle.rule ?? [];
+        if (!rules.some((rule) => (rule.noncurrent_version_expiration ?? []).some((expiration: any) => "newer_noncurrent_versions" in expiration))) return undefined;
+        return {
+          rule: rules.map((rule) => ({
+            ...rule,
+            noncurrent_version_expiration: (rule.noncurrent_version_expiration ?? []).map(({ newer_noncurrent_versions: _dropped, ...rest }: any) => rest),
+          })),
+        };
+      }),
+  },
+  {
+    id: "s3-bucket-policy-conditions",
+    resourceTypes: ["aws_s3_bucket_policy"],
+    attributes: ["policy"],
+    why: "moto applies a bucket policy's Deny to object requests without evaluating its conditions, so a TLS-only Deny (aws:SecureTransport false) refuses every object request, over HTTPS too (AWS lets HTTPS through); the state bucket could not hold any state",
+    handling: "the emulator's copy of a bucket policy limits each conditional Deny to the bucket itself, not its objects",
+    async probe(emulator, unique) {
+      const s3 = new S3Client(emulator.clientConfig({ maxAttempts: 1 }));
+      const bucket = `${unique}-policy`;
+      await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
+      const arn = `arn:aws:s3:::${bucket}`;
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+      try {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "over-tls", Body: "probe" }));
+        return false;
+      } catch (error) {
+        return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
+      }
+    },
+    override: (configuration) =>
+      mapResources(configuration, "aws_s3_bucket_policy", (bucketPolicy) => {
+        const policy = JSON.parse(bucketPolicy.policy);
+        let changed = false;
+        for (const statement of [policy.Statement].flat()) {
+          if (statement.Effect !== "Deny" || !statement.Condition) continue;
+          const resources = [statement.Resource].flat();
+          const bucketOnly = resources.filter((resource: string) => !resource.endsWith("/*"));
+          if (bucketOnly.length === resources.length) continue;
+          statement.Resource = bucketOnly;
+          changed = true;
+        }
+        return changed ? { policy: JSON.stringify(policy, null, 2) } : undefined;
+      }),
+  },
+];
+
+/** Override entries for every resource of `type` that `change` returns one for. */
+function mapResources(configuration: StackConfiguration, type: string, change: (config: any) => Record<string, unknown> | undefined): Record<string, Record<string, unknown>> {
+  const overrides: Record<string, Record<string, unknown>> = {};
+  for (const [name, config] of Object.entries(configuration.resource?.[type] ?? {})) {
+    const override = change(config);
+    if (override) overrides[`${type}.${name}`] = override;
+  }
+  return overrides;
+}
+
+/** The override file of the emulator's copy of a stack: every gap's changes, as `resource.<type>.<name>` blocks. */
+export function gapOverrides(configuration: StackConfiguration): { resource: Record<string, Record<string, unknown>> } | undefined {
+  const resource: Record<string, Record<string, unknown>> = {};
+  for (const gap of EMULATOR_GAPS) {
+    for (const [address, override] of Object.entries(gap.override?.(configuration) ?? {})) {
+      const [type, name] = address.split(".");
+      resource[type] = { ...resource[type], [name]: { ...(resource[type]?.[name] as object), ...override } };
+    }
+  }
+  return Object.keys(resource).length > 0 ? { resource } : undefined;
+}
+
+/** The gap that explains a planned attribute change, if any. */
+export function gapFor(change: AttributeChange): EmulatorGap | undefined {
+  return EMULATOR_GAPS.find((gap) => gap.allows?.(change));
+}
