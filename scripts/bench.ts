@@ -81,7 +81,12 @@ async function main(): Promise<void> {
     { name: "ts-node --transpile-only", command: [bin("ts-node"), "--transpile-only", "main.ts"], runs, environment: synthEnvironment },
     { name: "precompiled JS (tsc, then node)", command: ["node", compiled], runs, environment: synthEnvironment },
     { name: "baseline: ts-node, provider root import", command: [bin("ts-node"), rootImportMain], runs, environment: synthEnvironment },
-    { name: `${cli} synth (CLI, end to end)`, command: [bin(cli), "synth", "--output", outdir], runs: Math.min(runs, 3), environment: { CHECKPOINT_DISABLE: "1" } },
+    {
+      name: `${cli} synth (CLI, end to end)`,
+      command: [bin(cli), "synth", "--output", outdir],
+      runs: Math.min(runs, 3),
+      environment: { CHECKPOINT_DISABLE: "1" },
+    },
     ...terrain.variants,
     [
       // The warm-up run initialises the kept folder on a clean clone; the runs after reuse it.
@@ -103,7 +108,9 @@ async function main(): Promise<void> {
   try {
     for (const group of variants) {
       const inTurns = Array.isArray(group) ? group : [group];
-      process.stderr.write(`measuring ${inTurns.map((variant) => `${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})`).join(", in turns with ")}...\n`);
+      process.stderr.write(
+        `measuring ${inTurns.map((variant) => `${variant.name} (${variant.runs} run${variant.runs > 1 ? "s" : ""})`).join(", in turns with ")}...\n`,
+      );
       results.push(...measureInTurns(inTurns));
     }
   } finally {
@@ -112,18 +119,27 @@ async function main(): Promise<void> {
 
   const appResult = results[0];
   const baseline = results.find((result) => result.name.startsWith("baseline"))!;
-  const [review, floor, terraformPart] = ["npm run plan (offline", "floor:", "terraform plan -out"].map((prefix) => results.find((result) => result.name.startsWith(prefix))!);
+  const [review, floor, terraformPart] = ["npm run plan (offline", "floor:", "terraform plan -out"].map((prefix) =>
+    results.find((result) => result.name.startsWith(prefix))!,
+  );
   const ratio = (a: Measurement, b: Measurement) => Number((a.medianSeconds / b.medianSeconds).toFixed(2));
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))) },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
+    },
     speedupOverBaseline: Number((baseline.medianSeconds / appResult.medianSeconds).toFixed(1)),
     planReview: { reviewOverFloor: ratio(review, floor), reviewOverTerraformPart: ratio(review, terraformPart) },
     results,
   };
   const table = formatTable(results);
   console.log(table);
-  console.log(`\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`);
+  console.log(
+    `\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`,
+  );
   console.log(
     `The offline plan review takes ${report.planReview.reviewOverFloor}x the bare terraform plan of its folder (${review.medianSeconds.toFixed(2)} s / ${floor.medianSeconds.toFixed(2)} s), ` +
       `${report.planReview.reviewOverTerraformPart}x the two Terraform commands it runs (plan -out, then show -json of that plan: ${terraformPart.medianSeconds.toFixed(2)} s).`,
@@ -175,7 +191,14 @@ async function cdkTerrainVariants(appCommand: string): Promise<{ variants: Varia
     project,
     variants: [
       { name: "app as cdktf.json runs it, on cdktn", command: ["sh", "-c", appCommand], runs, warmUp: true, environment: synthEnvironment, cwd: project.root },
-      { name: "cdktn synth (CLI, end to end)", command: [project.path("node_modules", ".bin", "cdktn"), "synth", "--output", outdir], runs: cdktnRuns, warmUp: true, environment: project.environment(), cwd: project.root },
+      {
+        name: "cdktn synth (CLI, end to end)",
+        command: [project.path("node_modules", ".bin", "cdktn"), "synth", "--output", outdir],
+        runs: cdktnRuns,
+        warmUp: true,
+        environment: project.environment(),
+        cwd: project.root,
+      },
     ],
   };
 }
@@ -189,7 +212,10 @@ function runOnce(variant: Variant): { seconds: number; kilobytes: number } {
     encoding: "utf8",
     maxBuffer: 64 * 2 ** 20,
   });
-  if (result.status !== 0) throw new BenchFailure(`${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`);
+  if (result.status !== 0)
+    throw new BenchFailure(
+      `${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`,
+    );
   const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
   return { seconds, kilobytes };
 }
@@ -214,7 +240,10 @@ function summarize(variant: Variant, samples: { seconds: number; kilobytes: numb
   const seconds = samples.map((sample) => sample.seconds).sort((a, b) => a - b);
   return {
     name: variant.name,
-    command: variant.command.join(" ").replaceAll(root + path.sep, "").replaceAll(work + path.sep, ""),
+    command: variant.command
+      .join(" ")
+      .replaceAll(root + path.sep, "")
+      .replaceAll(work + path.sep, ""),
     runs: variant.runs,
     medianSeconds: seconds[Math.floor(seconds.length / 2)],
     minSeconds: seconds[0],
@@ -226,11 +255,22 @@ function summarize(variant: Variant, samples: { seconds: number; kilobytes: numb
 function formatTable(results: Measurement[]): string {
   const rows = [
     ["way to run", "runs", "median", "min", "max", "peak RSS"],
-    ...results.map((result) => [result.name, String(result.runs), `${result.medianSeconds.toFixed(2)} s`, `${result.minSeconds.toFixed(2)} s`, `${result.maxSeconds.toFixed(2)} s`, `${result.peakRssMb} MB`]),
+    ...results.map((result) => [
+      result.name,
+      String(result.runs),
+      `${result.medianSeconds.toFixed(2)} s`,
+      `${result.minSeconds.toFixed(2)} s`,
+      `${result.maxSeconds.toFixed(2)} s`,
+      `${result.peakRssMb} MB`,
+    ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
-  return [line(rows[0]), `| ${widths.map((width, column) => (column === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+  return [
+    line(rows[0]),
+    `| ${widths.map((width, column) => (column === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`,
+    ...rows.slice(1).map(line),
+  ].join("\n");
 }
 
 /** A measured command that failed: its numbers would mean nothing. */

@@ -41,7 +41,10 @@ if (buildOnly) {
 /** Where the bundle of an entry point and what belongs to it live. */
 function bundleOf(entryFile) {
   const entryPath = path.resolve(entryFile);
-  const name = path.relative(projectRoot, entryPath).replace(/\.[cm]?ts$/, "").replace(/[\\/]/g, "__");
+  const name = path
+    .relative(projectRoot, entryPath)
+    .replace(/\.[cm]?ts$/, "")
+    .replace(/[\\/]/g, "__");
   return {
     entryPath,
     bundleFile: path.join(cacheDirectory, `${name}.cjs`),

@@ -65,7 +65,8 @@ function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstra
   const s3 = environments.filter((settings) => settings.state.backend === "s3");
   if (s3.length === 0) return undefined;
   const [first] = s3;
-  const describe = (settings: EnvironmentSettings) => `bucket ${settings.state.bucket} in ${settings.state.region}${settings.state.lockTable ? `, lock table ${settings.state.lockTable}` : ""}`;
+  const describe = (settings: EnvironmentSettings) =>
+    `bucket ${settings.state.bucket} in ${settings.state.region}${settings.state.lockTable ? `, lock table ${settings.state.lockTable}` : ""}`;
   const other = s3.find((settings) => describe(settings) !== describe(first));
   if (other) {
     throw new SettingsError(

@@ -16,7 +16,11 @@ import { makeTestCertificates } from "../support/tls-certificates";
 const REGION = "eu-west-1";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0d2c6a58-7f3e-4b1a-9c55-1e2f3a4b5c6d-Xy12Ab";
 const SECRET = { username: "inventory_admin", password: "s3cr3t-Pa55-word" };
-const ROLE_CREDENTIALS = { accessKeyId: "ASIAROLEEXAMPLE00001", secretAccessKey: "roleSecretKeyExample/0123456789abcdefghij", sessionToken: "role-session-token-example+/=" };
+const ROLE_CREDENTIALS = {
+  accessKeyId: "ASIAROLEEXAMPLE00001",
+  secretAccessKey: "roleSecretKeyExample/0123456789abcdefghij",
+  sessionToken: "role-session-token-example+/=",
+};
 const ENV_CREDENTIALS = { accessKeyId: "AKIAENVEXAMPLE000001", secretAccessKey: "envSecretKeyExample/0123456789abcdefghijk" };
 
 let php: string;
@@ -160,7 +164,13 @@ describe("GetSecretValue", () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-https-"));
     try {
       const certificates = await makeTestCertificates(directory, openssl);
-      secretsManager = await SecretsManagerStandIn.start({ region: REGION, secretArn: SECRET_ARN, credentials: ENV_CREDENTIALS, secret: SECRET, tls: certificates });
+      secretsManager = await SecretsManagerStandIn.start({
+        region: REGION,
+        secretArn: SECRET_ARN,
+        credentials: ENV_CREDENTIALS,
+        secret: SECRET,
+        tls: certificates,
+      });
       expect(secretsManager.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       // OpenSSL's default trust store, which the client relies on, is the file SSL_CERT_FILE names.
       const env = { AWS_ACCESS_KEY_ID: ENV_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENV_CREDENTIALS.secretAccessKey };

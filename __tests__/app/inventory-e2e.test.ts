@@ -22,7 +22,11 @@ import { makeTestCertificates, type TestCertificates } from "../support/tls-cert
 
 const REGION = "eu-west-1";
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-6c1f0e2a-93b4-4d7e-8a51-2b3c4d5e6f70-Qw3rTy";
-const AWS_CREDENTIALS = { accessKeyId: "ASIAE2ETESTEXAMPLE01", secretAccessKey: "e2eSecretKeyExample/0123456789abcdefghijk", sessionToken: "e2e-session-token+/=" };
+const AWS_CREDENTIALS = {
+  accessKeyId: "ASIAE2ETESTEXAMPLE01",
+  secretAccessKey: "e2eSecretKeyExample/0123456789abcdefghijk",
+  sessionToken: "e2e-session-token+/=",
+};
 const DB_NAME = "inventory_e2e";
 /** A schema whose items table an earlier version of the app made, before edits carried a version. */
 const LEGACY_DB_NAME = "inventory_legacy";
@@ -31,7 +35,15 @@ const INSTANCE_ID = "i-0e2e7e5700000000a";
 const AVAILABILITY_ZONE = "eu-west-1b";
 /** Items on a page of the list, as app/README.md documents it. */
 const PAGE_SIZE = 50;
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 const password = () => `Pw-${crypto.randomBytes(12).toString("base64url")}`;
 const passwords = { first: password(), rotated: password() };
@@ -80,7 +92,10 @@ async function startApp(name: string, appSettings: AppSettings, env: Record<stri
 
 async function cleanUp(): Promise<void> {
   const steps = [() => browser?.close(), () => app?.process.stop(), () => secretsManager?.stop(), () => database?.stop()];
-  for (const step of steps) await Promise.resolve().then(step).catch((error) => console.error("cleanup:", error));
+  for (const step of steps)
+    await Promise.resolve()
+      .then(step)
+      .catch((error) => console.error("cleanup:", error));
   if (root) fs.rmSync(root, { recursive: true, force: true });
 }
 
@@ -167,7 +182,12 @@ describe("the Inventory app, end to end", () => {
 
   it("reports the database healthy on /health/deep, over verified TLS", async () => {
     const response = await get("/health/deep");
-    const body = (await response.json()) as { status: string; database: { status: string; tls_cipher: string | null }; instance_id: string; availability_zone: string };
+    const body = (await response.json()) as {
+      status: string;
+      database: { status: string; tls_cipher: string | null };
+      instance_id: string;
+      availability_zone: string;
+    };
     expect(response.status).toBe(200);
     expect(body).toMatchObject({ status: "ok", database: { status: "ok" }, instance_id: INSTANCE_ID, availability_zone: AVAILABILITY_ZONE });
     expect(body.database.tls_cipher).toMatch(/^TLS_|^ECDHE-|^AES/);
@@ -423,7 +443,10 @@ describe("the Inventory app, end to end", () => {
     const served = secretsManager!.served;
     const servers: PhpServer[] = [];
     try {
-      for (const [name, metadata] of [["slow-metadata", slow], ["stalled-metadata", stalled]] as const) {
+      for (const [name, metadata] of [
+        ["slow-metadata", slow],
+        ["stalled-metadata", stalled],
+      ] as const) {
         servers.push(await startApp(name, settings({ cache_dir: path.join(root, `cache-${name}`) }), { AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.endpoint }));
       }
       // Far more than the deadline, far less than the stalled answer would take.

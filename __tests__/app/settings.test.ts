@@ -63,9 +63,9 @@ describe("Settings", () => {
   });
 
   it("refuses a file that is not there", async () => {
-    await expect(
-      runPhp(php, "Inventory\\Settings::load();", { INVENTORY_APP_SETTINGS: path.join(scratch, "missing.ini") }),
-    ).rejects.toThrow(`cannot read the settings file ${path.join(scratch, "missing.ini")}`);
+    await expect(runPhp(php, "Inventory\\Settings::load();", { INVENTORY_APP_SETTINGS: path.join(scratch, "missing.ini") })).rejects.toThrow(
+      `cannot read the settings file ${path.join(scratch, "missing.ini")}`,
+    );
   });
 });
 

@@ -19,7 +19,10 @@ import { readable, TERRAFORM_CACHE } from "../support/terraform";
 // the real Terraform. One install, one synthesis and one terraform run,
 // shared by the assertions below.
 
-const STACKS = [...loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments") }).map((settings) => inventoryStackName(settings.environment)), STATE_BOOTSTRAP_STACK].sort();
+const STACKS = [
+  ...loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments") }).map((settings) => inventoryStackName(settings.environment)),
+  STATE_BOOTSTRAP_STACK,
+].sort();
 const LOCK_FILES = ["package.json", "package-lock.json"];
 const checkout = JSON.parse(fs.readFileSync(require.resolve("cdktf/package.json"), "utf8")) as { name: string; version: string };
 /** The cdktn version the page's change names (`"cdktf": "npm:cdktn@0.24.0"`). */
@@ -45,7 +48,9 @@ const cdktnOut = (...parts: string[]) => project.path("cdktf.out", ...parts);
 
 beforeAll(async () => {
   if (checkout.name !== "cdktf") {
-    throw new Error(`the project already runs on CDK Terrain (${checkout.name} ${checkout.version} is installed as cdktf): there is no cdktf left to compare with; delete __tests__/cdk-terrain/ as ${CDK_TERRAIN_DOC} says`);
+    throw new Error(
+      `the project already runs on CDK Terrain (${checkout.name} ${checkout.version} is installed as cdktf): there is no cdktf left to compare with; delete __tests__/cdk-terrain/ as ${CDK_TERRAIN_DOC} says`,
+    );
   }
   lockFilesBefore = readLockFiles();
   const switching = SwitchedProject.create(PROJECT_ROOT);

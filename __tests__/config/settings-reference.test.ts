@@ -12,7 +12,7 @@ describe("generated settings reference", () => {
 
   it("lists every setting with its default", () => {
     const table = generatedDocs(PROJECT_ROOT).get(`${PROJECT_ROOT}/README.md`)!;
-    expect(table).toContain("| `network.natStrategy` | `\"single\"` \\| `\"per-az\"` | `\"per-az\"` |");
+    expect(table).toContain('| `network.natStrategy` | `"single"` \\| `"per-az"` | `"per-az"` |');
     expect(table).toContain("| `appTier.maxSize` | integer | `2` |");
   });
 

@@ -35,7 +35,6 @@ describe("synthesis with bad settings", () => {
     expect(result.stderr).toContain("environments/lab-start.json: database.allocatedStorageGiB");
     expect(project.exists("cdktf.out")).toBe(false);
   });
-
 });
 
 describe("synthesis with the repository's settings", () => {

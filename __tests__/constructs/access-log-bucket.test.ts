@@ -31,7 +31,11 @@ describe("AccessLogBucket", () => {
   const { json, document } = synthLogBucket();
 
   it("lets Terraform pick a unique name from the prefix, and keeps the logs on destroy", () => {
-    expect(json).toHaveResourceWithProperties(S3Bucket, { bucket_prefix: "inventory-lb-logs-", force_destroy: false, tags: { Name: "Inventory-LB access logs" } });
+    expect(json).toHaveResourceWithProperties(S3Bucket, {
+      bucket_prefix: "inventory-lb-logs-",
+      force_destroy: false,
+      tags: { Name: "Inventory-LB access logs" },
+    });
     const named = synthLogBucket({ bucketName: "my-inventory-logs" });
     expect(named.json).toHaveResourceWithProperties(S3Bucket, { bucket: "my-inventory-logs" });
     expect(onlyResource(named.document, "aws_s3_bucket")[1].bucket_prefix).toBeUndefined();
@@ -39,8 +43,15 @@ describe("AccessLogBucket", () => {
 
   it("is versioned, SSE-S3 encrypted (the only encryption ALB log delivery supports), private and without ACLs", () => {
     expect(json).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
-    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
-    expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
+    expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(json).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: "BucketOwnerEnforced" } });
   });
 

@@ -57,7 +57,9 @@ describe("AppTier", () => {
 
   it("grants the role Session Manager and reading the one database secret, nothing more", () => {
     expect(json).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
-    expect(JSON.parse(inlinePolicy.policy).Statement).toEqual([expect.objectContaining({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN })]);
+    expect(JSON.parse(inlinePolicy.policy).Statement).toEqual([
+      expect.objectContaining({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN }),
+    ]);
   });
 
   it("launches Amazon Linux 2023 t3.micro in the App group with the instance profile", () => {
@@ -78,7 +80,9 @@ describe("AppTier", () => {
 
   it("requires IMDSv2 with a hop limit of 1 and encrypts the gp3 root volume", () => {
     expect(template.metadata_options).toMatchObject({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
-    expect(template.block_device_mappings).toEqual([{ device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 8 }) }]);
+    expect(template.block_device_mappings).toEqual([
+      { device_name: "/dev/xvda", ebs: expect.objectContaining({ encrypted: "true", volume_type: "gp3", volume_size: 8 }) },
+    ]);
   });
 
   it("boots with the rendered script, gzip'd and base64-encoded, holding the secret's ARN but no secret", () => {
@@ -103,7 +107,10 @@ describe("AppTier", () => {
   });
 
   it("pins the template's latest version, so a new version rolls the fleet by instance refresh", () => {
-    expect(group.launch_template).toEqual({ id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/), version: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/) });
+    expect(group.launch_template).toEqual({
+      id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/),
+      version: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/),
+    });
     expect(group.instance_refresh).toEqual({ strategy: "Rolling", preferences: { min_healthy_percentage: 50 } });
   });
 
@@ -114,6 +121,8 @@ describe("AppTier", () => {
         { key: "Project", value: "inventory-ha", propagate_at_launch: true },
       ]),
     );
-    expect(template.tag_specifications).toEqual(expect.arrayContaining([{ resource_type: "instance", tags: expect.objectContaining({ Name: "Inventory-App" }) }]));
+    expect(template.tag_specifications).toEqual(
+      expect.arrayContaining([{ resource_type: "instance", tags: expect.objectContaining({ Name: "Inventory-App" }) }]),
+    );
   });
 });

@@ -231,7 +231,9 @@ describe("renderBootScript", () => {
     ].join("\n");
     await run(tools.bash, ["-euc", harness]);
 
-    const settings = JSON.parse(await runPhp(tools.php, "echo json_encode(get_object_vars(Inventory\\Settings::load()));", { INVENTORY_APP_SETTINGS: settingsFile }));
+    const settings = JSON.parse(
+      await runPhp(tools.php, "echo json_encode(get_object_vars(Inventory\\Settings::load()));", { INVENTORY_APP_SETTINGS: settingsFile }),
+    );
     expect(settings).toEqual({
       dbHost: REALISTIC.databaseHost,
       dbPort: 3306,
@@ -300,7 +302,9 @@ describe("the embedded app archive", () => {
     expect(filesUnder(unpacked)).toEqual(expected);
     expect(expected).toEqual(expect.arrayContaining(["httpd/inventory.conf", "www/index.php", "src/App.php"]));
 
-    const listing = execFileSync(tools.tar, ["-tvzf", "-"], { input: packApp(APP_DIRECTORY).archive, encoding: "utf8" }).trim().split("\n");
+    const listing = execFileSync(tools.tar, ["-tvzf", "-"], { input: packApp(APP_DIRECTORY).archive, encoding: "utf8" })
+      .trim()
+      .split("\n");
     expect(listing).toHaveLength(expected.length);
     for (const line of listing) expect(line).toMatch(/^-rw-r--r-- root\/root +\d+ 1970-01-01 00:00 \S+$/);
   });
@@ -353,7 +357,9 @@ describe("stripPhpComments", () => {
   });
 
   it("refuses what it does not parse rather than guess", () => {
-    expect(() => stripPhpComments("<?php $a = <<<EOT\n// x\nEOT;\n", "heredoc.php")).toThrow("heredoc.php: the comment stripper does not handle heredocs or ?>");
+    expect(() => stripPhpComments("<?php $a = <<<EOT\n// x\nEOT;\n", "heredoc.php")).toThrow(
+      "heredoc.php: the comment stripper does not handle heredocs or ?>",
+    );
     expect(() => stripPhpComments("<?php echo 1 ?>\n<p>", "template.php")).toThrow("does not handle heredocs or ?>");
     expect(() => stripPhpComments("<?php $a = 'open;\n", "string.php")).toThrow("string.php: unterminated string");
   });

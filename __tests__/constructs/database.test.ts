@@ -27,7 +27,13 @@ function synthDatabase(overrides: Partial<DatabaseProps> = {}) {
         applyImmediately: true,
         logExports: ["error", "slowquery"],
         monitoringIntervalSeconds: 0,
-        names: { identifier: "inventory-db", nameTag: "Inventory-DB", subnetGroup: "inventory-db-subnets", parameterGroup: "inventory-db-mysql84", monitoringRole: "Inventory-DB-Monitoring" },
+        names: {
+          identifier: "inventory-db",
+          nameTag: "Inventory-DB",
+          subnetGroup: "inventory-db-subnets",
+          parameterGroup: "inventory-db-mysql84",
+          monitoringRole: "Inventory-DB-Monitoring",
+        },
         ...overrides,
       }),
   );
@@ -80,7 +86,10 @@ describe("Database", () => {
   it("requires TLS through its parameter group and exports error and slow query logs", () => {
     expect(json).toHaveResourceWithProperties(DbParameterGroup, {
       family: "mysql8.4",
-      parameter: expect.arrayContaining([{ name: "require_secure_transport", value: "1" }, { name: "slow_query_log", value: "1" }]),
+      parameter: expect.arrayContaining([
+        { name: "require_secure_transport", value: "1" },
+        { name: "slow_query_log", value: "1" },
+      ]),
     });
     expect(instance.parameter_group_name).toMatch(/^\$\{aws_db_parameter_group\.[^}]+\.name\}$/);
     expect(instance.enabled_cloudwatch_logs_exports).toEqual(["error", "slowquery"]);

@@ -57,7 +57,11 @@ describe("LoadBalancer", () => {
   });
 
   it("drops invalid headers, mitigates desync defensively and is protected from deletion", () => {
-    expect(http.json).toHaveResourceWithProperties(Lb, { drop_invalid_header_fields: true, desync_mitigation_mode: "defensive", enable_deletion_protection: true });
+    expect(http.json).toHaveResourceWithProperties(Lb, {
+      drop_invalid_header_fields: true,
+      desync_mitigation_mode: "defensive",
+      enable_deletion_protection: true,
+    });
   });
 
   it("writes no access logs without a bucket, and logs every request to one when given", () => {
@@ -69,7 +73,11 @@ describe("LoadBalancer", () => {
   it("without a certificate, forwards HTTP:80 to Inventory-App and has no other listener", () => {
     const listeners = resourcesOf(http.document, "aws_lb_listener").map(([, listener]) => listener);
     expect(listeners).toHaveLength(1);
-    expect(listeners[0]).toMatchObject({ port: 80, protocol: "HTTP", default_action: [{ type: "forward", target_group_arn: expect.stringContaining("aws_lb_target_group.") }] });
+    expect(listeners[0]).toMatchObject({
+      port: 80,
+      protocol: "HTTP",
+      default_action: [{ type: "forward", target_group_arn: expect.stringContaining("aws_lb_target_group.") }],
+    });
   });
 
   describe("with a certificate", () => {

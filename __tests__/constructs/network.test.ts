@@ -143,7 +143,9 @@ describe("Network", () => {
       const natRoutes = resourcesOf(single.document, "aws_route").filter(([, route]) => route.nat_gateway_id);
       expect(natRoutes).toHaveLength(1);
       const natTable = follow(single.document, natRoutes[0][1].route_table_id).address;
-      const associations = resourcesOf(single.document, "aws_route_table_association").filter(([, association]) => follow(single.document, association.route_table_id).address === natTable);
+      const associations = resourcesOf(single.document, "aws_route_table_association").filter(
+        ([, association]) => follow(single.document, association.route_table_id).address === natTable,
+      );
       expect(associations).toHaveLength(2);
       expect(single.json).toHaveResourceWithProperties(NatGateway, { connectivity_type: "public" });
       expect(single.json).toHaveResourceWithProperties(Route, { destination_cidr_block: "0.0.0.0/0" });

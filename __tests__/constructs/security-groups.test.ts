@@ -28,7 +28,9 @@ function synthGroups(databaseSource: DatabaseSource) {
       source: rule.referenced_security_group_id ? groupNameByReference[rule.referenced_security_group_id] : rule.cidr_ipv4,
       description: rule.description,
     }));
-  const lifecycles = ["ingress", "egress"].flatMap((type) => resourcesOf(document, `aws_vpc_security_group_${type}_rule`).map(([address, rule]) => [address, rule.lifecycle]));
+  const lifecycles = ["ingress", "egress"].flatMap((type) =>
+    resourcesOf(document, `aws_vpc_security_group_${type}_rule`).map(([address, rule]) => [address, rule.lifecycle]),
+  );
   return { json, ingress: rules("ingress"), egress: rules("egress"), lifecycles };
 }
 

@@ -37,12 +37,18 @@ describe("state backend", () => {
   });
 
   it("Terraform Cloud: one named workspace per environment by default", () => {
-    expect(backendOf({ backend: "cloud", organization: "acme" }).cloud).toEqual({ organization: "acme", hostname: "app.terraform.io", workspaces: { name: "inventory-ha-default" } });
+    expect(backendOf({ backend: "cloud", organization: "acme" }).cloud).toEqual({
+      organization: "acme",
+      hostname: "app.terraform.io",
+      workspaces: { name: "inventory-ha-default" },
+    });
     expect(backendOf({ backend: "cloud", organization: "acme", workspace: "web-prod" }).cloud.workspaces).toEqual({ name: "web-prod" });
   });
 
   it("Terraform Cloud: workspaces by tags", () => {
-    expect(backendOf({ backend: "cloud", organization: "acme", workspaceTags: ["inventory", "prod"] }).cloud.workspaces).toEqual({ tags: ["inventory", "prod"] });
+    expect(backendOf({ backend: "cloud", organization: "acme", workspaceTags: ["inventory", "prod"] }).cloud.workspaces).toEqual({
+      tags: ["inventory", "prod"],
+    });
   });
 
   it("local: a state file named after the stack in the project folder, never an absolute path", () => {

@@ -22,7 +22,9 @@ describe("docs/architecture.* (the committed diagram of the default environment)
     const page = fs.readFileSync(path.join(PROJECT_ROOT, "docs/architecture.md"), "utf8");
     expect(page).toMatch(/^```mermaid\n---\ntitle: "Inventory HA: environment default \(stack inventory-default\)"\n---\nflowchart TB\n/m);
     expect(page).toContain("[architecture.svg](architecture.svg)");
-    expect(page).toContain("| us-west-2b | Private Subnet 2 | private | 10.0.4.0/23 | Private Route Table 2 | 0.0.0.0/0 → NAT Gateway 2 in Public Subnet 2, us-west-2b |");
+    expect(page).toContain(
+      "| us-west-2b | Private Subnet 2 | private | 10.0.4.0/23 | Private Route Table 2 | 0.0.0.0/0 → NAT Gateway 2 in Public Subnet 2, us-west-2b |",
+    );
     expect(page).toContain("| group Inventory-App | group Inventory-DB | MySQL 3306 | egress rule of Inventory-App and ingress rule of Inventory-DB |");
   });
 
@@ -45,7 +47,10 @@ describe("docs/architecture.* (the committed diagram of the default environment)
     it("names an SVG whose text is not the drawing's, but not one laid out differently", () => {
       const svgFile = path.join(copy, "docs/architecture.svg");
       const svg = fs.readFileSync(svgFile, "utf8");
-      fs.writeFileSync(svgFile, svg.replace(/ x="([\d.]+)"/g, (_, x: string) => ` x="${Number(x) + 7}"`));
+      fs.writeFileSync(
+        svgFile,
+        svg.replace(/ x="([\d.]+)"/g, (_, x: string) => ` x="${Number(x) + 7}"`),
+      );
       expect(staleArchitectureFiles(copy, architecture)).toEqual([]);
       fs.writeFileSync(svgFile, svg.replace(">NAT Gateway 2<", ">NAT Gateway 9<"));
       expect(staleArchitectureFiles(copy, architecture)).toEqual(["docs/architecture.svg (its text differs from the drawing)"]);
@@ -53,6 +58,10 @@ describe("docs/architecture.* (the committed diagram of the default environment)
   });
 
   it("gives other environments files of their own", () => {
-    expect(architectureFiles("lab-start")).toEqual({ markdown: "docs/architecture-lab-start.md", dot: "docs/architecture-lab-start.dot", svg: "docs/architecture-lab-start.svg" });
+    expect(architectureFiles("lab-start")).toEqual({
+      markdown: "docs/architecture-lab-start.md",
+      dot: "docs/architecture-lab-start.dot",
+      svg: "docs/architecture-lab-start.svg",
+    });
   });
 });

@@ -6,7 +6,8 @@ import { readTopology } from "../../src/diagram/topology";
 import { PROJECT_ROOT, synthStack } from "../support/stacks";
 
 const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
-const drawingOf = (settings: typeof defaultSettings) => drawTopology(readTopology(synthStack(settings).document), `Inventory HA: environment ${settings.environment}`);
+const drawingOf = (settings: typeof defaultSettings) =>
+  drawTopology(readTopology(synthStack(settings).document), `Inventory HA: environment ${settings.environment}`);
 
 /** Cluster names around each node of a DOT source written one statement per line, innermost first. */
 function placements(dot: string): Map<string, string[]> {
@@ -42,7 +43,16 @@ describe("Graphviz rendering", () => {
     expect(svg).not.toMatch(/graphviz version/i);
     const texts = svgTexts(svg);
     expect(texts.sort()).toEqual(drawingTexts(drawing));
-    for (const label of ["NAT Gateway 1", "NAT Gateway 2", "HTTP 80, HTTPS 443", "HTTP 80", "MySQL 3306", "egress HTTPS 443", "Availability Zone us-west-2a", "Availability Zone us-west-2b"]) {
+    for (const label of [
+      "NAT Gateway 1",
+      "NAT Gateway 2",
+      "HTTP 80, HTTPS 443",
+      "HTTP 80",
+      "MySQL 3306",
+      "egress HTTPS 443",
+      "Availability Zone us-west-2a",
+      "Availability Zone us-west-2b",
+    ]) {
       expect(texts).toContain(label);
     }
     expect(renderSvg(dot)).toBe(svg);
@@ -64,6 +74,8 @@ describe("Graphviz rendering", () => {
   it("names the Debian package when dot cannot be found", () => {
     const withoutDot = { ...process.env, PATH: "/nonexistent" };
     expect(() => requireGraphviz(withoutDot)).toThrow(GraphvizNotFoundError);
-    expect(() => requireGraphviz(withoutDot)).toThrow("Graphviz's dot is not installed or does not run: install the Debian package graphviz (apt-get install graphviz)");
+    expect(() => requireGraphviz(withoutDot)).toThrow(
+      "Graphviz's dot is not installed or does not run: install the Debian package graphviz (apt-get install graphviz)",
+    );
   });
 });

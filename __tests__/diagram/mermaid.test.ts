@@ -52,7 +52,13 @@ function chartOf(settings: EnvironmentSettings): ParsedChart {
 const idsLike = (chart: ParsedChart, pattern: RegExp) =>
   [...chart.labels.keys()].filter((id) => pattern.test(id)).sort(new Intl.Collator("en", { numeric: true }).compare);
 /** The subgraph labels around a node, innermost first, first lines only. */
-const placeOf = (chart: ParsedChart, id: string) => chart.parents.get(id)!.map((parent) => chart.labels.get(parent)!.split("<br/>")[0].replace(/<\/?b>/g, ""));
+const placeOf = (chart: ParsedChart, id: string) =>
+  chart.parents.get(id)!.map((parent) =>
+    chart.labels
+      .get(parent)!
+      .split("<br/>")[0]
+      .replace(/<\/?b>/g, ""),
+  );
 const trafficEdges = (chart: ParsedChart) => chart.edges.filter((edge) => edge.arrow === "-->").map((edge) => `${edge.from} -> ${edge.to}: ${edge.label}`);
 
 describe("Mermaid diagram of the default environment", () => {
@@ -63,7 +69,12 @@ describe("Mermaid diagram of the default environment", () => {
     expect(placeOf(chart, "nat_gateway_1")).toEqual(["Public Subnet 1", "Availability Zone us-west-2a", "Lab VPC"]);
     expect(placeOf(chart, "nat_gateway_2")).toEqual(["Public Subnet 2", "Availability Zone us-west-2b", "Lab VPC"]);
     const routes = chart.edges.filter((edge) => edge.arrow === "-.-").map((edge) => `${edge.to} -> ${edge.from}`);
-    expect(routes).toEqual(["public_subnet_1 -> internet_gateway", "private_subnet_1 -> nat_gateway_1", "public_subnet_2 -> internet_gateway", "private_subnet_2 -> nat_gateway_2"]);
+    expect(routes).toEqual([
+      "public_subnet_1 -> internet_gateway",
+      "private_subnet_1 -> nat_gateway_1",
+      "public_subnet_2 -> internet_gateway",
+      "private_subnet_2 -> nat_gateway_2",
+    ]);
   });
 
   it("draws every security group flow as an edge labelled with its port", () => {
@@ -76,7 +87,10 @@ describe("Mermaid diagram of the default environment", () => {
     ]);
     // The app servers' HTTPS egress leaves through the NAT gateway their subnet routes to.
     const egress = chart.edges.filter((edge) => edge.label.includes("egress")).map((edge) => `${edge.to} -> ${edge.from}: ${edge.label}`);
-    expect(egress).toEqual(["private_subnet_1 -> nat_gateway_1: 0.0.0.0/0<br/>Private Route Table 1<br/>egress HTTPS 443", "private_subnet_2 -> nat_gateway_2: 0.0.0.0/0<br/>Private Route Table 2<br/>egress HTTPS 443"]);
+    expect(egress).toEqual([
+      "private_subnet_1 -> nat_gateway_1: 0.0.0.0/0<br/>Private Route Table 1<br/>egress HTTPS 443",
+      "private_subnet_2 -> nat_gateway_2: 0.0.0.0/0<br/>Private Route Table 2<br/>egress HTTPS 443",
+    ]);
   });
 
   it("puts one app server in each private subnet and the database's primary and standby in different zones", () => {
@@ -124,7 +138,13 @@ describe("Mermaid diagram of lab-start", () => {
 describe("Mermaid diagram of other settings", () => {
   it("spreads the desired instances over the private subnets in turn", () => {
     const chart = chartOf(settingsFor("five", { appTier: { minSize: 2, desiredCapacity: 5, maxSize: 6 } }));
-    expect(idsLike(chart, /^app_server_/).map((id) => placeOf(chart, id)[0])).toEqual(["Private Subnet 1", "Private Subnet 2", "Private Subnet 1", "Private Subnet 2", "Private Subnet 1"]);
+    expect(idsLike(chart, /^app_server_/).map((id) => placeOf(chart, id)[0])).toEqual([
+      "Private Subnet 1",
+      "Private Subnet 2",
+      "Private Subnet 1",
+      "Private Subnet 2",
+      "Private Subnet 1",
+    ]);
     expect(chart.labels.get("app_server_5")).toContain("EC2 app server 5 of 5");
   });
 

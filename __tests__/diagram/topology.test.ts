@@ -21,7 +21,9 @@ function natRoutes(topology: Topology): Record<string, string> {
 function flows(topology: Topology): string[] {
   const name = (peer: Topology["traffic"][number]["from"]) =>
     peer.kind === "cidr" ? peer.cidr : topology.securityGroups.find((group) => group.address === peer.address)!.name;
-  return topology.traffic.map((rule) => `${name(rule.from)} -> ${name(rule.to)} ${rule.protocol} ${rule.fromPort}-${rule.toPort} [${rule.declaredBy.join(", ")}]`);
+  return topology.traffic.map(
+    (rule) => `${name(rule.from)} -> ${name(rule.to)} ${rule.protocol} ${rule.fromPort}-${rule.toPort} [${rule.declaredBy.join(", ")}]`,
+  );
 }
 
 describe("readTopology of the default environment (per-az NAT, Multi-AZ database)", () => {
@@ -38,7 +40,11 @@ describe("readTopology of the default environment (per-az NAT, Multi-AZ database
       ["us-west-2b", "Private Subnet 2", "private", "10.0.4.0/23"],
     ]);
     for (const subnet of topology.subnets.filter((candidate) => candidate.tier === "public")) {
-      expect(subnet.defaultRoute).toEqual({ destination: "0.0.0.0/0", routeTable: "Public Route Table", target: { kind: "internet-gateway", address: "aws_internet_gateway.network_internet_gateway", name: "Lab Internet Gateway" } });
+      expect(subnet.defaultRoute).toEqual({
+        destination: "0.0.0.0/0",
+        routeTable: "Public Route Table",
+        target: { kind: "internet-gateway", address: "aws_internet_gateway.network_internet_gateway", name: "Lab Internet Gateway" },
+      });
     }
   });
 
@@ -51,16 +57,37 @@ describe("readTopology of the default environment (per-az NAT, Multi-AZ database
 
   it("sends each private subnet out through the NAT gateway of its own zone, each by its own route table", () => {
     expect(natRoutes(topology)).toEqual({ "Private Subnet 1": "NAT Gateway 1 (us-west-2a)", "Private Subnet 2": "NAT Gateway 2 (us-west-2b)" });
-    expect(topology.subnets.filter((subnet) => subnet.tier === "private").map((subnet) => subnet.defaultRoute?.routeTable)).toEqual(["Private Route Table 1", "Private Route Table 2"]);
+    expect(topology.subnets.filter((subnet) => subnet.tier === "private").map((subnet) => subnet.defaultRoute?.routeTable)).toEqual([
+      "Private Route Table 1",
+      "Private Route Table 2",
+    ]);
   });
 
   it("reads the load balancer in the public subnets, the app servers 2/2/2 and the Multi-AZ database in the private ones", () => {
     const subnetNames = (addresses: string[]) => addresses.map((address) => topology.subnets.find((subnet) => subnet.address === address)!.name);
-    expect(topology.loadBalancer).toMatchObject({ name: "Inventory-LB", internetFacing: true, listeners: [{ protocol: "HTTP", port: 80, action: "forward to Inventory-App (HTTP:80)" }] });
+    expect(topology.loadBalancer).toMatchObject({
+      name: "Inventory-LB",
+      internetFacing: true,
+      listeners: [{ protocol: "HTTP", port: 80, action: "forward to Inventory-App (HTTP:80)" }],
+    });
     expect(subnetNames(topology.loadBalancer!.subnets)).toEqual(["Public Subnet 1", "Public Subnet 2"]);
-    expect(topology.autoScalingGroup).toMatchObject({ name: "Inventory-ASG", minSize: 2, desiredCapacity: 2, maxSize: 2, instanceType: "t3.micro", targetGroups: ["Inventory-App"] });
+    expect(topology.autoScalingGroup).toMatchObject({
+      name: "Inventory-ASG",
+      minSize: 2,
+      desiredCapacity: 2,
+      maxSize: 2,
+      instanceType: "t3.micro",
+      targetGroups: ["Inventory-App"],
+    });
     expect(subnetNames(topology.autoScalingGroup!.subnets)).toEqual(["Private Subnet 1", "Private Subnet 2"]);
-    expect(topology.database).toMatchObject({ identifier: "inventory-db", engine: "mysql", engineVersion: "8.4", instanceClass: "db.t3.small", multiAz: true, subnetGroup: "inventory-db-subnets" });
+    expect(topology.database).toMatchObject({
+      identifier: "inventory-db",
+      engine: "mysql",
+      engineVersion: "8.4",
+      instanceClass: "db.t3.small",
+      multiAz: true,
+      subnetGroup: "inventory-db-subnets",
+    });
     expect(topology.database!.availabilityZone).toBeUndefined();
     expect(subnetNames(topology.database!.subnets)).toEqual(["Private Subnet 1", "Private Subnet 2"]);
   });
@@ -128,7 +155,16 @@ describe("readTopology of other settings", () => {
 
   it("stops at rules it does not read instead of leaving them out of the picture", () => {
     const document = structuredClone(final.document) as any;
-    document.resource.aws_security_group_rule = { extra: { type: "ingress", security_group_id: "${aws_security_group.security_groups_app.id}", from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] } };
+    document.resource.aws_security_group_rule = {
+      extra: {
+        type: "ingress",
+        security_group_id: "${aws_security_group.security_groups_app.id}",
+        from_port: 22,
+        to_port: 22,
+        protocol: "tcp",
+        cidr_blocks: ["0.0.0.0/0"],
+      },
+    };
     expect(() => readTopology(document)).toThrow(TopologyError);
     expect(() => readTopology(document)).toThrow("the diagram does not read aws_security_group_rule.extra (aws_security_group_rule)");
   });
@@ -136,6 +172,8 @@ describe("readTopology of other settings", () => {
   it("names the resource whose reference leads nowhere", () => {
     const document = structuredClone(final.document) as any;
     document.resource.aws_nat_gateway.network_nat_gateway_2.subnet_id = "${aws_subnet.nowhere.id}";
-    expect(() => readTopology(document)).toThrow('aws_nat_gateway.network_nat_gateway_2: "${aws_subnet.nowhere.id}" is not a reference to an aws_subnet of this configuration');
+    expect(() => readTopology(document)).toThrow(
+      'aws_nat_gateway.network_nat_gateway_2: "${aws_subnet.nowhere.id}" is not a reference to an aws_subnet of this configuration',
+    );
   });
 });

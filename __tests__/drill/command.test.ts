@@ -53,7 +53,9 @@ test.each([
 test("without cdktf.out or an outputs file it says to deploy first, exit 1", async () => {
   const result = await run(["instance", "--env", "dev"]);
   expect(result.code).toBe(1);
-  expect(result.stderr).toBe(`drill: no ${path.join("cdktf.out", "stacks", "inventory-dev")}: run cdktf deploy inventory-dev first (or pass --outputs-file FILE)\n`);
+  expect(result.stderr).toBe(
+    `drill: no ${path.join("cdktf.out", "stacks", "inventory-dev")}: run cdktf deploy inventory-dev first (or pass --outputs-file FILE)\n`,
+  );
   expect(result.createClients).not.toHaveBeenCalled();
 });
 
@@ -61,7 +63,9 @@ test("an output the action needs is named before any AWS client exists; relative
   fs.mkdirSync(path.join(root, "deploy"));
   fs.writeFileSync(
     path.join(root, "deploy", "outputs.json"),
-    JSON.stringify({ "inventory-dev": { app_url: "http://Inventory-LB-123.us-west-2.elb.amazonaws.com", region: "us-west-2", autoscaling_group_name: "Inventory-ASG" } }),
+    JSON.stringify({
+      "inventory-dev": { app_url: "http://Inventory-LB-123.us-west-2.elb.amazonaws.com", region: "us-west-2", autoscaling_group_name: "Inventory-ASG" },
+    }),
   );
   const result = await run(["database", "--env", "dev", "--outputs-file", "outputs.json"], { cwd: path.join(root, "deploy") });
   expect(result.code).toBe(1);

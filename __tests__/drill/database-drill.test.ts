@@ -70,7 +70,10 @@ describe("database drill with --yes", () => {
       .rejectsOnce(throttlingError("Throttling"))
       .rejectsOnce(throttlingError("Throttling"))
       .resolves(database("available", "us-west-2b", "us-west-2a"));
-    rds.on(RebootDBInstanceCommand).rejectsOnce(throttlingError("ThrottlingException")).resolves({ DBInstance: { DBInstanceStatus: "rebooting" } });
+    rds
+      .on(RebootDBInstanceCommand)
+      .rejectsOnce(throttlingError("ThrottlingException"))
+      .resolves({ DBInstance: { DBInstanceStatus: "rebooting" } });
     const run = await harness.run(["database", "--yes"]);
     expect(run.code).toBe(0);
     expect(rds.commandCalls(RebootDBInstanceCommand)).toHaveLength(2);
@@ -81,11 +84,16 @@ describe("database drill with --yes", () => {
   });
 
   test("a database that never comes back times out with a non-zero exit", async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce(database("available", "us-west-2a", "us-west-2b")).resolves(database("rebooting", "us-west-2a", "us-west-2b"));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce(database("available", "us-west-2a", "us-west-2b"))
+      .resolves(database("rebooting", "us-west-2a", "us-west-2b"));
     rds.on(RebootDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: "rebooting" } });
     const run = await harness.run(["database", "--yes", "--timeout", "40", "--interval", "20"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("Timed out after 40s, not recovered: inventory-db rebooting, primary in us-west-2a. RDS goes on with the failover without the drill.\n");
+    expect(run.stdout).toContain(
+      "Timed out after 40s, not recovered: inventory-db rebooting, primary in us-west-2a. RDS goes on with the failover without the drill.\n",
+    );
   });
 });
 
@@ -115,7 +123,9 @@ describe("database drill safety", () => {
     const run = await harness.run(["database"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Database drill: inventory-default in us-west-2 (dry run)\n");
-    expect(run.stdout).toContain("Would reboot inventory-db with forced failover (RebootDBInstance, ForceFailover), so the standby in us-west-2b becomes the primary;\n");
+    expect(run.stdout).toContain(
+      "Would reboot inventory-db with forced failover (RebootDBInstance, ForceFailover), so the standby in us-west-2b becomes the primary;\n",
+    );
     expect(run.stdout).toContain("Dry run: nothing was changed. Add --yes to run the drill.\n");
     expect(rds.calls().map((call) => call.args[0].constructor.name)).toEqual(["DescribeDBInstancesCommand"]);
     expect(harness.app.requests()).toBe(1);
@@ -132,7 +142,9 @@ describe("database drill safety", () => {
     });
     const run = await harness.run(["database", "--yes"], { signal: interrupt.signal });
     expect(run.code).toBe(130);
-    expect(run.stdout).toContain("Interrupted at t+5s before recovery: inventory-db rebooting, primary in us-west-2a. RDS goes on with the failover without the drill.\n");
+    expect(run.stdout).toContain(
+      "Interrupted at t+5s before recovery: inventory-db rebooting, primary in us-west-2a. RDS goes on with the failover without the drill.\n",
+    );
     expect(run.stdout).toContain(`App ${APP_URL}: all 5 requests answered 2xx.\n`);
     expect(looks).toBe(3);
   });

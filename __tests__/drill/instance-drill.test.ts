@@ -72,11 +72,23 @@ describe("instance drill safety", () => {
   });
 
   test("refuses when the fleet is not healthy to begin with", async () => {
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(group(2, [["i-0aaa", "us-west-2a", "InService"], ["i-0bbb", "us-west-2b", "Pending"]]));
-    loadBalancing.on(DescribeTargetHealthCommand).resolves(targets([["i-0aaa", "healthy"], ["i-0bbb", "initial"]]));
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(
+      group(2, [
+        ["i-0aaa", "us-west-2a", "InService"],
+        ["i-0bbb", "us-west-2b", "Pending"],
+      ]),
+    );
+    loadBalancing.on(DescribeTargetHealthCommand).resolves(
+      targets([
+        ["i-0aaa", "healthy"],
+        ["i-0bbb", "initial"],
+      ]),
+    );
     const run = await harness.run(["instance", "--yes"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("Refusing: the fleet is not healthy to begin with: 1 of 2 app servers are healthy in Inventory-App; i-0bbb is Pending. Run the drill once it is.\n");
+    expect(run.stdout).toContain(
+      "Refusing: the fleet is not healthy to begin with: 1 of 2 app servers are healthy in Inventory-App; i-0bbb is Pending. Run the drill once it is.\n",
+    );
     expect(autoScaling.commandCalls(TerminateInstanceInAutoScalingGroupCommand)).toHaveLength(0);
   });
 
@@ -91,8 +103,24 @@ describe("instance drill safety", () => {
   });
 
   test("a fleet that never heals times out with a non-zero exit", async () => {
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolvesOnce(HEALTHY_GROUP).resolves(group(2, [["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "InService"]]));
-    loadBalancing.on(DescribeTargetHealthCommand).resolvesOnce(HEALTHY_TARGETS).resolves(targets([["i-0bbb", "healthy"], ["i-0ccc", "unhealthy"]]));
+    autoScaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce(HEALTHY_GROUP)
+      .resolves(
+        group(2, [
+          ["i-0bbb", "us-west-2b", "InService"],
+          ["i-0ccc", "us-west-2a", "InService"],
+        ]),
+      );
+    loadBalancing
+      .on(DescribeTargetHealthCommand)
+      .resolvesOnce(HEALTHY_TARGETS)
+      .resolves(
+        targets([
+          ["i-0bbb", "healthy"],
+          ["i-0ccc", "unhealthy"],
+        ]),
+      );
     autoScaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
     const run = await harness.run(["instance", "--yes", "--timeout", "60", "--interval", "10"]);
     expect(run.code).toBe(1);
@@ -109,14 +137,34 @@ describe("instance drill safety", () => {
       .on(DescribeAutoScalingGroupsCommand)
       .resolvesOnce(HEALTHY_GROUP)
       .rejectsOnce(throttlingError("Throttling"))
-      .resolvesOnce(group(2, [["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "Pending"]]))
-      .resolves(group(2, [["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "InService"]]));
+      .resolvesOnce(
+        group(2, [
+          ["i-0bbb", "us-west-2b", "InService"],
+          ["i-0ccc", "us-west-2a", "Pending"],
+        ]),
+      )
+      .resolves(
+        group(2, [
+          ["i-0bbb", "us-west-2b", "InService"],
+          ["i-0ccc", "us-west-2a", "InService"],
+        ]),
+      );
     loadBalancing
       .on(DescribeTargetHealthCommand)
       .resolvesOnce(HEALTHY_TARGETS)
-      .resolvesOnce(targets([["i-0aaa", "draining"], ["i-0bbb", "healthy"]]))
+      .resolvesOnce(
+        targets([
+          ["i-0aaa", "draining"],
+          ["i-0bbb", "healthy"],
+        ]),
+      )
       .rejectsOnce(throttlingError("ThrottlingException"))
-      .resolves(targets([["i-0bbb", "healthy"], ["i-0ccc", "healthy"]]));
+      .resolves(
+        targets([
+          ["i-0bbb", "healthy"],
+          ["i-0ccc", "healthy"],
+        ]),
+      );
     autoScaling.on(TerminateInstanceInAutoScalingGroupCommand).rejectsOnce(throttlingError("RequestLimitExceeded")).resolves({});
     const run = await harness.run(["instance", "--yes"]);
     expect(run.code).toBe(0);
@@ -136,7 +184,9 @@ describe("instance drill safety", () => {
     autoScaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
     const run = await harness.run(["instance", "--yes", "--timeout", "30"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("Timed out after 30s: AWS kept throttling the drill's requests. The Auto Scaling group goes on replacing i-0aaa without the drill.\n");
+    expect(run.stdout).toContain(
+      "Timed out after 30s: AWS kept throttling the drill's requests. The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
+    );
   });
 
   test("an AWS error while watching stops the drill with the error, after stopping the app requests", async () => {
@@ -181,7 +231,13 @@ describe("instance drill and Ctrl-C", () => {
     autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake(() => {
       looks++;
       if (looks === 3) interrupt.abort();
-      return looks === 1 ? HEALTHY_GROUP : group(2, [["i-0aaa", "us-west-2a", "Terminating"], ["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "Pending"]]);
+      return looks === 1
+        ? HEALTHY_GROUP
+        : group(2, [
+            ["i-0aaa", "us-west-2a", "Terminating"],
+            ["i-0bbb", "us-west-2b", "InService"],
+            ["i-0ccc", "us-west-2a", "Pending"],
+          ]);
     });
     const run = await harness.run(["instance", "--yes"], { signal: interrupt.signal });
     expect(run.code).toBe(130);

@@ -66,7 +66,9 @@ describe("from an outputs file (cdktf deploy --outputs-file)", () => {
   test("a file without the environment's stack names the stacks it has", async () => {
     const file = writeOutputs({ "inventory-prod": DEPLOYED });
     const error = await failure(readStackOutputs({ environment: "dev", outputsFile: file, projectRoot: root }));
-    expect(error.message).toBe(`outputs file ${file} has no outputs for inventory-dev (it has inventory-prod); run cdktf deploy inventory-dev --outputs-file ${file} first`);
+    expect(error.message).toBe(
+      `outputs file ${file} has no outputs for inventory-dev (it has inventory-prod); run cdktf deploy inventory-dev --outputs-file ${file} first`,
+    );
   });
 
   test("a file that is not JSON is reported as such", async () => {
@@ -81,13 +83,17 @@ describe("from an outputs file (cdktf deploy --outputs-file)", () => {
     const outputs = await readStackOutputs({ environment: "dev", outputsFile: file, projectRoot: root });
     expect(outputs.get("region")).toBe("us-west-2");
     const error = await failure(Promise.resolve().then(() => outputs.get("target_group_arn")));
-    expect(error.message).toBe(`outputs file ${file} has no output "target_group_arn" for inventory-dev; deploy a version of the stack that has it (cdktf deploy inventory-dev)`);
+    expect(error.message).toBe(
+      `outputs file ${file} has no output "target_group_arn" for inventory-dev; deploy a version of the stack that has it (cdktf deploy inventory-dev)`,
+    );
   });
 
   test("values that cannot be right are refused", async () => {
     const file = writeOutputs({ "inventory-dev": { ...DEPLOYED, app_url: "Inventory-LB-123.elb.amazonaws.com", region: "Oregon", autoscaling_group_name: 3 } });
     const outputs = await readStackOutputs({ environment: "dev", outputsFile: file, projectRoot: root });
-    expect(() => outputs.get("app_url")).toThrow(`output "app_url" of inventory-dev in outputs file ${file} should be an http(s) URL, got "Inventory-LB-123.elb.amazonaws.com"`);
+    expect(() => outputs.get("app_url")).toThrow(
+      `output "app_url" of inventory-dev in outputs file ${file} should be an http(s) URL, got "Inventory-LB-123.elb.amazonaws.com"`,
+    );
     expect(() => outputs.get("region")).toThrow(`should be an AWS region like us-west-2, got "Oregon"`);
     expect(() => outputs.get("autoscaling_group_name")).toThrow(`should be a non-empty string, got 3`);
   });
@@ -114,7 +120,11 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
       // The fake records where and how it ran, then prints what a deployed stack would.
       fs.writeFileSync(path.join(bin, "outputs.json"), terraformJson(DEPLOYED));
       fs.writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho "$PWD $*" > "${bin}/called"\ncat "${bin}/outputs.json"\n`, { mode: 0o755 });
-      const outputs = await readStackOutputs({ environment: "dev", projectRoot: root, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
+      const outputs = await readStackOutputs({
+        environment: "dev",
+        projectRoot: root,
+        env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+      });
       expect(outputs.get("autoscaling_group_name")).toBe("Inventory-ASG");
       expect(fs.readFileSync(path.join(bin, "called"), "utf8").trim()).toBe(`${fs.realpathSync(folder)} output -json`);
     } finally {
@@ -133,12 +143,15 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
     stackFolder();
     const runCommand: CommandRunner = async () => ({ exitCode: 0, stdout: "{}\n", stderr: "" });
     const error = await failure(readStackOutputs({ environment: "dev", projectRoot: root, runCommand }));
-    expect(error.message).toBe(`inventory-dev has no outputs (terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} printed none); run cdktf deploy inventory-dev first`);
+    expect(error.message).toBe(
+      `inventory-dev has no outputs (terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} printed none); run cdktf deploy inventory-dev first`,
+    );
   });
 
   test("a failing terraform is reported with the first line of its error", async () => {
     stackFolder();
-    const stderr = '\n│ Error: Backend initialization required, please run "terraform init"\n│\n│ Reason: Initial configuration of the requested backend "s3"\n';
+    const stderr =
+      '\n│ Error: Backend initialization required, please run "terraform init"\n│\n│ Reason: Initial configuration of the requested backend "s3"\n';
     const runCommand: CommandRunner = async () => ({ exitCode: 1, stdout: "", stderr });
     const error = await failure(readStackOutputs({ environment: "dev", projectRoot: root, runCommand }));
     expect(error.message).toBe(

@@ -52,7 +52,8 @@ export class EmulatedStack {
   /** Replaces the configuration with a synthesized stack folder's, plus the emulator's overrides. */
   load(stackDirectory: string): StackConfiguration {
     for (const entry of fs.readdirSync(this.directory)) {
-      if (entry.endsWith(".tf.json") || entry.endsWith(".tf") || entry === "assets") fs.rmSync(path.join(this.directory, entry), { recursive: true, force: true });
+      if (entry.endsWith(".tf.json") || entry.endsWith(".tf") || entry === "assets")
+        fs.rmSync(path.join(this.directory, entry), { recursive: true, force: true });
     }
     copyStackFolder(stackDirectory, this.directory);
     const configuration = JSON.parse(fs.readFileSync(path.join(this.directory, "cdk.tf.json"), "utf8")) as StackConfiguration;
@@ -73,7 +74,12 @@ export class EmulatedStack {
     if (this.backend === "synthesized") {
       const file = path.join(this.directory, "emulator-backend.hcl");
       // JSON literals are HCL expressions: strings, booleans and objects alike.
-      fs.writeFileSync(file, Object.entries(this.emulator.backendConfig()).map(([key, value]) => `${key} = ${JSON.stringify(value)}\n`).join(""));
+      fs.writeFileSync(
+        file,
+        Object.entries(this.emulator.backendConfig())
+          .map(([key, value]) => `${key} = ${JSON.stringify(value)}\n`)
+          .join(""),
+      );
       args.push(`-backend-config=${file}`);
     }
     await this.run(args);
@@ -110,7 +116,8 @@ export class EmulatedStack {
   sibling(name: string): EmulatedStack {
     const other = new EmulatedStack(name, this.emulator, this.backend);
     for (const entry of fs.readdirSync(this.directory)) {
-      if (entry.endsWith(".tf.json") || entry === "assets" || entry === ".terraform.lock.hcl") fs.cpSync(path.join(this.directory, entry), path.join(other.directory, entry), { recursive: true });
+      if (entry.endsWith(".tf.json") || entry === "assets" || entry === ".terraform.lock.hcl")
+        fs.cpSync(path.join(this.directory, entry), path.join(other.directory, entry), { recursive: true });
     }
     return other;
   }

@@ -8,8 +8,22 @@ import {
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, DescribeDBParametersCommand, ModifyDBParameterGroupCommand, RDSClient } from "@aws-sdk/client-rds";
-import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateDBInstanceCommand,
+  CreateDBParameterGroupCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  ModifyDBParameterGroupCommand,
+  RDSClient,
+} from "@aws-sdk/client-rds";
+import {
+  CreateBucketCommand,
+  GetBucketLifecycleConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import type { AwsEmulator } from "../support/aws-emulator";
 import type { AttributeChange } from "./plan-changes";
 
@@ -53,7 +67,8 @@ const vpcRuleTypes = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_g
 
 async function twoSecurityGroups(ec2: EC2Client, unique: string): Promise<[string, string]> {
   const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.99.0.0/16" }));
-  const group = async (name: string) => (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${unique}-${name}`, Description: name, VpcId: Vpc!.VpcId }))).GroupId!;
+  const group = async (name: string) =>
+    (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${unique}-${name}`, Description: name, VpcId: Vpc!.VpcId }))).GroupId!;
   return [await group("probe-a"), await group("probe-b")];
 }
 
@@ -78,7 +93,10 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       return rule !== undefined && rule.Description !== "from the probe";
     },
     allows: (change) =>
-      vpcRuleTypes.includes(change.type) && change.path === "description" && change.before === null && typeof change.resourceAfter?.referenced_security_group_id === "string",
+      vpcRuleTypes.includes(change.type) &&
+      change.path === "description" &&
+      change.before === null &&
+      typeof change.resourceAfter?.referenced_security_group_id === "string",
   },
   {
     id: "db-instance-monitoring-interval",
@@ -117,7 +135,14 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       const create = async (name: string) =>
         (
           await rds.send(
-            new CreateDBInstanceCommand({ DBInstanceIdentifier: `${unique}-${name}`, Engine: "mysql", DBInstanceClass: "db.t3.micro", AllocatedStorage: 20, MasterUsername: "probe", ManageMasterUserPassword: true }),
+            new CreateDBInstanceCommand({
+              DBInstanceIdentifier: `${unique}-${name}`,
+              Engine: "mysql",
+              DBInstanceClass: "db.t3.micro",
+              AllocatedStorage: 20,
+              MasterUsername: "probe",
+              ManageMasterUserPassword: true,
+            }),
           )
         ).DBInstance!.DbiResourceId;
       return (await create("first")) === (await create("second"));
@@ -133,7 +158,12 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       const rds = new RDSClient(emulator.clientConfig());
       const name = `${unique}-parameters`;
       await rds.send(new CreateDBParameterGroupCommand({ DBParameterGroupName: name, DBParameterGroupFamily: "mysql8.4", Description: "probe" }));
-      await rds.send(new ModifyDBParameterGroupCommand({ DBParameterGroupName: name, Parameters: [{ ParameterName: "slow_query_log", ParameterValue: "1", ApplyMethod: "immediate" }] }));
+      await rds.send(
+        new ModifyDBParameterGroupCommand({
+          DBParameterGroupName: name,
+          Parameters: [{ ParameterName: "slow_query_log", ParameterValue: "1", ApplyMethod: "immediate" }],
+        }),
+      );
       const { Parameters } = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: name, Source: "user" }));
       const parameter = (Parameters ?? []).find((candidate) => candidate.ParameterName === "slow_query_log");
       return parameter !== undefined && parameter.Source !== "user";
@@ -170,7 +200,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     async probe(emulator, unique) {
       const autoscaling = new AutoScalingClient(emulator.clientConfig({ maxAttempts: 1 }));
       const ec2 = new EC2Client(emulator.clientConfig());
-      const { LaunchTemplate } = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-refresh`, LaunchTemplateData: { InstanceType: "t3.micro" } }));
+      const { LaunchTemplate } = await ec2.send(
+        new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-refresh`, LaunchTemplateData: { InstanceType: "t3.micro" } }),
+      );
       const name = `${unique}-refresh`;
       await autoscaling.send(
         new CreateAutoScalingGroupCommand({
@@ -203,7 +235,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       await s3.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket: bucket,
-          LifecycleConfiguration: { Rules: [{ ID: "probe", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 20 } }] },
+          LifecycleConfiguration: {
+            Rules: [{ ID: "probe", Status: "Enabled", Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 20 } }],
+          },
         }),
       );
       const { Rules } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
@@ -212,7 +246,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     override: (configuration) =>
       mapResources(configuration, "aws_s3_bucket_lifecycle_configuration", (lifecycle) => {
         const rules: any[] = lifecycle.rule ?? [];
-        if (!rules.some((rule) => (rule.noncurrent_version_expiration ?? []).some((expiration: any) => "newer_noncurrent_versions" in expiration))) return undefined;
+        if (!rules.some((rule) => (rule.noncurrent_version_expiration ?? []).some((expiration: any) => "newer_noncurrent_versions" in expiration)))
+          return undefined;
         return {
           rule: rules.map((rule) => ({
             ...rule,
@@ -232,7 +267,10 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       const bucket = `${unique}-policy`;
       await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
       const arn = `arn:aws:s3:::${bucket}`;
-      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
+      const policy = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+      };
       await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
       try {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "over-tls", Body: "probe" }));
@@ -259,7 +297,11 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
 ];
 
 /** Override entries for every resource of `type` that `change` returns one for. */
-function mapResources(configuration: StackConfiguration, type: string, change: (config: any) => Record<string, unknown> | undefined): Record<string, Record<string, unknown>> {
+function mapResources(
+  configuration: StackConfiguration,
+  type: string,
+  change: (config: any) => Record<string, unknown> | undefined,
+): Record<string, Record<string, unknown>> {
   const overrides: Record<string, Record<string, unknown>> = {};
   for (const [name, config] of Object.entries(configuration.resource?.[type] ?? {})) {
     const override = change(config);

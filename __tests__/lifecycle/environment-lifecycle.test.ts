@@ -167,7 +167,10 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       allocated_storage: [20, 40],
     });
 
-    const added = changes.filter((change) => change.actions.join() === "create").map((change) => change.address).sort();
+    const added = changes
+      .filter((change) => change.actions.join() === "create")
+      .map((change) => change.address)
+      .sort();
     expect(added).toEqual([
       "aws_eip.network_nat_address_2",
       "aws_nat_gateway.network_nat_gateway_2",
@@ -178,16 +181,24 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
 
     const replaced = replacements(json);
     expect(replaced.map((replacement) => replacement.address)).toEqual(["aws_vpc_security_group_ingress_rule.security_groups_database_from_app"]);
-    for (const replacement of replaced) expect({ ...replacement, actions: replacement.actions.join(", then ") }).toEqual({ ...replacement, actions: "create, then delete" });
+    for (const replacement of replaced)
+      expect({ ...replacement, actions: replacement.actions.join(", then ") }).toEqual({ ...replacement, actions: "create, then delete" });
     const databaseRule = byAddress("aws_vpc_security_group_ingress_rule.security_groups_database_from_app")[0];
     expect(databaseRule.before).toMatchObject({ cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null });
     expect(databaseRule.after).toMatchObject({ cidr_ipv4: null, referenced_security_group_id: expect.stringMatching(/^sg-/) });
 
-    for (const address of ["aws_lb.load_balancer_alb", "aws_lb_target_group.load_balancer_target_group", "aws_autoscaling_group.app_tier_auto_scaling_group", "aws_vpc.network_vpc"]) {
+    for (const address of [
+      "aws_lb.load_balancer_alb",
+      "aws_lb_target_group.load_balancer_target_group",
+      "aws_autoscaling_group.app_tier_auto_scaling_group",
+      "aws_vpc.network_vpc",
+    ]) {
       expect({ address, changes: byAddress(address).map(describeChange) }).toEqual({ address, changes: [] });
     }
     // Private Subnet 2 moves to its own route table, in place: no moment without a route.
-    expect(byAddress("aws_route_table_association.network_private_subnet_2_routes").map((change) => `${change.actions.join()} ${change.path}`)).toEqual(["update route_table_id"]);
+    expect(byAddress("aws_route_table_association.network_private_subnet_2_routes").map((change) => `${change.actions.join()} ${change.path}`)).toEqual([
+      "update route_table_id",
+    ]);
 
     const expected = new Set([
       "aws_db_instance.database_instance",
@@ -200,9 +211,12 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     const review = await reviewing;
     expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
     const reviewed = review.stdout;
-    expect(reviewed).toMatch(/^Replaced or destroyed \(1\)\n  ! REPLACED: aws_vpc_security_group_ingress_rule\.security_groups_database_from_app \(.*\): the new one is created before the old one is destroyed$/m);
+    expect(reviewed).toMatch(
+      /^Replaced or destroyed \(1\)\n  ! REPLACED: aws_vpc_security_group_ingress_rule\.security_groups_database_from_app \(.*\): the new one is created before the old one is destroyed$/m,
+    );
     const databaseLine = /^  ~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
-    for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"]) expect(databaseLine).toContain(change);
+    for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
+      expect(databaseLine).toContain(change);
     expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);
     // Terraform counts the replaced rule as one to add and one to destroy.
     expect(reviewed).toMatch(/^Plan: 5 to add, \d+ to change, 1 to destroy\.$/m);

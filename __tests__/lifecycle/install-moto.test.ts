@@ -36,11 +36,16 @@ it("does nothing more when moto_server is on PATH", () => {
 
 it("installs moto[server] 5.2 with pip when moto_server is missing", () => {
   // A pip that installs moto_server, as a real install puts it on PATH.
-  write("python3", `echo "$*" >> ${bin}/calls; if [ "$3" = install ]; then printf '#!/bin/bash\\n' > ${bin}/moto_server; chmod +x ${bin}/moto_server; fi; exit 0`);
+  write(
+    "python3",
+    `echo "$*" >> ${bin}/calls; if [ "$3" = install ]; then printf '#!/bin/bash\\n' > ${bin}/moto_server; chmod +x ${bin}/moto_server; fi; exit 0`,
+  );
   const result = install();
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
   expect(result.stdout).toBe("install-test-deps: installed moto[server]>=5.2,<5.3 with pip\n");
-  expect(fs.readFileSync(path.join(bin, "calls"), "utf8")).toContain("-m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 moto[server]>=5.2,<5.3");
+  expect(fs.readFileSync(path.join(bin, "calls"), "utf8")).toContain(
+    "-m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 moto[server]>=5.2,<5.3",
+  );
 });
 
 it("stops with one line naming moto when pip cannot reach its registry", () => {

@@ -42,41 +42,121 @@ export async function leftovers(emulator: AwsEmulator, query: LeftoverQuery): Pr
   const found: string[] = [];
   const add = (kind: string, ids: (string | undefined)[]) => found.push(...ids.map((id) => `${kind} ${id}`));
 
-  add("vpc", (await ec2.send(new DescribeVpcsCommand({ Filters: tagged }))).Vpcs!.map((vpc) => vpc.VpcId));
-  add("subnet", (await ec2.send(new DescribeSubnetsCommand({ Filters: tagged }))).Subnets!.map((subnet) => subnet.SubnetId));
-  add("route table", (await ec2.send(new DescribeRouteTablesCommand({ Filters: tagged }))).RouteTables!.map((table) => table.RouteTableId));
-  add("internet gateway", (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: tagged }))).InternetGateways!.map((gateway) => gateway.InternetGatewayId));
+  add(
+    "vpc",
+    (await ec2.send(new DescribeVpcsCommand({ Filters: tagged }))).Vpcs!.map((vpc) => vpc.VpcId),
+  );
+  add(
+    "subnet",
+    (await ec2.send(new DescribeSubnetsCommand({ Filters: tagged }))).Subnets!.map((subnet) => subnet.SubnetId),
+  );
+  add(
+    "route table",
+    (await ec2.send(new DescribeRouteTablesCommand({ Filters: tagged }))).RouteTables!.map((table) => table.RouteTableId),
+  );
+  add(
+    "internet gateway",
+    (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: tagged }))).InternetGateways!.map((gateway) => gateway.InternetGatewayId),
+  );
   const natGateways = (await ec2.send(new DescribeNatGatewaysCommand({ Filter: tagged }))).NatGateways!;
-  add("NAT gateway", natGateways.filter((gateway) => !["deleted", "deleting"].includes(gateway.State!)).map((gateway) => gateway.NatGatewayId));
-  add("elastic IP", (await ec2.send(new DescribeAddressesCommand({ Filters: tagged }))).Addresses!.map((address) => address.AllocationId));
-  add("security group", (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.filter((group) => named(group.GroupName)).map((group) => group.GroupId));
-  add("launch template", (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates!.filter((template) => named(template.LaunchTemplateName)).map((template) => template.LaunchTemplateName));
-  add("flow log", (await ec2.send(new DescribeFlowLogsCommand({ Filter: tagged }))).FlowLogs!.map((log) => log.FlowLogId));
+  add(
+    "NAT gateway",
+    natGateways.filter((gateway) => !["deleted", "deleting"].includes(gateway.State!)).map((gateway) => gateway.NatGatewayId),
+  );
+  add(
+    "elastic IP",
+    (await ec2.send(new DescribeAddressesCommand({ Filters: tagged }))).Addresses!.map((address) => address.AllocationId),
+  );
+  add(
+    "security group",
+    (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.filter((group) => named(group.GroupName)).map((group) => group.GroupId),
+  );
+  add(
+    "launch template",
+    (await ec2.send(new DescribeLaunchTemplatesCommand({})))
+      .LaunchTemplates!.filter((template) => named(template.LaunchTemplateName))
+      .map((template) => template.LaunchTemplateName),
+  );
+  add(
+    "flow log",
+    (await ec2.send(new DescribeFlowLogsCommand({ Filter: tagged }))).FlowLogs!.map((log) => log.FlowLogId),
+  );
 
   const elb = new ElasticLoadBalancingV2Client(config);
-  add("load balancer", (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.filter((balancer) => named(balancer.LoadBalancerName)).map((balancer) => balancer.LoadBalancerName));
-  add("target group", (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!.filter((group) => named(group.TargetGroupName)).map((group) => group.TargetGroupName));
+  add(
+    "load balancer",
+    (await elb.send(new DescribeLoadBalancersCommand({})))
+      .LoadBalancers!.filter((balancer) => named(balancer.LoadBalancerName))
+      .map((balancer) => balancer.LoadBalancerName),
+  );
+  add(
+    "target group",
+    (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!.filter((group) => named(group.TargetGroupName)).map((group) => group.TargetGroupName),
+  );
 
   const autoscaling = new AutoScalingClient(config);
-  add("Auto Scaling group", (await autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!.filter((group) => named(group.AutoScalingGroupName)).map((group) => group.AutoScalingGroupName));
+  add(
+    "Auto Scaling group",
+    (await autoscaling.send(new DescribeAutoScalingGroupsCommand({})))
+      .AutoScalingGroups!.filter((group) => named(group.AutoScalingGroupName))
+      .map((group) => group.AutoScalingGroupName),
+  );
 
   const rds = new RDSClient(config);
-  add("DB instance", (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances!.filter((instance) => named(instance.DBInstanceIdentifier)).map((instance) => instance.DBInstanceIdentifier));
-  add("DB subnet group", (await rds.send(new DescribeDBSubnetGroupsCommand({}))).DBSubnetGroups!.filter((group) => named(group.DBSubnetGroupName)).map((group) => group.DBSubnetGroupName));
-  add("DB parameter group", (await rds.send(new DescribeDBParameterGroupsCommand({}))).DBParameterGroups!.filter((group) => named(group.DBParameterGroupName)).map((group) => group.DBParameterGroupName));
+  add(
+    "DB instance",
+    (await rds.send(new DescribeDBInstancesCommand({})))
+      .DBInstances!.filter((instance) => named(instance.DBInstanceIdentifier))
+      .map((instance) => instance.DBInstanceIdentifier),
+  );
+  add(
+    "DB subnet group",
+    (await rds.send(new DescribeDBSubnetGroupsCommand({})))
+      .DBSubnetGroups!.filter((group) => named(group.DBSubnetGroupName))
+      .map((group) => group.DBSubnetGroupName),
+  );
+  add(
+    "DB parameter group",
+    (await rds.send(new DescribeDBParameterGroupsCommand({})))
+      .DBParameterGroups!.filter((group) => named(group.DBParameterGroupName))
+      .map((group) => group.DBParameterGroupName),
+  );
 
   const iam = new IAMClient(config);
-  add("IAM role", (await iam.send(new ListRolesCommand({}))).Roles!.filter((role) => named(role.RoleName)).map((role) => role.RoleName));
-  add("instance profile", (await iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles!.filter((profile) => named(profile.InstanceProfileName)).map((profile) => profile.InstanceProfileName));
+  add(
+    "IAM role",
+    (await iam.send(new ListRolesCommand({}))).Roles!.filter((role) => named(role.RoleName)).map((role) => role.RoleName),
+  );
+  add(
+    "instance profile",
+    (await iam.send(new ListInstanceProfilesCommand({})))
+      .InstanceProfiles!.filter((profile) => named(profile.InstanceProfileName))
+      .map((profile) => profile.InstanceProfileName),
+  );
 
   const logs = new CloudWatchLogsClient(config);
-  add("log group", (await logs.send(new DescribeLogGroupsCommand({}))).logGroups!.filter((group) => group.logGroupName!.includes(`/${query.namePrefix}`)).map((group) => group.logGroupName));
+  add(
+    "log group",
+    (await logs.send(new DescribeLogGroupsCommand({})))
+      .logGroups!.filter((group) => group.logGroupName!.includes(`/${query.namePrefix}`))
+      .map((group) => group.logGroupName),
+  );
 
   const s3 = new S3Client(config);
-  add("bucket", (await s3.send(new ListBucketsCommand({}))).Buckets!.filter((bucket) => named(bucket.Name) && !query.keepBuckets.includes(bucket.Name!)).map((bucket) => bucket.Name));
+  add(
+    "bucket",
+    (await s3.send(new ListBucketsCommand({})))
+      .Buckets!.filter((bucket) => named(bucket.Name) && !query.keepBuckets.includes(bucket.Name!))
+      .map((bucket) => bucket.Name),
+  );
 
   const secrets = new SecretsManagerClient(config);
-  add("secret", (await secrets.send(new ListSecretsCommand({}))).SecretList!.filter((secret) => secret.Tags?.some((tag) => tag.Key === "Environment" && tag.Value === query.environment) || named(secret.Name)).map((secret) => secret.Name));
+  add(
+    "secret",
+    (await secrets.send(new ListSecretsCommand({})))
+      .SecretList!.filter((secret) => secret.Tags?.some((tag) => tag.Key === "Environment" && tag.Value === query.environment) || named(secret.Name))
+      .map((secret) => secret.Name),
+  );
 
   return found;
 }

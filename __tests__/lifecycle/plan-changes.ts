@@ -18,7 +18,8 @@ export interface AttributeChange {
 
 export const KNOWN_AFTER_APPLY = "(known after apply)";
 
-const isChange = (change: ResourceChange) => change.mode === "managed" && !(change.change.actions.length === 1 && ["no-op", "read"].includes(change.change.actions[0]));
+const isChange = (change: ResourceChange) =>
+  change.mode === "managed" && !(change.change.actions.length === 1 && ["no-op", "read"].includes(change.change.actions[0]));
 
 /** Every managed resource the plan touches, as attribute changes: one per changed attribute of an update, one per created, destroyed or replaced resource. */
 export function attributeChanges(plan: TerraformPlanJson): AttributeChange[] {

@@ -26,7 +26,13 @@ describe("imports of @cdktf/provider-aws", () => {
   it("the pattern catches the forms a root import takes", () => {
     // Built from parts, so that a plain search of the sources for root imports does not find these examples.
     const root = ["@cdktf", "provider-aws"].join("/");
-    for (const line of [`import { Vpc } from "${root}";`, `import * as aws from '${root}';`, `import "${root}";`, `const aws = require("${root}");`, `await import("${root}/")`]) {
+    for (const line of [
+      `import { Vpc } from "${root}";`,
+      `import * as aws from '${root}';`,
+      `import "${root}";`,
+      `const aws = require("${root}");`,
+      `await import("${root}/")`,
+    ]) {
       expect(line).toMatch(ROOT_IMPORT);
     }
     expect('import { Vpc } from "@cdktf/provider-aws/lib/vpc";').not.toMatch(ROOT_IMPORT);
@@ -35,7 +41,9 @@ describe("imports of @cdktf/provider-aws", () => {
   // The bundles scripts/run.mjs built in the global setup (__tests__/global-setup.js),
   // with every file esbuild bundled into each, as run.mjs records them.
   it.each(["main", "scripts__plan", "scripts__diagram"])("never reach the package root through anything the %s bundle holds", (bundle) => {
-    const recorded = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".cache", "run", `${bundle}.inputs.json`), "utf8")) as { inputs: [string, number, number][] };
+    const recorded = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".cache", "run", `${bundle}.inputs.json`), "utf8")) as {
+      inputs: [string, number, number][];
+    };
     const providerModules = recorded.inputs.map(([file]) => file).filter((file) => file.includes("node_modules/@cdktf/provider-aws/"));
     expect(providerModules.length).toBeGreaterThan(10);
     expect(providerModules.filter((file) => /@cdktf\/provider-aws\/lib\/index\.js$/.test(file))).toEqual([]);

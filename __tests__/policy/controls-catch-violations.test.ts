@@ -25,7 +25,9 @@ type Edit = (document: any) => void;
 function findingsAfter(control: Control, base: TerraformDocument, edit: Edit, scope: Target["scope"] = "inventory"): string[] {
   const document = structuredClone(base);
   edit(document);
-  return control.check({ name: "probe", scope, region: "us-west-2", document, settings: scope === "inventory" ? settings : undefined }).map((finding) => `${finding.address}: ${finding.problem}`);
+  return control
+    .check({ name: "probe", scope, region: "us-west-2", document, settings: scope === "inventory" ? settings : undefined })
+    .map((finding) => `${finding.address}: ${finding.problem}`);
 }
 
 const alb = (document: any) => document.resource.aws_lb.load_balancer_alb;
@@ -40,8 +42,10 @@ const editPolicy = (holder: any, attribute: string, change: (policy: any) => voi
   change(policy);
   holder[attribute] = JSON.stringify(policy);
 };
-const editLogBucketPolicy = (document: any, change: (policy: any) => void) => editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
-const editSecretPolicy = (document: any, change: (policy: any) => void) => editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
+const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
+  editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
+const editSecretPolicy = (document: any, change: (policy: any) => void) =>
+  editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
 /** For each control the hardened stack meets: edits that each break it. */
@@ -55,7 +59,10 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_91: [
     ["no access logs", (d) => delete alb(d).access_logs],
     ["access logs disabled", (d) => (alb(d).access_logs.enabled = false)],
-    ["a principal that is not the us-west-2 ELB account", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { AWS: "arn:aws:iam::127311923021:root" }))],
+    [
+      "a principal that is not the us-west-2 ELB account",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { AWS: "arn:aws:iam::127311923021:root" })),
+    ],
     ["the load balancer not waiting for the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket.access_logs_bucket.id}")],
     ["a bucket outside the configuration", (d) => (alb(d).access_logs.bucket = "someone-elses-bucket")],
   ],
@@ -106,7 +113,10 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_293: [["deletion protection off", (d) => (db(d).deletion_protection = false)]],
   CKV_AWS_129: [
     ["no exports", (d) => delete db(d).enabled_cloudwatch_logs_exports],
-    ["slowquery exported, slow log off", (d) => (d.resource.aws_db_parameter_group.database_parameter_group.parameter = parameters(d).filter((p: any) => p.name !== "slow_query_log"))],
+    [
+      "slowquery exported, slow log off",
+      (d) => (d.resource.aws_db_parameter_group.database_parameter_group.parameter = parameters(d).filter((p: any) => p.name !== "slow_query_log")),
+    ],
     ["audit exported without the plugin", (d) => db(d).enabled_cloudwatch_logs_exports.push("audit")],
   ],
   CKV_AWS_226: [["no minor upgrades", (d) => (db(d).auto_minor_version_upgrade = false)]],
@@ -118,7 +128,10 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_118: [["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)]],
   CKV2_AWS_11: [["no flow log", (d) => delete d.resource.aws_flow_log]],
   CKV2_AWS_12: [
-    ["an allow rule in the default group", (d) => (d.resource.aws_default_security_group.network_default_security_group.ingress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }])],
+    [
+      "an allow rule in the default group",
+      (d) => (d.resource.aws_default_security_group.network_default_security_group.ingress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }]),
+    ],
     ["the default group unmanaged", (d) => delete d.resource.aws_default_security_group],
   ],
   CKV_AWS_130: [["a subnet mapping public IPs", (d) => (d.resource.aws_subnet.network_public_subnet_1.map_public_ip_on_launch = true)]],
@@ -133,12 +146,24 @@ const violations: Record<string, [string, Edit][]> = {
   CKV_AWS_62: [
     ["a * resource", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "*"))],
     ["a service-wide action", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Action = ["secretsmanager:*"]))],
-    ["an inline JSON policy allowing *", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }))],
+    [
+      "an inline JSON policy allowing *",
+      (d) =>
+        (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = JSON.stringify({
+          Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+        })),
+    ],
     ["a policy computed at apply time", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = "${jsonencode(local.policy)}")],
   ],
   CKV_AWS_274: [
-    ["AdministratorAccess", (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess")],
-    ["an unreviewed managed policy", (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
+    [
+      "AdministratorAccess",
+      (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"),
+    ],
+    [
+      "an unreviewed managed policy",
+      (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"),
+    ],
   ],
   CKV_AWS_21: [["versioning suspended", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended")]],
   CKV_AWS_19: [["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration]],
@@ -156,9 +181,12 @@ const logBucket = "${aws_s3_bucket.access_logs_bucket.id}";
 /** For each control the hardened stack cannot meet: an edit that meets it, so the check is not a constant failure. */
 const remedies: Record<string, Edit> = {
   "RDS.9": (d) => (db(d).enabled_cloudwatch_logs_exports = ["audit", "error", "general", "slowquery"]),
-  CKV_AWS_145: (d) => (d.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm = "aws:kms"),
+  CKV_AWS_145: (d) =>
+    (d.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm =
+      "aws:kms"),
   CKV_AWS_18: (d) => (d.resource.aws_s3_bucket_logging = { probe: { bucket: logBucket, target_bucket: "central-logs", target_prefix: "lb/" } }),
-  CKV_AWS_144: (d) => (d.resource.aws_s3_bucket_replication_configuration = { probe: { bucket: logBucket, role: "arn:aws:iam::123456789012:role/replication", rule: [] } }),
+  CKV_AWS_144: (d) =>
+    (d.resource.aws_s3_bucket_replication_configuration = { probe: { bucket: logBucket, role: "arn:aws:iam::123456789012:role/replication", rule: [] } }),
   CKV2_AWS_62: (d) => (d.resource.aws_s3_bucket_notification = { probe: { bucket: logBucket, eventbridge: true } }),
 };
 
@@ -166,9 +194,16 @@ describe("every inventory control notices when its protection is broken", () => 
   const inventory = controlsFor("inventory");
 
   it("has a violation or, for the controls the hardened stack cannot meet, a remedy, for every control", () => {
-    const unmet = inventory.filter((control) => control.check({ name: HARDENED, scope: "inventory", region: "us-west-2", document: hardened, settings }).length > 0).map((control) => control.id);
+    const unmet = inventory
+      .filter((control) => control.check({ name: HARDENED, scope: "inventory", region: "us-west-2", document: hardened, settings }).length > 0)
+      .map((control) => control.id);
     expect(Object.keys(remedies).sort()).toEqual(unmet.sort());
-    expect(Object.keys(violations).sort()).toEqual(inventory.map((control) => control.id).filter((id) => !unmet.includes(id)).sort());
+    expect(Object.keys(violations).sort()).toEqual(
+      inventory
+        .map((control) => control.id)
+        .filter((id) => !unmet.includes(id))
+        .sort(),
+    );
   });
 
   describe.each(inventory.filter((control) => violations[control.id]).map((control) => [control.id, control] as const))("%s", (id, control) => {
@@ -193,8 +228,17 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
     Testing.synthScope((scope) => {
       const bucket = new S3Bucket(scope, "state-bucket", { bucket: "inventory-ha-terraform-state" });
       new S3BucketVersioningA(scope, "state-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-      new S3BucketServerSideEncryptionConfigurationA(scope, "state-encryption", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
-      new S3BucketPublicAccessBlock(scope, "state-public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      new S3BucketServerSideEncryptionConfigurationA(scope, "state-encryption", {
+        bucket: bucket.id,
+        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+      });
+      new S3BucketPublicAccessBlock(scope, "state-public-access", {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
       const tlsOnly = JSON.stringify({
         Version: "2012-10-17",
         Statement: [

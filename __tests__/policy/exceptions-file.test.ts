@@ -5,7 +5,13 @@ import { evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "
 import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";
 
-const environments = [...fs.readdirSync(path.join(PROJECT_ROOT, "environments")).filter((file) => file.endsWith(".json")).map((file) => file.replace(/\.json$/, "")), HARDENED];
+const environments = [
+  ...fs
+    .readdirSync(path.join(PROJECT_ROOT, "environments"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.replace(/\.json$/, "")),
+  HARDENED,
+];
 
 describe("policy/exceptions.json", () => {
   it("is well formed: known controls by their first id, known environments and settings, one entry per control and environment", () => {
@@ -13,7 +19,12 @@ describe("policy/exceptions.json", () => {
   });
 
   describe("catches", () => {
-    const entry = (overrides: Partial<PolicyException>): PolicyException => ({ control: "CKV_AWS_2", environments: ["default"], reason: "A reason long enough to explain the waiver properly.", ...overrides });
+    const entry = (overrides: Partial<PolicyException>): PolicyException => ({
+      control: "CKV_AWS_2",
+      environments: ["default"],
+      reason: "A reason long enough to explain the waiver properly.",
+      ...overrides,
+    });
     const problems = (...entries: PolicyException[]) => exceptionProblems(entries, CONTROLS, environments, STATE_TARGETS);
 
     it.each<[string, PolicyException[], RegExp]>([
@@ -21,7 +32,11 @@ describe("policy/exceptions.json", () => {
       ["a control named by its alias", [entry({ control: "ELB.4" })], /name the control by its first id, CKV_AWS_131/],
       ["an unknown environment", [entry({ environments: ["staging"] })], /unknown environment "staging"/],
       ["a control not checked in the state stack", [entry({ environments: ["state-bootstrap"] })], /not checked in state-bootstrap/],
-      ["a setting that does not exist", [entry({ when: { setting: "loadBalancer.certificate", equals: null } })], /names loadBalancer\.certificate, which is not a setting/],
+      [
+        "a setting that does not exist",
+        [entry({ when: { setting: "loadBalancer.certificate", equals: null } })],
+        /names loadBalancer\.certificate, which is not a setting/,
+      ],
       ["two entries for one control in one environment", [entry({}), entry({})], /a second exception for default/],
     ])("%s", (_kind, entries, message) => {
       expect(problems(...entries).join("\n")).toMatch(message);
@@ -32,7 +47,12 @@ describe("policy/exceptions.json", () => {
     const settings = settingsFor("default");
     expect(settingValue(settings, "loadBalancer.certificateArn")).toBeNull();
     expect(settingValue(settings, "database.multiAz")).toBe(true);
-    const waiver: PolicyException = { control: "CKV_AWS_157", environments: ["default"], when: { setting: "database.multiAz", equals: false }, reason: "x".repeat(40) };
+    const waiver: PolicyException = {
+      control: "CKV_AWS_157",
+      environments: ["default"],
+      when: { setting: "database.multiAz", equals: false },
+      reason: "x".repeat(40),
+    };
     expect(conditionHolds(waiver, settings)).toBe(false);
     expect(conditionHolds(waiver, settingsFor("default", { database: { multiAz: false } }))).toBe(true);
   });
@@ -51,7 +71,12 @@ describe("settling a control with the exceptions", () => {
   };
   const met: Control = { ...twoFindings, check: () => [] };
   const target: Target = { name: "default", scope: "inventory", region: "us-west-2", document: {}, settings: settingsFor("default") };
-  const waiver = (overrides: Partial<PolicyException> = {}): PolicyException => ({ control: "CKV_AWS_2", environments: ["default"], reason: "x".repeat(40), ...overrides });
+  const waiver = (overrides: Partial<PolicyException> = {}): PolicyException => ({
+    control: "CKV_AWS_2",
+    environments: ["default"],
+    reason: "x".repeat(40),
+    ...overrides,
+  });
 
   it("fails a control without an exception, naming each finding", () => {
     expect(failureOf(evaluate(twoFindings, target, []))).toBe("aws_lb.a: is HTTP\naws_lb.b: is HTTP");
@@ -69,7 +94,12 @@ describe("settling a control with the exceptions", () => {
   });
 
   it("does not waive once the setting the exception depends on has changed", () => {
-    const withCertificate = { ...target, settings: settingsFor("default", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }) };
+    const withCertificate = {
+      ...target,
+      settings: settingsFor("default", {
+        loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" },
+      }),
+    };
     const evaluation = evaluate(twoFindings, withCertificate, [waiver({ when: { setting: "loadBalancer.certificateArn", equals: null } })]);
     expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset/);
   });

@@ -18,7 +18,10 @@ const evaluations = evaluateAll(controls, targets, exceptions);
 describe.each(controls.map((control) => [controlName(control), control] as const))("%s", (_name, control) => {
   const cases = evaluations
     .filter((evaluation) => evaluation.control === control)
-    .map((evaluation) => [evaluation.outcome.status === "waived" ? `${evaluation.target} (waived in policy/exceptions.json)` : evaluation.target, evaluation] as const);
+    .map(
+      (evaluation) =>
+        [evaluation.outcome.status === "waived" ? `${evaluation.target} (waived in policy/exceptions.json)` : evaluation.target, evaluation] as const,
+    );
 
   it.each(cases)("in %s", (_target, evaluation) => {
     const failure = failureOf(evaluation);
@@ -28,7 +31,10 @@ describe.each(controls.map((control) => [controlName(control), control] as const
 
 describe("policy/exceptions.json in the inventory environments", () => {
   it("checks the environments the suite knows: every environment file and the hardened variant", () => {
-    const files = fs.readdirSync(path.join(PROJECT_ROOT, "environments")).filter((file) => file.endsWith(".json")).map((file) => file.replace(/\.json$/, ""));
+    const files = fs
+      .readdirSync(path.join(PROJECT_ROOT, "environments"))
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => file.replace(/\.json$/, ""));
     expect(targetNames).toEqual([...files.sort(), "hardened"]);
   });
 
@@ -37,12 +43,16 @@ describe("policy/exceptions.json in the inventory environments", () => {
   });
 
   it("lets the default environment waive only what needs an outside input or AWS cannot do", () => {
-    const waived = evaluations.filter((evaluation) => evaluation.target === "default" && evaluation.outcome.status === "waived").map((evaluation) => evaluation.control.id);
+    const waived = evaluations
+      .filter((evaluation) => evaluation.target === "default" && evaluation.outcome.status === "waived")
+      .map((evaluation) => evaluation.control.id);
     expect(waived.sort()).toEqual(["CKV2_AWS_20", "CKV2_AWS_62", "CKV_AWS_103", "CKV_AWS_144", "CKV_AWS_145", "CKV_AWS_18", "CKV_AWS_2", "RDS.9"].sort());
   });
 
   it("proves in the hardened variant that every control with a setting passes when it is on", () => {
-    const waivable = evaluations.filter((evaluation) => evaluation.target === "hardened" && evaluation.outcome.status !== "met" && evaluation.control.turnOn !== undefined);
+    const waivable = evaluations.filter(
+      (evaluation) => evaluation.target === "hardened" && evaluation.outcome.status !== "met" && evaluation.control.turnOn !== undefined,
+    );
     expect(waivable.map((evaluation) => evaluation.control.id)).toEqual([]);
   });
 });

@@ -68,7 +68,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     for (const [, subnet] of resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private")) {
       const association = associations.find((candidate) => resource(document, candidate.subnet_id) === subnet);
       const table = follow(document, association.route_table_id).address;
-      const route = routes.find((candidate) => follow(document, candidate.route_table_id).address === table && candidate.destination_cidr_block === "0.0.0.0/0");
+      const route = routes.find(
+        (candidate) => follow(document, candidate.route_table_id).address === table && candidate.destination_cidr_block === "0.0.0.0/0",
+      );
       const gatewaySubnet = resource(document, resource(document, route.nat_gateway_id).subnet_id);
       expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
     }
@@ -85,7 +87,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
       expect(template.user_data).toContain(`\${aws_db_instance.database_instance.${attribute}}`);
     }
     const permissions = JSON.parse(document.resource.aws_iam_role_policy.app_tier_read_database_secret.policy);
-    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual(["${aws_db_instance.database_instance.master_user_secret[0].secret_arn}"]);
+    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual([
+      "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}",
+    ]);
   });
 
   it("tags everything through the provider's default tags", () => {
@@ -116,7 +120,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
   });
 
   it("puts https in the app URL when a certificate is configured", () => {
-    const https = synthStack(settingsFor("tls", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }));
+    const https = synthStack(
+      settingsFor("tls", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }),
+    );
     expect(https.document.output.app_url.value).toBe("https://${aws_lb.load_balancer_alb.dns_name}");
   });
 });
@@ -134,7 +140,14 @@ describe("lab-start differs from the final state exactly where the lab's challen
     const b = leaves(labStart.document, "lab-start", "lab-start-");
     const changed = new Set<string>();
     for (const key of new Set([...a.keys(), ...b.keys()])) {
-      if (a.get(key) !== b.get(key)) changed.add(key.split(".").slice(1, 4).join(".").replace(/\.\d+$/, ""));
+      if (a.get(key) !== b.get(key))
+        changed.add(
+          key
+            .split(".")
+            .slice(1, 4)
+            .join(".")
+            .replace(/\.\d+$/, ""),
+        );
     }
     expect([...changed].sort()).toEqual(
       [

@@ -38,12 +38,19 @@ describe("StateBootstrapStack", () => {
   });
 
   it("encrypts by default", () => {
-    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
+    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
     configurationOf("aws_s3_bucket_server_side_encryption_configuration");
   });
 
   it("blocks all four kinds of public access and disables ACLs", () => {
-    expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(json).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: "BucketOwnerEnforced" } });
     configurationOf("aws_s3_bucket_public_access_block");
     configurationOf("aws_s3_bucket_ownership_controls");
@@ -101,7 +108,11 @@ describe("the bootstrap stack in synthesis", () => {
 
   it("is synthesized with the environments, from their shared state settings", () => {
     const directory = outdir();
-    synthesize({ projectRoot: PROJECT_ROOT, outdir: directory, variables: { INVENTORY_STATE_BUCKET: "ci-state-bucket", INVENTORY_STATE_LOCK_TABLE: "ci-locks" } });
+    synthesize({
+      projectRoot: PROJECT_ROOT,
+      outdir: directory,
+      variables: { INVENTORY_STATE_BUCKET: "ci-state-bucket", INVENTORY_STATE_LOCK_TABLE: "ci-locks" },
+    });
     const document = JSON.parse(fs.readFileSync(path.join(directory, "stacks", "inventory-state", "cdk.tf.json"), "utf8"));
     expect(onlyResource(document, "aws_s3_bucket")[1].bucket).toBe("ci-state-bucket");
     expect(onlyResource(document, "aws_dynamodb_table")[1].name).toBe("ci-locks");

@@ -24,7 +24,15 @@ const workspaces = new Map<string, StackWorkspace>();
 
 /** A state file Terraform accepts, with an output to tell it apart. */
 function stateFile(serial: number, lineage: string, marker: string) {
-  return { version: 4, terraform_version: "1.11.4", serial, lineage, outputs: { marker: { value: marker, type: "string" } }, resources: [], check_results: null };
+  return {
+    version: 4,
+    terraform_version: "1.11.4",
+    serial,
+    lineage,
+    outputs: { marker: { value: marker, type: "string" } },
+    resources: [],
+    check_results: null,
+  };
 }
 
 async function pull(workspace: StackWorkspace) {
@@ -66,7 +74,14 @@ afterAll(async () => {
 describe("the S3 backend against local S3 and DynamoDB", () => {
   it("initialises with the synthesized backend: bucket, per-environment key, encryption, both locks", () => {
     const backend = JSON.parse(fs.readFileSync(path.join(workspaces.get("default")!.directory, "cdk.tf.json"), "utf8")).terraform.backend.s3;
-    expect(backend).toEqual({ bucket: BUCKET, key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true, dynamodb_table: LOCK_TABLE });
+    expect(backend).toEqual({
+      bucket: BUCKET,
+      key: "default/inventory-ha.tfstate",
+      region: "us-west-2",
+      encrypt: true,
+      use_lockfile: true,
+      dynamodb_table: LOCK_TABLE,
+    });
   });
 
   it("plans with the state locked, and releases the lock after", async () => {
@@ -94,7 +109,11 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
 
     // What pull returned is what S3 holds, under the environment's own key.
     const stored = await stateObject("default/inventory-ha.tfstate");
-    expect({ serial: stored.serial, lineage: stored.lineage, marker: stored.outputs.marker.value }).toEqual({ serial: second.serial, lineage: second.lineage, marker: "second" });
+    expect({ serial: stored.serial, lineage: stored.lineage, marker: stored.outputs.marker.value }).toEqual({
+      serial: second.serial,
+      lineage: second.lineage,
+      marker: "second",
+    });
 
     const older = await push(workspace, { ...first, serial: first.serial, outputs: { marker: { value: "stale", type: "string" } } }).then(
       () => undefined,
@@ -118,7 +137,15 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
 
   it("refuses to work while someone else holds the lock", async () => {
     const lockId = `${BUCKET}/lab-start/inventory-ha.tfstate`;
-    const info = { ID: "4d9e6a8c-0000-4000-8000-000000000001", Operation: "OperationTypeApply", Who: "someone@elsewhere", Version: "1.11.4", Created: new Date().toISOString(), Path: lockId, Info: "" };
+    const info = {
+      ID: "4d9e6a8c-0000-4000-8000-000000000001",
+      Operation: "OperationTypeApply",
+      Who: "someone@elsewhere",
+      Version: "1.11.4",
+      Created: new Date().toISOString(),
+      Path: lockId,
+      Info: "",
+    };
     await servers.dynamodb.send(new PutItemCommand({ TableName: LOCK_TABLE, Item: { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } } }));
 
     const workspace = workspaces.get("lab-start")!;
@@ -136,5 +163,4 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
     );
     expect((pushed as Error).message).toContain("Error acquiring the state lock");
   });
-
 });

@@ -21,8 +21,23 @@ const CREDENTIALS = { accessKeyId: "emulator", secretAccessKey: "emulator" };
  * Terraform process, so no request can reach a real AWS endpoint.
  */
 const PROVIDER_SERVICES = [
-  "acm", "autoscaling", "cloudwatch", "dynamodb", "ec2", "elbv2", "iam", "kms", "logs",
-  "rds", "route53", "s3", "secretsmanager", "sns", "ssm", "sts", "wafv2",
+  "acm",
+  "autoscaling",
+  "cloudwatch",
+  "dynamodb",
+  "ec2",
+  "elbv2",
+  "iam",
+  "kms",
+  "logs",
+  "rds",
+  "route53",
+  "s3",
+  "secretsmanager",
+  "sns",
+  "ssm",
+  "sts",
+  "wafv2",
 ] as const;
 
 export const MOTO_INSTALL_HINT =
@@ -51,10 +66,15 @@ export class AwsEmulator {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "aws-emulator-"));
     const certificates = await makeTestCertificates(directory, openssl);
     const port = await freePort();
-    const server = ManagedProcess.start("moto_server", motoServer, ["-H", "127.0.0.1", "-p", String(port), "-c", certificates.certificateFile, "-k", certificates.keyFile], {
-      // AWS managed policies (AmazonSSMManagedInstanceCore, AmazonRDSEnhancedMonitoringRole) exist only when loaded.
-      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONUNBUFFERED: "1" },
-    });
+    const server = ManagedProcess.start(
+      "moto_server",
+      motoServer,
+      ["-H", "127.0.0.1", "-p", String(port), "-c", certificates.certificateFile, "-k", certificates.keyFile],
+      {
+        // AWS managed policies (AmazonSSMManagedInstanceCore, AmazonRDSEnhancedMonitoringRole) exist only when loaded.
+        env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONUNBUFFERED: "1" },
+      },
+    );
     const emulator = new AwsEmulator(server, port, certificates.caFile, directory);
     try {
       await waitUntil(server, () => emulator.answers(), 60_000);

@@ -30,11 +30,7 @@ export class LocalMariaDb {
   ) {}
 
   /** With `tls`, the server requires TLS of every TCP client, as RDS does with require_secure_transport. */
-  static async start(options: {
-    readonly directory: string;
-    readonly commands: Record<string, string>;
-    readonly tls?: MariaDbTls;
-  }): Promise<LocalMariaDb> {
+  static async start(options: { readonly directory: string; readonly commands: Record<string, string>; readonly tls?: MariaDbTls }): Promise<LocalMariaDb> {
     const { directory, commands, tls } = options;
     const dataDir = path.join(directory, "data");
     const socket = path.join(directory, "mariadb.sock");

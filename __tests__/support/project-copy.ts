@@ -47,12 +47,23 @@ export class ProjectCopy {
   }
 
   /** `run`, without blocking this process: for a command that runs beside other work of the test. */
-  runAsync(command: string, args: string[], variables: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  runAsync(
+    command: string,
+    args: string[],
+    variables: NodeJS.ProcessEnv = {},
+    base: NodeJS.ProcessEnv = process.env,
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
         command,
         args,
-        { cwd: this.root, encoding: "utf8", env: { ...base, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables }, timeout: 300_000, maxBuffer: 64 * 2 ** 20 },
+        {
+          cwd: this.root,
+          encoding: "utf8",
+          env: { ...base, CHECKPOINT_DISABLE: "1", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", FORCE_COLOR: "0", ...variables },
+          timeout: 300_000,
+          maxBuffer: 64 * 2 ** 20,
+        },
         (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
       );
     });

@@ -25,10 +25,7 @@ const INSTALL_HINT =
  * install: a missing tool fails the suite, it never skips it. mariadbd lives in
  * /usr/sbin, which is not on every user's PATH.
  */
-export function requireCommands(
-  commands: readonly string[],
-  options: { readonly phpExtensions?: readonly string[] } = {},
-): Record<string, string> {
+export function requireCommands(commands: readonly string[], options: { readonly phpExtensions?: readonly string[] } = {}): Record<string, string> {
   const searchPath = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/local/sbin", "/usr/sbin", "/sbin"];
   const found: Record<string, string> = {};
   const missing: string[] = [];
@@ -38,7 +35,9 @@ export function requireCommands(
     else missing.push(command);
   }
   if (options.phpExtensions?.length && found.php) {
-    const loaded = execFileSync(found.php, ["-m"], { encoding: "utf8" }).split("\n").map((line) => line.trim().toLowerCase());
+    const loaded = execFileSync(found.php, ["-m"], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().toLowerCase());
     missing.push(...options.phpExtensions.filter((extension) => !loaded.includes(extension.toLowerCase())));
   }
   if (missing.length > 0) {

@@ -87,7 +87,8 @@ export class SecretsManagerStandIn {
 
     if (request.method !== "POST" || request.url !== "/") return refuse(404, "UnknownOperationException", `${request.method} ${request.url}`);
     if (headers["x-amz-target"] !== "secretsmanager.GetSecretValue") return refuse(400, "UnknownOperationException", `target ${headers["x-amz-target"]}`);
-    if (!headers["content-type"]?.startsWith("application/x-amz-json-1.1")) return refuse(400, "SerializationException", `content type ${headers["content-type"]}`);
+    if (!headers["content-type"]?.startsWith("application/x-amz-json-1.1"))
+      return refuse(400, "SerializationException", `content type ${headers["content-type"]}`);
 
     const authorization = parseAuthorization(headers.authorization);
     if (!authorization) return refuse(400, "IncompleteSignatureException", `authorization ${headers.authorization}`);

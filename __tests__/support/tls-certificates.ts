@@ -29,8 +29,21 @@ export async function makeTestCertificates(directory: string, openssl: string): 
   await run(openssl, ["req", "-new", "-key", file("server.key"), "-subj", "/CN=127.0.0.1", "-out", file("server.csr")]);
   fs.writeFileSync(file("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
   await run(openssl, [
-    "x509", "-req", "-in", file("server.csr"), "-CA", file("test-ca.pem"), "-CAkey", file("test-ca.key"),
-    "-CAcreateserial", "-days", "2", "-extfile", file("server.ext"), "-out", file("server.pem"),
+    "x509",
+    "-req",
+    "-in",
+    file("server.csr"),
+    "-CA",
+    file("test-ca.pem"),
+    "-CAkey",
+    file("test-ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    file("server.ext"),
+    "-out",
+    file("server.pem"),
   ]);
   return {
     caFile: file("test-ca.pem"),

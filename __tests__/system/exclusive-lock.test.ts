@@ -37,7 +37,12 @@ function deadPid(): number {
 describe("an exclusive lock", () => {
   it("names its holder in the lock file while held, and leaves nothing behind when released", async () => {
     const lock = await ExclusiveLock.acquire(lockFile);
-    expect(JSON.parse(fs.readFileSync(lockFile, "utf8"))).toEqual({ pid: process.pid, hostname: os.hostname(), token: lock.holder.token, since: lock.holder.since });
+    expect(JSON.parse(fs.readFileSync(lockFile, "utf8"))).toEqual({
+      pid: process.pid,
+      hostname: os.hostname(),
+      token: lock.holder.token,
+      since: lock.holder.since,
+    });
     lock.release();
     expect(fs.readdirSync(scratch)).toEqual([]);
   });
@@ -95,7 +100,11 @@ describe("an exclusive lock", () => {
     heldBy({ pid: process.ppid });
     const failure = ExclusiveLock.acquire(lockFile, { timeoutMs: 200, pollMs: 10 });
     await expect(failure).rejects.toThrow(LockTimeoutError);
-    await expect(failure).rejects.toThrow(new RegExp(`^${lockFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is still held by process ${process.ppid} on ${os.hostname()} \\(since 2026-01-01T00:00:00\\.000Z\\) after 0 s; if that process is gone, delete the file$`));
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `^${lockFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is still held by process ${process.ppid} on ${os.hostname()} \\(since 2026-01-01T00:00:00\\.000Z\\) after 0 s; if that process is gone, delete the file$`,
+      ),
+    );
     expect(JSON.parse(fs.readFileSync(lockFile, "utf8")).token).toBe("someone-else");
   });
 
@@ -119,7 +128,14 @@ describe("an exclusive lock", () => {
  */
 function lockingChild() {
   const bundle = path.join(scratch, "exclusive-lock.cjs");
-  buildSync({ entryPoints: [path.join(PROJECT_ROOT, "src", "system", "exclusive-lock.ts")], bundle: true, platform: "node", format: "cjs", outfile: bundle, logLevel: "error" });
+  buildSync({
+    entryPoints: [path.join(PROJECT_ROOT, "src", "system", "exclusive-lock.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    outfile: bundle,
+    logLevel: "error",
+  });
   const script = `
     const { ExclusiveLock } = require(${JSON.stringify(bundle)});
     ExclusiveLock.acquire(${JSON.stringify(lockFile)}, { pollMs: 10, onWait: (holder) => console.log("waiting for " + holder.pid) })

@@ -65,7 +65,9 @@ afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe("a kept Terraform folder", () => {
   it("is initialised once, keeps its lock file, and is reused while nothing init depends on changed", async () => {
-    expect(fs.readFileSync(kept(".terraform.lock.hcl"), "utf8")).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws" \{\s+version\s+= "5\.100\.0"[\s\S]*hashes = \[\s+"h1:/);
+    expect(fs.readFileSync(kept(".terraform.lock.hcl"), "utf8")).toMatch(
+      /provider "registry\.terraform\.io\/hashicorp\/aws" \{\s+version\s+= "5\.100\.0"[\s\S]*hashes = \[\s+"h1:/,
+    );
     const installed = kept(".terraform", "providers", "registry.terraform.io", "hashicorp", "aws", "5.100.0");
     expect(fs.existsSync(installed)).toBe(true);
     await expect(review()).resolves.toEqual({ initialised: false, reason: "providers, lock file and backend unchanged since the last init" });
@@ -155,7 +157,13 @@ describe("a kept Terraform folder", () => {
     for (const leftover of ["terraform.tfstate", "review.tfplan", "old-asset.txt"]) fs.writeFileSync(kept(leftover), "{}");
     const workspace = await KeptWorkspace.open(stackDirectory, { cacheDirectory: TERRAFORM_CACHE, directory: keptDirectory });
     try {
-      expect(fs.readdirSync(keptDirectory).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "init-inputs.json", "zz_review_override.tf.json"]);
+      expect(fs.readdirSync(keptDirectory).sort()).toEqual([
+        ".terraform",
+        ".terraform.lock.hcl",
+        "cdk.tf.json",
+        "init-inputs.json",
+        "zz_review_override.tf.json",
+      ]);
     } finally {
       workspace.release();
     }
@@ -164,7 +172,11 @@ describe("a kept Terraform folder", () => {
   it("serves one run at a time: a second run waits until the first releases the folder", async () => {
     const first = await KeptWorkspace.open(stackDirectory, { cacheDirectory: TERRAFORM_CACHE, directory: keptDirectory });
     const waitedFor: number[] = [];
-    const second = KeptWorkspace.open(stackDirectory, { cacheDirectory: TERRAFORM_CACHE, directory: keptDirectory, lock: { pollMs: 10, onWait: (holder) => waitedFor.push(holder.pid) } });
+    const second = KeptWorkspace.open(stackDirectory, {
+      cacheDirectory: TERRAFORM_CACHE,
+      directory: keptDirectory,
+      lock: { pollMs: 10, onWait: (holder) => waitedFor.push(holder.pid) },
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(waitedFor).toEqual([process.pid]);
     let secondOpened = false;

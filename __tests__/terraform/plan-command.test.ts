@@ -8,7 +8,14 @@ import { planned, planStack, synthesizedResourceCount, synthesizeEnvironment } f
 // network, in a throwaway copy of the project. Its plan of the default
 // environment, from the JSON cdktf synthesizes, is also what the HCL output
 // must plan to, value for value.
-const offline = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" };
+const offline = {
+  AWS_ACCESS_KEY_ID: "",
+  AWS_SECRET_ACCESS_KEY: "",
+  AWS_SESSION_TOKEN: "",
+  AWS_PROFILE: "",
+  AWS_CONFIG_FILE: "/nonexistent",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+};
 
 /**
  * Terraform's own rendering of a plan: every planned resource by address with
@@ -28,7 +35,10 @@ function plannedChanges(planText: string): string {
 
 /** `npm run plan` in the copy, run asynchronously so two can run at once. */
 function reviewInBackground(): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], { cwd: project.root, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...offline } });
+  const child = spawn("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], {
+    cwd: project.root,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", ...offline },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -71,17 +81,29 @@ describe("npm run plan", () => {
 
   it("initialises Terraform in a folder kept for the environment on its first run", () => {
     expect(result.stdout).toMatch(/^Terraform: initialised \.cache\/terraform\/review\/default \(no earlier init in this folder\)$/m);
-    expect(fs.readdirSync(project.path(".cache/terraform/review/default")).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "init-inputs.json", "review.tfplan", "zz_review_override.tf.json"]);
+    expect(fs.readdirSync(project.path(".cache/terraform/review/default")).sort()).toEqual([
+      ".terraform",
+      ".terraform.lock.hcl",
+      "cdk.tf.json",
+      "init-inputs.json",
+      "review.tfplan",
+      "zz_review_override.tf.json",
+    ]);
   });
 
   it("runs two reviews of one environment at once one after the other, reusing the folder, to the same plan", () => {
     for (const run of concurrent) {
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/^Terraform: reusing \.cache\/terraform\/review\/default \(providers, lock file and backend unchanged since the last init\)$/m);
+      expect(run.stdout).toMatch(
+        /^Terraform: reusing \.cache\/terraform\/review\/default \(providers, lock file and backend unchanged since the last init\)$/m,
+      );
       expect(run.stdout).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
     }
     // Exactly one of them found the folder taken and waited.
-    expect(concurrent.map((run) => run.stderr.trim()).sort()).toEqual(["", expect.stringMatching(/^Waiting for another review of default \(process \d+\) to finish\.\.\.$/)]);
+    expect(concurrent.map((run) => run.stderr.trim()).sort()).toEqual([
+      "",
+      expect.stringMatching(/^Waiting for another review of default \(process \d+\) to finish\.\.\.$/),
+    ]);
     expect(plannedChanges(project.read("plan-review/default/plan.txt"))).toBe(plannedChanges(firstPlanText));
     expect(fs.existsSync(project.path(".cache/terraform/review/default.lock"))).toBe(false);
   });

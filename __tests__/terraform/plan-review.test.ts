@@ -2,7 +2,13 @@ import { reviewPlan } from "../../src/terraform/plan-review";
 import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/stack-workspace";
 
 /** A resource change as `terraform show -json` writes it. */
-function change(address: string, actions: string[], before: unknown, after: Record<string, unknown> | null, extra: Partial<ResourceChange["change"]> & { action_reason?: string } = {}): ResourceChange {
+function change(
+  address: string,
+  actions: string[],
+  before: unknown,
+  after: Record<string, unknown> | null,
+  extra: Partial<ResourceChange["change"]> & { action_reason?: string } = {},
+): ResourceChange {
   const [type, name] = address.split(".");
   const { action_reason, ...rest } = extra;
   return { address, mode: "managed", type, name, change: { actions, before, after, after_unknown: {}, ...rest }, ...(action_reason ? { action_reason } : {}) };
@@ -20,11 +26,23 @@ const sectionOf = (text: string, heading: RegExp) => {
 describe("the plan review of a change to a deployed environment", () => {
   const review = reviewPlan(
     plan([
-      change("aws_vpc_security_group_ingress_rule.database_from_app", ["create", "delete"], { cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null, from_port: 3306 }, { cidr_ipv4: null, referenced_security_group_id: "sg-0app", from_port: 3306 }, {
-        replace_paths: [["cidr_ipv4"], ["referenced_security_group_id"]],
-        action_reason: "replace_because_cannot_update",
-      }),
-      change("aws_db_instance.database", ["delete", "create"], { identifier: "inventory-db", engine: "mysql" }, { identifier: "inventory-db-2", engine: "mysql" }, { replace_paths: [["identifier"]] }),
+      change(
+        "aws_vpc_security_group_ingress_rule.database_from_app",
+        ["create", "delete"],
+        { cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null, from_port: 3306 },
+        { cidr_ipv4: null, referenced_security_group_id: "sg-0app", from_port: 3306 },
+        {
+          replace_paths: [["cidr_ipv4"], ["referenced_security_group_id"]],
+          action_reason: "replace_because_cannot_update",
+        },
+      ),
+      change(
+        "aws_db_instance.database",
+        ["delete", "create"],
+        { identifier: "inventory-db", engine: "mysql" },
+        { identifier: "inventory-db-2", engine: "mysql" },
+        { replace_paths: [["identifier"]] },
+      ),
       change("aws_nat_gateway.nat_2", ["delete"], { subnet_id: "subnet-2" }, null),
       change(
         "aws_autoscaling_group.app",
@@ -59,7 +77,11 @@ describe("the plan review of a change to a deployed environment", () => {
   });
 
   it("says nothing of changes for a plan that only creates", () => {
-    const created = reviewPlan(plan([change("aws_eip.nat_1", ["create"], null, { domain: "vpc" })]), "Plan review", "Plan: 1 to add, 0 to change, 0 to destroy.");
+    const created = reviewPlan(
+      plan([change("aws_eip.nat_1", ["create"], null, { domain: "vpc" })]),
+      "Plan review",
+      "Plan: 1 to add, 0 to change, 0 to destroy.",
+    );
     expect(created.text).not.toMatch(/Replaced or destroyed|Changed in place/);
     expect(created.text.split("\n")[2]).toBe("Resources to add: 1");
   });

@@ -22,7 +22,9 @@ describe("finding terraform", () => {
 
   it("fails with how to install it when it is not on PATH", () => {
     expect(() => terraformBinary({ PATH: scratch })).toThrow(TerraformNotFoundError);
-    expect(() => terraformBinary({ PATH: scratch })).toThrow(/terraform is not on PATH\. Install Terraform 1\.10 or newer .*developer\.hashicorp\.com\/terraform\/install/);
+    expect(() => terraformBinary({ PATH: scratch })).toThrow(
+      /terraform is not on PATH\. Install Terraform 1\.10 or newer .*developer\.hashicorp\.com\/terraform\/install/,
+    );
   });
 
   it("names a TERRAFORM_BINARY that does not exist", () => {
@@ -67,7 +69,7 @@ describe("terraform's diagnostics", () => {
       "╷",
       "│ Error: Unsupported argument",
       "│ ",
-      '│   on cdk.tf.json line 12, in resource.aws_vpc.network_vpc:',
+      "│   on cdk.tf.json line 12, in resource.aws_vpc.network_vpc:",
       '│   12:         "cidr_blok": "10.0.0.0/20",',
       "│ ",
       '│ An argument named "cidr_blok" is not expected here.',
@@ -84,7 +86,11 @@ describe("a terraform command that never ends", () => {
   it("is interrupted as Ctrl-C would, after the time it was given, and fails saying so", async () => {
     // A stand-in for terraform that waits on a cloud API forever, and notes the signal it gets.
     const binary = path.join(scratch, "terraform");
-    fs.writeFileSync(binary, `#!/bin/bash\ntrap 'echo interrupted > ${scratch}/signal; exit 130' INT\necho "Still creating..."\nwhile true; do sleep 0.1; done\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      binary,
+      `#!/bin/bash\ntrap 'echo interrupted > ${scratch}/signal; exit 130' INT\necho "Still creating..."\nwhile true; do sleep 0.1; done\n`,
+      { mode: 0o755 },
+    );
     const run = runTerraform(["apply", "-auto-approve"], { cwd: scratch, environment: { PATH: "/usr/bin:/bin" }, binary, timeoutMs: 500 });
     await expect(run).rejects.toThrow(/^terraform apply -auto-approve was stopped after 1 s in .*:\n[^]*Still creating\.\.\./);
     expect(fs.readFileSync(path.join(scratch, "signal"), "utf8")).toBe("interrupted\n");
@@ -96,7 +102,9 @@ describe("a terraform command that never ends", () => {
 describe("validating several stacks in one terraform run", () => {
   it("refuses a stack name Terraform's file names could not tell apart, before running anything", async () => {
     const options = { cacheDirectory: TERRAFORM_CACHE, variables: { PATH: scratch } };
-    await expect(validateStacks([{ name: "Default_JSON", directory: scratch }], options)).rejects.toThrow(/stack name "Default_JSON" must be lower-case letters, digits and dashes/);
+    await expect(validateStacks([{ name: "Default_JSON", directory: scratch }], options)).rejects.toThrow(
+      /stack name "Default_JSON" must be lower-case letters, digits and dashes/,
+    );
     await expect(
       validateStacks(
         [

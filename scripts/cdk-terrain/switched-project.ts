@@ -63,7 +63,8 @@ export function applyUnifiedDiff(text: string, diff: string, fileName: string): 
   const hunks: { before: string[]; after: string[] }[] = [];
   for (const line of diff.replace(/\n$/, "").split("\n")) {
     if (line.startsWith("@@")) hunks.push({ before: [], after: [] });
-    else if (hunks.length === 0 || line.startsWith("\\")) continue; // the diff --git, ---, +++ header; "\ No newline at end of file"
+    else if (hunks.length === 0 || line.startsWith("\\"))
+      continue; // the diff --git, ---, +++ header; "\ No newline at end of file"
     else if (line.startsWith("-")) hunks[hunks.length - 1].before.push(line.slice(1));
     else if (line.startsWith("+")) hunks[hunks.length - 1].after.push(line.slice(1));
     else {
@@ -77,7 +78,9 @@ export function applyUnifiedDiff(text: string, diff: string, fileName: string): 
     const before = `\n${hunk.before.join("\n")}\n`;
     const at = current.indexOf(before);
     if (at < 0 || current.indexOf(before, at + 1) >= 0) {
-      throw new Error(`hunk ${index + 1} of the change to ${fileName} does not apply: its lines ${at < 0 ? "are not in" : "occur more than once in"} ${fileName}:${before.trimEnd()}`);
+      throw new Error(
+        `hunk ${index + 1} of the change to ${fileName} does not apply: its lines ${at < 0 ? "are not in" : "occur more than once in"} ${fileName}:${before.trimEnd()}`,
+      );
     }
     return `${current.slice(0, at)}\n${hunk.after.join("\n")}\n${current.slice(at + before.length)}`;
   }, `\n${text}`);
@@ -101,7 +104,8 @@ export function switchedPackageJson(original: string, change: string, node: { ve
   const tools = Object.fromEntries(Object.entries(after.devDependencies ?? {}).filter(([name]) => SYNTHESIS_TOOLS.includes(name) || added.includes(name)));
   const needed = nodeRequirement(after.engines?.node);
   if (needed && compareVersions(node.version.replace(/^v/, ""), needed) < 0) {
-    if (node.platform !== "linux" && node.platform !== "darwin") throw new Error(`the switched project needs Node.js ${needed} or newer; this is ${node.version}`);
+    if (node.platform !== "linux" && node.platform !== "darwin")
+      throw new Error(`the switched project needs Node.js ${needed} or newer; this is ${node.version}`);
     tools[`node-${node.platform}-${node.arch}`] = `^${needed}`;
   }
   return { ...after, devDependencies: tools };
@@ -177,7 +181,8 @@ export class SwitchedProject {
       child.on("close", (code) => {
         const output = { stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") };
         if (code === 0) resolve(output);
-        else reject(new Error(`${line} failed (exit ${code}) in ${this.root}:\n${`${output.stderr}\n${output.stdout}`.trim().split("\n").slice(-20).join("\n")}`));
+        else
+          reject(new Error(`${line} failed (exit ${code}) in ${this.root}:\n${`${output.stderr}\n${output.stdout}`.trim().split("\n").slice(-20).join("\n")}`));
       });
     });
   }

@@ -142,7 +142,9 @@ export class AppMonitor {
     while (!signal.aborted) {
       const startedAt = clock.now();
       // A prober is not supposed to reject; if one does, that request failed, the drill goes on.
-      const result = await prober.probe(signal).catch((error: unknown): ProbeResult => ({ ok: false, outcome: error instanceof Error ? error.message : String(error) }));
+      const result = await prober
+        .probe(signal)
+        .catch((error: unknown): ProbeResult => ({ ok: false, outcome: error instanceof Error ? error.message : String(error) }));
       if (signal.aborted) break;
       this.record(result, startedAt - timeline.startedAt);
       await clock.sleep(startedAt + intervalMs - clock.now(), signal);

@@ -105,7 +105,9 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
       timeoutMs: drillArguments.timeoutSeconds * 1000,
       execute: drillArguments.execute,
     };
-    out.line(`${drillArguments.action === "instance" ? "Instance" : "Database"} drill: ${outputs.stack} in ${region}${drillArguments.execute ? "" : " (dry run)"}`);
+    out.line(
+      `${drillArguments.action === "instance" ? "Instance" : "Database"} drill: ${outputs.stack} in ${region}${drillArguments.execute ? "" : " (dry run)"}`,
+    );
     return EXIT_CODE_OF[await drill(runtime, clients)];
   } catch (error) {
     // Ctrl-C before t+0 (while reading outputs or checking the fleet): nothing was changed.

@@ -54,7 +54,9 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
   out.line(
     `${runtime.execute ? "Plan:" : "Would"} reboot ${id} with forced failover (RebootDBInstance, ForceFailover), so the standby in ${before.secondaryAvailabilityZone ?? "the other AZ"} becomes the primary;`,
   );
-  out.line(`  then look at the database every ${formatDuration(runtime.pollIntervalMs)} until it is available again (timeout ${formatDuration(runtime.timeoutMs)}),`);
+  out.line(
+    `  then look at the database every ${formatDuration(runtime.pollIntervalMs)} until it is available again (timeout ${formatDuration(runtime.timeoutMs)}),`,
+  );
   out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
   if (!runtime.execute) {
     out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
@@ -69,7 +71,9 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
   let sawUnavailable = false;
   return watchDrill(runtime, {
     async act(awsCall, timeline) {
-      const response = await awsCall((abortSignal) => props.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }), { abortSignal }));
+      const response = await awsCall((abortSignal) =>
+        props.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }), { abortSignal }),
+      );
       rebooted = true;
       const status = response.DBInstance?.DBInstanceStatus;
       timeline.add(`reboot with failover requested${status ? `; ${id} is ${status}` : ""}`);
@@ -104,7 +108,9 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
 }
 
 async function lookAtDatabase(call: AwsCaller, props: DatabaseDrillProps): Promise<DatabaseSnapshot> {
-  const answer = await call((abortSignal) => props.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: props.dbInstanceIdentifier }), { abortSignal }));
+  const answer = await call((abortSignal) =>
+    props.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: props.dbInstanceIdentifier }), { abortSignal }),
+  );
   const instance = answer.DBInstances?.[0];
   if (!instance) throw new Error(`database ${props.dbInstanceIdentifier} not found (stack outputs out of date, or another region?)`);
   return {

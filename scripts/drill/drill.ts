@@ -97,7 +97,10 @@ export async function watchDrill(runtime: DrillRuntime, action: DrillAction): Pr
       last = await action.observe(call, timeline);
       const tally = monitor.tally();
       // A log gets a new line when the state or the failure count changes, not for every request made.
-      out.progress(`${formatElapsed(timeline.elapsedMs())}  ${last.summary} | app ${tally.failed}/${tally.requests} failed`, `${last.summary} | ${tally.failed}`);
+      out.progress(
+        `${formatElapsed(timeline.elapsedMs())}  ${last.summary} | app ${tally.failed}/${tally.requests} failed`,
+        `${last.summary} | ${tally.failed}`,
+      );
       if (last.done || clock.now() >= deadline || signal.aborted) break;
       await clock.sleep(Math.min(runtime.pollIntervalMs, deadline - clock.now()), signal);
     }

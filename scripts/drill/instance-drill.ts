@@ -58,7 +58,9 @@ export async function runInstanceDrill(props: InstanceDrillProps): Promise<Drill
   const victim = healthy[0];
   const zone = before.instances.get(victim)?.availabilityZone;
   out.line();
-  out.line(`${runtime.execute ? "Plan:" : "Would"} terminate ${victim} (${zone}) with TerminateInstanceInAutoScalingGroup, desired capacity stays ${before.desired};`);
+  out.line(
+    `${runtime.execute ? "Plan:" : "Would"} terminate ${victim} (${zone}) with TerminateInstanceInAutoScalingGroup, desired capacity stays ${before.desired};`,
+  );
   out.line(
     `  then look at the group and the target group every ${formatDuration(runtime.pollIntervalMs)} until ${before.desired} targets are healthy again (timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
@@ -91,18 +93,25 @@ export async function runInstanceDrill(props: InstanceDrillProps): Promise<Drill
       if (done) timeline.add(`fleet healthy again: ${serving.length} of ${now.desired} targets healthy (${serving.join(", ")})`);
       return { done, summary: `group ${describeInstances(now)} | ${targetGroup} ${serving.length}/${now.desired} healthy${describeOtherTargets(now, victim)}` };
     },
-    describeRecovery: (recoveryMs) => `Recovered in ${formatDuration(recoveryMs)}: ${victim} was replaced and ${before.desired} targets are healthy in ${targetGroup}.`,
+    describeRecovery: (recoveryMs) =>
+      `Recovered in ${formatDuration(recoveryMs)}: ${victim} was replaced and ${before.desired} targets are healthy in ${targetGroup}.`,
     get leftRunning() {
-      return terminated ? `The Auto Scaling group goes on replacing ${victim} without the drill.` : `${victim} may not have been terminated; look at the group before running the drill again.`;
+      return terminated
+        ? `The Auto Scaling group goes on replacing ${victim} without the drill.`
+        : `${victim} may not have been terminated; look at the group before running the drill again.`;
     },
   });
 }
 
 async function lookAtFleet(call: AwsCaller, props: InstanceDrillProps): Promise<FleetSnapshot> {
-  const groups = await call((abortSignal) => props.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [props.autoScalingGroupName] }), { abortSignal }));
+  const groups = await call((abortSignal) =>
+    props.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [props.autoScalingGroupName] }), { abortSignal }),
+  );
   const group = groups.AutoScalingGroups?.find((candidate) => candidate.AutoScalingGroupName === props.autoScalingGroupName);
   if (!group) throw new Error(`Auto Scaling group ${props.autoScalingGroupName} not found (stack outputs out of date, or another region?)`);
-  const health = await call((abortSignal) => props.loadBalancing.send(new DescribeTargetHealthCommand({ TargetGroupArn: props.targetGroupArn }), { abortSignal }));
+  const health = await call((abortSignal) =>
+    props.loadBalancing.send(new DescribeTargetHealthCommand({ TargetGroupArn: props.targetGroupArn }), { abortSignal }),
+  );
   const instances = new Map<string, GroupInstance>();
   for (const instance of group.Instances ?? []) {
     if (!instance.InstanceId) continue;

@@ -31,7 +31,9 @@ export class StackOutputs {
   get(name: DrillOutputName): string {
     const value = this.values[name];
     if (value === undefined || value === null) {
-      throw new StackOutputsError(`${this.source} has no output "${name}" for ${this.stack}; deploy a version of the stack that has it (cdktf deploy ${this.stack})`);
+      throw new StackOutputsError(
+        `${this.source} has no output "${name}" for ${this.stack}; deploy a version of the stack that has it (cdktf deploy ${this.stack})`,
+      );
     }
     if (typeof value !== "string" || value.trim() === "") {
       throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be a non-empty string, got ${JSON.stringify(value)}`);

@@ -111,14 +111,35 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
   const groupAllowed = "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-";
   const iamName = /^[\w+=,.@-]+$/;
   const rules: NameRule[] = [
-    { value: names.loadBalancer, setting: "loadBalancer", what: "load balancer name", max: 32, pattern: new RegExp(`(?!internal-)${elbName.source}`), allowed: `${elbAllowed}, nor with internal-` },
+    {
+      value: names.loadBalancer,
+      setting: "loadBalancer",
+      what: "load balancer name",
+      max: 32,
+      pattern: new RegExp(`(?!internal-)${elbName.source}`),
+      allowed: `${elbAllowed}, nor with internal-`,
+    },
     { value: names.targetGroup, setting: "app", what: "target group name", max: 32, pattern: elbName, allowed: elbAllowed },
     { value: names.loadBalancerSecurityGroup, setting: "loadBalancer", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
     { value: names.appSecurityGroup, setting: "app", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
     { value: names.databaseSecurityGroup, setting: "database", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
-    { value: names.autoScalingGroup, setting: "autoScalingGroup", what: "Auto Scaling group name", max: 255, pattern: /^[^:]+$/, allowed: "any characters but a colon" },
+    {
+      value: names.autoScalingGroup,
+      setting: "autoScalingGroup",
+      what: "Auto Scaling group name",
+      max: 255,
+      pattern: /^[^:]+$/,
+      allowed: "any characters but a colon",
+    },
     { value: names.instanceRole, setting: "instanceRole", what: "IAM role name", max: 64, pattern: iamName, allowed: "letters, digits and +=,.@_-" },
-    { value: names.launchTemplatePrefix, setting: "launchTemplate", what: "launch template name prefix", max: 102, pattern: /^[A-Za-z0-9().\-/_]+$/, allowed: "letters, digits and ().-/_" },
+    {
+      value: names.launchTemplatePrefix,
+      setting: "launchTemplate",
+      what: "launch template name prefix",
+      max: 102,
+      pattern: /^[A-Za-z0-9().\-/_]+$/,
+      allowed: "letters, digits and ().-/_",
+    },
     {
       value: names.databaseIdentifier,
       setting: "database",
@@ -127,7 +148,14 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
       allowed: "letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
     },
-    { value: names.vpc, setting: "vpc", what: "Name tag", max: 256, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, allowed: "letters, digits, spaces and _.:/=+-@" },
+    {
+      value: names.vpc,
+      setting: "vpc",
+      what: "Name tag",
+      max: 256,
+      pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u,
+      allowed: "letters, digits, spaces and _.:/=+-@",
+    },
   ];
   const problems: NameProblem[] = [];
   for (const rule of rules) {

@@ -54,8 +54,15 @@ const positiveInt = () => z.number().int().positive();
 
 const tagMap = z
   .record(
-    z.string().min(1).max(128).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, "tag keys use letters, digits, spaces and _.:/=+-@, and may not start with aws:"),
-    z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, "tag values use letters, digits, spaces and _.:/=+-@"),
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, "tag keys use letters, digits, spaces and _.:/=+-@, and may not start with aws:"),
+    z
+      .string()
+      .max(256)
+      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, "tag values use letters, digits, spaces and _.:/=+-@"),
   )
   .default({});
 
@@ -74,12 +81,20 @@ const namesSchema = z
 
 const healthCheckSchema = z
   .strictObject({
-    path: z.string().regex(/^\/[\x21-\x7e]{0,1023}$/, "must be an absolute URL path like /health").default("/health").describe("Path the load balancer requests on each app server."),
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]{0,1023}$/, "must be an absolute URL path like /health")
+      .default("/health")
+      .describe("Path the load balancer requests on each app server."),
     healthyThreshold: z.number().int().min(2).max(10).default(2).describe("Consecutive successes before a target counts as healthy (lab: 2)."),
     unhealthyThreshold: z.number().int().min(2).max(10).default(2).describe("Consecutive failures before a target counts as unhealthy."),
     intervalSeconds: z.number().int().min(5).max(300).default(10).describe("Seconds between health checks (lab: 10)."),
     timeoutSeconds: z.number().int().min(2).max(120).default(5).describe("Seconds without a response that fail a check; below the interval."),
-    matcher: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, "must be HTTP codes like 200 or 200-299").default("200").describe("HTTP codes that count as healthy."),
+    matcher: z
+      .string()
+      .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, "must be HTTP codes like 200 or 200-299")
+      .default("200")
+      .describe("HTTP codes that count as healthy."),
   })
   .prefault({});
 
@@ -94,12 +109,40 @@ const networkSchema = z
       .array(cidr)
       .optional()
       .describe("One CIDR per availability zone for the private subnets. Default: /23s (VPC prefix + 3) after the public ones: 10.0.2.0/23, 10.0.4.0/23."),
-    natStrategy: z.enum(NAT_STRATEGIES).default("per-az").describe("`per-az`: a NAT gateway and private route table per zone (the lab's challenge); `single`: one NAT gateway in the first public subnet (the lab's start)."),
+    natStrategy: z
+      .enum(NAT_STRATEGIES)
+      .default("per-az")
+      .describe(
+        "`per-az`: a NAT gateway and private route table per zone (the lab's challenge); `single`: one NAT gateway in the first public subnet (the lab's start).",
+      ),
     flowLogs: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Record VPC flow logs to CloudWatch Logs."),
         retentionDays: z
-          .union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(120), z.literal(150), z.literal(180), z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1096), z.literal(1827), z.literal(2192), z.literal(2557), z.literal(2922), z.literal(3288), z.literal(3653)])
+          .union([
+            z.literal(1),
+            z.literal(3),
+            z.literal(5),
+            z.literal(7),
+            z.literal(14),
+            z.literal(30),
+            z.literal(60),
+            z.literal(90),
+            z.literal(120),
+            z.literal(150),
+            z.literal(180),
+            z.literal(365),
+            z.literal(400),
+            z.literal(545),
+            z.literal(731),
+            z.literal(1096),
+            z.literal(1827),
+            z.literal(2192),
+            z.literal(2557),
+            z.literal(2922),
+            z.literal(3288),
+            z.literal(3653),
+          ])
           .default(365)
           .describe("Days CloudWatch Logs keeps the flow logs (a value CloudWatch accepts)."),
       })
@@ -116,17 +159,33 @@ const loadBalancerSchema = z
       .regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<uuid>")
       .optional()
       .describe("ACM certificate for an HTTPS:443 listener; HTTP:80 then redirects to HTTPS. Unset: HTTP:80 forwards to the app."),
-    sslPolicy: z.string().regex(/^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2-Res)[A-Za-z0-9-]*$/, "must be a TLS 1.2+ ELB security policy").default("ELBSecurityPolicy-TLS13-1-2-2021-06").describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3 only)."),
+    sslPolicy: z
+      .string()
+      .regex(/^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2-Res)[A-Za-z0-9-]*$/, "must be a TLS 1.2+ ELB security policy")
+      .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
+      .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3 only)."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the load balancer until this is turned off."),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60).describe("Seconds an idle client connection stays open."),
-    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30).describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
+    deregistrationDelaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(30)
+      .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
     accessLogs: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
         bucketName: z.string().optional().describe("Name of the log bucket. Default: a unique name Terraform generates from `<namePrefix>inventory-lb-logs-`."),
         retentionDays: z.number().int().min(1).max(3650).default(90).describe("Days S3 keeps a log file (a replaced version 7 days more)."),
-        forceDestroy: z.boolean().default(false).describe("Let `cdktf destroy` delete the log bucket with the logs in it (off: destroy stops at a bucket that still holds logs)."),
+        forceDestroy: z
+          .boolean()
+          .default(false)
+          .describe("Let `cdktf destroy` delete the log bucket with the logs in it (off: destroy stops at a bucket that still holds logs)."),
       })
       .prefault({})
       .describe("Access logs of the load balancer (CKV_AWS_91, ELB.5)."),
@@ -135,7 +194,11 @@ const loadBalancerSchema = z
 
 const appTierSchema = z
   .strictObject({
-    instanceType: z.string().regex(EC2_INSTANCE_TYPE, "must be an EC2 instance type like t3.micro").default("t3.micro").describe("EC2 instance type of the app servers."),
+    instanceType: z
+      .string()
+      .regex(EC2_INSTANCE_TYPE, "must be an EC2 instance type like t3.micro")
+      .default("t3.micro")
+      .describe("EC2 instance type of the app servers."),
     imageId: z
       .string()
       .regex(IMAGE_ID, "must be an AMI id (ami-...) or resolve:ssm:/parameter/name")
@@ -144,29 +207,67 @@ const appTierSchema = z
     minSize: z.number().int().min(0).max(100).default(2).describe("Fewest app servers."),
     desiredCapacity: z.number().int().min(0).max(100).default(2).describe("App servers to run."),
     maxSize: z.number().int().min(1).max(100).default(2).describe("Most app servers."),
-    healthCheckGracePeriodSeconds: z.number().int().min(0).max(7200).default(300).describe("Seconds after launch before failed load balancer checks replace a server."),
+    healthCheckGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7200)
+      .default(300)
+      .describe("Seconds after launch before failed load balancer checks replace a server."),
     rootVolumeSizeGiB: z.number().int().min(8).max(16384).default(8).describe("Size of the encrypted gp3 root volume."),
-    instanceRefreshMinHealthyPercent: z.number().int().min(0).max(100).default(50).describe("Share of the fleet kept in service while an instance refresh rolls a new launch template version."),
+    instanceRefreshMinHealthyPercent: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe("Share of the fleet kept in service while an instance refresh rolls a new launch template version."),
   })
   .prefault({});
 
 const databaseSchema = z
   .strictObject({
-    engineVersion: z.string().regex(/^8\.4(\.\d+)?$/, "must be MySQL 8.4 (the current LTS), like 8.4 or 8.4.7").default("8.4").describe("RDS for MySQL version; a major.minor pins the major and lets minor upgrades apply."),
-    instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "must be an RDS instance class like db.t3.small").default("db.t3.small").describe("Instance class (the lab's challenge doubled db.t3.micro)."),
-    storageType: z.enum(Object.keys(STORAGE_MINIMUM_GIB) as [StorageType, ...StorageType[]]).default("gp3").describe("EBS volume type of the database."),
+    engineVersion: z
+      .string()
+      .regex(/^8\.4(\.\d+)?$/, "must be MySQL 8.4 (the current LTS), like 8.4 or 8.4.7")
+      .default("8.4")
+      .describe("RDS for MySQL version; a major.minor pins the major and lets minor upgrades apply."),
+    instanceClass: z
+      .string()
+      .regex(RDS_INSTANCE_CLASS, "must be an RDS instance class like db.t3.small")
+      .default("db.t3.small")
+      .describe("Instance class (the lab's challenge doubled db.t3.micro)."),
+    storageType: z
+      .enum(Object.keys(STORAGE_MINIMUM_GIB) as [StorageType, ...StorageType[]])
+      .default("gp3")
+      .describe("EBS volume type of the database."),
     allocatedStorageGiB: positiveInt().default(40).describe("Storage in GiB (the lab doubled its storage; gp3 starts at 20 GiB)."),
     maxAllocatedStorageGiB: positiveInt().optional().describe("Upper bound for storage autoscaling; unset turns it off."),
     multiAz: z.boolean().default(true).describe("Keep a synchronous standby in another zone (the lab's challenge)."),
-    databaseName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must start with a letter and use letters, digits and _ (at most 64)").default("inventory").describe("Schema the app uses."),
-    masterUsername: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, "must start with a letter and use letters, digits and _ (at most 32)").default("admin").describe("Master user; its password is generated and rotated by RDS in Secrets Manager."),
+    databaseName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must start with a letter and use letters, digits and _ (at most 64)")
+      .default("inventory")
+      .describe("Schema the app uses."),
+    masterUsername: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, "must start with a letter and use letters, digits and _ (at most 32)")
+      .default("admin")
+      .describe("Master user; its password is generated and rotated by RDS in Secrets Manager."),
     backupRetentionDays: z.number().int().min(0).max(35).default(7).describe("Days of automated backups (0 turns them off)."),
     backupWindow: z.string().regex(DAILY_WINDOW, "must be hh:mm-hh:mm in UTC").optional().describe("Daily backup window in UTC; unset lets AWS choose."),
-    maintenanceWindow: z.string().regex(WINDOW, "must be ddd:hh:mm-ddd:hh:mm in UTC").optional().describe("Weekly maintenance window in UTC; unset lets AWS choose."),
+    maintenanceWindow: z
+      .string()
+      .regex(WINDOW, "must be ddd:hh:mm-ddd:hh:mm in UTC")
+      .optional()
+      .describe("Weekly maintenance window in UTC; unset lets AWS choose."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the database until this is turned off."),
     skipFinalSnapshot: z.boolean().default(false).describe("Delete without a final snapshot."),
     applyImmediately: z.boolean().default(true).describe("Apply class and storage changes now, not in the maintenance window (the lab's challenge)."),
-    ingressFrom: z.enum(DATABASE_SOURCES).default("app-security-group").describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
+    ingressFrom: z
+      .enum(DATABASE_SOURCES)
+      .default("app-security-group")
+      .describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
     monitoringIntervalSeconds: z
       .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
@@ -177,11 +278,26 @@ const databaseSchema = z
 
 const stateSchema = z
   .strictObject({
-    backend: z.enum(STATE_BACKENDS).default("s3").describe("`s3`: an S3 bucket (see the bootstrap stack); `cloud`: Terraform Cloud; `local`: a file, for trying things out."),
+    backend: z
+      .enum(STATE_BACKENDS)
+      .default("s3")
+      .describe("`s3`: an S3 bucket (see the bootstrap stack); `cloud`: Terraform Cloud; `local`: a file, for trying things out."),
     bucket: z.string().optional().describe("S3 bucket of the state (env INVENTORY_STATE_BUCKET overrides)."),
-    region: z.string().regex(REGION, "must be an AWS region like us-west-2").optional().describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
-    keyPrefix: z.string().regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, "must be empty or end with / and use S3-safe characters").default("").describe("Prefix before `<environment>/inventory-ha.tfstate`."),
-    lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name").optional().describe("DynamoDB lock table (env INVENTORY_STATE_LOCK_TABLE overrides); unset uses S3 lock files only."),
+    region: z
+      .string()
+      .regex(REGION, "must be an AWS region like us-west-2")
+      .optional()
+      .describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
+    keyPrefix: z
+      .string()
+      .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, "must be empty or end with / and use S3-safe characters")
+      .default("")
+      .describe("Prefix before `<environment>/inventory-ha.tfstate`."),
+    lockTable: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name")
+      .optional()
+      .describe("DynamoDB lock table (env INVENTORY_STATE_LOCK_TABLE overrides); unset uses S3 lock files only."),
     useLockfile: z.boolean().default(true).describe("Lock with an S3 lock file (Terraform 1.10+)."),
     organization: z.string().optional().describe("Terraform Cloud organization (backend `cloud`; env TF_CLOUD_ORGANIZATION overrides)."),
     workspace: z
@@ -318,7 +434,10 @@ function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; 
   }
   const givenPublic = network.publicSubnetCidrs;
   const givenPrivate = network.privateSubnetCidrs;
-  for (const [key, given] of [["publicSubnetCidrs", givenPublic], ["privateSubnetCidrs", givenPrivate]] as const) {
+  for (const [key, given] of [
+    ["publicSubnetCidrs", givenPublic],
+    ["privateSubnetCidrs", givenPrivate],
+  ] as const) {
     if (given && given.length !== zoneCount) {
       report(["network", key], `has ${given.length} CIDRs for ${zoneCount} availability zones; give one per zone`);
       return result;
@@ -331,7 +450,10 @@ function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; 
   ];
   let computed: string[] = [];
   if (computedLengths.some((length) => length > 28)) {
-    report(["network", "vpcCidr"], `${network.vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); give publicSubnetCidrs and privateSubnetCidrs`);
+    report(
+      ["network", "vpcCidr"],
+      `${network.vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); give publicSubnetCidrs and privateSubnetCidrs`,
+    );
     return result;
   }
   if (computedLengths.length > 0) {
@@ -341,7 +463,10 @@ function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; 
     try {
       computed = allocate(vpc, computedLengths, startAt).map(format);
     } catch (error) {
-      report(["network", "vpcCidr"], `${network.vpcCidr} has no room for the computed subnets (${(error as Error).message}); give publicSubnetCidrs and privateSubnetCidrs`);
+      report(
+        ["network", "vpcCidr"],
+        `${network.vpcCidr} has no room for the computed subnets (${(error as Error).message}); give publicSubnetCidrs and privateSubnetCidrs`,
+      );
       return result;
     }
   }
@@ -370,9 +495,11 @@ function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; 
 
 /** Why a name is not a valid S3 general purpose bucket name, or undefined. */
 export function s3BucketProblem(name: string): string | undefined {
-  if (!S3_BUCKET.test(name)) return `"${name}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)`;
+  if (!S3_BUCKET.test(name))
+    return `"${name}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)`;
   if (name.includes("..")) return `"${name}" has two adjacent dots`;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `"${name}" is formatted as an IP address`;
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) return `"${name}" uses a prefix or suffix AWS reserves`;
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
+    return `"${name}" uses a prefix or suffix AWS reserves`;
   return undefined;
 }

@@ -77,4 +77,3 @@ export function generatedDocs(root: string): Map<string, string> {
     [path.join(root, "schema", "settings.schema.json"), `${JSON.stringify(settingsJsonSchema(), null, 2)}\n`],
   ]);
 }
-

@@ -97,9 +97,10 @@ export function packApp(appDirectory: string): PackedApp {
   // Files only: tar makes their folders (0755 under the script's umask), and each header left out saves user data.
   for (const [name, source] of archiveFiles(appDirectory)) {
     digest.update(`${name}\0${source.length}\0`).update(source);
-    const content = COMMENT_FREE_FOLDERS.includes(name.split("/")[0]) && name.endsWith(".php")
-      ? Buffer.from(stripPhpComments(source.toString("utf8"), name), "utf8")
-      : source;
+    const content =
+      COMMENT_FREE_FOLDERS.includes(name.split("/")[0]) && name.endsWith(".php")
+        ? Buffer.from(stripPhpComments(source.toString("utf8"), name), "utf8")
+        : source;
     blocks.push(ustarHeader(name, content.length), content, Buffer.alloc((512 - (content.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024)); // end of archive: two zero blocks

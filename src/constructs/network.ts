@@ -116,7 +116,8 @@ export class Network extends Construct {
     // the gateway with plain references: no depends_on, which cdktf's HCL
     // output renders as deprecated quoted references.
     const publicAssociations = publicSubnets.map(
-      (subnet, index) => new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: internetRoute.routeTableId }),
+      (subnet, index) =>
+        new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: internetRoute.routeTableId }),
     );
     this.publicSubnetIds = publicAssociations.map((association) => association.subnetId);
     this.publicRouteTableId = publicRouteTable.id;

@@ -53,7 +53,10 @@ export class SecurityGroups extends Construct {
     const database = group("database", props.names.database, "Inventory database: MySQL from the app servers only");
 
     for (const [index, cidr] of props.clientCidrs.entries()) {
-      for (const [port, protocol] of [[80, "HTTP"], [443, "HTTPS"]] as const) {
+      for (const [port, protocol] of [
+        [80, "HTTP"],
+        [443, "HTTPS"],
+      ] as const) {
         new VpcSecurityGroupIngressRule(this, `load-balancer-${protocol.toLowerCase()}-in-${index + 1}`, {
           lifecycle: createBeforeDestroy,
           securityGroupId: loadBalancer.id,

@@ -89,6 +89,7 @@ export function staleArchitectureFiles(projectRoot: string, architecture: Archit
   }
   const svg = read(architecture.files.svg);
   if (svg === undefined) stale.push(`${architecture.files.svg} (missing)`);
-  else if (JSON.stringify(svgTexts(svg).sort()) !== JSON.stringify(drawingTexts(architecture.drawing))) stale.push(`${architecture.files.svg} (its text differs from the drawing)`);
+  else if (JSON.stringify(svgTexts(svg).sort()) !== JSON.stringify(drawingTexts(architecture.drawing)))
+    stale.push(`${architecture.files.svg} (its text differs from the drawing)`);
   return stale;
 }

@@ -9,7 +9,8 @@ import type { DatabaseModel, SubnetModel, Topology, TrafficPeer, TrafficRule } f
  * into their syntax.
  */
 
-export type NodeKind = "internet" | "network" | "internet-gateway" | "nat-gateway" | "load-balancer" | "instance" | "database" | "database-standby" | "security-group";
+export type NodeKind =
+  "internet" | "network" | "internet-gateway" | "nat-gateway" | "load-balancer" | "instance" | "database" | "database-standby" | "security-group";
 
 export interface DrawingNode {
   /** Stable id, letters, digits and underscores. */
@@ -132,7 +133,9 @@ export function drawTopology(topology: Topology, title: string): Drawing {
   const sameRank: string[][] = [];
 
   const internet: DrawingNode = { id: "internet", kind: "internet", lines: ["Internet"] };
-  const usesInternet = topology.internetGateway !== undefined || topology.traffic.some((rule) => [rule.from, rule.to].some((peer) => peer.kind === "cidr" && ANYWHERE.has(peer.cidr)));
+  const usesInternet =
+    topology.internetGateway !== undefined ||
+    topology.traffic.some((rule) => [rule.from, rule.to].some((peer) => peer.kind === "cidr" && ANYWHERE.has(peer.cidr)));
   if (usesInternet) outsideNodes.push(internet);
 
   if (topology.internetGateway) {
@@ -176,7 +179,11 @@ export function drawTopology(topology: Topology, title: string): Drawing {
       for (let index = 0; index < group.desiredCapacity; index++) {
         // The group balances its instances over its zones: one per subnet in turn.
         const id = `app_server_${index + 1}`;
-        place(group.subnets[index % group.subnets.length], { id, kind: "instance", lines: [`EC2 app server ${index + 1} of ${group.desiredCapacity}`, sizes, details] });
+        place(group.subnets[index % group.subnets.length], {
+          id,
+          kind: "instance",
+          lines: [`EC2 app server ${index + 1} of ${group.desiredCapacity}`, sizes, details],
+        });
         ids.push(id);
       }
       for (const id of ids) addMember(group.securityGroups, id);
@@ -204,7 +211,11 @@ export function drawTopology(topology: Topology, title: string): Drawing {
       });
       addMember(database.securityGroups, "database_primary");
       if (standbyZone !== undefined) {
-        place(inZone(standbyZone), { id: "database_standby", kind: "database-standby", lines: [`RDS ${database.identifier} standby`, "takes over on failure under the same endpoint"] });
+        place(inZone(standbyZone), {
+          id: "database_standby",
+          kind: "database-standby",
+          lines: [`RDS ${database.identifier} standby`, "takes over on failure under the same endpoint"],
+        });
         edges.push({ from: "database_primary", to: "database_standby", kind: "replication", label: "synchronous replication" });
         sameRank.push(["database_primary", "database_standby"]);
       }
@@ -227,7 +238,9 @@ export function drawTopology(topology: Topology, title: string): Drawing {
 
   // Security groups nothing drawn here uses still get a box, so none of their rules goes missing.
   for (const [index, securityGroup] of topology.securityGroups.entries()) {
-    const referenced = topology.traffic.some((rule) => [rule.from, rule.to].some((peer) => peer.kind === "security-group" && peer.address === securityGroup.address));
+    const referenced = topology.traffic.some((rule) =>
+      [rule.from, rule.to].some((peer) => peer.kind === "security-group" && peer.address === securityGroup.address),
+    );
     if (referenced && !members.has(securityGroup.address)) {
       const id = `security_group_${index + 1}`;
       vpcNodes.push({ id, kind: "security-group", lines: [`security group ${securityGroup.name}`, "attached to nothing in this diagram"] });
@@ -281,7 +294,13 @@ export function drawTopology(topology: Topology, title: string): Drawing {
     }
   }
   edges.push(
-    ...[...traffic.values()].map((edge): DrawingEdge => ({ from: edge.from, to: edge.to, kind: "traffic", label: edge.labels.join(", "), ...(edge.to === internet.id ? { upward: true } : {}) })),
+    ...[...traffic.values()].map((edge): DrawingEdge => ({
+      from: edge.from,
+      to: edge.to,
+      kind: "traffic",
+      label: edge.labels.join(", "),
+      ...(edge.to === internet.id ? { upward: true } : {}),
+    })),
   );
 
   for (const model of topology.subnets) {
@@ -292,23 +311,21 @@ export function drawTopology(topology: Topology, title: string): Drawing {
     edges.push({ from: subnetById.get(model.address)!, to: gateway, kind: "route", label, upward: true });
   }
 
-  const zoneClusters = topology.zones.map(
-    (zone, index): DrawingCluster => ({
-      id: `zone_${index + 1}`,
-      kind: "zone",
-      lines: [`Availability Zone ${zone}`],
-      nodes: [],
-      clusters: topology.subnets
-        .filter((model) => model.zone === zone)
-        .map((model) => ({
-          id: subnetById.get(model.address)!,
-          kind: model.tier === "public" ? "public-subnet" : "private-subnet",
-          lines: [model.name, `${model.tier} · ${model.cidr}`],
-          nodes: subnetNodes.get(model.address) ?? [],
-          clusters: [],
-        })),
-    }),
-  );
+  const zoneClusters = topology.zones.map((zone, index): DrawingCluster => ({
+    id: `zone_${index + 1}`,
+    kind: "zone",
+    lines: [`Availability Zone ${zone}`],
+    nodes: [],
+    clusters: topology.subnets
+      .filter((model) => model.zone === zone)
+      .map((model) => ({
+        id: subnetById.get(model.address)!,
+        kind: model.tier === "public" ? "public-subnet" : "private-subnet",
+        lines: [model.name, `${model.tier} · ${model.cidr}`],
+        nodes: subnetNodes.get(model.address) ?? [],
+        clusters: [],
+      })),
+  }));
   const vpc: DrawingCluster = {
     id: "vpc",
     kind: "vpc",

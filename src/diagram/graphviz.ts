@@ -83,7 +83,8 @@ export function toDot(drawing: Drawing): string {
     `  node [fontname=${quoted(FONT)}, fontsize=11, margin="0.15,0.07"];`,
     `  edge [fontname=${quoted(FONT)}, fontsize=10];`,
   ];
-  const node = (indent: string, id: string, kind: NodeKind, label: readonly string[]) => lines.push(`${indent}${id} [label=${htmlLabel(label)}, ${NODE_STYLE[kind]}];`);
+  const node = (indent: string, id: string, kind: NodeKind, label: readonly string[]) =>
+    lines.push(`${indent}${id} [label=${htmlLabel(label)}, ${NODE_STYLE[kind]}];`);
   for (const outside of drawing.nodes) node("  ", outside.id, outside.kind, outside.lines);
   const cluster = (indent: string, current: DrawingCluster) => {
     lines.push(`${indent}subgraph cluster_${current.id} {`);
@@ -113,7 +114,12 @@ function edgeStatement(edge: DrawingEdge, anchors: ReadonlyMap<string, string>):
   };
   // dot ranks an edge's head below its tail; an upward edge is written head first and drawn with its arrow reversed.
   const [tail, head] = edge.upward ? [end(edge.to, "tail"), end(edge.from, "head")] : [end(edge.from, "tail"), end(edge.to, "head")];
-  const attributes = [EDGE_STYLE[edge.kind], ...(edge.upward ? ["dir=back"] : []), ...[tail.attribute, head.attribute].filter(Boolean), ...(edge.label ? [`label=${quoted(edge.label)}`] : [])];
+  const attributes = [
+    EDGE_STYLE[edge.kind],
+    ...(edge.upward ? ["dir=back"] : []),
+    ...[tail.attribute, head.attribute].filter(Boolean),
+    ...(edge.label ? [`label=${quoted(edge.label)}`] : []),
+  ];
   return `${tail.node} -> ${head.node} [${attributes.join(", ")}];`;
 }
 

@@ -49,7 +49,9 @@ export function architecturePage(props: PageProps): string {
         subnet.tier,
         subnet.cidr,
         route?.routeTable ?? "-",
-        route ? `${route.destination} → ${route.target.name}${route.target.kind === "nat-gateway" ? gatewayWhere(route.target.address) : ""}` : "none: traffic stays in the VPC",
+        route
+          ? `${route.destination} → ${route.target.name}${route.target.kind === "nat-gateway" ? gatewayWhere(route.target.address) : ""}`
+          : "none: traffic stays in the VPC",
       ];
     }),
   );
@@ -69,7 +71,12 @@ export function architecturePage(props: PageProps): string {
   const lb = topology.loadBalancer;
   if (lb) {
     const listeners = lb.listeners.map((listener) => `${listener.protocol}:${listener.port} → ${listener.action}`).join("; ");
-    tiers.push(["load balancer", `ALB ${lb.name}, ${lb.internetFacing ? "internet-facing" : "internal"}; ${listeners}`, lb.subnets.map(subnetName).join(", "), lb.securityGroups.map(groupName).join(", ")]);
+    tiers.push([
+      "load balancer",
+      `ALB ${lb.name}, ${lb.internetFacing ? "internet-facing" : "internal"}; ${listeners}`,
+      lb.subnets.map(subnetName).join(", "),
+      lb.securityGroups.map(groupName).join(", "),
+    ]);
   }
   const group = topology.autoScalingGroup;
   if (group) {

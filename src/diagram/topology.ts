@@ -150,7 +150,8 @@ const nameOf = (block: Block): string => block.config.tags?.Name ?? block.config
 /** The one block of a type, none, or an error for several (the diagram draws one of each). */
 function atMostOne(document: TerraformDocument, type: string, what: string): Block | undefined {
   const found = resources(document, type);
-  if (found.length > 1) throw new TopologyError(`the diagram draws one ${what}; the document has ${found.length} (${found.map((block) => block.address).join(", ")})`);
+  if (found.length > 1)
+    throw new TopologyError(`the diagram draws one ${what}; the document has ${found.length} (${found.map((block) => block.address).join(", ")})`);
   return found[0];
 }
 
@@ -172,7 +173,8 @@ function refuseUnreadForms(document: TerraformDocument): void {
     for (const block of resources(document, type)) problems.push(`${block.address} (${type})`);
   }
   for (const group of resources(document, "aws_security_group")) {
-    for (const direction of ["ingress", "egress"]) if (blockList(group.config[direction]).length > 0) problems.push(`${group.address} has inline ${direction} rules`);
+    for (const direction of ["ingress", "egress"])
+      if (blockList(group.config[direction]).length > 0) problems.push(`${group.address} has inline ${direction} rules`);
   }
   for (const table of resources(document, "aws_route_table")) if (blockList(table.config.route).length > 0) problems.push(`${table.address} has inline routes`);
   if (problems.length > 0) throw new TopologyError(`the diagram does not read ${problems.join("; ")}`);
@@ -274,7 +276,10 @@ function readLoadBalancer(document: TerraformDocument, subnets: readonly SubnetM
     address: lb.address,
     name: nameOf(lb),
     internetFacing: !isTrue(lb.config.internal),
-    subnets: inSubnetOrder(subnets, targets(document, lb.config.subnets, "aws_subnet", `${lb.address} subnets`).map((block) => block.address)),
+    subnets: inSubnetOrder(
+      subnets,
+      targets(document, lb.config.subnets, "aws_subnet", `${lb.address} subnets`).map((block) => block.address),
+    ),
     securityGroups: targets(document, lb.config.security_groups, "aws_security_group", `${lb.address} security_groups`).map((block) => block.address),
     listeners,
   };
@@ -293,10 +298,16 @@ function readAutoScalingGroup(document: TerraformDocument, subnets: readonly Sub
     minSize,
     desiredCapacity: group.config.desired_capacity === undefined ? minSize : Number(group.config.desired_capacity),
     maxSize: Number(group.config.max_size),
-    subnets: inSubnetOrder(subnets, targets(document, group.config.vpc_zone_identifier, "aws_subnet", `${group.address} vpc_zone_identifier`).map((block) => block.address)),
-    securityGroups: targets(document, [...blockList(template?.config.vpc_security_group_ids), ...interfaceGroups], "aws_security_group", `${template?.address} security groups`).map(
-      (block) => block.address,
+    subnets: inSubnetOrder(
+      subnets,
+      targets(document, group.config.vpc_zone_identifier, "aws_subnet", `${group.address} vpc_zone_identifier`).map((block) => block.address),
     ),
+    securityGroups: targets(
+      document,
+      [...blockList(template?.config.vpc_security_group_ids), ...interfaceGroups],
+      "aws_security_group",
+      `${template?.address} security groups`,
+    ).map((block) => block.address),
     ...(template?.config.instance_type ? { instanceType: String(template.config.instance_type) } : {}),
     targetGroups: targets(document, group.config.target_group_arns, "aws_lb_target_group", `${group.address} target_group_arns`).map(nameOf),
   };
@@ -315,8 +326,13 @@ function readDatabase(document: TerraformDocument, subnets: readonly SubnetModel
     multiAz: isTrue(instance.config.multi_az),
     ...(typeof instance.config.availability_zone === "string" ? { availabilityZone: instance.config.availability_zone } : {}),
     subnetGroup: nameOf(subnetGroup),
-    subnets: inSubnetOrder(subnets, targets(document, subnetGroup.config.subnet_ids, "aws_subnet", `${subnetGroup.address} subnet_ids`).map((block) => block.address)),
-    securityGroups: targets(document, instance.config.vpc_security_group_ids, "aws_security_group", `${instance.address} vpc_security_group_ids`).map((block) => block.address),
+    subnets: inSubnetOrder(
+      subnets,
+      targets(document, subnetGroup.config.subnet_ids, "aws_subnet", `${subnetGroup.address} subnet_ids`).map((block) => block.address),
+    ),
+    securityGroups: targets(document, instance.config.vpc_security_group_ids, "aws_security_group", `${instance.address} vpc_security_group_ids`).map(
+      (block) => block.address,
+    ),
   };
 }
 
@@ -336,7 +352,10 @@ function readTraffic(document: TerraformDocument): TrafficRule[] {
   const rules = new Map<string, TrafficRule>();
   for (const direction of ["ingress", "egress"] as const) {
     for (const rule of resources(document, `aws_vpc_security_group_${direction}_rule`)) {
-      const group: TrafficPeer = { kind: "security-group", address: target(document, rule.config.security_group_id, "aws_security_group", rule.address).address };
+      const group: TrafficPeer = {
+        kind: "security-group",
+        address: target(document, rule.config.security_group_id, "aws_security_group", rule.address).address,
+      };
       const peer = peerOf(document, rule);
       const protocol = String(rule.config.ip_protocol);
       const allPorts = protocol === "-1" || rule.config.from_port === undefined;

@@ -89,7 +89,9 @@ const applicationLoadBalancers = (document: TerraformDocument) =>
   [...resources(document, "aws_lb"), ...resources(document, "aws_alb")].filter((block) => (block.config.load_balancer_type ?? "application") === "application");
 
 const listenersOf = (document: TerraformDocument, loadBalancer: Block) =>
-  [...resources(document, "aws_lb_listener"), ...resources(document, "aws_alb_listener")].filter((listener) => pointsAt(document, listener.config.load_balancer_arn, loadBalancer));
+  [...resources(document, "aws_lb_listener"), ...resources(document, "aws_alb_listener")].filter((listener) =>
+    pointsAt(document, listener.config.load_balancer_arn, loadBalancer),
+  );
 
 /** Every listener of every ALB; an ALB without listeners is itself a finding. */
 function everyListener(document: TerraformDocument, problem: (listener: Block) => string | undefined): Finding[] {
@@ -122,7 +124,11 @@ function accessLogDestination(document: TerraformDocument, value: unknown): { bu
 function isBucketArn(resource: string, bucket: Block, suffix = ""): boolean {
   if (resource === `\${${bucket.address}.arn}${suffix}`) return true;
   const name = bucket.config.bucket;
-  return typeof name === "string" && !name.includes("${") && new RegExp(`^arn:aws[a-z-]*:s3:::${name.replace(/\./g, "\\.")}${suffix.replace(/\*/g, "\\*")}$`).test(resource);
+  return (
+    typeof name === "string" &&
+    !name.includes("${") &&
+    new RegExp(`^arn:aws[a-z-]*:s3:::${name.replace(/\./g, "\\.")}${suffix.replace(/\*/g, "\\*")}$`).test(resource)
+  );
 }
 
 function elbCanWrite(statement: PolicyStatement, region: string, bucket: Block): boolean {
@@ -132,7 +138,9 @@ function elbCanWrite(statement: PolicyStatement, region: string, bucket: Block):
       ? candidate.type === "AWS" && candidate.identifiers.some((identifier) => identifier === account || identifier.endsWith(`::${account}:root`))
       : candidate.type === "Service" && candidate.identifiers.includes(ELB_LOG_DELIVERY_SERVICE),
   );
-  const objects = statement.resources.some((resource) => resource.startsWith(`\${${bucket.address}.arn}/`) || (resource.includes("/") && isBucketArn(resource.split("/")[0], bucket)));
+  const objects = statement.resources.some(
+    (resource) => resource.startsWith(`\${${bucket.address}.arn}/`) || (resource.includes("/") && isBucketArn(resource.split("/")[0], bucket)),
+  );
   return statement.effect === "Allow" && principal && objects && statement.actions.some((action) => action === "s3:PutObject" || action === "s3:*");
 }
 
@@ -154,7 +162,9 @@ const loadBalancerControls: Control[] = [
     scopes: ["inventory"],
     check: ({ document }) =>
       everyBlock(applicationLoadBalancers(document), "application load balancer", true, (alb) =>
-        ["defensive", "strictest"].includes(alb.config.desync_mitigation_mode) ? undefined : `desync_mitigation_mode is ${show(alb.config.desync_mitigation_mode)}; set defensive or strictest explicitly`,
+        ["defensive", "strictest"].includes(alb.config.desync_mitigation_mode)
+          ? undefined
+          : `desync_mitigation_mode is ${show(alb.config.desync_mitigation_mode)}; set defensive or strictest explicitly`,
       ),
   },
   {
@@ -214,7 +224,9 @@ const loadBalancerControls: Control[] = [
     check: ({ document }) =>
       everyBlock(applicationLoadBalancers(document), "application load balancer", true, (alb) => {
         const listeners = listenersOf(document, alb);
-        const problems = listeners.filter((listener) => listener.config.protocol === "HTTP" && !redirectsToHttps(listener)).map((listener) => `HTTP listener ${listener.address} does not redirect to HTTPS`);
+        const problems = listeners
+          .filter((listener) => listener.config.protocol === "HTTP" && !redirectsToHttps(listener))
+          .map((listener) => `HTTP listener ${listener.address} does not redirect to HTTPS`);
         if (!listeners.some((listener) => listener.config.protocol === "HTTPS")) problems.push("has no HTTPS listener to redirect to");
         return problems;
       }),
@@ -227,7 +239,10 @@ const loadBalancerControls: Control[] = [
     turnOn: "set `loadBalancer.certificateArn`; `loadBalancer.sslPolicy` picks the TLS 1.2+/1.3 policy",
     check: ({ document }) =>
       everyListener(document, (listener) => {
-        if (listener.config.protocol === "HTTPS") return TLS12_POLICY.test(listener.config.ssl_policy ?? "") ? undefined : `uses ssl_policy ${show(listener.config.ssl_policy)}, which allows TLS below 1.2`;
+        if (listener.config.protocol === "HTTPS")
+          return TLS12_POLICY.test(listener.config.ssl_policy ?? "")
+            ? undefined
+            : `uses ssl_policy ${show(listener.config.ssl_policy)}, which allows TLS below 1.2`;
         return redirectsToHttps(listener) ? undefined : `is ${show(listener.config.protocol)}: no TLS at all`;
       }),
   },
@@ -262,7 +277,9 @@ const loadBalancerControls: Control[] = [
     check: ({ document }) =>
       everyBlock([...resources(document, "aws_lb_target_group"), ...resources(document, "aws_alb_target_group")], "target group", true, (group) => {
         const delay = Number(group.config.deregistration_delay);
-        return group.config.deregistration_delay !== undefined && delay <= 60 ? undefined : `deregistration_delay is ${show(group.config.deregistration_delay)}`;
+        return group.config.deregistration_delay !== undefined && delay <= 60
+          ? undefined
+          : `deregistration_delay is ${show(group.config.deregistration_delay)}`;
       }),
   },
 ];
@@ -336,7 +353,9 @@ const appServerControls: Control[] = [
       everyBlock(launchTemplates(document), "launch template", true, (template) => {
         const mappings = blockList(template.config.block_device_mappings).filter((mapping) => mapping.ebs !== undefined);
         if (mappings.length === 0) return "names no EBS volume, so the root volume is encrypted only if the AMI's is";
-        return mappings.filter((mapping) => !isTrue(firstBlock(mapping.ebs).encrypted)).map((mapping) => `volume ${show(mapping.device_name)} is not encrypted`);
+        return mappings
+          .filter((mapping) => !isTrue(firstBlock(mapping.ebs).encrypted))
+          .map((mapping) => `volume ${show(mapping.device_name)} is not encrypted`);
       }),
   },
   {
@@ -373,7 +392,8 @@ const appServerControls: Control[] = [
       everyBlock(autoScalingGroups(document), "Auto Scaling group", true, (group) => {
         const problems: string[] = [];
         if (group.config.health_check_type !== "ELB") problems.push(`health_check_type is ${show(group.config.health_check_type)}, not ELB`);
-        if (blockList(group.config.target_group_arns).length === 0 && blockList(group.config.load_balancers).length === 0) problems.push("is attached to no load balancer");
+        if (blockList(group.config.target_group_arns).length === 0 && blockList(group.config.load_balancers).length === 0)
+          problems.push("is attached to no load balancer");
         return problems;
       }),
   },
@@ -421,13 +441,16 @@ const databases = (document: TerraformDocument) => resources(document, "aws_db_i
 /** A database setting that must be exactly `expected` (stated explicitly, not left to a default). */
 function databaseSetting(attribute: string, expected: boolean): (target: Target) => Finding[] {
   return ({ document }) =>
-    everyBlock(databases(document), "database instance", true, (db) => ((expected ? isTrue : isFalse)(db.config[attribute]) ? undefined : `${attribute} is ${show(db.config[attribute])}, not ${expected}`));
+    everyBlock(databases(document), "database instance", true, (db) =>
+      (expected ? isTrue : isFalse)(db.config[attribute]) ? undefined : `${attribute} is ${show(db.config[attribute])}, not ${expected}`,
+    );
 }
 
 /** The parameters of the parameter group a database uses, or why they cannot be read. */
 function databaseParameters(document: TerraformDocument, db: Block): Map<string, string> | string {
   const group = referencedBlock(document, db.config.parameter_group_name);
-  if (!group || group.type !== "aws_db_parameter_group") return `parameter_group_name is ${show(db.config.parameter_group_name)}, not a parameter group of this configuration`;
+  if (!group || group.type !== "aws_db_parameter_group")
+    return `parameter_group_name is ${show(db.config.parameter_group_name)}, not a parameter group of this configuration`;
   return new Map(blockList(group.config.parameter).map((parameter) => [String(parameter.name), String(parameter.value)]));
 }
 
@@ -436,7 +459,13 @@ const LOG_PARAMETERS: Record<string, string> = { slowquery: "slow_query_log", ge
 
 const databaseControls: Control[] = [
   { id: "CKV_AWS_16", aliases: ["RDS.3"], title: "RDS storage is encrypted", scopes: ["inventory"], check: databaseSetting("storage_encrypted", true) },
-  { id: "CKV_AWS_17", aliases: ["RDS.2"], title: "RDS is not publicly accessible", scopes: ["inventory"], check: databaseSetting("publicly_accessible", false) },
+  {
+    id: "CKV_AWS_17",
+    aliases: ["RDS.2"],
+    title: "RDS is not publicly accessible",
+    scopes: ["inventory"],
+    check: databaseSetting("publicly_accessible", false),
+  },
   {
     id: "CKV_AWS_157",
     aliases: ["RDS.5"],
@@ -452,7 +481,9 @@ const databaseControls: Control[] = [
     scopes: ["inventory"],
     turnOn: "7 days by default; `database.backupRetentionDays`",
     check: ({ document }) =>
-      everyBlock(databases(document), "database instance", true, (db) => (Number(db.config.backup_retention_period ?? 0) >= 7 ? undefined : `backup_retention_period is ${show(db.config.backup_retention_period)}`)),
+      everyBlock(databases(document), "database instance", true, (db) =>
+        Number(db.config.backup_retention_period ?? 0) >= 7 ? undefined : `backup_retention_period is ${show(db.config.backup_retention_period)}`,
+      ),
   },
   {
     id: "CKV_AWS_293",
@@ -479,7 +510,8 @@ const databaseControls: Control[] = [
           .map((log) => `exports the ${log} log but its parameter group does not set ${LOG_PARAMETERS[log]} = 1, so nothing arrives`);
         if (exports.includes("audit")) {
           const options = referencedBlock(document, db.config.option_group_name);
-          const audit = options?.type === "aws_db_option_group" && blockList(options.config.option).some((option) => option.option_name === "MARIADB_AUDIT_PLUGIN");
+          const audit =
+            options?.type === "aws_db_option_group" && blockList(options.config.option).some((option) => option.option_name === "MARIADB_AUDIT_PLUGIN");
           if (!audit) problems.push("exports the audit log without an option group holding MARIADB_AUDIT_PLUGIN, so nothing arrives");
         }
         return problems;
@@ -498,8 +530,20 @@ const databaseControls: Control[] = [
         return missing.length === 0 ? undefined : `does not export ${missing.join(", ")}`;
       }),
   },
-  { id: "CKV_AWS_226", aliases: ["RDS.13"], title: "RDS applies minor engine upgrades automatically", scopes: ["inventory"], check: databaseSetting("auto_minor_version_upgrade", true) },
-  { id: "CKV2_AWS_60", aliases: ["RDS.17"], title: "RDS copies tags to snapshots", scopes: ["inventory"], check: databaseSetting("copy_tags_to_snapshot", true) },
+  {
+    id: "CKV_AWS_226",
+    aliases: ["RDS.13"],
+    title: "RDS applies minor engine upgrades automatically",
+    scopes: ["inventory"],
+    check: databaseSetting("auto_minor_version_upgrade", true),
+  },
+  {
+    id: "CKV2_AWS_60",
+    aliases: ["RDS.17"],
+    title: "RDS copies tags to snapshots",
+    scopes: ["inventory"],
+    check: databaseSetting("copy_tags_to_snapshot", true),
+  },
   {
     id: "CKV2_AWS_69",
     aliases: [],
@@ -509,7 +553,9 @@ const databaseControls: Control[] = [
       everyBlock(databases(document), "database instance", true, (db) => {
         const parameters = databaseParameters(document, db);
         if (typeof parameters === "string") return parameters;
-        return ["1", "ON"].includes(parameters.get("require_secure_transport") ?? "") ? undefined : `its parameter group sets require_secure_transport to ${show(parameters.get("require_secure_transport"))}`;
+        return ["1", "ON"].includes(parameters.get("require_secure_transport") ?? "")
+          ? undefined
+          : `its parameter group sets require_secure_transport to ${show(parameters.get("require_secure_transport"))}`;
       }),
   },
   {
@@ -554,9 +600,11 @@ const networkControls: Control[] = [
         const [group, ...others] = resources(document, "aws_default_security_group").filter((candidate) => pointsAt(document, candidate.config.vpc_id, vpc));
         if (!group) return "leaves its default security group unmanaged, with AWS's allow rules";
         const problems = others.map((other) => `has a second default security group ${other.address}`);
-        if (blockList(group.config.ingress).length > 0 || blockList(group.config.egress).length > 0) problems.push(`default security group ${group.address} has rules`);
+        if (blockList(group.config.ingress).length > 0 || blockList(group.config.egress).length > 0)
+          problems.push(`default security group ${group.address} has rules`);
         for (const type of ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"]) {
-          for (const rule of resources(document, type).filter((candidate) => pointsAt(document, candidate.config.security_group_id, group))) problems.push(`${rule.address} adds a rule to the default security group`);
+          for (const rule of resources(document, type).filter((candidate) => pointsAt(document, candidate.config.security_group_id, group)))
+            problems.push(`${rule.address} adds a rule to the default security group`);
         }
         return problems;
       }),
@@ -581,7 +629,9 @@ const networkControls: Control[] = [
       return [
         ...everyBlock(resources(document, "aws_security_group"), "security group", true, (group) => [
           ...(described(group.config.description) ? [] : [`description is ${show(group.config.description)}`]),
-          ...[...blockList(group.config.ingress), ...blockList(group.config.egress)].filter((rule) => !described(rule.description)).map(() => "an inline rule has no description"),
+          ...[...blockList(group.config.ingress), ...blockList(group.config.egress)]
+            .filter((rule) => !described(rule.description))
+            .map(() => "an inline rule has no description"),
         ]),
         ...["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"].flatMap((type) =>
           everyBlock(resources(document, type), type, false, (rule) => (described(rule.config.description) ? undefined : "has no description")),
@@ -606,9 +656,21 @@ const networkControls: Control[] = [
         })),
         ...resources(document, "aws_security_group_rule")
           .filter((rule) => rule.config.type === "egress")
-          .map((rule) => ({ address: rule.address, protocol: String(rule.config.protocol), from: rule.config.from_port, to: rule.config.to_port, cidrs: [...blockList(rule.config.cidr_blocks), ...blockList(rule.config.ipv6_cidr_blocks)] })),
+          .map((rule) => ({
+            address: rule.address,
+            protocol: String(rule.config.protocol),
+            from: rule.config.from_port,
+            to: rule.config.to_port,
+            cidrs: [...blockList(rule.config.cidr_blocks), ...blockList(rule.config.ipv6_cidr_blocks)],
+          })),
         ...resources(document, "aws_security_group").flatMap((group) =>
-          blockList(group.config.egress).map((rule) => ({ address: group.address, protocol: String(rule.protocol), from: rule.from_port, to: rule.to_port, cidrs: [...blockList(rule.cidr_blocks), ...blockList(rule.ipv6_cidr_blocks)] })),
+          blockList(group.config.egress).map((rule) => ({
+            address: group.address,
+            protocol: String(rule.protocol),
+            from: rule.from_port,
+            to: rule.to_port,
+            cidrs: [...blockList(rule.cidr_blocks), ...blockList(rule.ipv6_cidr_blocks)],
+          })),
         ),
       ];
       return rules.flatMap((rule): Finding[] => {
@@ -672,7 +734,9 @@ const iamControls: Control[] = [
         const managed = MANAGED_POLICY.exec(policyArn)?.[1];
         if (managed === undefined) return [];
         if (managed === "AdministratorAccess") return [{ address, problem: `attaches AdministratorAccess to ${attachedTo}` }];
-        return REVIEWED_MANAGED_POLICIES[managed] ? [] : [{ address, problem: `attaches AWS managed policy ${managed} to ${attachedTo}, which is not on the reviewed list` }];
+        return REVIEWED_MANAGED_POLICIES[managed]
+          ? []
+          : [{ address, problem: `attaches AWS managed policy ${managed} to ${attachedTo}, which is not on the reviewed list` }];
       }),
   },
 ];
@@ -681,7 +745,9 @@ const iamControls: Control[] = [
 
 /** The configuration blocks of `type` that belong to `bucket`. */
 const bucketParts = (document: TerraformDocument, type: string, bucket: Block) =>
-  resources(document, type).filter((part) => pointsAt(document, part.config.bucket, bucket) || (typeof bucket.config.bucket === "string" && part.config.bucket === bucket.config.bucket));
+  resources(document, type).filter(
+    (part) => pointsAt(document, part.config.bucket, bucket) || (typeof bucket.config.bucket === "string" && part.config.bucket === bucket.config.bucket),
+  );
 
 /** A check over every S3 bucket; the state stack must have one, the inventory stack may have none. */
 function everyBucket(problem: (document: TerraformDocument, bucket: Block) => string | string[] | undefined): (target: Target) => Finding[] {
@@ -697,8 +763,11 @@ function encryptionAlgorithms(document: TerraformDocument, bucket: Block): strin
 function deniesInsecureTransport(statement: PolicyStatement, bucket: Block): boolean {
   const everyone = statement.principals.some((principal) => principal.identifiers.includes("*") && ["*", "AWS"].includes(principal.type));
   const everything = statement.actions.some((action) => action === "s3:*" || action === "*");
-  const covers = statement.resources.some((resource) => isBucketArn(resource, bucket)) && statement.resources.some((resource) => isBucketArn(resource, bucket, "/*"));
-  const insecure = statement.conditions.some((condition) => condition.test === "Bool" && condition.variable === "aws:SecureTransport" && condition.values.includes("false"));
+  const covers =
+    statement.resources.some((resource) => isBucketArn(resource, bucket)) && statement.resources.some((resource) => isBucketArn(resource, bucket, "/*"));
+  const insecure = statement.conditions.some(
+    (condition) => condition.test === "Bool" && condition.variable === "aws:SecureTransport" && condition.values.includes("false"),
+  );
   return statement.effect === "Deny" && everyone && everything && covers && insecure;
 }
 
@@ -710,7 +779,9 @@ const storageControls: Control[] = [
     scopes: ["inventory", "state"],
     check: everyBucket((document, bucket) => {
       const legacy = isTrue(firstBlock(bucket.config.versioning)?.enabled);
-      const versioned = bucketParts(document, "aws_s3_bucket_versioning", bucket).some((part) => firstBlock(part.config.versioning_configuration)?.status === "Enabled");
+      const versioned = bucketParts(document, "aws_s3_bucket_versioning", bucket).some(
+        (part) => firstBlock(part.config.versioning_configuration)?.status === "Enabled",
+      );
       return legacy || versioned ? undefined : "has no versioning with status Enabled";
     }),
   },
@@ -721,7 +792,9 @@ const storageControls: Control[] = [
     scopes: ["inventory", "state"],
     check: everyBucket((document, bucket) => {
       const algorithms = encryptionAlgorithms(document, bucket);
-      return algorithms.some((algorithm) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(algorithm)) ? undefined : "has no server-side encryption configuration";
+      return algorithms.some((algorithm) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(algorithm))
+        ? undefined
+        : "has no server-side encryption configuration";
     }),
   },
   {
@@ -732,7 +805,9 @@ const storageControls: Control[] = [
     unavailable: "not possible for the access log bucket: ALB log delivery supports SSE-S3 only",
     check: everyBucket((document, bucket) => {
       const algorithms = encryptionAlgorithms(document, bucket);
-      return algorithms.some((algorithm) => algorithm.startsWith("aws:kms")) ? undefined : `encrypts with ${algorithms.join(", ") || "nothing configured"}, not KMS`;
+      return algorithms.some((algorithm) => algorithm.startsWith("aws:kms"))
+        ? undefined
+        : `encrypts with ${algorithms.join(", ") || "nothing configured"}, not KMS`;
     }),
   },
   {
@@ -771,7 +846,9 @@ const storageControls: Control[] = [
     scopes: ["inventory"],
     turnOn: "log files expire after `loadBalancer.accessLogs.retentionDays` (90 by default)",
     check: everyBucket((document, bucket) =>
-      bucketParts(document, "aws_s3_bucket_lifecycle_configuration", bucket).some((part) => blockList(part.config.rule).some((rule) => rule.status === "Enabled"))
+      bucketParts(document, "aws_s3_bucket_lifecycle_configuration", bucket).some((part) =>
+        blockList(part.config.rule).some((rule) => rule.status === "Enabled"),
+      )
         ? undefined
         : "has no enabled lifecycle rule",
     ),
@@ -801,7 +878,9 @@ const storageControls: Control[] = [
     title: "S3 bucket replicates to another region",
     scopes: ["inventory"],
     unavailable: "not offered: needs a bucket in a second region",
-    check: everyBucket((document, bucket) => (bucketParts(document, "aws_s3_bucket_replication_configuration", bucket).length > 0 ? undefined : "has no replication configuration")),
+    check: everyBucket((document, bucket) =>
+      bucketParts(document, "aws_s3_bucket_replication_configuration", bucket).length > 0 ? undefined : "has no replication configuration",
+    ),
   },
   {
     id: "CKV2_AWS_62",
@@ -809,7 +888,9 @@ const storageControls: Control[] = [
     title: "S3 bucket sends event notifications",
     scopes: ["inventory"],
     unavailable: "not offered: needs a consumer of the notifications",
-    check: everyBucket((document, bucket) => (bucketParts(document, "aws_s3_bucket_notification", bucket).length > 0 ? undefined : "has no event notifications")),
+    check: everyBucket((document, bucket) =>
+      bucketParts(document, "aws_s3_bucket_notification", bucket).length > 0 ? undefined : "has no event notifications",
+    ),
   },
   {
     id: "CKV_AWS_28",
@@ -834,7 +915,14 @@ const storageControls: Control[] = [
 ];
 
 /** Every control, in the order docs/security.md lists them. */
-export const CONTROLS: readonly Control[] = [...loadBalancerControls, ...appServerControls, ...databaseControls, ...networkControls, ...iamControls, ...storageControls];
+export const CONTROLS: readonly Control[] = [
+  ...loadBalancerControls,
+  ...appServerControls,
+  ...databaseControls,
+  ...networkControls,
+  ...iamControls,
+  ...storageControls,
+];
 
 export function controlsFor(scope: ControlScope): Control[] {
   return CONTROLS.filter((control) => control.scopes.includes(scope));

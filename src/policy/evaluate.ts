@@ -44,12 +44,20 @@ export function evaluate(control: Control, target: Target, exceptions: readonly 
   if (!exception) return settle(findings.length === 0 ? { status: "met" } : { status: "failed", findings, notes: [] });
   if (!conditionHolds(exception, target.settings)) {
     if (findings.length === 0) return settle({ status: "stale", exception });
-    return settle({ status: "failed", findings, notes: [`${EXCEPTIONS_FILE} waives ${control.id} in ${target.name} only while ${describeCondition(exception).replace(/`/g, "")}`] });
+    return settle({
+      status: "failed",
+      findings,
+      notes: [`${EXCEPTIONS_FILE} waives ${control.id} in ${target.name} only while ${describeCondition(exception).replace(/`/g, "")}`],
+    });
   }
   const covered = exception.resources ? findings.filter((finding) => exception.resources!.includes(finding.address)) : findings;
   const uncovered = findings.filter((finding) => !covered.includes(finding));
   if (uncovered.length > 0) {
-    return settle({ status: "failed", findings: uncovered, notes: [`${EXCEPTIONS_FILE} waives ${control.id} in ${target.name} for ${exception.resources!.join(", ")} only`] });
+    return settle({
+      status: "failed",
+      findings: uncovered,
+      notes: [`${EXCEPTIONS_FILE} waives ${control.id} in ${target.name} for ${exception.resources!.join(", ")} only`],
+    });
   }
   return settle(covered.length === 0 ? { status: "stale", exception } : { status: "waived", exception, findings: covered });
 }
@@ -62,7 +70,8 @@ export function evaluateAll(controls: readonly Control[], targets: readonly Targ
 export function failureOf(evaluation: Evaluation): string | undefined {
   const { outcome, control, target } = evaluation;
   if (outcome.status === "failed") return [...outcome.findings.map(formatFinding), ...outcome.notes].join("\n");
-  if (outcome.status === "stale") return `${control.id} is met in ${target}, but ${EXCEPTIONS_FILE} still waives it there ("${outcome.exception.reason.slice(0, 60)}..."): remove ${target} from that exception`;
+  if (outcome.status === "stale")
+    return `${control.id} is met in ${target}, but ${EXCEPTIONS_FILE} still waives it there ("${outcome.exception.reason.slice(0, 60)}..."): remove ${target} from that exception`;
   return undefined;
 }
 
@@ -71,7 +80,9 @@ export function unusedExceptions(exceptions: readonly PolicyException[], evaluat
   const unused: string[] = [];
   for (const exception of exceptions) {
     for (const environment of exception.environments.filter((name) => targetNames.includes(name))) {
-      const used = evaluations.some((evaluation) => evaluation.target === environment && evaluation.outcome.status === "waived" && evaluation.outcome.exception === exception);
+      const used = evaluations.some(
+        (evaluation) => evaluation.target === environment && evaluation.outcome.status === "waived" && evaluation.outcome.exception === exception,
+      );
       if (!used) unused.push(`${exception.control} in ${environment}`);
     }
   }
@@ -92,7 +103,12 @@ export function hardenedSettings(root: string): EnvironmentSettings {
   const region = raw.region ?? "us-west-2";
   return parseSettings(HARDENED, {
     ...raw,
-    loadBalancer: { ...raw.loadBalancer, certificateArn: EXAMPLE_CERTIFICATE.replace("{region}", region), deletionProtection: true, accessLogs: { ...raw.loadBalancer?.accessLogs, enabled: true } },
+    loadBalancer: {
+      ...raw.loadBalancer,
+      certificateArn: EXAMPLE_CERTIFICATE.replace("{region}", region),
+      deletionProtection: true,
+      accessLogs: { ...raw.loadBalancer?.accessLogs, enabled: true },
+    },
     database: { ...raw.database, multiAz: true, monitoringIntervalSeconds: 60 },
     network: { ...raw.network, flowLogs: { ...raw.network?.flowLogs, enabled: true } },
   });

@@ -14,7 +14,11 @@ import type { Control } from "./controls";
 const exceptionSchema = z.strictObject({
   control: z.string().describe("The control's id, as the test name starts (CKV_AWS_2, RDS.9, INV-TG-1)."),
   environments: z.array(z.string()).min(1).describe("Environments (file names in environments/), hardened, or state-bootstrap."),
-  resources: z.array(z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, "must be a Terraform address like aws_s3_bucket.access_logs_bucket")).min(1).optional().describe("Terraform addresses the waiver covers; unset covers every finding of the control."),
+  resources: z
+    .array(z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, "must be a Terraform address like aws_s3_bucket.access_logs_bucket"))
+    .min(1)
+    .optional()
+    .describe("Terraform addresses the waiver covers; unset covers every finding of the control."),
   when: z
     .strictObject({
       setting: z.string().describe("Dotted setting path, as in the README's settings table."),
@@ -83,7 +87,12 @@ function settingPaths(): Set<string> {
  * environments, controls named by an alias, a setting that does not exist,
  * two entries for one control in one environment.
  */
-export function exceptionProblems(exceptions: PolicyException[], controls: readonly Control[], environments: readonly string[], stateTargets: readonly string[]): string[] {
+export function exceptionProblems(
+  exceptions: PolicyException[],
+  controls: readonly Control[],
+  environments: readonly string[],
+  stateTargets: readonly string[],
+): string[] {
   const problems: string[] = [];
   const settings = settingPaths();
   const seen = new Set<string>();
@@ -94,7 +103,8 @@ export function exceptionProblems(exceptions: PolicyException[], controls: reado
     if (!control) problems.push(aliased ? `${where}: name the control by its first id, ${aliased.id}` : `${where}: no control has this id`);
     for (const environment of exception.environments) {
       const isState = stateTargets.includes(environment);
-      if (!environments.includes(environment) && !isState) problems.push(`${where}: unknown environment "${environment}"; known: ${[...environments, ...stateTargets].join(", ")}`);
+      if (!environments.includes(environment) && !isState)
+        problems.push(`${where}: unknown environment "${environment}"; known: ${[...environments, ...stateTargets].join(", ")}`);
       if (control && !control.scopes.includes(isState ? "state" : "inventory")) problems.push(`${where}: the control is not checked in ${environment}`);
       if (isState && exception.when) problems.push(`${where}: ${environment} has no settings for "when" to read`);
       const key = `${exception.control} ${environment}`;

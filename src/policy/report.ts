@@ -23,7 +23,10 @@ const ids = (control: Control) => [control.id, ...control.aliases].map((id) => `
 const STATUS: Record<Evaluation["outcome"]["status"], string> = { met: "met", waived: "waived", failed: "**FAILED**", stale: "**stale exception**" };
 
 function controlsTable(evaluations: readonly Evaluation[], targetNames: readonly string[]): string {
-  const rows = [`| ids | control | ${targetNames.join(" | ")} | default / how to turn on |`, `| --- | --- | ${targetNames.map(() => "---").join(" | ")} | --- |`];
+  const rows = [
+    `| ids | control | ${targetNames.join(" | ")} | default / how to turn on |`,
+    `| --- | --- | ${targetNames.map(() => "---").join(" | ")} | --- |`,
+  ];
   for (const control of controlsFor("inventory")) {
     const cells = targetNames.map((target) => {
       const evaluation = evaluations.find((candidate) => candidate.control === control && candidate.target === target);
@@ -57,7 +60,12 @@ function replaceSection(text: string, [start, end]: readonly [string, string], c
 }
 
 /** docs/security.md with its generated sections filled from these evaluations. */
-export function securityDoc(current: string, evaluations: readonly Evaluation[], targetNames: readonly string[], exceptions: readonly PolicyException[]): string {
+export function securityDoc(
+  current: string,
+  evaluations: readonly Evaluation[],
+  targetNames: readonly string[],
+  exceptions: readonly PolicyException[],
+): string {
   let text = replaceSection(current, SECTIONS.controls, controlsTable(evaluations, targetNames));
   text = replaceSection(text, SECTIONS.state, stateTable());
   return replaceSection(text, SECTIONS.exceptions, exceptionsTable(exceptions));
@@ -69,5 +77,15 @@ export function generatedSecurityDocs(root: string): Map<string, string> {
   const targets = inventoryTargets(root);
   const exceptions = loadExceptions(root);
   const evaluations = evaluateAll(controlsFor("inventory"), targets, exceptions);
-  return new Map([[file, securityDoc(fs.readFileSync(file, "utf8"), evaluations, targets.map((target) => target.name), exceptions)]]);
+  return new Map([
+    [
+      file,
+      securityDoc(
+        fs.readFileSync(file, "utf8"),
+        evaluations,
+        targets.map((target) => target.name),
+        exceptions,
+      ),
+    ],
+  ]);
 }

@@ -62,7 +62,10 @@ export class StateBootstrapStack extends ProjectStack {
     });
     this.bucketName = bucket.bucketName;
 
-    new TerraformOutput(this, "state_bucket", { value: bucket.bucketName, description: "S3 bucket of the environments' state (state.bucket / INVENTORY_STATE_BUCKET)" });
+    new TerraformOutput(this, "state_bucket", {
+      value: bucket.bucketName,
+      description: "S3 bucket of the environments' state (state.bucket / INVENTORY_STATE_BUCKET)",
+    });
     new TerraformOutput(this, "state_region", { value: props.region, description: "Region of the state bucket (state.region / INVENTORY_STATE_REGION)" });
 
     if (props.lockTable) {

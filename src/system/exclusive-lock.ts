@@ -71,7 +71,9 @@ export class ExclusiveLock {
         if (current === undefined) continue;
         if (isGone(current) && takeOver(file, current)) continue;
         if (Date.now() >= deadline) {
-          throw new LockTimeoutError(`${file} is still held by process ${current.pid} on ${current.hostname} (since ${current.since}) after ${Math.round(timeoutMs / 1000)} s; if that process is gone, delete the file`);
+          throw new LockTimeoutError(
+            `${file} is still held by process ${current.pid} on ${current.hostname} (since ${current.since}) after ${Math.round(timeoutMs / 1000)} s; if that process is gone, delete the file`,
+          );
         }
         if (!waiting) options.onWait?.(current);
         waiting = true;

@@ -13,5 +13,8 @@ export function isExecutable(file: string): boolean {
 
 /** The first executable `command` in `directories` (a PATH, split), or undefined. */
 export function findExecutable(command: string, directories: readonly string[]): string | undefined {
-  return directories.filter((directory) => directory !== "").map((directory) => path.join(directory, command)).find(isExecutable);
+  return directories
+    .filter((directory) => directory !== "")
+    .map((directory) => path.join(directory, command))
+    .find(isExecutable);
 }

@@ -129,7 +129,8 @@ export function readPolicy(value: unknown): PolicyReading {
   } catch {
     return { problem: `the policy ${show(value.length > 60 ? `${value.slice(0, 60)}…` : value)} is not JSON, so it cannot be read before apply` };
   }
-  if (parsed === null || typeof parsed !== "object" || parsed.Statement === undefined) return { problem: `the policy ${show(value.slice(0, 60))} has no Statement` };
+  if (parsed === null || typeof parsed !== "object" || parsed.Statement === undefined)
+    return { problem: `the policy ${show(value.slice(0, 60))} has no Statement` };
   return { statements: blockList(parsed.Statement).map(jsonStatement) };
 }
 
@@ -176,7 +177,11 @@ function identityOf(document: TerraformDocument, value: unknown, kind: string): 
  */
 export function identityPolicies(document: TerraformDocument): IdentityPolicy[] {
   const found: IdentityPolicy[] = [];
-  for (const [type, kind] of [["aws_iam_role_policy", "role"], ["aws_iam_user_policy", "user"], ["aws_iam_group_policy", "group"]] as const) {
+  for (const [type, kind] of [
+    ["aws_iam_role_policy", "role"],
+    ["aws_iam_user_policy", "user"],
+    ["aws_iam_group_policy", "group"],
+  ] as const) {
     for (const block of resources(document, type)) {
       const owner = block.config.role ?? block.config.user ?? block.config.group;
       found.push({ address: block.address, description: `inline policy of ${identityOf(document, owner, kind)}`, reading: readPolicy(block.config.policy) });
@@ -184,7 +189,8 @@ export function identityPolicies(document: TerraformDocument): IdentityPolicy[] 
   }
   for (const role of resources(document, "aws_iam_role")) {
     for (const inline of blockList(role.config.inline_policy)) {
-      if (inline.policy !== undefined) found.push({ address: role.address, description: `inline_policy ${show(inline.name)}`, reading: readPolicy(inline.policy) });
+      if (inline.policy !== undefined)
+        found.push({ address: role.address, description: `inline_policy ${show(inline.name)}`, reading: readPolicy(inline.policy) });
     }
   }
   for (const policy of resources(document, "aws_iam_policy")) {
@@ -204,7 +210,11 @@ export interface ManagedPolicyAttachment {
 /** Every managed policy ARN attached to a role, user or group. */
 export function managedPolicyAttachments(document: TerraformDocument): ManagedPolicyAttachment[] {
   const found: ManagedPolicyAttachment[] = [];
-  for (const [type, kind] of [["aws_iam_role_policy_attachment", "role"], ["aws_iam_user_policy_attachment", "user"], ["aws_iam_group_policy_attachment", "group"]] as const) {
+  for (const [type, kind] of [
+    ["aws_iam_role_policy_attachment", "role"],
+    ["aws_iam_user_policy_attachment", "user"],
+    ["aws_iam_group_policy_attachment", "group"],
+  ] as const) {
     for (const block of resources(document, type)) {
       const owner = block.config.role ?? block.config.user ?? block.config.group;
       found.push({ address: block.address, policyArn: String(block.config.policy_arn), attachedTo: identityOf(document, owner, kind) });
@@ -217,7 +227,8 @@ export function managedPolicyAttachments(document: TerraformDocument): ManagedPo
     for (const arn of list(role.config.managed_policy_arns)) found.push({ address: role.address, policyArn: arn, attachedTo: `role ${role.address}` });
   }
   for (const block of resources(document, "aws_iam_role_policy_attachments_exclusive")) {
-    for (const arn of list(block.config.policy_arns)) found.push({ address: block.address, policyArn: arn, attachedTo: identityOf(document, block.config.role_name, "role") });
+    for (const arn of list(block.config.policy_arns))
+      found.push({ address: block.address, policyArn: arn, attachedTo: identityOf(document, block.config.role_name, "role") });
   }
   return found;
 }

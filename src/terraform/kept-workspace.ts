@@ -140,7 +140,9 @@ export class KeptWorkspace extends StackWorkspace {
     const current: InitRecord = { ...inputs, lockFile: hashOf(fs.readFileSync(lockFile)) };
     const changed = (Object.keys(CHANGE_REASONS) as (keyof InitRecord)[]).find((key) => record[key] !== current[key]);
     if (changed) return CHANGE_REASONS[changed];
-    const missing = lockedProviders(fs.readFileSync(lockFile, "utf8")).find(({ address, version }) => !fs.existsSync(path.join(this.directory, ".terraform", "providers", address, version, terraformPlatform())));
+    const missing = lockedProviders(fs.readFileSync(lockFile, "utf8")).find(
+      ({ address, version }) => !fs.existsSync(path.join(this.directory, ".terraform", "providers", address, version, terraformPlatform())),
+    );
     return missing ? `${missing.address} ${missing.version} is not installed in its .terraform` : undefined;
   }
 
@@ -176,7 +178,10 @@ function initRelevantConfiguration(directory: string): { providers: string; back
       .join("\n");
     return { providers: whole, backend: whole };
   }
-  const document = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as { terraform?: Record<string, unknown>; module?: Record<string, { source?: unknown; version?: unknown }> };
+  const document = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as {
+    terraform?: Record<string, unknown>;
+    module?: Record<string, { source?: unknown; version?: unknown }>;
+  };
   const { backend, cloud, required_providers, required_version } = document.terraform ?? {};
   const modules = Object.entries(document.module ?? {}).map(([name, module]) => [name, module.source, module.version]);
   return { providers: JSON.stringify({ required_providers, required_version, modules }), backend: JSON.stringify({ backend, cloud }) };

@@ -56,16 +56,25 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   lines.push(`Resources to add: ${totalAdd}`);
   const types = Object.entries(additionsByType).sort(([a], [b]) => a.localeCompare(b));
   for (let index = 0; index < types.length; index += 2) {
-    lines.push(`  ${types.slice(index, index + 2).map(([type, count]) => `${String(count).padStart(2)} ${type}`.padEnd(44)).join("")}`.trimEnd());
+    lines.push(
+      `  ${types
+        .slice(index, index + 2)
+        .map(([type, count]) => `${String(count).padStart(2)} ${type}`.padEnd(44))
+        .join("")}`.trimEnd(),
+    );
   }
 
   lines.push("", "Network");
-  for (const { values } of valuesOf("aws_vpc")) lines.push(`  VPC ${values.tags?.Name ?? ""} ${values.cidr_block}, DNS hostnames ${onOff(values.enable_dns_hostnames)}`);
+  for (const { values } of valuesOf("aws_vpc"))
+    lines.push(`  VPC ${values.tags?.Name ?? ""} ${values.cidr_block}, DNS hostnames ${onOff(values.enable_dns_hostnames)}`);
   // Public subnets first, then private, each in zone order.
-  const subnetOrder = ({ values }: { values: Values }) => `${values.map_public_ip_on_launch || /public/i.test(values.tags?.Name) ? 0 : 1} ${values.availability_zone}`;
+  const subnetOrder = ({ values }: { values: Values }) =>
+    `${values.map_public_ip_on_launch || /public/i.test(values.tags?.Name) ? 0 : 1} ${values.availability_zone}`;
   const subnets = valuesOf("aws_subnet").sort((a, b) => subnetOrder(a).localeCompare(subnetOrder(b)));
   for (const { values } of subnets) {
-    lines.push(`  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`);
+    lines.push(
+      `  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`,
+    );
   }
   const natGateways = ofType("aws_nat_gateway");
   const natSubnets = natGateways.map((change) => nameOf(referenced(change.address, "subnet_id")));
@@ -86,35 +95,54 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     const group = nameOf(referenced(address, "security_group_id"));
     const peerGroup = referenced(address, "referenced_security_group_id");
     const peer = peerGroup ? `group ${nameOf(peerGroup)}` : (values.cidr_ipv4 ?? values.cidr_ipv6 ?? values.prefix_list_id ?? "?");
-    const ports = values.ip_protocol === "-1" ? "all" : values.from_port === values.to_port ? `${values.ip_protocol} ${values.from_port}` : `${values.ip_protocol} ${values.from_port}-${values.to_port}`;
+    const ports =
+      values.ip_protocol === "-1"
+        ? "all"
+        : values.from_port === values.to_port
+          ? `${values.ip_protocol} ${values.from_port}`
+          : `${values.ip_protocol} ${values.from_port}-${values.to_port}`;
     return `  ${group.padEnd(groupWidth)} ${direction} ${ports.padEnd(9)} ${direction === "in " ? "from" : "to  "} ${peer}`;
   });
   lines.push(...[...ruleLines].sort());
   for (const { address } of valuesOf("aws_security_group")) {
-    if (!rules.some((rule) => referenced(rule.address, "security_group_id") === address && rule.direction === "out")) lines.push(`  ${nameOf(address).padEnd(groupWidth)} out (none)`);
+    if (!rules.some((rule) => referenced(rule.address, "security_group_id") === address && rule.direction === "out"))
+      lines.push(`  ${nameOf(address).padEnd(groupWidth)} out (none)`);
   }
 
   lines.push("", "Load balancer");
   for (const { values } of valuesOf("aws_lb")) {
-    lines.push(`  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, deletion protection ${onOff(values.enable_deletion_protection)}, invalid headers ${values.drop_invalid_header_fields ? "dropped" : "kept"}`);
+    lines.push(
+      `  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, deletion protection ${onOff(values.enable_deletion_protection)}, invalid headers ${values.drop_invalid_header_fields ? "dropped" : "kept"}`,
+    );
   }
   for (const { address, values } of valuesOf("aws_lb_listener")) {
     const action = values.default_action?.[0] ?? {};
-    const target = action.type === "forward" ? `forward to ${nameOf(referenced(address, "default_action.target_group_arn"))}` : action.type === "redirect" ? `redirect to ${action.redirect?.[0]?.protocol}:${action.redirect?.[0]?.port}` : action.type;
+    const target =
+      action.type === "forward"
+        ? `forward to ${nameOf(referenced(address, "default_action.target_group_arn"))}`
+        : action.type === "redirect"
+          ? `redirect to ${action.redirect?.[0]?.protocol}:${action.redirect?.[0]?.port}`
+          : action.type;
     lines.push(`  listener ${values.protocol}:${values.port} -> ${target}${values.ssl_policy ? ` (${values.ssl_policy})` : ""}`);
   }
   for (const { values } of valuesOf("aws_lb_target_group")) {
     const check = values.health_check?.[0] ?? {};
-    lines.push(`  target group ${values.name}: ${values.target_type} ${values.protocol}:${values.port}, health ${check.path} every ${check.interval}s, healthy after ${check.healthy_threshold}, drain ${values.deregistration_delay}s`);
+    lines.push(
+      `  target group ${values.name}: ${values.target_type} ${values.protocol}:${values.port}, health ${check.path} every ${check.interval}s, healthy after ${check.healthy_threshold}, drain ${values.deregistration_delay}s`,
+    );
   }
 
   lines.push("", "App tier");
   for (const { values } of valuesOf("aws_autoscaling_group")) {
-    lines.push(`  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`);
+    lines.push(
+      `  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`,
+    );
   }
   for (const { values } of valuesOf("aws_launch_template")) {
     const metadata = values.metadata_options?.[0] ?? {};
-    lines.push(`  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`);
+    lines.push(
+      `  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`,
+    );
   }
 
   lines.push("", "Database");
@@ -124,7 +152,11 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  const warnings = collectWarnings(changes, after, rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })));
+  const warnings = collectWarnings(
+    changes,
+    after,
+    rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
+  );
   lines.push("", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
   lines.push(...warnings.map((warning) => `  ! ${warning}`));
   lines.push("", summaryLine);
@@ -173,7 +205,9 @@ function changedAttributes(change: ResourceChange, forcingOnly: boolean): string
     const bothLists = Array.isArray(before) && Array.isArray(after) && before.length === after.length;
     if (bothLists) {
       // A nested block Terraform keeps as a one-item list reads as the block itself.
-      (after as unknown[]).forEach((item, index) => visit((before as unknown[])[index], item, (unknown as unknown[] | undefined)?.[index], after.length === 1 ? path : `${path}[${index}]`));
+      (after as unknown[]).forEach((item, index) =>
+        visit((before as unknown[])[index], item, (unknown as unknown[] | undefined)?.[index], after.length === 1 ? path : `${path}[${index}]`),
+      );
       return;
     }
     if (isObject(before) && isObject(after)) {
@@ -207,7 +241,9 @@ function normalised(value: unknown): unknown {
   if (value === "" || value === undefined) return null;
   if (Array.isArray(value)) return value.length === 0 ? null : value.map(normalised);
   if (isObject(value)) {
-    const entries = Object.entries(value).map(([key, item]) => [key, normalised(item)] as const).filter(([, item]) => item !== null);
+    const entries = Object.entries(value)
+      .map(([key, item]) => [key, normalised(item)] as const)
+      .filter(([, item]) => item !== null);
     return entries.length === 0 ? null : Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
   return value;
@@ -218,7 +254,11 @@ function brief(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function collectWarnings(changes: ResourceChange[], after: Map<string, Values>, rules: { address: string; values: Values; direction: string; text: string }[]): string[] {
+function collectWarnings(
+  changes: ResourceChange[],
+  after: Map<string, Values>,
+  rules: { address: string; values: Values; direction: string; text: string }[],
+): string[] {
   const warnings: string[] = [];
   for (const change of changes) {
     const values = after.get(change.address) ?? {};

@@ -109,7 +109,12 @@ export class StackWorkspace {
     if (backendConfig) {
       const file = path.join(this.directory, "backend-config.hcl");
       // JSON literals are HCL expressions: strings, booleans and objects alike.
-      fs.writeFileSync(file, Object.entries(backendConfig).map(([key, value]) => `${key} = ${JSON.stringify(value)}\n`).join(""));
+      fs.writeFileSync(
+        file,
+        Object.entries(backendConfig)
+          .map(([key, value]) => `${key} = ${JSON.stringify(value)}\n`)
+          .join(""),
+      );
       args.push(`-backend-config=${file}`);
     }
     await this.run(args);

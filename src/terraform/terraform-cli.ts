@@ -125,7 +125,14 @@ export function runTerraform(args: string[], options: RunTerraformOptions): Prom
       if (code === 0 && !timedOut) resolve(result);
       else {
         const why = timedOut ? `was stopped after ${Math.round(options.timeoutMs! / 1000)} s` : "failed";
-        reject(new TerraformError(command, `${command} ${why} in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`, result.stdout, result.stderr));
+        reject(
+          new TerraformError(
+            command,
+            `${command} ${why} in ${options.cwd}:\n${readableDiagnostics(result.stdout, result.stderr)}`,
+            result.stdout,
+            result.stderr,
+          ),
+        );
       }
     });
   });
@@ -143,7 +150,9 @@ export interface Diagnostic {
 
 /** One diagnostic as a person reads it: severity, Terraform's summary and detail, and where. */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.range ? ` (${diagnostic.range.filename} line ${diagnostic.range.start.line}${diagnostic.snippet?.context ? `, in ${diagnostic.snippet.context}` : ""})` : "";
+  const where = diagnostic.range
+    ? ` (${diagnostic.range.filename} line ${diagnostic.range.start.line}${diagnostic.snippet?.context ? `, in ${diagnostic.snippet.context}` : ""})`
+    : "";
   const detail = diagnostic.detail ? `: ${diagnostic.detail.replace(/\s+/g, " ").trim()}` : "";
   const code = diagnostic.snippet?.code ? `\n    ${diagnostic.snippet.code.trim()}` : "";
   return `${diagnostic.severity === "error" ? "Error" : "Warning"}: ${diagnostic.summary}${detail}${where}${code}`;

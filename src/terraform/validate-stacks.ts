@@ -77,7 +77,12 @@ export async function validateStacks(stacks: readonly StackToValidate[], options
       else unplaced.push(diagnostic);
     }
     if (unplaced.length > 0) {
-      throw new TerraformError("terraform validate", `terraform validate reported problems that belong to none of the stacks:\n${unplaced.map(formatDiagnostic).join("\n")}`, stdout, "");
+      throw new TerraformError(
+        "terraform validate",
+        `terraform validate reported problems that belong to none of the stacks:\n${unplaced.map(formatDiagnostic).join("\n")}`,
+        stdout,
+        "",
+      );
     }
     return byStack;
   } finally {

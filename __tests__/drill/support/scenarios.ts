@@ -26,16 +26,48 @@ export function answerReplacement(autoScaling: AwsClientStub<AutoScalingClient>,
   autoScaling
     .on(DescribeAutoScalingGroupsCommand)
     .resolvesOnce(HEALTHY_GROUP)
-    .resolvesOnce(group(2, [["i-0aaa", "us-west-2a", "Terminating"], ["i-0bbb", "us-west-2b", "InService"]]))
-    .resolvesOnce(group(2, [["i-0aaa", "us-west-2a", "Terminating"], ["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "Pending"]]))
-    .resolves(group(2, [["i-0bbb", "us-west-2b", "InService"], ["i-0ccc", "us-west-2a", "InService"]]));
+    .resolvesOnce(
+      group(2, [
+        ["i-0aaa", "us-west-2a", "Terminating"],
+        ["i-0bbb", "us-west-2b", "InService"],
+      ]),
+    )
+    .resolvesOnce(
+      group(2, [
+        ["i-0aaa", "us-west-2a", "Terminating"],
+        ["i-0bbb", "us-west-2b", "InService"],
+        ["i-0ccc", "us-west-2a", "Pending"],
+      ]),
+    )
+    .resolves(
+      group(2, [
+        ["i-0bbb", "us-west-2b", "InService"],
+        ["i-0ccc", "us-west-2a", "InService"],
+      ]),
+    );
   loadBalancing
     .on(DescribeTargetHealthCommand)
     .resolvesOnce(HEALTHY_TARGETS)
     .resolvesOnce(HEALTHY_TARGETS)
-    .resolvesOnce(targets([["i-0aaa", "draining"], ["i-0bbb", "healthy"]]))
-    .resolvesOnce(targets([["i-0aaa", "draining"], ["i-0bbb", "healthy"], ["i-0ccc", "initial"]]))
-    .resolves(targets([["i-0bbb", "healthy"], ["i-0ccc", "healthy"]]));
+    .resolvesOnce(
+      targets([
+        ["i-0aaa", "draining"],
+        ["i-0bbb", "healthy"],
+      ]),
+    )
+    .resolvesOnce(
+      targets([
+        ["i-0aaa", "draining"],
+        ["i-0bbb", "healthy"],
+        ["i-0ccc", "initial"],
+      ]),
+    )
+    .resolves(
+      targets([
+        ["i-0bbb", "healthy"],
+        ["i-0ccc", "healthy"],
+      ]),
+    );
   autoScaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({
     Activity: { ActivityId: "a-1", AutoScalingGroupName: GROUP_NAME, Cause: "drill", StartTime: new Date(), StatusCode: "InProgress" },
   });
