@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SettingsError } from "../../src/config/load";
+import { AWS_REGIONS } from "../../src/constructs/aws-regions";
 import { synthesize } from "../../src/synthesize";
 import { settingsFor } from "../support/stacks";
 
@@ -103,6 +104,16 @@ describe("subnet CIDRs", () => {
   });
 });
 
+describe("regions", () => {
+  it.each(AWS_REGIONS)("builds an environment in %s", (region) => {
+    expect(settingsFor(region, { region, availabilityZones: [`${region}a`, `${region}b`] }).region).toBe(region);
+  });
+
+  it("knows the regions opened since August 2022, where ELB log delivery is a service principal", () => {
+    for (const region of ["ap-southeast-5", "ap-southeast-7", "mx-central-1", "ca-west-1", "il-central-1"]) expect(AWS_REGIONS).toContain(region);
+  });
+});
+
 describe("bad settings stop synthesis with one line naming the setting, and nothing written", () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["a malformed CIDR", { network: { vpcCidr: "10.0.0/20" } }, /^environments\/broken\.json: network\.vpcCidr: "10\.0\.0\/20" is not an IPv4 CIDR block/],
@@ -178,6 +189,16 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     ],
     ["a reserved tag key", { tags: { Environment: "prod" } }, /tags\.Environment: is set by the project itself/],
     ["Multi-AZ without backups", { database: { backupRetentionDays: 0 } }, /database\.backupRetentionDays: must be at least 1 when multiAz is on/],
+    [
+      "a region the project does not know",
+      { region: "us-west-9", availabilityZones: ["us-west-9a", "us-west-9b"] },
+      /^environments\/broken\.json: region: "us-west-9" is not an AWS region this project knows \(like us-west-2; the list is src\/constructs\/aws-regions\.ts\)$/,
+    ],
+    [
+      "a state bucket region the project does not know",
+      { state: { bucket: "test-state-bucket", region: "eu-wast-1" } },
+      /^environments\/broken\.json: state\.region: "eu-wast-1" is not an AWS region this project knows/,
+    ],
   ])("%s", (_kind, raw, message) => {
     expect(problemWith(raw)).toMatch(message);
   });

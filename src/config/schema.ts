@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isKnownRegion } from "../constructs/aws-regions";
 import { allocate, cidrProblem, contains, format, overlaps, parseCidr, size } from "./cidr";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
@@ -33,7 +34,6 @@ type MonitoringInterval = (typeof MONITORING_INTERVALS)[number];
 export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
 export type StateBackendType = (typeof STATE_BACKENDS)[number];
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const RDS_INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -44,6 +44,13 @@ const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
 const WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/;
 const DAILY_WINDOW = /^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/;
+
+/** A region the project knows (src/constructs/aws-regions.ts), so a typo stops synthesis instead of a deployment. */
+const region = z.string().superRefine((value, ctx) => {
+  if (!isKnownRegion(value)) {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not an AWS region this project knows (like us-west-2; the list is src/constructs/aws-regions.ts)` });
+  }
+});
 
 const cidr = z.string().superRefine((value, ctx) => {
   const problem = cidrProblem(value);
@@ -283,11 +290,7 @@ const stateSchema = z
       .default("s3")
       .describe("`s3`: an S3 bucket (see the bootstrap stack); `cloud`: Terraform Cloud; `local`: a file, for trying things out."),
     bucket: z.string().optional().describe("S3 bucket of the state (env INVENTORY_STATE_BUCKET overrides)."),
-    region: z
-      .string()
-      .regex(REGION, "must be an AWS region like us-west-2")
-      .optional()
-      .describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
+    region: region.optional().describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
     keyPrefix: z
       .string()
       .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, "must be empty or end with / and use S3-safe characters")
@@ -323,7 +326,7 @@ export const settingsSchema = z
       .max(12)
       .default("")
       .describe("Put in front of every resource name so two environments can share an account (empty keeps the lab's names)."),
-    region: z.string().regex(REGION, "must be an AWS region like us-west-2").default("us-west-2").describe("AWS region of the environment."),
+    region: region.default("us-west-2").describe("AWS region of the environment."),
     availabilityZones: z
       .array(z.string().regex(AVAILABILITY_ZONE, "must be an availability zone name like us-west-2a"))
       .min(2, "needs at least 2 zones for high availability")

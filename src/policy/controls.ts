@@ -1,5 +1,6 @@
 import type { EnvironmentSettings } from "../config/schema";
-import { ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE } from "../constructs/access-log-bucket";
+import { ELB_LOG_DELIVERY_SERVICE } from "../constructs/access-log-bucket";
+import { ELB_LOG_DELIVERY_ACCOUNTS } from "../constructs/aws-regions";
 import {
   type Block,
   blockList,
