@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { App } from "cdktf";
 import { loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
@@ -10,7 +11,7 @@ import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackPro
 export interface SynthesizeOptions {
   /** The project folder (holds environments/ and app/). */
   readonly projectRoot: string;
-  /** Where to write; cdktf's CLI passes CDKTF_OUTDIR. @default cdktf's default, cdktf.out */
+  /** Where to write. @default CDKTF_OUTDIR (what cdktf's CLI passes), else "cdktf.out" */
   readonly outdir?: string;
   /** Write HCL (cdk.tf) instead of JSON; the CLI's --hcl sets SYNTH_HCL_OUTPUT. @default false */
   readonly hcl?: boolean;
@@ -28,32 +29,57 @@ export interface SynthesizedStack {
 
 /**
  * Loads and validates every environment, then builds and synthesizes one
- * stack per environment. Validation runs before anything is written, so a bad
- * setting leaves no partial output.
+ * stack per environment. Nothing is written unless everything succeeds: the
+ * settings of each environment and across environments are checked first,
+ * and the stacks are built and synthesized into a folder of their own, whose
+ * files are copied into `outdir` only once the whole synthesis is done. A bad
+ * setting, a construct refusing its props, or an address collision leaves
+ * `outdir` as it was (or absent).
  */
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   const environments = loadEnvironments({ directory: path.join(options.projectRoot, "environments"), variables: options.variables });
-  // cdktf creates only the last folder of outdir.
-  if (options.outdir) fs.mkdirSync(path.dirname(options.outdir), { recursive: true });
-  return withHclSetting(options.hcl, () => {
-    // Stack traces on every construct cost a third of the synthesis time and show up nowhere in the output.
-    const app = new App({ outdir: options.outdir, hclOutput: options.hcl, stackTraces: false });
-    const stacks = environments.map((settings) => {
-      const stackName = inventoryStackName(settings.environment);
-      new InventoryStack(app, stackName, { settings, appDirectory: path.join(options.projectRoot, "app") });
-      return { environment: settings.environment, stackName, directory: path.join(app.outdir, "stacks", stackName), settings };
+  const bootstrap = stateBootstrapProps(environments);
+  const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-synth-"));
+  try {
+    const stagedOutdir = path.join(staging, "out");
+    const hclOutput = withHclSetting(options.hcl, () => {
+      // Stack traces on every construct cost a third of the synthesis time and show up nowhere in the output.
+      const app = new App({ outdir: stagedOutdir, hclOutput: options.hcl, stackTraces: false });
+      for (const settings of environments) {
+        new InventoryStack(app, inventoryStackName(settings.environment), { settings, appDirectory: path.join(options.projectRoot, "app") });
+      }
+      if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
+      app.synth();
+      return app.hclOutput;
     });
-    const bootstrap = stateBootstrapProps(environments);
-    if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
-    app.synth();
-    // A stack folder holds one format: a cdk.tf.json left beside a new cdk.tf (or the reverse) would double every
-    // definition. HCL output keeps cdktf's metadata in metadata.json, which JSON output carries inline.
-    const stale = app.hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
-    for (const stack of app.node.children.filter((child) => child instanceof TerraformStack)) {
-      for (const file of stale) fs.rmSync(path.join(app.outdir, "stacks", stack.node.id, file), { force: true });
-    }
-    return stacks;
+    publish(stagedOutdir, outdir, hclOutput);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  return environments.map((settings) => {
+    const stackName = inventoryStackName(settings.environment);
+    return { environment: settings.environment, stackName, directory: path.join(outdir, "stacks", stackName), settings };
   });
+}
+
+/**
+ * Copies a finished synthesis into `outdir`, file by file: a stack folder
+ * keeps what Terraform put there (`.terraform`, the lock file) when cdktf
+ * deployed from it. A stack folder holds one format: a cdk.tf.json left
+ * beside a new cdk.tf (or the reverse) would double every definition. HCL
+ * output keeps cdktf's metadata in metadata.json, which JSON output carries
+ * inline.
+ */
+function publish(stagedOutdir: string, outdir: string, hclOutput: boolean): void {
+  const stale = hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
+  for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {
+    const directory = path.join(outdir, "stacks", stack);
+    fs.mkdirSync(directory, { recursive: true });
+    for (const file of stale) fs.rmSync(path.join(directory, file), { force: true });
+    fs.cpSync(path.join(stagedOutdir, "stacks", stack), directory, { recursive: true });
+  }
+  fs.copyFileSync(path.join(stagedOutdir, "manifest.json"), path.join(outdir, "manifest.json"));
 }
 
 /**

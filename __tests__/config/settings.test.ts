@@ -203,6 +203,18 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     expect(problemWith(raw)).toMatch(message);
   });
 
+  it("refuses state settings that differ across environments (one bootstrap stack creates the bucket), writing nothing", () => {
+    fs.writeFileSync(path.join(project, "environments", "other.json"), JSON.stringify({ namePrefix: "other-", state: { bucket: "other-state-bucket" } }));
+    try {
+      expect(problemWith({})).toBe(
+        "other.json: state: bucket other-state-bucket in us-west-2 differs from broken.json's bucket test-state-bucket in us-west-2; " +
+          "the inventory-state stack creates one state bucket and lock table for all environments",
+      );
+    } finally {
+      fs.rmSync(path.join(project, "environments", "other.json"));
+    }
+  });
+
   it("counts the other problems instead of printing them", () => {
     expect(problemWith({ appTier: { instanceType: "x" }, database: { instanceClass: "y" } })).toMatch(/ \(and 1 more\)$/);
   });

@@ -60,6 +60,28 @@ describe("synthesis with the repository's settings", () => {
     }
   });
 
+  it("writes into a stack folder cdktf deployed from without touching what Terraform keeps there", () => {
+    const outdir = project.path("deployed.out");
+    synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "default" } });
+    const stack = path.join(outdir, "stacks", "inventory-default");
+    fs.mkdirSync(path.join(stack, ".terraform"));
+    fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock\n");
+    synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "default" } });
+    expect(fs.readdirSync(stack).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json"]);
+  });
+
+  it("leaves an earlier synthesis as it was when the next one fails", () => {
+    const outdir = project.path("earlier.out");
+    synthesize({ projectRoot: project.root, outdir, variables: {} });
+    const files = (directory: string): string[] =>
+      fs.readdirSync(directory, { recursive: true, encoding: "utf8" }).map((file) => `${file}:${fs.statSync(path.join(directory, file)).mtimeMs}`);
+    const before = files(outdir);
+    expect(() => synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_STATE_REGION: "us-wast-2" } })).toThrow(
+      'default.json: state.region: "us-wast-2" is not an AWS region this project knows',
+    );
+    expect(files(outdir)).toEqual(before);
+  });
+
   it("INVENTORY_ENV narrows synthesis to one environment (and the state bootstrap stack)", () => {
     const outdir = project.path("narrowed.out");
     synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "lab-start" } });

@@ -22,7 +22,7 @@ describe("errors point at the TypeScript source", () => {
     return index + 2;
   };
 
-  it("names the construct's file and line when it throws a plain Error during synthesis", () => {
+  it("names the construct's file and line when it throws a plain Error during synthesis, and writes nothing", () => {
     const line = insertAfter("src/constructs/network.ts", /^\s+super\(scope, id\);$/, '    throw new Error("the network refuses to be built");');
     const appCommand = JSON.parse(project.read("cdktf.json")).app as string;
     const result = project.run("sh", ["-c", appCommand], { CDKTF_OUTDIR: project.path("cdktf.out") });
@@ -34,6 +34,7 @@ describe("errors point at the TypeScript source", () => {
     // Neither a position in the bundle nor a minified line of it.
     expect(result.stderr).not.toContain(".cache/run/");
     expect(Math.max(...stderr.map((text) => text.length))).toBeLessThan(200);
+    expect(project.exists("cdktf.out")).toBe(false);
   });
 
   it("names the TypeScript line of an error in an async function nobody awaited", () => {
