@@ -6,6 +6,7 @@ import { loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
 import { InventoryStack } from "./stacks/inventory-stack";
+import { unquoteDependsOn } from "./terraform/hcl-output";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
 
 export interface SynthesizeOptions {
@@ -51,6 +52,12 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       }
       if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
       app.synth();
+      if (app.hclOutput) {
+        for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {
+          const file = path.join(stagedOutdir, "stacks", stack, "cdk.tf");
+          fs.writeFileSync(file, unquoteDependsOn(fs.readFileSync(file, "utf8")));
+        }
+      }
       return app.hclOutput;
     });
     publish(stagedOutdir, outdir, hclOutput);

@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { AccessLogBucket, type AccessLogBucketProps } from "../../src/constructs/access-log-bucket";
-import { onlyResource } from "../support/stacks";
+import { onlyResource, resourcesOf } from "../support/stacks";
 
 function synthLogBucket(overrides: Partial<AccessLogBucketProps> = {}) {
   const json = Testing.synthScope((scope) => {
@@ -86,11 +86,32 @@ describe("AccessLogBucket", () => {
     expect(statements(govCloud.document)[0].Principal).toEqual({ AWS: "arn:aws-us-gov:iam::048591011584:root" });
   });
 
-  it("hands out its name through the bucket policy, so a load balancer using it waits for the policy", () => {
-    const bucketName = Testing.synthScope((scope) => {
-      const logs = new AccessLogBucket(scope, "access-logs", { region: "us-west-2", bucketPrefix: "x-", retentionDays: 90, forceDestroy: false, nameTag: "x" });
-      new S3Bucket(scope, "probe", { bucket: logs.bucketName });
+  it("configures the bucket one part after the other, each waiting for the one before, lifecycle rules last", () => {
+    const order = ["versioning", "server_side_encryption_configuration", "public_access_block", "ownership_controls", "policy", "lifecycle_configuration"];
+    const [bucketName] = onlyResource(document, "aws_s3_bucket");
+    const parts = order.map((part) => onlyResource(document, `aws_s3_bucket_${part}`));
+    parts.forEach(([, config], index) => {
+      expect(config.bucket).toBe(`\${aws_s3_bucket.${bucketName}.id}`);
+      expect(config.depends_on).toEqual(index === 0 ? undefined : [`aws_s3_bucket_${order[index - 1]}.${parts[index - 1][0]}`]);
     });
-    expect(JSON.parse(bucketName).resource.aws_s3_bucket.probe.bucket).toMatch(/^\$\{aws_s3_bucket_policy\.[^.]+\.bucket\}$/);
+  });
+
+  it("hands out the bucket's own name, and its policy for what must wait for it (a load balancer's log delivery)", () => {
+    const withProbe = JSON.parse(
+      Testing.synthScope((scope) => {
+        const logs = new AccessLogBucket(scope, "access-logs", {
+          region: "us-west-2",
+          bucketPrefix: "x-",
+          retentionDays: 90,
+          forceDestroy: false,
+          nameTag: "x",
+        });
+        new S3Bucket(scope, "probe", { bucket: logs.bucketName, dependsOn: [logs.policy] });
+      }),
+    );
+    const [logBucket] = resourcesOf(withProbe, "aws_s3_bucket").find(([name]) => name !== "probe")!;
+    const [policy] = onlyResource(withProbe, "aws_s3_bucket_policy");
+    expect(withProbe.resource.aws_s3_bucket.probe.bucket).toBe(`\${aws_s3_bucket.${logBucket}.bucket}`);
+    expect(withProbe.resource.aws_s3_bucket.probe.depends_on).toEqual([`aws_s3_bucket_policy.${policy}`]);
   });
 });

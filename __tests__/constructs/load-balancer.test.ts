@@ -66,7 +66,7 @@ describe("LoadBalancer", () => {
 
   it("writes no access logs without a bucket, and logs every request to one when given", () => {
     expect(resourcesOf(http.document, "aws_lb")[0][1].access_logs).toBeUndefined();
-    const logged = synthLoadBalancer({ accessLogBucket: "inventory-lb-logs-0123" });
+    const logged = synthLoadBalancer({ accessLogBucket: { bucketName: "inventory-lb-logs-0123" } });
     expect(logged.json).toHaveResourceWithProperties(Lb, { access_logs: { bucket: "inventory-lb-logs-0123", enabled: true } });
   });
 

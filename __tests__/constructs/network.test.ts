@@ -11,7 +11,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { resourceNames } from "../../src/config/names";
 import type { NatStrategy } from "../../src/config/schema";
 import { Network } from "../../src/constructs/network";
-import { dependenciesOf, follow, resourcesOf } from "../support/stacks";
+import { dependenciesOf, referencedResource, resourcesOf } from "../support/stacks";
 
 const names = resourceNames("", {
   vpc: "Lab VPC",
@@ -73,18 +73,26 @@ describe("Network", () => {
     const publicRoute = routes.find((route) => route.gateway_id);
     expect(publicRoute).toMatchObject({ destination_cidr_block: "0.0.0.0/0", gateway_id: expect.stringContaining("aws_internet_gateway.") });
     const associations = resourcesOf(perAz.document, "aws_route_table_association").map(([, association]) => association);
-    const publicTable = follow(perAz.document, publicRoute.route_table_id).address;
-    const publicAssociations = associations.filter((association) => follow(perAz.document, association.route_table_id).address === publicTable);
-    const subnetNames = publicAssociations.map((association) => follow(perAz.document, association.subnet_id).config.tags.Name);
+    const publicTable = referencedResource(perAz.document, publicRoute.route_table_id).address;
+    const publicAssociations = associations.filter((association) => referencedResource(perAz.document, association.route_table_id).address === publicTable);
+    const subnetNames = publicAssociations.map((association) => referencedResource(perAz.document, association.subnet_id).config.tags.Name);
     expect(subnetNames.sort()).toEqual(["Public Subnet 1", "Public Subnet 2"]);
   });
 
-  it("creates NAT gateways only after the internet gateway, without depends_on", () => {
-    for (const [name] of resourcesOf(perAz.document, "aws_nat_gateway")) {
-      const dependencies = [...dependenciesOf(perAz.document, `aws_nat_gateway.${name}`)];
-      expect(dependencies.some((address) => address.startsWith("aws_internet_gateway."))).toBe(true);
+  it("creates NAT gateways in the public subnets after the internet route and the subnets' associations with it", () => {
+    const [[routeName]] = resourcesOf(perAz.document, "aws_route").filter(([, route]) => route.gateway_id);
+    const publicAssociations = resourcesOf(perAz.document, "aws_route_table_association")
+      .filter(([, association]) => referencedResource(perAz.document, association.subnet_id).config.tags.Tier === "public")
+      .map(([name]) => `aws_route_table_association.${name}`);
+    expect(publicAssociations).toHaveLength(2);
+    for (const [name, gateway] of resourcesOf(perAz.document, "aws_nat_gateway")) {
+      expect(referencedResource(perAz.document, gateway.subnet_id)).toMatchObject({
+        address: expect.stringMatching(/^aws_subnet\./),
+        config: { tags: { Tier: "public" } },
+      });
+      expect(gateway.depends_on).toEqual([`aws_route.${routeName}`, ...publicAssociations]);
+      expect([...dependenciesOf(perAz.document, `aws_nat_gateway.${name}`)].some((address) => address.startsWith("aws_internet_gateway."))).toBe(true);
     }
-    expect(perAz.json).not.toContain("depends_on");
   });
 
   it("leaves the default security group without rules", () => {
@@ -99,7 +107,7 @@ describe("Network", () => {
       const gateways = resourcesOf(perAz.document, "aws_nat_gateway").map(([, gateway]) => gateway);
       expect(gateways).toHaveLength(2);
       expect(resourcesOf(perAz.document, "aws_eip")).toHaveLength(2);
-      expect(new Set(gateways.map((gateway) => follow(perAz.document, gateway.subnet_id).address)).size).toBe(2);
+      expect(new Set(gateways.map((gateway) => referencedResource(perAz.document, gateway.subnet_id).address)).size).toBe(2);
       expect(new Set(gateways.map((gateway) => gateway.allocation_id)).size).toBe(2);
       expect(perAz.json).toHaveResourceWithProperties(Eip, { domain: "vpc" });
     });
@@ -112,13 +120,13 @@ describe("Network", () => {
       expect(privateSubnets).toHaveLength(2);
       const tables = new Set<string>();
       for (const [subnetName, subnet] of privateSubnets) {
-        const association = associations.find((candidate) => follow(document, candidate.subnet_id).address === `aws_subnet.${subnetName}`);
-        const table = follow(document, association.route_table_id).address;
+        const association = associations.find((candidate) => referencedResource(document, candidate.subnet_id).address === `aws_subnet.${subnetName}`);
+        const table = referencedResource(document, association.route_table_id).address;
         tables.add(table);
-        const route = routes.find((candidate) => follow(document, candidate.route_table_id).address === table);
+        const route = routes.find((candidate) => referencedResource(document, candidate.route_table_id).address === table);
         expect(route.destination_cidr_block).toBe("0.0.0.0/0");
-        const gateway = follow(document, route.nat_gateway_id).config;
-        const gatewaySubnet = follow(document, gateway.subnet_id).config;
+        const gateway = referencedResource(document, route.nat_gateway_id).config;
+        const gatewaySubnet = referencedResource(document, gateway.subnet_id).config;
         expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
         expect(gatewaySubnet.tags.Name).toMatch(/^Public Subnet/);
       }
@@ -135,16 +143,16 @@ describe("Network", () => {
       const gateways = resourcesOf(single.document, "aws_nat_gateway").map(([, gateway]) => gateway);
       expect(gateways).toHaveLength(1);
       expect(resourcesOf(single.document, "aws_eip")).toHaveLength(1);
-      expect(follow(single.document, gateways[0].subnet_id).config.tags.Name).toBe("Public Subnet 1");
+      expect(referencedResource(single.document, gateways[0].subnet_id).config.tags.Name).toBe("Public Subnet 1");
     });
 
     it("sends both private subnets through one private route table to it", () => {
       expect(resourcesOf(single.document, "aws_route_table")).toHaveLength(2);
       const natRoutes = resourcesOf(single.document, "aws_route").filter(([, route]) => route.nat_gateway_id);
       expect(natRoutes).toHaveLength(1);
-      const natTable = follow(single.document, natRoutes[0][1].route_table_id).address;
+      const natTable = referencedResource(single.document, natRoutes[0][1].route_table_id).address;
       const associations = resourcesOf(single.document, "aws_route_table_association").filter(
-        ([, association]) => follow(single.document, association.route_table_id).address === natTable,
+        ([, association]) => referencedResource(single.document, association.route_table_id).address === natTable,
       );
       expect(associations).toHaveLength(2);
       expect(single.json).toHaveResourceWithProperties(NatGateway, { connectivity_type: "public" });

@@ -63,7 +63,11 @@ const violations: Record<string, [string, Edit][]> = {
       "a principal that is not the us-west-2 ELB account",
       (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { AWS: "arn:aws:iam::127311923021:root" })),
     ],
-    ["the load balancer not waiting for the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket.access_logs_bucket.id}")],
+    [
+      "the load balancer not waiting for the bucket policy",
+      (d) => (alb(d).depends_on = alb(d).depends_on.filter((address: string) => !address.startsWith("aws_s3_bucket_policy."))),
+    ],
+    ["a bucket name routed through the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket_policy.access_logs_policy.bucket}")],
     ["a bucket outside the configuration", (d) => (alb(d).access_logs.bucket = "someone-elses-bucket")],
   ],
   CKV_AWS_2: [["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward)]],

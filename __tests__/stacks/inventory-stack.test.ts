@@ -3,7 +3,16 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadEnvironments } from "../../src/config/load";
 import { inventoryStackName } from "../../src/config/names";
 import { jsonLeaves } from "../support/json-leaves";
-import { dependenciesOf, follow, PROJECT_ROOT, resourcesOf, settingsFor, synthStack, type TerraformDocument } from "../support/stacks";
+import {
+  dependenciesOf,
+  passedOnReferences,
+  referencedResource,
+  PROJECT_ROOT,
+  resourcesOf,
+  settingsFor,
+  synthStack,
+  type TerraformDocument,
+} from "../support/stacks";
 
 const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
 const final = synthStack(defaultSettings);
@@ -11,7 +20,7 @@ const labStart = synthStack(labStartSettings);
 
 /** The configuration of the resource a reference leads to. */
 function resource(document: TerraformDocument, reference: string): any {
-  return follow(document, reference).config;
+  return referencedResource(document, reference).config;
 }
 
 function ingressSources(document: TerraformDocument, groupName: string): string[] {
@@ -67,18 +76,33 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     const routes = resourcesOf(document, "aws_route").map(([, route]) => route);
     for (const [, subnet] of resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private")) {
       const association = associations.find((candidate) => resource(document, candidate.subnet_id) === subnet);
-      const table = follow(document, association.route_table_id).address;
+      const table = referencedResource(document, association.route_table_id).address;
       const route = routes.find(
-        (candidate) => follow(document, candidate.route_table_id).address === table && candidate.destination_cidr_block === "0.0.0.0/0",
+        (candidate) => referencedResource(document, candidate.route_table_id).address === table && candidate.destination_cidr_block === "0.0.0.0/0",
       );
       const gatewaySubnet = resource(document, resource(document, route.nat_gateway_id).subnet_id);
       expect(gatewaySubnet.availability_zone).toBe(subnet.availability_zone);
     }
   });
 
-  it("creates the internet-facing load balancer only after the internet gateway is attached", () => {
-    const [[name]] = resourcesOf(document, "aws_lb");
+  it("creates the internet-facing load balancer in the public subnets after their route to the internet gateway and its log bucket's policy", () => {
+    const [[name, alb]] = resourcesOf(document, "aws_lb");
+    expect(alb.subnets).toEqual(["${aws_subnet.network_public_subnet_1.id}", "${aws_subnet.network_public_subnet_2.id}"]);
+    expect(alb.access_logs.bucket).toBe("${aws_s3_bucket.access_logs_bucket.bucket}");
+    expect(alb.depends_on).toEqual([
+      "aws_route.network_public_default_route",
+      "aws_route_table_association.network_public_subnet_1_routes",
+      "aws_route_table_association.network_public_subnet_2_routes",
+      "aws_s3_bucket_policy.access_logs_policy",
+    ]);
     expect([...dependenciesOf(document, `aws_lb.${name}`)]).toContain("aws_internet_gateway.network_internet_gateway");
+  });
+
+  it.each([
+    ["default", final.document],
+    ["lab-start", labStart.document],
+  ])("has no attribute in %s that refers to another resource's attribute only to carry a value on (ordering is depends_on)", (_name, stackDocument) => {
+    expect(passedOnReferences(stackDocument)).toEqual([]);
   });
 
   it("gives the app servers the database's address, port, name and secret ARN, and read access to that secret only", () => {
@@ -112,10 +136,7 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(document.output.db_endpoint.value).toBe("${aws_db_instance.database_instance.endpoint}");
     expect(document.output.vpc_id.value).toBe("${aws_vpc.network_vpc.id}");
     expect(document.output.private_subnet_ids.value).toEqual(["${aws_subnet.network_private_subnet_1.id}", "${aws_subnet.network_private_subnet_2.id}"]);
-    expect(document.output.public_subnet_ids.value).toEqual([
-      "${aws_route_table_association.network_public_subnet_1_routes.subnet_id}",
-      "${aws_route_table_association.network_public_subnet_2_routes.subnet_id}",
-    ]);
+    expect(document.output.public_subnet_ids.value).toEqual(["${aws_subnet.network_public_subnet_1.id}", "${aws_subnet.network_public_subnet_2.id}"]);
     for (const output of Object.values(document.output)) expect(output.description).toMatch(/\w+/);
   });
 
@@ -156,6 +177,7 @@ describe("lab-start differs from the final state exactly where the lab's challen
         "aws_eip.network_nat_address_2.tags",
         "aws_nat_gateway.network_nat_gateway_2.allocation_id",
         "aws_nat_gateway.network_nat_gateway_2.connectivity_type",
+        "aws_nat_gateway.network_nat_gateway_2.depends_on",
         "aws_nat_gateway.network_nat_gateway_2.subnet_id",
         "aws_nat_gateway.network_nat_gateway_2.tags",
         "aws_route.network_private_default_route_2.destination_cidr_block",

@@ -6,7 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
 import { synthesize } from "../../src/synthesize";
-import { follow, onlyResource, PROJECT_ROOT } from "../support/stacks";
+import { onlyResource, passedOnReferences, PROJECT_ROOT, referencedResource } from "../support/stacks";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,9 +22,14 @@ describe("StateBootstrapStack", () => {
   const [, bucket] = onlyResource(document, "aws_s3_bucket");
   const configurationOf = (type: string) => {
     const [, config] = onlyResource(document, type);
-    expect(follow(document, config.bucket).address).toBe("aws_s3_bucket.state_bucket_bucket");
+    expect(referencedResource(document, config.bucket).address).toBe("aws_s3_bucket.state_bucket_bucket");
     return config;
   };
+
+  it("names the bucket itself in every part of it and in its output, with no value routed through another part", () => {
+    expect(passedOnReferences(document)).toEqual([]);
+    expect(document.output.state_bucket.value).toBe("${aws_s3_bucket.state_bucket_bucket.bucket}");
+  });
 
   it("creates the state bucket under its exact name, and no plan may destroy it", () => {
     expect(bucket.bucket).toBe("inventory-ha-terraform-state");

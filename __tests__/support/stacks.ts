@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { parseSettings } from "../../src/config/load";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { referencedBlock, referencesIn } from "../../src/terraform/document";
+import { jsonLeaves } from "./json-leaves";
 import { inventoryStackName } from "../../src/config/names";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 
@@ -47,34 +48,56 @@ export function onlyResource(document: { resource?: Record<string, Record<string
   return found[0];
 }
 
-/**
- * The resource a `${type.name.attribute}` reference leads to, following
- * attributes that merely pass another resource's value on (a route table
- * association's `subnet_id` leads to the subnet), as the project's document
- * reader does.
- */
-export function follow(document: TerraformDocument | { resource?: Record<string, Record<string, any>> }, reference: string): { address: string; config: any } {
+/** The resource a `${type.name.attribute}` reference points at. */
+export function referencedResource(
+  document: TerraformDocument | { resource?: Record<string, Record<string, any>> },
+  reference: string,
+): { address: string; config: any } {
   const block = referencedBlock(document, reference);
   if (!block) throw new Error(`${reference} points at no resource`);
   return block;
 }
 
-/** Every resource address a resource refers to, directly or through the resources it refers to. */
+/**
+ * Every resource address a resource refers to or names in its depends_on,
+ * directly or through the resources it refers to: everything Terraform
+ * creates before it.
+ */
 export function dependenciesOf(document: { resource?: Record<string, Record<string, any>> }, address: string, seen = new Set<string>()): Set<string> {
   const [type, name] = address.split(".");
+  const config = document.resource?.[type]?.[name];
   const strings: string[] = [];
   const collect = (value: unknown): void => {
     if (typeof value === "string") strings.push(value);
     else if (value && typeof value === "object") Object.values(value).forEach(collect);
   };
-  collect(document.resource?.[type]?.[name]);
-  for (const value of strings) {
-    for (const reference of referencesIn(document, value, { follow: false })) {
-      const dependency = reference.block.address;
-      if (dependency.startsWith("data.") || seen.has(dependency)) continue;
-      seen.add(dependency);
-      dependenciesOf(document, dependency, seen);
-    }
+  collect(config);
+  const dependencies = [
+    ...strings.flatMap((value) => referencesIn(document, value).map((reference) => reference.block.address)),
+    ...((config?.depends_on as string[] | undefined) ?? []),
+  ];
+  for (const dependency of dependencies) {
+    if (dependency.startsWith("data.") || seen.has(dependency)) continue;
+    seen.add(dependency);
+    dependenciesOf(document, dependency, seen);
   }
   return seen;
+}
+
+/**
+ * References to an attribute that is itself exactly a reference to something
+ * else (`${aws_route_table_association.x.subnet_id}`, which is
+ * `${aws_subnet.y.id}`): a value routed through another resource, the way
+ * ordering was once carried. Each as `path: reference is value`.
+ */
+export function passedOnReferences(document: { resource?: Record<string, Record<string, any>> }): string[] {
+  const found: string[] = [];
+  for (const [at, value] of jsonLeaves(document)) {
+    if (typeof value !== "string") continue;
+    for (const [reference, type, name, attribute] of value.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g)) {
+      const carried = document.resource?.[type]?.[name]?.[attribute];
+      if (typeof carried === "string" && /^\$\{[^{}]+\}$/.test(carried)) found.push(`${at}: ${reference} is ${carried}`);
+    }
+  }
+  return found;
 }

@@ -13,7 +13,14 @@ describe("HCL output", () => {
       expect(fs.readdirSync(json.directory)).toEqual(["cdk.tf.json"]);
       const [hcl] = synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: true, variables });
       expect(fs.readdirSync(hcl.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
-      expect(fs.readFileSync(path.join(hcl.directory, "cdk.tf"), "utf8")).toMatch(/^resource "aws_vpc" "network_vpc" \{$/m);
+      const hclText = fs.readFileSync(path.join(hcl.directory, "cdk.tf"), "utf8");
+      expect(hclText).toMatch(/^resource "aws_vpc" "network_vpc" \{$/m);
+      // depends_on lists references, as Terraform wants them, not the quoted strings cdktf writes.
+      expect(hclText).toContain(
+        "depends_on = [\naws_route.network_public_default_route,\naws_route_table_association.network_public_subnet_1_routes,\n" +
+          "aws_route_table_association.network_public_subnet_2_routes,\naws_s3_bucket_policy.access_logs_policy,\n]",
+      );
+      expect(hclText).not.toMatch(/^\s*"[a-z0-9_]+\.[a-z0-9_]+",?$/m);
       synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: false, variables });
       expect(fs.readdirSync(json.directory)).toEqual(["cdk.tf.json"]);
     } finally {

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
@@ -18,11 +19,24 @@ export interface HealthCheckProps {
   readonly matcher: string;
 }
 
+/** An S3 bucket a load balancer writes its access logs to: an `AccessLogBucket`, or a bucket of your own. */
+export interface AccessLogDestination {
+  readonly bucketName: string;
+  /** The bucket's policy, when this configuration creates it: the load balancer waits for it. @default none */
+  readonly policy?: ITerraformDependable;
+}
+
 export interface LoadBalancerProps {
   /** VPC of the target group. */
   readonly vpcId: string;
   /** Public subnets, one per zone (ELB.13: two zones or more). */
   readonly subnetIds: readonly string[];
+  /**
+   * What must exist before an internet-facing load balancer in those subnets:
+   * the subnets' route to an attached internet gateway (`Network.internetConnectivityEstablished`).
+   * @default none: the subnets reach the internet already
+   */
+  readonly internetConnectivity?: readonly ITerraformDependable[];
   /** The load balancer's security group. */
   readonly securityGroupId: string;
   /** Name of the load balancer. @default "Inventory-LB" */
@@ -43,8 +57,8 @@ export interface LoadBalancerProps {
   readonly deletionProtection: boolean;
   /** Seconds an idle connection stays open. @default 60 */
   readonly idleTimeoutSeconds: number;
-  /** S3 bucket for access logs (its policy must let ELB write under `AWSLogs/`). @default none: no access logs */
-  readonly accessLogBucket?: string;
+  /** Where access logs go (its policy must let ELB write under `AWSLogs/`). @default none: no access logs */
+  readonly accessLogBucket?: AccessLogDestination;
 }
 
 /**
@@ -90,6 +104,12 @@ export class LoadBalancer extends Construct {
       tags: { Name: props.targetGroupName },
     });
 
+    const waitFor = [
+      // AWS refuses an internet-facing load balancer in a VPC without an attached internet gateway (InvalidSubnet).
+      ...(props.internetConnectivity ?? []),
+      // AWS refuses access logs to a bucket whose policy does not yet let ELB write (InvalidConfigurationRequest: Access Denied).
+      ...(props.accessLogBucket?.policy ? [props.accessLogBucket.policy] : []),
+    ];
     const loadBalancer = new Lb(this, "alb", {
       name: props.name,
       loadBalancerType: "application",
@@ -101,8 +121,9 @@ export class LoadBalancer extends Construct {
       desyncMitigationMode: "defensive",
       enableDeletionProtection: props.deletionProtection,
       idleTimeout: props.idleTimeoutSeconds,
-      accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket, enabled: true } : undefined,
+      accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucketName, enabled: true } : undefined,
       tags: { Name: props.name },
+      dependsOn: waitFor.length > 0 ? waitFor : undefined,
     });
 
     if (props.certificateArn) {

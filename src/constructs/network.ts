@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -49,6 +50,15 @@ export class Network extends Construct {
   /** The route table each private subnet uses, in zone order (shared under `single`). */
   readonly privateRouteTableIds: string[];
   readonly publicRouteTableId: string;
+  /**
+   * The public subnets' way to the internet: the default route to the
+   * internet gateway and the subnets' associations with its table. Anything
+   * internet-facing in a public subnet depends on these: AWS refuses a public
+   * NAT gateway or an internet-facing load balancer in a VPC without an
+   * attached internet gateway, and on destroy the gateway cannot be detached
+   * while they hold public addresses (DependencyViolation).
+   */
+  readonly internetConnectivityEstablished: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -109,31 +119,27 @@ export class Network extends Construct {
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: internetGateway.id,
     });
-    // An internet-facing load balancer or a public NAT gateway can only be
-    // created once the internet gateway is attached. Taking the route table
-    // from the internet route, and handing out the public subnet ids from
-    // these associations, orders everything that uses a public subnet after
-    // the gateway with plain references: no depends_on, which cdktf's HCL
-    // output renders as deprecated quoted references.
     const publicAssociations = publicSubnets.map(
-      (subnet, index) =>
-        new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: internetRoute.routeTableId }),
+      (subnet, index) => new RouteTableAssociation(this, `public-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: publicRouteTable.id }),
     );
-    this.publicSubnetIds = publicAssociations.map((association) => association.subnetId);
+    this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.publicRouteTableId = publicRouteTable.id;
+    this.internetConnectivityEstablished = [internetRoute, ...publicAssociations];
 
     const natZones = props.natStrategy === "per-az" ? publicSubnets.length : 1;
-    const natGateways = this.publicSubnetIds.slice(0, natZones).map((subnetId, index) => {
+    const natGateways = publicSubnets.slice(0, natZones).map((subnet, index) => {
       // The address is only allocated here; the NAT gateway associates it, after the internet gateway.
       const address = new Eip(this, `nat-address-${index + 1}`, {
         domain: "vpc",
         tags: { Name: names.natAddress(index) },
       });
       return new NatGateway(this, `nat-gateway-${index + 1}`, {
-        subnetId,
+        subnetId: subnet.id,
         allocationId: address.allocationId,
         connectivityType: "public",
         tags: { Name: names.natGateway(index) },
+        // AWS refuses a public NAT gateway in a VPC without an internet gateway (Gateway.NotAttached).
+        dependsOn: [...this.internetConnectivityEstablished],
       });
     });
     this.natGatewayIds = natGateways.map((gateway) => gateway.id);

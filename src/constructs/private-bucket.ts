@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -32,12 +33,13 @@ export interface PrivateBucketProps {
  * made over TLS, and lifecycle rules.
  */
 export class PrivateBucket extends Construct {
-  /**
-   * The bucket's name, read from its policy: whatever takes it waits until
-   * the bucket is versioned, encrypted, private and its policy in place.
-   */
   readonly bucketName: string;
   readonly bucketArn: string;
+  /**
+   * The bucket policy: a writer that AWS checks against the policy when it
+   * is set up (a load balancer's access log delivery) depends on it.
+   */
+  readonly policy: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -49,25 +51,33 @@ export class PrivateBucket extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
 
-    // S3 refuses concurrent changes to one bucket's configuration (OperationAborted), and
-    // lifecycle rules on old versions need versioning first. Each configuration takes the
-    // bucket from the one before, which orders them with plain references: no depends_on,
-    // which cdktf's HCL output renders as deprecated quoted references.
+    // One configuration after the other, each depending on the one before: S3 takes one configuration
+    // change of a bucket at a time ("OperationAborted: A conflicting conditional operation is currently
+    // in progress against this resource").
     const versioning = new S3BucketVersioningA(this, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: versioning.bucket,
+      bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      // OperationAborted: one configuration change of the bucket at a time.
+      dependsOn: [versioning],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: encryption.bucket,
+      bucket: bucket.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
+      // OperationAborted: one configuration change of the bucket at a time.
+      dependsOn: [encryption],
     });
-    const ownership = new S3BucketOwnershipControls(this, "ownership", { bucket: publicAccess.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const ownership = new S3BucketOwnershipControls(this, "ownership", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+      // OperationAborted: one configuration change of the bucket at a time.
+      dependsOn: [publicAccess],
+    });
     const policy = new S3BucketPolicy(this, "policy", {
-      bucket: ownership.bucket,
+      bucket: bucket.id,
       policy: policyDocument([
         ...(props.allow?.(bucket.arn) ?? []),
         {
@@ -79,14 +89,21 @@ export class PrivateBucket extends Construct {
           conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
       ]),
+      // OperationAborted: one configuration change of the bucket at a time.
+      dependsOn: [ownership],
     });
 
-    // The lifecycle rules come last and hand the name on to nothing: the provider waits about a
-    // minute for new rules to read back the same, and whoever writes to the bucket needs only the
-    // policy (a load balancer's log delivery is checked when the load balancer is created).
-    new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: policy.bucket, rule: props.lifecycleRules });
+    // The lifecycle rules come last, and nothing waits for them: the provider waits about a minute for new
+    // rules to read back the same, and a writer needs only the policy.
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: props.lifecycleRules,
+      // OperationAborted: one configuration change of the bucket at a time.
+      dependsOn: [policy],
+    });
 
-    this.bucketName = policy.bucket;
+    this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.policy = policy;
   }
 }

@@ -5,8 +5,7 @@ import { blockList, type Block, isTrue, referencedBlock, resources, type Terrafo
  * states it: zones, subnets and their routes, gateways, the load balancer,
  * the app servers' Auto Scaling group, the database and the traffic its
  * security groups allow. Everything is read from the document, following
- * references (through the attributes that merely pass another resource's
- * value on); nothing is taken from the settings, so the diagram shows what
+ * references; nothing is taken from the settings, so the diagram shows what
  * Terraform would build. What this reader does not understand stops it with
  * an error rather than leaving a piece out of the picture.
  */

@@ -112,15 +112,6 @@ const redirectsToHttps = (listener: Block) =>
 // ELB security policies that accept TLS 1.2 and newer only.
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 
-/** The S3 bucket a load balancer's access logs go to, and the bucket policy the load balancer waits for. */
-function accessLogDestination(document: TerraformDocument, value: unknown): { bucket?: Block; policy?: Block } {
-  // Not followed: whether the load balancer takes the name from the policy is the point.
-  const target = referencedBlock(document, value, { follow: false });
-  if (target?.type === "aws_s3_bucket_policy") return { bucket: referencedBlock(document, target.config.bucket), policy: target };
-  if (target?.type === "aws_s3_bucket") return { bucket: target };
-  return {};
-}
-
 /** Whether a policy resource is the bucket's ARN (`${aws_s3_bucket.x.arn}`, or the literal ARN of a fixed name), plus `suffix`. */
 function isBucketArn(resource: string, bucket: Block, suffix = ""): boolean {
   if (resource === `\${${bucket.address}.arn}${suffix}`) return true;
@@ -189,8 +180,10 @@ const loadBalancerControls: Control[] = [
       everyBlock(applicationLoadBalancers(document), "application load balancer", true, (alb) => {
         const logs = firstBlock(alb.config.access_logs);
         if (!logs || !isTrue(logs.enabled)) return `access_logs is ${show(logs)}, not enabled`;
-        const { bucket, policy: waitedFor } = accessLogDestination(document, logs.bucket);
-        if (!bucket) return `access_logs.bucket ${show(logs.bucket)} is not a bucket of this configuration, so its policy cannot be checked`;
+        const bucket = referencedBlock(document, logs.bucket);
+        if (bucket?.type !== "aws_s3_bucket") {
+          return `access_logs.bucket ${show(logs.bucket)} is not a bucket of this configuration, so its policy cannot be checked`;
+        }
         const policies = resources(document, "aws_s3_bucket_policy").filter((policy) => pointsAt(document, policy.config.bucket, bucket));
         const writable = policies.some((policy) => {
           const reading = readPolicy(policy.config.policy);
@@ -199,7 +192,7 @@ const loadBalancerControls: Control[] = [
         const problems: string[] = [];
         if (!writable) problems.push(`no policy of ${bucket.address} lets the ${region} ELB log delivery principal put objects in it`);
         const dependsOn = blockList(alb.config.depends_on).map(String);
-        if (!waitedFor && !policies.some((policy) => dependsOn.includes(policy.address))) {
+        if (!policies.some((policy) => dependsOn.includes(policy.address))) {
           problems.push(`does not wait for the bucket policy of ${bucket.address}; AWS refuses to turn on access logs it cannot write`);
         }
         return problems;

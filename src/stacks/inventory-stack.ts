@@ -79,6 +79,7 @@ export class InventoryStack extends ProjectStack {
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
+      internetConnectivity: network.internetConnectivityEstablished,
       securityGroupId: securityGroups.loadBalancerGroupId,
       name: names.loadBalancer,
       targetGroupName: names.targetGroup,
@@ -88,7 +89,7 @@ export class InventoryStack extends ProjectStack {
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
-      accessLogBucket: accessLogBucket?.bucketName,
+      accessLogBucket,
     });
 
     const db = settings.database;

@@ -39,31 +39,23 @@ export interface Reference {
   readonly attribute: string;
 }
 
-/**
- * Every block a value refers to (a string may hold several references, and
- * text around them). A reference to an attribute that merely passes another
- * block's value on is followed to that block: the project hands out a public
- * subnet's id through its route table association, and a bucket's name
- * through the last of its configurations, to order things without depends_on.
- */
-export function referencesIn(document: TerraformDocument, value: unknown, options: { follow: boolean } = { follow: true }): Reference[] {
+/** Every block a value refers to (a string may hold several references, and text around them). */
+export function referencesIn(document: TerraformDocument, value: unknown): Reference[] {
   if (typeof value !== "string") return [];
   const found: Reference[] = [];
   for (const match of value.matchAll(REFERENCE)) {
     const [, data, type, name, attribute] = match;
     const config = data ? document.data?.[type]?.[name] : document.resource?.[type]?.[name];
     if (config === undefined) continue;
-    const passedOn = config[attribute];
-    const onward = options.follow && typeof passedOn === "string" && /^\$\{[^{}]+\}$/.test(passedOn) ? referencesIn(document, passedOn) : [];
-    found.push(...(onward.length === 1 ? onward : [{ block: { address: `${data ? "data." : ""}${type}.${name}`, type, name, config }, attribute }]));
+    found.push({ block: { address: `${data ? "data." : ""}${type}.${name}`, type, name, config }, attribute });
   }
   return found;
 }
 
-/** The block a value is exactly a reference to (`${aws_x.y.id}`), followed through pass-on attributes unless `follow` is false. */
-export function referencedBlock(document: TerraformDocument, value: unknown, options: { follow: boolean } = { follow: true }): Block | undefined {
+/** The block a value is exactly a reference to (`${aws_x.y.id}`). */
+export function referencedBlock(document: TerraformDocument, value: unknown): Block | undefined {
   if (typeof value !== "string" || !/^\$\{[^{}]+\}$/.test(value)) return undefined;
-  const [reference] = referencesIn(document, value, options);
+  const [reference] = referencesIn(document, value);
   return reference?.block;
 }
 

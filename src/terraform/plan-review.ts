@@ -30,17 +30,8 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   const references = referenceIndex(plan);
   const ofType = (type: string) => changes.filter((change) => change.type === type);
   const valuesOf = (type: string) => ofType(type).map((change) => ({ address: change.address, values: after.get(change.address)! }));
-  /**
-   * The resource an attribute of `address` refers to, e.g. a rule's group,
-   * followed through resources that pass the same attribute on (a NAT
-   * gateway's subnet_id names a route table association, whose subnet_id
-   * names the subnet).
-   */
-  const referenced = (address: string, attribute: string): string | undefined => {
-    const target = references.get(address)?.[attribute];
-    const onward = target && references.get(target)?.[attribute];
-    return onward ? referenced(target, attribute) : target;
-  };
+  /** The resource an attribute of `address` refers to, e.g. a rule's group. */
+  const referenced = (address: string, attribute: string): string | undefined => references.get(address)?.[attribute];
   const nameOf = (address: string | undefined) => {
     if (!address) return "?";
     const values = after.get(address) ?? {};
