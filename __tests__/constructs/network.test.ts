@@ -8,41 +8,22 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { resourceNames } from "../../src/config/names";
-import type { NatStrategy } from "../../src/config/schema";
-import { Network } from "../../src/constructs/network";
+import { Network, type NetworkProps } from "../../src/constructs/network";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { dependenciesOf, referencedResource, resourcesOf } from "../support/stacks";
 
-const names = resourceNames("", {
-  vpc: "Lab VPC",
-  loadBalancer: "Inventory-LB",
-  app: "Inventory-App",
-  autoScalingGroup: "Inventory-ASG",
-  database: "Inventory-DB",
-  instanceRole: "Inventory-App-Role",
-  launchTemplate: "Lab-template-",
-});
-
-/** The lab's provided VPC (docs/lab.md section 1). */
-function synthNetwork(natStrategy: NatStrategy, flowLogs: { retentionDays?: number } = { retentionDays: 365 }) {
-  const json = Testing.synthScope(
-    (scope) =>
-      new Network(scope, "network", {
-        vpcCidr: "10.0.0.0/20",
-        availabilityZones: ["us-west-2a", "us-west-2b"],
-        publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
-        privateSubnetCidrs: ["10.0.2.0/23", "10.0.4.0/23"],
-        natStrategy,
-        flowLogRetentionDays: flowLogs.retentionDays,
-        names,
-      }),
-  );
+/**
+ * The lab's provided VPC (docs/lab.md section 1), from the construct's own
+ * defaults: only the zones are given.
+ */
+function synthNetwork(overrides: Partial<NetworkProps> = {}) {
+  const json = Testing.synthScope((scope) => new Network(scope, "network", { availabilityZones: ["us-west-2a", "us-west-2b"], ...overrides }));
   return { json, document: JSON.parse(json) };
 }
 
 describe("Network", () => {
-  const perAz = synthNetwork("per-az");
-  const single = synthNetwork("single");
+  const perAz = synthNetwork();
+  const single = synthNetwork({ natStrategy: "single" });
 
   it("creates Lab VPC 10.0.0.0/20 with DNS hostnames", () => {
     expect(perAz.json).toHaveResourceWithProperties(Vpc, {
@@ -173,8 +154,49 @@ describe("Network", () => {
     });
 
     it("can be turned off", () => {
-      const withoutLogs = synthNetwork("per-az", {});
+      const withoutLogs = synthNetwork({ flowLogs: false });
       expect(withoutLogs.json).not.toHaveResource(FlowLog);
     });
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    const refusal = (overrides: Partial<NetworkProps>) => () => synthNetwork(overrides);
+    it.each<[string, Partial<NetworkProps>, string]>([
+      ["a malformed VPC CIDR", { vpcCidr: "10.0.0/20" }, 'vpcCidr: "10.0.0/20" is not an IPv4 CIDR block like 10.0.0.0/16'],
+      ["a VPC larger than AWS allows", { vpcCidr: "10.0.0.0/8" }, "vpcCidr: 10.0.0.0/8 is a /8; AWS VPCs are /16 to /28"],
+      [
+        "a subnet outside the VPC",
+        { publicSubnetCidrs: ["10.0.0.0/24", "10.1.0.0/24"] },
+        "publicSubnetCidrs.1: 10.1.0.0/24 is not inside the VPC CIDR 10.0.0.0/20",
+      ],
+      [
+        "overlapping subnets",
+        { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"], privateSubnetCidrs: ["10.0.0.0/23", "10.0.4.0/23"] },
+        "privateSubnetCidrs.0: 10.0.0.0/23 overlaps 10.0.0.0/24 (publicSubnetCidrs.0)",
+      ],
+      ["a subnet per zone missing", { privateSubnetCidrs: ["10.0.2.0/23"] }, "privateSubnetCidrs: has 1 CIDRs for 2 availability zones; give one per zone"],
+      ["a zone listed twice", { availabilityZones: ["us-west-2a", "us-west-2a"] }, 'availabilityZones.1: "us-west-2a" is listed twice'],
+      ["no zone", { availabilityZones: [] }, "availabilityZones: needs at least one zone"],
+      ["an unknown NAT strategy", { natStrategy: "one-per-zone" as never }, 'natStrategy: "one-per-zone" is not one of "single", "per-az"'],
+      [
+        "a retention CloudWatch refuses",
+        { flowLogRetentionDays: 100 },
+        "flowLogRetentionDays: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365",
+      ],
+      [
+        "a VPC name AWS refuses as a tag",
+        { names: { vpc: "Lab VPC #1" } },
+        'names.vpc: the Name tag "Lab VPC #1" must use letters, digits, spaces and _.:/=+-@',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      expect(refusal(overrides)).toThrow(InvalidPropsError);
+      expect(refusal(overrides)).toThrow(`Network stack/network: ${message}`);
+    });
+  });
+
+  it("follows a VPC name it is given in the default security group's name, and keeps the other lab names", () => {
+    const named = synthNetwork({ names: { vpc: "Shop VPC" } });
+    expect(named.json).toHaveResourceWithProperties(DefaultSecurityGroup, { tags: { Name: "Shop VPC default (no rules)" } });
+    expect(named.json).toHaveResourceWithProperties(Subnet, { tags: { Name: "Public Subnet 1", Tier: "public" } });
   });
 });

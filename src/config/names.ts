@@ -1,3 +1,5 @@
+import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
+
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
  * from here, as the environment's `namePrefix` in front of the lab's name.
@@ -19,19 +21,9 @@ export interface BaseNames {
   readonly launchTemplate: string;
 }
 
-/** Every name an environment's resources carry. */
+/** Every name an environment's resources carry, grouped by the construct that gives them. */
 export interface ResourceNames {
-  readonly vpc: string;
-  readonly internetGateway: string;
-  readonly publicRouteTable: string;
-  publicSubnet(index: number): string;
-  privateSubnet(index: number): string;
-  privateRouteTable(index: number): string;
-  natGateway(index: number): string;
-  natAddress(index: number): string;
-  readonly defaultSecurityGroup: string;
-  readonly flowLogGroup: string;
-  readonly flowLogRole: string;
+  readonly network: NetworkNames;
   readonly loadBalancer: string;
   readonly loadBalancerSecurityGroup: string;
   readonly targetGroup: string;
@@ -56,17 +48,8 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
   const named = (name: string) => `${prefix}${name}`;
   const identifier = named(base.database).toLowerCase();
   return {
-    vpc: named(base.vpc),
-    internetGateway: named("Lab Internet Gateway"),
-    publicRouteTable: named("Public Route Table"),
-    publicSubnet: (index) => named(`Public Subnet ${index + 1}`),
-    privateSubnet: (index) => named(`Private Subnet ${index + 1}`),
-    privateRouteTable: (index) => named(`Private Route Table ${index + 1}`),
-    natGateway: (index) => named(`NAT Gateway ${index + 1}`),
-    natAddress: (index) => named(`NAT Gateway ${index + 1} EIP`),
-    defaultSecurityGroup: named(`${base.vpc} default (no rules)`),
-    flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs`,
-    flowLogRole: named("Inventory-VPC-Flow-Logs"),
+    // The log group's path keeps its stem; the prefix goes before the last part.
+    network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
     loadBalancer: named(base.loadBalancer),
     loadBalancerSecurityGroup: named(base.loadBalancer),
     targetGroup: named(base.app),
@@ -85,6 +68,16 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     databaseParameterGroup: `${identifier}-mysql84`,
     databaseMonitoringRole: named("Inventory-DB-Monitoring"),
   };
+}
+
+/** Every name of a construct's table, with `prefix` in front. */
+function prefixed<T extends object>(prefix: string, names: T): T {
+  return Object.fromEntries(
+    Object.entries(names).map(([key, value]) => [
+      key,
+      typeof value === "function" ? (index: number) => `${prefix}${(value as (index: number) => string)(index)}` : `${prefix}${String(value)}`,
+    ]),
+  ) as T;
 }
 
 /** A name that AWS would refuse, with the setting it comes from. */
@@ -148,16 +141,8 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
       allowed: "letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
     },
-    {
-      value: names.vpc,
-      setting: "vpc",
-      what: "Name tag",
-      max: 256,
-      pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u,
-      allowed: "letters, digits, spaces and _.:/=+-@",
-    },
   ];
-  const problems: NameProblem[] = [];
+  const problems: NameProblem[] = networkNameProblems(names.network).map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
   for (const rule of rules) {
     const path = ["names", rule.setting];
     if (rule.value.length > rule.max) {

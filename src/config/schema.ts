@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
-import { allocate, cidrProblem, contains, format, overlaps, parseCidr, size } from "./cidr";
+import { cidrProblem } from "../constructs/cidr";
+import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
@@ -9,10 +10,6 @@ import { RESERVED_TAG_KEYS } from "./tags";
  * values (docs/lab.md, the lab's final state) as defaults. An environment file in
  * `environments/` holds only what differs from these.
  */
-
-/** How the private subnets reach the internet. */
-export const NAT_STRATEGIES = ["single", "per-az"] as const;
-export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Where the database accepts MySQL connections from. */
 export const DATABASE_SOURCES = ["app-security-group", "vpc-cidr"] as const;
@@ -126,30 +123,7 @@ const networkSchema = z
       .strictObject({
         enabled: z.boolean().default(true).describe("Record VPC flow logs to CloudWatch Logs."),
         retentionDays: z
-          .union([
-            z.literal(1),
-            z.literal(3),
-            z.literal(5),
-            z.literal(7),
-            z.literal(14),
-            z.literal(30),
-            z.literal(60),
-            z.literal(90),
-            z.literal(120),
-            z.literal(150),
-            z.literal(180),
-            z.literal(365),
-            z.literal(400),
-            z.literal(545),
-            z.literal(731),
-            z.literal(1096),
-            z.literal(1827),
-            z.literal(2192),
-            z.literal(2557),
-            z.literal(2922),
-            z.literal(3288),
-            z.literal(3653),
-          ])
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
           .default(365)
           .describe("Days CloudWatch Logs keeps the flow logs (a value CloudWatch accepts)."),
       })
@@ -353,7 +327,8 @@ export const settingsSchema = z
       if (input.availabilityZones.indexOf(zone) !== index) report(["availabilityZones", index], `"${zone}" is listed twice`);
     });
 
-    const subnets = subnetLayout(input.network, zoneCount, report);
+    const subnets = subnetLayout(input.network, zoneCount);
+    for (const problem of subnets.problems) report(["network", ...problem.prop.split(".").map(pathPart)], problem.message);
 
     const { minSize, desiredCapacity, maxSize } = input.appTier;
     if (minSize > maxSize) report(["appTier", "minSize"], `${minSize} is above maxSize ${maxSize}`);
@@ -407,10 +382,15 @@ export const settingsSchema = z
 
     return {
       ...input,
-      network: { ...input.network, publicSubnetCidrs: subnets.public, privateSubnetCidrs: subnets.private },
+      network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
       state: { ...state, region: state.region ?? input.region },
     };
   });
+
+/** A path part of a construct's dotted prop: array indices as numbers, as zod writes them. */
+function pathPart(part: string): string | number {
+  return /^\d+$/.test(part) ? Number(part) : part;
+}
 
 /** Validated settings with every default filled in and the subnet CIDRs resolved. */
 export type Settings = z.output<typeof settingsSchema>;
@@ -419,81 +399,6 @@ export type Settings = z.output<typeof settingsSchema>;
 export interface EnvironmentSettings extends Settings {
   /** The environment's name: the file name in `environments/`, and part of its stack name and state key. */
   readonly environment: string;
-}
-
-type Report = (path: (string | number)[], message: string) => void;
-
-/**
- * The subnet CIDRs: as given, or carved from the VPC CIDR (public blocks
- * first, then private, each aligned to its size). Checks that each lies in the
- * VPC and that none overlaps another.
- */
-function subnetLayout(network: { vpcCidr: string; publicSubnetCidrs?: string[]; privateSubnetCidrs?: string[] }, zoneCount: number, report: Report) {
-  const vpc = parseCidr(network.vpcCidr);
-  const result = { public: [] as string[], private: [] as string[] };
-  if (vpc.prefixLength < 16 || vpc.prefixLength > 28) {
-    report(["network", "vpcCidr"], `${network.vpcCidr} is a /${vpc.prefixLength}; AWS VPCs are /16 to /28`);
-    return result;
-  }
-  const givenPublic = network.publicSubnetCidrs;
-  const givenPrivate = network.privateSubnetCidrs;
-  for (const [key, given] of [
-    ["publicSubnetCidrs", givenPublic],
-    ["privateSubnetCidrs", givenPrivate],
-  ] as const) {
-    if (given && given.length !== zoneCount) {
-      report(["network", key], `has ${given.length} CIDRs for ${zoneCount} availability zones; give one per zone`);
-      return result;
-    }
-  }
-
-  const computedLengths = [
-    ...(givenPublic ? [] : Array(zoneCount).fill(vpc.prefixLength + 4)),
-    ...(givenPrivate ? [] : Array(zoneCount).fill(vpc.prefixLength + 3)),
-  ];
-  let computed: string[] = [];
-  if (computedLengths.some((length) => length > 28)) {
-    report(
-      ["network", "vpcCidr"],
-      `${network.vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); give publicSubnetCidrs and privateSubnetCidrs`,
-    );
-    return result;
-  }
-  if (computedLengths.length > 0) {
-    // Computed blocks start after the highest given one so they never collide with it.
-    const givenInside = [...(givenPublic ?? []), ...(givenPrivate ?? [])].map(parseCidr).filter((block) => contains(vpc, block));
-    const startAt = givenInside.reduce((end, block) => Math.max(end, block.base + size(block)), vpc.base);
-    try {
-      computed = allocate(vpc, computedLengths, startAt).map(format);
-    } catch (error) {
-      report(
-        ["network", "vpcCidr"],
-        `${network.vpcCidr} has no room for the computed subnets (${(error as Error).message}); give publicSubnetCidrs and privateSubnetCidrs`,
-      );
-      return result;
-    }
-  }
-  result.public = givenPublic ?? computed.splice(0, zoneCount);
-  result.private = givenPrivate ?? computed.splice(0, zoneCount);
-
-  const all = [
-    ...result.public.map((block, index) => ({ block, path: ["network", "publicSubnetCidrs", index] })),
-    ...result.private.map((block, index) => ({ block, path: ["network", "privateSubnetCidrs", index] })),
-  ];
-  all.forEach((subnet, index) => {
-    const block = parseCidr(subnet.block);
-    if (block.prefixLength < 16 || block.prefixLength > 28) {
-      report(subnet.path, `${subnet.block} is a /${block.prefixLength}; AWS subnets are /16 to /28`);
-      return;
-    }
-    if (!contains(vpc, block)) {
-      report(subnet.path, `${subnet.block} is not inside the VPC CIDR ${network.vpcCidr}`);
-      return;
-    }
-    const clash = all.slice(0, index).find((other) => overlaps(parseCidr(other.block), block));
-    if (clash) report(subnet.path, `${subnet.block} overlaps ${clash.block} (${clash.path.slice(1).join(".")})`);
-  });
-  return result;
 }
 
 /** Why a name is not a valid S3 general purpose bucket name, or undefined. */

@@ -13,25 +13,172 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import type { NatStrategy } from "../config/schema";
-import type { ResourceNames } from "../config/names";
+import { allocate, cidrProblem, contains, format, overlaps, parseCidr, size } from "./cidr";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
+import { choiceProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
+
+/** How the private subnets reach the internet: a NAT gateway in each zone, or one for all (the lab's start). */
+export const NAT_STRATEGIES = ["single", "per-az"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+/** Names and Name tags of the network's resources; `index` is the zone's, from 0. */
+export interface NetworkNames {
+  readonly vpc: string;
+  readonly internetGateway: string;
+  readonly publicRouteTable: string;
+  publicSubnet(index: number): string;
+  privateSubnet(index: number): string;
+  privateRouteTable(index: number): string;
+  natGateway(index: number): string;
+  natAddress(index: number): string;
+  readonly defaultSecurityGroup: string;
+  /** CloudWatch Logs group of the flow logs. */
+  readonly flowLogGroup: string;
+  /** IAM role the flow logs write with. */
+  readonly flowLogRole: string;
+}
+
+/** The lab's names ("Lab VPC", "Public Subnet 1", ...), the default security group's following the VPC's. */
+export function labNetworkNames(vpcName = "Lab VPC"): NetworkNames {
+  return {
+    vpc: vpcName,
+    internetGateway: "Lab Internet Gateway",
+    publicRouteTable: "Public Route Table",
+    publicSubnet: (index) => `Public Subnet ${index + 1}`,
+    privateSubnet: (index) => `Private Subnet ${index + 1}`,
+    privateRouteTable: (index) => `Private Route Table ${index + 1}`,
+    natGateway: (index) => `NAT Gateway ${index + 1}`,
+    natAddress: (index) => `NAT Gateway ${index + 1} EIP`,
+    defaultSecurityGroup: `${vpcName} default (no rules)`,
+    flowLogGroup: "/inventory-ha/vpc-flow-logs",
+    flowLogRole: "Inventory-VPC-Flow-Logs",
+  };
+}
 
 export interface NetworkProps {
-  /** CIDR block of the VPC. @default lab: 10.0.0.0/20 */
-  readonly vpcCidr: string;
-  /** Zones to spread over, one public and one private subnet each. @default us-west-2a, us-west-2b */
+  /** CIDR block of the VPC (/16 to /28). @default "10.0.0.0/20" (the lab's) */
+  readonly vpcCidr?: string;
+  /** Zones to spread over, one public and one private subnet each, like `us-west-2a`. */
   readonly availabilityZones: readonly string[];
-  /** Public subnet CIDRs, one per zone, in zone order. @default 10.0.0.0/24, 10.0.1.0/24 */
-  readonly publicSubnetCidrs: readonly string[];
-  /** Private subnet CIDRs, one per zone, in zone order. @default 10.0.2.0/23, 10.0.4.0/23 */
-  readonly privateSubnetCidrs: readonly string[];
+  /**
+   * Public subnet CIDRs, one per zone, in zone order, inside the VPC.
+   * @default blocks 4 bits longer than the VPC's from its start: 10.0.0.0/24, 10.0.1.0/24 in the lab's VPC
+   */
+  readonly publicSubnetCidrs?: readonly string[];
+  /**
+   * Private subnet CIDRs, one per zone, in zone order, inside the VPC.
+   * @default blocks 3 bits longer than the VPC's after the public ones: 10.0.2.0/23, 10.0.4.0/23 in the lab's VPC
+   */
+  readonly privateSubnetCidrs?: readonly string[];
   /** `per-az`: a NAT gateway and private route table per zone; `single`: one NAT gateway for all. @default "per-az" */
-  readonly natStrategy: NatStrategy;
-  /** Days to keep VPC flow logs; undefined turns flow logs off. @default 365 */
+  readonly natStrategy?: NatStrategy;
+  /** Record every accepted and rejected flow to CloudWatch Logs. @default true */
+  readonly flowLogs?: boolean;
+  /** Days CloudWatch Logs keeps the flow logs (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly flowLogRetentionDays?: number;
-  /** Names and Name tags. */
-  readonly names: ResourceNames;
+  /** Names and Name tags. @default the lab's (`labNetworkNames()`), for the VPC name given here if any */
+  readonly names?: Partial<NetworkNames>;
+}
+
+/** The subnet CIDRs of a VPC: as given, or laid out from the VPC's CIDR, and what is wrong with them. */
+export interface SubnetLayout {
+  readonly publicSubnetCidrs: string[];
+  readonly privateSubnetCidrs: string[];
+  readonly problems: PropProblem[];
+}
+
+/**
+ * The subnets' CIDRs: the given ones, and the missing ones carved from the
+ * VPC CIDR (public blocks first, then private, each aligned to its size, after
+ * the highest given block), with every problem: a VPC or subnet AWS refuses,
+ * a subnet outside the VPC, two that overlap, a count that is not one per zone.
+ */
+export function subnetLayout(props: Pick<NetworkProps, "vpcCidr" | "publicSubnetCidrs" | "privateSubnetCidrs">, zoneCount: number): SubnetLayout {
+  const vpcCidr = props.vpcCidr ?? DEFAULT_VPC_CIDR;
+  const result = { publicSubnetCidrs: [] as string[], privateSubnetCidrs: [] as string[], problems: [] as PropProblem[] };
+  const refuse = (prop: string, message: string) => {
+    result.problems.push({ prop, message });
+    return result;
+  };
+  const vpcProblem = cidrProblem(vpcCidr);
+  if (vpcProblem) return refuse("vpcCidr", vpcProblem);
+  const vpc = parseCidr(vpcCidr);
+  if (vpc.prefixLength < 16 || vpc.prefixLength > 28) return refuse("vpcCidr", `${vpcCidr} is a /${vpc.prefixLength}; AWS VPCs are /16 to /28`);
+  const givenPublic = props.publicSubnetCidrs;
+  const givenPrivate = props.privateSubnetCidrs;
+  for (const [prop, given] of [
+    ["publicSubnetCidrs", givenPublic],
+    ["privateSubnetCidrs", givenPrivate],
+  ] as const) {
+    if (given && given.length !== zoneCount) return refuse(prop, `has ${given.length} CIDRs for ${zoneCount} availability zones; give one per zone`);
+    const malformed = given?.findIndex((block) => cidrProblem(block) !== undefined) ?? -1;
+    if (malformed >= 0) return refuse(`${prop}.${malformed}`, cidrProblem(given![malformed])!);
+  }
+
+  const computedLengths = [
+    ...(givenPublic ? [] : Array<number>(zoneCount).fill(vpc.prefixLength + 4)),
+    ...(givenPrivate ? [] : Array<number>(zoneCount).fill(vpc.prefixLength + 3)),
+  ];
+  let computed: string[] = [];
+  if (computedLengths.some((length) => length > 28)) {
+    return refuse(
+      "vpcCidr",
+      `${vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); ` +
+        "give publicSubnetCidrs and privateSubnetCidrs",
+    );
+  }
+  if (computedLengths.length > 0) {
+    // Computed blocks start after the highest given one so they never collide with it.
+    const givenInside = [...(givenPublic ?? []), ...(givenPrivate ?? [])].map(parseCidr).filter((block) => contains(vpc, block));
+    const startAt = givenInside.reduce((end, block) => Math.max(end, block.base + size(block)), vpc.base);
+    try {
+      computed = allocate(vpc, computedLengths, startAt).map(format);
+    } catch (error) {
+      return refuse("vpcCidr", `${vpcCidr} has no room for the computed subnets (${(error as Error).message}); give publicSubnetCidrs and privateSubnetCidrs`);
+    }
+  }
+  result.publicSubnetCidrs = givenPublic ? [...givenPublic] : computed.splice(0, zoneCount);
+  result.privateSubnetCidrs = givenPrivate ? [...givenPrivate] : computed.splice(0, zoneCount);
+
+  const all = [
+    ...result.publicSubnetCidrs.map((block, index) => ({ block, prop: `publicSubnetCidrs.${index}` })),
+    ...result.privateSubnetCidrs.map((block, index) => ({ block, prop: `privateSubnetCidrs.${index}` })),
+  ];
+  all.forEach((subnet, index) => {
+    const block = parseCidr(subnet.block);
+    if (block.prefixLength < 16 || block.prefixLength > 28) {
+      result.problems.push({ prop: subnet.prop, message: `${subnet.block} is a /${block.prefixLength}; AWS subnets are /16 to /28` });
+    } else if (!contains(vpc, block)) {
+      result.problems.push({ prop: subnet.prop, message: `${subnet.block} is not inside the VPC CIDR ${vpcCidr}` });
+    } else {
+      const clash = all.slice(0, index).find((other) => overlaps(parseCidr(other.block), block));
+      if (clash) result.problems.push({ prop: subnet.prop, message: `${subnet.block} overlaps ${clash.block} (${clash.prop})` });
+    }
+  });
+  return result;
+}
+
+const DEFAULT_VPC_CIDR = "10.0.0.0/20";
+
+/** Problems with names AWS would refuse: the VPC's Name tag. */
+export function networkNameProblems(names: Pick<NetworkNames, "vpc">): PropProblem[] {
+  const problem = nameProblem("names.vpc", "Name tag", names.vpc, 256, /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, "letters, digits, spaces and _.:/=+-@");
+  return problem ? [problem] : [];
+}
+const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
+
+/** Problems with the zones: none, a malformed name, or one listed twice. */
+export function availabilityZoneProblems(zones: readonly string[]): PropProblem[] {
+  if (zones.length === 0) return [{ prop: "availabilityZones", message: "needs at least one zone" }];
+  return zones.flatMap((zone, index) => {
+    if (!AVAILABILITY_ZONE.test(zone)) return [{ prop: `availabilityZones.${index}`, message: `"${zone}" is not an availability zone name like us-west-2a` }];
+    if (zones.indexOf(zone) !== index) return [{ prop: `availabilityZones.${index}`, message: `"${zone}" is listed twice` }];
+    return [];
+  });
 }
 
 /**
@@ -62,13 +209,20 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { names } = props;
-    if (props.publicSubnetCidrs.length !== props.availabilityZones.length || props.privateSubnetCidrs.length !== props.availabilityZones.length) {
-      throw new Error("Network: give one public and one private subnet CIDR per availability zone");
-    }
+    const names: NetworkNames = { ...labNetworkNames(props.names?.vpc), ...props.names };
+    const natStrategy = props.natStrategy ?? "per-az";
+    const flowLogRetentionDays = props.flowLogRetentionDays ?? 365;
+    const layout = subnetLayout(props, props.availabilityZones.length);
+    refuseProblems(this, [
+      ...availabilityZoneProblems(props.availabilityZones),
+      ...layout.problems,
+      choiceProblem("natStrategy", natStrategy, NAT_STRATEGIES),
+      choiceProblem("flowLogRetentionDays", flowLogRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
+      ...networkNameProblems(names),
+    ]);
 
     const vpc = new Vpc(this, "vpc", {
-      cidrBlock: props.vpcCidr,
+      cidrBlock: props.vpcCidr ?? DEFAULT_VPC_CIDR,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: names.vpc },
@@ -87,7 +241,7 @@ export class Network extends Construct {
       tags: { Name: names.internetGateway },
     });
 
-    const publicSubnets = props.publicSubnetCidrs.map(
+    const publicSubnets = layout.publicSubnetCidrs.map(
       (cidrBlock, index) =>
         new Subnet(this, `public-subnet-${index + 1}`, {
           vpcId: vpc.id,
@@ -98,7 +252,7 @@ export class Network extends Construct {
           tags: { Name: names.publicSubnet(index), Tier: "public" },
         }),
     );
-    const privateSubnets = props.privateSubnetCidrs.map(
+    const privateSubnets = layout.privateSubnetCidrs.map(
       (cidrBlock, index) =>
         new Subnet(this, `private-subnet-${index + 1}`, {
           vpcId: vpc.id,
@@ -126,7 +280,7 @@ export class Network extends Construct {
     this.publicRouteTableId = publicRouteTable.id;
     this.internetConnectivityEstablished = [internetRoute, ...publicAssociations];
 
-    const natZones = props.natStrategy === "per-az" ? publicSubnets.length : 1;
+    const natZones = natStrategy === "per-az" ? publicSubnets.length : 1;
     const natGateways = publicSubnets.slice(0, natZones).map((subnet, index) => {
       // The address is only allocated here; the NAT gateway associates it, after the internet gateway.
       const address = new Eip(this, `nat-address-${index + 1}`, {
@@ -163,11 +317,11 @@ export class Network extends Construct {
       return table.id;
     });
 
-    if (props.flowLogRetentionDays !== undefined) this.addFlowLogs(vpc, names, props.flowLogRetentionDays);
+    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays);
   }
 
   /** CKV2_AWS_11 / EC2.6: every accepted and rejected flow, to CloudWatch Logs through a role scoped to one log group. */
-  private addFlowLogs(vpc: Vpc, names: ResourceNames, retentionInDays: number): void {
+  private addFlowLogs(vpc: Vpc, names: NetworkNames, retentionInDays: number): void {
     const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: names.flowLogGroup,
       retentionInDays,

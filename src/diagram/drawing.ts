@@ -1,4 +1,4 @@
-import { contains, parseCidr } from "../config/cidr";
+import { contains, parseCidr } from "../constructs/cidr";
 import type { DatabaseModel, SubnetModel, Topology, TrafficPeer, TrafficRule } from "./topology";
 
 /**

@@ -53,8 +53,9 @@ export class InventoryStack extends ProjectStack {
       publicSubnetCidrs: settings.network.publicSubnetCidrs,
       privateSubnetCidrs: settings.network.privateSubnetCidrs,
       natStrategy: settings.network.natStrategy,
-      flowLogRetentionDays: settings.network.flowLogs.enabled ? settings.network.flowLogs.retentionDays : undefined,
-      names,
+      flowLogs: settings.network.flowLogs.enabled,
+      flowLogRetentionDays: settings.network.flowLogs.retentionDays,
+      names: names.network,
     });
 
     const securityGroups = new SecurityGroups(this, "security-groups", {

@@ -1,4 +1,4 @@
-import { allocate, cidrProblem, contains, format, overlaps, parseCidr } from "../../src/config/cidr";
+import { allocate, cidrProblem, contains, format, overlaps, parseCidr } from "../../src/constructs/cidr";
 
 describe("cidrProblem", () => {
   it.each(["10.0.0.0/20", "10.0.2.0/23", "0.0.0.0/0", "192.168.1.128/25", "10.0.0.7/32"])("accepts %s", (text) => {

@@ -1,7 +1,8 @@
 /**
- * IPv4 CIDR arithmetic: the project's one CIDR helper. Used by the settings
- * validation (inside the VPC? overlapping?) and by the subnet layout that is
- * computed from the VPC CIDR when no subnet CIDRs are given.
+ * IPv4 CIDR arithmetic: the project's one CIDR helper. Used by the
+ * constructs to check the CIDRs they are given (inside the VPC? overlapping?)
+ * and to lay out subnets from the VPC CIDR when none are given, and by the
+ * settings validation through them.
  */
 
 /** A parsed IPv4 block. `base` is the network address as an unsigned 32-bit number. */

@@ -1,0 +1,49 @@
+import type { Construct } from "constructs";
+
+/**
+ * How the constructs check their props: each construct module exports the
+ * checks of its props as functions that return problems, calls them in its
+ * constructor and refuses the first problem; the settings validation calls
+ * the same functions and reports each problem against its setting. One rule,
+ * one place.
+ */
+
+/** What is wrong with one prop, in one line. */
+export interface PropProblem {
+  /** The prop, dotted below the construct's props: `minSize`, `healthCheck.timeoutSeconds`, `names.loadBalancer`. */
+  readonly prop: string;
+  readonly message: string;
+}
+
+/** Props a construct cannot be built from. The message names the construct, its path and the prop. */
+export class InvalidPropsError extends Error {
+  override readonly name = "InvalidPropsError";
+}
+
+/** Throws an `InvalidPropsError` for the first problem: `AppTier example/app-tier: minSize: 3 is above maxSize 2`. */
+export function refuseProblems(construct: Construct, problems: readonly (PropProblem | undefined)[]): void {
+  const found = problems.filter((problem): problem is PropProblem => problem !== undefined);
+  if (found.length === 0) return;
+  const [first] = found;
+  const more = found.length > 1 ? ` (and ${found.length - 1} more)` : "";
+  throw new InvalidPropsError(`${construct.constructor.name} ${construct.node.path}: ${first.prop}: ${first.message}${more}`);
+}
+
+/** A problem when `value` is not a whole number from `min` to `max`. */
+export function integerProblem(prop: string, value: number, min: number, max: number): PropProblem | undefined {
+  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return { prop, message: `${value} is not a whole number from ${min} to ${max}` };
+}
+
+/** A problem when `value` is not one of `allowed`. */
+export function choiceProblem<T>(prop: string, value: T, allowed: readonly T[]): PropProblem | undefined {
+  if (allowed.includes(value)) return undefined;
+  return { prop, message: `${JSON.stringify(value)} is not one of ${allowed.map((choice) => JSON.stringify(choice)).join(", ")}` };
+}
+
+/** A problem when `value` is longer than `max` or does not match `pattern`, saying what is `allowed`. */
+export function nameProblem(prop: string, what: string, value: string, max: number, pattern: RegExp, allowed: string): PropProblem | undefined {
+  if (value.length > max) return { prop, message: `the ${what} "${value}" is ${value.length} characters; AWS allows ${max}` };
+  if (!pattern.test(value)) return { prop, message: `the ${what} "${value}" must use ${allowed}` };
+  return undefined;
+}
