@@ -1,20 +1,13 @@
 import { Testing } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import type { DatabaseSource } from "../../src/config/schema";
-import { SecurityGroups } from "../../src/constructs/security-groups";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
+import { type DatabaseSource, SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/security-groups";
 import { resourcesOf } from "../support/stacks";
 
-/** The lab's groups (docs/lab.md section 2). */
-function synthGroups(databaseSource: DatabaseSource) {
+/** The lab's groups (docs/lab.md section 2), from the construct's defaults: clients from anywhere, the lab's names. */
+function synthGroups(databaseSource?: DatabaseSource, overrides: Partial<SecurityGroupsProps> = {}) {
   const json = Testing.synthScope(
-    (scope) =>
-      new SecurityGroups(scope, "security-groups", {
-        vpcId: "vpc-0123456789abcdef0",
-        vpcCidr: "10.0.0.0/20",
-        clientCidrs: ["0.0.0.0/0"],
-        databaseSource,
-        names: { loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" },
-      }),
+    (scope) => new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/20", databaseSource, ...overrides }),
   );
   const document = JSON.parse(json);
   const groupNameByReference = Object.fromEntries(
@@ -35,7 +28,7 @@ function synthGroups(databaseSource: DatabaseSource) {
 }
 
 describe("SecurityGroups", () => {
-  const final = synthGroups("app-security-group");
+  const final = synthGroups();
 
   it.each(["Inventory-LB", "Inventory-App", "Inventory-DB"])("creates %s in the VPC with a description", (name) => {
     expect(final.json).toHaveResourceWithProperties(SecurityGroup, { name, vpc_id: "vpc-0123456789abcdef0", description: expect.stringMatching(/\w+/) });
@@ -84,5 +77,27 @@ describe("SecurityGroups", () => {
       expect(variant.lifecycles).toHaveLength(7);
       for (const [address, lifecycle] of variant.lifecycles) expect({ address, lifecycle }).toEqual({ address, lifecycle: { create_before_destroy: true } });
     }
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<SecurityGroupsProps>, string]>([
+      ["a malformed client CIDR", { clientCidrs: ["0.0.0.0/0", "10.0.0.0/33"] }, 'clientCidrs.1: "10.0.0.0/33" has a prefix length above 32'],
+      ["no client CIDR", { clientCidrs: [] }, "clientCidrs: needs at least one CIDR (0.0.0.0/0 for anywhere)"],
+      [
+        "MySQL from the VPC without its CIDR",
+        { databaseSource: "vpc-cidr", vpcCidr: undefined },
+        "vpcCidr: missing: databaseSource vpc-cidr needs the VPC's CIDR",
+      ],
+      ["a port out of range", { appPort: 70000 }, "appPort: 70000 is not a whole number from 1 to 65535"],
+      [
+        "a group name AWS reserves",
+        { names: { app: "sg-app" } },
+        'names.app: the security group name "sg-app" must use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      const build = () => synthGroups(undefined, overrides);
+      expect(build).toThrow(InvalidPropsError);
+      expect(build).toThrow(`SecurityGroups stack/security-groups: ${message}`);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
+import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -24,18 +25,16 @@ export interface BaseNames {
 /** Every name an environment's resources carry, grouped by the construct that gives them. */
 export interface ResourceNames {
   readonly network: NetworkNames;
+  readonly securityGroups: SecurityGroupNames;
   readonly loadBalancer: string;
-  readonly loadBalancerSecurityGroup: string;
   readonly targetGroup: string;
   /** Start of the access log bucket's generated name: S3 names are lower case, and a bucket_prefix at most 37 characters. */
   readonly accessLogBucketPrefix: string;
   readonly accessLogBucket: string;
-  readonly appSecurityGroup: string;
   readonly appInstance: string;
   readonly instanceRole: string;
   readonly launchTemplatePrefix: string;
   readonly autoScalingGroup: string;
-  readonly databaseSecurityGroup: string;
   readonly database: string;
   /** RDS identifier: the provider accepts lower case only. */
   readonly databaseIdentifier: string;
@@ -50,18 +49,16 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
   return {
     // The log group's path keeps its stem; the prefix goes before the last part.
     network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
+    securityGroups: prefixed(prefix, { loadBalancer: base.loadBalancer, app: base.app, database: base.database }),
     loadBalancer: named(base.loadBalancer),
-    loadBalancerSecurityGroup: named(base.loadBalancer),
     targetGroup: named(base.app),
     // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
     accessLogBucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
     accessLogBucket: named(`${base.loadBalancer} access logs`),
-    appSecurityGroup: named(base.app),
     appInstance: named(base.app),
     instanceRole: named(base.instanceRole),
     launchTemplatePrefix: named(base.launchTemplate),
     autoScalingGroup: named(base.autoScalingGroup),
-    databaseSecurityGroup: named(base.database),
     database: named(base.database),
     databaseIdentifier: identifier,
     databaseSubnetGroup: `${identifier}-subnets`,
@@ -100,8 +97,6 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
   const elbName = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
   // A load balancer name may also not start with internal- (AWS reserves it for its DNS names).
   const elbAllowed = "letters, digits and hyphens, not starting or ending with a hyphen";
-  const groupName = /^(?!sg-)[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/;
-  const groupAllowed = "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-";
   const iamName = /^[\w+=,.@-]+$/;
   const rules: NameRule[] = [
     {
@@ -113,9 +108,6 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       allowed: `${elbAllowed}, nor with internal-`,
     },
     { value: names.targetGroup, setting: "app", what: "target group name", max: 32, pattern: elbName, allowed: elbAllowed },
-    { value: names.loadBalancerSecurityGroup, setting: "loadBalancer", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
-    { value: names.appSecurityGroup, setting: "app", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
-    { value: names.databaseSecurityGroup, setting: "database", what: "security group name", max: 255, pattern: groupName, allowed: groupAllowed },
     {
       value: names.autoScalingGroup,
       setting: "autoScalingGroup",
@@ -142,7 +134,11 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       allowed: "letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
     },
   ];
-  const problems: NameProblem[] = networkNameProblems(names.network).map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
+  const problems: NameProblem[] = [
+    ...networkNameProblems(names.network),
+    // The groups' names are the settings' own: names.loadBalancer, names.app, names.database.
+    ...securityGroupNameProblems(names.securityGroups),
+  ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
   for (const rule of rules) {
     const path = ["names", rule.setting];
     if (rule.value.length > rule.max) {

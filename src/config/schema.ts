@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
 import { cidrProblem } from "../constructs/cidr";
+import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
@@ -10,10 +11,6 @@ import { RESERVED_TAG_KEYS } from "./tags";
  * values (docs/lab.md, the lab's final state) as defaults. An environment file in
  * `environments/` holds only what differs from these.
  */
-
-/** Where the database accepts MySQL connections from. */
-export const DATABASE_SOURCES = ["app-security-group", "vpc-cidr"] as const;
-export type DatabaseSource = (typeof DATABASE_SOURCES)[number];
 
 /** EBS volume types RDS for MySQL accepts, with their smallest size in GiB. */
 export const STORAGE_MINIMUM_GIB = { gp3: 20, gp2: 20, io1: 100, io2: 100 } as const;

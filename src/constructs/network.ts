@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -104,7 +104,9 @@ export function subnetLayout(props: Pick<NetworkProps, "vpcCidr" | "publicSubnet
     result.problems.push({ prop, message });
     return result;
   };
-  const vpcProblem = cidrProblem(vpcCidr);
+  const concrete = (value: string) =>
+    Token.isUnresolved(value) ? "must be a literal CIDR, not a Terraform reference: the subnets are laid out from it" : cidrProblem(value);
+  const vpcProblem = concrete(vpcCidr);
   if (vpcProblem) return refuse("vpcCidr", vpcProblem);
   const vpc = parseCidr(vpcCidr);
   if (vpc.prefixLength < 16 || vpc.prefixLength > 28) return refuse("vpcCidr", `${vpcCidr} is a /${vpc.prefixLength}; AWS VPCs are /16 to /28`);
@@ -115,8 +117,8 @@ export function subnetLayout(props: Pick<NetworkProps, "vpcCidr" | "publicSubnet
     ["privateSubnetCidrs", givenPrivate],
   ] as const) {
     if (given && given.length !== zoneCount) return refuse(prop, `has ${given.length} CIDRs for ${zoneCount} availability zones; give one per zone`);
-    const malformed = given?.findIndex((block) => cidrProblem(block) !== undefined) ?? -1;
-    if (malformed >= 0) return refuse(`${prop}.${malformed}`, cidrProblem(given![malformed])!);
+    const malformed = given?.findIndex((block) => concrete(block) !== undefined) ?? -1;
+    if (malformed >= 0) return refuse(`${prop}.${malformed}`, concrete(given![malformed])!);
   }
 
   const computedLengths = [

@@ -1,4 +1,6 @@
 import type { Construct } from "constructs";
+import { Token } from "cdktf";
+import { cidrProblem } from "./cidr";
 
 /**
  * How the constructs check their props: each construct module exports the
@@ -29,21 +31,33 @@ export function refuseProblems(construct: Construct, problems: readonly (PropPro
   throw new InvalidPropsError(`${construct.constructor.name} ${construct.node.path}: ${first.prop}: ${first.message}${more}`);
 }
 
+/**
+ * The checks below pass a Terraform reference (a cdktf token, resolved only
+ * at apply time) as it is: only literal values are checked.
+ */
+
 /** A problem when `value` is not a whole number from `min` to `max`. */
 export function integerProblem(prop: string, value: number, min: number, max: number): PropProblem | undefined {
-  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  if (Token.isUnresolved(value) || (Number.isInteger(value) && value >= min && value <= max)) return undefined;
   return { prop, message: `${value} is not a whole number from ${min} to ${max}` };
 }
 
 /** A problem when `value` is not one of `allowed`. */
 export function choiceProblem<T>(prop: string, value: T, allowed: readonly T[]): PropProblem | undefined {
-  if (allowed.includes(value)) return undefined;
+  if (Token.isUnresolved(value) || allowed.includes(value)) return undefined;
   return { prop, message: `${JSON.stringify(value)} is not one of ${allowed.map((choice) => JSON.stringify(choice)).join(", ")}` };
 }
 
 /** A problem when `value` is longer than `max` or does not match `pattern`, saying what is `allowed`. */
 export function nameProblem(prop: string, what: string, value: string, max: number, pattern: RegExp, allowed: string): PropProblem | undefined {
+  if (Token.isUnresolved(value)) return undefined;
   if (value.length > max) return { prop, message: `the ${what} "${value}" is ${value.length} characters; AWS allows ${max}` };
   if (!pattern.test(value)) return { prop, message: `the ${what} "${value}" must use ${allowed}` };
   return undefined;
+}
+
+/** A problem when `value` is not an IPv4 network CIDR. */
+export function cidrPropProblem(prop: string, value: string): PropProblem | undefined {
+  const problem = Token.isUnresolved(value) ? undefined : cidrProblem(value);
+  return problem ? { prop, message: problem } : undefined;
 }

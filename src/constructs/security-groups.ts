@@ -2,23 +2,53 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import type { DatabaseSource } from "../config/schema";
+import { choiceProblem, cidrPropProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
+
+/** Where the database accepts MySQL connections from: the app servers' group, or the whole VPC (the lab's start). */
+export const DATABASE_SOURCES = ["app-security-group", "vpc-cidr"] as const;
+export type DatabaseSource = (typeof DATABASE_SOURCES)[number];
+
+/** Names of the three groups. */
+export interface SecurityGroupNames {
+  readonly loadBalancer: string;
+  readonly app: string;
+  readonly database: string;
+}
+
+/** The lab's group names. */
+export const LAB_SECURITY_GROUP_NAMES: SecurityGroupNames = { loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" };
 
 export interface SecurityGroupsProps {
   /** VPC the groups belong to. */
   readonly vpcId: string;
-  /** CIDR of the VPC, the database's source under `vpc-cidr`. */
-  readonly vpcCidr: string;
+  /** CIDR of the VPC, the database's source under `vpc-cidr` (required then). @default none */
+  readonly vpcCidr?: string;
   /** Client networks allowed to reach the load balancer on 80 and 443. @default ["0.0.0.0/0"] */
-  readonly clientCidrs: readonly string[];
+  readonly clientCidrs?: readonly string[];
   /** Where MySQL connections may come from. @default "app-security-group" */
-  readonly databaseSource: DatabaseSource;
+  readonly databaseSource?: DatabaseSource;
   /** Port the app servers serve HTTP on. @default 80 */
   readonly appPort?: number;
   /** Port MySQL listens on. @default 3306 */
   readonly databasePort?: number;
-  /** Group names (the lab's: Inventory-LB, Inventory-App, Inventory-DB). */
-  readonly names: { readonly loadBalancer: string; readonly app: string; readonly database: string };
+  /** Group names. @default the lab's: Inventory-LB, Inventory-App, Inventory-DB */
+  readonly names?: Partial<SecurityGroupNames>;
+}
+
+/** Problems with group names AWS would refuse. */
+export function securityGroupNameProblems(names: SecurityGroupNames): PropProblem[] {
+  return (["loadBalancer", "app", "database"] as const)
+    .map((key) =>
+      nameProblem(
+        `names.${key}`,
+        "security group name",
+        names[key],
+        255,
+        /^(?!sg-)[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/,
+        "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-",
+      ),
+    )
+    .filter((problem) => problem !== undefined);
 }
 
 /**
@@ -35,6 +65,20 @@ export class SecurityGroups extends Construct {
     super(scope, id);
     const appPort = props.appPort ?? 80;
     const databasePort = props.databasePort ?? 3306;
+    const clientCidrs = props.clientCidrs ?? ["0.0.0.0/0"];
+    const databaseSource = props.databaseSource ?? "app-security-group";
+    const names: SecurityGroupNames = { ...LAB_SECURITY_GROUP_NAMES, ...props.names };
+    refuseProblems(this, [
+      clientCidrs.length === 0 ? { prop: "clientCidrs", message: "needs at least one CIDR (0.0.0.0/0 for anywhere)" } : undefined,
+      ...clientCidrs.map((cidr, index) => cidrPropProblem(`clientCidrs.${index}`, cidr)),
+      choiceProblem("databaseSource", databaseSource, DATABASE_SOURCES),
+      databaseSource === "vpc-cidr" && props.vpcCidr === undefined
+        ? { prop: "vpcCidr", message: "missing: databaseSource vpc-cidr needs the VPC's CIDR" }
+        : undefined,
+      integerProblem("appPort", appPort, 1, 65535),
+      integerProblem("databasePort", databasePort, 1, 65535),
+      ...securityGroupNameProblems(names),
+    ]);
 
     // Terraform removes AWS's default allow-all egress from each new group; only the rules below remain.
     const group = (groupId: string, name: string, description: string) =>
@@ -48,11 +92,11 @@ export class SecurityGroups extends Construct {
     // moment with no path (the lab's move of MySQL from the VPC range to the App group would cut the app off
     // the database). Creating the new rule first is safe: it differs from the old one, so AWS sees no duplicate.
     const createBeforeDestroy = { createBeforeDestroy: true };
-    const loadBalancer = group("load-balancer", props.names.loadBalancer, "Inventory load balancer: HTTP and HTTPS from clients");
-    const app = group("app", props.names.app, "Inventory app servers: HTTP from the load balancer only");
-    const database = group("database", props.names.database, "Inventory database: MySQL from the app servers only");
+    const loadBalancer = group("load-balancer", names.loadBalancer, "Inventory load balancer: HTTP and HTTPS from clients");
+    const app = group("app", names.app, "Inventory app servers: HTTP from the load balancer only");
+    const database = group("database", names.database, "Inventory database: MySQL from the app servers only");
 
-    for (const [index, cidr] of props.clientCidrs.entries()) {
+    for (const [index, cidr] of clientCidrs.entries()) {
       for (const [port, protocol] of [
         [80, "HTTP"],
         [443, "HTTPS"],
@@ -113,7 +157,7 @@ export class SecurityGroups extends Construct {
       ipProtocol: "tcp",
       fromPort: databasePort,
       toPort: databasePort,
-      ...(props.databaseSource === "app-security-group"
+      ...(databaseSource === "app-security-group"
         ? { description: "Traffic from App servers", referencedSecurityGroupId: app.id }
         : { description: "MySQL from anywhere in the VPC (the lab's starting point)", cidrIpv4: props.vpcCidr }),
     });

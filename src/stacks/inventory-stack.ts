@@ -63,7 +63,7 @@ export class InventoryStack extends ProjectStack {
       vpcCidr: settings.network.vpcCidr,
       clientCidrs: settings.loadBalancer.ingressCidrs,
       databaseSource: settings.database.ingressFrom,
-      names: { loadBalancer: names.loadBalancerSecurityGroup, app: names.appSecurityGroup, database: names.databaseSecurityGroup },
+      names: names.securityGroups,
     });
 
     const lb = settings.loadBalancer;
