@@ -2,12 +2,15 @@ import { Testing } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { LoadBalancer, type LoadBalancerProps } from "../../src/constructs/load-balancer";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
 
-/** The lab's load balancer (docs/lab.md section 3). */
+/** The lab's load balancer (docs/lab.md section 3), from the construct's defaults: only where it goes is given. */
 function synthLoadBalancer(overrides: Partial<LoadBalancerProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>
@@ -15,13 +18,6 @@ function synthLoadBalancer(overrides: Partial<LoadBalancerProps> = {}) {
         vpcId: "vpc-0123456789abcdef0",
         subnetIds: ["subnet-public1", "subnet-public2"],
         securityGroupId: "sg-lb",
-        name: "Inventory-LB",
-        targetGroupName: "Inventory-App",
-        healthCheck: { path: "/health", healthyThreshold: 2, unhealthyThreshold: 2, intervalSeconds: 10, timeoutSeconds: 5, matcher: "200" },
-        deregistrationDelaySeconds: 30,
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        deletionProtection: true,
-        idleTimeoutSeconds: 60,
         ...overrides,
       }),
   );
@@ -70,6 +66,28 @@ describe("LoadBalancer", () => {
     expect(logged.json).toHaveResourceWithProperties(Lb, { access_logs: { bucket: "inventory-lb-logs-0123", enabled: true } });
   });
 
+  it("waits for nothing by default, and for the internet connectivity and the log bucket's policy it is given", () => {
+    expect(resourcesOf(http.document, "aws_lb")[0][1].depends_on).toBeUndefined();
+    const document = JSON.parse(
+      Testing.synthScope((scope) => {
+        const gateway = new InternetGateway(scope, "gateway", { vpcId: "vpc-0123456789abcdef0" });
+        const policy = new S3BucketPolicy(scope, "policy", { bucket: "inventory-lb-logs-0123", policy: "{}" });
+        new LoadBalancer(scope, "load-balancer", {
+          vpcId: "vpc-0123456789abcdef0",
+          subnetIds: ["subnet-public1", "subnet-public2"],
+          securityGroupId: "sg-lb",
+          internetConnectivity: [gateway],
+          accessLogBucket: { bucketName: "inventory-lb-logs-0123", policy },
+        });
+      }),
+    );
+    expect(resourcesOf(document, "aws_lb")[0][1].depends_on).toEqual(["aws_internet_gateway.gateway", "aws_s3_bucket_policy.policy"]);
+  });
+
+  it("registers IP addresses instead of instances when asked", () => {
+    expect(synthLoadBalancer({ targetType: "ip" }).json).toHaveResourceWithProperties(LbTargetGroup, { target_type: "ip", name: "Inventory-App" });
+  });
+
   it("without a certificate, forwards HTTP:80 to Inventory-App and has no other listener", () => {
     const listeners = resourcesOf(http.document, "aws_lb_listener").map(([, listener]) => listener);
     expect(listeners).toHaveLength(1);
@@ -100,6 +118,46 @@ describe("LoadBalancer", () => {
         default_action: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }],
       });
       expect(resourcesOf(https.document, "aws_lb_listener")).toHaveLength(2);
+    });
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<LoadBalancerProps>, string]>([
+      ["one subnet", { subnetIds: ["subnet-public1"] }, "subnetIds: has 1; an Application Load Balancer needs subnets in two zones or more"],
+      [
+        "a name longer than AWS allows",
+        { name: "Inventory-Load-Balancer-For-Production" },
+        'name: the load balancer name "Inventory-Load-Balancer-For-Production" is 38 characters; AWS allows 32',
+      ],
+      [
+        "a name AWS reserves",
+        { name: "internal-inventory" },
+        'name: the load balancer name "internal-inventory" must use letters, digits and hyphens, not starting or ending with a hyphen, nor with internal-',
+      ],
+      [
+        "a target group name with a space",
+        { targetGroupName: "Inventory App" },
+        'targetGroupName: the target group name "Inventory App" must use letters, digits and hyphens',
+      ],
+      [
+        "a healthy threshold above AWS's range",
+        { healthCheck: { healthyThreshold: 11 } },
+        "healthCheck.healthyThreshold: 11 is not a whole number from 2 to 10",
+      ],
+      ["a timeout not below the interval", { healthCheck: { timeoutSeconds: 10 } }, "healthCheck.timeoutSeconds: 10 must be below intervalSeconds 10"],
+      ["a relative health check path", { healthCheck: { path: "health" } }, 'healthCheck.path: "health" must be an absolute URL path like /health'],
+      ["a drain longer than AWS allows", { deregistrationDelaySeconds: 4000 }, "deregistrationDelaySeconds: 4000 is not a whole number from 0 to 3600"],
+      [
+        "a TLS 1.0 policy",
+        { sslPolicy: "ELBSecurityPolicy-2016-08" },
+        'sslPolicy: "ELBSecurityPolicy-2016-08" is not an ELB security policy that accepts TLS 1.2 and newer only',
+      ],
+      ["a certificate that is not an ACM ARN", { certificateArn: "my-certificate" }, 'certificateArn: "my-certificate" is not an ACM certificate ARN'],
+      ["an unknown target type", { targetType: "lambda" as never }, 'targetType: "lambda" is not one of "instance", "ip"'],
+    ])("%s", (_kind, overrides, message) => {
+      const build = () => synthLoadBalancer(overrides);
+      expect(build).toThrow(InvalidPropsError);
+      expect(build).toThrow(`LoadBalancer stack/load-balancer: ${message}`);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
 
@@ -26,8 +27,7 @@ export interface BaseNames {
 export interface ResourceNames {
   readonly network: NetworkNames;
   readonly securityGroups: SecurityGroupNames;
-  readonly loadBalancer: string;
-  readonly targetGroup: string;
+  readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
   /** Start of the access log bucket's generated name: S3 names are lower case, and a bucket_prefix at most 37 characters. */
   readonly accessLogBucketPrefix: string;
   readonly accessLogBucket: string;
@@ -50,8 +50,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     // The log group's path keeps its stem; the prefix goes before the last part.
     network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
     securityGroups: prefixed(prefix, { loadBalancer: base.loadBalancer, app: base.app, database: base.database }),
-    loadBalancer: named(base.loadBalancer),
-    targetGroup: named(base.app),
+    loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
     // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
     accessLogBucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
     accessLogBucket: named(`${base.loadBalancer} access logs`),
@@ -94,20 +93,8 @@ interface NameRule {
 
 /** Checks each built name against the AWS rules of the resource that carries it. */
 export function nameProblems(names: ResourceNames): NameProblem[] {
-  const elbName = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-  // A load balancer name may also not start with internal- (AWS reserves it for its DNS names).
-  const elbAllowed = "letters, digits and hyphens, not starting or ending with a hyphen";
   const iamName = /^[\w+=,.@-]+$/;
   const rules: NameRule[] = [
-    {
-      value: names.loadBalancer,
-      setting: "loadBalancer",
-      what: "load balancer name",
-      max: 32,
-      pattern: new RegExp(`(?!internal-)${elbName.source}`),
-      allowed: `${elbAllowed}, nor with internal-`,
-    },
-    { value: names.targetGroup, setting: "app", what: "target group name", max: 32, pattern: elbName, allowed: elbAllowed },
     {
       value: names.autoScalingGroup,
       setting: "autoScalingGroup",
@@ -138,6 +125,10 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
     ...networkNameProblems(names.network),
     // The groups' names are the settings' own: names.loadBalancer, names.app, names.database.
     ...securityGroupNameProblems(names.securityGroups),
+    ...loadBalancerNameProblems(names.loadBalancer).map((problem) => ({
+      ...problem,
+      prop: problem.prop === "name" ? "names.loadBalancer" : "names.app",
+    })),
   ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
   for (const rule of rules) {
     const path = ["names", rule.setting];

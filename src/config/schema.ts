@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
 import { cidrProblem } from "../constructs/cidr";
+import {
+  ACM_CERTIFICATE_ARN,
+  DEFAULT_HEALTH_CHECK,
+  HEALTH_CHECK_MATCHER,
+  HEALTH_CHECK_PATH,
+  healthCheckProblems,
+  LOAD_BALANCER_LIMITS,
+  TLS12_SSL_POLICY,
+} from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
 import { nameProblems, resourceNames } from "./names";
@@ -31,8 +40,6 @@ export type StateBackendType = (typeof STATE_BACKENDS)[number];
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const RDS_INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-// ACM certificates live in the load balancer's own region; the check below compares them.
-const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 // S3 general purpose bucket naming rules, without the reserved prefixes/suffixes checked below.
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
@@ -80,21 +87,29 @@ const namesSchema = z
   .prefault({})
   .describe("The lab's resource names; `namePrefix` is put in front of each.");
 
+const limited = (key: keyof typeof LOAD_BALANCER_LIMITS) => z.number().int().min(LOAD_BALANCER_LIMITS[key][0]).max(LOAD_BALANCER_LIMITS[key][1]);
+
 const healthCheckSchema = z
   .strictObject({
     path: z
       .string()
-      .regex(/^\/[\x21-\x7e]{0,1023}$/, "must be an absolute URL path like /health")
-      .default("/health")
+      .regex(HEALTH_CHECK_PATH, "must be an absolute URL path like /health")
+      .default(DEFAULT_HEALTH_CHECK.path)
       .describe("Path the load balancer requests on each app server."),
-    healthyThreshold: z.number().int().min(2).max(10).default(2).describe("Consecutive successes before a target counts as healthy (lab: 2)."),
-    unhealthyThreshold: z.number().int().min(2).max(10).default(2).describe("Consecutive failures before a target counts as unhealthy."),
-    intervalSeconds: z.number().int().min(5).max(300).default(10).describe("Seconds between health checks (lab: 10)."),
-    timeoutSeconds: z.number().int().min(2).max(120).default(5).describe("Seconds without a response that fail a check; below the interval."),
+    healthyThreshold: limited("healthyThreshold")
+      .default(DEFAULT_HEALTH_CHECK.healthyThreshold)
+      .describe("Consecutive successes before a target counts as healthy (lab: 2)."),
+    unhealthyThreshold: limited("unhealthyThreshold")
+      .default(DEFAULT_HEALTH_CHECK.unhealthyThreshold)
+      .describe("Consecutive failures before a target counts as unhealthy."),
+    intervalSeconds: limited("intervalSeconds").default(DEFAULT_HEALTH_CHECK.intervalSeconds).describe("Seconds between health checks (lab: 10)."),
+    timeoutSeconds: limited("timeoutSeconds")
+      .default(DEFAULT_HEALTH_CHECK.timeoutSeconds)
+      .describe("Seconds without a response that fail a check; below the interval."),
     matcher: z
       .string()
-      .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, "must be HTTP codes like 200 or 200-299")
-      .default("200")
+      .regex(HEALTH_CHECK_MATCHER, "must be HTTP codes like 200 or 200-299")
+      .default(DEFAULT_HEALTH_CHECK.matcher)
       .describe("HTTP codes that count as healthy."),
   })
   .prefault({});
@@ -139,16 +154,12 @@ const loadBalancerSchema = z
       .describe("ACM certificate for an HTTPS:443 listener; HTTP:80 then redirects to HTTPS. Unset: HTTP:80 forwards to the app."),
     sslPolicy: z
       .string()
-      .regex(/^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2-Res)[A-Za-z0-9-]*$/, "must be a TLS 1.2+ ELB security policy")
+      .regex(TLS12_SSL_POLICY, "must be a TLS 1.2+ ELB security policy")
       .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
       .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3 only)."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the load balancer until this is turned off."),
-    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60).describe("Seconds an idle client connection stays open."),
-    deregistrationDelaySeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(3600)
+    idleTimeoutSeconds: limited("idleTimeoutSeconds").default(60).describe("Seconds an idle client connection stays open."),
+    deregistrationDelaySeconds: limited("deregistrationDelaySeconds")
       .default(30)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
@@ -332,10 +343,7 @@ export const settingsSchema = z
     else if (desiredCapacity < minSize) report(["appTier", "desiredCapacity"], `${desiredCapacity} is below minSize ${minSize}`);
     else if (desiredCapacity > maxSize) report(["appTier", "desiredCapacity"], `${desiredCapacity} is above maxSize ${maxSize}`);
 
-    const health = input.loadBalancer.healthCheck;
-    if (health.timeoutSeconds >= health.intervalSeconds) {
-      report(["loadBalancer", "healthCheck", "timeoutSeconds"], `${health.timeoutSeconds} must be below intervalSeconds ${health.intervalSeconds}`);
-    }
+    for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
 
     const logBucket = input.loadBalancer.accessLogs.bucketName;
     const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);

@@ -1,23 +1,56 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
+/** The health check of the target group. Every field has the lab's or AWS's recommended value by default. */
 export interface HealthCheckProps {
   /** Path requested on each target. @default "/health" */
-  readonly path: string;
-  /** Successes before a target is healthy. @default 2 (lab) */
-  readonly healthyThreshold: number;
-  /** Failures before a target is unhealthy. @default 2 */
-  readonly unhealthyThreshold: number;
-  /** Seconds between checks. @default 10 (lab) */
-  readonly intervalSeconds: number;
-  /** Seconds before a check fails. @default 5 */
-  readonly timeoutSeconds: number;
-  /** HTTP codes that pass. @default "200" */
-  readonly matcher: string;
+  readonly path?: string;
+  /** Successes before a target is healthy (2 to 10). @default 2 (the lab's) */
+  readonly healthyThreshold?: number;
+  /** Failures before a target is unhealthy (2 to 10). @default 2 */
+  readonly unhealthyThreshold?: number;
+  /** Seconds between checks (5 to 300). @default 10 (the lab's) */
+  readonly intervalSeconds?: number;
+  /** Seconds before a check fails (2 to 120), below the interval. @default 5 */
+  readonly timeoutSeconds?: number;
+  /** HTTP codes that pass, like `200` or `200-299`. @default "200" */
+  readonly matcher?: string;
 }
+
+/** The health check's defaults: the lab's thresholds and interval. */
+export const DEFAULT_HEALTH_CHECK: Required<HealthCheckProps> = {
+  path: "/health",
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+  intervalSeconds: 10,
+  timeoutSeconds: 5,
+  matcher: "200",
+};
+
+/** The ranges AWS accepts for the numbers of a target group and its load balancer, as [min, max]. */
+export const LOAD_BALANCER_LIMITS = {
+  healthyThreshold: [2, 10],
+  unhealthyThreshold: [2, 10],
+  intervalSeconds: [5, 300],
+  timeoutSeconds: [2, 120],
+  deregistrationDelaySeconds: [0, 3600],
+  idleTimeoutSeconds: [1, 4000],
+} as const;
+
+export const HEALTH_CHECK_PATH = /^\/[\x21-\x7e]{0,1023}$/;
+export const HEALTH_CHECK_MATCHER = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
+/** ELB security policies that accept TLS 1.2 and newer only (CKV_AWS_103). */
+export const TLS12_SSL_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2-Res)[A-Za-z0-9-]*$/;
+/** An ACM certificate ARN; its region is the first group. */
+export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** What the target group registers: instances (an Auto Scaling group's), or IP addresses. */
+export const TARGET_TYPES = ["instance", "ip"] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
 
 /** An S3 bucket a load balancer writes its access logs to: an `AccessLogBucket`, or a bucket of your own. */
 export interface AccessLogDestination {
@@ -29,7 +62,7 @@ export interface AccessLogDestination {
 export interface LoadBalancerProps {
   /** VPC of the target group. */
   readonly vpcId: string;
-  /** Public subnets, one per zone (ELB.13: two zones or more). */
+  /** Public subnets, one per zone: AWS wants two zones or more (ELB.13). */
   readonly subnetIds: readonly string[];
   /**
    * What must exist before an internet-facing load balancer in those subnets:
@@ -39,26 +72,66 @@ export interface LoadBalancerProps {
   readonly internetConnectivity?: readonly ITerraformDependable[];
   /** The load balancer's security group. */
   readonly securityGroupId: string;
-  /** Name of the load balancer. @default "Inventory-LB" */
-  readonly name: string;
-  /** Name of the target group. @default "Inventory-App" */
-  readonly targetGroupName: string;
-  /** Port the app servers listen on. @default 80 */
+  /** Name of the load balancer (at most 32 letters, digits and hyphens). @default "Inventory-LB" */
+  readonly name?: string;
+  /** Name of the target group (at most 32 letters, digits and hyphens). @default "Inventory-App" */
+  readonly targetGroupName?: string;
+  /** What the target group registers. @default "instance" */
+  readonly targetType?: TargetType;
+  /** Port the targets listen on. @default 80 */
   readonly targetPort?: number;
-  /** Health check of the target group. */
-  readonly healthCheck: HealthCheckProps;
-  /** Seconds a deregistering target drains. @default 30 */
-  readonly deregistrationDelaySeconds: number;
+  /** Health check of the target group. @default `DEFAULT_HEALTH_CHECK`, field by field */
+  readonly healthCheck?: HealthCheckProps;
+  /** Seconds a deregistering target keeps serving in-flight requests. @default 30 (AWS's default is 300) */
+  readonly deregistrationDelaySeconds?: number;
   /** ACM certificate: adds HTTPS:443 and turns HTTP:80 into a redirect. @default none (HTTP:80 forwards) */
   readonly certificateArn?: string;
-  /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
-  readonly sslPolicy: string;
+  /** TLS policy of the HTTPS listener: TLS 1.2 and newer only. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+  readonly sslPolicy?: string;
   /** Refuse deletion until turned off. @default true */
-  readonly deletionProtection: boolean;
+  readonly deletionProtection?: boolean;
   /** Seconds an idle connection stays open. @default 60 */
-  readonly idleTimeoutSeconds: number;
+  readonly idleTimeoutSeconds?: number;
   /** Where access logs go (its policy must let ELB write under `AWSLogs/`). @default none: no access logs */
   readonly accessLogBucket?: AccessLogDestination;
+}
+
+/** Problems with a health check: a number out of AWS's range, a timeout not below the interval, a malformed path or matcher. */
+export function healthCheckProblems(healthCheck: Required<HealthCheckProps>): PropProblem[] {
+  const limit = (key: "healthyThreshold" | "unhealthyThreshold" | "intervalSeconds" | "timeoutSeconds") => {
+    const [min, max] = LOAD_BALANCER_LIMITS[key];
+    return integerProblem(`healthCheck.${key}`, healthCheck[key], min, max);
+  };
+  const problems = [
+    Token.isUnresolved(healthCheck.path) || HEALTH_CHECK_PATH.test(healthCheck.path)
+      ? undefined
+      : { prop: "healthCheck.path", message: `"${healthCheck.path}" must be an absolute URL path like /health` },
+    limit("healthyThreshold"),
+    limit("unhealthyThreshold"),
+    limit("intervalSeconds"),
+    limit("timeoutSeconds"),
+    Token.isUnresolved(healthCheck.matcher) || HEALTH_CHECK_MATCHER.test(healthCheck.matcher)
+      ? undefined
+      : { prop: "healthCheck.matcher", message: `"${healthCheck.matcher}" must be HTTP codes like 200 or 200-299` },
+  ].filter((problem) => problem !== undefined);
+  if (problems.length === 0 && healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
+    problems.push({
+      prop: "healthCheck.timeoutSeconds",
+      message: `${healthCheck.timeoutSeconds} must be below intervalSeconds ${healthCheck.intervalSeconds}`,
+    });
+  }
+  return problems;
+}
+
+const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const ELB_NAME_ALLOWED = "letters, digits and hyphens, not starting or ending with a hyphen";
+
+/** Problems with the names AWS would refuse: a load balancer name may also not start with internal- (AWS's DNS names do). */
+export function loadBalancerNameProblems(names: { readonly name: string; readonly targetGroupName: string }): PropProblem[] {
+  return [
+    nameProblem("name", "load balancer name", names.name, 32, new RegExp(`(?!internal-)${ELB_NAME.source}`), `${ELB_NAME_ALLOWED}, nor with internal-`),
+    nameProblem("targetGroupName", "target group name", names.targetGroupName, 32, ELB_NAME, ELB_NAME_ALLOWED),
+  ].filter((problem) => problem !== undefined);
 }
 
 /**
@@ -81,27 +154,54 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
+    const name = props.name ?? "Inventory-LB";
+    const targetGroupName = props.targetGroupName ?? "Inventory-App";
+    const targetType = props.targetType ?? "instance";
     const targetPort = props.targetPort ?? 80;
+    const healthCheck: Required<HealthCheckProps> = { ...DEFAULT_HEALTH_CHECK, ...props.healthCheck };
+    const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 30;
+    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    const idleTimeoutSeconds = props.idleTimeoutSeconds ?? 60;
+    refuseProblems(this, [
+      !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2
+        ? { prop: "subnetIds", message: `has ${props.subnetIds.length}; an Application Load Balancer needs subnets in two zones or more` }
+        : undefined,
+      ...loadBalancerNameProblems({ name, targetGroupName }),
+      choiceProblem("targetType", targetType, TARGET_TYPES),
+      integerProblem("targetPort", targetPort, 1, 65535),
+      ...healthCheckProblems(healthCheck),
+      integerProblem("deregistrationDelaySeconds", deregistrationDelaySeconds, ...LOAD_BALANCER_LIMITS.deregistrationDelaySeconds),
+      integerProblem("idleTimeoutSeconds", idleTimeoutSeconds, ...LOAD_BALANCER_LIMITS.idleTimeoutSeconds),
+      props.certificateArn === undefined || Token.isUnresolved(props.certificateArn) || ACM_CERTIFICATE_ARN.test(props.certificateArn)
+        ? undefined
+        : {
+            prop: "certificateArn",
+            message: `"${props.certificateArn}" is not an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<uuid>`,
+          },
+      Token.isUnresolved(sslPolicy) || TLS12_SSL_POLICY.test(sslPolicy)
+        ? undefined
+        : { prop: "sslPolicy", message: `"${sslPolicy}" is not an ELB security policy that accepts TLS 1.2 and newer only` },
+    ]);
 
     const targetGroup = new LbTargetGroup(this, "target-group", {
-      name: props.targetGroupName,
-      targetType: "instance",
+      name: targetGroupName,
+      targetType,
       protocol: "HTTP",
       port: targetPort,
       vpcId: props.vpcId,
-      deregistrationDelay: String(props.deregistrationDelaySeconds),
+      deregistrationDelay: String(deregistrationDelaySeconds),
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
         port: "traffic-port",
-        path: props.healthCheck.path,
-        healthyThreshold: props.healthCheck.healthyThreshold,
-        unhealthyThreshold: props.healthCheck.unhealthyThreshold,
-        interval: props.healthCheck.intervalSeconds,
-        timeout: props.healthCheck.timeoutSeconds,
-        matcher: props.healthCheck.matcher,
+        path: healthCheck.path,
+        healthyThreshold: healthCheck.healthyThreshold,
+        unhealthyThreshold: healthCheck.unhealthyThreshold,
+        interval: healthCheck.intervalSeconds,
+        timeout: healthCheck.timeoutSeconds,
+        matcher: healthCheck.matcher,
       },
-      tags: { Name: props.targetGroupName },
+      tags: { Name: targetGroupName },
     });
 
     const waitFor = [
@@ -111,7 +211,7 @@ export class LoadBalancer extends Construct {
       ...(props.accessLogBucket?.policy ? [props.accessLogBucket.policy] : []),
     ];
     const loadBalancer = new Lb(this, "alb", {
-      name: props.name,
+      name,
       loadBalancerType: "application",
       internal: false,
       ipAddressType: "ipv4",
@@ -119,10 +219,10 @@ export class LoadBalancer extends Construct {
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "defensive",
-      enableDeletionProtection: props.deletionProtection,
-      idleTimeout: props.idleTimeoutSeconds,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      idleTimeout: idleTimeoutSeconds,
       accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucketName, enabled: true } : undefined,
-      tags: { Name: props.name },
+      tags: { Name: name },
       dependsOn: waitFor.length > 0 ? waitFor : undefined,
     });
 
@@ -131,7 +231,7 @@ export class LoadBalancer extends Construct {
         loadBalancerArn: loadBalancer.arn,
         port: 443,
         protocol: "HTTPS",
-        sslPolicy: props.sslPolicy,
+        sslPolicy,
         certificateArn: props.certificateArn,
         defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       });
