@@ -5,18 +5,13 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { AccessLogBucket, type AccessLogBucketProps } from "../../src/constructs/access-log-bucket";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { onlyResource, resourcesOf } from "../support/stacks";
 
+/** The load balancer's log bucket from the construct's defaults: only its region is given. */
 function synthLogBucket(overrides: Partial<AccessLogBucketProps> = {}) {
   const json = Testing.synthScope((scope) => {
-    new AccessLogBucket(scope, "access-logs", {
-      region: "us-west-2",
-      bucketPrefix: "inventory-lb-logs-",
-      retentionDays: 90,
-      forceDestroy: false,
-      nameTag: "Inventory-LB access logs",
-      ...overrides,
-    });
+    new AccessLogBucket(scope, "access-logs", { region: "us-west-2", ...overrides });
   });
   return { json, document: JSON.parse(json) };
 }
@@ -113,5 +108,22 @@ describe("AccessLogBucket", () => {
     const [policy] = onlyResource(withProbe, "aws_s3_bucket_policy");
     expect(withProbe.resource.aws_s3_bucket.probe.bucket).toBe(`\${aws_s3_bucket.${logBucket}.bucket}`);
     expect(withProbe.resource.aws_s3_bucket.probe.depends_on).toEqual([`aws_s3_bucket_policy.${policy}`]);
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<AccessLogBucketProps>, string]>([
+      ["a region it does not know", { region: "us-west-9" }, 'region: "us-west-9" is not an AWS region this project knows'],
+      ["no retention", { retentionDays: 0 }, "retentionDays: 0 is not a whole number from 1 to 3650"],
+      ["a bucket name S3 refuses", { bucketName: "Inventory_Logs" }, 'bucketName: "Inventory_Logs" is not a valid S3 bucket name'],
+      [
+        "a prefix longer than Terraform can complete",
+        { bucketPrefix: "inventory-load-balancer-access-logs-of-production-" },
+        'bucketPrefix: "inventory-load-balancer-access-logs-of-production-" must be 1-37 lower-case letters',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      const build = () => synthLogBucket(overrides);
+      expect(build).toThrow(InvalidPropsError);
+      expect(build).toThrow(`AccessLogBucket stack/access-logs: ${message}`);
+    });
   });
 });

@@ -28,9 +28,8 @@ export interface ResourceNames {
   readonly network: NetworkNames;
   readonly securityGroups: SecurityGroupNames;
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
-  /** Start of the access log bucket's generated name: S3 names are lower case, and a bucket_prefix at most 37 characters. */
-  readonly accessLogBucketPrefix: string;
-  readonly accessLogBucket: string;
+  /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
+  readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly appInstance: string;
   readonly instanceRole: string;
   readonly launchTemplatePrefix: string;
@@ -51,9 +50,11 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
     securityGroups: prefixed(prefix, { loadBalancer: base.loadBalancer, app: base.app, database: base.database }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
-    // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
-    accessLogBucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
-    accessLogBucket: named(`${base.loadBalancer} access logs`),
+    accessLogBucket: {
+      // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
+      bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
+      nameTag: named(`${base.loadBalancer} access logs`),
+    },
     appInstance: named(base.app),
     instanceRole: named(base.instanceRole),
     launchTemplatePrefix: named(base.launchTemplate),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
 import { cidrProblem } from "../constructs/cidr";
+import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/access-log-bucket";
+import { s3BucketProblem } from "../constructs/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
   DEFAULT_HEALTH_CHECK,
@@ -40,8 +42,6 @@ export type StateBackendType = (typeof STATE_BACKENDS)[number];
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const RDS_INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-// S3 general purpose bucket naming rules, without the reserved prefixes/suffixes checked below.
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
 const WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/;
 const DAILY_WINDOW = /^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/;
@@ -170,7 +170,13 @@ const loadBalancerSchema = z
           .default(true)
           .describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
         bucketName: z.string().optional().describe("Name of the log bucket. Default: a unique name Terraform generates from `<namePrefix>inventory-lb-logs-`."),
-        retentionDays: z.number().int().min(1).max(3650).default(90).describe("Days S3 keeps a log file (a replaced version 7 days more)."),
+        retentionDays: z
+          .number()
+          .int()
+          .min(ACCESS_LOG_RETENTION_DAYS[0])
+          .max(ACCESS_LOG_RETENTION_DAYS[1])
+          .default(90)
+          .describe("Days S3 keeps a log file (a replaced version 7 days more)."),
         forceDestroy: z
           .boolean()
           .default(false)
@@ -404,15 +410,4 @@ export type Settings = z.output<typeof settingsSchema>;
 export interface EnvironmentSettings extends Settings {
   /** The environment's name: the file name in `environments/`, and part of its stack name and state key. */
   readonly environment: string;
-}
-
-/** Why a name is not a valid S3 general purpose bucket name, or undefined. */
-export function s3BucketProblem(name: string): string | undefined {
-  if (!S3_BUCKET.test(name))
-    return `"${name}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)`;
-  if (name.includes("..")) return `"${name}" has two adjacent dots`;
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `"${name}" is formatted as an IP address`;
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
-    return `"${name}" uses a prefix or suffix AWS reserves`;
-  return undefined;
 }

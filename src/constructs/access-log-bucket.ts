@@ -1,7 +1,9 @@
 import type { Construct } from "constructs";
-import { ELB_LOG_DELIVERY_ACCOUNTS } from "./aws-regions";
+import { Token } from "cdktf";
+import { ELB_LOG_DELIVERY_ACCOUNTS, isKnownRegion } from "./aws-regions";
 import { awsPartition, type PolicyPrincipal } from "./iam-policy";
 import { PrivateBucket } from "./private-bucket";
+import { integerProblem, refuseProblems } from "./prop-problems";
 
 /** The service principal of ELB log delivery in regions opened since August 2022. */
 export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
@@ -17,19 +19,22 @@ export function elbLogDeliveryPrincipal(region: string): PolicyPrincipal {
 /** Days S3 keeps a log file after a newer write or the expiry replaced it (versioning keeps it otherwise). */
 const NONCURRENT_DAYS = 7;
 
+/** Days S3 may keep a log file, as [min, max]. */
+export const ACCESS_LOG_RETENTION_DAYS = [1, 3650] as const;
+
 export interface AccessLogBucketProps {
-  /** Region of the load balancer (ELB writes only to a bucket in its own region). */
+  /** Region of the load balancer (ELB writes only to a bucket in its own region); one of `AWS_REGIONS`. */
   readonly region: string;
   /** Exact bucket name. @default none: Terraform makes a unique name from `bucketPrefix` */
   readonly bucketName?: string;
   /** Start of the generated name when `bucketName` is unset (at most 37 characters). @default "inventory-lb-logs-" */
-  readonly bucketPrefix: string;
-  /** Days before S3 deletes a log file. @default 90 */
-  readonly retentionDays: number;
+  readonly bucketPrefix?: string;
+  /** Days before S3 deletes a log file (1 to 3650). @default 90 */
+  readonly retentionDays?: number;
   /** Let `terraform destroy` delete the bucket with the logs in it. @default false */
-  readonly forceDestroy: boolean;
-  /** Name tag of the bucket. */
-  readonly nameTag: string;
+  readonly forceDestroy?: boolean;
+  /** Name tag of the bucket. @default "Inventory-LB access logs" */
+  readonly nameTag?: string;
 }
 
 /**
@@ -41,17 +46,18 @@ export interface AccessLogBucketProps {
  */
 export class AccessLogBucket extends PrivateBucket {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    const retentionDays = props.retentionDays ?? 90;
     super(scope, id, {
       bucketName: props.bucketName,
-      bucketPrefix: props.bucketPrefix,
-      forceDestroy: props.forceDestroy,
-      nameTag: props.nameTag,
+      bucketPrefix: props.bucketPrefix ?? "inventory-lb-logs-",
+      forceDestroy: props.forceDestroy ?? false,
+      nameTag: props.nameTag ?? "Inventory-LB access logs",
       lifecycleRules: [
         {
           id: "expire-access-logs",
           status: "Enabled",
           filter: [{}],
-          expiration: [{ days: props.retentionDays }],
+          expiration: [{ days: retentionDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: NONCURRENT_DAYS }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
@@ -65,5 +71,15 @@ export class AccessLogBucket extends PrivateBucket {
         },
       ],
     });
+    // Checked once the bucket's own props are (the base class checks those first).
+    refuseProblems(this, [
+      Token.isUnresolved(props.region) || isKnownRegion(props.region)
+        ? undefined
+        : {
+            prop: "region",
+            message: `"${props.region}" is not an AWS region this project knows (src/constructs/aws-regions.ts), so its ELB log delivery principal is unknown`,
+          },
+      integerProblem("retentionDays", retentionDays, ...ACCESS_LOG_RETENTION_DAYS),
+    ]);
   }
 }

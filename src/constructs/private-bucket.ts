@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -8,18 +8,45 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { policyDocument, type PolicyStatementProps } from "./iam-policy";
+import { type PropProblem, refuseProblems } from "./prop-problems";
+
+// S3 general purpose bucket naming rules, without the reserved prefixes and suffixes checked below.
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Terraform appends 26 characters to a bucket_prefix; S3 names are at most 63. */
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{0,36}$/;
+
+/** Why a name is not a valid S3 general purpose bucket name, or undefined. */
+export function s3BucketProblem(name: string): string | undefined {
+  if (!S3_BUCKET.test(name))
+    return `"${name}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)`;
+  if (name.includes("..")) return `"${name}" has two adjacent dots`;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `"${name}" is formatted as an IP address`;
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
+    return `"${name}" uses a prefix or suffix AWS reserves`;
+  return undefined;
+}
+
+/** Problems with the bucket's name or prefix. */
+export function bucketNameProblems(props: Pick<PrivateBucketProps, "bucketName" | "bucketPrefix">): PropProblem[] {
+  const nameProblem = props.bucketName === undefined || Token.isUnresolved(props.bucketName) ? undefined : s3BucketProblem(props.bucketName);
+  const prefixProblem =
+    props.bucketPrefix === undefined || Token.isUnresolved(props.bucketPrefix) || BUCKET_PREFIX.test(props.bucketPrefix)
+      ? undefined
+      : `"${props.bucketPrefix}" must be 1-37 lower-case letters, digits, dots and hyphens, starting with a letter or digit`;
+  return [...(nameProblem ? [{ prop: "bucketName", message: nameProblem }] : []), ...(prefixProblem ? [{ prop: "bucketPrefix", message: prefixProblem }] : [])];
+}
 
 export interface PrivateBucketProps {
   /** Exact bucket name. @default none: Terraform makes a unique name from `bucketPrefix` */
   readonly bucketName?: string;
-  /** Start of the generated name when `bucketName` is unset. */
+  /** Start of the generated name when `bucketName` is unset (at most 37 characters). @default none: Terraform's own "terraform-" */
   readonly bucketPrefix?: string;
   /** Let `terraform destroy` delete the bucket with its objects. @default false */
   readonly forceDestroy?: boolean;
   /** Refuse any plan that would destroy the bucket (Terraform's prevent_destroy). @default false */
   readonly preventDestroy?: boolean;
-  /** Name tag. */
-  readonly nameTag: string;
+  /** Name tag. @default the bucket's name, or its prefix */
+  readonly nameTag?: string;
   /** Lifecycle rules (expiry of objects and old versions). */
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
   /** Statements the bucket policy allows, beside the TLS-only deny every bucket gets. @default none */
@@ -43,11 +70,12 @@ export class PrivateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
+    refuseProblems(this, bucketNameProblems(props));
 
     const bucket = new S3Bucket(this, "bucket", {
       ...(props.bucketName ? { bucket: props.bucketName } : { bucketPrefix: props.bucketPrefix }),
       forceDestroy: props.forceDestroy ?? false,
-      tags: { Name: props.nameTag },
+      tags: { Name: props.nameTag ?? props.bucketName ?? props.bucketPrefix ?? "" },
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
 

@@ -71,10 +71,9 @@ export class InventoryStack extends ProjectStack {
       ? new AccessLogBucket(this, "access-logs", {
           region: settings.region,
           bucketName: lb.accessLogs.bucketName,
-          bucketPrefix: names.accessLogBucketPrefix,
+          ...names.accessLogBucket,
           retentionDays: lb.accessLogs.retentionDays,
           forceDestroy: lb.accessLogs.forceDestroy,
-          nameTag: names.accessLogBucket,
         })
       : undefined;
     const loadBalancer = new LoadBalancer(this, "load-balancer", {

@@ -47,7 +47,6 @@ export class StateBootstrapStack extends ProjectStack {
 
     const bucket = new PrivateBucket(this, "state-bucket", {
       bucketName: props.bucketName,
-      nameTag: props.bucketName,
       // Losing the bucket loses every environment's state: no plan may destroy it.
       preventDestroy: true,
       lifecycleRules: [
