@@ -4,13 +4,18 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { AppTier } from "../../src/constructs/app-tier";
+import { AppTier, type AppTierProps } from "../../src/constructs/app-tier";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { APP_DIRECTORY, onlyResource } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
 
-/** The lab's app servers (docs/lab.md section 4). */
-function synthAppTier() {
+/**
+ * The lab's app servers (docs/lab.md section 4), from the construct's
+ * defaults: only where they run, what they connect to and the project's tags
+ * are given.
+ */
+function synthAppTier(overrides: Partial<AppTierProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>
       new AppTier(scope, "app-tier", {
@@ -18,14 +23,6 @@ function synthAppTier() {
         securityGroupId: "sg-app",
         targetGroupArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef",
         region: "us-west-2",
-        instanceType: "t3.micro",
-        imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        minSize: 2,
-        desiredCapacity: 2,
-        maxSize: 2,
-        healthCheckGracePeriodSeconds: 300,
-        rootVolumeSizeGiB: 8,
-        instanceRefreshMinHealthyPercent: 50,
         boot: {
           appDirectory: APP_DIRECTORY,
           databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
@@ -34,7 +31,7 @@ function synthAppTier() {
           databaseSecretArn: SECRET_ARN,
         },
         instanceTags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" },
-        names: { instanceRole: "Inventory-App-Role", launchTemplatePrefix: "Lab-template-", autoScalingGroup: "Inventory-ASG", instance: "Inventory-App" },
+        ...overrides,
       }),
   );
   return { json, document: JSON.parse(json) };
@@ -124,5 +121,44 @@ describe("AppTier", () => {
     expect(template.tag_specifications).toEqual(
       expect.arrayContaining([{ resource_type: "instance", tags: expect.objectContaining({ Name: "Inventory-App" }) }]),
     );
+  });
+
+  it("runs as many servers as its minimum unless told otherwise, and at most the larger of that and 2", () => {
+    const sized = (overrides: Partial<AppTierProps>) => onlyResource(synthAppTier(overrides).document, "aws_autoscaling_group")[1];
+    expect(sized({ minSize: 3 })).toMatchObject({ min_size: 3, desired_capacity: 3, max_size: 3 });
+    expect(sized({ minSize: 1 })).toMatchObject({ min_size: 1, desired_capacity: 1, max_size: 2 });
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<AppTierProps>, string]>([
+      ["min above max", { minSize: 3, desiredCapacity: 3, maxSize: 2 }, "minSize: 3 is above maxSize 2"],
+      ["desired below min", { minSize: 2, desiredCapacity: 1, maxSize: 4 }, "desiredCapacity: 1 is below minSize 2"],
+      ["desired above max", { minSize: 1, desiredCapacity: 5, maxSize: 4 }, "desiredCapacity: 5 is above maxSize 4"],
+      ["a fraction of a server", { minSize: 1.5 }, "minSize: 1.5 is not a whole number of at least 0"],
+      ["no subnet", { subnetIds: [] }, "subnetIds: needs at least one subnet"],
+      ["a region it does not know", { region: "eu-middle-1" }, 'region: "eu-middle-1" is not an AWS region this project knows'],
+      ["a malformed instance type", { instanceType: "t3 micro" }, 'instanceType: "t3 micro" is not an EC2 instance type like t3.micro'],
+      ["an image that is neither an AMI nor an SSM parameter", { imageId: "amazon-linux" }, 'imageId: "amazon-linux" is not an AMI id'],
+      ["a root volume smaller than the AMI", { rootVolumeSizeGiB: 4 }, "rootVolumeSizeGiB: 4 is not a whole number from 8 to 16384"],
+      [
+        "more than all of the fleet kept in service",
+        { instanceRefreshMinHealthyPercent: 120 },
+        "instanceRefreshMinHealthyPercent: 120 is not a whole number from 0 to 100",
+      ],
+      [
+        "a role name longer than IAM allows",
+        { names: { instanceRole: "Inventory-App-Role-".repeat(4) } },
+        'names.instanceRole: the IAM role name "Inventory-App-Role-Inventory-App-Role-Inventory-App-Role-Inventory-App-Role-" is 76 characters; AWS allows 64',
+      ],
+      [
+        "a group name with a colon",
+        { names: { autoScalingGroup: "Inventory:ASG" } },
+        'names.autoScalingGroup: the Auto Scaling group name "Inventory:ASG" must use any characters but a colon',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      const build = () => synthAppTier(overrides);
+      expect(build).toThrow(InvalidPropsError);
+      expect(build).toThrow(`AppTier stack/app-tier: ${message}`);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { type AppTierNames, appTierNameProblems } from "../constructs/app-tier";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
@@ -27,13 +28,10 @@ export interface BaseNames {
 export interface ResourceNames {
   readonly network: NetworkNames;
   readonly securityGroups: SecurityGroupNames;
+  readonly appTier: AppTierNames;
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
-  readonly appInstance: string;
-  readonly instanceRole: string;
-  readonly launchTemplatePrefix: string;
-  readonly autoScalingGroup: string;
   readonly database: string;
   /** RDS identifier: the provider accepts lower case only. */
   readonly databaseIdentifier: string;
@@ -49,16 +47,18 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     // The log group's path keeps its stem; the prefix goes before the last part.
     network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
     securityGroups: prefixed(prefix, { loadBalancer: base.loadBalancer, app: base.app, database: base.database }),
+    appTier: prefixed(prefix, {
+      instanceRole: base.instanceRole,
+      launchTemplatePrefix: base.launchTemplate,
+      autoScalingGroup: base.autoScalingGroup,
+      instance: base.app,
+    }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
       nameTag: named(`${base.loadBalancer} access logs`),
     },
-    appInstance: named(base.app),
-    instanceRole: named(base.instanceRole),
-    launchTemplatePrefix: named(base.launchTemplate),
-    autoScalingGroup: named(base.autoScalingGroup),
     database: named(base.database),
     databaseIdentifier: identifier,
     databaseSubnetGroup: `${identifier}-subnets`,
@@ -94,25 +94,7 @@ interface NameRule {
 
 /** Checks each built name against the AWS rules of the resource that carries it. */
 export function nameProblems(names: ResourceNames): NameProblem[] {
-  const iamName = /^[\w+=,.@-]+$/;
   const rules: NameRule[] = [
-    {
-      value: names.autoScalingGroup,
-      setting: "autoScalingGroup",
-      what: "Auto Scaling group name",
-      max: 255,
-      pattern: /^[^:]+$/,
-      allowed: "any characters but a colon",
-    },
-    { value: names.instanceRole, setting: "instanceRole", what: "IAM role name", max: 64, pattern: iamName, allowed: "letters, digits and +=,.@_-" },
-    {
-      value: names.launchTemplatePrefix,
-      setting: "launchTemplate",
-      what: "launch template name prefix",
-      max: 102,
-      pattern: /^[A-Za-z0-9().\-/_]+$/,
-      allowed: "letters, digits and ().-/_",
-    },
     {
       value: names.databaseIdentifier,
       setting: "database",
@@ -129,6 +111,10 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
     ...loadBalancerNameProblems(names.loadBalancer).map((problem) => ({
       ...problem,
       prop: problem.prop === "name" ? "names.loadBalancer" : "names.app",
+    })),
+    ...appTierNameProblems(names.appTier).map((problem) => ({
+      ...problem,
+      prop: problem.prop === "names.launchTemplatePrefix" ? "names.launchTemplate" : problem.prop,
     })),
   ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
   for (const rule of rules) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
 import { cidrProblem } from "../constructs/cidr";
 import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/access-log-bucket";
+import { AMAZON_LINUX_2023, capacityProblems, EC2_INSTANCE_TYPE, IMAGE_ID, ROOT_VOLUME_GIB } from "../constructs/app-tier";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
@@ -40,9 +41,7 @@ export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
 export type StateBackendType = (typeof STATE_BACKENDS)[number];
 
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
-const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const RDS_INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
 const WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/;
 const DAILY_WINDOW = /^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/;
 
@@ -197,7 +196,7 @@ const appTierSchema = z
     imageId: z
       .string()
       .regex(IMAGE_ID, "must be an AMI id (ami-...) or resolve:ssm:/parameter/name")
-      .default("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
+      .default(AMAZON_LINUX_2023)
       .describe("AMI of the app servers; the default resolves the latest Amazon Linux 2023 at launch, with no plan-time lookup."),
     minSize: z.number().int().min(0).max(100).default(2).describe("Fewest app servers."),
     desiredCapacity: z.number().int().min(0).max(100).default(2).describe("App servers to run."),
@@ -209,7 +208,7 @@ const appTierSchema = z
       .max(7200)
       .default(300)
       .describe("Seconds after launch before failed load balancer checks replace a server."),
-    rootVolumeSizeGiB: z.number().int().min(8).max(16384).default(8).describe("Size of the encrypted gp3 root volume."),
+    rootVolumeSizeGiB: z.number().int().min(ROOT_VOLUME_GIB[0]).max(ROOT_VOLUME_GIB[1]).default(8).describe("Size of the encrypted gp3 root volume."),
     instanceRefreshMinHealthyPercent: z
       .number()
       .int()
@@ -344,10 +343,7 @@ export const settingsSchema = z
     const subnets = subnetLayout(input.network, zoneCount);
     for (const problem of subnets.problems) report(["network", ...problem.prop.split(".").map(pathPart)], problem.message);
 
-    const { minSize, desiredCapacity, maxSize } = input.appTier;
-    if (minSize > maxSize) report(["appTier", "minSize"], `${minSize} is above maxSize ${maxSize}`);
-    else if (desiredCapacity < minSize) report(["appTier", "desiredCapacity"], `${desiredCapacity} is below minSize ${minSize}`);
-    else if (desiredCapacity > maxSize) report(["appTier", "desiredCapacity"], `${desiredCapacity} is above maxSize ${maxSize}`);
+    for (const problem of capacityProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
 
     for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
 

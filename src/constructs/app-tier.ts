@@ -7,7 +7,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
+import { isKnownRegion } from "./aws-regions";
 import { awsPartition, policyDocument, servicePrincipalTrust } from "./iam-policy";
+import { integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /**
  * `base64gzip("<script>")` as a Terraform expression, with the script's
@@ -24,6 +26,34 @@ export function base64UserData(script: string): string {
   return Fn.base64gzip(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
 }
 
+/** EC2 instance types, like `t3.micro`. */
+export const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** An AMI id, or an SSM parameter EC2 resolves to one at launch. */
+export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
+/** The latest Amazon Linux 2023, resolved by EC2 at launch: no lookup at plan time. */
+export const AMAZON_LINUX_2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/** Sizes AWS accepts for the encrypted gp3 root volume, in GiB, as [min, max]: Amazon Linux 2023's snapshot is 8 GiB. */
+export const ROOT_VOLUME_GIB = [8, 16384] as const;
+
+/** Names of the app tier's resources. */
+export interface AppTierNames {
+  /** IAM role and instance profile. */
+  readonly instanceRole: string;
+  /** Start of the launch template's name (AWS appends a unique suffix). */
+  readonly launchTemplatePrefix: string;
+  readonly autoScalingGroup: string;
+  /** Name tag of every app server. */
+  readonly instance: string;
+}
+
+/** The lab's names. */
+export const LAB_APP_TIER_NAMES: AppTierNames = {
+  instanceRole: "Inventory-App-Role",
+  launchTemplatePrefix: "Lab-template-",
+  autoScalingGroup: "Inventory-ASG",
+  instance: "Inventory-App",
+};
+
 export interface AppTierProps {
   /** Private subnets the servers run in, one per zone. */
   readonly subnetIds: readonly string[];
@@ -31,35 +61,58 @@ export interface AppTierProps {
   readonly securityGroupId: string;
   /** Target group the Auto Scaling group registers its servers with. */
   readonly targetGroupArn: string;
-  /** Region, for the AWS partition of managed policy ARNs. */
+  /** Region (one of `AWS_REGIONS`): the AWS partition of managed policy ARNs, and where the servers find Secrets Manager. */
   readonly region: string;
   /** EC2 instance type. @default "t3.micro" */
-  readonly instanceType: string;
-  /** AMI id or `resolve:ssm:` parameter. @default latest Amazon Linux 2023 */
-  readonly imageId: string;
-  /** Fewest servers. @default 2 */
-  readonly minSize: number;
-  /** Servers to run. @default 2 */
-  readonly desiredCapacity: number;
-  /** Most servers. @default 2 */
-  readonly maxSize: number;
+  readonly instanceType?: string;
+  /** AMI id or `resolve:ssm:` parameter. @default the latest Amazon Linux 2023 (`AMAZON_LINUX_2023`) */
+  readonly imageId?: string;
+  /** Fewest servers. @default 2 (the lab's) */
+  readonly minSize?: number;
+  /** Servers to run, from minSize to maxSize. @default minSize */
+  readonly desiredCapacity?: number;
+  /** Most servers. @default the larger of minSize and 2 */
+  readonly maxSize?: number;
   /** Seconds after launch before failed ELB checks count. @default 300 */
-  readonly healthCheckGracePeriodSeconds: number;
-  /** Root volume size in GiB (gp3, encrypted). @default 8 */
-  readonly rootVolumeSizeGiB: number;
-  /** Share of the fleet kept in service during an instance refresh. @default 50 */
-  readonly instanceRefreshMinHealthyPercent: number;
+  readonly healthCheckGracePeriodSeconds?: number;
+  /** Root volume size in GiB (gp3, encrypted, 8 to 16384). @default 8 */
+  readonly rootVolumeSizeGiB?: number;
+  /** Share of the fleet kept in service during an instance refresh, in percent. @default 50 */
+  readonly instanceRefreshMinHealthyPercent?: number;
   /** Database settings the boot script writes for the app, and the folder of the app. */
   readonly boot: Omit<BootScriptProps, "region">;
-  /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). */
-  readonly instanceTags: Readonly<Record<string, string>>;
-  /** Names (the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App). */
-  readonly names: {
-    readonly instanceRole: string;
-    readonly launchTemplatePrefix: string;
-    readonly autoScalingGroup: string;
-    readonly instance: string;
-  };
+  /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). @default none */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App */
+  readonly names?: Partial<AppTierNames>;
+}
+
+/** Problems with the Auto Scaling group's sizes: each a whole number, and minSize <= desiredCapacity <= maxSize. */
+export function capacityProblems(sizes: { readonly minSize: number; readonly desiredCapacity: number; readonly maxSize: number }): PropProblem[] {
+  const { minSize, desiredCapacity, maxSize } = sizes;
+  const wholeNumbers = [integerProblem("minSize", minSize, 0), integerProblem("desiredCapacity", desiredCapacity, 0), integerProblem("maxSize", maxSize, 0)];
+  const problems = wholeNumbers.filter((problem) => problem !== undefined);
+  if (problems.length > 0) return problems;
+  if (minSize > maxSize) return [{ prop: "minSize", message: `${minSize} is above maxSize ${maxSize}` }];
+  if (desiredCapacity < minSize) return [{ prop: "desiredCapacity", message: `${desiredCapacity} is below minSize ${minSize}` }];
+  if (desiredCapacity > maxSize) return [{ prop: "desiredCapacity", message: `${desiredCapacity} is above maxSize ${maxSize}` }];
+  return [];
+}
+
+/** Problems with names AWS would refuse. */
+export function appTierNameProblems(names: AppTierNames): PropProblem[] {
+  return [
+    nameProblem("names.instanceRole", "IAM role name", names.instanceRole, 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-"),
+    nameProblem(
+      "names.launchTemplatePrefix",
+      "launch template name prefix",
+      names.launchTemplatePrefix,
+      102,
+      /^[A-Za-z0-9().\-/_]+$/,
+      "letters, digits and ().-/_",
+    ),
+    nameProblem("names.autoScalingGroup", "Auto Scaling group name", names.autoScalingGroup, 255, /^[^:]+$/, "any characters but a colon"),
+  ].filter((problem) => problem !== undefined);
 }
 
 /**
@@ -80,7 +133,32 @@ export class AppTier extends Construct {
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
-    const { names } = props;
+    const names: AppTierNames = { ...LAB_APP_TIER_NAMES, ...props.names };
+    const instanceType = props.instanceType ?? "t3.micro";
+    const imageId = props.imageId ?? AMAZON_LINUX_2023;
+    const minSize = props.minSize ?? 2;
+    const desiredCapacity = props.desiredCapacity ?? minSize;
+    const maxSize = props.maxSize ?? Math.max(minSize, 2);
+    const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 300;
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? 8;
+    const instanceRefreshMinHealthyPercent = props.instanceRefreshMinHealthyPercent ?? 50;
+    refuseProblems(this, [
+      Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
+      Token.isUnresolved(props.region) || isKnownRegion(props.region)
+        ? undefined
+        : { prop: "region", message: `"${props.region}" is not an AWS region this project knows (src/constructs/aws-regions.ts)` },
+      Token.isUnresolved(instanceType) || EC2_INSTANCE_TYPE.test(instanceType)
+        ? undefined
+        : { prop: "instanceType", message: `"${instanceType}" is not an EC2 instance type like t3.micro` },
+      Token.isUnresolved(imageId) || IMAGE_ID.test(imageId)
+        ? undefined
+        : { prop: "imageId", message: `"${imageId}" is not an AMI id (ami-...) or resolve:ssm:/parameter/name` },
+      ...capacityProblems({ minSize, desiredCapacity, maxSize }),
+      integerProblem("healthCheckGracePeriodSeconds", healthCheckGracePeriodSeconds, 0),
+      integerProblem("rootVolumeSizeGiB", rootVolumeSizeGiB, ...ROOT_VOLUME_GIB),
+      integerProblem("instanceRefreshMinHealthyPercent", instanceRefreshMinHealthyPercent, 0, 100),
+      ...appTierNameProblems(names),
+    ]);
     const partition = awsPartition(props.region);
 
     const role = new IamRole(this, "role", {
@@ -114,8 +192,8 @@ export class AppTier extends Construct {
     const launchTemplate = new LaunchTemplate(this, "launch-template", {
       namePrefix: names.launchTemplatePrefix,
       description: "Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app",
-      imageId: props.imageId,
-      instanceType: props.instanceType,
+      imageId,
+      instanceType,
       updateDefaultVersion: true,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [props.securityGroupId],
@@ -129,7 +207,7 @@ export class AppTier extends Construct {
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
-          ebs: { volumeType: "gp3", volumeSize: props.rootVolumeSizeGiB, encrypted: "true", deleteOnTermination: "true" },
+          ebs: { volumeType: "gp3", volumeSize: rootVolumeSizeGiB, encrypted: "true", deleteOnTermination: "true" },
         },
       ],
       userData: base64UserData(this.userData),
@@ -144,16 +222,16 @@ export class AppTier extends Construct {
       name: names.autoScalingGroup,
       vpcZoneIdentifier: [...props.subnetIds],
       targetGroupArns: [props.targetGroupArn],
-      minSize: props.minSize,
-      desiredCapacity: props.desiredCapacity,
-      maxSize: props.maxSize,
+      minSize,
+      desiredCapacity,
+      maxSize,
       healthCheckType: "ELB",
-      healthCheckGracePeriod: props.healthCheckGracePeriodSeconds,
+      healthCheckGracePeriod: healthCheckGracePeriodSeconds,
       // A pinned version: with $Latest an instance refresh would never start.
       launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
       instanceRefresh: {
         strategy: "Rolling",
-        preferences: { minHealthyPercentage: props.instanceRefreshMinHealthyPercent },
+        preferences: { minHealthyPercentage: instanceRefreshMinHealthyPercent },
       },
       enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
       tag: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),

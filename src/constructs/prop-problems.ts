@@ -36,10 +36,10 @@ export function refuseProblems(construct: Construct, problems: readonly (PropPro
  * at apply time) as it is: only literal values are checked.
  */
 
-/** A problem when `value` is not a whole number from `min` to `max`. */
-export function integerProblem(prop: string, value: number, min: number, max: number): PropProblem | undefined {
+/** A problem when `value` is not a whole number from `min` to `max` (no upper bound by default). */
+export function integerProblem(prop: string, value: number, min: number, max = Infinity): PropProblem | undefined {
   if (Token.isUnresolved(value) || (Number.isInteger(value) && value >= min && value <= max)) return undefined;
-  return { prop, message: `${value} is not a whole number from ${min} to ${max}` };
+  return { prop, message: max === Infinity ? `${value} is not a whole number of at least ${min}` : `${value} is not a whole number from ${min} to ${max}` };
 }
 
 /** A problem when `value` is not one of `allowed`. */

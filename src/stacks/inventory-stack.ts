@@ -121,12 +121,7 @@ export class InventoryStack extends ProjectStack {
         databaseSecretArn: database.masterUserSecretArn,
       },
       instanceTags: tags,
-      names: {
-        instanceRole: names.instanceRole,
-        launchTemplatePrefix: names.launchTemplatePrefix,
-        autoScalingGroup: names.autoScalingGroup,
-        instance: names.appInstance,
-      },
+      names: names.appTier,
     });
 
     this.network = network;
