@@ -4,38 +4,17 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Database, type DatabaseProps } from "../../src/constructs/database";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { onlyResource } from "../support/stacks";
 
-/** The lab's Inventory-DB after its challenges (docs/lab.md section 5). */
+/**
+ * The lab's Inventory-DB after its challenges (docs/lab.md section 5), from
+ * the construct's defaults: only where it goes is given.
+ */
 function synthDatabase(overrides: Partial<DatabaseProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>
-      new Database(scope, "database", {
-        subnetIds: ["subnet-private1", "subnet-private2"],
-        securityGroupId: "sg-db",
-        region: "us-west-2",
-        engineVersion: "8.4",
-        instanceClass: "db.t3.small",
-        storageType: "gp3",
-        allocatedStorageGiB: 40,
-        multiAz: true,
-        databaseName: "inventory",
-        masterUsername: "admin",
-        backupRetentionDays: 7,
-        deletionProtection: true,
-        skipFinalSnapshot: false,
-        applyImmediately: true,
-        logExports: ["error", "slowquery"],
-        monitoringIntervalSeconds: 0,
-        names: {
-          identifier: "inventory-db",
-          nameTag: "Inventory-DB",
-          subnetGroup: "inventory-db-subnets",
-          parameterGroup: "inventory-db-mysql84",
-          monitoringRole: "Inventory-DB-Monitoring",
-        },
-        ...overrides,
-      }),
+      new Database(scope, "database", { subnetIds: ["subnet-private1", "subnet-private2"], securityGroupId: "sg-db", region: "us-west-2", ...overrides }),
   );
   return { json, document: JSON.parse(json) };
 }
@@ -107,11 +86,46 @@ describe("Database", () => {
     expect(labStart.json).toHaveResourceWithProperties(DbInstance, { multi_az: false, instance_class: "db.t3.micro", allocated_storage: 20 });
   });
 
-  it("adds Enhanced Monitoring with its own role only when asked", () => {
-    expect(json).not.toHaveResource(IamRole);
-    expect(instance.monitoring_interval).toBe(0);
-    const monitored = synthDatabase({ monitoringIntervalSeconds: 60 });
-    expect(monitored.json).toHaveResourceWithProperties(IamRole, { name: "Inventory-DB-Monitoring" });
-    expect(monitored.json).toHaveResourceWithProperties(DbInstance, { monitoring_interval: 60, monitoring_role_arn: expect.stringContaining("aws_iam_role.") });
+  it("samples the OS every 60 s with Enhanced Monitoring through a role of its own, and adds no role when it is off", () => {
+    expect(json).toHaveResourceWithProperties(IamRole, { name: "Inventory-DB-Monitoring" });
+    expect(json).toHaveResourceWithProperties(DbInstance, { monitoring_interval: 60, monitoring_role_arn: expect.stringContaining("aws_iam_role.") });
+    const unmonitored = synthDatabase({ monitoringIntervalSeconds: 0 });
+    expect(unmonitored.json).not.toHaveResource(IamRole);
+    expect(onlyResource(unmonitored.document, "aws_db_instance")[1].monitoring_interval).toBe(0);
+  });
+
+  it("names its subnet and parameter groups after its identifier, the parameter group after its engine's family too", () => {
+    expect(json).toHaveResourceWithProperties(DbParameterGroup, { name: "inventory-db-mysql84", family: "mysql8.4" });
+    const renamed = synthDatabase({ names: { identifier: "shop-db" }, engineVersion: "8.0.40" });
+    expect(renamed.json).toHaveResourceWithProperties(DbSubnetGroup, { name: "shop-db-subnets" });
+    expect(renamed.json).toHaveResourceWithProperties(DbParameterGroup, { name: "shop-db-mysql80", family: "mysql8.0" });
+    expect(renamed.json).toHaveResourceWithProperties(DbInstance, { identifier: "shop-db", final_snapshot_identifier: "shop-db-final" });
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<DatabaseProps>, string]>([
+      ["one subnet", { subnetIds: ["subnet-private1"] }, "subnetIds: has 1; a DB subnet group needs subnets in two zones or more"],
+      ["storage below gp3's minimum", { allocatedStorageGiB: 10 }, "allocatedStorageGiB: 10 GiB is below the 20 GiB minimum of gp3 storage for MySQL"],
+      ["io1 storage below its minimum", { storageType: "io1", allocatedStorageGiB: 50 }, "allocatedStorageGiB: 50 GiB is below the 100 GiB minimum of io1"],
+      ["storage above RDS's maximum", { allocatedStorageGiB: 70000 }, "allocatedStorageGiB: 70000 GiB is above the 65536 GiB maximum for MySQL"],
+      ["an autoscaling ceiling below the storage", { maxAllocatedStorageGiB: 30 }, "maxAllocatedStorageGiB: 30 GiB must be above allocatedStorageGiB 40"],
+      ["Multi-AZ without backups", { backupRetentionDays: 0 }, "backupRetentionDays: must be at least 1 when multiAz is on"],
+      ["backups kept longer than RDS allows", { backupRetentionDays: 40 }, "backupRetentionDays: 40 is not a whole number from 0 to 35"],
+      ["a malformed version", { engineVersion: "eight" }, 'engineVersion: "eight" is not a MySQL version like 8.4 or 8.4.7'],
+      ["a malformed instance class", { instanceClass: "t3.small" }, 'instanceClass: "t3.small" is not an RDS instance class like db.t3.small'],
+      ["a malformed maintenance window", { maintenanceWindow: "sunday 3am" }, 'maintenanceWindow: "sunday 3am" must be ddd:hh:mm-ddd:hh:mm in UTC'],
+      ["a log type MySQL has not", { logExports: ["error", "postgresql" as never] }, 'logExports.1: "postgresql" is not one of "audit", "error"'],
+      ["an interval RDS refuses", { monitoringIntervalSeconds: 45 }, "monitoringIntervalSeconds: 45 is not one of 0, 1, 5, 10, 15, 30, 60"],
+      ["a region it does not know", { region: "us-west-7" }, 'region: "us-west-7" is not an AWS region this project knows'],
+      [
+        "an identifier RDS refuses",
+        { names: { identifier: "Inventory--DB" } },
+        'names.identifier: the RDS identifier "Inventory--DB" must use letters, digits and single hyphens',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      const build = () => synthDatabase(overrides);
+      expect(build).toThrow(InvalidPropsError);
+      expect(build).toThrow(`Database stack/database: ${message}`);
+    });
   });
 });

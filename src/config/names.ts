@@ -1,4 +1,5 @@
 import { type AppTierNames, appTierNameProblems } from "../constructs/app-tier";
+import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/database";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
@@ -32,17 +33,11 @@ export interface ResourceNames {
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
-  readonly database: string;
-  /** RDS identifier: the provider accepts lower case only. */
-  readonly databaseIdentifier: string;
-  readonly databaseSubnetGroup: string;
-  readonly databaseParameterGroup: string;
-  readonly databaseMonitoringRole: string;
+  readonly database: DatabaseNames;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
   const named = (name: string) => `${prefix}${name}`;
-  const identifier = named(base.database).toLowerCase();
   return {
     // The log group's path keeps its stem; the prefix goes before the last part.
     network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
@@ -59,11 +54,12 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
       nameTag: named(`${base.loadBalancer} access logs`),
     },
-    database: named(base.database),
-    databaseIdentifier: identifier,
-    databaseSubnetGroup: `${identifier}-subnets`,
-    databaseParameterGroup: `${identifier}-mysql84`,
-    databaseMonitoringRole: named("Inventory-DB-Monitoring"),
+    database: {
+      // The provider accepts lower-case RDS identifiers only.
+      identifier: named(base.database).toLowerCase(),
+      nameTag: named(base.database),
+      monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
+    },
   };
 }
 
@@ -83,28 +79,13 @@ export interface NameProblem {
   readonly message: string;
 }
 
-interface NameRule {
-  readonly value: string;
-  readonly setting: string;
-  readonly what: string;
-  readonly max: number;
-  readonly pattern: RegExp;
-  readonly allowed: string;
-}
-
-/** Checks each built name against the AWS rules of the resource that carries it. */
+/**
+ * Checks each built name against the AWS rules of the resource that carries
+ * it, as the construct that gives it checks it, and names the setting it
+ * comes from.
+ */
 export function nameProblems(names: ResourceNames): NameProblem[] {
-  const rules: NameRule[] = [
-    {
-      value: names.databaseIdentifier,
-      setting: "database",
-      what: "RDS identifier",
-      max: 63,
-      pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
-      allowed: "letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
-    },
-  ];
-  const problems: NameProblem[] = [
+  return [
     ...networkNameProblems(names.network),
     // The groups' names are the settings' own: names.loadBalancer, names.app, names.database.
     ...securityGroupNameProblems(names.securityGroups),
@@ -116,14 +97,6 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       ...problem,
       prop: problem.prop === "names.launchTemplatePrefix" ? "names.launchTemplate" : problem.prop,
     })),
+    ...databaseNameProblems(names.database).map((problem) => ({ ...problem, prop: "names.database" })),
   ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
-  for (const rule of rules) {
-    const path = ["names", rule.setting];
-    if (rule.value.length > rule.max) {
-      problems.push({ path, message: `the ${rule.what} "${rule.value}" (namePrefix + name) is ${rule.value.length} characters; AWS allows ${rule.max}` });
-    } else if (!rule.pattern.test(rule.value)) {
-      problems.push({ path, message: `the ${rule.what} "${rule.value}" must use ${rule.allowed}` });
-    }
-  }
-  return problems;
 }

@@ -2,6 +2,20 @@ import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
 import { cidrProblem } from "../constructs/cidr";
 import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/access-log-bucket";
+import {
+  BACKUP_RETENTION_DAYS,
+  DAILY_WINDOW,
+  DATABASE_NAME,
+  databaseProblems,
+  MASTER_USERNAME,
+  MONITORING_INTERVALS,
+  type MonitoringInterval,
+  MYSQL_LOG_EXPORTS,
+  RDS_INSTANCE_CLASS,
+  STORAGE_MINIMUM_GIB,
+  type StorageType,
+  WEEKLY_WINDOW,
+} from "../constructs/database";
 import { AMAZON_LINUX_2023, capacityProblems, EC2_INSTANCE_TYPE, IMAGE_ID, ROOT_VOLUME_GIB } from "../constructs/app-tier";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
@@ -24,26 +38,11 @@ import { RESERVED_TAG_KEYS } from "./tags";
  * `environments/` holds only what differs from these.
  */
 
-/** EBS volume types RDS for MySQL accepts, with their smallest size in GiB. */
-export const STORAGE_MINIMUM_GIB = { gp3: 20, gp2: 20, io1: 100, io2: 100 } as const;
-export type StorageType = keyof typeof STORAGE_MINIMUM_GIB;
-const STORAGE_MAXIMUM_GIB = 65536;
-
-/** Log types RDS for MySQL can export to CloudWatch Logs. */
-export const MYSQL_LOG_EXPORTS = ["audit", "error", "general", "slowquery", "iam-db-auth-error"] as const;
-
-/** Enhanced Monitoring intervals RDS accepts (0 turns it off). */
-const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
-type MonitoringInterval = (typeof MONITORING_INTERVALS)[number];
-
 /** Where Terraform keeps the state of an environment. */
 export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
 export type StateBackendType = (typeof STATE_BACKENDS)[number];
 
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
-const RDS_INSTANCE_CLASS = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):[0-2]\d:[0-5]\d$/;
-const DAILY_WINDOW = /^[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d$/;
 
 /** A region the project knows (src/constructs/aws-regions.ts), so a typo stops synthesis instead of a deployment. */
 const region = z.string().superRefine((value, ctx) => {
@@ -240,19 +239,25 @@ const databaseSchema = z
     multiAz: z.boolean().default(true).describe("Keep a synchronous standby in another zone (the lab's challenge)."),
     databaseName: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must start with a letter and use letters, digits and _ (at most 64)")
+      .regex(DATABASE_NAME, "must start with a letter and use letters, digits and _ (at most 64)")
       .default("inventory")
       .describe("Schema the app uses."),
     masterUsername: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, "must start with a letter and use letters, digits and _ (at most 32)")
+      .regex(MASTER_USERNAME, "must start with a letter and use letters, digits and _ (at most 32)")
       .default("admin")
       .describe("Master user; its password is generated and rotated by RDS in Secrets Manager."),
-    backupRetentionDays: z.number().int().min(0).max(35).default(7).describe("Days of automated backups (0 turns them off)."),
+    backupRetentionDays: z
+      .number()
+      .int()
+      .min(BACKUP_RETENTION_DAYS[0])
+      .max(BACKUP_RETENTION_DAYS[1])
+      .default(7)
+      .describe("Days of automated backups (0 turns them off)."),
     backupWindow: z.string().regex(DAILY_WINDOW, "must be hh:mm-hh:mm in UTC").optional().describe("Daily backup window in UTC; unset lets AWS choose."),
     maintenanceWindow: z
       .string()
-      .regex(WINDOW, "must be ddd:hh:mm-ddd:hh:mm in UTC")
+      .regex(WEEKLY_WINDOW, "must be ddd:hh:mm-ddd:hh:mm in UTC")
       .optional()
       .describe("Weekly maintenance window in UTC; unset lets AWS choose."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the database until this is turned off."),
@@ -356,20 +361,7 @@ export const settingsSchema = z
       report(["loadBalancer", "certificateArn"], `the certificate is in ${certificateRegion}, but the load balancer is in ${input.region}`);
     }
 
-    const db = input.database;
-    const minimum = STORAGE_MINIMUM_GIB[db.storageType];
-    if (db.allocatedStorageGiB < minimum) {
-      report(["database", "allocatedStorageGiB"], `${db.allocatedStorageGiB} GiB is below the ${minimum} GiB minimum of ${db.storageType} storage for MySQL`);
-    } else if (db.allocatedStorageGiB > STORAGE_MAXIMUM_GIB) {
-      report(["database", "allocatedStorageGiB"], `${db.allocatedStorageGiB} GiB is above the ${STORAGE_MAXIMUM_GIB} GiB maximum for MySQL`);
-    }
-    if (db.maxAllocatedStorageGiB !== undefined && db.maxAllocatedStorageGiB <= db.allocatedStorageGiB) {
-      report(["database", "maxAllocatedStorageGiB"], `${db.maxAllocatedStorageGiB} GiB must be above allocatedStorageGiB ${db.allocatedStorageGiB}`);
-    }
-    if (db.multiAz && db.backupRetentionDays === 0) {
-      // RDS needs automated backups for a Multi-AZ standby to be created from.
-      report(["database", "backupRetentionDays"], "must be at least 1 when multiAz is on");
-    }
+    for (const problem of databaseProblems(input.database)) report(["database", ...problem.prop.split(".").map(pathPart)], problem.message);
 
     for (const problem of nameProblems(resourceNames(input.namePrefix, input.names))) report(problem.path, problem.message);
 

@@ -97,13 +97,7 @@ export class InventoryStack extends ProjectStack {
       securityGroupId: securityGroups.databaseGroupId,
       region: settings.region,
       ...db,
-      names: {
-        identifier: names.databaseIdentifier,
-        nameTag: names.database,
-        subnetGroup: names.databaseSubnetGroup,
-        parameterGroup: names.databaseParameterGroup,
-        monitoringRole: names.databaseMonitoringRole,
-      },
+      names: names.database,
     });
 
     const app = settings.appTier;
