@@ -5,8 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AppTier, type AppTierProps } from "../../src/constructs/app-tier";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
-import { APP_DIRECTORY, onlyResource } from "../support/stacks";
+import { APP_DIRECTORY, expectRefused, onlyResource } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
 
@@ -156,9 +155,7 @@ describe("AppTier", () => {
         'names.autoScalingGroup: the Auto Scaling group name "Inventory:ASG" must use any characters but a colon',
       ],
     ])("%s", (_kind, overrides, message) => {
-      const build = () => synthAppTier(overrides);
-      expect(build).toThrow(InvalidPropsError);
-      expect(build).toThrow(`AppTier stack/app-tier: ${message}`);
+      expectRefused(() => synthAppTier(overrides), "AppTier stack/app-tier", message);
     });
   });
 });

@@ -4,8 +4,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Database, type DatabaseProps } from "../../src/constructs/database";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
-import { onlyResource } from "../support/stacks";
+import { expectRefused, onlyResource } from "../support/stacks";
 
 /**
  * The lab's Inventory-DB after its challenges (docs/lab.md section 5), from
@@ -123,9 +122,7 @@ describe("Database", () => {
         'names.identifier: the RDS identifier "Inventory--DB" must use letters, digits and single hyphens',
       ],
     ])("%s", (_kind, overrides, message) => {
-      const build = () => synthDatabase(overrides);
-      expect(build).toThrow(InvalidPropsError);
-      expect(build).toThrow(`Database stack/database: ${message}`);
+      expectRefused(() => synthDatabase(overrides), "Database stack/database", message);
     });
   });
 });

@@ -5,8 +5,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { LoadBalancer, type LoadBalancerProps } from "../../src/constructs/load-balancer";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
-import { resourcesOf } from "../support/stacks";
+import { expectRefused, resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
 
@@ -155,9 +154,7 @@ describe("LoadBalancer", () => {
       ["a certificate that is not an ACM ARN", { certificateArn: "my-certificate" }, 'certificateArn: "my-certificate" is not an ACM certificate ARN'],
       ["an unknown target type", { targetType: "lambda" as never }, 'targetType: "lambda" is not one of "instance", "ip"'],
     ])("%s", (_kind, overrides, message) => {
-      const build = () => synthLoadBalancer(overrides);
-      expect(build).toThrow(InvalidPropsError);
-      expect(build).toThrow(`LoadBalancer stack/load-balancer: ${message}`);
+      expectRefused(() => synthLoadBalancer(overrides), "LoadBalancer stack/load-balancer", message);
     });
   });
 });

@@ -9,8 +9,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Network, type NetworkProps } from "../../src/constructs/network";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
-import { dependenciesOf, referencedResource, resourcesOf } from "../support/stacks";
+import { dependenciesOf, expectRefused, referencedResource, resourcesOf } from "../support/stacks";
 
 /**
  * The lab's provided VPC (docs/lab.md section 1), from the construct's own
@@ -160,7 +159,6 @@ describe("Network", () => {
   });
 
   describe("refuses props it cannot build, naming its path and the prop", () => {
-    const refusal = (overrides: Partial<NetworkProps>) => () => synthNetwork(overrides);
     it.each<[string, Partial<NetworkProps>, string]>([
       ["a malformed VPC CIDR", { vpcCidr: "10.0.0/20" }, 'vpcCidr: "10.0.0/20" is not an IPv4 CIDR block like 10.0.0.0/16'],
       ["a VPC larger than AWS allows", { vpcCidr: "10.0.0.0/8" }, "vpcCidr: 10.0.0.0/8 is a /8; AWS VPCs are /16 to /28"],
@@ -189,8 +187,7 @@ describe("Network", () => {
         'names.vpc: the Name tag "Lab VPC #1" must use letters, digits, spaces and _.:/=+-@',
       ],
     ])("%s", (_kind, overrides, message) => {
-      expect(refusal(overrides)).toThrow(InvalidPropsError);
-      expect(refusal(overrides)).toThrow(`Network stack/network: ${message}`);
+      expectRefused(() => synthNetwork(overrides), "Network stack/network", message);
     });
   });
 

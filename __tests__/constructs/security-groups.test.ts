@@ -1,8 +1,7 @@
 import { Testing } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { type DatabaseSource, SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/security-groups";
-import { resourcesOf } from "../support/stacks";
+import { expectRefused, resourcesOf } from "../support/stacks";
 
 /** The lab's groups (docs/lab.md section 2), from the construct's defaults: clients from anywhere, the lab's names. */
 function synthGroups(databaseSource?: DatabaseSource, overrides: Partial<SecurityGroupsProps> = {}) {
@@ -95,9 +94,7 @@ describe("SecurityGroups", () => {
         'names.app: the security group name "sg-app" must use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-',
       ],
     ])("%s", (_kind, overrides, message) => {
-      const build = () => synthGroups(undefined, overrides);
-      expect(build).toThrow(InvalidPropsError);
-      expect(build).toThrow(`SecurityGroups stack/security-groups: ${message}`);
+      expectRefused(() => synthGroups(undefined, overrides), "SecurityGroups stack/security-groups", message);
     });
   });
 });

@@ -5,6 +5,7 @@ import type { EnvironmentSettings } from "../../src/config/schema";
 import { referencedBlock, referencesIn } from "../../src/terraform/document";
 import { jsonLeaves } from "./json-leaves";
 import { inventoryStackName } from "../../src/config/names";
+import { InvalidPropsError } from "../../src/constructs/prop-problems";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
@@ -100,4 +101,10 @@ export function passedOnReferences(document: { resource?: Record<string, Record<
     }
   }
   return found;
+}
+
+/** Asserts that `build` refuses its props with an InvalidPropsError reading `<Construct> <path>: <prop>: <message>`. */
+export function expectRefused(build: () => unknown, construct: string, message: string): void {
+  expect(build).toThrow(InvalidPropsError);
+  expect(build).toThrow(`${construct}: ${message}`);
 }

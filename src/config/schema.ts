@@ -85,7 +85,8 @@ const namesSchema = z
   .prefault({})
   .describe("The lab's resource names; `namePrefix` is put in front of each.");
 
-const limited = (key: keyof typeof LOAD_BALANCER_LIMITS) => z.number().int().min(LOAD_BALANCER_LIMITS[key][0]).max(LOAD_BALANCER_LIMITS[key][1]);
+/** A whole number in a construct's [min, max] range. */
+const wholeNumberIn = ([min, max]: readonly [number, number]) => z.number().int().min(min).max(max);
 
 const healthCheckSchema = z
   .strictObject({
@@ -94,14 +95,16 @@ const healthCheckSchema = z
       .regex(HEALTH_CHECK_PATH, "must be an absolute URL path like /health")
       .default(DEFAULT_HEALTH_CHECK.path)
       .describe("Path the load balancer requests on each app server."),
-    healthyThreshold: limited("healthyThreshold")
+    healthyThreshold: wholeNumberIn(LOAD_BALANCER_LIMITS.healthyThreshold)
       .default(DEFAULT_HEALTH_CHECK.healthyThreshold)
       .describe("Consecutive successes before a target counts as healthy (lab: 2)."),
-    unhealthyThreshold: limited("unhealthyThreshold")
+    unhealthyThreshold: wholeNumberIn(LOAD_BALANCER_LIMITS.unhealthyThreshold)
       .default(DEFAULT_HEALTH_CHECK.unhealthyThreshold)
       .describe("Consecutive failures before a target counts as unhealthy."),
-    intervalSeconds: limited("intervalSeconds").default(DEFAULT_HEALTH_CHECK.intervalSeconds).describe("Seconds between health checks (lab: 10)."),
-    timeoutSeconds: limited("timeoutSeconds")
+    intervalSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.intervalSeconds)
+      .default(DEFAULT_HEALTH_CHECK.intervalSeconds)
+      .describe("Seconds between health checks (lab: 10)."),
+    timeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.timeoutSeconds)
       .default(DEFAULT_HEALTH_CHECK.timeoutSeconds)
       .describe("Seconds without a response that fail a check; below the interval."),
     matcher: z
@@ -156,8 +159,8 @@ const loadBalancerSchema = z
       .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
       .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3 only)."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the load balancer until this is turned off."),
-    idleTimeoutSeconds: limited("idleTimeoutSeconds").default(60).describe("Seconds an idle client connection stays open."),
-    deregistrationDelaySeconds: limited("deregistrationDelaySeconds")
+    idleTimeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.idleTimeoutSeconds).default(60).describe("Seconds an idle client connection stays open."),
+    deregistrationDelaySeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.deregistrationDelaySeconds)
       .default(30)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
@@ -168,13 +171,7 @@ const loadBalancerSchema = z
           .default(true)
           .describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
         bucketName: z.string().optional().describe("Name of the log bucket. Default: a unique name Terraform generates from `<namePrefix>inventory-lb-logs-`."),
-        retentionDays: z
-          .number()
-          .int()
-          .min(ACCESS_LOG_RETENTION_DAYS[0])
-          .max(ACCESS_LOG_RETENTION_DAYS[1])
-          .default(90)
-          .describe("Days S3 keeps a log file (a replaced version 7 days more)."),
+        retentionDays: wholeNumberIn(ACCESS_LOG_RETENTION_DAYS).default(90).describe("Days S3 keeps a log file (a replaced version 7 days more)."),
         forceDestroy: z
           .boolean()
           .default(false)
@@ -207,7 +204,7 @@ const appTierSchema = z
       .max(7200)
       .default(300)
       .describe("Seconds after launch before failed load balancer checks replace a server."),
-    rootVolumeSizeGiB: z.number().int().min(ROOT_VOLUME_GIB[0]).max(ROOT_VOLUME_GIB[1]).default(8).describe("Size of the encrypted gp3 root volume."),
+    rootVolumeSizeGiB: wholeNumberIn(ROOT_VOLUME_GIB).default(8).describe("Size of the encrypted gp3 root volume."),
     instanceRefreshMinHealthyPercent: z
       .number()
       .int()
@@ -247,13 +244,7 @@ const databaseSchema = z
       .regex(MASTER_USERNAME, "must start with a letter and use letters, digits and _ (at most 32)")
       .default("admin")
       .describe("Master user; its password is generated and rotated by RDS in Secrets Manager."),
-    backupRetentionDays: z
-      .number()
-      .int()
-      .min(BACKUP_RETENTION_DAYS[0])
-      .max(BACKUP_RETENTION_DAYS[1])
-      .default(7)
-      .describe("Days of automated backups (0 turns them off)."),
+    backupRetentionDays: wholeNumberIn(BACKUP_RETENTION_DAYS).default(7).describe("Days of automated backups (0 turns them off)."),
     backupWindow: z.string().regex(DAILY_WINDOW, "must be hh:mm-hh:mm in UTC").optional().describe("Daily backup window in UTC; unset lets AWS choose."),
     maintenanceWindow: z
       .string()
