@@ -1,18 +1,11 @@
 import { Testing, TerraformStack } from "cdktf";
 import { addStateBackend, type StateBackendProps, stateKey } from "../../src/constructs/state-backend";
+import { expectRefused } from "../support/stacks";
 
+/** The backend of a stack from the function's defaults: S3, with only the environment, bucket and region given. */
 function backendOf(props: Partial<StateBackendProps>) {
   const stack = new TerraformStack(Testing.app(), "state");
-  addStateBackend(stack, {
-    backend: "s3",
-    environment: "default",
-    bucket: "inventory-ha-terraform-state",
-    region: "us-west-2",
-    keyPrefix: "",
-    useLockfile: true,
-    hostname: "app.terraform.io",
-    ...props,
-  });
+  addStateBackend(stack, { environment: "default", bucket: "inventory-ha-terraform-state", region: "us-west-2", ...props });
   return JSON.parse(Testing.synth(stack)).terraform;
 }
 
@@ -55,5 +48,23 @@ describe("state backend", () => {
     const terraform = backendOf({ backend: "local", bucket: undefined });
     expect(terraform.backend).toEqual({ local: { path: "../../../terraform.state.tfstate" } });
     expect(terraform.cloud).toBeUndefined();
+  });
+
+  describe("refuses props a backend cannot work with, naming the stack and the prop", () => {
+    it.each<[string, Partial<StateBackendProps>, string]>([
+      ["S3 without a bucket", { bucket: undefined }, "bucket: missing: name the S3 bucket of the state"],
+      ["S3 without a region", { region: undefined }, "region: missing: name the region of the state bucket"],
+      ["a bucket name S3 refuses", { bucket: "Inventory_State" }, 'bucket: "Inventory_State" is not a valid S3 bucket name'],
+      ["a key prefix without its slash", { keyPrefix: "teams/web" }, 'keyPrefix: "teams/web" must be empty or end with / and use S3-safe characters'],
+      ["Terraform Cloud without an organization", { backend: "cloud" }, "organization: missing: name the Terraform Cloud organization"],
+      [
+        "a named workspace and tags",
+        { backend: "cloud", organization: "acme", workspace: "web", workspaceTags: ["inventory"] },
+        "workspaceTags: choose either workspace or workspaceTags, not both",
+      ],
+      ["an unknown backend", { backend: "consul" as never }, 'backend: "consul" is not one of "s3", "cloud", "local"'],
+    ])("%s", (_kind, props, message) => {
+      expectRefused(() => backendOf(props), "TerraformStack state", message);
+    });
   });
 });

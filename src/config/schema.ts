@@ -28,6 +28,7 @@ import {
   TLS12_SSL_POLICY,
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
+import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
@@ -37,10 +38,6 @@ import { RESERVED_TAG_KEYS } from "./tags";
  * values (docs/lab.md, the lab's final state) as defaults. An environment file in
  * `environments/` holds only what differs from these.
  */
-
-/** Where Terraform keeps the state of an environment. */
-export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
-export type StateBackendType = (typeof STATE_BACKENDS)[number];
 
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 
@@ -276,23 +273,23 @@ const stateSchema = z
     region: region.optional().describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
     keyPrefix: z
       .string()
-      .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, "must be empty or end with / and use S3-safe characters")
+      .regex(STATE_KEY_PREFIX, "must be empty or end with / and use S3-safe characters")
       .default("")
       .describe("Prefix before `<environment>/inventory-ha.tfstate`."),
     lockTable: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name")
+      .regex(DYNAMODB_TABLE, "must be a DynamoDB table name")
       .optional()
       .describe("DynamoDB lock table (env INVENTORY_STATE_LOCK_TABLE overrides); unset uses S3 lock files only."),
     useLockfile: z.boolean().default(true).describe("Lock with an S3 lock file (Terraform 1.10+)."),
     organization: z.string().optional().describe("Terraform Cloud organization (backend `cloud`; env TF_CLOUD_ORGANIZATION overrides)."),
     workspace: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,90}$/, "must be 1-90 letters, digits, - and _")
+      .regex(CLOUD_WORKSPACE, "must be 1-90 letters, digits, - and _")
       .optional()
       .describe("Terraform Cloud workspace (backend `cloud`). Default: inventory-ha-<environment>, unless workspaceTags is set."),
     workspaceTags: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9:_-]*$/, "must be lower-case letters, digits, : _ and -"))
+      .array(z.string().regex(CLOUD_WORKSPACE_TAG, "must be lower-case letters, digits, : _ and -"))
       .min(1)
       .optional()
       .describe("Terraform Cloud workspace tags (backend `cloud`), instead of one named workspace."),
@@ -356,24 +353,21 @@ export const settingsSchema = z
 
     for (const problem of nameProblems(resourceNames(input.namePrefix, input.names))) report(problem.path, problem.message);
 
-    const state = input.state;
-    if (state.backend === "s3" && state.bucket === undefined) {
-      report(["state", "bucket"], "missing: name the S3 bucket of the state here or in INVENTORY_STATE_BUCKET (the bootstrap stack creates it)");
-    } else if (state.bucket !== undefined) {
-      const bucketProblem = s3BucketProblem(state.bucket);
-      if (bucketProblem) report(["state", "bucket"], bucketProblem);
-    }
-    if (state.backend === "cloud" && state.organization === undefined) {
-      report(["state", "organization"], "missing: name the Terraform Cloud organization here or in TF_CLOUD_ORGANIZATION");
-    }
-    if (state.workspace !== undefined && state.workspaceTags !== undefined) {
-      report(["state", "workspaceTags"], "choose either workspace or workspaceTags, not both");
+    // The state bucket's region defaults to the environment's.
+    const state = { ...input.state, region: input.state.region ?? input.region };
+    const whereElse: Record<string, string> = {
+      bucket: " here or in INVENTORY_STATE_BUCKET (the bootstrap stack creates it)",
+      organization: " here or in TF_CLOUD_ORGANIZATION",
+    };
+    for (const problem of stateBackendProblems(state)) {
+      const hint = problem.message.startsWith("missing:") ? (whereElse[problem.prop] ?? "") : "";
+      report(["state", ...problem.prop.split(".").map(pathPart)], `${problem.message}${hint}`);
     }
 
     return {
       ...input,
       network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
-      state: { ...state, region: state.region ?? input.region },
+      state,
     };
   });
 

@@ -1,30 +1,69 @@
 import type { TerraformStack } from "cdktf";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces } from "cdktf";
-import type { StateBackendType } from "../config/schema";
+import { isKnownRegion } from "./aws-regions";
+import { s3BucketProblem } from "./private-bucket";
+import { choiceProblem, type PropProblem, refuseProblems } from "./prop-problems";
+
+/** Where Terraform keeps a stack's state: an S3 bucket, Terraform Cloud, or a local file (for trying things out). */
+export const STATE_BACKENDS = ["s3", "cloud", "local"] as const;
+export type StateBackendType = (typeof STATE_BACKENDS)[number];
+
+/** A key prefix: empty, or S3-safe path parts each ending in `/`. */
+export const STATE_KEY_PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)*$/;
+export const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
+export const CLOUD_WORKSPACE = /^[A-Za-z0-9_-]{1,90}$/;
+export const CLOUD_WORKSPACE_TAG = /^[a-z0-9][a-z0-9:_-]*$/;
 
 export interface StateBackendProps {
-  /** `s3`, `cloud` (Terraform Cloud) or `local` (cdktf's default state file). @default "s3" */
-  readonly backend: StateBackendType;
+  /** `s3`, `cloud` (Terraform Cloud) or `local` (a state file in the project folder). @default "s3" */
+  readonly backend?: StateBackendType;
   /** Environment whose state this is: part of the S3 key and the workspace name. */
   readonly environment: string;
-  /** S3 bucket (backend `s3`). */
+  /** S3 bucket (required for backend `s3`). @default none */
   readonly bucket?: string;
-  /** Region of the bucket (backend `s3`). */
-  readonly region: string;
-  /** Prefix before `<environment>/inventory-ha.tfstate`. @default "" */
-  readonly keyPrefix: string;
+  /** Region of the bucket (required for backend `s3`; one of `AWS_REGIONS`). @default none */
+  readonly region?: string;
+  /** Prefix before `<environment>/inventory-ha.tfstate`: empty, or path parts ending in `/`. @default "" */
+  readonly keyPrefix?: string;
   /** DynamoDB lock table (backend `s3`). @default none: S3 lock files only */
   readonly lockTable?: string;
   /** S3 lock files (Terraform 1.10+). @default true */
-  readonly useLockfile: boolean;
-  /** Terraform Cloud organization (backend `cloud`). */
+  readonly useLockfile?: boolean;
+  /** Terraform Cloud organization (required for backend `cloud`). @default none */
   readonly organization?: string;
-  /** Terraform Cloud workspace (backend `cloud`). @default inventory-ha-<environment> */
+  /** Terraform Cloud workspace (backend `cloud`). @default inventory-ha-<environment>, unless workspaceTags is set */
   readonly workspace?: string;
   /** Terraform Cloud workspace tags, instead of a named workspace (backend `cloud`). @default none */
   readonly workspaceTags?: readonly string[];
   /** Terraform Cloud host (backend `cloud`). @default "app.terraform.io" */
-  readonly hostname: string;
+  readonly hostname?: string;
+}
+
+/** Problems with the backend's props: what its backend requires, and values S3, DynamoDB or Terraform Cloud refuse. */
+export function stateBackendProblems(props: Omit<StateBackendProps, "environment">): PropProblem[] {
+  const backend = props.backend ?? "s3";
+  const pattern = (prop: string, value: string | undefined, regex: RegExp, message: string): PropProblem | undefined =>
+    value === undefined || regex.test(value) ? undefined : { prop, message: `"${value}" ${message}` };
+  const bucketProblem = props.bucket === undefined ? undefined : s3BucketProblem(props.bucket);
+  return [
+    choiceProblem("backend", backend, STATE_BACKENDS),
+    backend === "s3" && props.bucket === undefined ? { prop: "bucket", message: "missing: name the S3 bucket of the state" } : undefined,
+    bucketProblem ? { prop: "bucket", message: bucketProblem } : undefined,
+    backend === "s3" && props.region === undefined ? { prop: "region", message: "missing: name the region of the state bucket" } : undefined,
+    props.region === undefined || isKnownRegion(props.region)
+      ? undefined
+      : { prop: "region", message: `"${props.region}" is not an AWS region this project knows (src/constructs/aws-regions.ts)` },
+    pattern("keyPrefix", props.keyPrefix, STATE_KEY_PREFIX, "must be empty or end with / and use S3-safe characters"),
+    pattern("lockTable", props.lockTable, DYNAMODB_TABLE, "must be a DynamoDB table name"),
+    backend === "cloud" && props.organization === undefined ? { prop: "organization", message: "missing: name the Terraform Cloud organization" } : undefined,
+    pattern("workspace", props.workspace, CLOUD_WORKSPACE, "must be 1-90 letters, digits, - and _"),
+    ...(props.workspaceTags ?? []).map((tag, index) =>
+      pattern(`workspaceTags.${index}`, tag, CLOUD_WORKSPACE_TAG, "must be lower-case letters, digits, : _ and -"),
+    ),
+    props.workspace !== undefined && props.workspaceTags !== undefined
+      ? { prop: "workspaceTags", message: "choose either workspace or workspaceTags, not both" }
+      : undefined,
+  ].filter((problem) => problem !== undefined);
 }
 
 /** The S3 object key of an environment's state: never shared between environments. */
@@ -32,27 +71,30 @@ export function stateKey(keyPrefix: string, environment: string): string {
   return `${keyPrefix}${environment}/inventory-ha.tfstate`;
 }
 
-/** Points the stack's Terraform state at S3 (encrypted, locked) or Terraform Cloud. */
+/**
+ * Points the stack's Terraform state at S3 (encrypted, locked), Terraform
+ * Cloud or a local file. Refuses props the backend cannot work with, naming
+ * the stack and the prop.
+ */
 export function addStateBackend(stack: TerraformStack, props: StateBackendProps): void {
-  switch (props.backend) {
+  refuseProblems(stack, stateBackendProblems(props));
+  switch (props.backend ?? "s3") {
     case "s3": {
-      if (!props.bucket) throw new Error("state backend s3 needs a bucket");
       new S3Backend(stack, {
-        bucket: props.bucket,
-        key: stateKey(props.keyPrefix, props.environment),
+        bucket: props.bucket!,
+        key: stateKey(props.keyPrefix ?? "", props.environment),
         region: props.region,
         encrypt: true,
         dynamodbTable: props.lockTable,
       });
       // cdktf's S3BackendConfig predates Terraform 1.10's S3-native locking.
-      if (props.useLockfile) stack.addOverride("terraform.backend.s3.use_lockfile", true);
+      if (props.useLockfile ?? true) stack.addOverride("terraform.backend.s3.use_lockfile", true);
       return;
     }
     case "cloud": {
-      if (!props.organization) throw new Error("state backend cloud needs an organization");
       new CloudBackend(stack, {
-        organization: props.organization,
-        hostname: props.hostname,
+        organization: props.organization!,
+        hostname: props.hostname ?? "app.terraform.io",
         workspaces: props.workspaceTags
           ? new TaggedCloudWorkspaces([...props.workspaceTags])
           : new NamedCloudWorkspace(props.workspace ?? `inventory-ha-${props.environment}`),
