@@ -45,7 +45,7 @@ export class InventoryStack extends ProjectStack {
       region: settings.region,
       defaultTags: [{ tags }],
     });
-    addStateBackend(this, { ...settings.state, environment: settings.environment, region: settings.state.region });
+    addStateBackend(this, { ...settings.state, environment: settings.environment });
 
     const network = new Network(this, "network", {
       vpcCidr: settings.network.vpcCidr,

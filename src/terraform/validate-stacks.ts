@@ -9,6 +9,8 @@ export interface StackToValidate {
   readonly name: string;
   /** The stack folder as synthesized (cdk.tf.json or cdk.tf). It is copied, never changed. */
   readonly directory: string;
+  /** Values of the stack's variables, as `terraform apply -var` would give them. @default none: a stack without variables */
+  readonly variables?: Readonly<Record<string, unknown>>;
 }
 
 /** Where the mirror CLI config goes, and the environment Terraform starts from, as for a StackWorkspace. */
@@ -49,10 +51,10 @@ export async function validateStacks(stacks: readonly StackToValidate[], options
 
   const workspace = StackWorkspace.empty("validate", options);
   try {
-    const modules: Record<string, { source: string }> = {};
+    const modules: Record<string, Record<string, unknown>> = {};
     for (const stack of stacks) {
       copyStackFolder(stack.directory, path.join(workspace.directory, stack.name));
-      modules[stack.name.replace(/-/g, "_")] = { source: `./${stack.name}` };
+      modules[stack.name.replace(/-/g, "_")] = { source: `./${stack.name}`, ...stack.variables };
     }
     fs.writeFileSync(path.join(workspace.directory, "stacks.tf.json"), `${JSON.stringify({ module: modules }, null, 2)}\n`);
 
