@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Control, CONTROLS, type Target } from "../../src/policy/controls";
+import type { Control, Target } from "../../src/policy/control";
+import { CONTROLS } from "../../src/policy/controls";
 import { evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
 import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";

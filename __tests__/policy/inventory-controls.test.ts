@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { controlName, controlsFor } from "../../src/policy/controls";
+import { controlName } from "../../src/policy/control";
+import { controlsFor } from "../../src/policy/controls";
 import { evaluateAll, failureOf, inventoryTargets, unusedExceptions } from "../../src/policy/evaluate";
 import { loadExceptions } from "../../src/policy/exceptions";
 import { SECURITY_DOC, securityDoc } from "../../src/policy/report";

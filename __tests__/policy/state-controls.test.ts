@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
-import { controlName, controlsFor, type Target } from "../../src/policy/controls";
+import { controlName, type Target } from "../../src/policy/control";
+import { controlsFor } from "../../src/policy/controls";
 import { evaluateAll, failureOf, STATE_BOOTSTRAP, unusedExceptions } from "../../src/policy/evaluate";
 import { loadExceptions } from "../../src/policy/exceptions";
 import { resources } from "../../src/terraform/document";

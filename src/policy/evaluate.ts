@@ -5,7 +5,7 @@ import { loadEnvironments, parseSettings } from "../config/load";
 import type { EnvironmentSettings } from "../config/schema";
 import { inventoryStackName } from "../config/names";
 import { InventoryStack } from "../stacks/inventory-stack";
-import { type Control, type Finding, formatFinding, type Target } from "./controls";
+import { type Control, type Finding, formatFinding, type Target } from "./control";
 import { conditionHolds, describeCondition, EXCEPTIONS_FILE, type PolicyException } from "./exceptions";
 import type { TerraformDocument } from "../terraform/document";
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { settingsJsonSchema } from "../config/settings-reference";
 import type { EnvironmentSettings } from "../config/schema";
-import type { Control } from "./controls";
+import type { Control } from "./control";
 
 /**
  * The exceptions file, policy/exceptions.json: the only place a control may

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Control, controlsFor } from "./controls";
+import type { Control } from "./control";
+import { controlsFor } from "./controls";
 import { type Evaluation, evaluateAll, inventoryTargets } from "./evaluate";
 import { describeCondition, loadExceptions, type PolicyException } from "./exceptions";
 
