@@ -9,7 +9,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }], "/node_modules/@hpcc-js/.+\\.js$": "<rootDir>/__tests__/esm-to-cjs.js" },
+  // Packages are CommonJS and left alone, but for the ES-module-only Graphviz build (see __tests__/esm-to-cjs.js).
+  transformIgnorePatterns: ["/node_modules/(?!@hpcc-js/)"],
   moduleFileExtensions: ["ts", "js", "json"],
   globalSetup: "<rootDir>/__tests__/global-setup.js",
   testSequencer: "<rootDir>/__tests__/sequencer.js",

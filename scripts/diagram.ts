@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { SettingsError } from "../src/config/load";
 import { projectRoot } from "../src/config/project-root";
 import { DEFAULT_ENVIRONMENT, generateArchitecture, staleArchitectureFiles } from "../src/diagram/architecture";
-import { GraphvizNotFoundError, renderSvg, requireGraphviz } from "../src/diagram/graphviz";
+import { renderSvg } from "../src/diagram/graphviz";
 import { TopologyError } from "../src/diagram/topology";
 
 const USAGE = "usage: npm run diagram [-- --env NAME] [--check]";
@@ -30,11 +30,9 @@ function parseArguments(args: string[]): { environment: string; check: boolean }
   return { environment, check };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { environment, check } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
-  // Before synthesizing, so a machine without Graphviz learns it at once and nothing is half written.
-  if (!check) requireGraphviz();
   const architecture = generateArchitecture(root, environment);
   if (check) {
     const stale = staleArchitectureFiles(root, architecture);
@@ -44,7 +42,8 @@ function main(): void {
     }
     return;
   }
-  const svg = renderSvg(architecture.dot);
+  // Rendered before anything is written, so a failure leaves the three files as they were.
+  const svg = await renderSvg(architecture.dot);
   for (const [file, content] of [
     [architecture.files.markdown, architecture.markdown],
     [architecture.files.dot, architecture.dot],
@@ -56,12 +55,9 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   if (error instanceof SettingsError) console.error(`Invalid settings: ${error.message}`);
-  else if (error instanceof GraphvizNotFoundError) console.error(error.message);
   else if (error instanceof TopologyError) console.error(`Cannot draw the diagram: ${error.message}`);
   else throw error;
   process.exitCode = 1;
-}
+});

@@ -1,17 +1,16 @@
 #!/bin/bash
 # Installs what the test suite needs beside npm's packages: the Debian packages
-# (PHP with PDO MySQL, MariaDB, Chromium and shellcheck for the app's tests,
-# Graphviz for the architecture diagram) and moto, the AWS API emulator the
-# lifecycle suite applies the stacks into. `npm test` runs it first. Quick and
-# quiet when all are there; otherwise it installs what it can (Debian packages
-# as root, moto with pip) and names what it cannot, and fails.
+# (PHP with PDO MySQL, MariaDB, Chromium and shellcheck for the app's tests) and
+# moto, the AWS API emulator the lifecycle suite applies the stacks into.
+# `npm test` runs it first. Quick and quiet when all are there; otherwise it
+# installs what it can (Debian packages as root, moto with pip) and names what
+# it cannot, and fails.
 #
 #   bash scripts/install-test-deps.sh
 set -euo pipefail
 
-# openssl makes the test CAs and server certificates (most images have it already);
-# graphviz renders the architecture diagram.
-PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck openssl graphviz)
+# openssl makes the test CAs and server certificates (most images have it already).
+PACKAGES=(php-cli php-mysql mariadb-server chromium shellcheck openssl)
 # The emulator's server, as the lifecycle suite starts it (moto_server on PATH).
 MOTO_REQUIREMENT='moto[server]>=5.2,<5.3'
 
