@@ -30,16 +30,16 @@ describe("the app command never runs stale code", () => {
   // Each edit costs a rebuild (seconds of CPU), so one edit proves both: an
   // edited source file, and a file that edit newly imports, are in the next run.
   it("synthesizes an edited source file, and a file the edit newly imports, on the next run", () => {
-    project.write("src/config/gateway-name.ts", 'export const GATEWAY_NAME = "Imported Internet Gateway";\n');
-    const namesFile = "src/config/names.ts";
-    const edited = project.read(namesFile).replace('named("Lab Internet Gateway")', "named(GATEWAY_NAME)");
-    expect(edited).not.toBe(project.read(namesFile));
-    project.write(namesFile, `import { GATEWAY_NAME } from "./gateway-name";\n${edited}`);
+    project.write("src/constructs/gateway-name.ts", 'export const GATEWAY_NAME = "Imported Internet Gateway";\n');
+    const networkFile = "src/constructs/network.ts";
+    const edited = project.read(networkFile).replace('internetGateway: "Lab Internet Gateway"', "internetGateway: GATEWAY_NAME");
+    expect(edited).not.toBe(project.read(networkFile));
+    project.write(networkFile, `import { GATEWAY_NAME } from "./gateway-name";\n${edited}`);
     expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Imported Internet Gateway");
   });
 
   it("synthesizes the next edit of that newly imported file", () => {
-    project.write("src/config/gateway-name.ts", 'export const GATEWAY_NAME = "Renamed Internet Gateway";\n');
+    project.write("src/constructs/gateway-name.ts", 'export const GATEWAY_NAME = "Renamed Internet Gateway";\n');
     expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Renamed Internet Gateway");
   });
 });
