@@ -13,6 +13,7 @@ const SLOW_FIRST = [
   "app/inventory-e2e",
   "terraform/environments",
   "terraform/kept-workspace",
+  "examples/examples",
   "config/synth-command",
   "typecheck",
   "performance/fresh-synth",

@@ -1,0 +1,27 @@
+/**
+ * `npm run test:unit`: every suite that needs neither root, Debian packages,
+ * the AWS emulator nor Terraform, so it runs on any OS with Node.js and
+ * `npm ci` alone. `npm test` runs these and the ones below.
+ * @type {import('jest').Config}
+ */
+const base = require("./jest.config");
+
+/** Suites left out, each for what it needs. */
+const NEEDS_MORE = [
+  // PHP, MariaDB and Chromium (Debian packages): the Inventory app end to end.
+  "<rootDir>/__tests__/app/",
+  // moto_server and Terraform: each environment applied into the AWS emulator.
+  "<rootDir>/__tests__/lifecycle/",
+  // Terraform against local S3 and DynamoDB stand-ins: the S3 backend and its locks.
+  "<rootDir>/__tests__/state/",
+  // Terraform: the examples validated.
+  "<rootDir>/__tests__/examples/",
+  // npm install into a copy, and Terraform: the move to CDK Terrain followed.
+  "<rootDir>/__tests__/cdk-terrain/same-stacks\\.test\\.ts$",
+  // bash, shellcheck, PHP and Terraform: the boot script checked and decoded.
+  "<rootDir>/__tests__/constructs/boot-script\\.test\\.ts$",
+  // Terraform: validation, plans, the kept review folder and the runner.
+  "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|runner)\\.test\\.ts$",
+];
+
+module.exports = { ...base, testPathIgnorePatterns: ["/node_modules/", ...NEEDS_MORE] };
