@@ -10,13 +10,13 @@
 // module already.
 process.env.CDKTN_DISABLE_CREATION_STACK = "1";
 const STACK_TRACE_MODULE = "cdktf/lib/tokens/private/stack-trace";
-if ((require("cdktf/package.json") as { name: string }).name === "cdktf") {
+if (jest.requireActual<{ name: string }>("cdktf/package.json").name === "cdktf") {
   jest.doMock(STACK_TRACE_MODULE, () => ({ ...jest.requireActual(STACK_TRACE_MODULE), captureStackTrace: (): string[] => [] }));
 }
 
 // Registers cdktf's matchers (toHaveResource, toHaveResourceWithProperties ...).
-// Required, not imported, so that it loads after the mock above.
-const { setupJest } = require("cdktf/lib/testing/adapters/jest") as typeof import("cdktf/lib/testing/adapters/jest");
+// Required, not imported, so that it loads after the mock above (what it requires is still mocked).
+const { setupJest } = jest.requireActual<typeof import("cdktf/lib/testing/adapters/jest")>("cdktf/lib/testing/adapters/jest");
 setupJest();
 
 export {};

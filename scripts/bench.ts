@@ -69,7 +69,7 @@ const barePlan = ["terraform", "plan", "-refresh=false", "-lock=false", "-input=
 const cli = cdkCommand(root);
 
 async function main(): Promise<void> {
-  const appCommand = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app as string;
+  const { app: appCommand } = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")) as { app: string };
   const compiled = precompile();
   const rootImportMain = generateRootImportVariant();
   const terrain = await cdkTerrainVariants(appCommand);
@@ -141,11 +141,14 @@ async function main(): Promise<void> {
   const table = formatTable(results);
   console.log(table);
   console.log(
-    `\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`,
+    `\nThe app as cdktf.json runs it is ${report.speedupOverBaseline}x faster than the same app ` +
+      `under ts-node with a root import (${os.cpus().length} cores, Node ${process.version}).`,
   );
   console.log(
-    `The offline plan review takes ${report.planReview.reviewOverFloor}x the bare terraform plan of its folder (${review.medianSeconds.toFixed(2)} s / ${floor.medianSeconds.toFixed(2)} s), ` +
-      `${report.planReview.reviewOverTerraformPart}x the two Terraform commands it runs (plan -out, then show -json of that plan: ${terraformPart.medianSeconds.toFixed(2)} s).`,
+    `The offline plan review takes ${report.planReview.reviewOverFloor}x the bare terraform plan of its folder ` +
+      `(${review.medianSeconds.toFixed(2)} s / ${floor.medianSeconds.toFixed(2)} s), ` +
+      `${report.planReview.reviewOverTerraformPart}x the two Terraform commands it runs ` +
+      `(plan -out, then show -json of that plan: ${terraformPart.medianSeconds.toFixed(2)} s).`,
   );
 
   const resultsDirectory = path.join(root, "bench-results");
@@ -217,7 +220,8 @@ function runOnce(variant: Variant): { seconds: number; kilobytes: number } {
   });
   if (result.status !== 0)
     throw new BenchFailure(
-      `${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`,
+      `${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n` +
+        `${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`,
     );
   const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
   return { seconds, kilobytes };

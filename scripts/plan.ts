@@ -48,7 +48,9 @@ function parseArguments(args: string[]): { environment: string; live: boolean } 
  */
 function localStatePath(stack: SynthesizedStack): Record<string, unknown> | undefined {
   if (stack.settings.state.backend !== "local") return undefined;
-  const document = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8"));
+  const document = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8")) as {
+    terraform?: { backend?: { local?: { path?: unknown } } };
+  };
   const relative = document.terraform?.backend?.local?.path;
   return typeof relative === "string" ? { path: path.resolve(stack.directory, relative) } : undefined;
 }

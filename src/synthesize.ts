@@ -103,7 +103,8 @@ function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstra
   const other = s3.find((settings) => describe(settings) !== describe(first));
   if (other) {
     throw new SettingsError(
-      `${other.environment}.json: state: ${describe(other)} differs from ${first.environment}.json's ${describe(first)}; the ${STATE_BOOTSTRAP_STACK} stack creates one state bucket and lock table for all environments`,
+      `${other.environment}.json: state: ${describe(other)} differs from ${first.environment}.json's ${describe(first)}; ` +
+        `the ${STATE_BOOTSTRAP_STACK} stack creates one state bucket and lock table for all environments`,
     );
   }
   return { bucketName: first.state.bucket!, region: first.state.region, lockTable: first.state.lockTable };

@@ -220,7 +220,8 @@ describe("DatabaseSecret cache", () => {
         php,
         `$http = new Inventory\\HttpClient(new Inventory\\Deadline(5));
          $secret = new Inventory\\DatabaseSecret(${JSON.stringify(SECRET_ARN)}, ${JSON.stringify(cacheDir)},
-             new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)}, new Inventory\\AwsCredentialProvider($http), $http));
+             new Inventory\\SecretsManagerClient(${JSON.stringify(REGION)}, ${JSON.stringify(secretsManager.endpoint)}, ` +
+          `new Inventory\\AwsCredentialProvider($http), $http));
          $last = null;
          echo json_encode(array_map(function ($call) use ($secret, &$last) {
              $last = $call === 'current' ? $secret->current() : $secret->refresh($last ?? $secret->current());

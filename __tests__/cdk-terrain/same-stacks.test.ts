@@ -49,7 +49,8 @@ const cdktnOut = (...parts: string[]) => project.path("cdktf.out", ...parts);
 beforeAll(async () => {
   if (checkout.name !== "cdktf") {
     throw new Error(
-      `the project already runs on CDK Terrain (${checkout.name} ${checkout.version} is installed as cdktf): there is no cdktf left to compare with; delete __tests__/cdk-terrain/ as ${CDK_TERRAIN_DOC} says`,
+      `the project already runs on CDK Terrain (${checkout.name} ${checkout.version} is installed as cdktf): ` +
+        `there is no cdktf left to compare with; delete __tests__/cdk-terrain/ as ${CDK_TERRAIN_DOC} says`,
     );
   }
   lockFilesBefore = readLockFiles();

@@ -132,7 +132,10 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "a VPC too small for the computed subnets",
       { network: { vpcCidr: "10.0.0.0/27" } },
-      /^environments\/broken\.json: network\.vpcCidr: 10\.0\.0\.0\/27 is too small to compute subnets from \(they would be \/31, AWS subnets are \/16 to \/28\)/,
+      new RegExp(
+        "^environments/broken\\.json: network\\.vpcCidr: 10\\.0\\.0\\.0/27 is too small to compute subnets from " +
+          "\\(they would be /31, AWS subnets are /16 to /28\\)",
+      ),
     ],
     [
       "given subnets that leave no room for the computed ones",
@@ -192,7 +195,10 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "a region the project does not know",
       { region: "us-west-9", availabilityZones: ["us-west-9a", "us-west-9b"] },
-      /^environments\/broken\.json: region: "us-west-9" is not an AWS region this project knows \(like us-west-2; the list is src\/constructs\/aws-regions\.ts\)$/,
+      new RegExp(
+        '^environments/broken\\.json: region: "us-west-9" is not an AWS region this project knows ' +
+          "\\(like us-west-2; the list is src/constructs/aws-regions\\.ts\\)$",
+      ),
     ],
     [
       "a state bucket region the project does not know",

@@ -65,10 +65,9 @@ describe("httpProber", () => {
 function scriptedProber(outcomes: readonly (string | Error)[]): AppProber & { calls: number } {
   const prober = {
     calls: 0,
-    probe: async (): Promise<ProbeResult> => {
+    probe: (): Promise<ProbeResult> => {
       const outcome = outcomes[prober.calls++] ?? "HTTP 200";
-      if (outcome instanceof Error) throw outcome;
-      return { ok: outcome === "HTTP 200", outcome };
+      return outcome instanceof Error ? Promise.reject(outcome) : Promise.resolve({ ok: outcome === "HTTP 200", outcome });
     },
   };
   return prober;

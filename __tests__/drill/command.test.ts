@@ -19,9 +19,7 @@ async function run(argv: string[], context: Partial<DrillCommandContext> = {}) {
     cwd: root,
     projectRoot: root,
     createClients,
-    runCommand: async () => {
-      throw new Error("terraform should not run");
-    },
+    runCommand: () => Promise.reject(new Error("terraform should not run")),
     ...context,
   });
   return { code, stdout: stdout.text, stderr: stderr.text, createClients };
@@ -70,7 +68,8 @@ test("an output the action needs is named before any AWS client exists; relative
   const result = await run(["database", "--env", "dev", "--outputs-file", "outputs.json"], { cwd: path.join(root, "deploy") });
   expect(result.code).toBe(1);
   expect(result.stderr).toBe(
-    `drill: outputs file ${path.join(root, "deploy", "outputs.json")} has no output "db_instance_identifier" for inventory-dev; deploy a version of the stack that has it (cdktf deploy inventory-dev)\n`,
+    `drill: outputs file ${path.join(root, "deploy", "outputs.json")} has no output "db_instance_identifier" for inventory-dev; ` +
+      `deploy a version of the stack that has it (cdktf deploy inventory-dev)\n`,
   );
   expect(result.createClients).not.toHaveBeenCalled();
 });

@@ -125,7 +125,8 @@ describe("instance drill safety", () => {
     const run = await harness.run(["instance", "--yes", "--timeout", "60", "--interval", "10"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      "Timed out after 60s, not recovered: group 2 InService | Inventory-App 1/2 healthy, 1 unhealthy. The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
+      "Timed out after 60s, not recovered: group 2 InService | Inventory-App 1/2 healthy, 1 unhealthy. " +
+        "The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
     );
     // A look at t+0, 10 ... 60: the last one at the deadline.
     expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1 + 7);
@@ -197,7 +198,8 @@ describe("instance drill safety", () => {
     const run = await harness.run(["instance", "--yes"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      "Stopped at t+5s: AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth. The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
+      "Stopped at t+5s: AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth. " +
+        "The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
     );
     const requests = harness.app.requests();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -243,7 +245,8 @@ describe("instance drill and Ctrl-C", () => {
     expect(run.code).toBe(130);
     expect(run.stdout).toContain("t+0s: terminated i-0aaa (us-west-2a); the group should launch a replacement\n");
     expect(run.stdout).toContain(
-      "Interrupted at t+5s before recovery: group 1 InService, 1 Pending, 1 Terminating | Inventory-App 1/2 healthy, 1 draining. The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
+      "Interrupted at t+5s before recovery: group 1 InService, 1 Pending, 1 Terminating | Inventory-App 1/2 healthy, 1 draining. " +
+        "The Auto Scaling group goes on replacing i-0aaa without the drill.\n",
     );
     // Requests at t+0 .. t+4 were counted; the ones at t+3 .. t+5 failed, but t+5 was cut short by the Ctrl-C.
     expect(run.stdout).toContain(`App ${APP_URL}: 2 of 5 requests failed (1 HTTP 503, 1 HTTP 502), from t+3s to t+4s.\n`);

@@ -103,9 +103,9 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
   test("runs terraform output -json in the stack's folder and unwraps the values", async () => {
     const folder = stackFolder();
     const calls: { command: string; args: readonly string[]; cwd: string }[] = [];
-    const runCommand: CommandRunner = async (command, args, options) => {
+    const runCommand: CommandRunner = (command, args, options) => {
       calls.push({ command, args, cwd: options.cwd });
-      return { exitCode: 0, stdout: terraformJson(DEPLOYED), stderr: "" };
+      return Promise.resolve({ exitCode: 0, stdout: terraformJson(DEPLOYED), stderr: "" });
     };
     const outputs = await readStackOutputs({ environment: "dev", projectRoot: root, runCommand });
     expect(calls).toEqual([{ command: "terraform", args: ["output", "-json"], cwd: folder }]);
@@ -141,10 +141,11 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
 
   test("a stack with no outputs in its state says to deploy first", async () => {
     stackFolder();
-    const runCommand: CommandRunner = async () => ({ exitCode: 0, stdout: "{}\n", stderr: "" });
+    const runCommand: CommandRunner = () => Promise.resolve({ exitCode: 0, stdout: "{}\n", stderr: "" });
     const error = await failure(readStackOutputs({ environment: "dev", projectRoot: root, runCommand }));
     expect(error.message).toBe(
-      `inventory-dev has no outputs (terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} printed none); run cdktf deploy inventory-dev first`,
+      `inventory-dev has no outputs (terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} ` +
+        `printed none); run cdktf deploy inventory-dev first`,
     );
   });
 
@@ -152,10 +153,11 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
     stackFolder();
     const stderr =
       '\n│ Error: Backend initialization required, please run "terraform init"\n│\n│ Reason: Initial configuration of the requested backend "s3"\n';
-    const runCommand: CommandRunner = async () => ({ exitCode: 1, stdout: "", stderr });
+    const runCommand: CommandRunner = () => Promise.resolve({ exitCode: 1, stdout: "", stderr });
     const error = await failure(readStackOutputs({ environment: "dev", projectRoot: root, runCommand }));
     expect(error.message).toBe(
-      `terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} failed (Error: Backend initialization required, please run "terraform init"); run cdktf deploy inventory-dev first`,
+      `terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} ` +
+        `failed (Error: Backend initialization required, please run "terraform init"); run cdktf deploy inventory-dev first`,
     );
   });
 

@@ -16,13 +16,12 @@ test("other errors are not", () => {
 });
 
 /** An operation that fails with `errors` in turn, then succeeds; it records the clock time of each try. */
-function flaky(clock: VirtualClock, errors: unknown[]) {
+function flaky(clock: VirtualClock, errors: Error[]) {
   const tries: number[] = [];
-  const operation = async () => {
+  const operation = (): Promise<string> => {
     tries.push(clock.now());
     const error = errors.shift();
-    if (error) throw error;
-    return "done";
+    return error ? Promise.reject(error) : Promise.resolve("done");
   };
   return { operation, tries };
 }

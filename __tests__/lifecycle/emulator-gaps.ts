@@ -128,7 +128,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: "db-instance-resource-id",
     resourceTypes: ["aws_db_instance"],
     attributes: ["resource_id"],
-    why: "moto gives every DB instance the same DbiResourceId, by which the provider finds an instance, so with two instances in one emulator it loses track of one (AWS's ids are unique)",
+    why:
+      "moto gives every DB instance the same DbiResourceId, by which the provider finds an instance, " +
+      "so with two instances in one emulator it loses track of one (AWS's ids are unique)",
     handling: "the probes run in an emulator of their own; the stack's one instance is alone in the lifecycle's emulator",
     async probe(emulator, unique) {
       const rds = new RDSClient(emulator.clientConfig());
@@ -152,7 +154,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: "db-parameter-source",
     resourceTypes: ["aws_db_parameter_group"],
     attributes: ["parameter"],
-    why: "moto returns a parameter group's parameters without Source, so the provider, which reads only the user-set ones, reads none (AWS marks them Source=user)",
+    why:
+      "moto returns a parameter group's parameters without Source, so the provider, which " +
+      "reads only the user-set ones, reads none (AWS marks them Source=user)",
     handling: "a re-plan may set the group's parameters again",
     async probe(emulator, unique) {
       const rds = new RDSClient(emulator.clientConfig());
@@ -174,7 +178,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: "launch-template-own-tags",
     resourceTypes: ["aws_launch_template"],
     attributes: ["tag_specifications"],
-    why: "moto copies a launch template's own tags (TagSpecifications of type launch-template at creation) into its launch template data, so every re-plan wants a new template version, which rolls the fleet (AWS keeps the two apart)",
+    why:
+      "moto copies a launch template's own tags (TagSpecifications of type launch-template at creation) into its launch template data, " +
+      "so every re-plan wants a new template version, which rolls the fleet (AWS keeps the two apart)",
     handling: "the emulator's copy of each launch template ignores changes to tag_specifications; the app change still makes a new version through user_data",
     async probe(emulator, unique) {
       const ec2 = new EC2Client(emulator.clientConfig());
@@ -226,7 +232,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: "s3-lifecycle-newer-noncurrent-versions",
     resourceTypes: ["aws_s3_bucket_lifecycle_configuration"],
     attributes: ["rule.noncurrent_version_expiration.newer_noncurrent_versions"],
-    why: "moto drops NewerNoncurrentVersions from a lifecycle rule, and the provider waits for the rules it wrote to read back, so the apply fails after 3 minutes (AWS keeps it)",
+    why:
+      "moto drops NewerNoncurrentVersions from a lifecycle rule, and the provider waits for the rules it wrote to read back, " +
+      "so the apply fails after 3 minutes (AWS keeps it)",
     handling: "the emulator's copy of a lifecycle rule leaves newer_noncurrent_versions out",
     async probe(emulator, unique) {
       const s3 = new S3Client(emulator.clientConfig());
@@ -260,7 +268,9 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     id: "s3-bucket-policy-conditions",
     resourceTypes: ["aws_s3_bucket_policy"],
     attributes: ["policy"],
-    why: "moto applies a bucket policy's Deny to object requests without evaluating its conditions, so a TLS-only Deny (aws:SecureTransport false) refuses every object request, over HTTPS too (AWS lets HTTPS through); the state bucket could not hold any state",
+    why:
+      "moto applies a bucket policy's Deny to object requests without evaluating its conditions, so a TLS-only Deny (aws:SecureTransport false) " +
+      "refuses every object request, over HTTPS too (AWS lets HTTPS through); the state bucket could not hold any state",
     handling: "the emulator's copy of a bucket policy limits each conditional Deny to the bucket itself, not its objects",
     async probe(emulator, unique) {
       const s3 = new S3Client(emulator.clientConfig({ maxAttempts: 1 }));

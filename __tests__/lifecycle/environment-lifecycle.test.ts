@@ -212,9 +212,13 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
     const reviewed = review.stdout;
     expect(reviewed).toMatch(
-      /^Replaced or destroyed \(1\)\n  ! REPLACED: aws_vpc_security_group_ingress_rule\.security_groups_database_from_app \(.*\): the new one is created before the old one is destroyed$/m,
+      new RegExp(
+        "^Replaced or destroyed \\(1\\)\n {2}! REPLACED: aws_vpc_security_group_ingress_rule\\.security_groups_database_from_app " +
+          "\\(.*\\): the new one is created before the old one is destroyed$",
+        "m",
+      ),
     );
-    const databaseLine = /^  ~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
+    const databaseLine = /^ {2}~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
     for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
       expect(databaseLine).toContain(change);
     expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);

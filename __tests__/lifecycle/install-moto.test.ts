@@ -53,6 +53,7 @@ it("stops with one line naming moto when pip cannot reach its registry", () => {
   const result = install();
   expect(result.status).toBe(1);
   expect(result.stderr.trim().split("\n")).toEqual([
-    "install-test-deps: moto_server is missing and pip could not install it: install the Python package 'moto[server]>=5.2,<5.3' (pip install 'moto[server]>=5.2,<5.3') so moto_server is on PATH",
+    "install-test-deps: moto_server is missing and pip could not install it: install the Python package 'moto[server]>=5.2,<5.3' " +
+      "(pip install 'moto[server]>=5.2,<5.3') so moto_server is on PATH",
   ]);
 });

@@ -33,7 +33,7 @@ export function attributeChanges(plan: TerraformPlanJson): AttributeChange[] {
     }
     const was = (before ?? {}) as Record<string, unknown>;
     const will = after ?? {};
-    const unknownAfter = (unknown ?? {}) as Record<string, unknown>;
+    const unknownAfter = unknown ?? {};
     for (const key of new Set([...Object.keys(was), ...Object.keys(will), ...Object.keys(unknownAfter)])) {
       const becomesUnknown = hasUnknown(unknownAfter[key]);
       if (!becomesUnknown && sameValue(was[key], will[key])) continue;

@@ -41,7 +41,8 @@ const PROVIDER_SERVICES = [
 ] as const;
 
 export const MOTO_INSTALL_HINT =
-  "moto_server (Python package moto[server] 5.2) is not on PATH: install it with `pip install 'moto[server]>=5.2,<5.3'`, or run `bash scripts/install-test-deps.sh`, which does";
+  "moto_server (Python package moto[server] 5.2) is not on PATH: install it with `pip install 'moto[server]>=5.2,<5.3'`, " +
+  "or run `bash scripts/install-test-deps.sh`, which does";
 
 /**
  * moto, the AWS API emulator, as a server on 127.0.0.1 on a free port,

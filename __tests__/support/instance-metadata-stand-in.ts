@@ -27,12 +27,12 @@ export class InstanceMetadataStandIn {
   ) {}
 
   static async start(role: string, credentials: Required<StandInCredentials>): Promise<InstanceMetadataStandIn> {
-    let standIn: InstanceMetadataStandIn | undefined;
+    // Requests reach the stand-in once it exists: the server only listens after that.
     const server = http.createServer((request, response) => {
       request.resume();
-      request.on("end", () => standIn?.answer(request, response));
+      request.on("end", () => standIn.answer(request, response));
     });
-    standIn = new InstanceMetadataStandIn(server, role, credentials);
+    const standIn = new InstanceMetadataStandIn(server, role, credentials);
     await listenOnLoopback(server);
     return standIn;
   }

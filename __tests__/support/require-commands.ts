@@ -17,8 +17,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 const INSTALL_HINT =
-  "Install them with `bash scripts/install-test-deps.sh` (as root), i.e. " +
-  "apt-get install -y php-cli php-mysql mariadb-server chromium shellcheck openssl";
+  "Install them with `bash scripts/install-test-deps.sh` (as root), i.e. apt-get install -y php-cli php-mysql mariadb-server chromium shellcheck openssl";
 
 /**
  * Absolute paths of the commands, or an error naming the Debian packages to

@@ -25,6 +25,6 @@ export async function runPhp(php: string, code: string, env: Readonly<Record<str
     return stdout;
   } catch (error) {
     const failure = error as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`php failed: ${failure.stderr || failure.stdout || failure.message}`);
+    throw new Error(`php failed: ${failure.stderr || failure.stdout || failure.message}`, { cause: error });
   }
 }

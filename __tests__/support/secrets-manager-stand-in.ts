@@ -53,17 +53,17 @@ export class SecretsManagerStandIn {
     /** Serve HTTPS with this certificate, as the real endpoint does. */
     readonly tls?: StandInTls;
   }): Promise<SecretsManagerStandIn> {
-    let standIn: SecretsManagerStandIn | undefined;
+    // Requests reach the stand-in once it exists: the server only listens after that.
     const handler: http.RequestListener = (request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => setTimeout(() => standIn?.answer(request, Buffer.concat(chunks), response), standIn?.answerDelayMs));
+      request.on("end", () => setTimeout(() => standIn.answer(request, Buffer.concat(chunks), response), standIn.answerDelayMs));
     };
     const { tls } = options;
     const server = tls
       ? (https.createServer({ cert: fs.readFileSync(tls.certificateFile), key: fs.readFileSync(tls.keyFile) }, handler) as unknown as http.Server)
       : http.createServer(handler);
-    standIn = new SecretsManagerStandIn(server, options, options.secret);
+    const standIn = new SecretsManagerStandIn(server, options, options.secret);
     await listenOnLoopback(server);
     return standIn;
   }

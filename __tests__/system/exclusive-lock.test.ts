@@ -31,7 +31,7 @@ function heldBy(holder: Partial<LockHolder>): LockHolder {
 function deadPid(): number {
   const child = spawnSync("true");
   expect(child.status).toBe(0);
-  return child.pid!;
+  return child.pid;
 }
 
 describe("an exclusive lock", () => {
@@ -102,7 +102,9 @@ describe("an exclusive lock", () => {
     await expect(failure).rejects.toThrow(LockTimeoutError);
     await expect(failure).rejects.toThrow(
       new RegExp(
-        `^${lockFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is still held by process ${process.ppid} on ${os.hostname()} \\(since 2026-01-01T00:00:00\\.000Z\\) after 0 s; if that process is gone, delete the file$`,
+        `^${lockFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is still held by process ${process.ppid}` +
+          ` on ${os.hostname()} \\(since 2026-01-01T00:00:00\\.000Z\\)` +
+          ` after 0 s; if that process is gone, delete the file$`,
       ),
     );
     expect(JSON.parse(fs.readFileSync(lockFile, "utf8")).token).toBe("someone-else");

@@ -135,7 +135,7 @@ describe("the HCL output of the default environment", () => {
       expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
       const fromHcl = plannedChanges(planned(await planStack(stack.directory)).text);
       const fromJson = plannedChanges(project.read(path.join("plan-review", "default", "plan.txt")));
-      const addresses = (text: string) => [...text.matchAll(/^  # (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);
+      const addresses = (text: string) => [...text.matchAll(/^ {2}# (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);
       expect(addresses(fromJson).length).toBe(resourceCount);
       expect(addresses(fromHcl)).toEqual(addresses(fromJson));
       expect(fromHcl).toBe(fromJson);

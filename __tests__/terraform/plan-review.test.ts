@@ -62,7 +62,8 @@ describe("the plan review of a change to a deployed environment", () => {
     expect(lines.slice(0, 2)).toEqual(["Plan review of a test stack", ""]);
     expect(sectionOf(review.text, /^Replaced or destroyed/)).toEqual([
       "Replaced or destroyed (3)",
-      '  ! REPLACED: aws_vpc_security_group_ingress_rule.database_from_app (cidr_ipv4 "10.0.0.0/20" -> null, referenced_security_group_id null -> "sg-0app", replace because cannot update): the new one is created before the old one is destroyed',
+      '  ! REPLACED: aws_vpc_security_group_ingress_rule.database_from_app (cidr_ipv4 "10.0.0.0/20" -> null, referenced_security_group_id null -> "sg-0app", ' +
+        "replace because cannot update): the new one is created before the old one is destroyed",
       '  ! REPLACED: aws_db_instance.database (identifier "inventory-db" -> "inventory-db-2"): the old one is DESTROYED BEFORE the new one exists',
       "  ! DESTROYED: aws_nat_gateway.nat_2",
     ]);

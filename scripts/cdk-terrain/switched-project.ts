@@ -19,7 +19,10 @@ const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json
 /** The development tools a synthesis runs besides the CLI: esbuild bundles the app for scripts/run.mjs. */
 const SYNTHESIS_TOOLS = ["esbuild"];
 
-/** npm install, lean: no audit or funding requests, metadata from npm's cache when it has it, no install scripts (synthesis needs none), no lock file for a copy that is thrown away. */
+/**
+ * npm install, lean: no audit or funding requests, metadata from npm's cache when it has it, no install scripts (synthesis
+ * needs none), no lock file for a copy that is thrown away.
+ */
 const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--no-package-lock", "--loglevel=error"];
 
 export interface PackageJson {
@@ -79,7 +82,8 @@ export function applyUnifiedDiff(text: string, diff: string, fileName: string): 
     const at = current.indexOf(before);
     if (at < 0 || current.indexOf(before, at + 1) >= 0) {
       throw new Error(
-        `hunk ${index + 1} of the change to ${fileName} does not apply: its lines ${at < 0 ? "are not in" : "occur more than once in"} ${fileName}:${before.trimEnd()}`,
+        `hunk ${index + 1} of the change to ${fileName} does not apply: its lines ${at < 0 ? "are not in" : "occur more than once in"} ` +
+          `${fileName}:${before.trimEnd()}`,
       );
     }
     return `${current.slice(0, at)}\n${hunk.after.join("\n")}\n${current.slice(at + before.length)}`;

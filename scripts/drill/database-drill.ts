@@ -52,7 +52,8 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
 
   out.line();
   out.line(
-    `${runtime.execute ? "Plan:" : "Would"} reboot ${id} with forced failover (RebootDBInstance, ForceFailover), so the standby in ${before.secondaryAvailabilityZone ?? "the other AZ"} becomes the primary;`,
+    `${runtime.execute ? "Plan:" : "Would"} reboot ${id} with forced failover (RebootDBInstance, ForceFailover), ` +
+      `so the standby in ${before.secondaryAvailabilityZone ?? "the other AZ"} becomes the primary;`,
   );
   out.line(
     `  then look at the database every ${formatDuration(runtime.pollIntervalMs)} until it is available again (timeout ${formatDuration(runtime.timeoutMs)}),`,
@@ -97,7 +98,8 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
       const after = previous;
       const moved = after.availabilityZone !== before.availabilityZone;
       return [
-        `Availability zone: primary ${before.availabilityZone} -> ${after.availabilityZone}, standby ${before.secondaryAvailabilityZone ?? "none"} -> ${after.secondaryAvailabilityZone ?? "none"}.`,
+        `Availability zone: primary ${before.availabilityZone} -> ${after.availabilityZone}, ` +
+          `standby ${before.secondaryAvailabilityZone ?? "none"} -> ${after.secondaryAvailabilityZone ?? "none"}.`,
         ...(moved ? [] : [`Warning: the primary did not change AZ, so RDS did not fail over; look at the database's events in the RDS console.`]),
       ];
     },

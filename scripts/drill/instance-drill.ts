@@ -62,7 +62,8 @@ export async function runInstanceDrill(props: InstanceDrillProps): Promise<Drill
     `${runtime.execute ? "Plan:" : "Would"} terminate ${victim} (${zone}) with TerminateInstanceInAutoScalingGroup, desired capacity stays ${before.desired};`,
   );
   out.line(
-    `  then look at the group and the target group every ${formatDuration(runtime.pollIntervalMs)} until ${before.desired} targets are healthy again (timeout ${formatDuration(runtime.timeoutMs)}),`,
+    `  then look at the group and the target group every ${formatDuration(runtime.pollIntervalMs)} until ${before.desired} targets are healthy again ` +
+      `(timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
   out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
   if (before.desired === 1) out.line(`  Note: desired capacity is 1, so the app is down until the replacement is healthy.`);

@@ -57,7 +57,11 @@ export type CommandRunner = (
 export const execFileRunner: CommandRunner = (command, args, options) =>
   new Promise((resolve, reject) => {
     execFile(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(error);
+      if (error && typeof error.code !== "number") {
+        // Could not start: an Error whose code says why (ENOENT ...).
+        const cannotStart: Error = error;
+        return reject(cannotStart);
+      }
       resolve({ exitCode: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

@@ -105,7 +105,8 @@ function checkDistinctNames(environments: EnvironmentSettings[]): void {
     const twin = environments.slice(0, index).find((other) => other.namePrefix === environment.namePrefix);
     if (twin) {
       throw new SettingsError(
-        `${environment.environment}.json: namePrefix "${environment.namePrefix}" is also used by ${twin.environment}.json; give each environment its own so their resource names do not collide`,
+        `${environment.environment}.json: namePrefix "${environment.namePrefix}" is also used by ${twin.environment}.json; ` +
+          `give each environment its own so their resource names do not collide`,
       );
     }
   });

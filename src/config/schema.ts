@@ -127,7 +127,8 @@ const networkSchema = z
       .enum(NAT_STRATEGIES)
       .default("per-az")
       .describe(
-        "`per-az`: a NAT gateway and private route table per zone (the lab's challenge); `single`: one NAT gateway in the first public subnet (the lab's start).",
+        "`per-az`: a NAT gateway and private route table per zone (the lab's challenge); " +
+          "`single`: one NAT gateway in the first public subnet (the lab's start).",
       ),
     flowLogs: z
       .strictObject({

@@ -40,7 +40,7 @@ export function settingsTable(): string {
     }
     rows.push(`| \`${path}\` | ${typeName(node)} | ${defaultText(node)} | ${(node.description ?? "").replace(/\|/g, "\\|")} |`);
   };
-  visit(settingsJsonSchema() as JsonSchemaNode, "");
+  visit(settingsJsonSchema(), "");
   return rows.join("\n");
 }
 
@@ -48,7 +48,7 @@ function typeName(node: JsonSchemaNode): string {
   if (node.enum) return node.enum.map((value) => `\`${JSON.stringify(value)}\``).join(" \\| ");
   if (node.anyOf) {
     const constants = node.anyOf.map((option) => option.const).filter((value) => value !== undefined);
-    if (constants.length === node.anyOf.length) return `one of ${constants.join(", ")}`;
+    if (constants.length === node.anyOf.length) return `one of ${constants.map((value) => JSON.stringify(value)).join(", ")}`;
     return node.anyOf.map(typeName).join(" \\| ");
   }
   if (node.type === "array") return `${node.items ? typeName(node.items) : "any"}[]`;

@@ -29,7 +29,7 @@ export function base64UserData(script: string): string {
 /** EC2 instance types, like `t3.micro`. */
 export const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 /** An AMI id, or an SSM parameter EC2 resolves to one at launch. */
-export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_.\/-]+(:\d+)?)$/;
+export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+(:\d+)?)$/;
 /** The latest Amazon Linux 2023, resolved by EC2 at launch: no lookup at plan time. */
 export const AMAZON_LINUX_2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 /** Sizes AWS accepts for the encrypted gp3 root volume, in GiB, as [min, max]: Amazon Linux 2023's snapshot is 8 GiB. */

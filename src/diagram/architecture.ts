@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize } from "../synthesize";
+import type { TerraformDocument } from "../terraform/document";
 import { type Drawing, drawTopology } from "./drawing";
 import { drawingTexts, svgTexts, toDot } from "./graphviz";
 import { toMermaid } from "./mermaid";
@@ -47,7 +48,7 @@ export function generateArchitecture(projectRoot: string, environment: string): 
   try {
     // Only the selector: the variables that override state settings change nothing drawn, and must not make the committed diagram depend on who ran it.
     const [stack] = synthesize({ projectRoot, outdir: path.join(workDirectory, "cdktf.out"), variables: { INVENTORY_ENV: environment } });
-    const document = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8"));
+    const document = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8")) as TerraformDocument;
     const topology = readTopology(document);
     const drawing = drawTopology(topology, `Inventory HA: environment ${environment} (stack ${stack.stackName})`);
     const files = architectureFiles(environment);

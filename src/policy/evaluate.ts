@@ -71,7 +71,10 @@ export function failureOf(evaluation: Evaluation): string | undefined {
   const { outcome, control, target } = evaluation;
   if (outcome.status === "failed") return [...outcome.findings.map(formatFinding), ...outcome.notes].join("\n");
   if (outcome.status === "stale")
-    return `${control.id} is met in ${target}, but ${EXCEPTIONS_FILE} still waives it there ("${outcome.exception.reason.slice(0, 60)}..."): remove ${target} from that exception`;
+    return (
+      `${control.id} is met in ${target}, but ${EXCEPTIONS_FILE} still waives it there ("${outcome.exception.reason.slice(0, 60)}...")` +
+      `: remove ${target} from that exception`
+    );
   return undefined;
 }
 

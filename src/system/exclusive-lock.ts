@@ -72,7 +72,8 @@ export class ExclusiveLock {
         if (isGone(current) && takeOver(file, current)) continue;
         if (Date.now() >= deadline) {
           throw new LockTimeoutError(
-            `${file} is still held by process ${current.pid} on ${current.hostname} (since ${current.since}) after ${Math.round(timeoutMs / 1000)} s; if that process is gone, delete the file`,
+            `${file} is still held by process ${current.pid} on ${current.hostname} (since ${current.since}) after ${Math.round(timeoutMs / 1000)} s` +
+              `; if that process is gone, delete the file`,
           );
         }
         if (!waiting) options.onWait?.(current);
@@ -97,7 +98,9 @@ function readHolder(file: string): LockHolder | undefined {
     return JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new Error(`${file} is not a lock file this project wrote (${(error as Error).message}); delete it if no review is running`);
+    throw new Error(`${file} is not a lock file this project wrote (${(error as Error).message}); delete it if no review is running`, {
+      cause: error,
+    });
   }
 }
 

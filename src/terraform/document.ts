@@ -105,7 +105,9 @@ export interface PolicyStatement {
 /** A policy as read from the document: its statements, or why they could not be read. */
 export type PolicyReading = { readonly statements: PolicyStatement[] } | { readonly problem: string };
 
-const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+/** A JSON value as text: strings as they are, anything else as JSON. */
+const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(text) : [text(value)]);
 
 /**
  * The statements of a policy argument: literal JSON, whose strings may hold

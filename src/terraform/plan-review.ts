@@ -64,7 +64,8 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   const subnets = valuesOf("aws_subnet").sort((a, b) => subnetOrder(a).localeCompare(subnetOrder(b)));
   for (const { values } of subnets) {
     lines.push(
-      `  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`,
+      `  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}` +
+        `${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`,
     );
   }
   const natGateways = ofType("aws_nat_gateway");
@@ -103,7 +104,8 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   lines.push("", "Load balancer");
   for (const { values } of valuesOf("aws_lb")) {
     lines.push(
-      `  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, deletion protection ${onOff(values.enable_deletion_protection)}, invalid headers ${values.drop_invalid_header_fields ? "dropped" : "kept"}`,
+      `  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, ` +
+        `deletion protection ${onOff(values.enable_deletion_protection)}, invalid headers ${values.drop_invalid_header_fields ? "dropped" : "kept"}`,
     );
   }
   for (const { address, values } of valuesOf("aws_lb_listener")) {
@@ -119,27 +121,33 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   for (const { values } of valuesOf("aws_lb_target_group")) {
     const check = values.health_check?.[0] ?? {};
     lines.push(
-      `  target group ${values.name}: ${values.target_type} ${values.protocol}:${values.port}, health ${check.path} every ${check.interval}s, healthy after ${check.healthy_threshold}, drain ${values.deregistration_delay}s`,
+      `  target group ${values.name}: ${values.target_type} ${values.protocol}:${values.port}, health ${check.path} every ${check.interval}s, ` +
+        `healthy after ${check.healthy_threshold}, drain ${values.deregistration_delay}s`,
     );
   }
 
   lines.push("", "App tier");
   for (const { values } of valuesOf("aws_autoscaling_group")) {
     lines.push(
-      `  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`,
+      `  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, ` +
+        `health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`,
     );
   }
   for (const { values } of valuesOf("aws_launch_template")) {
     const metadata = values.metadata_options?.[0] ?? {};
     lines.push(
-      `  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`,
+      `  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, ` +
+        `IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`,
     );
   }
 
   lines.push("", "Database");
   for (const { values } of valuesOf("aws_db_instance")) {
     lines.push(
-      `  ${values.identifier}: ${values.engine} ${values.engine_version}, ${values.instance_class}, ${values.allocated_storage} GiB ${values.storage_type}, Multi-AZ ${yesNo(values.multi_az)}, encrypted ${yesNo(values.storage_encrypted)}, public ${yesNo(values.publicly_accessible)}, backups ${values.backup_retention_period} days, deletion protection ${onOff(values.deletion_protection)}`,
+      `  ${values.identifier}: ${values.engine} ${values.engine_version}, ${values.instance_class}, ${values.allocated_storage} GiB ${values.storage_type}, ` +
+        `Multi-AZ ${yesNo(values.multi_az)}, ` +
+        `encrypted ${yesNo(values.storage_encrypted)}, public ${yesNo(values.publicly_accessible)}, backups ${values.backup_retention_period} days, ` +
+        `deletion protection ${onOff(values.deletion_protection)}`,
     );
   }
 

@@ -14,7 +14,8 @@ import { findExecutable, isExecutable } from "../system/executables";
 export const DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins";
 
 export const INSTALL_HINT =
-  "Install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install, or apt-get install terraform from HashiCorp's apt repository) and put it on PATH, or set TERRAFORM_BINARY.";
+  "Install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install, or apt-get install terraform from HashiCorp's apt repository) " +
+  "and put it on PATH, or set TERRAFORM_BINARY.";
 
 export class TerraformNotFoundError extends Error {
   override readonly name = "TerraformNotFoundError";
@@ -158,6 +159,9 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
   return `${diagnostic.severity === "error" ? "Error" : "Warning"}: ${diagnostic.summary}${detail}${where}${code}`;
 }
 
+/** Terminal colour codes (ESC [ ... m), which some Terraform errors carry even with -no-color. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 /**
  * Terraform's messages without its box drawing and CLI-config warnings: JSON
  * diagnostics when the output is JSON, else the plain-text error blocks.
@@ -166,7 +170,7 @@ export function readableDiagnostics(stdout: string, stderr: string): string {
   const json = parseJsonDiagnostics(stdout);
   if (json.length > 0) return json.map(formatDiagnostic).join("\n");
   const text = `${stderr}\n${stdout}`
-    .replace(/\x1b\[[0-9;]*m/g, "")
+    .replace(ANSI_COLOUR, "")
     .split("\n")
     .map((line) => line.replace(/^[│╷╵]\s?/, ""))
     .join("\n");
@@ -175,10 +179,17 @@ export function readableDiagnostics(stdout: string, stderr: string): string {
   return (useful.length > 0 ? useful.map((block) => block.trim()) : [text.trim()]).join("\n");
 }
 
+/** What Terraform's JSON output holds diagnostics in: `validate -json`'s document, or one line of a `-json` stream. */
+interface DiagnosticsMessage {
+  readonly diagnostics?: Diagnostic[];
+  readonly type?: string;
+  readonly diagnostic?: Diagnostic;
+}
+
 function parseJsonDiagnostics(stdout: string): Diagnostic[] {
   try {
     // `validate -json` prints one document.
-    const whole = JSON.parse(stdout);
+    const whole = JSON.parse(stdout) as DiagnosticsMessage;
     if (Array.isArray(whole.diagnostics)) return whole.diagnostics;
   } catch {
     // Otherwise a stream of one JSON object per line (`plan -json`), or plain text.
@@ -188,7 +199,7 @@ function parseJsonDiagnostics(stdout: string): Diagnostic[] {
     const trimmed = line.trim();
     if (!trimmed.startsWith("{")) continue;
     try {
-      const parsed = JSON.parse(trimmed);
+      const parsed = JSON.parse(trimmed) as DiagnosticsMessage;
       if (Array.isArray(parsed.diagnostics)) diagnostics.push(...parsed.diagnostics);
       else if (parsed.type === "diagnostic" && parsed.diagnostic) diagnostics.push(parsed.diagnostic);
     } catch {

@@ -12,7 +12,8 @@ import { identityPolicies, managedPolicyAttachments } from "../../terraform/docu
  */
 export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
   AmazonSSMManagedInstanceCore:
-    "Session Manager instead of SSH (no key pair, no port 22). AWS's minimal policy for the SSM agent; its few `Resource: *` statements are for ssm, ssmmessages and ec2messages actions that have no resource-level permissions.",
+    "Session Manager instead of SSH (no key pair, no port 22). AWS's minimal policy for the SSM agent; " +
+    "its few `Resource: *` statements are for ssm, ssmmessages and ec2messages actions that have no resource-level permissions.",
   "service-role/AmazonRDSEnhancedMonitoringRole": "Lets RDS publish Enhanced Monitoring metrics: CloudWatch Logs actions on the RDSOSMetrics log group only.",
 };
 
