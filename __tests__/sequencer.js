@@ -15,6 +15,7 @@ const SLOW_FIRST = [
   "terraform/kept-workspace",
   "examples/examples",
   "config/synth-command",
+  "lint",
   "typecheck",
   "performance/fresh-synth",
   "diagram/command",
