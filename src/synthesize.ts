@@ -1,11 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { loadEnvironments, SettingsError } from "./config/load";
+import { ENVIRONMENT_SELECTOR, loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "./stacks/ci-access-stack";
 import { InventoryStack } from "./stacks/inventory-stack";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
+
+/** The process variables that select every environment. */
+const ALL = { [ENVIRONMENT_SELECTOR]: "" };
 
 export interface SynthesizeOptions {
   /** The project folder (holds environments/ and app/). */
@@ -32,7 +36,10 @@ export interface SynthesizedStack {
  * setting leaves no partial output.
  */
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
-  const environments = loadEnvironments({ directory: path.join(options.projectRoot, "environments"), variables: options.variables });
+  const directory = path.join(options.projectRoot, "environments");
+  const environments = loadEnvironments({ directory, variables: options.variables });
+  // Every environment's roles, whichever one is selected: a stack holding only some would destroy the others'.
+  const ciAccess = ciAccessProps(loadEnvironments({ directory, variables: { ...(options.variables ?? process.env), ...ALL } }));
   // cdktf creates only the last folder of outdir.
   if (options.outdir) fs.mkdirSync(path.dirname(options.outdir), { recursive: true });
   return withHclSetting(options.hcl, () => {
@@ -45,6 +52,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
     });
     const bootstrap = stateBootstrapProps(environments);
     if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
+    if (ciAccess) new CiAccessStack(app, CI_ACCESS_STACK, ciAccess);
     app.synth();
     // A stack folder holds one format: a cdk.tf.json left beside a new cdk.tf (or the reverse) would double every
     // definition. HCL output keeps cdktf's metadata in metadata.json, which JSON output carries inline.

@@ -50,6 +50,8 @@ export interface ResourceNames {
   readonly databaseSubnetGroup: string;
   readonly databaseParameterGroup: string;
   readonly databaseMonitoringRole: string;
+  /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
+  ciRole(purpose: string): string;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -84,6 +86,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     databaseSubnetGroup: `${identifier}-subnets`,
     databaseParameterGroup: `${identifier}-mysql84`,
     databaseMonitoringRole: named("Inventory-DB-Monitoring"),
+    ciRole: (purpose) => named(`Inventory-${purpose}`),
   };
 }
 

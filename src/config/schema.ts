@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allocate, cidrProblem, contains, format, overlaps, parseCidr, size } from "./cidr";
+import { ciProblems, ciSchema } from "./ci-settings";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
@@ -336,6 +337,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
+    ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
   .transform((input, ctx) => {
     const report = (path: (string | number)[], message: string) => ctx.issues.push({ code: "custom", message, path, input });
@@ -401,6 +403,8 @@ export const settingsSchema = z
     if (state.workspace !== undefined && state.workspaceTags !== undefined) {
       report(["state", "workspaceTags"], "choose either workspace or workspaceTags, not both");
     }
+
+    for (const problem of ciProblems(input)) report(problem.path, problem.message);
 
     return {
       ...input,
