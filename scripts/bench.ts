@@ -3,7 +3,8 @@
 // side by side, plus the CLI's synth end to end, the same two on CDK Terrain
 // (a copy of the project switched as docs/cdk-terrain.md says), the offline
 // plan review beside the bare `terraform plan` of the same folder (the floor a
-// review can approach), and npm test. Prints a table and writes it as JSON to
+// review can approach), the lifecycle suite against the AWS emulator, and npm
+// test. Prints a table and writes it as JSON to
 // bench-results/ (ignored by git).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
       },
     ],
     { name: "npm run plan, first run (init)", command: ["sh", "-c", `rm -rf ${reviewFolder} && npm run --silent plan`], runs: Math.min(runs, 3) },
+    // The environment's life against the AWS emulator on its own: the longest suite, which npm test runs beside the others.
+    { name: "lifecycle suite (apply, change, destroy in moto)", command: [bin("jest"), "__tests__/lifecycle/environment-lifecycle.test.ts"], runs: 1 },
     { name: "npm test (whole suite)", command: ["npm", "test", "--silent"], runs: 1 },
   ];
 
