@@ -29,7 +29,14 @@ export default tseslint.config(
     // The readers of synthesized Terraform JSON and of Terraform's plan JSON hold those documents as `any`: their shape is
     // Terraform's, resource type by resource type, and every read is checked against what Terraform writes by the tests that
     // run Terraform. The unsafe-`any` rules would ask for a cast at each of a thousand reads, and check nothing more.
-    files: ["src/terraform/document.ts", "src/terraform/plan-review.ts", "src/diagram/topology.ts", "src/policy/**/*.ts", "__tests__/**/*.ts"],
+    files: [
+      "src/terraform/document.ts",
+      "src/terraform/plan-review.ts",
+      "src/terraform/cost.ts",
+      "src/diagram/topology.ts",
+      "src/policy/**/*.ts",
+      "__tests__/**/*.ts",
+    ],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-argument": "off",

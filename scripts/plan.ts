@@ -1,10 +1,14 @@
-// npm run plan [-- --env NAME] [--live]: synthesizes, then plans one
+// npm run plan [-- --env NAME] [--live] [--format markdown] [--compare ENV]: synthesizes, then plans one
 // environment and prints a one-screen review. Offline by default (no AWS
 // credentials, no network, an empty local state: what the environment would
 // create); with --live against the environment's own backend and AWS, with the
 // default credential chain (what a change would do to what is deployed:
 // replacements and destructions first). The plan, its JSON and the review are
 // kept in plan-review/<env>/ (plan-review/<env>/live/ for a live review).
+// Every review ends with the estimated fixed monthly cost; --compare ENV
+// prices another environment's synthesized configuration beside it and shows
+// the monthly change. --format markdown prints the review as a pull request
+// comment (only the Markdown on stdout) and keeps it as review.md.
 //
 // Synthesis runs in this process (what `cdktf synth` runs, without the CLI
 // around it). Terraform works in a folder kept per environment under
@@ -18,27 +22,44 @@ import * as path from "node:path";
 import { SettingsError } from "../src/config/load";
 import { projectRoot } from "../src/config/project-root";
 import { type SynthesizedStack, synthesize } from "../src/synthesize";
+import { documentResources } from "../src/terraform/cost";
+import type { TerraformDocument } from "../src/terraform/document";
+import { costReview } from "../src/terraform/cost-review";
 import { reviewPlan } from "../src/terraform/plan-review";
+import { reviewMarkdown } from "../src/terraform/plan-review-markdown";
 import { LockTimeoutError } from "../src/system/exclusive-lock";
 import { KeptWorkspace } from "../src/terraform/kept-workspace";
 import { TerraformError, TerraformNotFoundError } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run plan [-- --env NAME] [--live]";
+const USAGE = "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV]";
+const FORMATS = ["text", "markdown"] as const;
 
-function parseArguments(args: string[]): { environment: string; live: boolean } {
+function parseArguments(args: string[]): { environment: string; live: boolean; format: (typeof FORMATS)[number]; compare?: string } {
   let environment = "default";
   let live = false;
+  let format: (typeof FORMATS)[number] = "text";
+  let compare: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? (args[index + 1] && !args[index + 1].startsWith("--") ? args[++index] : undefined);
     if (arg === "--live") live = true;
-    else if (arg === "--env" && args[index + 1]) environment = args[++index];
+    else if (name === "--format") {
+      const chosen = value();
+      if (!FORMATS.includes(chosen as (typeof FORMATS)[number]))
+        throw new SettingsError(`--format: "${chosen ?? ""}" is not one of ${FORMATS.join(", ")}; ${USAGE}`);
+      format = chosen as (typeof FORMATS)[number];
+    } else if (name === "--compare") {
+      compare = value();
+      if (!compare) throw new SettingsError(`--compare needs an environment name; ${USAGE}`);
+    } else if (arg === "--env" && args[index + 1]) environment = args[++index];
     else if (arg.startsWith("--env=")) environment = arg.slice("--env=".length);
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new SettingsError(`unknown argument "${arg}"; ${USAGE}`);
   }
-  return { environment, live };
+  return { environment, live, format, compare };
 }
 
 /**
@@ -56,9 +77,17 @@ function localStatePath(stack: SynthesizedStack): Record<string, unknown> | unde
 }
 
 async function main(): Promise<void> {
-  const { environment, live } = parseArguments(process.argv.slice(2));
+  const { environment, live, format, compare } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
-  const [stack] = synthesize({ projectRoot: root, variables: { ...process.env, INVENTORY_ENV: environment } });
+  // With --compare every environment is synthesized (as cdktf synth does), so the other one is priced from its configuration.
+  const stacks = synthesize({ projectRoot: root, variables: { ...process.env, INVENTORY_ENV: compare ? "" : environment } });
+  const stack = stacks.find((candidate) => candidate.environment === environment);
+  if (!stack) throw new SettingsError(`--env: unknown environment "${environment}"; known: ${stacks.map((candidate) => candidate.environment).join(", ")}`);
+  const compared = compare === undefined ? undefined : stacks.find((candidate) => candidate.environment === compare);
+  if (compare !== undefined && !compared)
+    throw new SettingsError(`--compare: unknown environment "${compare}"; known: ${stacks.map((candidate) => candidate.environment).join(", ")}`);
+  // Markdown goes to stdout alone, so a pipeline can post it as it is.
+  const say = format === "markdown" ? console.error : console.log;
   const cacheDirectory = path.join(root, ".cache", "terraform");
   const workspace = await KeptWorkspace.open(stack.directory, {
     cacheDirectory,
@@ -71,20 +100,32 @@ async function main(): Promise<void> {
   });
   try {
     const init = await workspace.initIfChanged();
-    console.log(`Terraform: ${init.initialised ? "initialised" : "reusing"} ${path.relative(process.cwd(), workspace.directory)} (${init.reason})\n`);
+    say(`Terraform: ${init.initialised ? "initialised" : "reusing"} ${path.relative(process.cwd(), workspace.directory)} (${init.reason})\n`);
     const result = await workspace.plan(live ? { refresh: true, lock: true } : {});
     const plan = await workspace.showJson(result.planFile);
     const summary = /^(Plan: .*|No changes\..*)$/m.exec(result.text)?.[0] ?? "Plan: (no summary from terraform)";
     const mode = live ? `live, against its ${stack.settings.state.backend} state and AWS` : "offline, -refresh=false";
-    const review = reviewPlan(plan, `Plan review of ${stack.stackName} (environment ${environment}, region ${stack.settings.region}, ${mode})`, summary);
-
+    const cost = costReview(
+      plan,
+      stack.settings.region,
+      compared && {
+        label: compared.environment,
+        resources: documentResources(JSON.parse(fs.readFileSync(path.join(compared.directory, "cdk.tf.json"), "utf8")) as TerraformDocument),
+      },
+    );
+    const review = reviewPlan(plan, `Plan review of ${stack.stackName} (environment ${environment}, region ${stack.settings.region}, ${mode})`, summary, {
+      extraSections: [cost.section],
+    });
     const outputDirectory = path.join(root, "plan-review", environment, ...(live ? ["live"] : []));
+    const markdown = reviewMarkdown(review, { fullReview: `${path.relative(root, outputDirectory)}/review.txt` });
+
     fs.mkdirSync(outputDirectory, { recursive: true });
     const saved: Record<string, string | Buffer> = {
       "plan.tfplan": fs.readFileSync(result.planFile),
       "plan.json": `${JSON.stringify(plan, null, 2)}\n`,
       "plan.txt": result.text,
       "review.txt": `${review.text}\n`,
+      "review.md": markdown,
     };
     for (const [name, content] of Object.entries(saved)) {
       const file = path.join(outputDirectory, name);
@@ -92,8 +133,9 @@ async function main(): Promise<void> {
       // A live plan holds the deployed state's values: readable by its owner only.
       fs.chmodSync(file, 0o600);
     }
-    console.log(review.text);
-    console.log(`\nSaved: ${path.relative(process.cwd(), outputDirectory)}/{plan.tfplan,plan.json,plan.txt,review.txt}`);
+    if (format === "markdown") process.stdout.write(markdown);
+    else console.log(review.text);
+    say(`\nSaved: ${path.relative(process.cwd(), outputDirectory)}/{plan.tfplan,plan.json,plan.txt,review.txt,review.md}`);
   } finally {
     workspace.release();
   }

@@ -2,12 +2,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { loadEnvironments, SettingsError } from "./config/load";
+import { ENVIRONMENT_SELECTOR, loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "./stacks/ci-access-stack";
 import { InventoryStack } from "./stacks/inventory-stack";
 import { unquoteDependsOn } from "./terraform/hcl-output";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
+
+/** The process variables that select every environment. */
+const ALL = { [ENVIRONMENT_SELECTOR]: "" };
 
 export interface SynthesizeOptions {
   /** The project folder (holds environments/ and app/). */
@@ -38,8 +42,11 @@ export interface SynthesizedStack {
  * `outdir` as it was (or absent).
  */
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
-  const environments = loadEnvironments({ directory: path.join(options.projectRoot, "environments"), variables: options.variables });
+  const directory = path.join(options.projectRoot, "environments");
+  const environments = loadEnvironments({ directory, variables: options.variables });
   const bootstrap = stateBootstrapProps(environments);
+  // Every environment's roles, whichever one is selected: a stack holding only some would destroy the others'.
+  const ciAccess = ciAccessProps(loadEnvironments({ directory, variables: { ...(options.variables ?? process.env), ...ALL } }));
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-synth-"));
   try {
@@ -51,6 +58,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
         new InventoryStack(app, inventoryStackName(settings.environment), { settings, appDirectory: path.join(options.projectRoot, "app") });
       }
       if (bootstrap) new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, bootstrap);
+      if (ciAccess) new CiAccessStack(app, CI_ACCESS_STACK, ciAccess);
       app.synth();
       if (app.hclOutput) {
         for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {

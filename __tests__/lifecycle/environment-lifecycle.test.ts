@@ -222,6 +222,9 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
       expect(databaseLine).toContain(change);
     expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);
+    // The lab's challenges in money: one more NAT gateway and address, Multi-AZ, the doubled class and storage,
+    // as the offline comparison of the two environments' configurations gives it (README, "Cost").
+    expect(reviewed).toContain("Monthly change from deployed: +$80.63 ($91.80 -> $172.43).");
     // Terraform counts the replaced rule as one to add and one to destroy.
     expect(reviewed).toMatch(/^Plan: 5 to add, \d+ to change, 1 to destroy\.$/m);
 

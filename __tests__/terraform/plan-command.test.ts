@@ -116,9 +116,41 @@ describe("npm run plan", () => {
   });
 
   it("keeps the plan, its JSON and the review, and leaves no Terraform working data in cdktf.out", () => {
-    for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt"]) expect(project.exists(`plan-review/default/${file}`)).toBe(true);
+    for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt", "review.md"]) expect(project.exists(`plan-review/default/${file}`)).toBe(true);
     expect(JSON.parse(project.read("plan-review/default/plan.json")).resource_changes.length).toBe(resourceCount);
     expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-default"))).toEqual(["cdk.tf.json"]);
+  });
+
+  it("ends the review with the estimated monthly cost, by resource, and what it leaves out", () => {
+    expect(result.stdout).toMatch(/^Estimated monthly cost: \$\d+\.\d\d fixed$/m);
+    expect(result.stdout).toMatch(/aws_nat_gateway\.network_nat_gateway_2 +NAT gateway \(730 h\) +\$32\.85/);
+    expect(result.stdout).toMatch(/aws_db_instance\.database_instance +RDS mysql db\.t3\.small, Multi-AZ \(730 h\) +\$49\.64/);
+    expect(result.stdout).toContain("Not included (usage-based): NAT gateway data processing");
+  });
+
+  it("--format markdown --compare lab-start prints only the Markdown review, with the change from lab-start", () => {
+    const markdown = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--format", "markdown", "--compare", "lab-start"], offline);
+    expect(markdown.status).toBe(0);
+    expect(markdown.stdout.startsWith("### Plan review of inventory-default")).toBe(true);
+    expect(markdown.stdout.length).toBeLessThanOrEqual(65_536);
+    expect(markdown.stdout).toMatch(/^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$/m);
+    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$80\.63 \(\$91\.80 -> \$172\.43\)\./);
+    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $172.43 fixed</summary>");
+    expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
+    // The progress lines go to stderr, so the output can be posted as it is.
+    expect(markdown.stdout).not.toContain("Terraform: ");
+    expect(markdown.stderr).toContain("Terraform: reusing");
+    expect(project.read("plan-review/default/review.md")).toBe(markdown.stdout);
+  });
+
+  it("refuses a format or a comparison it does not know in one line", () => {
+    const format = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--format", "html"], offline);
+    expect([format.status, format.stderr.trim()]).toEqual([
+      1,
+      'Invalid settings: --format: "html" is not one of text, markdown; usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV]',
+    ]);
+    const compare = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "prod"], offline);
+    expect([compare.status, compare.stderr.trim()]).toEqual([1, 'Invalid settings: --compare: unknown environment "prod"; known: default, lab-start']);
   });
 
   it("refuses an unknown environment in one line", () => {

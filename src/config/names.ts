@@ -34,6 +34,8 @@ export interface ResourceNames {
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
+  /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
+  ciRole(purpose: string): string;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -60,6 +62,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       nameTag: named(base.database),
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
+    ciRole: (purpose) => named(`Inventory-${purpose}`),
   };
 }
 

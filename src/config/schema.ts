@@ -30,6 +30,7 @@ import {
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
+import { ciProblems, ciSchema } from "./ci-settings";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
@@ -320,6 +321,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
+    ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
   .transform((input, ctx) => {
     const report = (path: (string | number)[], message: string) => ctx.issues.push({ code: "custom", message, path, input });
@@ -364,6 +366,8 @@ export const settingsSchema = z
       const hint = problem.message.startsWith("missing:") ? (whereElse[problem.prop] ?? "") : "";
       report(["state", ...problem.prop.split(".").map(pathPart)], `${problem.message}${hint}`);
     }
+
+    for (const problem of ciProblems(input)) report(problem.path, problem.message);
 
     return {
       ...input,

@@ -61,6 +61,16 @@ export type ResolvedDatabaseProps = Required<Omit<DatabaseProps, "maxAllocatedSt
  * type's minimum or autoscaling not above it, a Multi-AZ standby without the
  * backups RDS builds it from.
  */
+/** The DB subnet group's name: the instance's identifier and `-subnets`. */
+export function databaseSubnetGroupName(identifier: string): string {
+  return `${identifier}-subnets`;
+}
+
+/** The parameter group's name: the identifier and its family without dots (`inventory-db-mysql84`). */
+export function databaseParameterGroupName(identifier: string, engineVersion: string): string {
+  return `${identifier}-${parameterGroupFamily(engineVersion).replace(/\./g, "")}`;
+}
+
 export function databaseProblems(props: Omit<ResolvedDatabaseProps, "subnetIds" | "securityGroupId" | "region">): PropProblem[] {
   const pattern = (prop: keyof typeof props, regex: RegExp, message: string): PropProblem | undefined => {
     const value = props[prop];
@@ -204,7 +214,7 @@ export class Database extends Construct {
     ]);
     const family = parameterGroupFamily(settings.engineVersion);
 
-    const subnetGroupName = `${names.identifier}-subnets`;
+    const subnetGroupName = databaseSubnetGroupName(names.identifier);
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: subnetGroupName,
       description: "Private subnets of the Inventory database",
@@ -213,7 +223,7 @@ export class Database extends Construct {
     });
 
     // Named after its family: a new major version needs a new group, created before the old one goes.
-    const parameterGroupName = `${names.identifier}-${family.replace(/\./g, "")}`;
+    const parameterGroupName = databaseParameterGroupName(names.identifier, settings.engineVersion);
     const parameters = new DbParameterGroup(this, "parameter-group", {
       name: parameterGroupName,
       family,

@@ -9,8 +9,8 @@ import type { Block, TerraformDocument } from "../terraform/document";
  * id carry the project's own `INV-...` id.
  */
 
-/** What a control is checked against: the inventory stack of an environment, or the state bootstrap stack. */
-export type ControlScope = "inventory" | "state";
+/** What a control is checked against: the inventory stack of an environment, the state bootstrap stack, or the CI access stack. */
+export type ControlScope = "inventory" | "state" | "ci-access";
 
 /** One synthesized stack under check. */
 export interface Target {

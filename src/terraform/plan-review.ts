@@ -13,8 +13,32 @@ export interface PlanReview {
   /** Resource counts to add by type. */
   readonly additionsByType: Record<string, number>;
   readonly warnings: string[];
+  readonly heading: string;
+  /** Terraform's own `Plan: N to add, ...` line. */
+  readonly summaryLine: string;
+  /** The review's content, which the text and the Markdown review both render. */
+  readonly sections: ReviewSection[];
   /** The review as printed. */
   readonly text: string;
+}
+
+/** What a section of the review is, for a renderer to order and present it. */
+export type SectionRole = "replaced" | "changed" | "added" | "details" | "cost" | "warnings";
+
+/** One section of the review: a title, then lines (or a table), each as the text review prints it. */
+export interface ReviewSection {
+  readonly role: SectionRole;
+  readonly title: string;
+  readonly lines: string[];
+  /** Rows a renderer may show as a table; the text review prints `lines`. @default none */
+  readonly table?: { readonly header: string[]; readonly rows: string[][] };
+  /** Lines after the table or lines, such as what an estimate leaves out. @default none */
+  readonly notes?: string[];
+}
+
+export interface ReviewOptions {
+  /** Sections to add before the warnings (the cost estimate). @default none */
+  readonly extraSections?: readonly ReviewSection[];
 }
 
 type Values = Record<string, any>;
@@ -24,7 +48,7 @@ interface ConfigurationResource {
   expressions?: Record<string, any>;
 }
 
-export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine: string): PlanReview {
+export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine: string, options: ReviewOptions = {}): PlanReview {
   const changes = (plan.resource_changes ?? []).filter((change) => change.mode === "managed");
   const after = new Map<string, Values>(changes.map((change) => [change.address, change.change.after ?? {}]));
   const references = referenceIndex(plan);
@@ -38,13 +62,16 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     return values.name ?? values.tags?.Name ?? address;
   };
 
-  const lines: string[] = [heading, ""];
-  const existing = changesToExisting(changes);
-  if (existing.length > 0) lines.push(...existing, "");
+  const sections: ReviewSection[] = changesToExisting(changes);
+  let lines: string[] = [];
+  const section = (role: SectionRole, title: string) => {
+    lines = [];
+    sections.push({ role, title, lines });
+  };
   const additionsByType: Record<string, number> = {};
   for (const change of changes) if (change.change.actions.includes("create")) additionsByType[change.type] = (additionsByType[change.type] ?? 0) + 1;
   const totalAdd = Object.values(additionsByType).reduce((sum, count) => sum + count, 0);
-  lines.push(`Resources to add: ${totalAdd}`);
+  section("added", `Resources to add: ${totalAdd}`);
   const types = Object.entries(additionsByType).sort(([a], [b]) => a.localeCompare(b));
   for (let index = 0; index < types.length; index += 2) {
     lines.push(
@@ -55,7 +82,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  lines.push("", "Network");
+  section("details", "Network");
   for (const { values } of valuesOf("aws_vpc"))
     lines.push(`  VPC ${values.tags?.Name ?? ""} ${values.cidr_block}, DNS hostnames ${onOff(values.enable_dns_hostnames)}`);
   // Public subnets first, then private, each in zone order.
@@ -77,7 +104,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     lines.push(`  ${table}: 0.0.0.0/0 -> ${nameOf(target)}`);
   }
 
-  lines.push("", "Security group rules");
+  section("details", "Security group rules");
   const rules = [
     ...valuesOf("aws_vpc_security_group_ingress_rule").map((rule) => ({ ...rule, direction: "in " })),
     ...valuesOf("aws_vpc_security_group_egress_rule").map((rule) => ({ ...rule, direction: "out" })),
@@ -101,7 +128,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
       lines.push(`  ${nameOf(address).padEnd(groupWidth)} out (none)`);
   }
 
-  lines.push("", "Load balancer");
+  section("details", "Load balancer");
   for (const { values } of valuesOf("aws_lb")) {
     lines.push(
       `  ${values.name}: ${values.internal ? "internal" : "internet-facing"} ${values.load_balancer_type}, ` +
@@ -126,7 +153,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  lines.push("", "App tier");
+  section("details", "App tier");
   for (const { values } of valuesOf("aws_autoscaling_group")) {
     lines.push(
       `  ${values.name}: min ${values.min_size} / desired ${values.desired_capacity} / max ${values.max_size}, ` +
@@ -141,7 +168,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  lines.push("", "Database");
+  section("details", "Database");
   for (const { values } of valuesOf("aws_db_instance")) {
     lines.push(
       `  ${values.identifier}: ${values.engine} ${values.engine_version}, ${values.instance_class}, ${values.allocated_storage} GiB ${values.storage_type}, ` +
@@ -156,10 +183,27 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     after,
     rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
   );
-  lines.push("", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
+  sections.push(...(options.extraSections ?? []));
+  section("warnings", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
   lines.push(...warnings.map((warning) => `  ! ${warning}`));
-  lines.push("", summaryLine);
-  return { additionsByType, warnings, text: lines.join("\n") };
+  const review = { additionsByType, warnings, heading, summaryLine, sections };
+  return { ...review, text: reviewText(review) };
+}
+
+/** The review as the terminal shows it: the heading, each section after a blank line, then Terraform's summary. */
+export function reviewText(review: Pick<PlanReview, "heading" | "summaryLine" | "sections">): string {
+  const blocks = review.sections.map((part) => [part.title, ...(part.table ? tableLines(part.table) : part.lines), ...(part.notes ?? [])].join("\n"));
+  return [review.heading, ...blocks, review.summaryLine].join("\n\n");
+}
+
+/** A table as aligned text lines; a column of amounts ($, +$, -$) is right-aligned. */
+function tableLines(table: NonNullable<ReviewSection["table"]>): string[] {
+  const rows = [table.header, ...table.rows];
+  const widths = table.header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  const amounts = table.header.map((_, column) => table.rows.some((row) => /^[-+]?\$/.test(row[column] ?? "")));
+  return rows.map((row) =>
+    `  ${row.map((cell, column) => (amounts[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join("  ")}`.trimEnd(),
+  );
 }
 
 /**
@@ -168,7 +212,7 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
  * fear), then every update in place with the attributes it changes. Empty
  * for a plan that only creates (an offline review of a new environment).
  */
-function changesToExisting(changes: ResourceChange[]): string[] {
+function changesToExisting(changes: ResourceChange[]): ReviewSection[] {
   const warnings: string[] = [];
   const updates: string[] = [];
   for (const change of changes) {
@@ -180,10 +224,10 @@ function changesToExisting(changes: ResourceChange[]): string[] {
     } else if (actions.includes("delete")) warnings.push(`  ! DESTROYED: ${change.address}${reason}`);
     else if (actions.includes("update")) updates.push(`  ~ ${change.address}: ${changedAttributes(change, false).join(", ")}`);
   }
-  const lines: string[] = [];
-  if (warnings.length > 0) lines.push(`Replaced or destroyed (${warnings.length})`, ...warnings);
-  if (updates.length > 0) lines.push(...(lines.length ? [""] : []), `Changed in place (${updates.length})`, ...updates);
-  return lines;
+  const sections: ReviewSection[] = [];
+  if (warnings.length > 0) sections.push({ role: "replaced", title: `Replaced or destroyed (${warnings.length})`, lines: warnings });
+  if (updates.length > 0) sections.push({ role: "changed", title: `Changed in place (${updates.length})`, lines: updates });
+  return sections;
 }
 
 /** Most attribute changes listed per resource; the rest are counted. */

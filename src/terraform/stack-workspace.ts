@@ -162,6 +162,8 @@ export function reviewOverride(options: Pick<StackWorkspaceOptions, "localBacken
         skip_credentials_validation: true,
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
+        // Offline there is no account to check a stack's allowed_account_ids against.
+        allowed_account_ids: null,
       },
     };
   }

@@ -1,0 +1,315 @@
+import { Testing } from "cdktf";
+import { readPolicy } from "../../src/terraform/document";
+import { evaluateTrust } from "../../src/policy/trust-evaluation";
+import { UNSCOPED_ACTIONS } from "../../src/constructs/environment-permissions";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import type { EnvironmentSettings } from "../../src/config/schema";
+import { settingsFor } from "../support/stacks";
+
+// The inventory-ci-access stack: one trust condition at a time, then each
+// trust policy evaluated against sample tokens (the right workspace or
+// repository accepted; another workspace, organization, project, run phase,
+// repository, branch or audience refused), then what the roles may do.
+
+const ACCOUNT = "123456789012";
+const cloud = settingsFor("cloud", {
+  namePrefix: "cloud-",
+  state: { backend: "cloud", organization: "acme" },
+  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+});
+const split = settingsFor("split", {
+  namePrefix: "split-",
+  state: { backend: "cloud", organization: "acme", workspace: "inventory-split" },
+  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: true } },
+});
+const github = settingsFor("default", {
+  state: { bucket: "acme-state", lockTable: "acme-locks" },
+  ci: { accountId: ACCOUNT, githubActions: { repository: "acme/inventory-ha" } },
+});
+
+function synthAccess(environments: EnvironmentSettings[]): any {
+  const props = ciAccessProps(environments);
+  if (!props) throw new Error("no CI access configured");
+  return JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), CI_ACCESS_STACK, props)));
+}
+const document = synthAccess([cloud, split, github]);
+const role = (name: string) => document.resource.aws_iam_role[name];
+const trustOf = (name: string) => JSON.parse(role(name).assume_role_policy);
+const TFC_PROVIDER = "${aws_iam_openid_connect_provider.oidc_app_terraform_io.arn}";
+const GITHUB_PROVIDER = "${aws_iam_openid_connect_provider.oidc_token_actions_githubusercontent_com.arn}";
+
+describe("the OIDC identity providers", () => {
+  it("one per issuer host, with the audiences its roles accept", () => {
+    expect(document.resource.aws_iam_openid_connect_provider).toEqual({
+      oidc_app_terraform_io: expect.objectContaining({ url: "https://app.terraform.io", client_id_list: ["aws.workload.identity"] }),
+      oidc_token_actions_githubusercontent_com: expect.objectContaining({
+        url: "https://token.actions.githubusercontent.com",
+        client_id_list: ["sts.amazonaws.com"],
+      }),
+    });
+  });
+  it("the provider refuses credentials of any account but the configured one", () => {
+    expect(document.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
+  });
+  it("an existing provider is used instead of a new one", () => {
+    const existing = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const withExisting = synthAccess([
+      settingsFor("default", {
+        state: { bucket: "acme-state" },
+        ci: { accountId: ACCOUNT, githubActions: { repository: "acme/x", oidcProviderArn: existing } },
+      }),
+    ]);
+    expect(withExisting.resource.aws_iam_openid_connect_provider).toBeUndefined();
+    expect(JSON.parse(withExisting.resource.aws_iam_role.default_gha_deploy_role.assume_role_policy).Statement[0].Principal).toEqual({ Federated: existing });
+  });
+});
+
+describe("trust conditions, one by one", () => {
+  it("Terraform Cloud run role: the provider, the audience, and the organization, project and workspace in sub, any run phase", () => {
+    const [statement] = trustOf("cloud_tfc_run_role").Statement;
+    expect(trustOf("cloud_tfc_run_role").Statement).toHaveLength(1);
+    expect(statement.Effect).toBe("Allow");
+    expect(statement.Action).toBe("sts:AssumeRoleWithWebIdentity");
+    expect(statement.Principal).toEqual({ Federated: TFC_PROVIDER });
+    expect(statement.Condition.StringEquals).toEqual({ "app.terraform.io:aud": "aws.workload.identity" });
+    expect(statement.Condition.StringLike).toEqual({ "app.terraform.io:sub": "organization:acme:project:Inventory:workspace:inventory-ha-cloud:run_phase:*" });
+  });
+  it("separate roles: the plan role only for the plan phase, the apply role only for the apply phase, matched exactly", () => {
+    expect(trustOf("split_tfc_plan_role").Statement[0].Condition).toEqual({
+      StringEquals: {
+        "app.terraform.io:aud": "aws.workload.identity",
+        "app.terraform.io:sub": "organization:acme:project:Inventory:workspace:inventory-split:run_phase:plan",
+      },
+    });
+    expect(trustOf("split_tfc_apply_role").Statement[0].Condition.StringEquals["app.terraform.io:sub"]).toBe(
+      "organization:acme:project:Inventory:workspace:inventory-split:run_phase:apply",
+    );
+    expect(document.resource.aws_iam_role.split_tfc_run_role).toBeUndefined();
+  });
+  it("GitHub Actions plan role: pull requests of the repository only", () => {
+    const [statement] = trustOf("default_gha_plan_role").Statement;
+    expect(statement.Principal).toEqual({ Federated: GITHUB_PROVIDER });
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/inventory-ha:pull_request",
+      },
+    });
+  });
+  it("GitHub Actions deploy role: the deploy branch, or the deploy environment when one is named", () => {
+    expect(trustOf("default_gha_deploy_role").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(
+      "repo:acme/inventory-ha:ref:refs/heads/main",
+    );
+    const withEnvironment = synthAccess([
+      settingsFor("default", {
+        state: { bucket: "acme-state" },
+        ci: { accountId: ACCOUNT, githubActions: { repository: "acme/x", deployEnvironment: "production" } },
+      }),
+    ]);
+    expect(
+      JSON.parse(withEnvironment.resource.aws_iam_role.default_gha_deploy_role.assume_role_policy).Statement[0].Condition.StringEquals[
+        "token.actions.githubusercontent.com:sub"
+      ],
+    ).toBe("repo:acme/x:environment:production");
+  });
+  it("runs get sessions of an hour at most", () => {
+    for (const [name, config] of Object.entries<any>(document.resource.aws_iam_role))
+      expect({ name, max: config.max_session_duration }).toEqual({ name, max: 3600 });
+  });
+});
+
+describe("trust policies evaluated against sample tokens", () => {
+  const tfc = (sub: string, aud = "aws.workload.identity") => ({
+    federatedPrincipal: TFC_PROVIDER,
+    context: { "app.terraform.io:aud": aud, "app.terraform.io:sub": sub },
+  });
+  const sub = (organization: string, project: string, workspace: string, phase: string) =>
+    `organization:${organization}:project:${project}:workspace:${workspace}:run_phase:${phase}`;
+  const allowed = (roleName: string, request: Parameters<typeof evaluateTrust>[1]) => evaluateTrust(role(roleName).assume_role_policy, request).allowed;
+
+  it.each([
+    ["the workspace's plan phase", sub("acme", "Inventory", "inventory-ha-cloud", "plan"), true],
+    ["the workspace's apply phase", sub("acme", "Inventory", "inventory-ha-cloud", "apply"), true],
+    ["another workspace", sub("acme", "Inventory", "inventory-ha-default", "apply"), false],
+    ["a workspace whose name starts the same", sub("acme", "Inventory", "inventory-ha-cloud-2", "apply"), false],
+    ["another organization", sub("evil", "Inventory", "inventory-ha-cloud", "apply"), false],
+    ["another project", sub("acme", "Default Project", "inventory-ha-cloud", "apply"), false],
+    ["a sub that smuggles the workspace in later", `${sub("evil", "x", "y", "plan")}:workspace:inventory-ha-cloud:run_phase:plan`, false],
+  ])("run role, %s: %s", (_, token, expected) => {
+    expect(allowed("cloud_tfc_run_role", tfc(token))).toBe(expected);
+  });
+
+  it("run role refuses another audience and another provider's token", () => {
+    expect(allowed("cloud_tfc_run_role", tfc(sub("acme", "Inventory", "inventory-ha-cloud", "plan"), "sts.amazonaws.com"))).toBe(false);
+    expect(allowed("cloud_tfc_run_role", { ...tfc(sub("acme", "Inventory", "inventory-ha-cloud", "plan")), federatedPrincipal: GITHUB_PROVIDER })).toBe(false);
+  });
+
+  it.each([
+    ["split_tfc_plan_role", "plan", true],
+    ["split_tfc_plan_role", "apply", false],
+    ["split_tfc_apply_role", "apply", true],
+    ["split_tfc_apply_role", "plan", false],
+  ])("%s with a %s-phase token: %s", (roleName, phase, expected) => {
+    expect(allowed(roleName, tfc(sub("acme", "Inventory", "inventory-split", phase)))).toBe(expected);
+  });
+
+  const gha = (subject: string) => ({
+    federatedPrincipal: GITHUB_PROVIDER,
+    context: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subject },
+  });
+  it.each([
+    ["default_gha_plan_role", "repo:acme/inventory-ha:pull_request", true],
+    ["default_gha_plan_role", "repo:acme/inventory-ha:ref:refs/heads/main", false],
+    ["default_gha_plan_role", "repo:acme/fork:pull_request", false],
+    ["default_gha_plan_role", "repo:evil/inventory-ha:pull_request", false],
+    ["default_gha_deploy_role", "repo:acme/inventory-ha:ref:refs/heads/main", true],
+    ["default_gha_deploy_role", "repo:acme/inventory-ha:pull_request", false],
+    ["default_gha_deploy_role", "repo:acme/inventory-ha:ref:refs/heads/feature", false],
+    ["default_gha_deploy_role", "repo:acme/inventory-ha:ref:refs/tags/main", false],
+    ["default_gha_deploy_role", "repo:acme/other:ref:refs/heads/main", false],
+  ])("%s with %s: %s", (roleName, subject, expected) => {
+    expect(allowed(roleName, gha(subject))).toBe(expected);
+  });
+});
+
+describe("what the roles may do", () => {
+  const policiesOf = (prefix: string) =>
+    Object.entries<any>(document.resource.aws_iam_policy)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, config]) => {
+        const reading = readPolicy(config.policy);
+        if ("problem" in reading) throw new Error(reading.problem);
+        return { name, text: config.policy as string, statements: reading.statements };
+      });
+  const allActions = (prefix: string) => policiesOf(prefix).flatMap((policy) => policy.statements.flatMap((statement) => statement.actions));
+  const unscoped = new Set(UNSCOPED_ACTIONS.flatMap((group) => group.actions));
+
+  it("each policy fits IAM's 6,144 characters (whitespace not counted)", () => {
+    for (const policy of policiesOf(""))
+      expect({ name: policy.name, length: policy.text.replace(/\s/g, "").length < 6144 }).toEqual({ name: policy.name, length: true });
+  });
+  it("resource * only for the actions listed as unscoped, and never a service wildcard", () => {
+    for (const policy of policiesOf("")) {
+      for (const statement of policy.statements) {
+        if (statement.resources.includes("*")) expect(statement.actions.filter((action) => !unscoped.has(action))).toEqual([]);
+        expect(statement.actions.filter((action) => action === "*" || /:\*$/.test(action))).toEqual([]);
+      }
+    }
+  });
+  it("plan roles only read, and take the state lock", () => {
+    const writes = allActions("default_gha_plan").filter((action) => !/:(Describe|Get|List)/.test(action));
+    expect(writes.sort()).toEqual(["dynamodb:DeleteItem", "dynamodb:PutItem", "s3:DeleteObject", "s3:PutObject"]);
+    const stateWrites = policiesOf("default_gha_plan_state")[0].statements.filter((statement) => statement.actions.includes("s3:PutObject"));
+    expect(stateWrites.flatMap((statement) => statement.resources)).toEqual(["arn:aws:s3:::acme-state/default/inventory-ha.tfstate.tflock"]);
+    expect(allActions("split_tfc_plan").filter((action) => !/:(Describe|Get|List)/.test(action))).toEqual([]);
+  });
+  it("deploy roles act on the environment's own names: roles, profile, load balancer, group, database, log bucket prefix", () => {
+    const resources = policiesOf("cloud_tfc_run").flatMap((policy) => policy.statements.flatMap((statement) => statement.resources));
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        `arn:aws:iam::${ACCOUNT}:role/cloud-Inventory-App-Role`,
+        `arn:aws:iam::${ACCOUNT}:instance-profile/cloud-Inventory-App-Role`,
+        `arn:aws:elasticloadbalancing:us-west-2:${ACCOUNT}:loadbalancer/app/cloud-Inventory-LB/*`,
+        `arn:aws:elasticloadbalancing:us-west-2:${ACCOUNT}:targetgroup/cloud-Inventory-App/*`,
+        `arn:aws:autoscaling:us-west-2:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/cloud-Inventory-ASG`,
+        `arn:aws:rds:us-west-2:${ACCOUNT}:db:cloud-inventory-db`,
+        "arn:aws:s3:::cloud-inventory-lb-logs-*",
+      ]),
+    );
+    const iamResources = resources.filter((resource) => resource.startsWith("arn:aws:iam::") && !resource.includes("aws-service-role"));
+    expect(iamResources.filter((resource) => !/\/cloud-Inventory-/.test(resource))).toEqual([]);
+    // No state access for a Terraform Cloud workspace: Terraform Cloud keeps the state.
+    expect(resources.filter((resource) => resource.includes(":s3:::") && resource.includes("tfstate"))).toEqual([]);
+  });
+  it("EC2 resources are created only with the environment's tag, and changed only while they carry it", () => {
+    const network = policiesOf("cloud_tfc_run_network")[0].statements;
+    const creations = network.filter(
+      (statement) => statement.actions.length === 1 && statement.conditions.some((c) => c.variable === "aws:RequestTag/Project"),
+    );
+    expect(creations.length).toBeGreaterThanOrEqual(10);
+    for (const statement of creations) {
+      expect(statement.conditions).toEqual(expect.arrayContaining([{ test: "StringEquals", variable: "aws:RequestTag/Environment", values: ["cloud"] }]));
+      // Only the type it creates: CreateSubnet may not name vpc/* under a request tag condition.
+      expect(statement.resources).toHaveLength(1);
+    }
+    const managed = network.find((statement) => statement.actions.includes("ec2:DeleteVpc"))!;
+    expect(managed.conditions).toEqual([{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["cloud"] }]);
+  });
+  it("the deploy role may attach only the two reviewed AWS managed policies, and pass each role only to its service", () => {
+    const compute = policiesOf("cloud_tfc_run_compute")[0].statements;
+    const attach = compute.find((statement) => statement.actions.includes("iam:AttachRolePolicy"))!;
+    expect(attach.conditions).toEqual([
+      {
+        test: "ArnEquals",
+        variable: "iam:PolicyARN",
+        values: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
+      },
+    ]);
+    const passes = compute.filter((statement) => statement.actions.includes("iam:PassRole"));
+    expect(passes.map((statement) => [statement.resources[0].split("/").pop(), statement.conditions[0].values[0]])).toEqual([
+      ["cloud-Inventory-App-Role", "ec2.amazonaws.com"],
+      ["cloud-Inventory-VPC-Flow-Logs", "vpc-flow-logs.amazonaws.com"],
+      ["cloud-Inventory-DB-Monitoring", "monitoring.rds.amazonaws.com"],
+    ]);
+  });
+  it("a GitHub deploy role writes its own state object and lock, and locks only its own DynamoDB items", () => {
+    const state = policiesOf("default_gha_deploy_state")[0].statements;
+    expect(state.flatMap((statement) => statement.resources)).toEqual([
+      "arn:aws:s3:::acme-state",
+      "arn:aws:s3:::acme-state/default/inventory-ha.tfstate",
+      "arn:aws:s3:::acme-state/default/inventory-ha.tfstate.tflock",
+      `arn:aws:dynamodb:us-west-2:${ACCOUNT}:table/acme-locks`,
+    ]);
+    expect(state.find((statement) => statement.actions.includes("dynamodb:PutItem"))!.conditions).toEqual([
+      {
+        test: "ForAllValues:StringEquals",
+        variable: "dynamodb:LeadingKeys",
+        values: ["acme-state/default/inventory-ha.tfstate", "acme-state/default/inventory-ha.tfstate-md5"],
+      },
+    ]);
+  });
+});
+
+describe("outputs: what to set in the workspace or repository", () => {
+  it("Terraform Cloud: TFC_AWS_PROVIDER_AUTH and the run role, or the plan and apply roles", () => {
+    expect(document.output.terraform_cloud_cloud.value.environment_variables).toEqual({
+      TFC_AWS_PROVIDER_AUTH: "true",
+      TFC_AWS_RUN_ROLE_ARN: "${aws_iam_role.cloud_tfc_run_role.arn}",
+    });
+    expect(document.output.terraform_cloud_split.value.environment_variables).toEqual({
+      TFC_AWS_PROVIDER_AUTH: "true",
+      TFC_AWS_PLAN_ROLE_ARN: "${aws_iam_role.split_tfc_plan_role.arn}",
+      TFC_AWS_APPLY_ROLE_ARN: "${aws_iam_role.split_tfc_apply_role.arn}",
+    });
+  });
+  it("GitHub Actions: the repository variables the example workflow reads", () => {
+    expect(document.output.github_actions_default.value.repository_variables).toEqual({
+      INVENTORY_ENV: "default",
+      AWS_REGION: "us-west-2",
+      AWS_PLAN_ROLE_ARN: "${aws_iam_role.default_gha_plan_role.arn}",
+      AWS_DEPLOY_ROLE_ARN: "${aws_iam_role.default_gha_deploy_role.arn}",
+    });
+  });
+  it("a non-default audience is passed to the workspace too", () => {
+    const custom = synthAccess([
+      settingsFor("cloud", { state: { backend: "cloud", organization: "acme" }, ci: { accountId: ACCOUNT, terraformCloud: { audience: "acme.aws" } } }),
+    ]);
+    expect(custom.output.terraform_cloud_cloud.value.environment_variables.TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE).toBe("acme.aws");
+  });
+});
+
+describe("which environments get roles", () => {
+  it("none configured: no stack", () => {
+    expect(ciAccessProps([settingsFor("default")])).toBeUndefined();
+  });
+  it("environments naming different accounts stop with one line naming the setting", () => {
+    const other = settingsFor("other", {
+      namePrefix: "o-",
+      state: { bucket: "acme-state" },
+      ci: { accountId: "210987654321", githubActions: { repository: "acme/x" } },
+    });
+    expect(() => ciAccessProps([github, other])).toThrow(
+      "other.json: ci.accountId: 210987654321 differs from default.json's 123456789012; the inventory-ci-access stack creates the roles of one account",
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreatePolicyVersionCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand, GetPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { synthesize } from "../../src/synthesize";
+import { CI_ACCESS_STACK } from "../../src/stacks/ci-access-stack";
+import { AwsEmulator, EMULATOR_ACCOUNT } from "../support/aws-emulator";
+import { PROJECT_ROOT } from "../support/stacks";
+import { EmulatedStack } from "../lifecycle/emulated-stack";
+
+// The deploy role's actions are enough to deploy and destroy an environment,
+// proven in moto with IAM enforcement on: after the CI access stack is
+// applied, every request Terraform makes is signed with the deploy role's
+// session and checked against its policies' actions. Three emulator gaps
+// narrow what this proves (emulator-gaps.ts): moto evaluates EC2, ELB, Auto
+// Scaling, RDS and Logs requests, and IAM requests on a role that does not
+// exist yet, against resource `*`, so the emulator's copy of the policies
+// grants the same actions on `*` (the resource scoping is the trust and
+// permission tests' subject, not this one's); and moto refuses the signature
+// of Terraform's S3 requests once enforcement is on, so this environment keeps
+// its state locally and has no access log bucket.
+
+const ENVIRONMENT = "lab-start";
+let emulator: AwsEmulator;
+let root: string;
+let access: EmulatedStack;
+let environment: EmulatedStack;
+
+/** Turns moto's IAM enforcement on (0 unauthenticated requests left) or off. */
+function enforceIam(on: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(`${emulator.endpoint}/moto-api/reset-auth`, { method: "POST", ca: fs.readFileSync(emulator.caFile) }, (response) => {
+      response.resume();
+      response.on("end", () => (response.statusCode === 200 ? resolve() : reject(new Error(`reset-auth answered ${response.statusCode}`))));
+    });
+    request.on("error", reject);
+    request.end(on ? "0" : "1e9");
+  });
+}
+
+beforeAll(async () => {
+  emulator = await AwsEmulator.start();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-role-"));
+  fs.mkdirSync(path.join(root, "environments"));
+  fs.symlinkSync(path.join(PROJECT_ROOT, "app"), path.join(root, "app"));
+  const labStart = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "environments", `${ENVIRONMENT}.json`), "utf8"));
+  const settings = {
+    ...labStart,
+    loadBalancer: { deletionProtection: false, accessLogs: { enabled: false } },
+    database: { ...labStart.database, deletionProtection: false, skipFinalSnapshot: true },
+    ci: { accountId: EMULATOR_ACCOUNT, githubActions: { repository: "acme/inventory-ha" } },
+  };
+  fs.writeFileSync(path.join(root, "environments", `${ENVIRONMENT}.json`), JSON.stringify(settings));
+  const [stack] = synthesize({ projectRoot: root, outdir: path.join(root, "out"), variables: { INVENTORY_ENV: ENVIRONMENT } });
+  await new S3Client(emulator.clientConfig()).send(
+    new CreateBucketCommand({ Bucket: labStart.state.bucket, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }),
+  );
+
+  access = EmulatedStack.create("ci-access", emulator, "local");
+  access.load(path.join(root, "out", "stacks", CI_ACCESS_STACK));
+  await access.init();
+  await access.apply();
+  environment = EmulatedStack.create(ENVIRONMENT, emulator, "local");
+  environment.load(stack.directory);
+}, 300_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+  access?.remove();
+  environment?.remove();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** The role's session, as configure-aws-credentials gets it from a GitHub token. */
+async function sessionOf(roleName: string) {
+  const { Credentials } = await new STSClient(emulator.clientConfig()).send(
+    new AssumeRoleWithWebIdentityCommand({
+      RoleArn: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/${roleName}`,
+      RoleSessionName: "github-actions",
+      WebIdentityToken: "a.b.c",
+    }),
+  );
+  return { access_key: Credentials!.AccessKeyId!, secret_key: Credentials!.SecretAccessKey!, token: Credentials!.SessionToken! };
+}
+
+/** The emulator's copy of a role's policies: the same actions, on resource `*` (see above). */
+async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
+  const iam = new IAMClient(emulator.clientConfig());
+  const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
+  for (const attached of AttachedPolicies ?? []) {
+    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: attached.PolicyArn }));
+    const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: attached.PolicyArn, VersionId: Policy!.DefaultVersionId }));
+    const document = JSON.parse(decodeURIComponent(PolicyVersion!.Document!));
+    for (const statement of document.Statement) {
+      statement.Resource = "*";
+    }
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: attached.PolicyArn, PolicyDocument: JSON.stringify(document), SetAsDefault: true }));
+  }
+}
+
+/** Points the environment's provider and backend at the emulator with a role's session. */
+async function useSession(stack: EmulatedStack, session: { access_key: string; secret_key: string; token: string }): Promise<void> {
+  fs.writeFileSync(path.join(stack.directory, "zz_zz_session_override.tf.json"), JSON.stringify({ provider: { aws: session } }));
+  await stack.init();
+}
+
+it("the deploy role deploys the environment and destroys it; the plan role plans it and may not destroy it, each request checked", async () => {
+  await emulatorCopyOfPolicies("lab-start-Inventory-GHA-Deploy");
+  await emulatorCopyOfPolicies("lab-start-Inventory-GHA-Plan");
+  const deploy = await sessionOf("lab-start-Inventory-GHA-Deploy");
+  const plan = await sessionOf("lab-start-Inventory-GHA-Plan");
+  await enforceIam(true);
+  try {
+    await useSession(environment, deploy);
+    await environment.apply();
+    const deployed = await environment.stateAddresses();
+    expect(deployed.length).toBeGreaterThan(40);
+
+    // The plan role refreshes and plans everything the environment holds, and may change none of it.
+    await useSession(environment, plan);
+    await environment.plan("with-plan-role", { lock: false });
+    const refused = await environment.destroy().then(
+      () => "destroyed with the plan role",
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/StatusCode: 403/);
+    // Everything is still there; Terraform "destroys" the VPC's default security group by forgetting it, with no AWS call.
+    expect(await environment.stateAddresses()).toEqual(deployed.filter((address) => address !== "aws_default_security_group.network_default_security_group"));
+
+    await useSession(environment, deploy);
+    await environment.destroy();
+    expect(await environment.stateAddresses()).toEqual([]);
+  } finally {
+    await enforceIam(false);
+  }
+}, 900_000);

@@ -1,0 +1,522 @@
+import type { PolicyStatementProps } from "./iam-policy";
+
+/**
+ * What a CI role may do to one environment: read it (a plan) or manage it (a
+ * deploy), and nothing of another environment where AWS lets IAM tell them
+ * apart. Resources are named by ARN where the stack names them (roles, the
+ * log group, the load balancer, the target group, the Auto Scaling group, the
+ * database and its groups, the log bucket's name prefix, the state object);
+ * EC2 resources, whose ids come from AWS, by the `Environment` tag the stack
+ * puts on every resource it creates: created only with it, changed only
+ * while they carry it. What IAM cannot scope is in UNSCOPED_ACTIONS, with the
+ * reason, and docs/ci-access.md lists it.
+ */
+
+/** The environment a role is for: every name and tag its stack gives its resources. */
+export interface EnvironmentScope {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The `Environment` tag value on every resource of the environment. */
+  readonly environmentTag: string;
+  /** The `Project` tag value on every resource. */
+  readonly projectTag: string;
+  /** IAM roles the stack creates, each with the service it is passed to. */
+  readonly roles: readonly { readonly name: string; readonly passedTo: string }[];
+  readonly instanceProfile: string;
+  /** CloudWatch Logs groups the stack creates. */
+  readonly logGroups: readonly string[];
+  readonly loadBalancer: string;
+  readonly targetGroup: string;
+  readonly autoScalingGroup: string;
+  readonly databaseIdentifier: string;
+  readonly databaseSubnetGroup: string;
+  readonly databaseParameterGroup: string;
+  /** The access log bucket: its exact name, or the prefix Terraform generates it from. @default none: no log bucket */
+  readonly logBucket?: { readonly name: string } | { readonly prefix: string };
+  /** Whether a destroy empties the log bucket first (force_destroy). @default false */
+  readonly logBucketForceDestroy?: boolean;
+  /** The S3 state of the environment, when a CI runner plans against it (not Terraform Cloud). @default none */
+  readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly lockTableRegion: string };
+}
+
+/** A named group of statements: one customer managed policy each, so no policy nears IAM's 6,144-character limit. */
+export interface PermissionSet {
+  readonly name: string;
+  readonly statements: PolicyStatementProps[];
+}
+
+/** Actions whose only resource is `*`, each group with the reason IAM gives no narrower scope. */
+export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; readonly reason: string }[] = [
+  {
+    actions: ["ec2:Describe*", "elasticloadbalancing:Describe*", "autoscaling:Describe*"],
+    reason:
+      "EC2, Elastic Load Balancing and Auto Scaling Describe calls support no resource-level permissions " +
+      "(the Service Authorization Reference lists no resource type for them); they return metadata, never data.",
+  },
+  {
+    actions: ["rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions"],
+    reason: "Engine versions and orderable instance options are AWS's catalogue, not resources of the account.",
+  },
+  {
+    actions: ["logs:DescribeLogGroups"],
+    reason: "DescribeLogGroups lists the account's log groups; IAM scopes it to a region and account at most.",
+  },
+];
+
+/** The statements of a role that plans the environment: read everything the stack manages (and its state, taking the state lock). */
+export function planPermissions(scope: EnvironmentScope): PermissionSet[] {
+  return [
+    { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
+    ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "lock") }] : []),
+  ];
+}
+
+/** The statements of a role that deploys the environment: create, change and destroy what the stack manages. */
+export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
+  return [
+    { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
+    { name: "network", statements: ec2Management(scope) },
+    { name: "compute", statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope)] },
+    { name: "data", statements: [...databaseManagement(scope), ...logManagement(scope), ...logBucketManagement(scope)] },
+    ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "write") }] : []),
+  ];
+}
+
+const arn = (scope: EnvironmentScope, service: string, resource: string, region = scope.region) =>
+  `arn:${scope.partition}:${service}:${region}:${scope.accountId}:${resource}`;
+const iamArn = (scope: EnvironmentScope, resource: string) => `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
+const s3Arn = (scope: EnvironmentScope, resource: string) => `arn:${scope.partition}:s3:::${resource}`;
+
+function unscopedReads(): PolicyStatementProps[] {
+  return UNSCOPED_ACTIONS.map((group, index) => ({ sid: `ReadUnscoped${index + 1}`, actions: group.actions, resources: ["*"] }));
+}
+
+function logBucketArn(scope: EnvironmentScope): string | undefined {
+  if (!scope.logBucket) return undefined;
+  return s3Arn(scope, "name" in scope.logBucket ? scope.logBucket.name : `${scope.logBucket.prefix}*`);
+}
+
+function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
+  const statements: PolicyStatementProps[] = [
+    {
+      sid: "ReadRoles",
+      actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+      resources: scope.roles.map((role) => iamArn(scope, `role/${role.name}`)),
+    },
+    { sid: "ReadInstanceProfile", actions: ["iam:GetInstanceProfile"], resources: [iamArn(scope, `instance-profile/${scope.instanceProfile}`)] },
+    {
+      sid: "ReadDatabase",
+      actions: [
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DescribeDBParameterGroups",
+        "rds:DescribeDBParameters",
+        "rds:ListTagsForResource",
+      ],
+      resources: databaseArns(scope),
+    },
+    {
+      sid: "ReadLogGroups",
+      actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
+      resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
+    },
+    { sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: [arn(scope, "logs", "log-group:*")] },
+  ];
+  const bucket = logBucketArn(scope);
+  if (bucket) {
+    statements.push({
+      sid: "ReadLogBucket",
+      actions: [
+        "s3:ListBucket",
+        "s3:GetBucket*",
+        "s3:GetAccelerateConfiguration",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetReplicationConfiguration",
+      ],
+      resources: [bucket],
+    });
+  }
+  return statements;
+}
+
+function databaseArns(scope: EnvironmentScope): string[] {
+  return [
+    arn(scope, "rds", `db:${scope.databaseIdentifier}`),
+    arn(scope, "rds", `subgrp:${scope.databaseSubnetGroup}`),
+    arn(scope, "rds", `pg:${scope.databaseParameterGroup}`),
+  ];
+}
+
+function logGroupArns(scope: EnvironmentScope, group: string): string[] {
+  return [arn(scope, "logs", `log-group:${group}`), arn(scope, "logs", `log-group:${group}:*`)];
+}
+
+/** EC2 resources a create call makes, by the action and the ARN resource type it creates. */
+const EC2_CREATIONS: readonly (readonly [action: string, createdType: string])[] = [
+  ["ec2:CreateVpc", "vpc"],
+  ["ec2:CreateSubnet", "subnet"],
+  ["ec2:CreateInternetGateway", "internet-gateway"],
+  ["ec2:AllocateAddress", "elastic-ip"],
+  ["ec2:CreateNatGateway", "natgateway"],
+  ["ec2:CreateRouteTable", "route-table"],
+  ["ec2:CreateSecurityGroup", "security-group"],
+  ["ec2:AuthorizeSecurityGroupIngress", "security-group-rule"],
+  ["ec2:AuthorizeSecurityGroupEgress", "security-group-rule"],
+  ["ec2:CreateFlowLogs", "vpc-flow-log"],
+  ["ec2:CreateLaunchTemplate", "launch-template"],
+];
+
+/** Calls on EC2 resources that exist, allowed while the resource carries the environment's tag. */
+const EC2_TAGGED_ACTIONS = [
+  "ec2:ModifyVpcAttribute",
+  "ec2:DeleteVpc",
+  "ec2:CreateSubnet",
+  "ec2:ModifySubnetAttribute",
+  "ec2:DeleteSubnet",
+  "ec2:AttachInternetGateway",
+  "ec2:DetachInternetGateway",
+  "ec2:DeleteInternetGateway",
+  "ec2:CreateNatGateway",
+  "ec2:DeleteNatGateway",
+  "ec2:AssociateAddress",
+  "ec2:DisassociateAddress",
+  "ec2:ReleaseAddress",
+  "ec2:CreateRouteTable",
+  "ec2:CreateRoute",
+  "ec2:ReplaceRoute",
+  "ec2:DeleteRoute",
+  "ec2:AssociateRouteTable",
+  "ec2:ReplaceRouteTableAssociation",
+  "ec2:DisassociateRouteTable",
+  "ec2:DeleteRouteTable",
+  "ec2:CreateSecurityGroup",
+  "ec2:AuthorizeSecurityGroupIngress",
+  "ec2:AuthorizeSecurityGroupEgress",
+  "ec2:RevokeSecurityGroupIngress",
+  "ec2:RevokeSecurityGroupEgress",
+  "ec2:ModifySecurityGroupRules",
+  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+  "ec2:DeleteSecurityGroup",
+  "ec2:CreateFlowLogs",
+  "ec2:DeleteFlowLogs",
+  "ec2:CreateLaunchTemplateVersion",
+  "ec2:ModifyLaunchTemplate",
+  "ec2:DeleteLaunchTemplate",
+  "ec2:DeleteLaunchTemplateVersions",
+  "ec2:CreateTags",
+  "ec2:DeleteTags",
+];
+
+function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
+  const ec2 = (type: string) => arn(scope, "ec2", `${type}/*`);
+  const requestTags = [
+    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
+    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
+  ];
+  // One statement per create call, naming only the type it creates: a statement granting CreateSubnet on
+  // vpc/* under a request tag condition would let the role add subnets to any VPC.
+  const creations: PolicyStatementProps[] = EC2_CREATIONS.map(([action, type]) => ({
+    sid: `Create${pascalCase(type)}${action.includes("Egress") ? "Egress" : action.includes("Ingress") ? "Ingress" : ""}Tagged`,
+    actions: [action],
+    resources: [ec2(type)],
+    conditions: requestTags,
+  }));
+  return [
+    ...creations,
+    {
+      sid: "TagOnCreate",
+      actions: ["ec2:CreateTags"],
+      resources: [arn(scope, "ec2", "*/*")],
+      conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: [...new Set(EC2_CREATIONS.map(([action]) => action.slice(4)))] }],
+    },
+    {
+      sid: "ManageTagged",
+      actions: EC2_TAGGED_ACTIONS,
+      resources: [arn(scope, "ec2", "*/*")],
+      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+    },
+    {
+      // The VPC's default security group is created by AWS with the VPC, untagged; Terraform adopts it, tags
+      // it and removes its rules. IAM cannot name it before it exists, so untagged groups may be tagged with
+      // this environment's tag (docs/ci-access.md lists this).
+      sid: "AdoptDefaultSecurityGroup",
+      actions: ["ec2:CreateTags"],
+      resources: [ec2("security-group")],
+      conditions: [
+        { test: "Null", variable: "aws:ResourceTag/Environment", values: ["true"] },
+        { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
+      ],
+    },
+    {
+      // An Auto Scaling group checks that its creator may launch from its template.
+      sid: "LaunchFromOwnTemplate",
+      actions: ["ec2:RunInstances"],
+      resources: [ec2("launch-template")],
+      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+    },
+    {
+      sid: "LaunchOnlyThroughTemplate",
+      actions: ["ec2:RunInstances"],
+      resources: ["instance", "volume", "network-interface", "subnet", "security-group", "image"].map((type) =>
+        type === "image" ? `arn:${scope.partition}:ec2:${scope.region}::image/*` : ec2(type),
+      ),
+      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
+    },
+  ];
+}
+
+function loadBalancerManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const elb = (resource: string) => arn(scope, "elasticloadbalancing", resource);
+  return [
+    {
+      sid: "ManageLoadBalancer",
+      actions: [
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:SetIpAddressType",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+      ],
+      resources: [
+        elb(`loadbalancer/app/${scope.loadBalancer}/*`),
+        elb(`targetgroup/${scope.targetGroup}/*`),
+        elb(`listener/app/${scope.loadBalancer}/*`),
+        elb(`listener-rule/app/${scope.loadBalancer}/*`),
+      ],
+    },
+  ];
+}
+
+function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  return [
+    {
+      sid: "ManageAutoScalingGroup",
+      actions: [
+        "autoscaling:CreateAutoScalingGroup",
+        "autoscaling:UpdateAutoScalingGroup",
+        "autoscaling:DeleteAutoScalingGroup",
+        "autoscaling:CreateOrUpdateTags",
+        "autoscaling:DeleteTags",
+        "autoscaling:AttachLoadBalancerTargetGroups",
+        "autoscaling:DetachLoadBalancerTargetGroups",
+        "autoscaling:AttachTrafficSources",
+        "autoscaling:DetachTrafficSources",
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:SuspendProcesses",
+        "autoscaling:ResumeProcesses",
+        "autoscaling:EnableMetricsCollection",
+        "autoscaling:DisableMetricsCollection",
+        "autoscaling:StartInstanceRefresh",
+        "autoscaling:CancelInstanceRefresh",
+      ],
+      resources: [arn(scope, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${scope.autoScalingGroup}`)],
+    },
+  ];
+}
+
+/** AWS managed policies the stack attaches to its own roles; the deploy role may attach no other. */
+export const ATTACHABLE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "service-role/AmazonRDSEnhancedMonitoringRole"] as const;
+
+/** Services whose service-linked role the environment's resources need on first use in an account. */
+const SERVICE_LINKED_ROLES = ["elasticloadbalancing.amazonaws.com", "autoscaling.amazonaws.com", "rds.amazonaws.com"];
+
+function iamManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const roleArns = scope.roles.map((role) => iamArn(scope, `role/${role.name}`));
+  return [
+    {
+      sid: "ManageRoles",
+      actions: [
+        "iam:CreateRole",
+        "iam:DeleteRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+      ],
+      resources: roleArns,
+    },
+    {
+      sid: "AttachReviewedManagedPolicies",
+      actions: ["iam:AttachRolePolicy"],
+      resources: roleArns,
+      conditions: [
+        { test: "ArnEquals", variable: "iam:PolicyARN", values: ATTACHABLE_MANAGED_POLICIES.map((name) => `arn:${scope.partition}:iam::aws:policy/${name}`) },
+      ],
+    },
+    ...scope.roles.map((role, index) => ({
+      sid: `PassRole${index + 1}`,
+      actions: ["iam:PassRole"],
+      resources: [iamArn(scope, `role/${role.name}`)],
+      conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: [role.passedTo] }],
+    })),
+    {
+      sid: "ManageInstanceProfile",
+      actions: [
+        "iam:CreateInstanceProfile",
+        "iam:DeleteInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:RemoveRoleFromInstanceProfile",
+        "iam:TagInstanceProfile",
+        "iam:UntagInstanceProfile",
+      ],
+      resources: [iamArn(scope, `instance-profile/${scope.instanceProfile}`)],
+    },
+    {
+      sid: "CreateServiceLinkedRoles",
+      actions: ["iam:CreateServiceLinkedRole"],
+      resources: [iamArn(scope, "role/aws-service-role/*")],
+      conditions: [{ test: "StringEquals", variable: "iam:AWSServiceName", values: SERVICE_LINKED_ROLES }],
+    },
+  ];
+}
+
+function databaseManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  return [
+    {
+      sid: "ManageDatabase",
+      actions: [
+        "rds:CreateDBInstance",
+        "rds:ModifyDBInstance",
+        "rds:DeleteDBInstance",
+        "rds:RebootDBInstance",
+        "rds:CreateDBSubnetGroup",
+        "rds:ModifyDBSubnetGroup",
+        "rds:DeleteDBSubnetGroup",
+        "rds:CreateDBParameterGroup",
+        "rds:ModifyDBParameterGroup",
+        "rds:ResetDBParameterGroup",
+        "rds:DeleteDBParameterGroup",
+        "rds:AddTagsToResource",
+        "rds:RemoveTagsFromResource",
+      ],
+      resources: databaseArns(scope),
+    },
+    {
+      // CreateDBInstance names the engine's default option group, and a delete writes the final snapshot.
+      sid: "DatabaseDefaultsAndFinalSnapshot",
+      actions: ["rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:CreateDBSnapshot", "rds:AddTagsToResource"],
+      resources: [arn(scope, "rds", "og:default:mysql-*"), arn(scope, "rds", `snapshot:${scope.databaseIdentifier}-final*`)],
+    },
+    {
+      // RDS keeps the master password in a secret it creates and deletes with the caller's permissions.
+      sid: "DatabaseManagedSecret",
+      actions: [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:RotateSecret",
+      ],
+      resources: [arn(scope, "secretsmanager", "secret:rds!db-*")],
+    },
+  ];
+}
+
+function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  return [
+    {
+      sid: "ManageLogGroups",
+      actions: [
+        "logs:CreateLogGroup",
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:TagResource",
+        "logs:UntagResource",
+        "logs:TagLogGroup",
+        "logs:UntagLogGroup",
+      ],
+      resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
+    },
+  ];
+}
+
+function logBucketManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const bucket = logBucketArn(scope);
+  if (!bucket) return [];
+  const statements: PolicyStatementProps[] = [
+    {
+      sid: "ManageLogBucket",
+      actions: [
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketTagging",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+        "s3:ListBucketVersions",
+      ],
+      resources: [bucket],
+    },
+  ];
+  if (scope.logBucketForceDestroy) {
+    statements.push({ sid: "EmptyLogBucket", actions: ["s3:DeleteObject", "s3:DeleteObjectVersion"], resources: [`${bucket}/*`] });
+  }
+  return statements;
+}
+
+/**
+ * Terraform's S3 backend: read the state and list its key; write it (deploy);
+ * take and release the lock: the `.tflock` object beside the state, and the
+ * DynamoDB items keyed by the state's path (and its digest) when a lock
+ * table is configured. A plan locks too, unless run with -lock=false.
+ */
+function stateAccess(scope: EnvironmentScope, level: "lock" | "write"): PolicyStatementProps[] {
+  const state = scope.state!;
+  const statements: PolicyStatementProps[] = [
+    {
+      sid: "ListStateKey",
+      actions: ["s3:ListBucket"],
+      resources: [s3Arn(scope, state.bucket)],
+      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: [state.key, `${state.key}.tflock`] }],
+    },
+    {
+      sid: level === "write" ? "ReadWriteState" : "ReadState",
+      actions: level === "write" ? ["s3:GetObject", "s3:PutObject"] : ["s3:GetObject"],
+      resources: [s3Arn(scope, `${state.bucket}/${state.key}`)],
+    },
+    { sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [s3Arn(scope, `${state.bucket}/${state.key}.tflock`)] },
+  ];
+  if (state.lockTable) {
+    statements.push({
+      sid: "StateLockTable",
+      actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      resources: [arn(scope, "dynamodb", `table/${state.lockTable}`, state.lockTableRegion)],
+      conditions: [
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "dynamodb:LeadingKeys",
+          values: [`${state.bucket}/${state.key}`, `${state.bucket}/${state.key}-md5`],
+        },
+      ],
+    });
+  }
+  return statements;
+}
+
+/** `security-group` as `SecurityGroup`, for statement ids. */
+function pascalCase(kebab: string): string {
+  return kebab.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+}

@@ -1,0 +1,301 @@
+import type { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { GITHUB_ACTIONS_HOST, TERRAFORM_CLOUD_AUDIENCE } from "../config/ci-settings";
+import { SettingsError } from "../config/load";
+import { resourceNames } from "../config/names";
+import type { EnvironmentSettings } from "../config/schema";
+import { CiRole } from "../constructs/ci-role";
+import { databaseParameterGroupName, databaseSubnetGroupName } from "../constructs/database";
+import { deployPermissions, type EnvironmentScope, planPermissions } from "../constructs/environment-permissions";
+import { awsPartition } from "../constructs/iam-policy";
+import { githubActionsSubject, terraformCloudSubject, webIdentityTrust } from "../constructs/oidc-trust";
+import { addLocalStateBackend, stateKey } from "../constructs/state-backend";
+import { ProjectStack } from "./project-stack";
+
+/** The cdktf stack of the CI roles: `cdktf deploy inventory-ci-access`. */
+export const CI_ACCESS_STACK = "inventory-ci-access";
+
+/** A Terraform Cloud workspace that deploys an environment. */
+export interface TerraformCloudAccess {
+  /** Terraform Cloud or Enterprise host: the token's issuer. */
+  readonly host: string;
+  readonly organization: string;
+  readonly project: string;
+  readonly workspace: string;
+  readonly audience: string;
+  /** A plan-phase role (read only) and an apply-phase role instead of one run role. */
+  readonly separatePlanAndApplyRoles: boolean;
+  /** The account's provider for the host, when it exists already. @default created by the stack */
+  readonly existingProviderArn?: string;
+}
+
+/** A GitHub repository that plans an environment in pull requests and deploys it from a branch. */
+export interface GithubActionsAccess {
+  readonly repository: string;
+  readonly deployBranch: string;
+  /** GitHub environment of the deploy job; its token's sub names it instead of the branch. @default none */
+  readonly deployEnvironment?: string;
+  readonly audience: string;
+  /** @default created by the stack */
+  readonly existingProviderArn?: string;
+}
+
+/** One environment's CI access. */
+export interface EnvironmentAccess {
+  readonly environment: string;
+  /** What the environment's roles may touch. */
+  readonly scope: EnvironmentScope;
+  /** Name of each CI role, from its purpose (`TFC-Run`, `GHA-Deploy`, ...). */
+  readonly roleName: (purpose: string) => string;
+  readonly region: string;
+  readonly terraformCloud?: TerraformCloudAccess;
+  readonly githubActions?: GithubActionsAccess;
+}
+
+export interface CiAccessStackProps {
+  /** The one account the roles are created in; the provider refuses credentials of any other. */
+  readonly accountId: string;
+  /** Region of the provider (IAM is global). */
+  readonly region: string;
+  readonly environments: readonly EnvironmentAccess[];
+}
+
+/**
+ * Short-lived credentials for CI, no stored keys: the IAM OIDC identity
+ * providers of Terraform Cloud (its host) and GitHub Actions, and per
+ * environment the roles their runs assume. Each role trusts tokens of one
+ * workspace (Terraform Cloud) or one repository's pull requests or deploy
+ * branch (GitHub Actions), and may act only on that environment's resources
+ * (src/constructs/environment-permissions.ts). The outputs are the variables
+ * to set in the workspace or repository.
+ */
+export class CiAccessStack extends ProjectStack {
+  /** Role ARNs by environment and purpose (`default` -> `GHA-Deploy` -> arn). */
+  readonly roleArns: Record<string, Record<string, string>> = {};
+
+  constructor(scope: Construct, id: string, props: CiAccessStackProps) {
+    super(scope, id);
+    addLocalStateBackend(this);
+    new AwsProvider(this, "aws", {
+      region: props.region,
+      allowedAccountIds: [props.accountId],
+      defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "ci-access" } }],
+    });
+
+    const providers = new Map<string, string>();
+    const providerArn = (host: string, audiences: string[], existing: string | undefined): string => {
+      const known = providers.get(host);
+      if (known) return known;
+      const arn =
+        existing ??
+        new IamOpenidConnectProvider(this, `oidc-${host.replace(/[^A-Za-z0-9]/g, "-")}`, {
+          url: `https://${host}`,
+          // IAM takes the thumbprint from the host's certificate chain itself when none is given, and for
+          // GitHub and Terraform Cloud trusts its own library of root CAs rather than a pinned thumbprint.
+          clientIdList: audiences,
+          tags: { Name: host },
+        }).arn;
+      providers.set(host, arn);
+      return arn;
+    };
+    const audiencesOf = (host: string) => [
+      ...new Set(
+        props.environments.flatMap((environment) => [
+          ...(environment.terraformCloud?.host === host ? [environment.terraformCloud.audience] : []),
+          ...(host === GITHUB_ACTIONS_HOST && environment.githubActions ? [environment.githubActions.audience] : []),
+        ]),
+      ),
+    ];
+
+    for (const environment of props.environments) {
+      const arns: Record<string, string> = {};
+      const outputId = environment.environment.replace(/-/g, "_");
+      const tfc = environment.terraformCloud;
+      if (tfc) {
+        const trust = (runPhase?: "plan" | "apply") =>
+          webIdentityTrust({
+            providerArn: providerArn(tfc.host, audiencesOf(tfc.host), tfc.existingProviderArn),
+            host: tfc.host,
+            audience: tfc.audience,
+            subjects: [terraformCloudSubject({ organization: tfc.organization, project: tfc.project, workspace: tfc.workspace, runPhase })],
+          });
+        const role = (purpose: string, description: string, trustPolicy: string, permissions: ReturnType<typeof planPermissions>) =>
+          (arns[purpose] = new CiRole(this, `${environment.environment}-${purpose.toLowerCase()}`, {
+            name: environment.roleName(purpose),
+            description,
+            trustPolicy,
+            permissions,
+          }).roleArn);
+        const variables: Record<string, string> = { TFC_AWS_PROVIDER_AUTH: "true" };
+        const workspace = `${tfc.organization}/${tfc.workspace}`;
+        if (tfc.separatePlanAndApplyRoles) {
+          variables.TFC_AWS_PLAN_ROLE_ARN = role(
+            "TFC-Plan",
+            `Plan phase of Terraform Cloud workspace ${workspace}`,
+            trust("plan"),
+            planPermissions(environment.scope),
+          );
+          variables.TFC_AWS_APPLY_ROLE_ARN = role(
+            "TFC-Apply",
+            `Apply phase of Terraform Cloud workspace ${workspace}`,
+            trust("apply"),
+            deployPermissions(environment.scope),
+          );
+        } else {
+          variables.TFC_AWS_RUN_ROLE_ARN = role("TFC-Run", `Runs of Terraform Cloud workspace ${workspace}`, trust(), deployPermissions(environment.scope));
+        }
+        if (tfc.audience !== TERRAFORM_CLOUD_AUDIENCE) variables.TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE = tfc.audience;
+        new TerraformOutput(this, `terraform_cloud_${outputId}`, {
+          value: { hostname: tfc.host, organization: tfc.organization, project: tfc.project, workspace: tfc.workspace, environment_variables: variables },
+          description: `Environment variables to set in Terraform Cloud workspace ${workspace} (category "env") for environment ${environment.environment}`,
+        });
+      }
+      const github = environment.githubActions;
+      if (github) {
+        const trust = (subject: string) =>
+          webIdentityTrust({
+            providerArn: providerArn(GITHUB_ACTIONS_HOST, audiencesOf(GITHUB_ACTIONS_HOST), github.existingProviderArn),
+            host: GITHUB_ACTIONS_HOST,
+            audience: github.audience,
+            subjects: [subject],
+          });
+        const deploySubject = github.deployEnvironment
+          ? githubActionsSubject(github.repository, { environment: github.deployEnvironment })
+          : githubActionsSubject(github.repository, { branch: github.deployBranch });
+        const plan = new CiRole(this, `${environment.environment}-gha-plan`, {
+          name: environment.roleName("GHA-Plan"),
+          description: `Pull request plans of ${github.repository} for environment ${environment.environment}`,
+          trustPolicy: trust(githubActionsSubject(github.repository, { pullRequest: true })),
+          permissions: planPermissions(environment.scope),
+        });
+        const deploy = new CiRole(this, `${environment.environment}-gha-deploy`, {
+          name: environment.roleName("GHA-Deploy"),
+          description: `Deploys of environment ${environment.environment} from ${github.repository} ${
+            github.deployEnvironment ? `environment ${github.deployEnvironment}` : `branch ${github.deployBranch}`
+          }`,
+          trustPolicy: trust(deploySubject),
+          permissions: deployPermissions(environment.scope),
+        });
+        arns["GHA-Plan"] = plan.roleArn;
+        arns["GHA-Deploy"] = deploy.roleArn;
+        new TerraformOutput(this, `github_actions_${outputId}`, {
+          value: {
+            repository: github.repository,
+            repository_variables: {
+              INVENTORY_ENV: environment.environment,
+              AWS_REGION: environment.region,
+              AWS_PLAN_ROLE_ARN: plan.roleArn,
+              AWS_DEPLOY_ROLE_ARN: deploy.roleArn,
+            },
+          },
+          description:
+            `Variables to set in GitHub repository ${github.repository} ` +
+            `(Settings > Secrets and variables > Actions > Variables) for environment ${environment.environment}`,
+        });
+      }
+      this.roleArns[environment.environment] = arns;
+    }
+  }
+}
+
+/**
+ * The stack's props from every environment's settings: undefined when no
+ * environment asks for CI access. All environments with CI access must name
+ * the same account (one stack, one provider), and at most one existing
+ * provider per host.
+ */
+export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiAccessStackProps | undefined {
+  const withAccess = environments.filter((settings) => settings.ci.terraformCloud || settings.ci.githubActions);
+  if (withAccess.length === 0) return undefined;
+  const [first] = withAccess;
+  const other = withAccess.find((settings) => settings.ci.accountId !== first.ci.accountId);
+  if (other) {
+    throw new SettingsError(
+      `${other.environment}.json: ci.accountId: ${other.ci.accountId} differs from ${first.environment}.json's ${first.ci.accountId}; ` +
+        `the ${CI_ACCESS_STACK} stack creates the roles of one account`,
+    );
+  }
+  const existing = new Map<string, { arn: string; environment: string }>();
+  const checkExisting = (settings: EnvironmentSettings, host: string, arn: string | undefined, setting: string) => {
+    if (!arn) return;
+    const known = existing.get(host);
+    if (known && known.arn !== arn) {
+      throw new SettingsError(`${settings.environment}.json: ${setting}: ${arn} differs from ${known.environment}.json's ${known.arn} for ${host}`);
+    }
+    existing.set(host, { arn, environment: settings.environment });
+  };
+  const accountId = first.ci.accountId!;
+  return {
+    accountId,
+    region: first.region,
+    environments: withAccess.map((settings): EnvironmentAccess => {
+      const tfc = settings.ci.terraformCloud;
+      const github = settings.ci.githubActions;
+      if (tfc) checkExisting(settings, settings.state.hostname, tfc.oidcProviderArn, "ci.terraformCloud.oidcProviderArn");
+      if (github) checkExisting(settings, GITHUB_ACTIONS_HOST, github.oidcProviderArn, "ci.githubActions.oidcProviderArn");
+      const names = resourceNames(settings.namePrefix, settings.names);
+      return {
+        environment: settings.environment,
+        region: settings.region,
+        roleName: (purpose: string) => names.ciRole(purpose),
+        scope: environmentScope(settings, accountId),
+        terraformCloud: tfc && {
+          host: settings.state.hostname,
+          organization: settings.state.organization!,
+          project: tfc.project,
+          workspace: tfc.workspace ?? settings.state.workspace ?? `inventory-ha-${settings.environment}`,
+          audience: tfc.audience,
+          separatePlanAndApplyRoles: tfc.separatePlanAndApplyRoles,
+          existingProviderArn: tfc.oidcProviderArn,
+        },
+        githubActions: github && {
+          repository: github.repository,
+          deployBranch: github.deployBranch,
+          deployEnvironment: github.deployEnvironment,
+          audience: github.audience,
+          existingProviderArn: github.oidcProviderArn,
+        },
+      };
+    }),
+  };
+}
+
+/** What an environment's stack creates, as the names and tags its CI roles are scoped to. */
+function environmentScope(settings: EnvironmentSettings, accountId: string): EnvironmentScope {
+  const names = resourceNames(settings.namePrefix, settings.names);
+  const logs = settings.loadBalancer.accessLogs;
+  return {
+    partition: awsPartition(settings.region),
+    accountId,
+    region: settings.region,
+    environmentTag: settings.environment,
+    projectTag: "inventory-ha",
+    // Every role the stack can create, whatever the settings turn on now, so turning one on needs no new access.
+    roles: [
+      { name: names.appTier.instanceRole, passedTo: "ec2.amazonaws.com" },
+      { name: names.network.flowLogRole, passedTo: "vpc-flow-logs.amazonaws.com" },
+      { name: names.database.monitoringRole, passedTo: "monitoring.rds.amazonaws.com" },
+    ],
+    instanceProfile: names.appTier.instanceRole,
+    logGroups: [names.network.flowLogGroup],
+    loadBalancer: names.loadBalancer.name,
+    targetGroup: names.loadBalancer.targetGroupName,
+    autoScalingGroup: names.appTier.autoScalingGroup,
+    databaseIdentifier: names.database.identifier,
+    databaseSubnetGroup: databaseSubnetGroupName(names.database.identifier),
+    databaseParameterGroup: databaseParameterGroupName(names.database.identifier, settings.database.engineVersion),
+    logBucket: logs.enabled ? (logs.bucketName ? { name: logs.bucketName } : { prefix: names.accessLogBucket.bucketPrefix }) : undefined,
+    logBucketForceDestroy: logs.forceDestroy,
+    state:
+      settings.state.backend === "s3"
+        ? {
+            bucket: settings.state.bucket!,
+            key: stateKey(settings.state.keyPrefix, settings.environment),
+            lockTable: settings.state.lockTable,
+            lockTableRegion: settings.state.region,
+          }
+        : undefined,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The offline price table of the cost estimate: public AWS on-demand list
+ * prices in USD, for the regions the environments use (us-west-2, the lab's)
+ * and us-east-1. Prices change; this table is dated, and a region not in it
+ * is reported as unpriced rather than guessed.
+ *
+ * Where each price came from (stored public pages and public Infracost
+ * outputs found with the project's search tool on the date below; Infracost
+ * reads AWS's Price List API), and the AWS page to check it against:
+ * - NAT gateway $0.045 per hour: AWS VPC pricing (aws.amazon.com/vpc/pricing), as
+ *   quoted by cloudburn.io/blog/aws-nat-gateway-pricing and
+ *   wiki.connerv.com/notes/aws/nat-gateway ("Price per NAT gateway ($/hour) is $0.045").
+ * - Public IPv4 address $0.005 per hour, in use or idle, since February 2024: AWS VPC
+ *   pricing, as quoted by cloudburn.io (above) and factualminds.com's VPC pricing post.
+ * - Application Load Balancer $0.0225 per hour: aws.amazon.com/elasticloadbalancing/pricing,
+ *   as Infracost reports it ("Application load balancer 730 hours $16.43").
+ * - EC2 t3.micro $0.0104 per hour (Linux, on-demand), t3.small and t3.medium double
+ *   at each step: aws.amazon.com/ec2/pricing/on-demand; Infracost reports t3.micro's
+ *   730 hours as $7.59.
+ * - EBS gp3 $0.08 per GB-month: aws.amazon.com/ebs/pricing; Infracost reports an 8 GB
+ *   gp3 root volume as $0.64.
+ * - RDS for MySQL db.t3.micro $0.017 per hour Single-AZ (Infracost: "price": "0.017"),
+ *   each larger t3 class double the one before, Multi-AZ twice Single-AZ for the
+ *   instance and its storage (AWS RDS User Guide, "On-Demand DB instances":
+ *   "billed per DB instance-hour for both the primary and standby instances", storage
+ *   "for both the primary and standby"): aws.amazon.com/rds/mysql/pricing.
+ * - RDS gp2 and gp3 storage $0.115 per GB-month Single-AZ: usage.ai's RDS pricing
+ *   calculator post ("GB provisioned x $0.115/month (gp3)"), Infracost ("$0.115 / GB").
+ * - Secrets Manager $0.40 per secret per month: aws.amazon.com/secrets-manager/pricing,
+ *   as quoted by awsready.net and hivebook.wiki.
+ * - CloudWatch alarm $0.10 per standard-resolution alarm metric per month ($0.30 high
+ *   resolution): aws.amazon.com/cloudwatch/pricing (not corroborated in the search).
+ */
+
+export interface RegionPrices {
+  readonly natGatewayHour: number;
+  readonly publicIpv4Hour: number;
+  readonly applicationLoadBalancerHour: number;
+  /** Linux on-demand, by instance type. */
+  readonly ec2InstanceHour: Readonly<Record<string, number>>;
+  /** EBS volumes, by volume type. */
+  readonly ebsGbMonth: Readonly<Record<string, number>>;
+  /** RDS for MySQL, Single-AZ, by instance class; Multi-AZ doubles it. */
+  readonly rdsMysqlInstanceHour: Readonly<Record<string, number>>;
+  /** RDS storage, Single-AZ, by storage type; Multi-AZ doubles it. */
+  readonly rdsStorageGbMonth: Readonly<Record<string, number>>;
+  readonly secretMonth: number;
+  readonly alarmMonth: number;
+  readonly highResolutionAlarmMonth: number;
+}
+
+export interface PriceTable {
+  /** When the prices were collected (YYYY-MM-DD). */
+  readonly date: string;
+  readonly currency: "USD";
+  /** Hours AWS's calculator counts in a month. */
+  readonly hoursPerMonth: number;
+  readonly regions: Readonly<Record<string, RegionPrices>>;
+}
+
+// The two regions list the same prices for everything this project creates.
+const US_PRICES: RegionPrices = {
+  natGatewayHour: 0.045,
+  publicIpv4Hour: 0.005,
+  applicationLoadBalancerHour: 0.0225,
+  ec2InstanceHour: { "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832 },
+  ebsGbMonth: { gp3: 0.08, gp2: 0.1 },
+  rdsMysqlInstanceHour: { "db.t3.micro": 0.017, "db.t3.small": 0.034, "db.t3.medium": 0.068, "db.t3.large": 0.136 },
+  rdsStorageGbMonth: { gp2: 0.115, gp3: 0.115 },
+  secretMonth: 0.4,
+  alarmMonth: 0.1,
+  highResolutionAlarmMonth: 0.3,
+};
+
+export const PRICE_TABLE: PriceTable = {
+  date: "2026-11-26",
+  currency: "USD",
+  hoursPerMonth: 730,
+  regions: { "us-west-2": US_PRICES, "us-east-1": US_PRICES },
+};
