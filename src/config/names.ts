@@ -50,6 +50,14 @@ export interface ResourceNames {
   readonly databaseSubnetGroup: string;
   readonly databaseParameterGroup: string;
   readonly databaseMonitoringRole: string;
+  /** SNS topic every alarm notifies. */
+  readonly alarmTopic: string;
+  /** Alias of the KMS key that encrypts the alarm topic (after `alias/`). */
+  readonly alarmTopicKeyAlias: string;
+  /** CloudWatch dashboard of the environment. */
+  readonly dashboard: string;
+  /** Target tracking policy of the Auto Scaling group. */
+  readonly scalingPolicy: string;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -84,6 +92,10 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     databaseSubnetGroup: `${identifier}-subnets`,
     databaseParameterGroup: `${identifier}-mysql84`,
     databaseMonitoringRole: named("Inventory-DB-Monitoring"),
+    alarmTopic: named("Inventory-Alarms"),
+    alarmTopicKeyAlias: `${prefix.toLowerCase()}inventory-alarms`,
+    dashboard: named("Inventory-HA"),
+    scalingPolicy: named(`${base.autoScalingGroup} target tracking`),
   };
 }
 

@@ -39,8 +39,8 @@ export interface AppTierProps {
   readonly imageId: string;
   /** Fewest servers. @default 2 */
   readonly minSize: number;
-  /** Servers to run. @default 2 */
-  readonly desiredCapacity: number;
+  /** Servers to run; unset leaves it to a scaling policy. @default unset: the group starts at minSize and a scaling policy resizes it */
+  readonly desiredCapacity?: number;
   /** Most servers. @default 2 */
   readonly maxSize: number;
   /** Seconds after launch before failed ELB checks count. @default 300 */
