@@ -17,6 +17,7 @@ import {
   subnetZones,
   type TerraformDocument,
 } from "../terraform/document";
+import { monitoringControls } from "./monitoring-controls";
 
 /**
  * The security and resilience controls platform teams scan for (checkov,
@@ -922,6 +923,7 @@ export const CONTROLS: readonly Control[] = [
   ...networkControls,
   ...iamControls,
   ...storageControls,
+  ...monitoringControls,
 ];
 
 export function controlsFor(scope: ControlScope): Control[] {
