@@ -1,3 +1,4 @@
+import { type AlarmModel, readAlarms } from "./alarms";
 import { blockList, type Block, isTrue, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
@@ -136,6 +137,8 @@ export interface Topology {
   readonly securityGroups: SecurityGroupModel[];
   /** Sorted: from, to, protocol, port. */
   readonly traffic: TrafficRule[];
+  /** CloudWatch alarms, by name. */
+  readonly alarms: AlarmModel[];
 }
 
 /** The document holds something this reader cannot draw faithfully. */
@@ -406,5 +409,6 @@ export function readTopology(document: TerraformDocument & { readonly provider?:
       .map((group) => ({ address: group.address, name: nameOf(group) }))
       .sort((a, b) => naturalOrder(a.name, b.name)),
     traffic: readTraffic(document),
+    alarms: readAlarms(document),
   };
 }

@@ -1,3 +1,4 @@
+import { monitoringReview } from "./plan-review-monitoring";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 
 /**
@@ -152,11 +153,17 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  const warnings = collectWarnings(
-    changes,
-    after,
-    rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
-  );
+  const monitoring = monitoringReview({ valuesOf, referenced, nameOf });
+  lines.push(...monitoring.lines);
+
+  const warnings = [
+    ...collectWarnings(
+      changes,
+      after,
+      rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
+    ),
+    ...monitoring.warnings,
+  ];
   lines.push("", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
   lines.push(...warnings.map((warning) => `  ! ${warning}`));
   lines.push("", summaryLine);
