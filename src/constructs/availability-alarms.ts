@@ -9,7 +9,7 @@ import {
   type MetricSeries,
   natGatewayMetric,
 } from "./cloudwatch-metrics";
-import { defaultMaxConnections, instanceClassMemoryGiB } from "./database-instance-classes";
+import { defaultMaxConnections, instanceClassMemoryGiB, instanceClassProblem } from "./database-instance-classes";
 
 /** Every signal that says the environment lost some of its availability, one alarm each (per NAT gateway for the NAT signals). */
 export const HA_SIGNALS = [
@@ -256,6 +256,8 @@ export class AvailabilityAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AvailabilityAlarmsProps) {
     super(scope, id);
+    const classProblem = instanceClassProblem(props.database.instanceClass);
+    if (classProblem) throw new Error(`${this.node.path}: database.instanceClass: ${classProblem}`);
     const settings = Object.fromEntries(HA_SIGNALS.map((signal) => [signal, this.thresholdOf(signal, props.thresholds?.[signal])])) as Record<
       HaSignal,
       AlarmThreshold
