@@ -297,7 +297,32 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     const { Buckets } = await s3.send(new ListBucketsCommand({}));
     expect(Buckets!.map((bucket) => bucket.Name)).toContain(STATE_BUCKET);
   });
+
+  it("stops the emulator and leaves no process behind", async () => {
+    await emulator.stop();
+    expect(emulator.isRunning).toBe(false);
+    expect(processesOf([String(emulator.port), bootstrap?.directory, environment?.directory])).toEqual([]);
+  });
 });
+
+/**
+ * Processes still running that belong to the suite: the emulator (its port on
+ * the command line) or Terraform and its providers (their working folder).
+ */
+function processesOf(marks: (string | undefined)[]): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      const ours = marks.some((mark) => mark && (cwd.startsWith(mark) || (/moto_server/.test(commandLine) && commandLine.includes(` ${mark} `))));
+      if (ours) found.push(`${pid} ${commandLine}`);
+    } catch {
+      // The process ended while being looked at.
+    }
+  }
+  return found;
+}
 
 /** Waits until `check` succeeds; fails if `running` ends first. */
 async function waitFor(what: string, check: () => Promise<unknown>, running: Promise<unknown>): Promise<void> {
