@@ -29,7 +29,7 @@ describe("AlarmTopic with the defaults", () => {
   it("encrypts the topic with a customer managed key of its own, rotated, under an alias", () => {
     expect(json).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(json).toHaveResourceWithProperties(KmsAlias, { name: "alias/inventory-alarms", target_key_id: KEY("key_id") });
-    expect(json).toHaveResourceWithProperties(SnsTopic, { name: "Inventory-Alarms", kms_master_key_id: KEY("arn") });
+    expect(json).toHaveResourceWithProperties(SnsTopic, { name: "Inventory-Alarms", display_name: "Inventory-Alarms", kms_master_key_id: KEY("arn") });
   });
 
   it("lets only CloudWatch alarms of this account and region publish, and no one without TLS", () => {
@@ -85,6 +85,12 @@ describe("AlarmTopic with settings", () => {
     expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { topic_arn: TOPIC_ARN, protocol: "email", endpoint: "ops@example.com" });
     expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { topic_arn: TOPIC_ARN, protocol: "https", endpoint: "https://hooks.example.com/alarms" });
     expect(resourcesOf(document, "aws_sns_topic_subscription")).toHaveLength(2);
+  });
+
+  it("takes a multi-Region key or an alias by ARN", () => {
+    for (const key of ["arn:aws:kms:us-west-2:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", "arn:aws:kms:us-west-2:123456789012:alias/ops-alarms"]) {
+      expect(synthTopic({ kmsKeyArn: key }).json).toHaveResourceWithProperties(SnsTopic, { kms_master_key_id: key });
+    }
   });
 
   it("uses a key given by ARN and creates none", () => {

@@ -17,7 +17,8 @@ export const CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com";
  * knowledge center "cloudwatch-receive-sns-for-alarm-trigger").
  */
 const AWS_MANAGED_SNS_KEY = /(^|:)alias\/aws\/sns$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]+)$/;
+// A key by id (multi-Region keys start mrk-) or by alias.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]+)$/;
 /** An address SNS can mail (the subscription then waits for its owner to confirm). */
 export const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** An HTTPS endpoint: notifications describe the environment, so they travel over TLS only (no http subscriptions). */
@@ -81,7 +82,8 @@ export class AlarmTopic extends Construct {
 
     const topic = new SnsTopic(this, "topic", {
       name: props.name,
-      displayName: "Inventory alarms",
+      // The sender name of the notification mails: which environment is speaking.
+      displayName: props.name,
       kmsMasterKeyId: key ? key.arn : props.kmsKeyArn,
       tags: { Name: props.name },
     });
