@@ -205,6 +205,76 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       { state: { bucket: "test-state-bucket", region: "eu-wast-1" } },
       /^environments\/broken\.json: state\.region: "eu-wast-1" is not an AWS region this project knows/,
     ],
+    [
+      "an instance class whose memory the alarms cannot know",
+      { database: { instanceClass: "db.z9.huge" } },
+      /^environments\/broken\.json: database\.instanceClass: db\.z9\.huge is not a class whose memory the project knows .*; use db\.<family>\.<size> of t3, t4g, m5/,
+    ],
+    [
+      "the AWS managed SNS key, which CloudWatch cannot use",
+      { monitoring: { notifications: { kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:alias/aws/sns" } } },
+      /^environments\/broken\.json: monitoring\.notifications\.kmsKeyArn: the AWS managed key alias\/aws\/sns cannot be used: CloudWatch alarms cannot publish to a topic it encrypts$/,
+    ],
+    [
+      "a key that is not an ARN",
+      { monitoring: { notifications: { kmsKeyArn: "my-key" } } },
+      /monitoring\.notifications\.kmsKeyArn: "my-key" is not a KMS key or alias ARN/,
+    ],
+    [
+      "a malformed email address",
+      { monitoring: { notifications: { emailAddresses: ["ops at example.com"] } } },
+      /monitoring\.notifications\.emailAddresses\.0: must be an email address$/,
+    ],
+    [
+      "a plain HTTP endpoint",
+      { monitoring: { notifications: { httpsEndpoints: ["http://hooks.example.com/x"] } } },
+      /monitoring\.notifications\.httpsEndpoints\.0: must be an https:\/\/ URL$/,
+    ],
+    [
+      "an alarm period CloudWatch cannot evaluate",
+      { monitoring: { alarms: { databaseCpu: { periodSeconds: 90 } } } },
+      /monitoring\.alarms\.databaseCpu\.periodSeconds: must be a multiple of 60/,
+    ],
+    [
+      "a percentage above 100",
+      { monitoring: { alarms: { target5xxPercent: { threshold: 150 } } } },
+      /monitoring\.alarms\.target5xxPercent\.threshold: Too big: expected number to be <=100/,
+    ],
+    [
+      "a negative threshold",
+      { monitoring: { alarms: { unhealthyHosts: { threshold: -1 } } } },
+      /monitoring\.alarms\.unhealthyHosts\.threshold: Too small: expected number to be >=0/,
+    ],
+    [
+      "an alarm looking back more than a day",
+      { monitoring: { alarms: { databaseFreeStorage: { periodSeconds: 3600, evaluationPeriods: 25 } } } },
+      /^environments\/broken\.json: monitoring\.alarms\.databaseFreeStorage\.evaluationPeriods: 25 periods of 3600 s span more than a day, the longest CloudWatch evaluates$/,
+    ],
+    [
+      "an unknown alarm",
+      { monitoring: { alarms: { diskSpace: { threshold: 1 } } } },
+      /^environments\/broken\.json: monitoring\.alarms\.diskSpace: unknown setting$/,
+    ],
+    [
+      "scaling without room to scale",
+      { appTier: { scaling: { policy: "average-cpu" } } },
+      /^environments\/broken\.json: appTier\.scaling\.policy: average-cpu needs room to scale: maxSize 2 must be above minSize 2$/,
+    ],
+    [
+      "an unknown scaling policy",
+      { appTier: { scaling: { policy: "step" } } },
+      /appTier\.scaling\.policy: Invalid option: expected one of "none"\|"request-count-per-target"\|"average-cpu"/,
+    ],
+    [
+      "a CPU target above 100%",
+      { appTier: { maxSize: 4, scaling: { policy: "average-cpu", targetValue: 120 } } },
+      /appTier\.scaling\.targetValue: 120 is a CPU percentage, at most 100$/,
+    ],
+    [
+      "a target without a policy",
+      { appTier: { scaling: { targetValue: 500 } } },
+      /appTier\.scaling\.targetValue: has no effect without a scaling policy; set appTier\.scaling\.policy$/,
+    ],
   ])("%s", (_kind, raw, message) => {
     expect(problemWith(raw)).toMatch(message);
   });

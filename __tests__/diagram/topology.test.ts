@@ -107,6 +107,36 @@ describe("readTopology of the default environment (per-az NAT, Multi-AZ database
   });
 });
 
+describe("readTopology's alarms", () => {
+  it("lists each alarm of default by name, with the resources its dimensions lead to, when it fires and the topic it tells on ALARM and OK", () => {
+    const { alarms } = readTopology(final.document);
+    expect(alarms).toHaveLength(15);
+    expect(alarms.find((alarm) => alarm.name === "Inventory-App healthy hosts below desired")).toEqual({
+      address: "aws_cloudwatch_metric_alarm.monitoring_alarms_healthy_hosts",
+      name: "Inventory-App healthy hosts below desired",
+      watches: ["Inventory-ASG", "Inventory-LB", "Inventory-App"],
+      condition: "desired - healthy > 0 for 3 x 60s",
+      notifies: ["Inventory-Alarms"],
+      notifiesRecovery: true,
+    });
+    expect(alarms.filter((alarm) => alarm.watches.includes("NAT Gateway 2")).map((alarm) => alarm.condition)).toEqual([
+      "100 * FILL(dropped, 0) / (from_source + from_destination) > 0.01 for 5 x 60s",
+      "ErrorPortAllocation Sum > 0 for 3 x 60s",
+    ]);
+  });
+
+  it("lists lab-start's alarms under its prefixed names, with one NAT gateway's and the smaller database's thresholds", () => {
+    const { alarms } = readTopology(labStart.document);
+    expect(alarms).toHaveLength(13);
+    expect(alarms.filter((alarm) => alarm.watches.includes("lab-start-Inventory-DB")).map((alarm) => `${alarm.name}: ${alarm.condition}`)).toEqual([
+      "lab-start-Inventory-DB connections near the maximum: DatabaseConnections Maximum > 63 for 5 x 60s",
+      "lab-start-Inventory-DB CPU: CPUUtilization Average > 80 for 3 x 300s",
+      "lab-start-Inventory-DB free storage: FreeStorageSpace Minimum < 2 GiB for 1 x 300s",
+      "lab-start-Inventory-DB freeable memory: FreeableMemory Average < 102 MiB for 3 x 300s",
+    ]);
+  });
+});
+
 describe("readTopology of lab-start (single NAT, Single-AZ database, MySQL from the VPC)", () => {
   const topology = readTopology(labStart.document);
 

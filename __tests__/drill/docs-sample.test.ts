@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
@@ -6,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startHarness } from "./support/drill-harness";
 import type { FakeAnswer } from "./support/fake-app";
-import { FAILOVER_OUTAGE, REPLACEMENT_OUTAGE, answerFailover, answerReplacement } from "./support/scenarios";
+import { FAILOVER_OUTAGE, REPLACEMENT_OUTAGE, answerFailover, answerFailoverAlarms, answerReplacement, answerReplacementAlarms } from "./support/scenarios";
 
 /**
  * The sample output in docs/drill.md (and the one in README.md) is what the drill prints against the
@@ -19,6 +20,7 @@ const DOC = path.resolve(__dirname, "..", "..", "docs", "drill.md");
 const autoScaling = mockClient(AutoScalingClient);
 const loadBalancing = mockClient(ElasticLoadBalancingV2Client);
 const rds = mockClient(RDSClient);
+const cloudWatch = mockClient(CloudWatchClient);
 
 interface Sample {
   readonly name: string;
@@ -37,8 +39,11 @@ async function render(sample: Sample): Promise<string> {
   autoScaling.reset();
   loadBalancing.reset();
   rds.reset();
+  cloudWatch.reset();
   answerReplacement(autoScaling, loadBalancing);
   answerFailover(rds);
+  if (sample.action === "instance") answerReplacementAlarms(cloudWatch);
+  else answerFailoverAlarms(cloudWatch);
   const harness = await startHarness((n) => sample.outage[n] ?? 200);
   try {
     const run = await harness.run([sample.action, ...sample.flags]);

@@ -57,6 +57,28 @@ describe("from an outputs file (cdktf deploy --outputs-file)", () => {
     expect(outputs.get("region")).toBe("us-west-2");
   });
 
+  test("reads the list of alarm names when the stack has it, and nothing when it was deployed without", async () => {
+    const names = ["Inventory-App healthy hosts below desired", "Inventory-DB CPU"];
+    const withAlarms = await readStackOutputs({
+      environment: "dev",
+      outputsFile: writeOutputs({ "inventory-dev": { ...DEPLOYED, alarm_names: names } }),
+      projectRoot: root,
+    });
+    expect(withAlarms.optionalList("alarm_names")).toEqual(names);
+    const without = await readStackOutputs({ environment: "dev", outputsFile: writeOutputs({ "inventory-dev": DEPLOYED }), projectRoot: root });
+    expect(without.optionalList("alarm_names")).toBeUndefined();
+  });
+
+  test("a list of alarm names that is not a list of names is refused in one line", async () => {
+    const outputs = await readStackOutputs({
+      environment: "dev",
+      outputsFile: writeOutputs({ "inventory-dev": { ...DEPLOYED, alarm_names: "Inventory-DB CPU" } }),
+      projectRoot: root,
+    });
+    const error = await failure(Promise.resolve().then(() => outputs.optionalList("alarm_names")));
+    expect(error.message).toMatch(/^output "alarm_names" of inventory-dev in outputs file .* should be a list of names, got "Inventory-DB CPU"$/);
+  });
+
   test("a missing file says how to write it", async () => {
     const file = path.join(root, "nowhere.json");
     const error = await failure(readStackOutputs({ environment: "dev", outputsFile: file, projectRoot: root }));

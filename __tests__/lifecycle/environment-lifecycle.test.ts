@@ -150,86 +150,108 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     expect(unexplained(attributeChanges(json))).toEqual([]);
   });
 
-  step("4. moves to the lab's final settings: the database updated in place, nothing replaced but one rule, created before the old one goes", async () => {
-    environment.load(synthesizeEnvironment(labFinal).environment);
-    // The review a person runs before deploying, against the same backend and the same AWS (without
-    // the emulator's overrides), beside the suite's own plan, which does not lock the state.
-    const reviewing = project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
-    const { planFile, json } = await environment.plan("final", { lock: false });
-    const changes = attributeChanges(json);
-    const byAddress = (address: string) => changes.filter((change) => change.address === address);
+  step(
+    "4. moves to the lab's final settings: the database (and its alarms) updated in place, nothing replaced but one rule, created before the old one goes",
+    async () => {
+      environment.load(synthesizeEnvironment(labFinal).environment);
+      // The review a person runs before deploying, against the same backend and the same AWS (without
+      // the emulator's overrides), beside the suite's own plan, which does not lock the state.
+      const reviewing = project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
+      const { planFile, json } = await environment.plan("final", { lock: false });
+      const changes = attributeChanges(json);
+      const byAddress = (address: string) => changes.filter((change) => change.address === address);
 
-    const database = byAddress("aws_db_instance.database_instance");
-    expect(database.map((change) => change.actions.join())).toEqual(database.map(() => "update"));
-    expect(Object.fromEntries(database.filter((change) => !gapFor(change)).map((change) => [change.path, [change.before, change.after]]))).toEqual({
-      multi_az: [false, true],
-      instance_class: ["db.t3.micro", "db.t3.small"],
-      allocated_storage: [20, 40],
-    });
+      const database = byAddress("aws_db_instance.database_instance");
+      expect(database.map((change) => change.actions.join())).toEqual(database.map(() => "update"));
+      expect(Object.fromEntries(database.filter((change) => !gapFor(change)).map((change) => [change.path, [change.before, change.after]]))).toEqual({
+        multi_az: [false, true],
+        instance_class: ["db.t3.micro", "db.t3.small"],
+        allocated_storage: [20, 40],
+      });
 
-    const added = changes
-      .filter((change) => change.actions.join() === "create")
-      .map((change) => change.address)
-      .sort();
-    expect(added).toEqual([
-      "aws_eip.network_nat_address_2",
-      "aws_nat_gateway.network_nat_gateway_2",
-      "aws_route.network_private_default_route_2",
-      "aws_route_table.network_private_route_table_2",
-    ]);
-    expect(changes.filter((change) => change.actions.join() === "delete")).toEqual([]);
+      const added = changes
+        .filter((change) => change.actions.join() === "create")
+        .map((change) => change.address)
+        .sort();
+      expect(added).toEqual([
+        // The second NAT gateway is watched like the first.
+        "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets",
+        "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors",
+        "aws_eip.network_nat_address_2",
+        "aws_nat_gateway.network_nat_gateway_2",
+        "aws_route.network_private_default_route_2",
+        "aws_route_table.network_private_route_table_2",
+      ]);
+      expect(changes.filter((change) => change.actions.join() === "delete")).toEqual([]);
 
-    const replaced = replacements(json);
-    expect(replaced.map((replacement) => replacement.address)).toEqual(["aws_vpc_security_group_ingress_rule.security_groups_database_from_app"]);
-    for (const replacement of replaced)
-      expect({ ...replacement, actions: replacement.actions.join(", then ") }).toEqual({ ...replacement, actions: "create, then delete" });
-    const databaseRule = byAddress("aws_vpc_security_group_ingress_rule.security_groups_database_from_app")[0];
-    expect(databaseRule.before).toMatchObject({ cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null });
-    expect(databaseRule.after).toMatchObject({ cidr_ipv4: null, referenced_security_group_id: expect.stringMatching(/^sg-/) });
+      const replaced = replacements(json);
+      expect(replaced.map((replacement) => replacement.address)).toEqual(["aws_vpc_security_group_ingress_rule.security_groups_database_from_app"]);
+      for (const replacement of replaced)
+        expect({ ...replacement, actions: replacement.actions.join(", then ") }).toEqual({ ...replacement, actions: "create, then delete" });
+      const databaseRule = byAddress("aws_vpc_security_group_ingress_rule.security_groups_database_from_app")[0];
+      expect(databaseRule.before).toMatchObject({ cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null });
+      expect(databaseRule.after).toMatchObject({ cidr_ipv4: null, referenced_security_group_id: expect.stringMatching(/^sg-/) });
 
-    for (const address of [
-      "aws_lb.load_balancer_alb",
-      "aws_lb_target_group.load_balancer_target_group",
-      "aws_autoscaling_group.app_tier_auto_scaling_group",
-      "aws_vpc.network_vpc",
-    ]) {
-      expect({ address, changes: byAddress(address).map(describeChange) }).toEqual({ address, changes: [] });
-    }
-    // Private Subnet 2 moves to its own route table, in place: no moment without a route.
-    expect(byAddress("aws_route_table_association.network_private_subnet_2_routes").map((change) => `${change.actions.join()} ${change.path}`)).toEqual([
-      "update route_table_id",
-    ]);
+      for (const address of [
+        "aws_lb.load_balancer_alb",
+        "aws_lb_target_group.load_balancer_target_group",
+        "aws_autoscaling_group.app_tier_auto_scaling_group",
+        "aws_vpc.network_vpc",
+      ]) {
+        expect({ address, changes: byAddress(address).map(describeChange) }).toEqual({ address, changes: [] });
+      }
+      // Private Subnet 2 moves to its own route table, in place: no moment without a route.
+      expect(byAddress("aws_route_table_association.network_private_subnet_2_routes").map((change) => `${change.actions.join()} ${change.path}`)).toEqual([
+        "update route_table_id",
+      ]);
 
-    const expected = new Set([
-      "aws_db_instance.database_instance",
-      "aws_route_table_association.network_private_subnet_2_routes",
-      "aws_vpc_security_group_ingress_rule.security_groups_database_from_app",
-      ...added,
-    ]);
-    expect(unexplained(changes.filter((change) => !expected.has(change.address)))).toEqual([]);
+      // The database's alarms follow its class and storage, in place; the dashboard graphs the second NAT gateway's traffic.
+      for (const alarm of ["database_connections", "database_free_storage", "database_freeable_memory"]) {
+        const address = `aws_cloudwatch_metric_alarm.monitoring_alarms_${alarm}`;
+        expect({ address, changes: byAddress(address).map((change) => `${change.actions.join()} ${change.path}`) }).toEqual({
+          address,
+          changes: ["update alarm_description", "update threshold"],
+        });
+      }
+      expect(byAddress("aws_cloudwatch_dashboard.monitoring_dashboard_dashboard").map((change) => `${change.actions.join()} ${change.path}`)).toEqual([
+        "update dashboard_body",
+      ]);
 
-    const review = await reviewing;
-    expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
-    const reviewed = review.stdout;
-    expect(reviewed).toMatch(
-      new RegExp(
-        "^Replaced or destroyed \\(1\\)\n {2}! REPLACED: aws_vpc_security_group_ingress_rule\\.security_groups_database_from_app " +
-          "\\(.*\\): the new one is created before the old one is destroyed$",
-        "m",
-      ),
-    );
-    const databaseLine = /^ {2}~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
-    for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
-      expect(databaseLine).toContain(change);
-    expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);
-    // The lab's challenges in money: one more NAT gateway and address, Multi-AZ, the doubled class and storage,
-    // as the offline comparison of the two environments' configurations gives it (README, "Cost").
-    expect(reviewed).toContain("Monthly change from deployed: +$80.63 ($91.80 -> $172.43).");
-    // Terraform counts the replaced rule as one to add and one to destroy.
-    expect(reviewed).toMatch(/^Plan: 5 to add, \d+ to change, 1 to destroy\.$/m);
+      const expected = new Set([
+        "aws_cloudwatch_dashboard.monitoring_dashboard_dashboard",
+        "aws_cloudwatch_metric_alarm.monitoring_alarms_database_connections",
+        "aws_cloudwatch_metric_alarm.monitoring_alarms_database_free_storage",
+        "aws_cloudwatch_metric_alarm.monitoring_alarms_database_freeable_memory",
+        "aws_db_instance.database_instance",
+        "aws_route_table_association.network_private_subnet_2_routes",
+        "aws_vpc_security_group_ingress_rule.security_groups_database_from_app",
+        ...added,
+      ]);
+      expect(unexplained(changes.filter((change) => !expected.has(change.address)))).toEqual([]);
 
-    await environment.apply(planFile);
-  });
+      const review = await reviewing;
+      expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
+      const reviewed = review.stdout;
+      expect(reviewed).toMatch(
+        new RegExp(
+          "^Replaced or destroyed \\(1\\)\n {2}! REPLACED: aws_vpc_security_group_ingress_rule\\.security_groups_database_from_app " +
+            "\\(.*\\): the new one is created before the old one is destroyed$",
+          "m",
+        ),
+      );
+      const databaseLine = /^  ~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
+      for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
+        expect(databaseLine).toContain(change);
+      expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);
+      // The lab's challenges in money: one more NAT gateway and address, Multi-AZ, the doubled class and storage, and
+      // the second NAT gateway's alarms, as the offline comparison of the two environments' configurations gives it (README, "Cost").
+      expect(reviewed).toContain("Monthly change from deployed: +$80.63 ($91.80 -> $172.43).");
+      // Terraform counts the replaced rule as one to add and one to destroy.
+      expect(reviewed).toMatch(/^Plan: 7 to add, \d+ to change, 1 to destroy\.$/m);
+
+      await environment.apply(planFile);
+    },
+  );
 
   step("4b. re-plans the final settings with no change but the emulator's known gaps", async () => {
     const { json } = await environment.plan("replan-final");
@@ -261,6 +283,21 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   });
 
   step("6. destroys everything: an empty state and nothing of the stack left in the emulator", async () => {
+    // The leftovers check finds the monitoring resources while they exist, so its empty answer after the destroy means something.
+    const prefix = String(labStart.namePrefix);
+    const before = await leftovers(emulator, { environment: ENVIRONMENT, namePrefix: prefix, keepBuckets: [STATE_BUCKET] });
+    expect(before).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^SNS topic arn:aws:sns:us-west-2:\\d{12}:${prefix}Inventory-Alarms$`)),
+        `alarm ${prefix}Inventory-App healthy hosts below desired`,
+        `alarm ${prefix}NAT Gateway 2 dropped packets`,
+        `dashboard ${prefix}Inventory-HA`,
+        `KMS alias alias/${prefix}inventory-alarms`,
+        expect.stringMatching(/^KMS key [0-9a-f-]{36}$/),
+      ]),
+    );
+    expect(before.filter((line) => line.startsWith("alarm "))).toHaveLength(15);
+
     await environment.destroy();
     expect(await environment.stateAddresses()).toEqual([]);
     expect(await leftovers(emulator, { environment: ENVIRONMENT, namePrefix: String(labStart.namePrefix), keepBuckets: [STATE_BUCKET] })).toEqual([]);

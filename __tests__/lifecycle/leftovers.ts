@@ -1,4 +1,5 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeAddressesCommand,
@@ -14,9 +15,11 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBParameterGroupsCommand, DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { AwsEmulator } from "../support/aws-emulator";
 
 export interface LeftoverQuery {
@@ -157,6 +160,35 @@ export async function leftovers(emulator: AwsEmulator, query: LeftoverQuery): Pr
       .SecretList!.filter((secret) => secret.Tags?.some((tag) => tag.Key === "Environment" && tag.Value === query.environment) || named(secret.Name))
       .map((secret) => secret.Name),
   );
+
+  const sns = new SNSClient(config);
+  add(
+    "SNS topic",
+    (await sns.send(new ListTopicsCommand({}))).Topics!.map((topic) => topic.TopicArn!).filter((arn) => named(arn.split(":").pop())),
+  );
+
+  const cloudwatch = new CloudWatchClient(config);
+  add(
+    "alarm",
+    (await cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms!.filter((alarm) => named(alarm.AlarmName)).map((alarm) => alarm.AlarmName),
+  );
+  add(
+    "dashboard",
+    (await cloudwatch.send(new ListDashboardsCommand({}))).DashboardEntries!.filter((entry) => named(entry.DashboardName)).map((entry) => entry.DashboardName),
+  );
+
+  // A destroyed KMS key waits out its deletion window (PendingDeletion); one in any other state is left over.
+  const kms = new KMSClient(config);
+  add(
+    "KMS alias",
+    (await kms.send(new ListAliasesCommand({}))).Aliases!.filter((alias) => named(alias.AliasName!.replace(/^alias\//, ""))).map((alias) => alias.AliasName),
+  );
+  for (const { KeyId } of (await kms.send(new ListKeysCommand({}))).Keys!) {
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId }));
+    if (KeyMetadata!.KeyState === "PendingDeletion") continue;
+    const { Tags } = await kms.send(new ListResourceTagsCommand({ KeyId }));
+    if (Tags?.some((tag) => tag.TagKey === "Environment" && tag.TagValue === query.environment)) add("KMS key", [KeyId]);
+  }
 
   return found;
 }

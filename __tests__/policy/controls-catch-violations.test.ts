@@ -47,6 +47,10 @@ const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
 const editSecretPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
+const topic = (document: any) => document.resource.aws_sns_topic.monitoring_topic_topic;
+const topicPolicy = (document: any) => document.resource.aws_sns_topic_policy.monitoring_topic_policy;
+const keyPolicy = (document: any) => document.resource.aws_kms_key_policy.monitoring_topic_key_policy;
+const alarms = (document: any) => document.resource.aws_cloudwatch_metric_alarm;
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
 /** For each control the hardened stack meets: edits that each break it. */
@@ -179,6 +183,39 @@ const violations: Record<string, [string, Edit][]> = {
   ],
   CKV2_AWS_61: [["the rule disabled", (d) => (d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].status = "Disabled")]],
   CKV2_AWS_65: [["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")]],
+  CKV_AWS_26: [
+    ["no key", (d) => delete topic(d).kms_master_key_id],
+    ["an empty key", (d) => (topic(d).kms_master_key_id = "")],
+  ],
+  "INV-MON-1": [
+    ["the second NAT gateway's dropped packets alarm left out", (d) => delete alarms(d).monitoring_alarms_nat_gateway_2_dropped_packets],
+    ["the database CPU alarm left out", (d) => delete alarms(d).monitoring_alarms_database_cpu],
+    ["no alarm at all", (d) => delete d.resource.aws_cloudwatch_metric_alarm],
+    ["an alarm with its actions disabled", (d) => (alarms(d).monitoring_alarms_rejected_connections.actions_enabled = false)],
+    ["an alarm without alarm actions", (d) => delete alarms(d).monitoring_alarms_unhealthy_hosts.alarm_actions],
+    [
+      "an alarm on a NAT gateway of another configuration",
+      (d) => (alarms(d).monitoring_alarms_nat_gateway_1_port_allocation_errors.dimensions.NatGatewayId = "nat-0123456789abcdef0"),
+    ],
+    [
+      "the healthy hosts metric of another target group in the metric math",
+      (d) => (alarms(d).monitoring_alarms_healthy_hosts.metric_query[2].metric.dimensions.TargetGroup = "targetgroup/other/0123456789abcdef"),
+    ],
+    ["group metrics not collected", (d) => (group(d).enabled_metrics = ["GroupTotalInstances"])],
+  ],
+  "INV-MON-2": [
+    ["the AWS managed key", (d) => (topic(d).kms_master_key_id = "alias/aws/sns")],
+    ["a key whose policy does not let CloudWatch in", (d) => editPolicy(keyPolicy(d), "policy", (policy) => (policy.Statement = policy.Statement.slice(0, 1)))],
+    ["a key of another configuration", (d) => (topic(d).kms_master_key_id = "arn:aws:kms:us-west-2:123456789012:key/00000000-0000-4000-8000-000000000000")],
+    ["no topic policy", (d) => delete d.resource.aws_sns_topic_policy],
+    ["publishing without TLS allowed", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement = policy.Statement.slice(0, 1)))],
+    ["CloudWatch without source conditions", (d) => editPolicy(topicPolicy(d), "policy", (policy) => delete policy.Statement[0].Condition)],
+    [
+      "anyone allowed to publish",
+      (d) => editPolicy(topicPolicy(d), "policy", (policy) => policy.Statement.push({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" })),
+    ],
+    ["alarms that notify no topic", (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = []))],
+  ],
 };
 
 const logBucket = "${aws_s3_bucket.access_logs_bucket.id}";

@@ -156,7 +156,7 @@ describe("lab-start differs from the final state exactly where the lab's challen
     return new Map([...all].map(([at, value]) => [at, normalise(String(value))]));
   }
 
-  it("in NAT gateways, private route tables, Multi-AZ, the DB group's rule and the DB's size, and nowhere else", () => {
+  it("in NAT gateways (and their alarms), private route tables, Multi-AZ, the DB group's rule and the DB's size (and its alarms), and nowhere else", () => {
     const a = leaves(final.document, "default", "");
     const b = leaves(labStart.document, "lab-start", "lab-start-");
     const changed = new Set<string>();
@@ -196,6 +196,27 @@ describe("lab-start differs from the final state exactly where the lab's challen
         "aws_vpc_security_group_ingress_rule.security_groups_database_from_app.referenced_security_group_id",
         // The NAT gateway list output follows the NAT count.
         "nat_gateway_ids.value",
+        // The second NAT gateway is watched like the first: its two alarms, its traffic on the dashboard, their names in the output.
+        ...["port_allocation_errors", "dropped_packets"].flatMap((alarm) =>
+          [
+            "actions_enabled",
+            "alarm_actions",
+            "alarm_description",
+            "alarm_name",
+            "comparison_operator",
+            "evaluation_periods",
+            "ok_actions",
+            "threshold",
+            "treat_missing_data",
+            ...(alarm === "dropped_packets" ? ["metric_query"] : ["dimensions", "metric_name", "namespace", "period", "statistic"]),
+          ].map((attribute) => `aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_${alarm}.${attribute}`),
+        ),
+        "aws_cloudwatch_dashboard.monitoring_dashboard_dashboard.dashboard_body",
+        "alarm_names.value",
+        // The database's alarms are proportional to its class's memory and its storage.
+        ...["database_connections", "database_free_storage", "database_freeable_memory"].flatMap((alarm) =>
+          ["alarm_description", "threshold"].map((attribute) => `aws_cloudwatch_metric_alarm.monitoring_alarms_${alarm}.${attribute}`),
+        ),
       ].sort(),
     );
   });

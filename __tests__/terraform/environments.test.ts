@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { loadEnvironments } from "../../src/config/load";
-import { PROJECT_ROOT } from "../support/stacks";
+import { App } from "cdktf";
+import { InventoryStack } from "../../src/stacks/inventory-stack";
+import { APP_DIRECTORY, PROJECT_ROOT, settingsFor } from "../support/stacks";
 import type { Diagnostic } from "../../src/terraform/terraform-cli";
 import { type StackToValidate, validateStacks } from "../../src/terraform/validate-stacks";
 import { readable, synthesizeEnvironment, TERRAFORM_CACHE } from "../support/terraform";
@@ -27,6 +30,29 @@ function brokenCopy(stack: { directory: string; outdir: string }): string {
   return directory;
 }
 
+/**
+ * The default environment with the monitoring and scaling options the
+ * repository's environments leave off: a scaling policy, subscriptions, a
+ * key of the owner's own.
+ */
+function optionsStack(): { directory: string; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-options-"));
+  const app = new App({ outdir, stackTraces: false });
+  const settings = settingsFor("options", {
+    appTier: { maxSize: 4, scaling: { policy: "request-count-per-target" } },
+    monitoring: {
+      notifications: {
+        kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        emailAddresses: ["ops@example.com"],
+        httpsEndpoints: ["https://hooks.example.com/alarms"],
+      },
+    },
+  });
+  new InventoryStack(app, "inventory-options", { settings, appDirectory: APP_DIRECTORY });
+  app.synth();
+  return { directory: path.join(outdir, "stacks", "inventory-options"), outdir };
+}
+
 const TERRAFORM_FORMATS = ["json", "hcl"] as const;
 const stacks: StackToValidate[] = [];
 const folders: string[] = [];
@@ -43,6 +69,9 @@ beforeAll(async () => {
       if (environment === "default" && format === "json") stacks.push({ name: "broken", directory: brokenCopy(stack) });
     }
   }
+  const options = optionsStack();
+  folders.push(options.outdir);
+  stacks.push({ name: "options", directory: options.directory });
   validation = await validateStacks(stacks, { cacheDirectory: TERRAFORM_CACHE }).catch((error: Error) => error);
 });
 
@@ -63,6 +92,12 @@ describe.each(environments)("environment %s against terraform", (environment) =>
 
   it("HCL passes terraform validate without errors or warnings", () => {
     expect(validationOf(`${environment}-hcl`)).toEqual([]);
+  });
+});
+
+describe("the default environment with scaling, subscriptions and its own alarm key, against terraform", () => {
+  it("JSON passes terraform validate without errors or warnings", () => {
+    expect(validationOf("options")).toEqual([]);
   });
 });
 

@@ -79,6 +79,21 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/! PUBLIC: Inventory-LB +in +tcp 80 +from 0\.0\.0\.0\/0/);
   });
 
+  it("lists the alarm topic, the dashboard and every alarm with its threshold and period, in a Monitoring section", () => {
+    const section = result.stdout.slice(result.stdout.indexOf("\nMonitoring\n"), result.stdout.indexOf("\nWarnings"));
+    expect(section).toContain(
+      "  topic Inventory-Alarms: encrypted with aws_kms_key.monitoring_topic_key (rotated yearly); notifies no one yet (no subscriptions)",
+    );
+    expect(section).toContain("  dashboard Inventory-HA");
+    const alarmLines = section.split("\n").filter((line) => line.startsWith("    "));
+    // One line per alarm: eleven signals, and two for each of the default environment's two NAT gateways.
+    expect(alarmLines).toHaveLength(15);
+    expect(alarmLines).toContain("    Inventory-App healthy hosts below desired: desired - healthy > 0 for 3 x 60s");
+    expect(alarmLines).toContain("    Inventory-DB free storage: FreeStorageSpace Minimum < 4 GiB for 1 x 300s");
+    expect(alarmLines).toContain("    NAT Gateway 2 dropped packets: 100 * FILL(dropped, 0) / (from_source + from_destination) > 0.01 for 5 x 60s");
+    expect(result.stdout).not.toContain("SILENT:");
+  });
+
   it("initialises Terraform in a folder kept for the environment on its first run", () => {
     expect(result.stdout).toMatch(/^Terraform: initialised \.cache\/terraform\/review\/default \(no earlier init in this folder\)$/m);
     expect(fs.readdirSync(project.path(".cache/terraform/review/default")).sort()).toEqual([

@@ -87,3 +87,86 @@ describe("the plan review of a change to a deployed environment", () => {
     expect(created.text.split("\n")[2]).toBe("Resources to add: 1");
   });
 });
+
+describe("the plan review's Monitoring section", () => {
+  const topic = "aws_sns_topic.alarms";
+  const alarm = (name: string, values: Record<string, unknown>) => change(`aws_cloudwatch_metric_alarm.${name}`, ["create"], null, values);
+  const references = (address: string, expressions: Record<string, string>) => ({
+    address,
+    expressions: Object.fromEntries(Object.entries(expressions).map(([attribute, target]) => [attribute, { references: [`${target}.arn`, target] }])),
+  });
+  const review = reviewPlan(
+    {
+      format_version: "1.2",
+      resource_changes: [
+        change(topic, ["create"], null, { name: "Alarms", kms_master_key_id: "alias/ops" }),
+        change("aws_sns_topic_subscription.ops", ["create"], null, { protocol: "email", endpoint: "ops@example.com" }),
+        alarm("storage", {
+          alarm_name: "DB free storage",
+          metric_name: "FreeStorageSpace",
+          statistic: "Minimum",
+          comparison_operator: "LessThanThreshold",
+          threshold: 2147483648,
+          evaluation_periods: 1,
+          period: 300,
+        }),
+        alarm("memory", {
+          alarm_name: "DB freeable memory",
+          metric_name: "FreeableMemory",
+          statistic: "Average",
+          comparison_operator: "LessThanThreshold",
+          threshold: 107374182,
+          evaluation_periods: 3,
+          period: 300,
+        }),
+        alarm("latency", {
+          alarm_name: "LB p95",
+          metric_name: "TargetResponseTime",
+          extended_statistic: "p95",
+          comparison_operator: "GreaterThanThreshold",
+          threshold: 1,
+          evaluation_periods: 5,
+          period: 60,
+        }),
+        alarm("forgotten", {
+          alarm_name: "App 5xx rate",
+          metric_query: [
+            { id: "signal", expression: "100 * errors / requests" },
+            { id: "errors", metric: [{ metric_name: "HTTPCode_Target_5XX_Count", period: 60 }] },
+          ],
+          comparison_operator: "GreaterThanThreshold",
+          threshold: 5,
+          evaluation_periods: 5,
+        }),
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            references("aws_sns_topic_subscription.ops", { topic_arn: topic }),
+            references("aws_cloudwatch_metric_alarm.storage", { alarm_actions: topic, ok_actions: topic }),
+            references("aws_cloudwatch_metric_alarm.memory", { alarm_actions: topic, ok_actions: topic }),
+            references("aws_cloudwatch_metric_alarm.latency", { alarm_actions: topic }),
+          ],
+        },
+      },
+    } as TerraformPlanJson,
+    "Plan review of a test stack",
+    "Plan: 6 to add, 0 to change, 0 to destroy.",
+  );
+
+  it("names the topic's key and subscribers, and each alarm's metric, threshold (bytes in GiB or MiB) and period, by name", () => {
+    expect(sectionOf(review.text, /^Monitoring$/)).toEqual([
+      "Monitoring",
+      "  topic Alarms: encrypted with alias/ops; notifies email ops@example.com",
+      "  4 alarms:",
+      "    App 5xx rate: 100 * errors / requests > 5 for 5 x 60s, no OK notification",
+      "    DB free storage: FreeStorageSpace Minimum < 2 GiB for 1 x 300s",
+      "    DB freeable memory: FreeableMemory Average < 102 MiB for 3 x 300s",
+      "    LB p95: TargetResponseTime p95 > 1 for 5 x 60s, no OK notification",
+    ]);
+  });
+
+  it("warns of an alarm that notifies no one", () => {
+    expect(review.warnings).toEqual(["SILENT: aws_cloudwatch_metric_alarm.forgotten (App 5xx rate) notifies no one"]);
+  });
+});

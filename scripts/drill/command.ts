@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as path from "node:path";
@@ -16,11 +17,17 @@ export interface DrillClients {
   readonly autoScaling: AutoScalingClient;
   readonly loadBalancing: ElasticLoadBalancingV2Client;
   readonly rds: RDSClient;
+  readonly cloudWatch: CloudWatchClient;
 }
 
 /** Clients with the SDK's default credential chain (environment, profile, SSO, instance role ...). */
 export function defaultClients(region: string): DrillClients {
-  return { autoScaling: new AutoScalingClient({ region }), loadBalancing: new ElasticLoadBalancingV2Client({ region }), rds: new RDSClient({ region }) };
+  return {
+    autoScaling: new AutoScalingClient({ region }),
+    loadBalancing: new ElasticLoadBalancingV2Client({ region }),
+    rds: new RDSClient({ region }),
+    cloudWatch: new CloudWatchClient({ region }),
+  };
 }
 
 export const EXIT_CODES = { success: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -57,6 +64,8 @@ export interface DrillCommandContext {
   readonly createProber?: (appUrl: string) => AppProber;
   /** Time between two app requests. @default 1000 */
   readonly probeIntervalMs?: number;
+  /** Wall-clock time, for the alarm history's window. @default () => new Date() */
+  readonly currentDate?: () => Date;
 }
 
 /** Runs `drill <action> --env NAME ...` and returns the process exit code. Never rejects. */
@@ -91,6 +100,7 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
     const appUrl = outputs.get("app_url");
     // Every output the action needs is read before AWS is touched, so a missing one costs nothing.
     const drill = drillFor(drillArguments, outputs);
+    const alarmNames = outputs.optionalList("alarm_names");
 
     clients = (context.createClients ?? defaultClients)(region);
     const out = new LiveConsole(context.stdout);
@@ -104,6 +114,8 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
       pollIntervalMs: drillArguments.intervalSeconds * 1000,
       timeoutMs: drillArguments.timeoutSeconds * 1000,
       execute: drillArguments.execute,
+      currentDate: context.currentDate ?? (() => new Date()),
+      alarms: alarmNames && alarmNames.length > 0 ? { cloudWatch: clients.cloudWatch, alarmNames } : undefined,
     };
     out.line(
       `${drillArguments.action === "instance" ? "Instance" : "Database"} drill: ${outputs.stack} in ${region}${drillArguments.execute ? "" : " (dry run)"}`,
@@ -118,6 +130,7 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
     clients?.autoScaling.destroy();
     clients?.loadBalancing.destroy();
     clients?.rds.destroy();
+    clients?.cloudWatch.destroy();
   }
 }
 

@@ -1,5 +1,5 @@
 import { DescribeDBInstancesCommand, type RDSClient, RebootDBInstanceCommand } from "@aws-sdk/client-rds";
-import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, appProblem, awsCaller, watchDrill } from "./drill";
+import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
 import { formatDuration } from "./timeline";
 
 export interface DatabaseDrillProps {
@@ -59,6 +59,7 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
     `  then look at the database every ${formatDuration(runtime.pollIntervalMs)} until it is available again (timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
   out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
+  for (const line of alarmPlanLine(runtime)) out.line(line);
   if (!runtime.execute) {
     out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
     return "planned";

@@ -1,3 +1,4 @@
+import { type AlarmWatch, alarmReport, readAlarmChanges } from "./alarm-report";
 import { type AppProber, AppMonitor, describeTally } from "./app-probe";
 import type { Clock } from "./clock";
 import type { LiveConsole } from "./live-console";
@@ -21,6 +22,10 @@ export interface DrillRuntime {
   readonly timeoutMs: number;
   /** True with `--yes`; otherwise the drill only says what it would do. */
   readonly execute: boolean;
+  /** Wall-clock time, for the alarm history's window (`clock` is monotonic and its origin arbitrary). */
+  readonly currentDate: () => Date;
+  /** The environment's alarms, whose state changes the drill reports at the end; unset for a stack deployed without them. */
+  readonly alarms?: AlarmWatch;
 }
 
 /**
@@ -89,6 +94,7 @@ export async function watchDrill(runtime: DrillRuntime, action: DrillAction): Pr
   let status: DrillStatus;
   let result: string;
   let last: Observation | undefined;
+  const startedAt = runtime.currentDate();
   monitor.start();
   try {
     await action.act(call, timeline);
@@ -132,7 +138,33 @@ export async function watchDrill(runtime: DrillRuntime, action: DrillAction): Pr
   out.line(result);
   if (status === "recovered") action.details?.().forEach((line) => out.line(line));
   out.line(`App ${runtime.appUrl}: ${describeTally(app)}.`);
+  // After a Ctrl-C the user wants out, not another look at AWS.
+  if (runtime.alarms && status !== "interrupted") await reportAlarms(runtime, runtime.alarms, startedAt);
   return status;
+}
+
+/** What the alarms said while the drill ran; a history that cannot be read is told, and changes nothing of the drill's result. */
+async function reportAlarms(runtime: DrillRuntime, alarms: AlarmWatch, startedAt: Date): Promise<void> {
+  const out = runtime.console;
+  const endedAt = runtime.currentDate();
+  out.line();
+  try {
+    const call = awsCaller(runtime, runtime.clock.now() + ALARM_HISTORY_PATIENCE_MS, (text) => out.line(text));
+    const changes = await readAlarmChanges(alarms, call, startedAt, endedAt);
+    for (const line of alarmReport(changes, alarms.alarmNames.length, startedAt, endedAt)) out.line(line);
+  } catch (error) {
+    out.line(`Alarms: the alarm history could not be read (${errorMessage(error)}); the drill's result above stands.`);
+  }
+}
+
+/** How long throttling of the alarm history is waited out once the drill is over. */
+const ALARM_HISTORY_PATIENCE_MS = 60_000;
+
+/** The plan's line about the alarm report, when the stack has alarms. */
+export function alarmPlanLine(runtime: DrillRuntime): string[] {
+  return runtime.alarms
+    ? [`Then report which of the environment's ${runtime.alarms.alarmNames.length} alarms changed state meanwhile (CloudWatch alarm history).`]
+    : [];
 }
 
 function interruptedLine(timeline: Timeline, last: Observation | undefined, action: DrillAction): string {

@@ -1,6 +1,6 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, appProblem, awsCaller, watchDrill } from "./drill";
+import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
 import { formatDuration } from "./timeline";
 
 export interface InstanceDrillProps {
@@ -66,6 +66,7 @@ export async function runInstanceDrill(props: InstanceDrillProps): Promise<Drill
       `(timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
   out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
+  for (const line of alarmPlanLine(runtime)) out.line(line);
   if (before.desired === 1) out.line(`  Note: desired capacity is 1, so the app is down until the replacement is healthy.`);
   if (!runtime.execute) {
     out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);

@@ -7,6 +7,10 @@ import { inventoryStackName } from "../../src/config/names";
 export const DRILL_OUTPUTS = ["app_url", "autoscaling_group_name", "target_group_arn", "db_instance_identifier", "region"] as const;
 export type DrillOutputName = (typeof DRILL_OUTPUTS)[number];
 
+/** List outputs the drill uses when the stack has them (a stack deployed before they existed does not). */
+export const OPTIONAL_LIST_OUTPUTS = ["alarm_names"] as const;
+export type OptionalListOutputName = (typeof OPTIONAL_LIST_OUTPUTS)[number];
+
 /** Outputs whose values have a shape the drill relies on. */
 const OUTPUT_FORMATS: Partial<Record<DrillOutputName, { readonly pattern: RegExp; readonly what: string }>> = {
   app_url: { pattern: /^https?:\/\/[^/\s]+/, what: "an http(s) URL" },
@@ -41,6 +45,16 @@ export class StackOutputs {
     const format = OUTPUT_FORMATS[name];
     if (format && !format.pattern.test(value)) {
       throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be ${format.what}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+
+  /** A list output of non-empty strings, or undefined when the stack has no such output. */
+  optionalList(name: OptionalListOutputName): string[] | undefined {
+    const value = this.values[name];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || item.trim() === "")) {
+      throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be a list of names, got ${JSON.stringify(value)}`);
     }
     return value;
   }

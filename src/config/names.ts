@@ -36,6 +36,10 @@ export interface ResourceNames {
   readonly database: DatabaseNames;
   /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
   ciRole(purpose: string): string;
+  /** The alarm topic, its KMS key's alias (after `alias/`) and the dashboard. */
+  readonly monitoring: { readonly topic: string; readonly keyAlias: string; readonly dashboard: string };
+  /** Target tracking policy of the Auto Scaling group. */
+  readonly scalingPolicy: string;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -63,6 +67,8 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
     ciRole: (purpose) => named(`Inventory-${purpose}`),
+    monitoring: { topic: named("Inventory-Alarms"), keyAlias: `${prefix.toLowerCase()}inventory-alarms`, dashboard: named("Inventory-HA") },
+    scalingPolicy: named(`${base.autoScalingGroup} target tracking`),
   };
 }
 

@@ -31,6 +31,10 @@ import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
 import { ciProblems, ciSchema } from "./ci-settings";
+import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
+import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
+import { alarmThresholdProblem, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/availability-alarms";
+import { instanceClassProblem } from "../constructs/database-instance-classes";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
@@ -211,6 +215,24 @@ const appTierSchema = z
       .max(100)
       .default(50)
       .describe("Share of the fleet kept in service while an instance refresh rolls a new launch template version."),
+    scaling: z
+      .strictObject({
+        policy: z
+          .enum(["none", ...SCALING_METRICS])
+          .default("none")
+          .describe(
+            "`none`: the group keeps desiredCapacity (the lab's 2/2/2); `request-count-per-target`: target tracking of the load balancer's requests per server per minute; `average-cpu`: of the group's average CPU. With a policy the group starts at minSize and the policy sets the desired capacity between minSize and maxSize.",
+          ),
+        targetValue: z
+          .number()
+          .positive()
+          .optional()
+          .describe(
+            `Value the policy keeps its metric at. Default: ${DEFAULT_TARGET_VALUES["request-count-per-target"]} requests per server per minute, or ${DEFAULT_TARGET_VALUES["average-cpu"]}% CPU.`,
+          ),
+      })
+      .prefault({})
+      .describe("Target tracking scaling of the app servers, off by default."),
   })
   .prefault({});
 
@@ -262,6 +284,65 @@ const databaseSchema = z
       .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
       .default(60)
       .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
+  })
+  .prefault({});
+
+/** One alarm's threshold and timing, with its defaults and the reason for them from the alarm construct. */
+function alarmSchema(signal: HaSignal) {
+  const { defaults, threshold, why, percent, tier, title } = HA_SIGNAL_DESCRIPTIONS[signal];
+  const value = z.number().min(0);
+  return z
+    .strictObject({
+      threshold: (percent ? value.max(100) : value).default(defaults.threshold).describe(`${threshold[0].toUpperCase()}${threshold.slice(1)}. Why: ${why}`),
+      periodSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(86400)
+        .multipleOf(60, "must be a multiple of 60 (AWS services publish these metrics per minute)")
+        .default(defaults.periodSeconds)
+        .describe("Seconds in one evaluated period (a multiple of 60)."),
+      evaluationPeriods: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(defaults.evaluationPeriods)
+        .describe("Consecutive periods past the threshold before it fires."),
+    })
+    .prefault({})
+    .describe(`${tier}: ${title}`);
+}
+
+const monitoringSchema = z
+  .strictObject({
+    notifications: z
+      .strictObject({
+        kmsKeyArn: z
+          .string()
+          .superRefine((arn, ctx) => {
+            const problem = topicKeyProblem(arn);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .optional()
+          .describe(
+            "KMS key that encrypts the alarm topic; its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. Default: a customer managed key created for the topic, with rotation. The AWS managed alias/aws/sns is refused: CloudWatch alarms cannot publish to a topic it encrypts.",
+          ),
+        emailAddresses: z
+          .array(z.string().regex(EMAIL_ADDRESS, "must be an email address"))
+          .default([])
+          .describe("Addresses notified when an alarm fires and when it recovers; each confirms its subscription from the mail AWS sends."),
+        httpsEndpoints: z
+          .array(z.string().regex(HTTPS_ENDPOINT, "must be an https:// URL"))
+          .default([])
+          .describe("HTTPS endpoints (a chat or paging webhook) notified like the addresses; each must confirm SNS's subscription request."),
+      })
+      .prefault({})
+      .describe("The SNS topic the alarms notify."),
+    alarms: z
+      .strictObject(Object.fromEntries(HA_SIGNALS.map((signal) => [signal, alarmSchema(signal)])) as Record<HaSignal, ReturnType<typeof alarmSchema>>)
+      .prefault({})
+      .describe("Threshold and timing of each HA signal's alarm."),
   })
   .prefault({});
 
@@ -320,6 +401,7 @@ export const settingsSchema = z
     loadBalancer: loadBalancerSchema.describe("The Application Load Balancer and its target group."),
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
+    monitoring: monitoringSchema.describe("Alarms, who they notify, and the dashboard."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
     ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
@@ -343,6 +425,21 @@ export const settingsSchema = z
 
     for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
 
+    const { minSize, maxSize, scaling } = input.appTier;
+    if (scaling.policy !== "none") {
+      if (maxSize <= minSize)
+        report(["appTier", "scaling", "policy"], `${scaling.policy} needs room to scale: maxSize ${maxSize} must be above minSize ${minSize}`);
+      if (scaling.policy === "average-cpu" && scaling.targetValue !== undefined && scaling.targetValue > 100)
+        report(["appTier", "scaling", "targetValue"], `${scaling.targetValue} is a CPU percentage, at most 100`);
+    } else if (scaling.targetValue !== undefined) {
+      report(["appTier", "scaling", "targetValue"], "has no effect without a scaling policy; set appTier.scaling.policy");
+    }
+
+    for (const signal of HA_SIGNALS) {
+      const problem = alarmThresholdProblem(signal, input.monitoring.alarms[signal]);
+      if (problem) report(["monitoring", "alarms", signal, problem.field], problem.message);
+    }
+
     const logBucket = input.loadBalancer.accessLogs.bucketName;
     const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);
     if (logBucketProblem) report(["loadBalancer", "accessLogs", "bucketName"], logBucketProblem);
@@ -352,6 +449,8 @@ export const settingsSchema = z
       report(["loadBalancer", "certificateArn"], `the certificate is in ${certificateRegion}, but the load balancer is in ${input.region}`);
     }
 
+    const classProblem = instanceClassProblem(input.database.instanceClass);
+    if (classProblem) report(["database", "instanceClass"], classProblem);
     for (const problem of databaseProblems(input.database)) report(["database", ...problem.prop.split(".").map(pathPart)], problem.message);
 
     for (const problem of nameProblems(resourceNames(input.namePrefix, input.names))) report(problem.path, problem.message);

@@ -73,6 +73,11 @@ export interface AppTierProps {
   readonly desiredCapacity?: number;
   /** Most servers. @default the larger of minSize and 2 */
   readonly maxSize?: number;
+  /**
+   * A scaling policy sets the group's desired capacity: Terraform then leaves it alone (setting it would undo
+   * the policy's work at every apply) and AWS starts the group at `minSize`, then follows the policy. @default false
+   */
+  readonly desiredCapacityFromScalingPolicy?: boolean;
   /** Seconds after launch before failed ELB checks count. @default 300 */
   readonly healthCheckGracePeriodSeconds?: number;
   /** Root volume size in GiB (gp3, encrypted, 8 to 16384). @default 8 */
@@ -223,7 +228,8 @@ export class AppTier extends Construct {
       vpcZoneIdentifier: [...props.subnetIds],
       targetGroupArns: [props.targetGroupArn],
       minSize,
-      desiredCapacity,
+      // Left to the scaling policy when there is one; AWS starts the group at minSize then.
+      desiredCapacity: props.desiredCapacityFromScalingPolicy ? undefined : desiredCapacity,
       maxSize,
       healthCheckType: "ELB",
       healthCheckGracePeriod: healthCheckGracePeriodSeconds,

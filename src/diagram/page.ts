@@ -1,4 +1,5 @@
 import { type Drawing, engineLabel, portLabel } from "./drawing";
+import type { AlarmModel } from "./alarms";
 import type { Topology, TrafficPeer } from "./topology";
 
 /**
@@ -141,6 +142,21 @@ ${traffic}
 ## Tiers
 
 ${table(["tier", "what", "subnets", "security groups"], tiers)}
-`
+${monitoringSection(topology)}`
   );
+}
+
+/** The alarms, each with what it watches, when it fires and whom it tells; nothing when there are none. */
+function monitoringSection(topology: Topology): string {
+  if (topology.alarms.length === 0) return "";
+  const notifies = (alarm: AlarmModel) =>
+    alarm.notifies.length === 0 ? "no one" : `${alarm.notifies.join(", ")}, ${alarm.notifiesRecovery ? "on ALARM and OK" : "on ALARM only"}`;
+  const rows = topology.alarms.map((alarm) => [alarm.name, alarm.watches.join(", "), alarm.condition, notifies(alarm)]);
+  return `
+## Monitoring
+
+${topology.alarms.length} CloudWatch alarms on the environment's HA signals (thresholds: README, Monitoring).
+
+${table(["alarm", "watches", "fires when", "notifies"], rows)}
+`;
 }

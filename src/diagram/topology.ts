@@ -1,3 +1,4 @@
+import { type AlarmModel, readAlarms } from "./alarms";
 import { blockList, type Block, isTrue, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
@@ -135,6 +136,8 @@ export interface Topology {
   readonly securityGroups: SecurityGroupModel[];
   /** Sorted: from, to, protocol, port. */
   readonly traffic: TrafficRule[];
+  /** CloudWatch alarms, by name. */
+  readonly alarms: AlarmModel[];
 }
 
 /** The document holds something this reader cannot draw faithfully. */
@@ -405,5 +408,6 @@ export function readTopology(document: TerraformDocument & { readonly provider?:
       .map((group) => ({ address: group.address, name: nameOf(group) }))
       .sort((a, b) => naturalOrder(a.name, b.name)),
     traffic: readTraffic(document),
+    alarms: readAlarms(document),
   };
 }

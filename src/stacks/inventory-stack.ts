@@ -5,9 +5,11 @@ import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
 import { commonTags } from "../config/tags";
 import { AccessLogBucket } from "../constructs/access-log-bucket";
+import { AppScaling } from "../constructs/app-scaling";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { addStateBackend } from "../constructs/state-backend";
@@ -34,6 +36,7 @@ export class InventoryStack extends ProjectStack {
   readonly accessLogBucket?: AccessLogBucket;
   readonly appTier: AppTier;
   readonly database: Database;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id);
@@ -107,6 +110,7 @@ export class InventoryStack extends ProjectStack {
       targetGroupArn: loadBalancer.targetGroupArn,
       region: settings.region,
       ...app,
+      desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
       boot: {
         appDirectory: props.appDirectory,
         databaseHost: database.address,
@@ -118,12 +122,37 @@ export class InventoryStack extends ProjectStack {
       names: names.appTier,
     });
 
+    if (app.scaling.policy !== "none") {
+      new AppScaling(this, "app-scaling", {
+        name: names.scalingPolicy,
+        autoScalingGroupName: appTier.autoScalingGroupName,
+        metric: app.scaling.policy,
+        targetValue: app.scaling.targetValue,
+        loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix },
+      });
+    }
+
+    const monitoring = new Monitoring(this, "monitoring", {
+      region: settings.region,
+      names: names.monitoring,
+      notifications: settings.monitoring.notifications,
+      thresholds: settings.monitoring.alarms,
+      watched: {
+        loadBalancer: { dimension: loadBalancer.arnSuffix, name: names.loadBalancer.name },
+        targetGroup: { dimension: loadBalancer.targetGroupArnSuffix, name: names.loadBalancer.targetGroupName },
+        autoScalingGroup: { dimension: appTier.autoScalingGroupName, name: names.appTier.autoScalingGroup },
+        database: { dimension: database.identifier, name: names.database.nameTag, instanceClass: db.instanceClass, allocatedStorageGiB: db.allocatedStorageGiB },
+        natGateways: network.natGatewayIds.map((id, index) => ({ dimension: id, name: names.network.natGateway(index) })),
+      },
+    });
+
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
     this.database = database;
+    this.monitoring = monitoring;
 
     const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
     output("app_url", loadBalancer.url, "URL of the Inventory app (the load balancer's DNS name)");
@@ -139,5 +168,12 @@ export class InventoryStack extends ProjectStack {
     output("private_subnet_ids", network.privateSubnetIds, "Private subnets, in zone order");
     output("nat_gateway_ids", network.natGatewayIds, "NAT gateways (one per zone under per-az)");
     output("region", settings.region, "Region of the environment");
+    output("alarm_topic_arn", monitoring.topic.topicArn, "SNS topic every alarm notifies; subscribe to it to be told");
+    output(
+      "alarm_names",
+      monitoring.alarms.map((alarm) => alarm.name),
+      "CloudWatch alarms of the environment (the drill reports their state changes)",
+    );
+    output("dashboard_url", monitoring.dashboard.url, "CloudWatch dashboard of the environment");
   }
 }

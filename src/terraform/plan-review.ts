@@ -1,3 +1,4 @@
+import { monitoringReview } from "./plan-review-monitoring";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 
 /**
@@ -178,11 +179,20 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
-  const warnings = collectWarnings(
-    changes,
-    after,
-    rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
-  );
+  const monitoring = monitoringReview({ valuesOf, referenced, nameOf });
+  if (monitoring.lines.length > 0) {
+    section("details", "Monitoring");
+    lines.push(...monitoring.lines);
+  }
+
+  const warnings = [
+    ...collectWarnings(
+      changes,
+      after,
+      rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
+    ),
+    ...monitoring.warnings,
+  ];
   sections.push(...(options.extraSections ?? []));
   section("warnings", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
   lines.push(...warnings.map((warning) => `  ! ${warning}`));

@@ -1,5 +1,6 @@
 import { AutoScalingServiceException, type DescribeAutoScalingGroupsCommandOutput } from "@aws-sdk/client-auto-scaling";
 import type { DescribeTargetHealthCommandOutput } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { AlarmHistoryItem, DescribeAlarmHistoryCommandOutput } from "@aws-sdk/client-cloudwatch";
 import type { DescribeDBInstancesCommandOutput } from "@aws-sdk/client-rds";
 
 /** What AWS answers for the drill's resources, written compactly. Names follow the lab. */
@@ -8,6 +9,26 @@ export const GROUP_NAME = "Inventory-ASG";
 export const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef";
 export const DB_IDENTIFIER = "inventory-db";
 export const APP_URL = "http://Inventory-LB-123.us-west-2.elb.amazonaws.com";
+/** When the drills start (t+0 of the virtual clock), for the alarm history's window. */
+export const DRILL_DATE = new Date("2026-11-20T10:00:00Z");
+/** Stack output `alarm_names` of the default environment. */
+export const ALARM_NAMES = [
+  "Inventory-App healthy hosts below desired",
+  "Inventory-App unhealthy hosts",
+  "Inventory-ASG in-service instances below desired",
+  "Inventory-LB load balancer 5xx rate",
+  "Inventory-LB app 5xx rate",
+  "Inventory-LB p95 response time",
+  "Inventory-LB rejected connections",
+  "Inventory-DB CPU",
+  "Inventory-DB free storage",
+  "Inventory-DB freeable memory",
+  "Inventory-DB connections near the maximum",
+  "NAT Gateway 1 port allocation errors",
+  "NAT Gateway 1 dropped packets",
+  "NAT Gateway 2 port allocation errors",
+  "NAT Gateway 2 dropped packets",
+];
 
 /** An instance of the group: `[id, az, lifecycle]`, optionally with the group's health (default Healthy). */
 export type InstanceRow = readonly [id: string, az: string, lifecycle: string, health?: string];
@@ -65,4 +86,20 @@ export function database(status: string, zone: string, standbyZone: string | und
 /** The error AWS answers when over the API rate (the code is the error's `name`, as the SDK builds it). */
 export function throttlingError(code: "Throttling" | "ThrottlingException" | "RequestLimitExceeded"): AutoScalingServiceException {
   return new AutoScalingServiceException({ name: code, $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Rate exceeded" });
+}
+
+/** A state update of an alarm, `seconds` after t+0, as DescribeAlarmHistory answers it. */
+export function stateUpdate(alarmName: string, seconds: number, from: string, to: string): AlarmHistoryItem {
+  return {
+    AlarmName: alarmName,
+    AlarmType: "MetricAlarm",
+    Timestamp: new Date(DRILL_DATE.getTime() + seconds * 1000),
+    HistoryItemType: "StateUpdate",
+    HistorySummary: `Alarm updated from ${from} to ${to}`,
+    HistoryData: JSON.stringify({ version: "1.0", oldState: { stateValue: from }, newState: { stateValue: to } }),
+  };
+}
+
+export function alarmHistory(items: AlarmHistoryItem[], nextToken?: string): Partial<DescribeAlarmHistoryCommandOutput> {
+  return { AlarmHistoryItems: items, NextToken: nextToken };
 }

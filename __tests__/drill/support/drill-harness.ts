@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as fs from "node:fs";
@@ -6,10 +7,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { httpProber } from "../../../scripts/drill/app-probe";
 import { runDrillCommand } from "../../../scripts/drill/command";
-import { APP_URL, DB_IDENTIFIER, GROUP_NAME, REGION, TARGET_GROUP_ARN } from "./aws-answers";
+import { ALARM_NAMES, APP_URL, DB_IDENTIFIER, DRILL_DATE, GROUP_NAME, REGION, TARGET_GROUP_ARN } from "./aws-answers";
 import { type FakeAnswer, type FakeApp, startFakeApp } from "./fake-app";
 import { MemoryStream } from "./memory-stream";
 import { VirtualClock } from "./virtual-clock";
+
+/** Port 9 (discard) on loopback: nothing listens there in tests, so an unmocked AWS call fails at once. */
+const UNMOCKED_ENDPOINT = "http://127.0.0.1:9";
 
 export interface DrillRun {
   readonly code: number;
@@ -38,6 +42,8 @@ export interface HarnessOptions {
    * @default 2000
    */
   readonly probeTimeoutMs?: number;
+  /** Stack output `alarm_names`; undefined leaves the output out, as a stack deployed before the alarms had it. @default ALARM_NAMES */
+  readonly alarmNames?: readonly string[] | null;
 }
 
 /** Starts the fake app (answering request n with `answer(n)`) and writes an outputs file for environment `dev`. */
@@ -55,6 +61,7 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
         target_group_arn: TARGET_GROUP_ARN,
         db_instance_identifier: DB_IDENTIFIER,
         region: REGION,
+        ...(options.alarmNames === null ? {} : { alarm_names: options.alarmNames ?? ALARM_NAMES }),
       },
     }),
   );
@@ -74,11 +81,17 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
         projectRoot: folder,
         clock,
         // SDK retries stay at one try: the mocks answer instantly and the drill's own throttling retry is what is under test.
-        createClients: (region) => ({
-          autoScaling: new AutoScalingClient({ region, maxAttempts: 1 }),
-          loadBalancing: new ElasticLoadBalancingV2Client({ region, maxAttempts: 1 }),
-          rds: new RDSClient({ region, maxAttempts: 1 }),
-        }),
+        // A client a test forgot to mock fails against a closed local port instead of reaching AWS.
+        createClients: (region) => {
+          const config = { region, maxAttempts: 1, endpoint: UNMOCKED_ENDPOINT, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+          return {
+            autoScaling: new AutoScalingClient(config),
+            loadBalancing: new ElasticLoadBalancingV2Client(config),
+            rds: new RDSClient(config),
+            cloudWatch: new CloudWatchClient(config),
+          };
+        },
+        currentDate: () => new Date(DRILL_DATE.getTime() + clock.now()),
         createProber: (url) => {
           probedUrls.push(url);
           const prober = httpProber(app.url, { timeoutMs: probeTimeoutMs });

@@ -1,8 +1,9 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { type CloudWatchClient, DescribeAlarmHistoryCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeDBInstancesCommand, type RDSClient, RebootDBInstanceCommand } from "@aws-sdk/client-rds";
 import type { AwsClientStub } from "aws-sdk-client-mock";
-import { DB_IDENTIFIER, GROUP_NAME, database, group, targets } from "./aws-answers";
+import { DB_IDENTIFIER, GROUP_NAME, alarmHistory, database, group, stateUpdate, targets } from "./aws-answers";
 import type { FakeAnswer } from "./fake-app";
 
 /** The drills as the lab sees them, shared by the drill suites and the sample in docs/drill.md. */
@@ -90,3 +91,25 @@ export function answerFailover(rds: AwsClientStub<RDSClient>): void {
 
 /** The app's database connections fail for a while during the failover (t+7 .. t+10). */
 export const FAILOVER_OUTAGE: Readonly<Record<number, FakeAnswer>> = { 9: 500, 10: 500, 11: 500, 12: "reset", 20: 500 };
+
+/**
+ * What the alarm history says of the replacement: the healthy hosts alarm
+ * fired while one server was missing and had not recovered yet when the
+ * fleet was whole again (an alarm needs its evaluation periods of good data
+ * first). An alarm of another environment in the same region changed too;
+ * the drill reports only its own environment's.
+ */
+export function answerReplacementAlarms(cloudWatch: AwsClientStub<CloudWatchClient>): void {
+  cloudWatch
+    .on(DescribeAlarmHistoryCommand)
+    .resolves(
+      alarmHistory([stateUpdate("staging-Inventory-DB CPU", 2, "OK", "ALARM"), stateUpdate("Inventory-App healthy hosts below desired", 9, "OK", "ALARM")]),
+    );
+}
+
+/** The failover as the alarms saw it: the app's 5xx rate fired while MySQL was away, and recovered. */
+export function answerFailoverAlarms(cloudWatch: AwsClientStub<CloudWatchClient>): void {
+  cloudWatch
+    .on(DescribeAlarmHistoryCommand)
+    .resolves(alarmHistory([stateUpdate("Inventory-LB app 5xx rate", 10, "OK", "ALARM"), stateUpdate("Inventory-LB app 5xx rate", 14, "ALARM", "OK")]));
+}

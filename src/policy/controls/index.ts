@@ -3,6 +3,7 @@ import { appServerControls } from "./app-servers";
 import { databaseControls } from "./database";
 import { iamControls } from "./iam";
 import { loadBalancerControls } from "./load-balancer";
+import { monitoringControls } from "./monitoring";
 import { networkControls } from "./network";
 import { storageControls } from "./storage";
 
@@ -14,6 +15,7 @@ export const CONTROLS: readonly Control[] = [
   ...networkControls,
   ...iamControls,
   ...storageControls,
+  ...monitoringControls,
 ];
 
 export function controlsFor(scope: ControlScope): Control[] {
