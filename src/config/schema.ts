@@ -29,7 +29,8 @@ import {
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
-import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
+import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
+import { subnetLayout } from "../constructs/subnet-layout";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
