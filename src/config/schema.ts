@@ -29,7 +29,8 @@ import {
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
-import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES, subnetLayout } from "../constructs/network";
+import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
+import { subnetLayout } from "../constructs/subnet-layout";
 import { ciProblems, ciSchema } from "./ci-settings";
 import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
 import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
