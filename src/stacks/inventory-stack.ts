@@ -141,7 +141,12 @@ export class InventoryStack extends ProjectStack {
         loadBalancer: { dimension: loadBalancer.arnSuffix, name: names.loadBalancer.name },
         targetGroup: { dimension: loadBalancer.targetGroupArnSuffix, name: names.loadBalancer.targetGroupName },
         autoScalingGroup: { dimension: appTier.autoScalingGroupName, name: names.appTier.autoScalingGroup },
-        database: { dimension: database.identifier, name: names.database.nameTag, instanceClass: db.instanceClass, allocatedStorageGiB: db.allocatedStorageGiB },
+        database: {
+          dimension: database.identifier,
+          name: names.database.nameTag,
+          instanceClass: db.instanceClass,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+        },
         natGateways: network.natGatewayIds.map((id, index) => ({ dimension: id, name: names.network.natGateway(index) })),
       },
     });
