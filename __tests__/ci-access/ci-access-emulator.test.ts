@@ -65,6 +65,7 @@ it("applies: the providers, roles and policies exist as synthesized", async () =
   expect(attached.AttachedPolicies!.map((policy) => policy.PolicyName).sort()).toEqual([
     "Inventory-GHA-Deploy-compute",
     "Inventory-GHA-Deploy-data",
+    "Inventory-GHA-Deploy-monitoring",
     "Inventory-GHA-Deploy-network",
     "Inventory-GHA-Deploy-read",
     "Inventory-GHA-Deploy-state",
