@@ -7,12 +7,13 @@ import { validateStacks } from "../../src/terraform/validate-stacks";
 import { PROJECT_ROOT, resourcesOf } from "../support/stacks";
 import { readable, TERRAFORM_CACHE } from "../support/terraform";
 
-// The examples in examples/ use the constructs on their own, outside the
-// settings schema. Each is synthesized as its cdktf.json runs it (in its own
-// folder), and all of them are validated by the real Terraform in one run.
+// The stack examples in examples/ use the constructs on their own, outside
+// the settings schema. Each is synthesized as its cdktf.json runs it (in its
+// own folder), and all of them are validated by the real Terraform in one run.
+// examples/ci/ holds the CI pipeline to copy, no stack (example-pipeline.test.ts).
 const EXAMPLES = fs
   .readdirSync(path.join(PROJECT_ROOT, "examples"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
+  .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(PROJECT_ROOT, "examples", entry.name, "cdktf.json")))
   .map((entry) => entry.name)
   .sort();
 
@@ -54,6 +55,9 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 describe("examples/", () => {
   it("holds the examples the README points at", () => {
     expect(EXAMPLES).toEqual(["database-in-a-vpc", "network-and-load-balancer"]);
+    // Every other folder is the CI pipeline's: a stack example without its cdktf.json is not left out unnoticed.
+    const folders = fs.readdirSync(path.join(PROJECT_ROOT, "examples"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    expect(folders.map((entry) => entry.name).filter((name) => !EXAMPLES.includes(name))).toEqual(["ci"]);
     const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     for (const example of EXAMPLES) expect(readme).toContain(`examples/${example}/`);
   });
