@@ -1,5 +1,6 @@
 import { type AppTierNames, appTierNameProblems } from "../constructs/app-tier";
 import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/database";
+import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/database-app-user";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
@@ -34,6 +35,8 @@ export interface ResourceNames {
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
+  /** The app's database user: its secret, and its rotation function (also its role's and security group's name). */
+  readonly databaseAppUser: DatabaseAppUserNames;
   /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
   ciRole(purpose: string): string;
   /** The alarm topic, its KMS key's alias (after `alias/`) and the dashboard. */
@@ -66,6 +69,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       nameTag: named(base.database),
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
+    databaseAppUser: databaseAppUserNames(named(base.database).toLowerCase()),
     ciRole: (purpose) => named(`Inventory-${purpose}`),
     monitoring: { topic: named("Inventory-Alarms"), keyAlias: `${prefix.toLowerCase()}inventory-alarms`, dashboard: named("Inventory-HA") },
     scalingPolicy: named(`${base.autoScalingGroup} target tracking`),

@@ -16,6 +16,7 @@ import {
   type StorageType,
   WEEKLY_WINDOW,
 } from "../constructs/database";
+import { APP_USERNAME, ROTATION_DAYS } from "../constructs/database-app-user";
 import { AMAZON_LINUX_2023, capacityProblems, EC2_INSTANCE_TYPE, IMAGE_ID, ROOT_VOLUME_GIB } from "../constructs/app-tier";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
@@ -281,6 +282,21 @@ const databaseSchema = z
       .default("app-security-group")
       .describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
+    appUser: z
+      .strictObject({
+        username: z
+          .string()
+          .regex(APP_USERNAME, "must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)")
+          .default("inventory_app")
+          .describe(
+            "The app's MySQL user, made by the rotation function with only the app's privileges on its schema; rotations alternate it with <username>_clone.",
+          ),
+        rotationDays: wholeNumberIn(ROTATION_DAYS)
+          .default(30)
+          .describe("Days between rotations of the app user's password (Secrets Manager generates each one)."),
+      })
+      .prefault({})
+      .describe("The app's own database user: its secret is the only one the app servers can read."),
     monitoringIntervalSeconds: z
       .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
       .default(60)

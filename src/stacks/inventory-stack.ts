@@ -8,10 +8,12 @@ import { AccessLogBucket } from "../constructs/access-log-bucket";
 import { AppScaling } from "../constructs/app-scaling";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
+import { DatabaseAppUser } from "../constructs/database-app-user";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
+import { SessionManagerPolicy } from "../constructs/session-manager-policy";
 import { addStateBackend } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
 
@@ -36,6 +38,8 @@ export class InventoryStack extends ProjectStack {
   readonly accessLogBucket?: AccessLogBucket;
   readonly appTier: AppTier;
   readonly database: Database;
+  /** The app's own database user: its secret and the function that rotates it. */
+  readonly databaseAppUser: DatabaseAppUser;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
@@ -53,6 +57,7 @@ export class InventoryStack extends ProjectStack {
     const network = new Network(this, "network", {
       vpcCidr: settings.network.vpcCidr,
       availabilityZones: settings.availabilityZones,
+      region: settings.region,
       publicSubnetCidrs: settings.network.publicSubnetCidrs,
       privateSubnetCidrs: settings.network.privateSubnetCidrs,
       natStrategy: settings.network.natStrategy,
@@ -73,6 +78,7 @@ export class InventoryStack extends ProjectStack {
     const accessLogBucket = lb.accessLogs.enabled
       ? new AccessLogBucket(this, "access-logs", {
           region: settings.region,
+          accountId: network.accountId,
           bucketName: lb.accessLogs.bucketName,
           ...names.accessLogBucket,
           retentionDays: lb.accessLogs.retentionDays,
@@ -94,13 +100,32 @@ export class InventoryStack extends ProjectStack {
       accessLogBucket,
     });
 
-    const db = settings.database;
+    const { appUser, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: securityGroups.databaseGroupId,
       region: settings.region,
+      accountId: network.accountId,
       ...db,
       names: names.database,
+    });
+    const databaseAppUser = new DatabaseAppUser(this, "database-app-user", {
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      egress: network.privateEgressEstablished,
+      databaseSecurityGroupId: securityGroups.databaseGroupId,
+      database: {
+        address: database.address,
+        port: database.port,
+        name: db.databaseName,
+        masterUserSecretArn: database.masterUserSecretArn,
+        instance: database.instance,
+      },
+      region: settings.region,
+      accountId: network.accountId,
+      username: appUser.username,
+      rotationDays: appUser.rotationDays,
+      names: names.databaseAppUser,
     });
 
     const app = settings.appTier;
@@ -116,11 +141,14 @@ export class InventoryStack extends ProjectStack {
         databaseHost: database.address,
         databasePort: database.port,
         databaseName: db.databaseName,
-        databaseSecretArn: database.masterUserSecretArn,
+        // The app's own user's secret: the app servers cannot read the master's.
+        databaseSecretArn: databaseAppUser.secretArn,
       },
       instanceTags: tags,
       names: names.appTier,
     });
+    // Session Manager instead of SSH, with only the actions it needs.
+    new SessionManagerPolicy(this, "session-manager", { roleName: appTier.roleName, accountId: network.accountId, region: settings.region });
 
     if (app.scaling.policy !== "none") {
       new AppScaling(this, "app-scaling", {
@@ -141,7 +169,12 @@ export class InventoryStack extends ProjectStack {
         loadBalancer: { dimension: loadBalancer.arnSuffix, name: names.loadBalancer.name },
         targetGroup: { dimension: loadBalancer.targetGroupArnSuffix, name: names.loadBalancer.targetGroupName },
         autoScalingGroup: { dimension: appTier.autoScalingGroupName, name: names.appTier.autoScalingGroup },
-        database: { dimension: database.identifier, name: names.database.nameTag, instanceClass: db.instanceClass, allocatedStorageGiB: db.allocatedStorageGiB },
+        database: {
+          dimension: database.identifier,
+          name: names.database.nameTag,
+          instanceClass: db.instanceClass,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+        },
         natGateways: network.natGatewayIds.map((id, index) => ({ dimension: id, name: names.network.natGateway(index) })),
       },
     });
@@ -152,6 +185,7 @@ export class InventoryStack extends ProjectStack {
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
     this.database = database;
+    this.databaseAppUser = databaseAppUser;
     this.monitoring = monitoring;
 
     const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
@@ -163,6 +197,7 @@ export class InventoryStack extends ProjectStack {
     output("db_instance_identifier", database.identifier, "RDS identifier of the database");
     output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");
     output("db_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the database master user (the ARN, not the secret)");
+    output("db_app_secret_arn", databaseAppUser.secretArn, "Secrets Manager secret of the app's database user, which the app servers read (the ARN)");
     output("vpc_id", network.vpcId, "The VPC");
     output("public_subnet_ids", network.publicSubnetIds, "Public subnets, in zone order");
     output("private_subnet_ids", network.privateSubnetIds, "Private subnets, in zone order");

@@ -46,6 +46,7 @@ export const PRICED_TYPES: readonly string[] = [
   "aws_autoscaling_group",
   "aws_db_instance",
   "aws_cloudwatch_metric_alarm",
+  "aws_secretsmanager_secret",
 ];
 
 /** Resource types that cost nothing by themselves. */
@@ -78,6 +79,8 @@ export const FREE_TYPES: readonly string[] = [
   "aws_s3_bucket_ownership_controls",
   "aws_s3_bucket_server_side_encryption_configuration",
   "aws_s3_bucket_lifecycle_configuration",
+  "aws_lambda_permission",
+  "aws_secretsmanager_secret_rotation",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
@@ -86,6 +89,7 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_group: "CloudWatch Logs ingestion and storage",
   aws_flow_log: "VPC flow log delivery (vended logs)",
   aws_dynamodb_table: "DynamoDB on-demand requests and storage",
+  aws_lambda_function: "Lambda requests and duration (the database app user's rotation runs once per rotation period)",
 };
 
 /** Charges of priced resources that depend on use, and so are not in the total. */
@@ -140,6 +144,9 @@ export function estimateCost(resources: readonly CostedResource[], region: strin
         break;
       case "aws_db_instance":
         priceDatabase(resource, prices, hours, line, unpriced);
+        break;
+      case "aws_secretsmanager_secret":
+        line(resource.address, "Secrets Manager secret", prices.secretMonth);
         break;
       case "aws_cloudwatch_metric_alarm": {
         const highResolution = typeof values.period === "number" && values.period < 60;
