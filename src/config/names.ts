@@ -32,6 +32,8 @@ export interface ResourceNames {
   readonly securityGroups: SecurityGroupNames;
   readonly appTier: AppTierNames;
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
+  /** The load balancer's WAF web ACL (its log group is named after it). */
+  readonly webAcl: string;
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
@@ -58,6 +60,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       instance: base.app,
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
+    webAcl: named(`${base.loadBalancer}-web-acl`),
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,

@@ -29,6 +29,7 @@ import {
   TLS12_SSL_POLICY,
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/web-acl";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
 import { subnetLayout } from "../constructs/subnet-layout";
@@ -169,6 +170,36 @@ const loadBalancerSchema = z
       .default(30)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
+    waf: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            "An AWS WAF web ACL in front of the load balancer: rate limits per client IP and AWS's managed rules for common attacks, known bad inputs and SQL injection (CKV2_AWS_28).",
+          ),
+        rateLimits: z
+          .strictObject({
+            requests: wholeNumberIn(RATE_LIMIT)
+              .default(DEFAULT_RATE_LIMITS.requests)
+              .describe("Requests one client IP may make per window; beyond, WAF answers 429 until its rate falls."),
+            writes: wholeNumberIn(RATE_LIMIT)
+              .default(DEFAULT_RATE_LIMITS.writes)
+              .describe("Form posts (adds, edits, deletes) one client IP may make per window; beyond, 429."),
+            windowSeconds: z
+              .union(RATE_WINDOWS.map((seconds) => z.literal(seconds)) as unknown as [z.ZodLiteral<RateWindow>, z.ZodLiteral<RateWindow>])
+              .default(DEFAULT_RATE_LIMITS.windowSeconds as RateWindow)
+              .describe("Seconds each rate is counted over (60, 120, 300 or 600)."),
+          })
+          .prefault({})
+          .describe("The rate-based rules' limits; clients behind one NAT share an address, and its limit."),
+        logRetentionDays: z
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
+          .default(365)
+          .describe("Days CloudWatch Logs keeps the WAF's log (group aws-waf-logs-<web ACL name>; the cookie header left out)."),
+      })
+      .prefault({})
+      .describe("The web application firewall of the load balancer."),
     accessLogs: z
       .strictObject({
         enabled: z

@@ -14,6 +14,7 @@ import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { SessionManagerPolicy } from "../constructs/session-manager-policy";
+import { WebAcl } from "../constructs/web-acl";
 import { addStateBackend } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
 
@@ -36,6 +37,8 @@ export class InventoryStack extends ProjectStack {
   readonly loadBalancer: LoadBalancer;
   /** The load balancer's access log bucket, when `loadBalancer.accessLogs.enabled`. */
   readonly accessLogBucket?: AccessLogBucket;
+  /** The load balancer's WAF web ACL, when `loadBalancer.waf.enabled`. */
+  readonly webAcl?: WebAcl;
   readonly appTier: AppTier;
   readonly database: Database;
   /** The app's own database user: its secret and the function that rotates it. */
@@ -99,6 +102,17 @@ export class InventoryStack extends ProjectStack {
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       accessLogBucket,
     });
+
+    const webAcl = lb.waf.enabled
+      ? new WebAcl(this, "web-acl", {
+          name: names.webAcl,
+          loadBalancerArn: loadBalancer.arn,
+          region: settings.region,
+          accountId: network.accountId,
+          rateLimits: lb.waf.rateLimits,
+          logRetentionDays: lb.waf.logRetentionDays,
+        })
+      : undefined;
 
     const { appUser, ...db } = settings.database;
     const database = new Database(this, "database", {
@@ -182,6 +196,7 @@ export class InventoryStack extends ProjectStack {
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
+    this.webAcl = webAcl;
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
     this.database = database;

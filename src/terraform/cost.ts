@@ -52,6 +52,7 @@ export const PRICED_TYPES: readonly string[] = [
   // Target tracking: the alarms Auto Scaling creates for it. Other policies cost nothing.
   "aws_autoscaling_policy",
   "aws_secretsmanager_secret",
+  "aws_wafv2_web_acl",
 ];
 
 /** Resource types that cost nothing by themselves. */
@@ -89,6 +90,9 @@ export const FREE_TYPES: readonly string[] = [
   "aws_sns_topic_policy",
   "aws_lambda_permission",
   "aws_secretsmanager_secret_rotation",
+  "aws_wafv2_web_acl_association",
+  "aws_wafv2_web_acl_logging_configuration",
+  "aws_cloudwatch_log_resource_policy",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
@@ -111,6 +115,7 @@ export const USAGE_CHARGES_NOT_INCLUDED: readonly string[] = [
   "CloudWatch Logs ingestion and storage (flow logs, RDS log exports, Enhanced Monitoring)",
   "S3 storage and requests (access logs, state), DynamoDB lock requests",
   "Secrets Manager and KMS API calls, cross-zone data transfer",
+  "AWS WAF requests ($0.60 per million) and its log's ingestion and storage",
   "SNS publishes and deliveries of the alarms' notifications",
 ];
 
@@ -156,6 +161,11 @@ export function estimateCost(resources: readonly CostedResource[], region: strin
       case "aws_db_instance":
         priceDatabase(resource, prices, hours, line, unpriced);
         break;
+      case "aws_wafv2_web_acl": {
+        const rules = Array.isArray(values.rule) ? values.rule.length : 0;
+        line(resource.address, `AWS WAF web ACL with ${rules} rule${rules === 1 ? "" : "s"}`, prices.wafWebAclMonth + rules * prices.wafRuleMonth);
+        break;
+      }
       case "aws_secretsmanager_secret":
         line(resource.address, "Secrets Manager secret", prices.secretMonth);
         break;
