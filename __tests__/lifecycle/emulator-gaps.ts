@@ -24,6 +24,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { storedZip } from "../../src/constructs/function-bundle";
 import type { AwsEmulator } from "../support/aws-emulator";
 import type { AttributeChange } from "./plan-changes";
 
@@ -303,6 +306,42 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
         }
         return changed ? { policy: JSON.stringify(policy, null, 2) } : undefined;
       }),
+  },
+  {
+    id: "secretsmanager-rotation-function",
+    resourceTypes: ["aws_secretsmanager_secret_rotation"],
+    attributes: ["rotate_immediately"],
+    why:
+      "moto runs Lambda functions only in Docker, which these machines lack, so no rotation function runs (and the database it would reach " +
+      "is no database); its Docker-less Lambda, which the suite uses, answers invocations without running them, and RotateSecret that " +
+      "rotates at once fails with a 500 on a secret without a value, which is how the stack creates the app user's secret (AWS invokes " +
+      "the function, whose first step gives the secret its value)",
+    handling:
+      "the emulator's copy of each rotation sets rotate_immediately = false: moto records the function and the schedule, and runs nothing; " +
+      "the function's steps are tested against MariaDB and Secrets Manager's versions in __tests__/functions/",
+    async probe(emulator, unique) {
+      const lambda = new LambdaClient(emulator.clientConfig());
+      const secrets = new SecretsManagerClient(emulator.clientConfig({ maxAttempts: 1 }));
+      const code = storedZip("index.js", Buffer.from("exports.handler = async () => { throw new Error('ran'); };\n"));
+      const { FunctionArn } = await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: `${unique}-rotation`,
+          Runtime: "nodejs22.x",
+          Role: "arn:aws:iam::123456789012:role/probe-rotation",
+          Handler: "index.handler",
+          Code: { ZipFile: code },
+        }),
+      );
+      // As the stack creates the app user's secret: no value until the first rotation.
+      const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `${unique}-secret` }));
+      try {
+        await secrets.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: FunctionArn, RotateImmediately: true }));
+        return false;
+      } catch (error) {
+        return ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
+      }
+    },
+    override: (configuration) => mapResources(configuration, "aws_secretsmanager_secret_rotation", () => ({ rotate_immediately: false })),
   },
 ];
 

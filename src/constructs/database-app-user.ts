@@ -154,7 +154,7 @@ export class DatabaseAppUser extends Construct {
       vpcId: props.vpcId,
       tags: { Name: names.rotationFunction },
     });
-    const port = Token.asNumber(props.database.port);
+    const port = Token.isUnresolved(props.database.port) ? Token.asNumber(props.database.port) : Number(props.database.port);
     const createBeforeDestroy = { createBeforeDestroy: true };
     new VpcSecurityGroupEgressRule(this, "to-database", {
       lifecycle: createBeforeDestroy,
