@@ -34,6 +34,8 @@ export interface ResourceNames {
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
   /** The load balancer's WAF web ACL (its log group is named after it). */
   readonly webAcl: string;
+  /** The Cognito user pool of the load balancer's sign-in. */
+  readonly userPool: string;
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
@@ -61,6 +63,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
     webAcl: named(`${base.loadBalancer}-web-acl`),
+    userPool: named("Inventory-Users"),
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,

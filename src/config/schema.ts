@@ -30,6 +30,7 @@ import {
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/web-acl";
+import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/sign-in";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
 import { subnetLayout } from "../constructs/subnet-layout";
@@ -170,6 +171,37 @@ const loadBalancerSchema = z
       .default(30)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
+    authentication: z
+      .strictObject({
+        provider: z
+          .enum(["none", "oidc", "cognito"])
+          .default("none")
+          .describe(
+            "Sign-in at the load balancer before any request reaches the app (HTTPS only): `oidc`, an OpenID Connect provider of your own (its client secret in TF_VAR_oidc_client_secret); `cognito`, a Cognito user pool the stack creates, whose users an administrator adds.",
+          ),
+        sessionTimeoutSeconds: wholeNumberIn(SESSION_TIMEOUT_SECONDS).default(43200).describe("Seconds a sign-in lasts before the load balancer asks again."),
+        oidc: z
+          .strictObject({
+            issuer: z.string().describe("The provider's issuer (https://)."),
+            authorizationEndpoint: z.string().describe("Its authorization endpoint (https://)."),
+            tokenEndpoint: z.string().describe("Its token endpoint (https://)."),
+            userInfoEndpoint: z.string().describe("Its user info endpoint (https://)."),
+            clientId: z.string().min(1).describe("The load balancer's client id at the provider."),
+          })
+          .optional()
+          .describe("The OIDC provider, with provider `oidc`."),
+        cognito: z
+          .strictObject({
+            domainPrefix: z.string().describe("Start of the hosted sign-in domain, <prefix>.auth.<region>.amazoncognito.com (unique in the region)."),
+            callbackHosts: z
+              .array(z.string())
+              .describe("Host names people reach the app by over HTTPS (the certificate's): the pool returns them to https://<host>/oauth2/idpresponse."),
+          })
+          .optional()
+          .describe("The user pool's domain and hosts, with provider `cognito`."),
+      })
+      .prefault({})
+      .describe("Optional sign-in at the load balancer, off by default."),
     waf: z
       .strictObject({
         enabled: z
@@ -496,6 +528,37 @@ export const settingsSchema = z
     const logBucket = input.loadBalancer.accessLogs.bucketName;
     const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);
     if (logBucketProblem) report(["loadBalancer", "accessLogs", "bucketName"], logBucketProblem);
+
+    const signIn = input.loadBalancer.authentication;
+    if (signIn.provider !== "none") {
+      const provider: SignInProvider | undefined =
+        signIn.provider === "oidc"
+          ? signIn.oidc
+            ? { type: "oidc", ...signIn.oidc }
+            : undefined
+          : signIn.cognito
+            ? { type: "cognito", ...signIn.cognito }
+            : undefined;
+      if (!input.loadBalancer.certificateArn)
+        report(
+          ["loadBalancer", "authentication", "provider"],
+          `${signIn.provider} needs HTTPS: set loadBalancer.certificateArn (the load balancer signs people in on its HTTPS listener only)`,
+        );
+      else if (!provider) report(["loadBalancer", "authentication", signIn.provider], `missing: provider ${signIn.provider} needs its settings here`);
+      else
+        for (const problem of signInProblems(provider, signIn.sessionTimeoutSeconds))
+          report(
+            [
+              "loadBalancer",
+              "authentication",
+              ...problem.prop
+                .replace(/^provider\./, `${signIn.provider}.`)
+                .split(".")
+                .map(pathPart),
+            ],
+            problem.message,
+          );
+    }
 
     const certificateRegion = input.loadBalancer.certificateArn && ACM_CERTIFICATE_ARN.exec(input.loadBalancer.certificateArn)?.[1];
     if (certificateRegion && certificateRegion !== input.region) {

@@ -14,6 +14,7 @@ import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
 import { SessionManagerPolicy } from "../constructs/session-manager-policy";
+import { SignIn } from "../constructs/sign-in";
 import { WebAcl } from "../constructs/web-acl";
 import { addStateBackend } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
@@ -88,6 +89,15 @@ export class InventoryStack extends ProjectStack {
           forceDestroy: lb.accessLogs.forceDestroy,
         })
       : undefined;
+    const auth = lb.authentication;
+    const signIn =
+      auth.provider === "none"
+        ? undefined
+        : new SignIn(this, "sign-in", {
+            provider: auth.provider === "oidc" ? { type: "oidc", ...auth.oidc! } : { type: "cognito", ...auth.cognito! },
+            sessionTimeoutSeconds: auth.sessionTimeoutSeconds,
+            userPoolName: names.userPool,
+          });
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
@@ -100,6 +110,7 @@ export class InventoryStack extends ProjectStack {
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
+      signIn: signIn?.action,
       accessLogBucket,
     });
 

@@ -93,6 +93,8 @@ export const FREE_TYPES: readonly string[] = [
   "aws_wafv2_web_acl_association",
   "aws_wafv2_web_acl_logging_configuration",
   "aws_cloudwatch_log_resource_policy",
+  "aws_cognito_user_pool_client",
+  "aws_cognito_user_pool_domain",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
@@ -103,6 +105,7 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_dynamodb_table: "DynamoDB on-demand requests and storage",
   aws_sns_topic: "SNS publishes",
   aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
+  aws_cognito_user_pool: "Cognito monthly active users beyond the free tier (the load balancer's sign-in, when on)",
   aws_lambda_function: "Lambda requests and duration (the database app user's rotation runs once per rotation period)",
 };
 
