@@ -34,6 +34,11 @@ export const RATE_LIMIT = [10, 2_000_000_000] as const;
 /** WAF logs to CloudWatch Logs only into groups whose name starts so. */
 export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
+/** The log group of a web ACL unless one is named: `aws-waf-logs-<name in lower case>`. */
+export function webAclLogGroupName(webAclName: string): string {
+  return `${WAF_LOG_GROUP_PREFIX}${webAclName.toLowerCase()}`;
+}
+
 /** The rate-based rules' limits: requests one client IP may make in a window, before WAF answers it 429 until it slows down. */
 export interface RateLimits {
   /** Every request (pages, the stylesheet, form posts). @default 1000 */
@@ -100,7 +105,7 @@ export class WebAcl extends Construct {
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
     const rateLimits: Required<RateLimits> = { ...DEFAULT_RATE_LIMITS, ...props.rateLimits };
-    const logGroupName = props.logGroupName ?? `${WAF_LOG_GROUP_PREFIX}${props.name.toLowerCase()}`;
+    const logGroupName = props.logGroupName ?? webAclLogGroupName(props.name);
     const logRetentionDays = props.logRetentionDays ?? 365;
     refuseProblems(this, [regionPropProblem("region", props.region), ...webAclProblems({ name: props.name, rateLimits, logGroupName, logRetentionDays })]);
 
