@@ -10,6 +10,8 @@ const base = require("./jest.config");
 const NEEDS_MORE = [
   // PHP, MariaDB and Chromium (Debian packages): the Inventory app end to end.
   "<rootDir>/__tests__/app/",
+  // MariaDB and moto_server: the database app user's rotation function against a real database and the emulator.
+  "<rootDir>/__tests__/functions/",
   // moto_server and Terraform: each environment applied into the AWS emulator.
   "<rootDir>/__tests__/lifecycle/",
   // Terraform against local S3 and DynamoDB stand-ins: the S3 backend and its locks.

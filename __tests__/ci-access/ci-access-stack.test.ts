@@ -217,7 +217,15 @@ describe("what the roles may do", () => {
       ]),
     );
     const iamResources = resources.filter((resource) => resource.startsWith("arn:aws:iam::") && !resource.includes("aws-service-role"));
-    expect(iamResources.filter((resource) => !/\/cloud-Inventory-/.test(resource))).toEqual([]);
+    expect(iamResources.filter((resource) => !/\/cloud-(Inventory-|inventory-db-app-user-rotation$)/.test(resource))).toEqual([]);
+    // The app user's rotation function, its secret (Secrets Manager appends six characters) and the WAF.
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        `arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-inventory-db-app-user-rotation`,
+        `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:cloud-inventory-db-app-user-??????`,
+        `arn:aws:wafv2:us-west-2:${ACCOUNT}:regional/webacl/cloud-Inventory-LB-web-acl/*`,
+      ]),
+    );
     // No state access for a Terraform Cloud workspace: Terraform Cloud keeps the state.
     expect(resources.filter((resource) => resource.includes(":s3:::") && resource.includes("tfstate"))).toEqual([]);
   });
@@ -235,21 +243,15 @@ describe("what the roles may do", () => {
     const managed = network.find((statement) => statement.actions.includes("ec2:DeleteVpc"))!;
     expect(managed.conditions).toEqual([{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["cloud"] }]);
   });
-  it("the deploy role may attach only the two reviewed AWS managed policies, and pass each role only to its service", () => {
+  it("the deploy role may attach no AWS managed policy (the stack attaches none), and pass each role only to its service", () => {
     const compute = policiesOf("cloud_tfc_run_compute")[0].statements;
-    const attach = compute.find((statement) => statement.actions.includes("iam:AttachRolePolicy"))!;
-    expect(attach.conditions).toEqual([
-      {
-        test: "ArnEquals",
-        variable: "iam:PolicyARN",
-        values: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
-      },
-    ]);
+    expect(compute.filter((statement) => statement.actions.includes("iam:AttachRolePolicy"))).toEqual([]);
     const passes = compute.filter((statement) => statement.actions.includes("iam:PassRole"));
     expect(passes.map((statement) => [statement.resources[0].split("/").pop(), statement.conditions[0].values[0]])).toEqual([
       ["cloud-Inventory-App-Role", "ec2.amazonaws.com"],
       ["cloud-Inventory-VPC-Flow-Logs", "vpc-flow-logs.amazonaws.com"],
       ["cloud-Inventory-DB-Monitoring", "monitoring.rds.amazonaws.com"],
+      ["cloud-inventory-db-app-user-rotation", "lambda.amazonaws.com"],
     ]);
   });
   it("the monitoring: the topic, the alarms named after the environment's resources, the dashboard and the key's alias, by name", () => {

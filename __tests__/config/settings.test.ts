@@ -15,6 +15,8 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
+const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
+
 /**
  * Synthesizes a project whose one environment file holds `raw`; returns the
  * one-line message it stops with, after checking that nothing was written.
@@ -230,6 +232,65 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       "a malformed email address",
       { monitoring: { notifications: { emailAddresses: ["ops at example.com"] } } },
       /monitoring\.notifications\.emailAddresses\.0: must be an email address$/,
+    ],
+    [
+      "sign-in without HTTPS",
+      { loadBalancer: { authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-sign-in", callbackHosts: ["inventory.example.com"] } } } },
+      /^environments\/broken\.json: loadBalancer\.authentication\.provider: cognito needs HTTPS: set loadBalancer\.certificateArn \(the load balancer signs people in on its HTTPS listener only\)$/,
+    ],
+    [
+      "OIDC sign-in without its provider",
+      { loadBalancer: { certificateArn: CERTIFICATE, authentication: { provider: "oidc" } } },
+      /loadBalancer\.authentication\.oidc: missing: provider oidc needs its settings here$/,
+    ],
+    [
+      "an OIDC endpoint over plain HTTP",
+      {
+        loadBalancer: {
+          certificateArn: CERTIFICATE,
+          authentication: {
+            provider: "oidc",
+            oidc: {
+              issuer: "https://id.example.com",
+              authorizationEndpoint: "http://id.example.com/authorize",
+              tokenEndpoint: "https://id.example.com/token",
+              userInfoEndpoint: "https://id.example.com/userinfo",
+              clientId: "inventory",
+            },
+          },
+        },
+      },
+      /loadBalancer\.authentication\.oidc\.authorizationEndpoint: "http:\/\/id\.example\.com\/authorize" is not an https:\/\/ URL$/,
+    ],
+    [
+      "a Cognito domain AWS reserves",
+      {
+        loadBalancer: {
+          certificateArn: CERTIFICATE,
+          authentication: { provider: "cognito", cognito: { domainPrefix: "my-cognito", callbackHosts: ["inventory.example.com"] } },
+        },
+      },
+      /loadBalancer\.authentication\.cognito\.domainPrefix: "my-cognito" must be lower-case letters, digits and hyphens, and may not hold aws, amazon or cognito$/,
+    ],
+    [
+      "a WAF rate limit below WAF's",
+      { loadBalancer: { waf: { rateLimits: { writes: 5 } } } },
+      /loadBalancer\.waf\.rateLimits\.writes: Too small: expected number to be >=10$/,
+    ],
+    [
+      "a WAF window WAF does not count over",
+      { loadBalancer: { waf: { rateLimits: { windowSeconds: 30 } } } },
+      /loadBalancer\.waf\.rateLimits\.windowSeconds: /,
+    ],
+    [
+      "an app user MySQL would refuse",
+      { database: { appUser: { username: "app-user" } } },
+      /database\.appUser\.username: must start with a letter and use letters, digits and _/,
+    ],
+    [
+      "a rotation Secrets Manager refuses",
+      { database: { appUser: { rotationDays: 0 } } },
+      /database\.appUser\.rotationDays: Too small: expected number to be >=1$/,
     ],
     [
       "a plain HTTP endpoint",

@@ -66,8 +66,11 @@ describe("synthesis with the repository's settings", () => {
     const stack = path.join(outdir, "stacks", "inventory-default");
     fs.mkdirSync(path.join(stack, ".terraform"));
     fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock\n");
+    fs.mkdirSync(path.join(stack, "assets", "old-function"), { recursive: true });
     synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "default" } });
-    expect(fs.readdirSync(stack).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json"]);
+    expect(fs.readdirSync(stack).sort()).toEqual([".terraform", ".terraform.lock.hcl", "assets", "cdk.tf.json"]);
+    // The functions' code of this synthesis, and no other.
+    expect(fs.readdirSync(path.join(stack, "assets"))).not.toContain("old-function");
   });
 
   it("leaves an earlier synthesis as it was when the next one fails", () => {

@@ -7,10 +7,12 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { AccessLogBucket, type AccessLogBucketProps } from "../../src/constructs/access-log-bucket";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
-/** The load balancer's log bucket from the construct's defaults: only its region is given. */
+const ACCOUNT = "111122223333";
+
+/** The load balancer's log bucket from the construct's defaults: only its region and account are given. */
 function synthLogBucket(overrides: Partial<AccessLogBucketProps> = {}) {
   const json = Testing.synthScope((scope) => {
-    new AccessLogBucket(scope, "access-logs", { region: "us-west-2", ...overrides });
+    new AccessLogBucket(scope, "access-logs", { region: "us-west-2", accountId: ACCOUNT, ...overrides });
   });
   return { json, document: JSON.parse(json) };
 }
@@ -56,13 +58,14 @@ describe("AccessLogBucket", () => {
     ]);
   });
 
-  it("lets the us-west-2 ELB account write under AWSLogs/ only, and refuses anything without TLS", () => {
+  it("lets the us-west-2 ELB account write under AWSLogs/<its account>/ only, and refuses anything without TLS", () => {
     expect(statements(document)).toEqual([
       expect.objectContaining({
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::797873946194:root" },
         Action: "s3:PutObject",
-        Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.[^.]+\.arn\}\/AWSLogs\/\*$/),
+        // Not AWSLogs/*: another account's load balancer, naming this bucket, would write under AWSLogs/<its account>/.
+        Resource: expect.stringMatching(new RegExp(`^\\$\\{aws_s3_bucket\\.[^.]+\\.arn\\}/AWSLogs/${ACCOUNT}/\\*$`)),
       }),
       expect.objectContaining({
         Effect: "Deny",
@@ -95,6 +98,7 @@ describe("AccessLogBucket", () => {
       Testing.synthScope((scope) => {
         const logs = new AccessLogBucket(scope, "access-logs", {
           region: "us-west-2",
+          accountId: ACCOUNT,
           bucketPrefix: "x-",
           retentionDays: 90,
           forceDestroy: false,
@@ -114,6 +118,7 @@ describe("AccessLogBucket", () => {
       ["a region it does not know", { region: "us-west-9" }, 'region: "us-west-9" is not an AWS region this project knows'],
       ["no retention", { retentionDays: 0 }, "retentionDays: 0 is not a whole number from 1 to 3650"],
       ["a bucket name S3 refuses", { bucketName: "Inventory_Logs" }, 'bucketName: "Inventory_Logs" is not a valid S3 bucket name'],
+      ["an account that is not one", { accountId: "1234" }, 'accountId: "1234" is not a 12-digit AWS account id'],
       [
         "a prefix longer than Terraform can complete",
         { bucketPrefix: "inventory-load-balancer-access-logs-of-production-" },

@@ -13,7 +13,13 @@ import { expectRefused, onlyResource } from "../support/stacks";
 function synthDatabase(overrides: Partial<DatabaseProps> = {}) {
   const json = Testing.synthScope(
     (scope) =>
-      new Database(scope, "database", { subnetIds: ["subnet-private1", "subnet-private2"], securityGroupId: "sg-db", region: "us-west-2", ...overrides }),
+      new Database(scope, "database", {
+        subnetIds: ["subnet-private1", "subnet-private2"],
+        securityGroupId: "sg-db",
+        region: "us-west-2",
+        accountId: "111122223333",
+        ...overrides,
+      }),
   );
   return { json, document: JSON.parse(json) };
 }
@@ -83,6 +89,29 @@ describe("Database", () => {
   it("the lab's start: single-AZ db.t3.micro with 20 GiB", () => {
     const labStart = synthDatabase({ multiAz: false, instanceClass: "db.t3.micro", allocatedStorageGiB: 20 });
     expect(labStart.json).toHaveResourceWithProperties(DbInstance, { multi_az: false, instance_class: "db.t3.micro", allocated_storage: 20 });
+  });
+
+  it("lets RDS assume the Enhanced Monitoring role for this database of this account only, to write its metrics group in this region", () => {
+    const [, role] = onlyResource(document, "aws_iam_role");
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      {
+        Sid: "AssumedByService",
+        Effect: "Allow",
+        Principal: { Service: "monitoring.rds.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "111122223333" },
+          ArnLike: { "aws:SourceArn": "arn:aws:rds:us-west-2:111122223333:db:inventory-db" },
+        },
+      },
+    ]);
+    const [, policy] = onlyResource(document, "aws_iam_role_policy");
+    const group = "arn:aws:logs:us-west-2:111122223333:log-group:RDSOSMetrics";
+    expect(JSON.parse(policy.policy).Statement.map((statement: any) => [statement.Action, statement.Resource])).toEqual([
+      [["logs:CreateLogGroup", "logs:PutRetentionPolicy"], group],
+      [["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"], `${group}:log-stream:*`],
+    ]);
+    expect(document.resource.aws_iam_role_policy_attachment).toBeUndefined();
   });
 
   it("samples the OS every 60 s with Enhanced Monitoring through a role of its own, and adds no role when it is off", () => {

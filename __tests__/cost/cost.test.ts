@@ -69,7 +69,10 @@ describe("the repository's environments", () => {
     ec2: 2 * prices.ec2InstanceHour["t3.micro"] * HOURS,
     ebs: 2 * 8 * prices.ebsGbMonth.gp3,
     alb: prices.applicationLoadBalancerHour * HOURS + 2 * prices.publicIpv4Hour * HOURS,
-    secret: prices.secretMonth,
+    // The RDS-managed master secret, and the app user's own.
+    secret: 2 * prices.secretMonth,
+    // The web ACL and its five rules: two rate limits and three AWS managed rule groups.
+    waf: prices.wafWebAclMonth + 5 * prices.wafRuleMonth,
   };
   const nat = prices.natGatewayHour * HOURS + prices.publicIpv4Hour * HOURS;
   // The topic's own key and the dashboard; the alarms by the metrics they read: one each for the 8 on a metric of their own
@@ -87,6 +90,7 @@ describe("the repository's environments", () => {
         cents(shared.ebs) +
         cents(shared.alb) +
         shared.secret +
+        shared.waf +
         cents(nat) +
         cents(database) +
         monitoring +
@@ -102,6 +106,7 @@ describe("the repository's environments", () => {
         cents(shared.ebs) +
         cents(shared.alb) +
         shared.secret +
+        shared.waf +
         2 * cents(nat) +
         cents(database) +
         monitoring +

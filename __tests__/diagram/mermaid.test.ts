@@ -84,6 +84,8 @@ describe("Mermaid diagram of the default environment", () => {
       "internet -> load_balancer: HTTP 80, HTTPS 443",
       "load_balancer -> app_server_1: HTTP 80",
       "load_balancer -> app_server_2: HTTP 80",
+      // The app user's rotation function, in the VPC with a group of its own: MySQL to the database.
+      "security_group_3 -> database_primary: MySQL 3306",
     ]);
     // The app servers' HTTPS egress leaves through the NAT gateway their subnet routes to.
     const egress = chart.edges.filter((edge) => edge.label.includes("egress")).map((edge) => `${edge.to} -> ${edge.from}: ${edge.label}`);
@@ -124,6 +126,7 @@ describe("Mermaid diagram of lab-start", () => {
       "internet -> load_balancer: HTTP 80, HTTPS 443",
       "load_balancer -> app_server_1: HTTP 80",
       "load_balancer -> app_server_2: HTTP 80",
+      "security_group_3 -> database: MySQL 3306",
     ]);
   });
 

@@ -96,6 +96,9 @@ describe("readTopology of the default environment (per-az NAT, Multi-AZ database
     expect(flows(topology)).toEqual([
       "0.0.0.0/0 -> Inventory-LB tcp 80-80 [ingress]",
       "0.0.0.0/0 -> Inventory-LB tcp 443-443 [ingress]",
+      // The database app user's rotation function: MySQL to the database, HTTPS to Secrets Manager.
+      "inventory-db-app-user-rotation -> 0.0.0.0/0 tcp 443-443 [egress]",
+      "inventory-db-app-user-rotation -> Inventory-DB tcp 3306-3306 [egress, ingress]",
       "Inventory-App -> 0.0.0.0/0 tcp 443-443 [egress]",
       "Inventory-App -> Inventory-DB tcp 3306-3306 [egress, ingress]",
       "Inventory-LB -> Inventory-App tcp 80-80 [egress, ingress]",
@@ -154,6 +157,8 @@ describe("readTopology of lab-start (single NAT, Single-AZ database, MySQL from 
       "0.0.0.0/0 -> lab-start-Inventory-LB tcp 80-80 [ingress]",
       "0.0.0.0/0 -> lab-start-Inventory-LB tcp 443-443 [ingress]",
       "10.0.0.0/20 -> lab-start-Inventory-DB tcp 3306-3306 [ingress]",
+      "lab-start-inventory-db-app-user-rotation -> 0.0.0.0/0 tcp 443-443 [egress]",
+      "lab-start-inventory-db-app-user-rotation -> lab-start-Inventory-DB tcp 3306-3306 [egress, ingress]",
       "lab-start-Inventory-App -> 0.0.0.0/0 tcp 443-443 [egress]",
       "lab-start-Inventory-App -> lab-start-Inventory-DB tcp 3306-3306 [egress]",
       "lab-start-Inventory-LB -> lab-start-Inventory-App tcp 80-80 [egress, ingress]",

@@ -8,7 +8,7 @@ import { ProjectCopy } from "../support/project-copy";
 import { PROJECT_ROOT } from "../support/stacks";
 import { synthesizedResourceCount } from "../support/terraform";
 import { EmulatedStack } from "./emulated-stack";
-import { EMULATOR_GAPS, gapFor } from "./emulator-gaps";
+import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "./emulator-gaps";
 import { leftovers } from "./leftovers";
 import { attributeChanges, describeChange, replacements, type AttributeChange } from "./plan-changes";
 
@@ -117,9 +117,9 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
 
   step("2. applies lab-start with its state in that bucket under its own key, and a second plan meanwhile is refused the S3 lock", async () => {
     const stacks = synthesizeEnvironment(labStart);
-    initialResources = synthesizedResourceCount(stacks.environment);
     environment = EmulatedStack.create(ENVIRONMENT, emulator, "synthesized");
-    environment.load(stacks.environment);
+    // What the emulator's copy leaves out (emulator-gaps.ts) is not applied.
+    initialResources = synthesizedResourceCount(stacks.environment) - gapRemovedAddresses(environment.load(stacks.environment)).length;
     await environment.init();
     const colleague = environment.sibling("colleague");
     await colleague.init();

@@ -1,6 +1,6 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeResourcePoliciesCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DescribeAddressesCommand,
   DescribeFlowLogsCommand,
@@ -15,6 +15,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { ListWebACLsCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand } from "@aws-sdk/client-kms";
 import { DescribeDBInstancesCommand, DescribeDBParameterGroupsCommand, DescribeDBSubnetGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -141,8 +143,24 @@ export async function leftovers(emulator: AwsEmulator, query: LeftoverQuery): Pr
   add(
     "log group",
     (await logs.send(new DescribeLogGroupsCommand({})))
-      .logGroups!.filter((group) => group.logGroupName!.includes(`/${query.namePrefix}`))
+      // The environment's groups hold its prefix after a path or a fixed start: /inventory-ha/<prefix>..., aws-waf-logs-<prefix>...
+      .logGroups!.filter((group) => group.logGroupName!.includes(query.namePrefix.toLowerCase()))
       .map((group) => group.logGroupName),
+  );
+  add(
+    "log resource policy",
+    ((await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies ?? [])
+      .filter((policy) => policy.policyName!.includes(query.namePrefix.toLowerCase()))
+      .map((policy) => policy.policyName),
+  );
+
+  add(
+    "Lambda function",
+    ((await new LambdaClient(config).send(new ListFunctionsCommand({}))).Functions ?? []).filter((fn) => named(fn.FunctionName)).map((fn) => fn.FunctionName),
+  );
+  add(
+    "WAF web ACL",
+    ((await new WAFV2Client(config).send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs ?? []).filter((acl) => named(acl.Name)).map((acl) => acl.Name),
   );
 
   const s3 = new S3Client(config);

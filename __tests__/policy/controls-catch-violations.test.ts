@@ -48,6 +48,16 @@ const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
 const editSecretPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
 const topic = (document: any) => document.resource.aws_sns_topic.monitoring_topic_topic;
+const role = (document: any, name: string) => document.resource.aws_iam_role[name];
+const sessionManagerPolicy = (document: any) => document.resource.aws_iam_role_policy.session_manager_policy;
+const logDeliveryPolicy = (document: any) => document.resource.aws_cloudwatch_log_resource_policy.web_acl_log_delivery_policy;
+const webAcl = (document: any) => document.resource.aws_wafv2_web_acl.web_acl_web_acl;
+const webAclAssociation = (document: any) => document.resource.aws_wafv2_web_acl_association.web_acl_association;
+const webAclLogging = (document: any) => document.resource.aws_wafv2_web_acl_logging_configuration.web_acl_logging;
+const managedRule = (document: any, name: string) => webAcl(document).rule.find((rule: any) => rule.name === name);
+/** A managed policy attached to the app servers' role, as an edit of the synthesized file would add one. */
+const attachToAppRole = (document: any, policyArn: string) =>
+  (document.resource.aws_iam_role_policy_attachment = { probe: { role: "${aws_iam_role.app_tier_role.name}", policy_arn: policyArn } });
 const topicPolicy = (document: any) => document.resource.aws_sns_topic_policy.monitoring_topic_policy;
 const keyPolicy = (document: any) => document.resource.aws_kms_key_policy.monitoring_topic_key_policy;
 const alarms = (document: any) => document.resource.aws_cloudwatch_metric_alarm;
@@ -154,6 +164,11 @@ const violations: Record<string, [string, Edit][]> = {
   ],
   CKV_AWS_62: [
     ["a * resource", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "*"))],
+    [
+      "Parameter Store read on * beside Session Manager's actions",
+      (d) => editPolicy(sessionManagerPolicy(d), "policy", (policy) => (policy.Statement[0].Action = [policy.Statement[0].Action, "ssm:GetParameters"].flat())),
+    ],
+    ["ssm:GetDocument on *", (d) => editPolicy(sessionManagerPolicy(d), "policy", (policy) => (policy.Statement[1].Action = ["ssm:GetDocument"]))],
     ["a service-wide action", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Action = ["secretsmanager:*"]))],
     [
       "an inline JSON policy allowing *",
@@ -165,14 +180,10 @@ const violations: Record<string, [string, Edit][]> = {
     ["a policy computed at apply time", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = "${jsonencode(local.policy)}")],
   ],
   CKV_AWS_274: [
-    [
-      "AdministratorAccess",
-      (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"),
-    ],
-    [
-      "an unreviewed managed policy",
-      (d) => (d.resource.aws_iam_role_policy_attachment.app_tier_session_manager.policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"),
-    ],
+    ["AdministratorAccess", (d) => attachToAppRole(d, "arn:aws:iam::aws:policy/AdministratorAccess")],
+    // What the app servers had before: ssm:GetParameter(s) and ssm:GetDocument on every parameter and document of the account.
+    ["AmazonSSMManagedInstanceCore, no longer reviewed", (d) => attachToAppRole(d, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")],
+    ["an unreviewed managed policy", (d) => attachToAppRole(d, "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
   ],
   CKV_AWS_21: [["versioning suspended", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended")]],
   CKV_AWS_19: [["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration]],
@@ -183,6 +194,100 @@ const violations: Record<string, [string, Edit][]> = {
   ],
   CKV2_AWS_61: [["the rule disabled", (d) => (d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].status = "Disabled")]],
   CKV2_AWS_65: [["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")]],
+  "INV-IAM-1": [
+    [
+      "the flow log role without conditions",
+      (d) => editPolicy(role(d, "network_flow_log_role"), "assume_role_policy", (policy) => delete policy.Statement[0].Condition),
+    ],
+    [
+      "the monitoring role for any account",
+      (d) => editPolicy(role(d, "database_monitoring_role"), "assume_role_policy", (policy) => delete policy.Statement[0].Condition),
+    ],
+    [
+      "the rotation function's role with a * source",
+      (d) =>
+        editPolicy(
+          role(d, "database_app_user_role"),
+          "assume_role_policy",
+          (policy) => (policy.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": "*" } }),
+        ),
+    ],
+  ],
+  "INV-IAM-2": [
+    [
+      "Secrets Manager may invoke the function for any secret",
+      (d) =>
+        delete d.resource.aws_lambda_permission.database_app_user_secrets_manager_invokes.source_arn &&
+        delete d.resource.aws_lambda_permission.database_app_user_secrets_manager_invokes.source_account,
+    ],
+    [
+      "any account's log delivery may write the WAF's log",
+      (d) => editPolicy(logDeliveryPolicy(d), "policy_document", (policy) => delete policy.Statement[0].Condition),
+    ],
+    ["CloudWatch may publish for any account's alarms", (d) => editPolicy(topicPolicy(d), "policy", (policy) => delete policy.Statement[0].Condition)],
+  ],
+  "INV-DB-1": [
+    [
+      "the app role reading the master secret",
+      (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}")),
+    ],
+    ["the app role reading every secret", (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "*"))],
+    [
+      "the boot reading the master secret through a second statement",
+      (d) =>
+        editSecretPolicy(d, (policy) =>
+          policy.Statement.push({
+            Effect: "Allow",
+            Action: "secretsmanager:*",
+            Resource: "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}",
+          }),
+        ),
+    ],
+  ],
+  CKV2_AWS_57: [
+    ["no rotation", (d) => delete d.resource.aws_secretsmanager_secret_rotation],
+    ["a rotation without a schedule", (d) => delete d.resource.aws_secretsmanager_secret_rotation.database_app_user_rotation.rotation_rules],
+  ],
+  "INV-S3-1": [
+    [
+      "ELB allowed anywhere under AWSLogs/",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = policy.Statement[0].Resource.replace(/AWSLogs\/.*$/, "AWSLogs/*"))),
+    ],
+    [
+      "ELB allowed in the whole bucket",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`)),
+    ],
+  ],
+  CKV2_AWS_28: [
+    ["no association", (d) => delete d.resource.aws_wafv2_web_acl_association],
+    ["a web ACL of another configuration", (d) => (webAclAssociation(d).web_acl_arn = "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/other/0000")],
+  ],
+  CKV2_AWS_31: [
+    ["no logging", (d) => delete d.resource.aws_wafv2_web_acl_logging_configuration],
+    [
+      "logs to a stream of another configuration",
+      (d) => (webAclLogging(d).log_destination_configs = ["arn:aws:firehose:us-west-2:123456789012:deliverystream/aws-waf-logs-x"]),
+    ],
+  ],
+  CKV_AWS_192: [
+    ["the known bad inputs rules only counting", (d) => (managedRule(d, "AWSManagedRulesKnownBadInputsRuleSet").override_action = { count: {} })],
+    [
+      "the known bad inputs rules left out",
+      (d) => (webAcl(d).rule = webAcl(d).rule.filter((rule: any) => rule.name !== "AWSManagedRulesKnownBadInputsRuleSet")),
+    ],
+  ],
+  "INV-WAF-1": [
+    ["no SQL injection rules", (d) => (webAcl(d).rule = webAcl(d).rule.filter((rule: any) => rule.name !== "AWSManagedRulesSQLiRuleSet"))],
+    ["the common rules only counting", (d) => (managedRule(d, "AWSManagedRulesCommonRuleSet").override_action = { count: {} })],
+    ["no rate limit", (d) => (webAcl(d).rule = webAcl(d).rule.filter((rule: any) => !rule.statement.rate_based_statement))],
+    [
+      "rate limits that only count",
+      (d) =>
+        webAcl(d)
+          .rule.filter((rule: any) => rule.statement.rate_based_statement)
+          .forEach((rule: any) => (rule.action = { count: {} })),
+    ],
+  ],
   CKV_AWS_26: [
     ["no key", (d) => delete topic(d).kms_master_key_id],
     ["an empty key", (d) => (topic(d).kms_master_key_id = "")],

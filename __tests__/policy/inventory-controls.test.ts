@@ -5,6 +5,7 @@ import { controlsFor } from "../../src/policy/controls";
 import { evaluateAll, failureOf, inventoryTargets, unusedExceptions } from "../../src/policy/evaluate";
 import { loadExceptions } from "../../src/policy/exceptions";
 import { SECURITY_DOC, securityDoc } from "../../src/policy/report";
+import { describeRoles, rolesMarkdown } from "../../src/policy/role-permissions";
 import { PROJECT_ROOT } from "../support/stacks";
 
 // The policy suite: every control of the inventory stack, one named test each,
@@ -59,9 +60,10 @@ describe("policy/exceptions.json in the inventory environments", () => {
 });
 
 describe(SECURITY_DOC, () => {
-  it("lists every control with its status in each environment, and every exception (run npm run docs after a change)", () => {
+  it("lists every control with its status in each environment, every action of every role, and every exception (run npm run docs after a change)", () => {
     const file = path.join(PROJECT_ROOT, SECURITY_DOC);
     const current = fs.readFileSync(file, "utf8");
-    expect(current).toBe(securityDoc(current, evaluations, targetNames, exceptions));
+    const roles = rolesMarkdown(describeRoles(targets.find((target) => target.name === "default")!.document));
+    expect(current).toBe(securityDoc(current, evaluations, targetNames, exceptions, roles));
   });
 });

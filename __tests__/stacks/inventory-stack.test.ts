@@ -41,8 +41,8 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(ingressSources(document, "Inventory-App")).toEqual(["group Inventory-LB"]);
   });
 
-  it("lets the DB group be reached from the App group only", () => {
-    expect(ingressSources(document, "Inventory-DB")).toEqual(["group Inventory-App"]);
+  it("lets the DB group be reached from the App group and the app user's rotation function only", () => {
+    expect(ingressSources(document, "Inventory-DB")).toEqual(["group inventory-db-app-user-rotation", "group Inventory-App"]);
   });
 
   it("attaches each tier's security group to its tier", () => {
@@ -105,15 +105,35 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(passedOnReferences(stackDocument)).toEqual([]);
   });
 
-  it("gives the app servers the database's address, port, name and secret ARN, and read access to that secret only", () => {
+  it("gives the app servers the database's address and port and the app user's secret, and read access to that secret only", () => {
     const [, template] = resourcesOf(document, "aws_launch_template")[0];
-    for (const attribute of ["address", "port", "master_user_secret[0].secret_arn"]) {
-      expect(template.user_data).toContain(`\${aws_db_instance.database_instance.${attribute}}`);
-    }
+    for (const attribute of ["address", "port"]) expect(template.user_data).toContain(`\${aws_db_instance.database_instance.${attribute}}`);
+    expect(template.user_data).toContain("DB_SECRET_ARN='${aws_secretsmanager_secret.database_app_user_secret.arn}'");
+    expect(template.user_data).not.toContain("master_user_secret");
     const permissions = JSON.parse(document.resource.aws_iam_role_policy.app_tier_read_database_secret.policy);
-    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual([
-      "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}",
+    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual(["${aws_secretsmanager_secret.database_app_user_secret.arn}"]);
+  });
+
+  it.each([
+    ["default", final.document],
+    ["lab-start", labStart.document],
+  ])("in %s, gives no policy of the app servers' role the master secret, and only the rotation function's role reads it", (_name, stackDocument) => {
+    const master = "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}";
+    const readers = Object.entries<any>(stackDocument.resource.aws_iam_role_policy)
+      .filter(([, policy]) => policy.policy.includes(master))
+      .map(([, policy]) => policy.role);
+    expect(readers).toEqual(["${aws_iam_role.database_app_user_role.id}"]);
+    const appRolePolicies = Object.values<any>(stackDocument.resource.aws_iam_role_policy).filter((policy) =>
+      policy.role.includes("aws_iam_role.app_tier_role."),
+    );
+    expect(appRolePolicies).toHaveLength(2);
+    const appActions = appRolePolicies
+      .flatMap((policy) => JSON.parse(policy.policy).Statement)
+      .filter((statement: any) => /secretsmanager/.test(String(statement.Action)));
+    expect(appActions.map((statement: any) => [statement.Action, statement.Resource])).toEqual([
+      ["secretsmanager:GetSecretValue", "${aws_secretsmanager_secret.database_app_user_secret.arn}"],
     ]);
+    expect(stackDocument.resource.aws_iam_role_policy_attachment ?? {}).toEqual({});
   });
 
   it("tags everything through the provider's default tags", () => {
@@ -186,6 +206,8 @@ describe("lab-start differs from the final state exactly where the lab's challen
         "aws_route_table.network_private_route_table_2.tags",
         "aws_route_table.network_private_route_table_2.vpc_id",
         "aws_route_table_association.network_private_subnet_2_routes.route_table_id",
+        // The first rotation of the app user's secret waits for every private subnet's way out, the second's too.
+        "aws_secretsmanager_secret_rotation.database_app_user_rotation.depends_on",
         // Challenge "make the database highly available" and "scale RDS".
         "aws_db_instance.database_instance.multi_az",
         "aws_db_instance.database_instance.instance_class",

@@ -29,6 +29,7 @@ const PROVIDER_SERVICES = [
   "elbv2",
   "iam",
   "kms",
+  "lambda",
   "logs",
   "rds",
   "route53",
@@ -37,6 +38,7 @@ const PROVIDER_SERVICES = [
   "sns",
   "ssm",
   "sts",
+  "cognitoidp",
   "wafv2",
 ] as const;
 
@@ -79,6 +81,9 @@ export class AwsEmulator {
     const emulator = new AwsEmulator(server, port, certificates.caFile, directory);
     try {
       await waitUntil(server, () => emulator.answers(), 60_000);
+      // moto runs Lambda functions in Docker, which these machines lack: its Docker-less Lambda keeps functions and
+      // answers invocations without running them (emulator-gaps.ts, secretsmanager-rotation-function).
+      await emulator.configure({ lambda: { use_docker: false } });
     } catch (error) {
       await emulator.stop();
       throw error;
@@ -180,6 +185,22 @@ export class AwsEmulator {
   async stop(): Promise<void> {
     await this.server.stop();
     fs.rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  /** moto's own settings (`/moto-api/config`). */
+  private configure(config: Record<string, unknown>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = https.request(
+        `${this.endpoint}/moto-api/config`,
+        { method: "POST", ca: fs.readFileSync(this.caFile), headers: { "Content-Type": "application/json" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => (response.statusCode === 201 ? resolve() : reject(new Error(`moto-api/config answered ${response.statusCode}`))));
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify(config));
+    });
   }
 
   private answers(): Promise<boolean> {

@@ -53,6 +53,8 @@ export class DatabaseInAVpcExample extends TerraformStack {
       subnetIds: subnetIds.listValue,
       securityGroupId: group.id,
       region,
+      // The account, from the group's owner: the Enhanced Monitoring role trusts RDS for this database of this account only.
+      accountId: group.ownerId,
       names: { identifier: "example-db", nameTag: "example-db", monitoringRole: "example-db-monitoring" },
       // An example is there to be destroyed again.
       deletionProtection: false,

@@ -38,7 +38,13 @@ export class NetworkAndLoadBalancerExample extends TerraformStack {
       vpcId: network.vpcId,
       names: { loadBalancer: "example-lb", app: "example-app", database: "example-db" },
     });
-    const logs = new AccessLogBucket(this, "access-logs", { region, bucketPrefix: "example-lb-logs-", forceDestroy: true });
+    const logs = new AccessLogBucket(this, "access-logs", {
+      region,
+      // Only this account's load balancers may log into the bucket (under AWSLogs/<account>/).
+      accountId: network.accountId,
+      bucketPrefix: "example-lb-logs-",
+      forceDestroy: true,
+    });
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,

@@ -1,5 +1,6 @@
 import { type AppTierNames, appTierNameProblems } from "../constructs/app-tier";
 import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/database";
+import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/database-app-user";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
@@ -31,9 +32,15 @@ export interface ResourceNames {
   readonly securityGroups: SecurityGroupNames;
   readonly appTier: AppTierNames;
   readonly loadBalancer: { readonly name: string; readonly targetGroupName: string };
+  /** The load balancer's WAF web ACL (its log group is named after it). */
+  readonly webAcl: string;
+  /** The Cognito user pool of the load balancer's sign-in. */
+  readonly userPool: string;
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
+  /** The app's database user: its secret, and its rotation function (also its role's and security group's name). */
+  readonly databaseAppUser: DatabaseAppUserNames;
   /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
   ciRole(purpose: string): string;
   /** The alarm topic, its KMS key's alias (after `alias/`) and the dashboard. */
@@ -55,6 +62,8 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       instance: base.app,
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
+    webAcl: named(`${base.loadBalancer}-web-acl`),
+    userPool: named("Inventory-Users"),
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
@@ -66,6 +75,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       nameTag: named(base.database),
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
+    databaseAppUser: databaseAppUserNames(named(base.database).toLowerCase()),
     ciRole: (purpose) => named(`Inventory-${purpose}`),
     monitoring: { topic: named("Inventory-Alarms"), keyAlias: `${prefix.toLowerCase()}inventory-alarms`, dashboard: named("Inventory-HA") },
     scalingPolicy: named(`${base.autoScalingGroup} target tracking`),

@@ -16,6 +16,7 @@ import {
   type StorageType,
   WEEKLY_WINDOW,
 } from "../constructs/database";
+import { APP_USERNAME, ROTATION_DAYS } from "../constructs/database-app-user";
 import { AMAZON_LINUX_2023, capacityProblems, EC2_INSTANCE_TYPE, IMAGE_ID, ROOT_VOLUME_GIB } from "../constructs/app-tier";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
@@ -28,6 +29,8 @@ import {
   TLS12_SSL_POLICY,
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/web-acl";
+import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/sign-in";
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
 import { subnetLayout } from "../constructs/subnet-layout";
@@ -168,6 +171,67 @@ const loadBalancerSchema = z
       .default(30)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
+    authentication: z
+      .strictObject({
+        provider: z
+          .enum(["none", "oidc", "cognito"])
+          .default("none")
+          .describe(
+            "Sign-in at the load balancer before any request reaches the app (HTTPS only): `oidc`, an OpenID Connect provider of your own (its client secret in TF_VAR_oidc_client_secret); `cognito`, a Cognito user pool the stack creates, whose users an administrator adds.",
+          ),
+        sessionTimeoutSeconds: wholeNumberIn(SESSION_TIMEOUT_SECONDS).default(43200).describe("Seconds a sign-in lasts before the load balancer asks again."),
+        oidc: z
+          .strictObject({
+            issuer: z.string().describe("The provider's issuer (https://)."),
+            authorizationEndpoint: z.string().describe("Its authorization endpoint (https://)."),
+            tokenEndpoint: z.string().describe("Its token endpoint (https://)."),
+            userInfoEndpoint: z.string().describe("Its user info endpoint (https://)."),
+            clientId: z.string().min(1).describe("The load balancer's client id at the provider."),
+          })
+          .optional()
+          .describe("The OIDC provider, with provider `oidc`."),
+        cognito: z
+          .strictObject({
+            domainPrefix: z.string().describe("Start of the hosted sign-in domain, <prefix>.auth.<region>.amazoncognito.com (unique in the region)."),
+            callbackHosts: z
+              .array(z.string())
+              .describe("Host names people reach the app by over HTTPS (the certificate's): the pool returns them to https://<host>/oauth2/idpresponse."),
+          })
+          .optional()
+          .describe("The user pool's domain and hosts, with provider `cognito`."),
+      })
+      .prefault({})
+      .describe("Optional sign-in at the load balancer, off by default."),
+    waf: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            "An AWS WAF web ACL in front of the load balancer: rate limits per client IP and AWS's managed rules for common attacks, known bad inputs and SQL injection (CKV2_AWS_28).",
+          ),
+        rateLimits: z
+          .strictObject({
+            requests: wholeNumberIn(RATE_LIMIT)
+              .default(DEFAULT_RATE_LIMITS.requests)
+              .describe("Requests one client IP may make per window; beyond, WAF answers 429 until its rate falls."),
+            writes: wholeNumberIn(RATE_LIMIT)
+              .default(DEFAULT_RATE_LIMITS.writes)
+              .describe("Form posts (adds, edits, deletes) one client IP may make per window; beyond, 429."),
+            windowSeconds: z
+              .union(RATE_WINDOWS.map((seconds) => z.literal(seconds)) as unknown as [z.ZodLiteral<RateWindow>, z.ZodLiteral<RateWindow>])
+              .default(DEFAULT_RATE_LIMITS.windowSeconds as RateWindow)
+              .describe("Seconds each rate is counted over (60, 120, 300 or 600)."),
+          })
+          .prefault({})
+          .describe("The rate-based rules' limits; clients behind one NAT share an address, and its limit."),
+        logRetentionDays: z
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
+          .default(365)
+          .describe("Days CloudWatch Logs keeps the WAF's log (group aws-waf-logs-<web ACL name>; the cookie header left out)."),
+      })
+      .prefault({})
+      .describe("The web application firewall of the load balancer."),
     accessLogs: z
       .strictObject({
         enabled: z
@@ -284,6 +348,21 @@ const databaseSchema = z
       .default("app-security-group")
       .describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
+    appUser: z
+      .strictObject({
+        username: z
+          .string()
+          .regex(APP_USERNAME, "must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)")
+          .default("inventory_app")
+          .describe(
+            "The app's MySQL user, made by the rotation function with only the app's privileges on its schema; rotations alternate it with <username>_clone.",
+          ),
+        rotationDays: wholeNumberIn(ROTATION_DAYS)
+          .default(30)
+          .describe("Days between rotations of the app user's password (Secrets Manager generates each one)."),
+      })
+      .prefault({})
+      .describe("The app's own database user: its secret is the only one the app servers can read."),
     monitoringIntervalSeconds: z
       .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
       .default(60)
@@ -449,6 +528,37 @@ export const settingsSchema = z
     const logBucket = input.loadBalancer.accessLogs.bucketName;
     const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);
     if (logBucketProblem) report(["loadBalancer", "accessLogs", "bucketName"], logBucketProblem);
+
+    const signIn = input.loadBalancer.authentication;
+    if (signIn.provider !== "none") {
+      const provider: SignInProvider | undefined =
+        signIn.provider === "oidc"
+          ? signIn.oidc
+            ? { type: "oidc", ...signIn.oidc }
+            : undefined
+          : signIn.cognito
+            ? { type: "cognito", ...signIn.cognito }
+            : undefined;
+      if (!input.loadBalancer.certificateArn)
+        report(
+          ["loadBalancer", "authentication", "provider"],
+          `${signIn.provider} needs HTTPS: set loadBalancer.certificateArn (the load balancer signs people in on its HTTPS listener only)`,
+        );
+      else if (!provider) report(["loadBalancer", "authentication", signIn.provider], `missing: provider ${signIn.provider} needs its settings here`);
+      else
+        for (const problem of signInProblems(provider, signIn.sessionTimeoutSeconds))
+          report(
+            [
+              "loadBalancer",
+              "authentication",
+              ...problem.prop
+                .replace(/^provider\./, `${signIn.provider}.`)
+                .split(".")
+                .map(pathPart),
+            ],
+            problem.message,
+          );
+    }
 
     const certificateRegion = input.loadBalancer.certificateArn && ACM_CERTIFICATE_ARN.exec(input.loadBalancer.certificateArn)?.[1];
     if (certificateRegion && certificateRegion !== input.region) {

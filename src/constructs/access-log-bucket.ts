@@ -25,6 +25,12 @@ export const ACCESS_LOG_RETENTION_DAYS = [1, 3650] as const;
 export interface AccessLogBucketProps {
   /** Region of the load balancer (ELB writes only to a bucket in its own region); one of `AWS_REGIONS`. */
   readonly region: string;
+  /**
+   * The account whose load balancers log here: ELB writes a load balancer's logs under
+   * `AWSLogs/<its account>/`, and the bucket lets it write there only, so no other
+   * account's load balancer can fill it. A Terraform reference (`Network.accountId`) or an account id.
+   */
+  readonly accountId: string;
   /** Exact bucket name. @default none: Terraform makes a unique name from `bucketPrefix` */
   readonly bucketName?: string;
   /** Start of the generated name when `bucketName` is unset (at most 37 characters). @default "inventory-lb-logs-" */
@@ -42,7 +48,7 @@ export interface AccessLogBucketProps {
  * (CKV_AWS_91 / ELB.5): versioned, SSE-S3 (the only encryption ALB log
  * delivery supports), all public access blocked, ACLs disabled, TLS-only, old
  * logs expired, and writable by the region's ELB log delivery principal only
- * under `AWSLogs/`.
+ * under `AWSLogs/<account>/`, for load balancers of that account.
  */
 export class AccessLogBucket extends PrivateBucket {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
@@ -67,7 +73,9 @@ export class AccessLogBucket extends PrivateBucket {
           sid: "ElbLogDelivery",
           principals: [elbLogDeliveryPrincipal(props.region)],
           actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/AWSLogs/*`],
+          // AWS documents no aws:SourceAccount or aws:SourceArn for ALB log delivery (neither for the regional ELB
+          // account nor its service principal); the account's own prefix is what keeps other accounts' logs out.
+          resources: [`${bucketArn}/AWSLogs/${props.accountId}/*`],
         },
       ],
     });
@@ -80,6 +88,9 @@ export class AccessLogBucket extends PrivateBucket {
             message: `"${props.region}" is not an AWS region this project knows (src/constructs/aws-regions.ts), so its ELB log delivery principal is unknown`,
           },
       integerProblem("retentionDays", retentionDays, ...ACCESS_LOG_RETENTION_DAYS),
+      Token.isUnresolved(props.accountId) || /^\d{12}$/.test(props.accountId)
+        ? undefined
+        : { prop: "accountId", message: `"${props.accountId}" is not a 12-digit AWS account id` },
     ]);
   }
 }

@@ -4,11 +4,10 @@ import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { isKnownRegion } from "./aws-regions";
-import { awsPartition, policyDocument, servicePrincipalTrust } from "./iam-policy";
+import { policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /**
@@ -61,7 +60,7 @@ export interface AppTierProps {
   readonly securityGroupId: string;
   /** Target group the Auto Scaling group registers its servers with. */
   readonly targetGroupArn: string;
-  /** Region (one of `AWS_REGIONS`): the AWS partition of managed policy ARNs, and where the servers find Secrets Manager. */
+  /** Region (one of `AWS_REGIONS`): where the servers find Secrets Manager. */
   readonly region: string;
   /** EC2 instance type. @default "t3.micro" */
   readonly instanceType?: string;
@@ -164,24 +163,17 @@ export class AppTier extends Construct {
       integerProblem("instanceRefreshMinHealthyPercent", instanceRefreshMinHealthyPercent, 0, 100),
       ...appTierNameProblems(names),
     ]);
-    const partition = awsPartition(props.region);
-
     const role = new IamRole(this, "role", {
       name: names.instanceRole,
       description: "Inventory app servers: read the database secret, be reachable by SSM Session Manager",
       assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com"),
-    });
-    // Session Manager replaces SSH: no key pair, no port 22.
-    new IamRolePolicyAttachment(this, "session-manager", {
-      role: role.name,
-      policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     });
     new IamRolePolicy(this, "read-database-secret", {
       name: "read-database-secret",
       role: role.id,
       policy: policyDocument([
         {
-          sid: "ReadDatabaseMasterSecret",
+          sid: "ReadTheDatabaseSecret",
           actions: ["secretsmanager:GetSecretValue"],
           resources: [props.boot.databaseSecretArn],
         },

@@ -1,12 +1,12 @@
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { isKnownRegion } from "./aws-regions";
-import { awsPartition, servicePrincipalTrust } from "./iam-policy";
+import { awsPartition, fromSource, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /** EBS volume types RDS for MySQL accepts, with their smallest size in GiB. */
@@ -22,6 +22,9 @@ export type MysqlLogExport = (typeof MYSQL_LOG_EXPORTS)[number];
 /** Enhanced Monitoring intervals RDS accepts, in seconds (0 turns it off). */
 export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 export type MonitoringInterval = (typeof MONITORING_INTERVALS)[number];
+
+/** The CloudWatch Logs group RDS Enhanced Monitoring writes every instance's OS metrics to. */
+export const ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics";
 
 /** Days of automated backups RDS keeps, as [min, max] (0 turns them off). */
 export const BACKUP_RETENTION_DAYS = [0, 35] as const;
@@ -53,7 +56,7 @@ export function parameterGroupFamily(engineVersion: string): string {
 }
 
 /** The database's props with every default applied, as the checks read them. */
-export type ResolvedDatabaseProps = Required<Omit<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow" | "names">> &
+export type ResolvedDatabaseProps = Required<Omit<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow" | "names" | "accountId">> &
   Pick<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow">;
 
 /**
@@ -127,8 +130,10 @@ export interface DatabaseProps {
   readonly subnetIds: readonly string[];
   /** The database's security group. */
   readonly securityGroupId: string;
-  /** Region (one of `AWS_REGIONS`), for the AWS partition of managed policy ARNs. */
+  /** Region (one of `AWS_REGIONS`): the Enhanced Monitoring role's log group. */
   readonly region: string;
+  /** The account of the database (a reference such as `Network.accountId`): the Enhanced Monitoring role trusts RDS for it only. */
+  readonly accountId: string;
   /** RDS for MySQL version; a major.minor pins the major and lets minor upgrades apply. @default "8.4" */
   readonly engineVersion?: string;
   /** Instance class. @default "db.t3.small" (the lab's doubled db.t3.micro) */
@@ -180,6 +185,8 @@ export class Database extends Construct {
   readonly endpoint: string;
   /** ARN of the Secrets Manager secret holding the master credentials. */
   readonly masterUserSecretArn: string;
+  /** The instance, for what must wait until it is available (its address is known before). */
+  readonly instance: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -243,14 +250,30 @@ export class Database extends Construct {
 
     let monitoringRoleArn: string | undefined;
     if (settings.monitoringIntervalSeconds > 0) {
+      const account = props.accountId;
       const role = new IamRole(this, "monitoring-role", {
         name: names.monitoringRole,
         description: "Lets RDS Enhanced Monitoring publish OS metrics of the Inventory database",
-        assumeRolePolicy: servicePrincipalTrust("monitoring.rds.amazonaws.com"),
+        // Only for this database (aws:SourceArn) of this account (aws:SourceAccount).
+        assumeRolePolicy: servicePrincipalTrust(
+          "monitoring.rds.amazonaws.com",
+          fromSource(account, `arn:${awsPartition(props.region)}:rds:${props.region}:${account}:db:${names.identifier}`),
+        ),
       });
-      new IamRolePolicyAttachment(this, "monitoring-policy", {
-        role: role.name,
-        policyArn: `arn:${awsPartition(props.region)}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      // What AWS's AmazonRDSEnhancedMonitoringRole allows on log groups RDS* in every region and account, here on
+      // the one group Enhanced Monitoring writes, RDSOSMetrics, in this region and account.
+      const metricsGroup = `arn:${awsPartition(props.region)}:logs:${props.region}:${account}:log-group:${ENHANCED_MONITORING_LOG_GROUP}`;
+      new IamRolePolicy(this, "monitoring-policy", {
+        name: "publish-enhanced-monitoring",
+        role: role.id,
+        policy: policyDocument([
+          { sid: "CreateTheMetricsLogGroup", actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], resources: [metricsGroup] },
+          {
+            sid: "WriteTheMetrics",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
+            resources: [`${metricsGroup}:log-stream:*`],
+          },
+        ]),
       });
       monitoringRoleArn = role.arn;
     }
@@ -293,5 +316,6 @@ export class Database extends Construct {
     this.port = Token.asString(instance.port);
     this.endpoint = instance.endpoint;
     this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
+    this.instance = instance;
   }
 }

@@ -33,6 +33,12 @@ export interface EnvironmentScope {
   readonly databaseIdentifier: string;
   readonly databaseSubnetGroup: string;
   readonly databaseParameterGroup: string;
+  /** Lambda functions the stack creates (the database app user's rotation). @default none */
+  readonly functions?: readonly string[];
+  /** Secrets Manager secrets the stack creates by name (the app user's); Secrets Manager appends six characters to each. @default none */
+  readonly secrets?: readonly string[];
+  /** The load balancer's WAF web ACL, and the resource policy that lets log delivery write its log group. @default none: no WAF */
+  readonly webAcl?: { readonly name: string; readonly logDeliveryPolicy: string };
   /** The access log bucket: its exact name, or the prefix Terraform generates it from. @default none: no log bucket */
   readonly logBucket?: { readonly name: string } | { readonly prefix: string };
   /** Whether a destroy empties the log bucket first (force_destroy). @default false */
@@ -58,6 +64,9 @@ export interface PermissionSet {
   readonly name: string;
   readonly statements: PolicyStatementProps[];
 }
+
+/** What WAF's logging to CloudWatch Logs needs: none of these calls has a resource type. */
+const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DeleteResourcePolicy"];
 
 /**
  * Actions whose only resource is `*`, each group with the reason IAM gives no narrower scope.
@@ -89,6 +98,17 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "(aws:RequestTag), and only where the stack creates the topic's key.",
     deployOnly: true,
   },
+  {
+    actions: ["logs:DescribeResourcePolicies", "wafv2:ListWebACLs", "wafv2:GetWebACLForResource"],
+    reason: "CloudWatch Logs' resource policies and WAF's list calls have no resource type: they list what the account has.",
+  },
+  {
+    actions: LOG_DELIVERY_ACTIONS,
+    reason:
+      "WAF's logging to CloudWatch Logs is a log delivery, and the stack writes the resource policy that lets it into the WAF's log group; " +
+      "neither call has a resource type. Deploy role only.",
+    deployOnly: true,
+  },
 ];
 
 /** The statements of a role that plans the environment: read everything the stack manages (and its state, taking the state lock). */
@@ -107,6 +127,7 @@ export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
     { name: "compute", statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope)] },
     { name: "data", statements: [...databaseManagement(scope), ...logManagement(scope), ...logBucketManagement(scope)] },
     { name: "monitoring", statements: monitoringManagement(scope) },
+    { name: "protection", statements: [...functionManagement(scope), ...secretManagement(scope), ...webAclManagement(scope), ...unscopedWrites(scope)] },
     ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "write") }] : []),
   ];
 }
@@ -122,6 +143,13 @@ function unscopedReads(): PolicyStatementProps[] {
     actions: group.actions,
     resources: ["*"],
   }));
+}
+
+/** Writes without a resource type, for what the environment has that needs them (the WAF's log delivery). */
+function unscopedWrites(scope: EnvironmentScope): PolicyStatementProps[] {
+  if (!scope.webAcl) return [];
+  // Only the log delivery: the other deploy-only actions (kms:CreateKey) are granted with conditions of their own.
+  return [{ sid: "WriteLogDelivery", actions: LOG_DELIVERY_ACTIONS, resources: ["*"] }];
 }
 
 function logBucketArn(scope: EnvironmentScope): string | undefined {
@@ -174,6 +202,31 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
         ]
       : []),
   ];
+  if (scope.functions?.length)
+    statements.push({
+      sid: "ReadFunctions",
+      actions: [
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:GetPolicy",
+        "lambda:ListVersionsByFunction",
+        "lambda:ListTags",
+      ],
+      resources: scope.functions.map((name) => arn(scope, "lambda", `function:${name}`)),
+    });
+  if (scope.secrets?.length)
+    statements.push({
+      sid: "ReadSecrets",
+      actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
+      resources: scope.secrets.map((name) => arn(scope, "secretsmanager", `secret:${name}-??????`)),
+    });
+  if (scope.webAcl)
+    statements.push({
+      sid: "ReadWebAcl",
+      actions: ["wafv2:GetWebACL", "wafv2:GetLoggingConfiguration", "wafv2:ListTagsForResource"],
+      resources: [arn(scope, "wafv2", `regional/webacl/${scope.webAcl.name}/*`)],
+    });
   const bucket = logBucketArn(scope);
   if (bucket) {
     statements.push({
@@ -398,9 +451,6 @@ function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] 
   ];
 }
 
-/** AWS managed policies the stack attaches to its own roles; the deploy role may attach no other. */
-export const ATTACHABLE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "service-role/AmazonRDSEnhancedMonitoringRole"] as const;
-
 /** Services whose service-linked role the environment's resources need on first use in an account. */
 const SERVICE_LINKED_ROLES = ["elasticloadbalancing.amazonaws.com", "autoscaling.amazonaws.com", "rds.amazonaws.com"];
 
@@ -419,17 +469,10 @@ function iamManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "iam:UntagRole",
         "iam:PutRolePolicy",
         "iam:DeleteRolePolicy",
+        // The stack attaches no AWS managed policy; a deploy may take off one an older version attached.
         "iam:DetachRolePolicy",
       ],
       resources: roleArns,
-    },
-    {
-      sid: "AttachReviewedManagedPolicies",
-      actions: ["iam:AttachRolePolicy"],
-      resources: roleArns,
-      conditions: [
-        { test: "ArnEquals", variable: "iam:PolicyARN", values: ATTACHABLE_MANAGED_POLICIES.map((name) => `arn:${scope.partition}:iam::aws:policy/${name}`) },
-      ],
     },
     ...scope.roles.map((role, index) => ({
       sid: `PassRole${index + 1}`,
@@ -515,6 +558,87 @@ function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "logs:UntagLogGroup",
       ],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
+    },
+  ];
+}
+
+/** The stack's Lambda functions (the app user's rotation), by name. */
+function functionManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  if (!scope.functions?.length) return [];
+  return [
+    {
+      sid: "ManageFunctions",
+      actions: [
+        "lambda:CreateFunction",
+        "lambda:DeleteFunction",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:GetPolicy",
+        "lambda:ListVersionsByFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:AddPermission",
+        "lambda:RemovePermission",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+        "lambda:ListTags",
+      ],
+      resources: scope.functions.map((name) => arn(scope, "lambda", `function:${name}`)),
+    },
+  ];
+}
+
+/** The stack's own secrets (the app user's), by name: Secrets Manager appends six characters to each ARN. */
+function secretManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  if (!scope.secrets?.length) return [];
+  return [
+    {
+      sid: "ManageSecrets",
+      actions: [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "secretsmanager:RotateSecret",
+        "secretsmanager:CancelRotateSecret",
+      ],
+      resources: scope.secrets.map((name) => arn(scope, "secretsmanager", `secret:${name}-??????`)),
+    },
+  ];
+}
+
+/** The WAF web ACL, its association with the load balancer and its logging. */
+function webAclManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  if (!scope.webAcl) return [];
+  const webAcl = arn(scope, "wafv2", `regional/webacl/${scope.webAcl.name}/*`);
+  return [
+    {
+      sid: "ManageWebAcl",
+      actions: [
+        "wafv2:CreateWebACL",
+        "wafv2:UpdateWebACL",
+        "wafv2:DeleteWebACL",
+        "wafv2:GetWebACL",
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
+        "wafv2:PutLoggingConfiguration",
+        "wafv2:GetLoggingConfiguration",
+        "wafv2:DeleteLoggingConfiguration",
+        "wafv2:TagResource",
+        "wafv2:UntagResource",
+        "wafv2:ListTagsForResource",
+      ],
+      resources: [webAcl, arn(scope, "wafv2", "regional/managedruleset/*/*"), arn(scope, "elasticloadbalancing", `loadbalancer/app/${scope.loadBalancer}/*`)],
+    },
+    {
+      // AssociateWebACL checks that the caller may set the load balancer's web ACL.
+      sid: "SetWebAclOfLoadBalancer",
+      actions: ["elasticloadbalancing:SetWebAcl"],
+      resources: [arn(scope, "elasticloadbalancing", `loadbalancer/app/${scope.loadBalancer}/*`)],
     },
   ];
 }

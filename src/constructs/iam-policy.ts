@@ -45,9 +45,30 @@ export function policyDocument(statements: readonly PolicyStatementProps[]): str
   return JSON.stringify({ Version: "2012-10-17", Statement: statements.map(statementJson) }, null, 2);
 }
 
-/** A trust policy letting one AWS service assume the role. */
-export function servicePrincipalTrust(service: string): string {
-  return policyDocument([{ sid: "AssumedByService", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }]);
+/**
+ * A trust policy letting one AWS service assume the role, for the account
+ * and resources the conditions name (`fromSource()`): without them, the
+ * service would assume the role for anyone's resources that name it (the
+ * confused deputy). EC2 gives no such keys when it takes an instance
+ * profile's role, so its trust has none.
+ */
+export function servicePrincipalTrust(service: string, conditions: readonly PolicyCondition[] = []): string {
+  return policyDocument([{ sid: "AssumedByService", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }], conditions }]);
+}
+
+/**
+ * The confused deputy conditions of a service acting for this account: its
+ * request must come from `account` (aws:SourceAccount) and, when given, from a
+ * resource matching `sourceArn` (aws:SourceArn, ArnLike: `*` allowed). The
+ * account is a plain reference (`${aws_vpc.x.owner_id}`), never a function
+ * call: a call's quoted arguments would make the policy text unreadable as
+ * JSON before Terraform evaluates it.
+ */
+export function fromSource(account: string, sourceArn?: string): PolicyCondition[] {
+  return [
+    { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
+    ...(sourceArn ? [{ test: "ArnLike", variable: "aws:SourceArn", values: [sourceArn] }] : []),
+  ];
 }
 
 function statementJson(statement: PolicyStatementProps): Record<string, unknown> {

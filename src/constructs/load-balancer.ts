@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { type ITerraformDependable, Token } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListener, type LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
@@ -92,7 +92,9 @@ export interface LoadBalancerProps {
   readonly deletionProtection?: boolean;
   /** Seconds an idle connection stays open. @default 60 */
   readonly idleTimeoutSeconds?: number;
-  /** Where access logs go (its policy must let ELB write under `AWSLogs/`). @default none: no access logs */
+  /** A step that signs people in before the HTTPS listener forwards (`SignIn.action`); needs `certificateArn`. @default none: no sign-in */
+  readonly signIn?: LbListenerDefaultAction;
+  /** Where access logs go (its policy must let ELB write under `AWSLogs/<account>/`). @default none: no access logs */
   readonly accessLogBucket?: AccessLogDestination;
 }
 
@@ -178,6 +180,9 @@ export class LoadBalancer extends Construct {
             prop: "certificateArn",
             message: `"${props.certificateArn}" is not an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<uuid>`,
           },
+      props.signIn && !props.certificateArn
+        ? { prop: "signIn", message: "needs certificateArn: the load balancer signs people in on its HTTPS listener only" }
+        : undefined,
       Token.isUnresolved(sslPolicy) || TLS12_SSL_POLICY.test(sslPolicy)
         ? undefined
         : { prop: "sslPolicy", message: `"${sslPolicy}" is not an ELB security policy that accepts TLS 1.2 and newer only` },
@@ -233,7 +238,9 @@ export class LoadBalancer extends Construct {
         protocol: "HTTPS",
         sslPolicy,
         certificateArn: props.certificateArn,
-        defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        defaultAction: props.signIn
+          ? [props.signIn, { type: "forward", order: 2, targetGroupArn: targetGroup.arn }]
+          : [{ type: "forward", targetGroupArn: targetGroup.arn }],
       });
       new LbListener(this, "http-listener", {
         loadBalancerArn: loadBalancer.arn,

@@ -13,7 +13,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { policyDocument, servicePrincipalTrust } from "./iam-policy";
+import { awsPartition, fromSource, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 import { DEFAULT_VPC_CIDR, subnetLayout } from "./subnet-layout";
 
@@ -80,6 +80,8 @@ export interface NetworkProps {
   readonly flowLogs?: boolean;
   /** Days CloudWatch Logs keeps the flow logs (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly flowLogRetentionDays?: number;
+  /** Region of the zones, for the flow log role's trust. @default the first zone's region (`us-west-2a` is in `us-west-2`) */
+  readonly region?: string;
   /** Names and Name tags. @default the lab's (`labNetworkNames()`), for the VPC name given here if any */
   readonly names?: Partial<NetworkNames>;
 }
@@ -126,6 +128,14 @@ export class Network extends Construct {
    * while they hold public addresses (DependencyViolation).
    */
   readonly internetConnectivityEstablished: readonly ITerraformDependable[];
+  /**
+   * The private subnets' way out: their default routes to the NAT gateways
+   * and their associations with those tables. Anything in a private subnet
+   * that must reach an AWS API at once (a function rotating a secret) depends on these.
+   */
+  readonly privateEgressEstablished: readonly ITerraformDependable[];
+  /** The account the VPC belongs to (its `owner_id`): known at apply, no data source needed. */
+  readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -148,6 +158,7 @@ export class Network extends Construct {
       tags: { Name: names.vpc },
     });
     this.vpcId = vpc.id;
+    this.accountId = vpc.ownerId;
     this.vpcCidr = vpc.cidrBlock;
 
     // CKV2_AWS_12: managing the default group with no rule blocks removes AWS's allow-all rules.
@@ -219,29 +230,34 @@ export class Network extends Construct {
     this.natGatewayIds = natGateways.map((gateway) => gateway.id);
 
     // One route table per NAT gateway; each private subnet uses the one of its own zone (or the only one).
+    const privateEgress: ITerraformDependable[] = [];
     const privateRouteTables = natGateways.map((gateway, index) => {
       const table = new RouteTable(this, `private-route-table-${index + 1}`, {
         vpcId: vpc.id,
         tags: { Name: names.privateRouteTable(index) },
       });
-      new Route(this, `private-default-route-${index + 1}`, {
-        routeTableId: table.id,
-        destinationCidrBlock: "0.0.0.0/0",
-        natGatewayId: gateway.id,
-      });
+      privateEgress.push(
+        new Route(this, `private-default-route-${index + 1}`, {
+          routeTableId: table.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: gateway.id,
+        }),
+      );
       return table;
     });
     this.privateRouteTableIds = privateSubnets.map((subnet, index) => {
       const table = privateRouteTables[Math.min(index, privateRouteTables.length - 1)];
-      new RouteTableAssociation(this, `private-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: table.id });
+      privateEgress.push(new RouteTableAssociation(this, `private-subnet-${index + 1}-routes`, { subnetId: subnet.id, routeTableId: table.id }));
       return table.id;
     });
+    this.privateEgressEstablished = privateEgress;
 
-    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays);
+    const region = props.region ?? props.availabilityZones[0].replace(/[a-z]$/, "");
+    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays, region);
   }
 
   /** CKV2_AWS_11 / EC2.6: every accepted and rejected flow, to CloudWatch Logs through a role scoped to one log group. */
-  private addFlowLogs(vpc: Vpc, names: NetworkNames, retentionInDays: number): void {
+  private addFlowLogs(vpc: Vpc, names: NetworkNames, retentionInDays: number, region: string): void {
     const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: names.flowLogGroup,
       retentionInDays,
@@ -249,7 +265,11 @@ export class Network extends Construct {
     const role = new IamRole(this, "flow-log-role", {
       name: names.flowLogRole,
       description: "Lets VPC Flow Logs write to its log group",
-      assumeRolePolicy: servicePrincipalTrust("vpc-flow-logs.amazonaws.com"),
+      // Only for flow logs of this account (the VPC's owner) and region (aws:SourceAccount, aws:SourceArn).
+      assumeRolePolicy: servicePrincipalTrust(
+        "vpc-flow-logs.amazonaws.com",
+        fromSource(vpc.ownerId, `arn:${awsPartition(region)}:ec2:${region}:${vpc.ownerId}:vpc-flow-log/*`),
+      ),
     });
     new IamRolePolicy(this, "flow-log-policy", {
       name: "write-flow-logs",

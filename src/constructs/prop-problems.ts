@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import { Token } from "cdktf";
+import { isKnownRegion } from "./aws-regions";
 import { cidrProblem } from "./cidr";
 
 /**
@@ -60,4 +61,10 @@ export function nameProblem(prop: string, what: string, value: string, max: numb
 export function cidrPropProblem(prop: string, value: string): PropProblem | undefined {
   const problem = Token.isUnresolved(value) ? undefined : cidrProblem(value);
   return problem ? { prop, message: problem } : undefined;
+}
+
+/** A problem when `region` is not one this project knows (its partition, ELB account and endpoints come from that list). */
+export function regionPropProblem(prop: string, region: string): PropProblem | undefined {
+  if (Token.isUnresolved(region) || isKnownRegion(region)) return undefined;
+  return { prop, message: `"${region}" is not an AWS region this project knows (src/constructs/aws-regions.ts)` };
 }

@@ -243,7 +243,10 @@ export function drawTopology(topology: Topology, title: string): Drawing {
     );
     if (referenced && !members.has(securityGroup.address)) {
       const id = `security_group_${index + 1}`;
-      vpcNodes.push({ id, kind: "security-group", lines: [`security group ${securityGroup.name}`, "attached to nothing in this diagram"] });
+      const lines = securityGroup.functions
+        ? [`Lambda ${securityGroup.functions.join(", ")}`, `in the private subnets · SG ${securityGroup.name}`]
+        : [`security group ${securityGroup.name}`, "attached to nothing in this diagram"];
+      vpcNodes.push({ id, kind: "security-group", lines });
       members.set(securityGroup.address, [id]);
     }
   }

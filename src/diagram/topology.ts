@@ -1,5 +1,5 @@
 import { type AlarmModel, readAlarms } from "./alarms";
-import { blockList, type Block, isTrue, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
+import { blockList, type Block, firstBlock, isTrue, pointsAt, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
  * The architecture of one environment as its synthesized Terraform JSON
@@ -99,6 +99,8 @@ export interface DatabaseModel {
 export interface SecurityGroupModel {
   readonly address: string;
   readonly name: string;
+  /** Lambda functions of the configuration that run in the VPC with this group. */
+  readonly functions?: readonly string[];
 }
 
 /** One end of an allowed flow: a security group (its members) or an address range. */
@@ -405,7 +407,12 @@ export function readTopology(document: TerraformDocument & { readonly provider?:
     ...(autoScalingGroup ? { autoScalingGroup } : {}),
     ...(database ? { database } : {}),
     securityGroups: resources(document, "aws_security_group")
-      .map((group) => ({ address: group.address, name: nameOf(group) }))
+      .map((group) => {
+        const functions = resources(document, "aws_lambda_function")
+          .filter((fn) => blockList(firstBlock(fn.config.vpc_config)?.security_group_ids).some((id) => pointsAt(document, id, group)))
+          .map((fn) => String(fn.config.function_name));
+        return { address: group.address, name: nameOf(group), ...(functions.length > 0 ? { functions } : {}) };
+      })
       .sort((a, b) => naturalOrder(a.name, b.name)),
     traffic: readTraffic(document),
     alarms: readAlarms(document),

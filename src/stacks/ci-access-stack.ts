@@ -11,6 +11,7 @@ import { databaseParameterGroupName, databaseSubnetGroupName } from "../construc
 import { deployPermissions, type EnvironmentScope, planPermissions } from "../constructs/environment-permissions";
 import { awsPartition } from "../constructs/iam-policy";
 import { githubActionsSubject, terraformCloudSubject, webIdentityTrust } from "../constructs/oidc-trust";
+import { webAclLogGroupName as webAclLogGroup } from "../constructs/web-acl";
 import { addLocalStateBackend, stateKey } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
 
@@ -277,9 +278,13 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
       { name: names.appTier.instanceRole, passedTo: "ec2.amazonaws.com" },
       { name: names.network.flowLogRole, passedTo: "vpc-flow-logs.amazonaws.com" },
       { name: names.database.monitoringRole, passedTo: "monitoring.rds.amazonaws.com" },
+      { name: names.databaseAppUser.rotationFunction, passedTo: "lambda.amazonaws.com" },
     ],
     instanceProfile: names.appTier.instanceRole,
-    logGroups: [names.network.flowLogGroup],
+    logGroups: [names.network.flowLogGroup, `/aws/lambda/${names.databaseAppUser.rotationFunction}`, webAclLogGroup(names.webAcl)],
+    functions: [names.databaseAppUser.rotationFunction],
+    secrets: [names.databaseAppUser.secret],
+    webAcl: { name: names.webAcl, logDeliveryPolicy: `${webAclLogGroup(names.webAcl)}-delivery` },
     loadBalancer: names.loadBalancer.name,
     targetGroup: names.loadBalancer.targetGroupName,
     autoScalingGroup: names.appTier.autoScalingGroup,

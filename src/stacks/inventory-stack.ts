@@ -8,10 +8,14 @@ import { AccessLogBucket } from "../constructs/access-log-bucket";
 import { AppScaling } from "../constructs/app-scaling";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
+import { DatabaseAppUser } from "../constructs/database-app-user";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
+import { SessionManagerPolicy } from "../constructs/session-manager-policy";
+import { SignIn } from "../constructs/sign-in";
+import { WebAcl } from "../constructs/web-acl";
 import { addStateBackend } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
 
@@ -34,8 +38,12 @@ export class InventoryStack extends ProjectStack {
   readonly loadBalancer: LoadBalancer;
   /** The load balancer's access log bucket, when `loadBalancer.accessLogs.enabled`. */
   readonly accessLogBucket?: AccessLogBucket;
+  /** The load balancer's WAF web ACL, when `loadBalancer.waf.enabled`. */
+  readonly webAcl?: WebAcl;
   readonly appTier: AppTier;
   readonly database: Database;
+  /** The app's own database user: its secret and the function that rotates it. */
+  readonly databaseAppUser: DatabaseAppUser;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
@@ -53,6 +61,7 @@ export class InventoryStack extends ProjectStack {
     const network = new Network(this, "network", {
       vpcCidr: settings.network.vpcCidr,
       availabilityZones: settings.availabilityZones,
+      region: settings.region,
       publicSubnetCidrs: settings.network.publicSubnetCidrs,
       privateSubnetCidrs: settings.network.privateSubnetCidrs,
       natStrategy: settings.network.natStrategy,
@@ -73,12 +82,22 @@ export class InventoryStack extends ProjectStack {
     const accessLogBucket = lb.accessLogs.enabled
       ? new AccessLogBucket(this, "access-logs", {
           region: settings.region,
+          accountId: network.accountId,
           bucketName: lb.accessLogs.bucketName,
           ...names.accessLogBucket,
           retentionDays: lb.accessLogs.retentionDays,
           forceDestroy: lb.accessLogs.forceDestroy,
         })
       : undefined;
+    const auth = lb.authentication;
+    const signIn =
+      auth.provider === "none"
+        ? undefined
+        : new SignIn(this, "sign-in", {
+            provider: auth.provider === "oidc" ? { type: "oidc", ...auth.oidc! } : { type: "cognito", ...auth.cognito! },
+            sessionTimeoutSeconds: auth.sessionTimeoutSeconds,
+            userPoolName: names.userPool,
+          });
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
@@ -91,16 +110,47 @@ export class InventoryStack extends ProjectStack {
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
+      signIn: signIn?.action,
       accessLogBucket,
     });
 
-    const db = settings.database;
+    const webAcl = lb.waf.enabled
+      ? new WebAcl(this, "web-acl", {
+          name: names.webAcl,
+          loadBalancerArn: loadBalancer.arn,
+          region: settings.region,
+          accountId: network.accountId,
+          rateLimits: lb.waf.rateLimits,
+          logRetentionDays: lb.waf.logRetentionDays,
+        })
+      : undefined;
+
+    const { appUser, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: securityGroups.databaseGroupId,
       region: settings.region,
+      accountId: network.accountId,
       ...db,
       names: names.database,
+    });
+    const databaseAppUser = new DatabaseAppUser(this, "database-app-user", {
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      egress: network.privateEgressEstablished,
+      databaseSecurityGroupId: securityGroups.databaseGroupId,
+      database: {
+        address: database.address,
+        port: database.port,
+        name: db.databaseName,
+        masterUserSecretArn: database.masterUserSecretArn,
+        instance: database.instance,
+      },
+      region: settings.region,
+      accountId: network.accountId,
+      username: appUser.username,
+      rotationDays: appUser.rotationDays,
+      names: names.databaseAppUser,
     });
 
     const app = settings.appTier;
@@ -116,11 +166,14 @@ export class InventoryStack extends ProjectStack {
         databaseHost: database.address,
         databasePort: database.port,
         databaseName: db.databaseName,
-        databaseSecretArn: database.masterUserSecretArn,
+        // The app's own user's secret: the app servers cannot read the master's.
+        databaseSecretArn: databaseAppUser.secretArn,
       },
       instanceTags: tags,
       names: names.appTier,
     });
+    // Session Manager instead of SSH, with only the actions it needs.
+    new SessionManagerPolicy(this, "session-manager", { roleName: appTier.roleName, accountId: network.accountId, region: settings.region });
 
     if (app.scaling.policy !== "none") {
       new AppScaling(this, "app-scaling", {
@@ -154,9 +207,11 @@ export class InventoryStack extends ProjectStack {
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
+    this.webAcl = webAcl;
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
     this.database = database;
+    this.databaseAppUser = databaseAppUser;
     this.monitoring = monitoring;
 
     const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
@@ -168,6 +223,7 @@ export class InventoryStack extends ProjectStack {
     output("db_instance_identifier", database.identifier, "RDS identifier of the database");
     output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");
     output("db_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the database master user (the ARN, not the secret)");
+    output("db_app_secret_arn", databaseAppUser.secretArn, "Secrets Manager secret of the app's database user, which the app servers read (the ARN)");
     output("vpc_id", network.vpcId, "The VPC");
     output("public_subnet_ids", network.publicSubnetIds, "Public subnets, in zone order");
     output("private_subnet_ids", network.privateSubnetIds, "Private subnets, in zone order");

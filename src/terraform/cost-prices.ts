@@ -54,6 +54,11 @@
  *   (aws.amazon.com/sns/pricing); topic and subscription are usage-only.
  * The free tiers are per account and shared by everything in it (10 alarm metrics, 3
  * dashboards of up to 50 metrics, 20,000 KMS requests), so no estimate subtracts them.
+ * - AWS WAF $5.00 per web ACL and $1.00 per rule per month (a managed rule group counts as
+ *   one rule; AWS's baseline groups carry no subscription), $0.60 per million requests
+ *   (usage): aws.amazon.com/waf/pricing, as quoted by c3x.dev's "AWS WAF cost explained" and
+ *   awsnegotiations.com's WAF pricing post; "consistent across all AWS Regions" (AWS
+ *   networking blog, "Cost-effective ways for securing your web applications using AWS WAF").
  */
 
 export interface RegionPrices {
@@ -69,6 +74,9 @@ export interface RegionPrices {
   /** RDS storage, Single-AZ, by storage type; Multi-AZ doubles it. */
   readonly rdsStorageGbMonth: Readonly<Record<string, number>>;
   readonly secretMonth: number;
+  /** AWS WAF: a web ACL, and each rule or managed rule group in it. */
+  readonly wafWebAclMonth: number;
+  readonly wafRuleMonth: number;
   /** Per alarm metric: an alarm costs this for each metric it reads. */
   readonly alarmMonth: number;
   /** Per alarm metric of an alarm with a period under 60 s. */
@@ -97,6 +105,8 @@ const US_PRICES: RegionPrices = {
   rdsMysqlInstanceHour: { "db.t3.micro": 0.017, "db.t3.small": 0.034, "db.t3.medium": 0.068, "db.t3.large": 0.136 },
   rdsStorageGbMonth: { gp2: 0.115, gp3: 0.115 },
   secretMonth: 0.4,
+  wafWebAclMonth: 5,
+  wafRuleMonth: 1,
   alarmMonth: 0.1,
   highResolutionAlarmMonth: 0.3,
   dashboardMonth: 3,

@@ -51,6 +51,8 @@ export const PRICED_TYPES: readonly string[] = [
   "aws_kms_key",
   // Target tracking: the alarms Auto Scaling creates for it. Other policies cost nothing.
   "aws_autoscaling_policy",
+  "aws_secretsmanager_secret",
+  "aws_wafv2_web_acl",
 ];
 
 /** Resource types that cost nothing by themselves. */
@@ -86,6 +88,13 @@ export const FREE_TYPES: readonly string[] = [
   "aws_kms_alias",
   "aws_kms_key_policy",
   "aws_sns_topic_policy",
+  "aws_lambda_permission",
+  "aws_secretsmanager_secret_rotation",
+  "aws_wafv2_web_acl_association",
+  "aws_wafv2_web_acl_logging_configuration",
+  "aws_cloudwatch_log_resource_policy",
+  "aws_cognito_user_pool_client",
+  "aws_cognito_user_pool_domain",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
@@ -96,6 +105,8 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_dynamodb_table: "DynamoDB on-demand requests and storage",
   aws_sns_topic: "SNS publishes",
   aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
+  aws_cognito_user_pool: "Cognito monthly active users beyond the free tier (the load balancer's sign-in, when on)",
+  aws_lambda_function: "Lambda requests and duration (the database app user's rotation runs once per rotation period)",
 };
 
 /** Charges of priced resources that depend on use, and so are not in the total. */
@@ -107,6 +118,7 @@ export const USAGE_CHARGES_NOT_INCLUDED: readonly string[] = [
   "CloudWatch Logs ingestion and storage (flow logs, RDS log exports, Enhanced Monitoring)",
   "S3 storage and requests (access logs, state), DynamoDB lock requests",
   "Secrets Manager and KMS API calls, cross-zone data transfer",
+  "AWS WAF requests ($0.60 per million) and its log's ingestion and storage",
   "SNS publishes and deliveries of the alarms' notifications",
 ];
 
@@ -151,6 +163,14 @@ export function estimateCost(resources: readonly CostedResource[], region: strin
         break;
       case "aws_db_instance":
         priceDatabase(resource, prices, hours, line, unpriced);
+        break;
+      case "aws_wafv2_web_acl": {
+        const rules = Array.isArray(values.rule) ? values.rule.length : 0;
+        line(resource.address, `AWS WAF web ACL with ${rules} rule${rules === 1 ? "" : "s"}`, prices.wafWebAclMonth + rules * prices.wafRuleMonth);
+        break;
+      }
+      case "aws_secretsmanager_secret":
+        line(resource.address, "Secrets Manager secret", prices.secretMonth);
         break;
       case "aws_cloudwatch_metric_alarm":
         priceAlarm(resource, prices, line);

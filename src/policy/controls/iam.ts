@@ -10,11 +10,23 @@ import { identityPolicies, managedPolicyAttachments } from "../../terraform/docu
  * is AWS's and not in the synthesized JSON, so the `*` checks cannot read it.
  * Any other AWS managed policy fails CKV_AWS_274 until it is reviewed here.
  */
-export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
-  AmazonSSMManagedInstanceCore:
-    "Session Manager instead of SSH (no key pair, no port 22). AWS's minimal policy for the SSM agent; " +
-    "its few `Resource: *` statements are for ssm, ssmmessages and ec2messages actions that have no resource-level permissions.",
-  "service-role/AmazonRDSEnhancedMonitoringRole": "Lets RDS publish Enhanced Monitoring metrics: CloudWatch Logs actions on the RDSOSMetrics log group only.",
+export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {};
+
+/**
+ * Actions the Service Authorization Reference gives no resource type: their
+ * only resource is `*`. A statement may name `*` only for these (checkov's
+ * CKV_AWS_355: no `*` resource for actions that can be restricted), each
+ * with why the project needs it.
+ */
+export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
+  "ssm:UpdateInstanceInformation": "the SSM agent registers the instance with Systems Manager and sends its heartbeat (Session Manager)",
+  "ssmmessages:CreateControlChannel": "the SSM agent opens a session's control channel (Session Manager)",
+  "ssmmessages:CreateDataChannel": "the SSM agent opens a session's data channel (Session Manager)",
+  "ssmmessages:OpenControlChannel": "the SSM agent connects a session's control channel (Session Manager)",
+  "ssmmessages:OpenDataChannel": "the SSM agent connects a session's data channel (Session Manager)",
+  "secretsmanager:GetRandomPassword": "the rotation function has Secrets Manager generate the app user's password; the call concerns no secret",
+  "ec2:DescribeNetworkInterfaces": "Lambda looks up the rotation function's network interfaces in the VPC",
+  "ec2:DescribeSubnets": "Lambda looks up the rotation function's subnets",
 };
 
 const MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
@@ -25,7 +37,7 @@ export const iamControls: Control[] = [
   {
     id: "CKV_AWS_62",
     aliases: ["CKV_AWS_63", "CKV_AWS_355", "CKV_AWS_290"],
-    title: "IAM policies allow no `*` action and no `*` resource",
+    title: "IAM policies allow no `*` action, and a `*` resource only for actions that have no resource type",
     scopes: ["inventory", "state"],
     check: ({ document }) =>
       identityPolicies(document).flatMap(({ address, description, reading }): Finding[] => {
@@ -35,7 +47,11 @@ export const iamControls: Control[] = [
           .flatMap((statement) => [
             ...statement.actions.filter(wildcardAction).map((action) => `allows action ${action}`),
             ...(statement.notActions.length > 0 ? ["allows NotAction, every action but a few"] : []),
-            ...statement.resources.filter((resource) => resource === "*").map(() => `allows ${statement.actions.join(", ")} on resource *`),
+            ...(statement.resources.includes("*")
+              ? statement.actions
+                  .filter((action) => !UNSCOPABLE_ACTIONS[action])
+                  .map((action) => `allows ${action} on resource *, which AWS lets a policy scope`)
+              : []),
             ...(statement.notResources.length > 0 ? ["allows NotResource, every resource but a few"] : []),
           ])
           .map((problem) => ({ address, problem: `${description} ${problem}` }));

@@ -2,18 +2,22 @@ import type { Control, ControlScope } from "../control";
 import { appServerControls } from "./app-servers";
 import { databaseControls } from "./database";
 import { iamControls } from "./iam";
+import { leastPrivilegeControls } from "./least-privilege";
 import { loadBalancerControls } from "./load-balancer";
 import { monitoringControls } from "./monitoring";
 import { networkControls } from "./network";
 import { storageControls } from "./storage";
+import { webAclControls } from "./web-acl";
 
 /** Every control, in the order docs/security.md lists them: one file per domain. */
 export const CONTROLS: readonly Control[] = [
   ...loadBalancerControls,
+  ...webAclControls,
   ...appServerControls,
   ...databaseControls,
   ...networkControls,
   ...iamControls,
+  ...leastPrivilegeControls,
   ...storageControls,
   ...monitoringControls,
 ];

@@ -1,0 +1,164 @@
+import { Testing, TerraformStack } from "cdktf";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { DatabaseAppUser, type DatabaseAppUserProps } from "../../src/constructs/database-app-user";
+import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
+
+const ACCOUNT = "111122223333";
+const MASTER_SECRET = "arn:aws:secretsmanager:us-west-2:111122223333:secret:rds!db-0f1e2d3c-AbCdEf";
+
+/** The app user of a database in two private subnets, from the construct's defaults. */
+function synthAppUser(overrides: Partial<DatabaseAppUserProps> = {}) {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "stack");
+  new DatabaseAppUser(stack, "app-user", {
+    vpcId: "vpc-0123",
+    subnetIds: ["subnet-private1", "subnet-private2"],
+    databaseSecurityGroupId: "sg-db",
+    database: {
+      address: "inventory-db.abc.us-west-2.rds.amazonaws.com",
+      port: "3306",
+      name: "inventory",
+      masterUserSecretArn: MASTER_SECRET,
+      instance: { fqn: "aws_db_instance.database" },
+    },
+    region: "us-west-2",
+    accountId: ACCOUNT,
+    ...overrides,
+  });
+  const json = Testing.synth(stack);
+  return { json, document: JSON.parse(json), stack };
+}
+
+const statementsOf = (policy: string) => JSON.parse(policy).Statement as any[];
+
+describe("DatabaseAppUser", () => {
+  const { json, document } = synthAppUser();
+  const [secretName] = onlyResource(document, "aws_secretsmanager_secret");
+  const secretArn = `\${aws_secretsmanager_secret.${secretName}.arn}`;
+  const [, fn] = onlyResource(document, "aws_lambda_function");
+  const [, policy] = onlyResource(document, "aws_iam_role_policy");
+  const [, role] = onlyResource(document, "aws_iam_role");
+
+  it("creates the app's secret with no value in the configuration: the first rotation makes it, at once, then every 30 days", () => {
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "inventory-db-app-user", recovery_window_in_days: 0 });
+    expect(resourcesOf(document, "aws_secretsmanager_secret_version")).toEqual([]);
+    expect(json).not.toMatch(/password"\s*:/);
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecretRotation, {
+      secret_id: `\${aws_secretsmanager_secret.${secretName}.id}`,
+      rotation_lambda_arn: expect.stringMatching(/^\$\{aws_lambda_function\.[^.]+\.arn\}$/),
+      rotation_rules: { automatically_after_days: 30 },
+      rotate_immediately: true,
+    });
+  });
+
+  it("runs the bundled rotation function in the private subnets, in a group of its own, told where the database and the master secret are", () => {
+    expect(json).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "inventory-db-app-user-rotation",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      vpc_config: { subnet_ids: ["subnet-private1", "subnet-private2"], security_group_ids: [expect.stringMatching(/aws_security_group\./)] },
+      environment: {
+        variables: {
+          DB_HOST: "inventory-db.abc.us-west-2.rds.amazonaws.com",
+          DB_PORT: "3306",
+          DB_NAME: "inventory",
+          DB_APP_USERNAME: "inventory_app",
+          DB_MASTER_SECRET_ARN: MASTER_SECRET,
+        },
+      },
+    });
+    expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
+    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(fn.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\./), expect.stringMatching(/^aws_cloudwatch_log_group\./)]),
+    );
+  });
+
+  it("lets the function into the database's group on its port, and out to the database and HTTPS only", () => {
+    expect(json).toHaveResourceWithProperties(SecurityGroup, { name: "inventory-db-app-user-rotation", vpc_id: "vpc-0123" });
+    const rules = [...resourcesOf(document, "aws_vpc_security_group_ingress_rule"), ...resourcesOf(document, "aws_vpc_security_group_egress_rule")].map(
+      ([, rule]) => [rule.security_group_id, rule.from_port, rule.referenced_security_group_id ?? rule.cidr_ipv4],
+    );
+    const own = expect.stringMatching(/^\$\{aws_security_group\./);
+    expect(rules).toEqual([
+      ["sg-db", 3306, own],
+      [own, 3306, "sg-db"],
+      [own, 443, "0.0.0.0/0"],
+    ]);
+  });
+
+  it("lets Lambda assume the role for this account only, and Secrets Manager invoke the function for this secret of this account only", () => {
+    expect(statementsOf(role.assume_role_policy)).toEqual([
+      expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }),
+    ]);
+    expect(json).toHaveResourceWithProperties(LambdaPermission, {
+      principal: "secretsmanager.amazonaws.com",
+      action: "lambda:InvokeFunction",
+      source_arn: secretArn,
+      source_account: ACCOUNT,
+    });
+  });
+
+  it("gives the function its secret, the master secret to read, its network interfaces and its log, each scoped as far as IAM allows", () => {
+    const ec2 = `arn:aws:ec2:us-west-2:${ACCOUNT}`;
+    expect(statementsOf(policy.policy).map((statement) => [statement.Sid, statement.Action, statement.Resource])).toEqual([
+      [
+        "RotateTheAppSecret",
+        ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        secretArn,
+      ],
+      ["ReadTheMasterSecret", "secretsmanager:GetSecretValue", MASTER_SECRET],
+      ["GeneratePasswords", "secretsmanager:GetRandomPassword", "*"],
+      ["WriteItsLog", ["logs:CreateLogStream", "logs:PutLogEvents"], expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/)],
+      [
+        "CreateItsNetworkInterfaces",
+        "ec2:CreateNetworkInterface",
+        [
+          `${ec2}:network-interface/*`,
+          `${ec2}:subnet/subnet-private1`,
+          `${ec2}:subnet/subnet-private2`,
+          expect.stringMatching(/^arn:aws:ec2:.*:security-group\/\$\{/),
+        ],
+      ],
+      [
+        "ManageItsNetworkInterfaces",
+        ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+        `${ec2}:network-interface/*`,
+      ],
+      ["DescribeNetworkInterfaces", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], "*"],
+    ]);
+  });
+
+  it("rotates only once the database, its rule for the function, the invoke permission and the way out exist", () => {
+    const [, rotation] = onlyResource(document, "aws_secretsmanager_secret_rotation");
+    expect(rotation.depends_on).toEqual([
+      expect.stringMatching(/^aws_lambda_permission\./),
+      "aws_db_instance.database",
+      expect.stringMatching(/^aws_vpc_security_group_ingress_rule\./),
+    ]);
+  });
+
+  it("gives the function the same code hash on every synthesis of the same sources", () => {
+    expect(onlyResource(synthAppUser().document, "aws_lambda_function")[1].source_code_hash).toBe(fn.source_code_hash);
+  });
+
+  describe("refuses props it cannot build, naming its path and the prop", () => {
+    it.each<[string, Partial<DatabaseAppUserProps>, string]>([
+      ["a user name MySQL would refuse with _clone", { username: "an_application_user_name_x" + "yz" }, 'username: "an_application_user_name_xyz" must start'],
+      ["a rotation AWS refuses", { rotationDays: 0 }, "rotationDays: 0 is not a whole number from 1 to 1000"],
+      ["a retention CloudWatch refuses", { logRetentionDays: 2 }, "logRetentionDays: 2 is not one of"],
+      ["no subnet", { subnetIds: [] }, "subnetIds: needs at least one subnet"],
+      [
+        "a function name Lambda refuses",
+        { names: { rotationFunction: "rotate app user" } },
+        'names.rotationFunction: the function name "rotate app user" must use',
+      ],
+    ])("%s", (_kind, overrides, message) => {
+      expectRefused(() => synthAppUser(overrides), "DatabaseAppUser stack/app-user", message);
+    });
+  });
+});

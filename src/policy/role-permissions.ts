@@ -1,0 +1,135 @@
+import { GRANTS_WITHOUT_SOURCE_KEYS, SERVICES_WITHOUT_SOURCE_KEYS } from "./controls/least-privilege";
+import { UNSCOPABLE_ACTIONS } from "./controls/iam";
+import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
+
+/**
+ * Every IAM role of an environment as its synthesized JSON defines it: who
+ * may assume it and on what condition, and each action it allows, on what,
+ * under what condition, and why. docs/security.md shows it (`npm run docs`);
+ * a statement without a reason here fails the docs test, so no permission
+ * arrives unexplained.
+ */
+
+/** Why each statement exists, by its Sid. */
+export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
+  ReadTheDatabaseSecret:
+    "the app reads its database user's name and password at run time (app/src/SecretsManager.php); only the app user's secret, never the master's",
+  SessionManagerRegistersTheInstance:
+    "the SSM agent registers the server with Systems Manager and keeps it online, so Session Manager can reach it instead of SSH",
+  SessionManagerOpensSessionChannels: "the SSM agent opens the channels of a Session Manager session",
+  CreateTheMetricsLogGroup: "RDS Enhanced Monitoring creates its log group on first use and sets its retention",
+  WriteTheMetrics: "RDS Enhanced Monitoring writes each instance's OS metrics",
+  WriteFlowLogs: "VPC Flow Logs writes the VPC's flows to its log group",
+  RotateTheAppSecret: "the rotation function reads and writes the versions of the app user's secret, and moves its AWSCURRENT label",
+  ReadTheMasterSecret: "the rotation function logs in as the master user to create the app user and set its password and privileges",
+  GeneratePasswords: "Secrets Manager generates each new password (GetRandomPassword), so none is ever in code or Terraform state",
+  WriteItsLog: "the function writes its log (its log group is created by the stack, with its retention)",
+  CreateItsNetworkInterfaces: "Lambda creates the function's network interfaces in the private subnets, in its security group",
+  ManageItsNetworkInterfaces: "Lambda assigns addresses to the function's network interfaces and deletes them",
+  DescribeNetworkInterfaces: "Lambda looks up the function's network interfaces and subnets",
+  AssumedByService: "the service named acts with the role",
+};
+
+export interface RolePermission {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions: readonly string[];
+  readonly why: string;
+}
+
+export interface RoleDescription {
+  readonly address: string;
+  readonly name: string;
+  readonly trustedBy: readonly string[];
+  readonly trustConditions: readonly string[];
+  /** Why the trust has no source condition, when it has none. */
+  readonly trustNote?: string;
+  readonly permissions: readonly RolePermission[];
+}
+
+const describeConditions = (statement: PolicyStatement) =>
+  statement.conditions.map((condition) => `${condition.test} ${condition.variable} ${condition.values.join(", ")}`);
+
+function reasonOf(statement: PolicyStatement, sid: string | undefined, where: string): string {
+  const reason = sid ? STATEMENT_REASONS[sid] : undefined;
+  if (!reason) throw new Error(`${where}: statement ${sid ?? "(no Sid)"} has no reason in src/policy/role-permissions.ts (STATEMENT_REASONS)`);
+  const unscoped = statement.resources.includes("*") ? statement.actions.filter((action) => UNSCOPABLE_ACTIONS[action]) : [];
+  return unscoped.length > 0 ? `${reason}; \`*\`: AWS gives ${unscoped.join(", ")} no resource type` : reason;
+}
+
+/** The Sids of a policy's statements, in order (readPolicy keeps the statements, not their ids). */
+function sids(policy: unknown): (string | undefined)[] {
+  try {
+    return blockList(JSON.parse(String(policy)).Statement).map((statement: { Sid?: string }) => statement.Sid);
+  } catch {
+    return [];
+  }
+}
+
+/** Every role of the document with its trust and permissions. */
+export function describeRoles(document: TerraformDocument): RoleDescription[] {
+  return resources(document, "aws_iam_role").map((role) => {
+    const trust = readPolicy(role.config.assume_role_policy);
+    if ("problem" in trust) throw new Error(`${role.address}: ${trust.problem}`);
+    const trustedBy = trust.statements.flatMap((statement) => statement.principals.flatMap((principal) => principal.identifiers));
+    const trustConditions = trust.statements.flatMap(describeConditions);
+    const excused = trustedBy.map((service) => SERVICES_WITHOUT_SOURCE_KEYS[service] ?? GRANTS_WITHOUT_SOURCE_KEYS[service]).find(Boolean);
+    const permissions = resources(document, "aws_iam_role_policy")
+      .filter((policy) => referencedBlock(document, policy.config.role)?.address === role.address)
+      .flatMap((policy) => {
+        const reading = readPolicy(policy.config.policy);
+        if ("problem" in reading) throw new Error(`${policy.address}: ${reading.problem}`);
+        const ids = sids(policy.config.policy);
+        return reading.statements.map((statement, index): RolePermission => ({
+          actions: statement.actions,
+          resources: statement.resources,
+          conditions: describeConditions(statement),
+          why: reasonOf(statement, ids[index], policy.address),
+        }));
+      });
+    const attached = resources(document, "aws_iam_role_policy_attachment").filter(
+      (attachment) => referencedBlock(document, attachment.config.role)?.address === role.address,
+    );
+    if (attached.length > 0)
+      throw new Error(
+        `${role.address}: managed policies are attached (${attached.map((block) => block.config.policy_arn).join(", ")}): their actions are not in the configuration`,
+      );
+    return {
+      address: role.address,
+      name: String(role.config.name),
+      trustedBy,
+      trustConditions,
+      trustNote: trustConditions.length === 0 ? excused : undefined,
+      permissions,
+    };
+  });
+}
+
+const code = (value: string) => `\`${value.replace(/\|/g, "\\|")}\``;
+
+/** The roles as Markdown: a heading and a table per role. */
+export function rolesMarkdown(roles: readonly RoleDescription[]): string {
+  return roles
+    .map((role) => {
+      const trust =
+        role.trustConditions.length > 0
+          ? `, when ${role.trustConditions.map(code).join(" and ")}`
+          : role.trustNote
+            ? ` (no condition: ${role.trustNote.replace(/\.$/, "")})`
+            : "";
+      const rows = role.permissions.map(
+        (permission) =>
+          `| ${permission.actions.map(code).join("<br>")} | ${permission.resources.map(code).join("<br>")} | ${permission.conditions.map(code).join("<br>") || "-"} | ${permission.why} |`,
+      );
+      return [
+        `#### ${code(role.name)} (${code(role.address)})`,
+        "",
+        `Assumed by ${role.trustedBy.map(code).join(", ")}${trust}.`,
+        "",
+        "| action | resource | condition | why |",
+        "| --- | --- | --- | --- |",
+        ...rows,
+      ].join("\n");
+    })
+    .join("\n\n");
+}
