@@ -87,11 +87,12 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
  * inline.
  */
 function publish(stagedOutdir: string, outdir: string, hclOutput: boolean): void {
-  const stale = hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
+  // Assets are synthesis's alone: an app archive of an earlier synthesis is not left beside the current one.
+  const stale = [...(hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"]), "assets"];
   for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {
     const directory = path.join(outdir, "stacks", stack);
     fs.mkdirSync(directory, { recursive: true });
-    for (const file of stale) fs.rmSync(path.join(directory, file), { force: true });
+    for (const file of stale) fs.rmSync(path.join(directory, file), { recursive: true, force: true });
     fs.cpSync(path.join(stagedOutdir, "stacks", stack), directory, { recursive: true });
   }
   fs.copyFileSync(path.join(stagedOutdir, "manifest.json"), path.join(outdir, "manifest.json"));

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Control, Target } from "../../src/policy/control";
 import { CONTROLS } from "../../src/policy/controls";
-import { evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
+import { DOMAIN, evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
 import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";
 
@@ -12,6 +12,7 @@ const environments = [
     .filter((file) => file.endsWith(".json"))
     .map((file) => file.replace(/\.json$/, "")),
   HARDENED,
+  DOMAIN,
 ];
 
 describe("policy/exceptions.json", () => {

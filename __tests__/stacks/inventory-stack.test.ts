@@ -116,6 +116,36 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     ]);
   });
 
+  it("boots the servers from the app artifact: the uploaded object's version and hash in the user data, its prefix readable and nothing else", () => {
+    const [, template] = resourcesOf(document, "aws_launch_template")[0];
+    const object = document.resource.aws_s3_object.app_artifact_object;
+    expect(template.user_data).toContain("APP_VERSION_ID='${aws_s3_object.app_artifact_object.version_id}'");
+    expect(template.user_data).toContain(`APP_SHA256='${object.source_hash}'`);
+    expect(template.user_data).toContain("APP_BUCKET='${aws_s3_bucket.app_artifact_bucket.bucket}'");
+    expect(object.bucket).toBe("${aws_s3_bucket.app_artifact_bucket.bucket}");
+    const permissions = JSON.parse(document.resource.aws_iam_role_policy.app_tier_read_app_artifact.policy);
+    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual(["${aws_s3_bucket.app_artifact_bucket.arn}/app/*"]);
+    expect(document.output.app_artifact_sha256.value).toBe(object.source_hash);
+    expect(document.output.app_artifact_version_id.value).toBe("${aws_s3_object.app_artifact_object.version_id}");
+  });
+
+  it("fails a release when the load balancer's or the app's 5xx rate alarm fires", () => {
+    const [, group] = resourcesOf(document, "aws_autoscaling_group")[0];
+    expect(group.instance_refresh.preferences.alarm_specification.alarms).toEqual([
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_elb_5xx_rate.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_target_5xx_rate.alarm_name}",
+    ]);
+    const chosen = synthStack(settingsFor("alarms", { appTier: { instanceRefresh: { alarms: ["unhealthyHosts", "natPacketsDropped"] } } }));
+    const [, chosenGroup] = resourcesOf(chosen.document, "aws_autoscaling_group")[0];
+    expect(chosenGroup.instance_refresh.preferences.alarm_specification.alarms.sort()).toEqual([
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_1_dropped_packets.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_unhealthy_hosts.alarm_name}",
+    ]);
+    const none = synthStack(settingsFor("no-alarms", { appTier: { instanceRefresh: { alarms: [] } } }));
+    expect(resourcesOf(none.document, "aws_autoscaling_group")[0][1].instance_refresh.preferences.alarm_specification).toBeUndefined();
+  });
+
   it("tags everything through the provider's default tags", () => {
     expect(final.json).toHaveProviderWithProperties(AwsProvider, {
       region: "us-west-2",
@@ -138,6 +168,32 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(document.output.private_subnet_ids.value).toEqual(["${aws_subnet.network_private_subnet_1.id}", "${aws_subnet.network_private_subnet_2.id}"]);
     expect(document.output.public_subnet_ids.value).toEqual(["${aws_subnet.network_public_subnet_1.id}", "${aws_subnet.network_public_subnet_2.id}"]);
     for (const output of Object.values(document.output)) expect(output.description).toMatch(/\w+/);
+  });
+
+  it("serves HTTPS on a domain of one's own: a certificate validated in its zone, the HTTPS listener, HTTP redirected, an alias", () => {
+    const named = synthStack(settingsFor("named", { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } }));
+    const doc = named.document;
+    expect(doc.output.app_url.value).toBe("https://inventory.example.com");
+    const listeners = resourcesOf(doc, "aws_lb_listener").map(([, listener]) => listener);
+    const https = listeners.find((listener) => listener.protocol === "HTTPS");
+    expect(https).toMatchObject({
+      port: 443,
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificate_arn: "${aws_acm_certificate_validation.domain_certificate_validation.certificate_arn}",
+    });
+    expect(resource(doc, https.certificate_arn)).toMatchObject({ certificate_arn: "${aws_acm_certificate.domain_certificate.arn}" });
+    expect(resource(doc, "${aws_acm_certificate.domain_certificate.arn}")).toMatchObject({ domain_name: "inventory.example.com", validation_method: "DNS" });
+    const http = listeners.find((listener) => listener.protocol === "HTTP");
+    expect(http.default_action).toEqual([expect.objectContaining({ type: "redirect", redirect: expect.objectContaining({ protocol: "HTTPS", port: "443" }) })]);
+    const alias = resourcesOf(doc, "aws_route53_record").find(([, record]) => record.type === "A")![1];
+    expect(alias).toMatchObject({
+      zone_id: "Z0123456789EXAMPLE0AB",
+      name: "inventory.example.com",
+      alias: { name: "${aws_lb.load_balancer_alb.dns_name}", zone_id: "${aws_lb.load_balancer_alb.zone_id}", evaluate_target_health: true },
+    });
+    // The default environment requests no certificate and writes no record.
+    expect(resourcesOf(document, "aws_acm_certificate")).toEqual([]);
+    expect(resourcesOf(document, "aws_route53_record")).toEqual([]);
   });
 
   it("puts https in the app URL when a certificate is configured", () => {

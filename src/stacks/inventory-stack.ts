@@ -5,6 +5,8 @@ import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
 import { commonTags } from "../config/tags";
 import { AccessLogBucket } from "../constructs/access-log-bucket";
+import { AppArtifact } from "../constructs/app-artifact";
+import { AppDomain } from "../constructs/app-domain";
 import { AppScaling } from "../constructs/app-scaling";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
@@ -35,6 +37,10 @@ export class InventoryStack extends ProjectStack {
   /** The load balancer's access log bucket, when `loadBalancer.accessLogs.enabled`. */
   readonly accessLogBucket?: AccessLogBucket;
   readonly appTier: AppTier;
+  /** The app's archive in S3, which the servers download as they boot. */
+  readonly appArtifact: AppArtifact;
+  /** The app's own name, its certificate and record, when `loadBalancer.domain` is set. */
+  readonly domain?: AppDomain;
   readonly database: Database;
   readonly monitoring: Monitoring;
 
@@ -79,6 +85,7 @@ export class InventoryStack extends ProjectStack {
           forceDestroy: lb.accessLogs.forceDestroy,
         })
       : undefined;
+    const domain = lb.domain ? new AppDomain(this, "domain", { ...lb.domain, certificateArn: lb.certificateArn }) : undefined;
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
@@ -87,12 +94,13 @@ export class InventoryStack extends ProjectStack {
       ...names.loadBalancer,
       healthCheck: lb.healthCheck,
       deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
-      certificateArn: lb.certificateArn,
+      certificateArn: domain?.certificateArn ?? lb.certificateArn,
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       accessLogBucket,
     });
+    domain?.pointAt(loadBalancer);
 
     const db = settings.database;
     const database = new Database(this, "database", {
@@ -103,6 +111,7 @@ export class InventoryStack extends ProjectStack {
       names: names.database,
     });
 
+    const appArtifact = new AppArtifact(this, "app-artifact", { appDirectory: props.appDirectory, ...names.appArtifact });
     const app = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
@@ -117,7 +126,9 @@ export class InventoryStack extends ProjectStack {
         databasePort: database.port,
         databaseName: db.databaseName,
         databaseSecretArn: database.masterUserSecretArn,
+        artifact: { bucket: appArtifact.bucketName, key: appArtifact.objectKey, versionId: appArtifact.versionId, sha256: appArtifact.sha256 },
       },
+      artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
       names: names.appTier,
     });
@@ -141,25 +152,43 @@ export class InventoryStack extends ProjectStack {
         loadBalancer: { dimension: loadBalancer.arnSuffix, name: names.loadBalancer.name },
         targetGroup: { dimension: loadBalancer.targetGroupArnSuffix, name: names.loadBalancer.targetGroupName },
         autoScalingGroup: { dimension: appTier.autoScalingGroupName, name: names.appTier.autoScalingGroup },
-        database: { dimension: database.identifier, name: names.database.nameTag, instanceClass: db.instanceClass, allocatedStorageGiB: db.allocatedStorageGiB },
+        database: {
+          dimension: database.identifier,
+          name: names.database.nameTag,
+          instanceClass: db.instanceClass,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+        },
         natGateways: network.natGatewayIds.map((id, index) => ({ dimension: id, name: names.network.natGateway(index) })),
       },
     });
+
+    // A release stops replacing servers once an alarm of these is in ALARM.
+    const refreshAlarms = new Set(app.instanceRefresh.alarms);
+    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map((alarm) => alarm.nameReference));
 
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
+    this.appArtifact = appArtifact;
+    this.domain = domain;
     this.database = database;
     this.monitoring = monitoring;
 
     const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
-    output("app_url", loadBalancer.url, "URL of the Inventory app (the load balancer's DNS name)");
+    output("app_url", domain?.url ?? loadBalancer.url, "URL of the Inventory app (its domain, else the load balancer's DNS name)");
     output("load_balancer_dns_name", loadBalancer.dnsName, "DNS name of the load balancer");
     output("target_group_arn", loadBalancer.targetGroupArn, "Target group of the app servers");
     if (accessLogBucket) output("access_log_bucket", accessLogBucket.bucketName, "S3 bucket of the load balancer's access logs");
     output("autoscaling_group_name", appTier.autoScalingGroupName, "Auto Scaling group of the app servers");
+    output(
+      "app_artifact",
+      `s3://${appArtifact.bucketName}/${appArtifact.objectKey}`,
+      "The app's archive in S3 (versioned; the servers boot the launch template's version)",
+    );
+    output("app_artifact_version_id", appArtifact.versionId, "S3 version of the app's archive the current launch template version boots");
+    output("app_artifact_sha256", appArtifact.sha256, "SHA-256 of the app's archive, which the servers check before they unpack it");
     output("db_instance_identifier", database.identifier, "RDS identifier of the database");
     output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");
     output("db_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the database master user (the ARN, not the secret)");
