@@ -32,6 +32,7 @@ export default tseslint.config(
     files: [
       "src/terraform/document.ts",
       "src/terraform/plan-review.ts",
+      "src/terraform/plan-review-monitoring.ts", // the plan review's Monitoring section, over the same plan values
       "src/terraform/cost.ts",
       "src/diagram/topology.ts",
       "src/policy/**/*.ts",

@@ -256,12 +256,18 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "an instance class whose memory the alarms cannot know",
       { database: { instanceClass: "db.z9.huge" } },
-      /^environments\/broken\.json: database\.instanceClass: db\.z9\.huge is not a class whose memory the project knows .*; use db\.<family>\.<size> of t3, t4g, m5/,
+      new RegExp(
+        "^environments/broken\\.json: database\\.instanceClass: db\\.z9\\.huge is not a class whose memory the project knows .*; " +
+          "use db\\.<family>\\.<size> of t3, t4g, m5",
+      ),
     ],
     [
       "the AWS managed SNS key, which CloudWatch cannot use",
       { monitoring: { notifications: { kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:alias/aws/sns" } } },
-      /^environments\/broken\.json: monitoring\.notifications\.kmsKeyArn: the AWS managed key alias\/aws\/sns cannot be used: CloudWatch alarms cannot publish to a topic it encrypts$/,
+      new RegExp(
+        "^environments/broken\\.json: monitoring\\.notifications\\.kmsKeyArn: the AWS managed key alias/aws/sns cannot be used: " +
+          "CloudWatch alarms cannot publish to a topic it encrypts$",
+      ),
     ],
     [
       "a key that is not an ARN",
@@ -296,7 +302,10 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "an alarm looking back more than a day",
       { monitoring: { alarms: { databaseFreeStorage: { periodSeconds: 3600, evaluationPeriods: 25 } } } },
-      /^environments\/broken\.json: monitoring\.alarms\.databaseFreeStorage\.evaluationPeriods: 25 periods of 3600 s span more than a day, the longest CloudWatch evaluates$/,
+      new RegExp(
+        "^environments/broken\\.json: monitoring\\.alarms\\.databaseFreeStorage\\.evaluationPeriods: 25 periods of 3600 s span more than a day, " +
+          "the longest CloudWatch evaluates$",
+      ),
     ],
     [
       "an unknown alarm",

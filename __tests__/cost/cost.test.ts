@@ -40,8 +40,16 @@ describe("every resource type the stacks create is accounted for", () => {
       settingsFor("cloud", { namePrefix: "c-", state: { backend: "cloud", organization: "acme" }, ci: { accountId: "123456789012", terraformCloud: {} } }),
     ];
     const ci = JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), "ci", ciAccessProps(ciSettings)!)));
+    // What monitoring adds when asked: subscriptions and a scaling policy.
+    const monitored = synthStack(
+      settingsFor("monitored", {
+        appTier: { minSize: 2, maxSize: 4, scaling: { policy: "average-cpu" } },
+        monitoring: { notifications: { emailAddresses: ["ops@example.com"], httpsEndpoints: ["https://hooks.example.com/alarms"] } },
+      }),
+    ).document;
     const types = new Set<string>();
-    for (const document of [...Object.values(documents), hardened, ci]) for (const type of Object.keys(document.resource ?? {})) types.add(type);
+    for (const document of [...Object.values(documents), hardened, ci, monitored]) for (const type of Object.keys(document.resource ?? {})) types.add(type);
+    for (const type of ["aws_sns_topic_subscription", "aws_autoscaling_policy", "aws_kms_key", "aws_cloudwatch_dashboard"]) expect(types).toContain(type);
     const accounted = new Set([...PRICED_TYPES, ...FREE_TYPES, ...Object.keys(USAGE_ONLY_TYPES)]);
     expect([...types].filter((type) => !accounted.has(type)).sort()).toEqual([]);
     expect(types.size).toBeGreaterThan(30);
@@ -64,23 +72,44 @@ describe("the repository's environments", () => {
     secret: prices.secretMonth,
   };
   const nat = prices.natGatewayHour * HOURS + prices.publicIpv4Hour * HOURS;
+  // The topic's own key and the dashboard; the alarms by the metrics they read: one each for the 8 on a metric of their own
+  // (the database's 4, rejected connections, p95 response time, unhealthy hosts, a NAT gateway's port allocation errors),
+  // two for each rate or comparison (the two 5xx rates, healthy hosts and in-service instances against desired capacity),
+  // three for a NAT gateway's share of dropped packets; the second NAT gateway adds its two alarms, 4 metrics.
+  const monitoring = prices.kmsKeyMonth + prices.dashboardMonth;
+  const labStartAlarmMetrics = 8 + 4 * 2 + 3;
+  const defaultAlarmMetrics = labStartAlarmMetrics + 1 + 3;
 
-  it("lab-start: one NAT gateway and address, a Single-AZ db.t3.micro with 20 GiB, two t3.micro, the load balancer and its two addresses", () => {
+  it("lab-start: one NAT gateway and address, a Single-AZ db.t3.micro with 20 GiB, two t3.micro, the load balancer and its addresses, the monitoring", () => {
     const database = prices.rdsMysqlInstanceHour["db.t3.micro"] * HOURS + 20 * prices.rdsStorageGbMonth.gp3;
     expect(estimateOf("lab-start").total).toBeCloseTo(
-      cents(shared.ec2) + cents(shared.ebs) + cents(shared.alb) + shared.secret + cents(nat) + cents(database),
+      cents(shared.ec2) +
+        cents(shared.ebs) +
+        cents(shared.alb) +
+        shared.secret +
+        cents(nat) +
+        cents(database) +
+        monitoring +
+        labStartAlarmMetrics * prices.alarmMonth,
       1,
     );
     expect(estimateOf("lab-start").unpriced).toEqual([]);
   });
-  it("default: two NAT gateways and addresses, a Multi-AZ db.t3.small with 40 GiB (instance and storage twice)", () => {
+  it("default: two NAT gateways and addresses, a Multi-AZ db.t3.small with 40 GiB (instance and storage twice), the monitoring", () => {
     const database = 2 * prices.rdsMysqlInstanceHour["db.t3.small"] * HOURS + 2 * 40 * prices.rdsStorageGbMonth.gp3;
     expect(estimateOf("default").total).toBeCloseTo(
-      cents(shared.ec2) + cents(shared.ebs) + cents(shared.alb) + shared.secret + 2 * cents(nat) + cents(database),
+      cents(shared.ec2) +
+        cents(shared.ebs) +
+        cents(shared.alb) +
+        shared.secret +
+        2 * cents(nat) +
+        cents(database) +
+        monitoring +
+        defaultAlarmMetrics * prices.alarmMonth,
       1,
     );
   });
-  it("lab-start -> default: the challenges and nothing else (one more NAT gateway and address, Multi-AZ, the doubled class and storage)", () => {
+  it("lab-start -> default: the challenges and nothing else (one more NAT gateway, its address and alarms, Multi-AZ, the doubled class and storage)", () => {
     const delta = costDelta(estimateOf("lab-start"), estimateOf("default"));
     expect(delta.lines.map((line) => [line.address, line.item, cents(line.after - line.before)])).toEqual([
       [
@@ -89,6 +118,8 @@ describe("the repository's environments", () => {
         cents(2 * 0.034 * HOURS - 0.017 * HOURS),
       ],
       ["aws_db_instance.database_instance", "RDS gp3 storage 20 GiB, Single-AZ -> RDS gp3 storage 40 GiB, Multi-AZ", cents(2 * 40 * 0.115 - 20 * 0.115)],
+      ["aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets", "alarm reading 3 metrics (metric math)", cents(3 * 0.1)],
+      ["aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors", "alarm reading 1 metric", 0.1],
       ["aws_eip.network_nat_address_2", "public IPv4 address (730 h)", cents(0.005 * HOURS)],
       ["aws_nat_gateway.network_nat_gateway_2", "NAT gateway (730 h)", cents(0.045 * HOURS)],
     ]);
@@ -114,20 +145,76 @@ describe("what the estimate refuses to guess", () => {
       "aws_db_instance.database_instance: mysql db.r6g.large",
     ]);
   });
-  it("an internal load balancer has no public addresses; alarms cost by resolution", () => {
+  it("an internal load balancer has no public addresses; alarms cost by resolution and by the metrics they read", () => {
     const estimate = estimateCost(
       [
         { address: "aws_lb.internal", type: "aws_lb", values: { internal: true, subnets: ["a", "b"] }, references: {} },
         { address: "aws_cloudwatch_metric_alarm.a", type: "aws_cloudwatch_metric_alarm", values: { period: 60 }, references: {} },
         { address: "aws_cloudwatch_metric_alarm.b", type: "aws_cloudwatch_metric_alarm", values: { period: 10 }, references: {} },
+        {
+          address: "aws_cloudwatch_metric_alarm.rate",
+          type: "aws_cloudwatch_metric_alarm",
+          // As deployed: every block a list, the alarm's own period read back as 0; the expression reads the two metrics and is not billed itself.
+          values: {
+            period: 0,
+            metric_query: [
+              { id: "rate", expression: "100 * errors / requests", metric: [] },
+              { id: "errors", metric: [{ metric_name: "HTTPCode_Target_5XX_Count", period: 60 }] },
+              { id: "requests", metric: [{ metric_name: "RequestCount", period: 60 }] },
+            ],
+          },
+          references: {},
+        },
+        {
+          address: "aws_cloudwatch_metric_alarm.fast_rate",
+          type: "aws_cloudwatch_metric_alarm",
+          // As synthesized: a single nested block an object.
+          values: {
+            metric_query: [
+              { id: "e", expression: "a + b" },
+              { id: "a", metric: { period: 10 } },
+              { id: "b", metric: { period: 10 } },
+            ],
+          },
+          references: {},
+        },
       ],
       "us-east-1",
     );
     expect(estimate.lines.map((line) => [line.item, line.monthly])).toEqual([
       ["Application Load Balancer (730 h)", cents(0.0225 * HOURS)],
-      ["alarm", 0.1],
-      ["high-resolution alarm", 0.3],
+      ["alarm reading 1 metric", 0.1],
+      ["high-resolution alarm reading 1 metric", 0.3],
+      ["alarm reading 2 metrics (metric math)", 0.2],
+      ["high-resolution alarm reading 2 metrics (metric math)", 0.6],
     ]);
+  });
+  it("a target tracking policy costs the alarms Auto Scaling creates for it; the dashboard and the key by the month", () => {
+    const policy = (name: string, values: Record<string, unknown>) => ({
+      address: `aws_autoscaling_policy.${name}`,
+      type: "aws_autoscaling_policy",
+      values,
+      references: {},
+    });
+    const estimate = estimateCost(
+      [
+        policy("tracking", { policy_type: "TargetTrackingScaling", target_tracking_configuration: [{ target_value: 50 }] }),
+        policy("out_only", { policy_type: "TargetTrackingScaling", target_tracking_configuration: [{ target_value: 50, disable_scale_in: true }] }),
+        policy("step", { policy_type: "StepScaling" }),
+        { address: "aws_cloudwatch_dashboard.d", type: "aws_cloudwatch_dashboard", values: {}, references: {} },
+        { address: "aws_kms_key.rotated", type: "aws_kms_key", values: { enable_key_rotation: true }, references: {} },
+        { address: "aws_kms_key.kept", type: "aws_kms_key", values: { enable_key_rotation: false }, references: {} },
+      ],
+      "us-west-2",
+    );
+    expect(estimate.lines.map((line) => [line.address, line.item, line.monthly])).toEqual([
+      ["aws_autoscaling_policy.tracking", "2 alarms Auto Scaling creates for target tracking", 0.2],
+      ["aws_autoscaling_policy.out_only", "1 alarm Auto Scaling creates for target tracking", 0.1],
+      ["aws_cloudwatch_dashboard.d", "CloudWatch dashboard", 3],
+      ["aws_kms_key.rotated", "KMS customer managed key, rotated yearly (its first two rotations add $1.00 each)", 1],
+      ["aws_kms_key.kept", "KMS customer managed key", 1],
+    ]);
+    expect(estimate.unpriced).toEqual([]);
   });
 });
 

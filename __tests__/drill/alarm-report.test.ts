@@ -111,7 +111,8 @@ describe("the instance drill's alarm report", () => {
     const run = await drill("instance");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "Alarms: the alarm history could not be read (AccessDenied: User is not authorized to perform: cloudwatch:DescribeAlarmHistory); the drill's result above stands.\n",
+      "Alarms: the alarm history could not be read (AccessDenied: User is not authorized to perform: cloudwatch:DescribeAlarmHistory); " +
+        "the drill's result above stands.\n",
     );
   });
 

@@ -252,7 +252,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
           "m",
         ),
       );
-      const databaseLine = /^  ~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
+      const databaseLine = /^ {2}~ aws_db_instance\.database_instance: (.*)$/m.exec(reviewed)?.[1] ?? "";
       for (const change of ['instance_class "db.t3.micro" -> "db.t3.small"', "multi_az false -> true", "allocated_storage 20 -> 40"])
         expect(databaseLine).toContain(change);
       expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);

@@ -37,7 +37,7 @@ function dashboardMetrics(document: TerraformDocument): NamedMetric[] {
     (widget.properties.metrics ?? [])
       .filter((row: unknown[]) => typeof row[0] === "string")
       .map((row: unknown[]) => {
-        const pairs = row.slice(2).filter((item) => typeof item === "string") as string[];
+        const pairs = row.slice(2).filter((item): item is string => typeof item === "string");
         const dimensions = Object.fromEntries(pairs.flatMap((item, index) => (index % 2 === 0 ? [[item, pairs[index + 1]]] : [])));
         return { where: `dashboard "${widget.properties.title}"`, metric: String(row[1]), dimensions };
       }),
@@ -81,7 +81,10 @@ describe.each(stacks)("monitoring of environment %s", (_environment, document) =
     expect([...(document.output.alarm_names.value as string[])].sort()).toEqual(alarms.map(([, alarm]) => alarm.alarm_name).sort());
     expect(document.output.alarm_topic_arn.value).toBe(topicArn);
     expect(document.output.dashboard_url.value).toMatch(
-      /^https:\/\/us-west-2\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-west-2#dashboards\/dashboard\/\$\{aws_cloudwatch_dashboard\.\w+\.dashboard_name\}$/,
+      new RegExp(
+        "^https://us-west-2\\.console\\.aws\\.amazon\\.com/cloudwatch/home\\?region=us-west-2#dashboards/dashboard/" +
+          "\\$\\{aws_cloudwatch_dashboard\\.\\w+\\.dashboard_name\\}$",
+      ),
     );
   });
 

@@ -149,7 +149,7 @@ describe("the plan review's Monitoring section", () => {
           ],
         },
       },
-    } as TerraformPlanJson,
+    },
     "Plan review of a test stack",
     "Plan: 6 to add, 0 to change, 0 to destroy.",
   );

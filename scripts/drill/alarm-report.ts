@@ -55,11 +55,19 @@ export async function readAlarmChanges(watch: AlarmWatch, call: AwsCaller, start
     .sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
+/** The part of a state update's HistoryData the report reads. */
+interface StateUpdateData {
+  readonly oldState?: { readonly stateValue?: unknown };
+  readonly newState?: { readonly stateValue?: unknown };
+}
+
 /** From and to states of a state update: HistoryData's JSON, else the summary ("Alarm updated from OK to ALARM"). */
 function states(item: AlarmHistoryItem): { from: string; to: string } {
   try {
-    const data = JSON.parse(item.HistoryData ?? "");
-    if (data?.oldState?.stateValue && data?.newState?.stateValue) return { from: data.oldState.stateValue, to: data.newState.stateValue };
+    const data = JSON.parse(item.HistoryData ?? "") as StateUpdateData | null;
+    const from = data?.oldState?.stateValue;
+    const to = data?.newState?.stateValue;
+    if (typeof from === "string" && from && typeof to === "string" && to) return { from, to };
   } catch {
     // Not JSON: the summary says it too.
   }

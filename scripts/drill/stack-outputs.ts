@@ -53,11 +53,15 @@ export class StackOutputs {
   optionalList(name: OptionalListOutputName): string[] | undefined {
     const value = this.values[name];
     if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || item.trim() === "")) {
+    if (!isListOfNames(value)) {
       throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be a list of names, got ${JSON.stringify(value)}`);
     }
     return value;
   }
+}
+
+function isListOfNames(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string" && item.trim() !== "");
 }
 
 /** Runs a program and collects what it printed. Injected so tests need no Terraform. */

@@ -267,14 +267,17 @@ const appTierSchema = z
           .enum(["none", ...SCALING_METRICS])
           .default("none")
           .describe(
-            "`none`: the group keeps desiredCapacity (the lab's 2/2/2); `request-count-per-target`: target tracking of the load balancer's requests per server per minute; `average-cpu`: of the group's average CPU. With a policy the group starts at minSize and the policy sets the desired capacity between minSize and maxSize.",
+            "`none`: the group keeps desiredCapacity (the lab's 2/2/2); `request-count-per-target`: target tracking of the load balancer's " +
+              "requests per server per minute; `average-cpu`: of the group's average CPU. With a policy the group starts at minSize and the policy " +
+              "sets the desired capacity between minSize and maxSize.",
           ),
         targetValue: z
           .number()
           .positive()
           .optional()
           .describe(
-            `Value the policy keeps its metric at. Default: ${DEFAULT_TARGET_VALUES["request-count-per-target"]} requests per server per minute, or ${DEFAULT_TARGET_VALUES["average-cpu"]}% CPU.`,
+            `Value the policy keeps its metric at. Default: ${DEFAULT_TARGET_VALUES["request-count-per-target"]} requests per server per minute, ` +
+              `or ${DEFAULT_TARGET_VALUES["average-cpu"]}% CPU.`,
           ),
       })
       .prefault({})
@@ -372,7 +375,9 @@ const monitoringSchema = z
           })
           .optional()
           .describe(
-            "KMS key that encrypts the alarm topic; its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. Default: a customer managed key created for the topic, with rotation. The AWS managed alias/aws/sns is refused: CloudWatch alarms cannot publish to a topic it encrypts.",
+            "KMS key that encrypts the alarm topic; its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. " +
+              "Default: a customer managed key created for the topic, with rotation. The AWS managed alias/aws/sns is refused: CloudWatch alarms " +
+              "cannot publish to a topic it encrypts.",
           ),
         emailAddresses: z
           .array(z.string().regex(EMAIL_ADDRESS, "must be an email address"))

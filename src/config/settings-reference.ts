@@ -67,9 +67,15 @@ export function alarmDefaultsTable(): string {
   const rows = ["| tier | alarm (after the watched resource's name) | threshold | periods | missing data | why |", "| --- | --- | --- | --- | --- | --- |"];
   for (const signal of HA_SIGNALS) {
     const { tier, title, threshold, defaults, percent, treatMissingData, why } = HA_SIGNAL_DESCRIPTIONS[signal];
-    rows.push(
-      `| ${tier} | ${title} (\`${signal}\`) | ${defaults.threshold}${percent ? "%" : ""}: ${threshold} | ${defaults.evaluationPeriods} x ${defaults.periodSeconds} s | ${treatMissingData} | ${why.replace(/\|/g, "\\|")} |`,
-    );
+    const cells = [
+      tier,
+      `${title} (\`${signal}\`)`,
+      `${defaults.threshold}${percent ? "%" : ""}: ${threshold}`,
+      `${defaults.evaluationPeriods} x ${defaults.periodSeconds} s`,
+      treatMissingData,
+      why.replace(/\|/g, "\\|"),
+    ];
+    rows.push(`| ${cells.join(" | ")} |`);
   }
   return rows.join("\n");
 }

@@ -70,7 +70,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 0, periodSeconds: 60, evaluationPeriods: 3 },
     treatMissingData: "breaching",
-    why: "a blip while a server is replaced or deployed does not page; three minutes with fewer healthy servers than desired means the fleet has lost its redundancy. A target group that reports nothing is not healthy.",
+    why:
+      "a blip while a server is replaced or deployed does not page; three minutes with fewer healthy servers than desired means the fleet has " +
+      "lost its redundancy. A target group that reports nothing is not healthy.",
   },
   unhealthyHosts: {
     tier: "app fleet",
@@ -79,7 +81,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 0, periodSeconds: 60, evaluationPeriods: 2 },
     treatMissingData: "notBreaching",
-    why: "a target failing its health checks for two minutes is failing, not starting (the group's grace period covers boots); silence is the healthy-hosts alarm's to report.",
+    why:
+      "a target failing its health checks for two minutes is failing, not starting (the group's grace period covers boots); silence is the " +
+      "healthy-hosts alarm's to report.",
   },
   inServiceInstances: {
     tier: "app fleet",
@@ -88,7 +92,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5 },
     treatMissingData: "breaching",
-    why: "a replacement is in service within a minute or two of its launch; five minutes short means the group cannot launch (capacity, quota, launch template). No group metrics means their collection stopped.",
+    why:
+      "a replacement is in service within a minute or two of its launch; five minutes short means the group cannot launch (capacity, quota, " +
+      "launch template). No group metrics means their collection stopped.",
   },
   elb5xxPercent: {
     tier: "load balancer",
@@ -97,7 +103,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: true,
     defaults: { threshold: 5, periodSeconds: 60, evaluationPeriods: 5 },
     treatMissingData: "notBreaching",
-    why: "a failover or a replacement costs a few failed requests (the drill counts them); one request in twenty failing for five minutes is an outage users see. No requests, no errors.",
+    why:
+      "a failover or a replacement costs a few failed requests (the drill counts them); one request in twenty failing for five minutes is an " +
+      "outage users see. No requests, no errors.",
   },
   target5xxPercent: {
     tier: "load balancer",
@@ -106,7 +114,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: true,
     defaults: { threshold: 5, periodSeconds: 60, evaluationPeriods: 5 },
     treatMissingData: "notBreaching",
-    why: "the app answers 5xx when it cannot reach the database or its secret; one request in twenty for five minutes is more than a failover's blip. No requests, no errors.",
+    why:
+      "the app answers 5xx when it cannot reach the database or its secret; one request in twenty for five minutes is more than a failover's " +
+      "blip. No requests, no errors.",
   },
   targetResponseTimeP95: {
     tier: "load balancer",
@@ -115,7 +125,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 1, periodSeconds: 60, evaluationPeriods: 5 },
     treatMissingData: "notBreaching",
-    why: "the app's pages are small and answered in tens of milliseconds; a p95 above a second for five minutes means users wait (a saturated fleet or database).",
+    why:
+      "the app's pages are small and answered in tens of milliseconds; a p95 above a second for five minutes means users wait (a saturated " +
+      "fleet or database).",
   },
   rejectedConnections: {
     tier: "load balancer",
@@ -124,7 +136,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1 },
     treatMissingData: "notBreaching",
-    why: "the load balancer refuses connections only at its connection limit: every one is a user turned away. AWS publishes the metric only when it is not zero.",
+    why:
+      "the load balancer refuses connections only at its connection limit: every one is a user turned away. AWS publishes the metric only when " +
+      "it is not zero.",
   },
   databaseCpu: {
     tier: "database",
@@ -133,7 +147,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: true,
     defaults: { threshold: 80, periodSeconds: 300, evaluationPeriods: 3 },
     treatMissingData: "breaching",
-    why: "fifteen minutes above 80% is load the class no longer carries (and on a burstable class, credits running out), not a spike. RDS reports CPU every minute while the instance runs: silence means it is down.",
+    why:
+      "fifteen minutes above 80% is load the class no longer carries (and on a burstable class, credits running out), not a spike. RDS reports " +
+      "CPU every minute while the instance runs: silence means it is down.",
   },
   databaseFreeStorage: {
     tier: "database",
@@ -151,7 +167,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: true,
     defaults: { threshold: 10, periodSeconds: 300, evaluationPeriods: 3 },
     treatMissingData: "ignore",
-    why: "below a tenth of its memory for fifteen minutes the instance swaps and slows every query; the class's memory comes from its name, so a bigger class moves the threshold.",
+    why:
+      "below a tenth of its memory for fifteen minutes the instance swaps and slows every query; the class's memory comes from its name, so a " +
+      "bigger class moves the threshold.",
   },
   databaseConnections: {
     tier: "database",
@@ -160,7 +178,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: true,
     defaults: { threshold: 75, periodSeconds: 60, evaluationPeriods: 5 },
     treatMissingData: "ignore",
-    why: "at max_connections MySQL refuses the app; RDS divides the memory left after the OS and its own processes, which AWS does not publish, so the project's maximum from the class's whole memory is an upper bound and 75% of it leaves room for the difference.",
+    why:
+      "at max_connections MySQL refuses the app; RDS divides the memory left after the OS and its own processes, which AWS does not publish, so " +
+      "the project's maximum from the class's whole memory is an upper bound and 75% of it leaves room for the difference.",
   },
   natPortAllocationErrors: {
     tier: "NAT gateway",
@@ -169,7 +189,9 @@ export const HA_SIGNAL_DESCRIPTIONS: Readonly<Record<HaSignal, SignalDescription
     percent: false,
     defaults: { threshold: 0, periodSeconds: 60, evaluationPeriods: 3 },
     treatMissingData: "notBreaching",
-    why: "each error is a connection from the private subnets that failed (the app reaches Secrets Manager and package mirrors through NAT); three minutes in a row is exhaustion, not a burst. No traffic, no errors.",
+    why:
+      "each error is a connection from the private subnets that failed (the app reaches Secrets Manager and package mirrors through NAT); three " +
+      "minutes in a row is exhaustion, not a burst. No traffic, no errors.",
   },
   natPacketsDropped: {
     tier: "NAT gateway",

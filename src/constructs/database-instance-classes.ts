@@ -68,5 +68,8 @@ export function instanceClassMemoryGiB(instanceClass: string): number {
 export function instanceClassProblem(instanceClass: string): string | undefined {
   if (DB_INSTANCE_CLASS_MEMORY_GIB[instanceClass] !== undefined) return undefined;
   const families = [...new Set(Object.keys(DB_INSTANCE_CLASS_MEMORY_GIB).map((name) => name.split(".")[1]))];
-  return `${instanceClass} is not a class whose memory the project knows (the database alarms derive their thresholds from it); use db.<family>.<size> of ${families.join(", ")}`;
+  return (
+    `${instanceClass} is not a class whose memory the project knows (the database alarms derive their thresholds from it); ` +
+    `use db.<family>.<size> of ${families.join(", ")}`
+  );
 }

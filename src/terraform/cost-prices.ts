@@ -29,7 +29,31 @@
  * - Secrets Manager $0.40 per secret per month: aws.amazon.com/secrets-manager/pricing,
  *   as quoted by awsready.net and hivebook.wiki.
  * - CloudWatch alarm $0.10 per standard-resolution alarm metric per month ($0.30 high
- *   resolution): aws.amazon.com/cloudwatch/pricing (not corroborated in the search).
+ *   resolution): aws.amazon.com/cloudwatch/pricing bills alarms by "alarm metric" (its free
+ *   tier: "10 Alarm metrics (only applicable to Standard resolution alarms that list metrics
+ *   directly ...)"), so an alarm over metric math costs one alarm metric per metric its
+ *   expression reads; Infracost counts them the same way (the metric_query blocks that hold a
+ *   metric, "alarm metrics"), and c3x.dev reports $0.10 and $0.30 per alarm-month.
+ * - A target tracking scaling policy: Amazon EC2 Auto Scaling creates and manages the
+ *   CloudWatch alarms that invoke it (EC2 Auto Scaling User Guide, "Target tracking scaling
+ *   policies"), a pair per policy, AlarmHigh and AlarmLow (AlarmHigh alone with scale-in
+ *   disabled), each on one metric, billed as any alarm (repost.aws on target tracking alarms;
+ *   aws-solutions/instance-scheduler-on-aws issue 351, target tracking alarms on the bill).
+ * - CloudWatch dashboard $3.00 per dashboard per month: aws.amazon.com/cloudwatch/pricing,
+ *   as quoted by factualminds.com's CloudWatch pricing post ("dashboards at $3 each");
+ *   Infracost prices the same resource by the dashboard-month.
+ * - KMS key $1.00 per customer managed key per month (prorated hourly): aws.amazon.com/kms/pricing
+ *   ("Each AWS KMS key that you create in AWS KMS costs $1/month"; "If you enable automatic
+ *   key rotation, each newly generated backing key costs an additional $1/month"); since
+ *   April 2024 "a new limit on the price of all symmetric keys that have had two or more
+ *   rotations" (AWS Security Blog, "The curious case of faster AWS KMS symmetric key
+ *   rotation"): the first two rotations add $1/month each, later ones nothing. The estimate
+ *   prices a new key; its line says what the rotations add. Aliases and key policies cost
+ *   nothing.
+ * - SNS has no fixed charge: publishes and deliveries (email, HTTPS) are billed by use
+ *   (aws.amazon.com/sns/pricing); topic and subscription are usage-only.
+ * The free tiers are per account and shared by everything in it (10 alarm metrics, 3
+ * dashboards of up to 50 metrics, 20,000 KMS requests), so no estimate subtracts them.
  */
 
 export interface RegionPrices {
@@ -45,8 +69,13 @@ export interface RegionPrices {
   /** RDS storage, Single-AZ, by storage type; Multi-AZ doubles it. */
   readonly rdsStorageGbMonth: Readonly<Record<string, number>>;
   readonly secretMonth: number;
+  /** Per alarm metric: an alarm costs this for each metric it reads. */
   readonly alarmMonth: number;
+  /** Per alarm metric of an alarm with a period under 60 s. */
   readonly highResolutionAlarmMonth: number;
+  readonly dashboardMonth: number;
+  /** A customer managed key; each of its first two yearly rotations adds as much again. */
+  readonly kmsKeyMonth: number;
 }
 
 export interface PriceTable {
@@ -70,6 +99,8 @@ const US_PRICES: RegionPrices = {
   secretMonth: 0.4,
   alarmMonth: 0.1,
   highResolutionAlarmMonth: 0.3,
+  dashboardMonth: 3,
+  kmsKeyMonth: 1,
 };
 
 export const PRICE_TABLE: PriceTable = {

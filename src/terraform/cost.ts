@@ -1,4 +1,5 @@
 import { PRICE_TABLE, type PriceTable, type RegionPrices } from "./cost-prices";
+import { blockList, firstBlock } from "./document";
 import type { TerraformPlanJson } from "./stack-workspace";
 
 /**
@@ -46,6 +47,10 @@ export const PRICED_TYPES: readonly string[] = [
   "aws_autoscaling_group",
   "aws_db_instance",
   "aws_cloudwatch_metric_alarm",
+  "aws_cloudwatch_dashboard",
+  "aws_kms_key",
+  // Target tracking: the alarms Auto Scaling creates for it. Other policies cost nothing.
+  "aws_autoscaling_policy",
 ];
 
 /** Resource types that cost nothing by themselves. */
@@ -78,6 +83,9 @@ export const FREE_TYPES: readonly string[] = [
   "aws_s3_bucket_ownership_controls",
   "aws_s3_bucket_server_side_encryption_configuration",
   "aws_s3_bucket_lifecycle_configuration",
+  "aws_kms_alias",
+  "aws_kms_key_policy",
+  "aws_sns_topic_policy",
   // Public ACM certificates cost nothing, nor does waiting for one.
   "aws_acm_certificate",
   "aws_acm_certificate_validation",
@@ -91,6 +99,8 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_group: "CloudWatch Logs ingestion and storage",
   aws_flow_log: "VPC flow log delivery (vended logs)",
   aws_dynamodb_table: "DynamoDB on-demand requests and storage",
+  aws_sns_topic: "SNS publishes",
+  aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
 };
 
 /** Charges of priced resources that depend on use, and so are not in the total. */
@@ -102,6 +112,7 @@ export const USAGE_CHARGES_NOT_INCLUDED: readonly string[] = [
   "CloudWatch Logs ingestion and storage (flow logs, RDS log exports, Enhanced Monitoring)",
   "S3 storage and requests (access logs, app artifacts, state), DynamoDB lock requests",
   "Secrets Manager and KMS API calls, cross-zone data transfer",
+  "SNS publishes and deliveries of the alarms' notifications",
 ];
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -146,9 +157,22 @@ export function estimateCost(resources: readonly CostedResource[], region: strin
       case "aws_db_instance":
         priceDatabase(resource, prices, hours, line, unpriced);
         break;
-      case "aws_cloudwatch_metric_alarm": {
-        const highResolution = typeof values.period === "number" && values.period < 60;
-        line(resource.address, `${highResolution ? "high-resolution " : ""}alarm`, highResolution ? prices.highResolutionAlarmMonth : prices.alarmMonth);
+      case "aws_cloudwatch_metric_alarm":
+        priceAlarm(resource, prices, line);
+        break;
+      case "aws_autoscaling_policy": {
+        if (values.policy_type !== "TargetTrackingScaling") break;
+        // Auto Scaling creates a pair of alarms for it (AlarmHigh, AlarmLow; the first alone without scale-in), each on one metric.
+        const alarms = firstBlock(values.target_tracking_configuration)?.disable_scale_in === true ? 1 : 2;
+        line(resource.address, `${alarms} alarm${alarms === 1 ? "" : "s"} Auto Scaling creates for target tracking`, alarms * prices.alarmMonth);
+        break;
+      }
+      case "aws_cloudwatch_dashboard":
+        line(resource.address, "CloudWatch dashboard", prices.dashboardMonth);
+        break;
+      case "aws_kms_key": {
+        const rotation = values.enable_key_rotation === true ? `, rotated yearly (its first two rotations add ${dollars(prices.kmsKeyMonth)} each)` : "";
+        line(resource.address, `KMS customer managed key${rotation}`, prices.kmsKeyMonth);
         break;
       }
       default:
@@ -188,6 +212,23 @@ function priceAutoScalingGroup(
     if (perGb === undefined) unpriced.push(`${group.address}: EBS volume type ${volumeType}`);
     else line(group.address, `${count} x EBS ${volumeType} ${ebs.volume_size} GiB`, count * Number(ebs.volume_size) * perGb);
   }
+}
+
+/**
+ * CloudWatch bills an alarm per metric it reads: one, or for metric math
+ * every query that reads a metric (the expressions read nothing of their
+ * own). A period under 60 s is high resolution.
+ */
+function priceAlarm(alarm: CostedResource, prices: RegionPrices, line: Line): void {
+  const metrics = blockList(alarm.values.metric_query)
+    .map((query) => firstBlock(query.metric))
+    .filter((metric) => metric !== undefined);
+  const count = Math.max(1, metrics.length);
+  // A metric math alarm has no period of its own (a deployed one reads back 0): its metrics have.
+  const periods = (metrics.length > 0 ? metrics.map((metric) => metric.period) : [alarm.values.period]).filter((period) => typeof period === "number");
+  const highResolution = periods.some((period) => period > 0 && period < 60);
+  const item = `${highResolution ? "high-resolution " : ""}alarm reading ${count} metric${count === 1 ? "" : "s"}${metrics.length > 0 ? " (metric math)" : ""}`;
+  line(alarm.address, item, count * (highResolution ? prices.highResolutionAlarmMonth : prices.alarmMonth));
 }
 
 function priceDatabase(db: CostedResource, prices: RegionPrices, hours: number, line: Line, unpriced: string[]): void {
@@ -311,6 +352,7 @@ function lineKind(item: string): string {
   if (item.startsWith("RDS")) return "rds-instance";
   if (item.includes("x EC2")) return "ec2";
   if (item.includes("x EBS")) return "ebs";
+  if (item.includes("alarm reading")) return item.startsWith("high-resolution") ? "alarm-high-resolution" : "alarm";
   return item.replace(/\d+/g, "#");
 }
 
