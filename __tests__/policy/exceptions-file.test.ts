@@ -106,6 +106,22 @@ describe("settling a control with the exceptions", () => {
     expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset/);
   });
 
+  it("waives only while every setting it depends on has its value", () => {
+    const noHttps = [
+      { setting: "loadBalancer.certificateArn", equals: null },
+      { setting: "loadBalancer.domain", equals: null },
+    ];
+    const withDomain = {
+      ...target,
+      settings: settingsFor("default", { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } }),
+    };
+    expect(conditionHolds(waiver({ when: noHttps }), target.settings)).toBe(true);
+    expect(conditionHolds(waiver({ when: noHttps }), withDomain.settings)).toBe(false);
+    const evaluation = evaluate(twoFindings, withDomain, [waiver({ when: noHttps })]);
+    expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset and loadBalancer.domain unset/);
+    expect(evaluate(twoFindings, target, [waiver({ when: noHttps })]).outcome.status).toBe("waived");
+  });
+
   it("waives only the resources it names", () => {
     const evaluation = evaluate(twoFindings, target, [waiver({ resources: ["aws_lb.a"] })]);
     expect(failureOf(evaluation)).toMatch(/^aws_lb.b: is HTTP\n.*for aws_lb.a only$/);

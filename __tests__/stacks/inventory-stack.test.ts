@@ -1,8 +1,13 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadEnvironments } from "../../src/config/load";
 import { inventoryStackName } from "../../src/config/names";
-import { jsonLeaves } from "../support/json-leaves";
+import { InventoryStack } from "../../src/stacks/inventory-stack";
+import { copyOfApp } from "../support/app-folder";
+import { jsonDifferences, jsonLeaves } from "../support/json-leaves";
 import {
   dependenciesOf,
   passedOnReferences,
@@ -194,6 +199,25 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     // The default environment requests no certificate and writes no record.
     expect(resourcesOf(document, "aws_acm_certificate")).toEqual([]);
     expect(resourcesOf(document, "aws_route53_record")).toEqual([]);
+  });
+
+  it("answers a one-byte change in app/ with a new archive and its hash, in the object and the user data, and nothing else", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-app-change-"));
+    try {
+      const app = copyOfApp(scratch, "app");
+      fs.appendFileSync(path.join(app, "www", "style.css"), " ");
+      const changed = new InventoryStack(Testing.app(), inventoryStackName("default"), { settings: defaultSettings, appDirectory: app });
+      const differences = jsonDifferences(document, JSON.parse(Testing.synth(changed))).map((difference) => difference.path);
+      expect(differences).toEqual([
+        "output.app_artifact_sha256.value",
+        "resource.aws_launch_template.app_tier_launch_template.user_data",
+        "resource.aws_s3_object.app_artifact_object.metadata.sha256",
+        "resource.aws_s3_object.app_artifact_object.source",
+        "resource.aws_s3_object.app_artifact_object.source_hash",
+      ]);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("puts https in the app URL when a certificate is configured", () => {

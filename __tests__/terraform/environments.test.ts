@@ -120,7 +120,7 @@ describe("the default environment on a domain of its own (loadBalancer.domain), 
     expect(validationOf("domain")).toEqual([]);
   });
 
-  it("plans offline: the certificate, its validation record and validation, the alias A record, HTTPS:443 on the certificate and HTTP:80 redirected", async () => {
+  it("plans offline: the certificate, its validation record and validation, the alias A record, HTTPS:443 and HTTP:80 redirected", async () => {
     const workspace = StackWorkspace.create(stacks.find(({ name }) => name === "domain")!.directory, { cacheDirectory: TERRAFORM_CACHE });
     try {
       await workspace.init();
