@@ -4,7 +4,7 @@ import { evaluateTrust } from "../../src/policy/trust-evaluation";
 import { UNSCOPED_ACTIONS } from "../../src/constructs/environment-permissions";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
 import type { EnvironmentSettings } from "../../src/config/schema";
-import { settingsFor } from "../support/stacks";
+import { settingsFor, synthStack } from "../support/stacks";
 
 // The inventory-ci-access stack: one trust condition at a time, then each
 // trust policy evaluated against sample tokens (the right workspace or
@@ -251,6 +251,62 @@ describe("what the roles may do", () => {
       ["cloud-Inventory-VPC-Flow-Logs", "vpc-flow-logs.amazonaws.com"],
       ["cloud-Inventory-DB-Monitoring", "monitoring.rds.amazonaws.com"],
     ]);
+  });
+  it("the monitoring: the topic, the alarms named after the environment's resources, the dashboard and the key's alias, by name", () => {
+    const monitoring = policiesOf("cloud_tfc_run_monitoring")[0].statements;
+    const resourcesOf = (action: string) => monitoring.find((statement) => statement.actions.includes(action))!.resources;
+    expect(resourcesOf("sns:CreateTopic")).toEqual([
+      `arn:aws:sns:us-west-2:${ACCOUNT}:cloud-Inventory-Alarms`,
+      `arn:aws:sns:us-west-2:${ACCOUNT}:cloud-Inventory-Alarms:*`,
+    ]);
+    expect(resourcesOf("cloudwatch:PutMetricAlarm")).toEqual(
+      ["cloud-Inventory-LB", "cloud-Inventory-App", "cloud-Inventory-ASG", "cloud-Inventory-DB", "cloud-NAT Gateway 1", "cloud-NAT Gateway 2"].map(
+        (subject) => `arn:aws:cloudwatch:us-west-2:${ACCOUNT}:alarm:${subject} *`,
+      ),
+    );
+    expect(resourcesOf("cloudwatch:PutDashboard")).toEqual([`arn:aws:cloudwatch::${ACCOUNT}:dashboard/cloud-Inventory-HA`]);
+    const aliasStatements = monitoring.filter((statement) => statement.actions.includes("kms:CreateAlias"));
+    expect(aliasStatements.flatMap((statement) => statement.resources)).toEqual([
+      `arn:aws:kms:us-west-2:${ACCOUNT}:key/*`,
+      `arn:aws:kms:us-west-2:${ACCOUNT}:alias/cloud-inventory-alarms`,
+    ]);
+    // Every alarm the environment's stack synthesizes is among them, so none is left out of the role's reach.
+    const environment = synthStack(cloud).document;
+    const patterns = resourcesOf("cloudwatch:PutMetricAlarm").map((resource) => resource.split(":alarm:")[1].replace(/\*$/, ""));
+    for (const alarm of Object.values<any>(environment.resource.aws_cloudwatch_metric_alarm))
+      expect({ alarm: alarm.alarm_name, covered: patterns.some((pattern) => alarm.alarm_name.startsWith(pattern)) }).toEqual({
+        alarm: alarm.alarm_name,
+        covered: true,
+      });
+  });
+  it("the topic's key is created only with the environment's tags and managed only while it carries them", () => {
+    const monitoring = policiesOf("cloud_tfc_run_monitoring")[0].statements;
+    const withActions = (...actions: string[]) => monitoring.find((statement) => statement.actions.join() === actions.join())!;
+    const requestTags = [
+      { test: "StringEquals", variable: "aws:RequestTag/Environment", values: ["cloud"] },
+      { test: "StringEquals", variable: "aws:RequestTag/Project", values: ["inventory-ha"] },
+    ];
+    expect(withActions("kms:CreateKey")).toMatchObject({ resources: ["*"], conditions: requestTags });
+    expect(withActions("kms:TagResource")).toMatchObject({ resources: [`arn:aws:kms:us-west-2:${ACCOUNT}:key/*`], conditions: requestTags });
+    const managed = monitoring.find((statement) => statement.actions.includes("kms:ScheduleKeyDeletion"))!;
+    expect(managed.resources).toEqual([`arn:aws:kms:us-west-2:${ACCOUNT}:key/*`]);
+    expect(managed.conditions).toEqual([{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["cloud"] }]);
+  });
+  it("an environment whose topic uses a key of its own gives its roles no KMS permission", () => {
+    const ownKey = settingsFor("own-key", {
+      namePrefix: "own-",
+      state: { backend: "cloud", organization: "acme" },
+      monitoring: { notifications: { kmsKeyArn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } },
+      ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+    });
+    const own = synthAccess([ownKey]);
+    const actions = Object.values<any>(own.resource.aws_iam_policy).flatMap((policy) => {
+      const reading = readPolicy(policy.policy);
+      if ("problem" in reading) throw new Error(reading.problem);
+      return reading.statements.flatMap((statement) => statement.actions);
+    });
+    expect(actions.filter((action) => action.startsWith("kms:") && action !== "kms:ListAliases")).toEqual([]);
+    expect(actions).toContain("sns:CreateTopic");
   });
   it("a GitHub deploy role writes its own state object and lock, and locks only its own DynamoDB items", () => {
     const state = policiesOf("default_gha_deploy_state")[0].statements;

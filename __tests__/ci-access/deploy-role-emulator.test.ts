@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -14,32 +13,23 @@ import { EmulatedStack } from "../lifecycle/emulated-stack";
 // The deploy role's actions are enough to deploy and destroy an environment,
 // proven in moto with IAM enforcement on: after the CI access stack is
 // applied, every request Terraform makes is signed with the deploy role's
-// session and checked against its policies' actions. Three emulator gaps
-// narrow what this proves (emulator-gaps.ts): moto evaluates EC2, ELB, Auto
-// Scaling, RDS and Logs requests, and IAM requests on a role that does not
-// exist yet, against resource `*`, so the emulator's copy of the policies
-// grants the same actions on `*` (the resource scoping is the trust and
-// permission tests' subject, not this one's); and moto refuses the signature
-// of Terraform's S3 requests once enforcement is on, so this environment keeps
-// its state locally and has no access log bucket.
+// session and checked against its policies' actions. Emulator gaps narrow
+// what this proves (docs/ci-access.md): moto evaluates EC2, ELB, Auto
+// Scaling, RDS, Logs, SNS, KMS and CloudWatch requests, and IAM requests on a
+// role that does not exist yet, against resource `*`, so the emulator's copy
+// of the policies grants the same actions on `*` (the resource scoping is the
+// trust and permission tests' subject, not this one's); moto checks a
+// CloudWatch request as `monitoring:<action>`, the name it signs with, so the
+// copy grants each `cloudwatch:` action under that name too (the gap
+// cloudwatch-iam-action-prefix in emulator-gaps.ts, with its probe); and moto
+// refuses the signature of Terraform's S3 requests once enforcement is on, so
+// this environment keeps its state locally and has no access log bucket.
 
 const ENVIRONMENT = "lab-start";
 let emulator: AwsEmulator;
 let root: string;
 let access: EmulatedStack;
 let environment: EmulatedStack;
-
-/** Turns moto's IAM enforcement on (0 unauthenticated requests left) or off. */
-function enforceIam(on: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(`${emulator.endpoint}/moto-api/reset-auth`, { method: "POST", ca: fs.readFileSync(emulator.caFile) }, (response) => {
-      response.resume();
-      response.on("end", () => (response.statusCode === 200 ? resolve() : reject(new Error(`reset-auth answered ${response.statusCode}`))));
-    });
-    request.on("error", reject);
-    request.end(on ? "0" : "1e9");
-  });
-}
 
 beforeAll(async () => {
   emulator = await AwsEmulator.start();
@@ -86,7 +76,10 @@ async function sessionOf(roleName: string) {
   return { access_key: Credentials!.AccessKeyId!, secret_key: Credentials!.SecretAccessKey!, token: Credentials!.SessionToken! };
 }
 
-/** The emulator's copy of a role's policies: the same actions, on resource `*` (see above). */
+/**
+ * The emulator's copy of a role's policies: the same actions, on resource `*` (see above), and each CloudWatch
+ * action under the name moto checks it by too (`monitoring:`, the gap cloudwatch-iam-action-prefix).
+ */
 async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
   const iam = new IAMClient(emulator.clientConfig());
   const { AttachedPolicies } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
@@ -96,6 +89,11 @@ async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
     const document = JSON.parse(decodeURIComponent(PolicyVersion!.Document!));
     for (const statement of document.Statement) {
       statement.Resource = "*";
+      const actions: string[] = [statement.Action].flat();
+      statement.Action = [
+        ...actions,
+        ...actions.filter((action) => action.startsWith("cloudwatch:")).map((action) => action.replace(/^cloudwatch:/, "monitoring:")),
+      ];
     }
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: attached.PolicyArn, PolicyDocument: JSON.stringify(document), SetAsDefault: true }));
   }
@@ -112,7 +110,7 @@ it("the deploy role deploys the environment and destroys it; the plan role plans
   await emulatorCopyOfPolicies("lab-start-Inventory-GHA-Plan");
   const deploy = await sessionOf("lab-start-Inventory-GHA-Deploy");
   const plan = await sessionOf("lab-start-Inventory-GHA-Plan");
-  await enforceIam(true);
+  await emulator.setIamEnforcement(true);
   try {
     await useSession(environment, deploy);
     await environment.apply();
@@ -134,6 +132,6 @@ it("the deploy role deploys the environment and destroys it; the plan role plans
     await environment.destroy();
     expect(await environment.stateAddresses()).toEqual([]);
   } finally {
-    await enforceIam(false);
+    await emulator.setIamEnforcement(false);
   }
 }, 900_000);

@@ -1,4 +1,5 @@
 import { AutoScalingClient, CreateAutoScalingGroupCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateLaunchTemplateCommand,
@@ -16,6 +17,7 @@ import {
   ModifyDBParameterGroupCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import {
   CreateBucketCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -303,6 +305,43 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
         }
         return changed ? { policy: JSON.stringify(policy, null, 2) } : undefined;
       }),
+  },
+  {
+    id: "cloudwatch-iam-action-prefix",
+    resourceTypes: ["aws_iam_policy"],
+    attributes: ["policy"],
+    why:
+      "with IAM enforcement on, moto checks a CloudWatch request as monitoring:<action>, the service name it is signed with, where AWS checks " +
+      "cloudwatch:<action>: a policy that allows cloudwatch:PutMetricAlarm is refused the call",
+    handling:
+      "the CI deploy role's suite (__tests__/ci-access/deploy-role-emulator.test.ts) gives the emulator's copy of each policy every cloudwatch: " +
+      "action under the monitoring: name as well",
+    async probe(emulator, unique) {
+      const iam = new IAMClient(emulator.clientConfig({ maxAttempts: 1 }));
+      // A caller allowed DescribeAlarms once under each name, so the answers tell which name moto checks.
+      const caller = async (action: string) => {
+        const userName = `${unique}-${action.split(":")[0]}`;
+        await iam.send(new CreateUserCommand({ UserName: userName }));
+        const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] };
+        await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: "probe", PolicyDocument: JSON.stringify(policy) }));
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+        const config = emulator.clientConfig({ maxAttempts: 1 });
+        return new CloudWatchClient({ ...config, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } });
+      };
+      const allowedAsCloudWatch = await caller("cloudwatch:DescribeAlarms");
+      const allowedAsMonitoring = await caller("monitoring:DescribeAlarms");
+      const answers = (client: CloudWatchClient) =>
+        client.send(new DescribeAlarmsCommand({})).then(
+          () => 200,
+          (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+        );
+      await emulator.setIamEnforcement(true);
+      try {
+        return (await answers(allowedAsCloudWatch)) === 403 && (await answers(allowedAsMonitoring)) === 200;
+      } finally {
+        await emulator.setIamEnforcement(false);
+      }
+    },
   },
 ];
 

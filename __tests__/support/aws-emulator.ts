@@ -165,6 +165,18 @@ export class AwsEmulator {
     };
   }
 
+  /** Turns moto's IAM enforcement on (no unauthenticated request left) or off: every request checked against the caller's policies. */
+  setIamEnforcement(on: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = https.request(`${this.endpoint}/moto-api/reset-auth`, { method: "POST", ca: fs.readFileSync(this.caFile) }, (response) => {
+        response.resume();
+        response.on("end", () => (response.statusCode === 200 ? resolve() : reject(new Error(`reset-auth answered ${response.statusCode}`))));
+      });
+      request.on("error", reject);
+      request.end(on ? "0" : "1e9");
+    });
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
     fs.rmSync(this.directory, { recursive: true, force: true });

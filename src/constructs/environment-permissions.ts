@@ -5,11 +5,12 @@ import type { PolicyStatementProps } from "./iam-policy";
  * deploy), and nothing of another environment where AWS lets IAM tell them
  * apart. Resources are named by ARN where the stack names them (roles, the
  * log group, the load balancer, the target group, the Auto Scaling group, the
- * database and its groups, the log bucket's name prefix, the state object);
- * EC2 resources, whose ids come from AWS, by the `Environment` tag the stack
- * puts on every resource it creates: created only with it, changed only
- * while they carry it. What IAM cannot scope is in UNSCOPED_ACTIONS, with the
- * reason, and docs/ci-access.md lists it.
+ * database and its groups, the log bucket's name prefix, the state object,
+ * the alarm topic, the alarms, the dashboard, the key's alias); EC2
+ * resources and the topic's KMS key, whose ids come from AWS, by the
+ * `Environment` tag the stack puts on every resource it creates: created only
+ * with it, changed only while they carry it. What IAM cannot scope is in
+ * UNSCOPED_ACTIONS, with the reason, and docs/ci-access.md lists it.
  */
 
 /** The environment a role is for: every name and tag its stack gives its resources. */
@@ -38,6 +39,18 @@ export interface EnvironmentScope {
   readonly logBucketForceDestroy?: boolean;
   /** The S3 state of the environment, when a CI runner plans against it (not Terraform Cloud). @default none */
   readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly lockTableRegion: string };
+  /** What the environment's monitoring creates. */
+  readonly monitoring: MonitoringScope;
+}
+
+/** The alarm topic, the alarms, the dashboard, and the topic's own KMS key. */
+export interface MonitoringScope {
+  readonly topic: string;
+  /** The names the alarms begin with: each watched resource's (`Inventory-LB`, `NAT Gateway 1`), then a space. */
+  readonly alarmSubjects: readonly string[];
+  readonly dashboard: string;
+  /** The alias (after `alias/`) of the key the stack creates for the topic. @default none: the topic uses a key of the environment's own */
+  readonly keyAlias?: string;
 }
 
 /** A named group of statements: one customer managed policy each, so no policy nears IAM's 6,144-character limit. */
@@ -46,8 +59,11 @@ export interface PermissionSet {
   readonly statements: PolicyStatementProps[];
 }
 
-/** Actions whose only resource is `*`, each group with the reason IAM gives no narrower scope. */
-export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; readonly reason: string }[] = [
+/**
+ * Actions whose only resource is `*`, each group with the reason IAM gives no narrower scope.
+ * Reads go to every role; a group for deploy roles only is granted with conditions of its own.
+ */
+export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; readonly reason: string; readonly deployOnly?: boolean }[] = [
   {
     actions: ["ec2:Describe*", "elasticloadbalancing:Describe*", "autoscaling:Describe*"],
     reason:
@@ -61,6 +77,17 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
   {
     actions: ["logs:DescribeLogGroups"],
     reason: "DescribeLogGroups lists the account's log groups; IAM scopes it to a region and account at most.",
+  },
+  {
+    actions: ["kms:ListAliases"],
+    reason: "ListAliases lists the account's key aliases (how Terraform finds an alias); the Service Authorization Reference gives it no resource type.",
+  },
+  {
+    actions: ["kms:CreateKey"],
+    reason:
+      "A key's ARN comes from KMS when it is created; CreateKey has no resource type, so it is allowed only with the environment's tags on the new key " +
+      "(aws:RequestTag), and only where the stack creates the topic's key.",
+    deployOnly: true,
   },
 ];
 
@@ -79,6 +106,7 @@ export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
     { name: "network", statements: ec2Management(scope) },
     { name: "compute", statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope)] },
     { name: "data", statements: [...databaseManagement(scope), ...logManagement(scope), ...logBucketManagement(scope)] },
+    { name: "monitoring", statements: monitoringManagement(scope) },
     ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "write") }] : []),
   ];
 }
@@ -89,7 +117,11 @@ const iamArn = (scope: EnvironmentScope, resource: string) => `arn:${scope.parti
 const s3Arn = (scope: EnvironmentScope, resource: string) => `arn:${scope.partition}:s3:::${resource}`;
 
 function unscopedReads(): PolicyStatementProps[] {
-  return UNSCOPED_ACTIONS.map((group, index) => ({ sid: `ReadUnscoped${index + 1}`, actions: group.actions, resources: ["*"] }));
+  return UNSCOPED_ACTIONS.filter((group) => !group.deployOnly).map((group, index) => ({
+    sid: `ReadUnscoped${index + 1}`,
+    actions: group.actions,
+    resources: ["*"],
+  }));
 }
 
 function logBucketArn(scope: EnvironmentScope): string | undefined {
@@ -122,6 +154,25 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },
     { sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: [arn(scope, "logs", "log-group:*")] },
+    {
+      sid: "ReadAlarmTopic",
+      actions: ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"],
+      resources: topicArns(scope),
+    },
+    { sid: "ReadAlarms", actions: ["cloudwatch:ListTagsForResource"], resources: alarmArns(scope) },
+    // Whether CloudWatch checks a DescribeAlarms call that names its alarms against those names is not documented: region and account.
+    { sid: "DescribeAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: [arn(scope, "cloudwatch", "alarm:*")] },
+    { sid: "ReadDashboard", actions: ["cloudwatch:GetDashboard"], resources: [dashboardArn(scope)] },
+    ...(scope.monitoring.keyAlias
+      ? [
+          {
+            sid: "ReadTaggedKeys",
+            actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+            resources: [arn(scope, "kms", "key/*")],
+            conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+          },
+        ]
+      : []),
   ];
   const bucket = logBucketArn(scope);
   if (bucket) {
@@ -139,6 +190,22 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
     });
   }
   return statements;
+}
+
+/** The topic, and its subscriptions (`<topic ARN>:<id>`). */
+function topicArns(scope: EnvironmentScope): string[] {
+  const topic = arn(scope, "sns", scope.monitoring.topic);
+  return [topic, `${topic}:*`];
+}
+
+/** Every alarm named after a resource of the environment: `<its name> <what is watched>`. */
+function alarmArns(scope: EnvironmentScope): string[] {
+  return scope.monitoring.alarmSubjects.map((subject) => arn(scope, "cloudwatch", `alarm:${subject} *`));
+}
+
+/** Dashboards are global: no region in their ARN. */
+function dashboardArn(scope: EnvironmentScope): string {
+  return arn(scope, "cloudwatch", `dashboard/${scope.monitoring.dashboard}`, "");
 }
 
 function databaseArns(scope: EnvironmentScope): string[] {
@@ -322,6 +389,9 @@ function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] 
         "autoscaling:DisableMetricsCollection",
         "autoscaling:StartInstanceRefresh",
         "autoscaling:CancelInstanceRefresh",
+        // The opt-in target tracking policy; its alarms are created by Auto Scaling's service-linked role.
+        "autoscaling:PutScalingPolicy",
+        "autoscaling:DeletePolicy",
       ],
       resources: [arn(scope, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${scope.autoScalingGroup}`)],
     },
@@ -475,6 +545,69 @@ function logBucketManagement(scope: EnvironmentScope): PolicyStatementProps[] {
     statements.push({ sid: "EmptyLogBucket", actions: ["s3:DeleteObject", "s3:DeleteObjectVersion"], resources: [`${bucket}/*`] });
   }
   return statements;
+}
+
+function monitoringManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const statements: PolicyStatementProps[] = [
+    {
+      sid: "ManageAlarmTopic",
+      actions: [
+        "sns:CreateTopic",
+        "sns:DeleteTopic",
+        "sns:SetTopicAttributes",
+        "sns:TagResource",
+        "sns:UntagResource",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "sns:SetSubscriptionAttributes",
+      ],
+      resources: topicArns(scope),
+    },
+    {
+      sid: "ManageAlarms",
+      actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
+      resources: alarmArns(scope),
+    },
+    { sid: "ManageDashboard", actions: ["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"], resources: [dashboardArn(scope)] },
+  ];
+  const alias = scope.monitoring.keyAlias;
+  if (!alias) return statements;
+  const key = arn(scope, "kms", "key/*");
+  const requestTags = [
+    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
+    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
+  ];
+  const tagged = [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }];
+  return [
+    ...statements,
+    { sid: "CreateTopicKeyTagged", actions: ["kms:CreateKey"], resources: ["*"], conditions: requestTags },
+    {
+      // KMS checks the tags of a new key with kms:TagResource over every key of the account and region (docs/ci-access.md lists this).
+      sid: "TagTopicKeyOnCreate",
+      actions: ["kms:TagResource"],
+      resources: [key],
+      conditions: requestTags,
+    },
+    {
+      sid: "ManageTaggedKeys",
+      actions: [
+        "kms:PutKeyPolicy",
+        "kms:EnableKeyRotation",
+        "kms:DisableKeyRotation",
+        "kms:UpdateKeyDescription",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:DeleteAlias",
+      ],
+      resources: [key],
+      conditions: tagged,
+    },
+    // An alias call is checked against the alias and the key: the key by its tag above, the alias by its name.
+    { sid: "ManageTopicKeyAlias", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], resources: [arn(scope, "kms", `alias/${alias}`)] },
+  ];
 }
 
 /**

@@ -288,6 +288,19 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
     databaseParameterGroup: databaseParameterGroupName(names.database.identifier, settings.database.engineVersion),
     logBucket: logs.enabled ? (logs.bucketName ? { name: logs.bucketName } : { prefix: names.accessLogBucket.bucketPrefix }) : undefined,
     logBucketForceDestroy: logs.forceDestroy,
+    monitoring: {
+      topic: names.monitoring.topic,
+      // The alarms are named after what they watch; a NAT gateway per zone, whatever natStrategy is now.
+      alarmSubjects: [
+        names.loadBalancer.name,
+        names.loadBalancer.targetGroupName,
+        names.appTier.autoScalingGroup,
+        names.database.nameTag,
+        ...settings.availabilityZones.map((_, index) => names.network.natGateway(index)),
+      ],
+      dashboard: names.monitoring.dashboard,
+      keyAlias: settings.monitoring.notifications.kmsKeyArn ? undefined : names.monitoring.keyAlias,
+    },
     state:
       settings.state.backend === "s3"
         ? {
