@@ -258,7 +258,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       expect(reviewed).not.toMatch(/(REPLACED|DESTROYED): aws_(db_instance|lb|lb_target_group|autoscaling_group|vpc)\./);
       // The lab's challenges in money: one more NAT gateway and address, Multi-AZ, the doubled class and storage, and
       // the second NAT gateway's alarms, as the offline comparison of the two environments' configurations gives it (README, "Cost").
-      expect(reviewed).toContain("Monthly change from deployed: +$80.63 ($91.80 -> $172.43).");
+      expect(reviewed).toContain("Monthly change from deployed: +$81.03 ($97.70 -> $178.73).");
       // Terraform counts the replaced rule as one to add and one to destroy.
       expect(reviewed).toMatch(/^Plan: 7 to add, \d+ to change, 1 to destroy\.$/m);
 
@@ -310,6 +310,15 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         expect(group.change.after).toMatchObject({
           instance_refresh: [{ strategy: "Rolling", preferences: [{ min_healthy_percentage: 100, max_healthy_percentage: 200, skip_matching: true }] }],
         });
+
+        // The review a person runs before releasing: the new object version, the template and the group, changed in place.
+        const review = await project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
+        expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
+        expect(review.stdout).toMatch(new RegExp(`^  ~ aws_s3_object\\.app_artifact_object: .*source_hash "${before.sha256}" -> "${sha256}"`, "m"));
+        expect(review.stdout).toMatch(/^ {2}~ aws_launch_template\.app_tier_launch_template: .*user_data .* -> \(known after apply\)/m);
+        expect(review.stdout).toMatch(/^ {2}~ aws_autoscaling_group\.app_tier_auto_scaling_group: launch_template\.version "\d+" -> \(known after apply\)$/m);
+        expect(review.stdout).not.toMatch(/(REPLACED|DESTROYED):/);
+        if (process.env.INVENTORY_RELEASE_REVIEW) fs.writeFileSync(process.env.INVENTORY_RELEASE_REVIEW, review.stdout);
       } finally {
         fs.writeFileSync(stylesheet, original);
         environment.load(synthesizeEnvironment(labFinal).environment);
