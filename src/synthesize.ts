@@ -84,15 +84,15 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
  * deployed from it. A stack folder holds one format: a cdk.tf.json left
  * beside a new cdk.tf (or the reverse) would double every definition. HCL
  * output keeps cdktf's metadata in metadata.json, which JSON output carries
- * inline. `assets/` (the functions' code) is the synthesis's own: replaced as
- * a whole, so no older function's zip lingers beside the new one.
+ * inline. `assets/` (the functions' code, the app's archive) is the synthesis's own: replaced as
+ * a whole, so no older zip or archive lingers beside the new one.
  */
 function publish(stagedOutdir: string, outdir: string, hclOutput: boolean): void {
-  const stale = hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"];
+  const stale = [...(hclOutput ? ["cdk.tf.json"] : ["cdk.tf", "metadata.json"]), "assets"];
   for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {
     const directory = path.join(outdir, "stacks", stack);
     fs.mkdirSync(directory, { recursive: true });
-    for (const file of [...stale, "assets"]) fs.rmSync(path.join(directory, file), { recursive: true, force: true });
+    for (const file of stale) fs.rmSync(path.join(directory, file), { recursive: true, force: true });
     fs.cpSync(path.join(stagedOutdir, "stacks", stack), directory, { recursive: true });
   }
   fs.copyFileSync(path.join(stagedOutdir, "manifest.json"), path.join(outdir, "manifest.json"));

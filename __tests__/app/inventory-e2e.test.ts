@@ -1,21 +1,27 @@
 import * as crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { packApp } from "../../src/constructs/boot-script";
+import { renderBootScript } from "../../src/constructs/boot-script";
+import { synthesize } from "../../src/synthesize";
+import { createVersionedBucket, putVersion, runFetchApp } from "../support/app-download";
+import { AwsEmulator } from "../support/aws-emulator";
 import { writeAppSettings, type AppSettings } from "../support/app-settings";
 import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
 import { LocalMariaDb, sqlString } from "../support/local-mariadb";
 import { startPhpServer, type PhpServer } from "../support/php-server";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY } from "../support/run-php";
+import { PROJECT_ROOT } from "../support/stacks";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
 import { makeTestCertificates, type TestCertificates } from "../support/tls-certificates";
 
-// The app as the servers run it, end to end: the archive from the user data,
-// unpacked and served by `php -S`; a MariaDB that requires TLS, with a real
+// The app as the servers run it, end to end: the archive the synthesis writes
+// for Terraform to upload, put into S3 in the AWS emulator as a new object
+// version, downloaded, checked and unpacked by the boot script's own
+// fetch_app (as a server's user data names that version and hash), and
+// served by `php -S`; a MariaDB that requires TLS, with a real
 // user and password; the password only in a Secrets Manager stand-in that
 // checks SigV4; headless Chromium as the person. The tests run in order and
 // share the servers: the last one stops the database.
@@ -53,6 +59,7 @@ let root: string;
 let certificates: TestCertificates;
 let database: LocalMariaDb | undefined;
 let secretsManager: SecretsManagerStandIn | undefined;
+let s3: AwsEmulator | undefined;
 let app: PhpServer | undefined;
 let browser: Browser | undefined;
 // One tab for every browser test, each starting with a navigation: a new page
@@ -91,7 +98,7 @@ async function startApp(name: string, appSettings: AppSettings, env: Record<stri
 }
 
 async function cleanUp(): Promise<void> {
-  const steps = [() => browser?.close(), () => app?.process.stop(), () => secretsManager?.stop(), () => database?.stop()];
+  const steps = [() => browser?.close(), () => app?.process.stop(), () => secretsManager?.stop(), () => database?.stop(), () => s3?.stop()];
   for (const step of steps)
     await Promise.resolve()
       .then(step)
@@ -100,7 +107,7 @@ async function cleanUp(): Promise<void> {
 }
 
 beforeAll(async () => {
-  tools = requireCommands(["php", "mariadbd", "mariadb-install-db", "mariadb", "chromium", "openssl", "tar"], { phpExtensions: ["pdo_mysql"] });
+  tools = requireCommands(["php", "mariadbd", "mariadb-install-db", "mariadb", "chromium", "openssl", "tar", "bash", "aws"], { phpExtensions: ["pdo_mysql"] });
   root = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-e2e-"));
   // Chromium starts while the database is made: the slowest two steps, side by side.
   const launching = chromium.launch({ executablePath: tools.chromium, args: CHROMIUM_ARGS });
@@ -124,9 +131,7 @@ beforeAll(async () => {
       secret: { username: DB_USER, password: passwords.first },
     });
 
-    // What the boot script unpacks into /var/www/inventory.
-    fs.mkdirSync(path.join(root, "app"));
-    execFileSync(tools.tar, ["-xzf", "-", "-C", path.join(root, "app")], { input: packApp(APP_DIRECTORY).archive });
+    await installAppAsServersDo();
     app = await startApp("app", settings());
     browser = await launching;
     page = await browser.newPage();
@@ -138,6 +143,34 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(cleanUp, 60_000);
+
+/**
+ * The app into root/app the way a server gets it into /var/www/inventory:
+ * the default environment synthesized, its archive uploaded to a versioned
+ * bucket as Terraform uploads the object's `source`, and the rendered boot
+ * script's fetch_app run against that version and the object's hash.
+ */
+async function installAppAsServersDo(): Promise<void> {
+  const [stack] = synthesize({ projectRoot: PROJECT_ROOT, outdir: path.join(root, "cdktf.out"), variables: { INVENTORY_ENV: "default" } });
+  const configuration = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8"));
+  const object = configuration.resource.aws_s3_object.app_artifact_object;
+  const bucket = "inventory-app-e2e";
+  s3 = await AwsEmulator.start();
+  const versionId = await putVersion(await createVersionedBucket(s3, bucket), bucket, object.key, fs.readFileSync(path.join(stack.directory, object.source)));
+  const script = renderBootScript({
+    appDirectory: APP_DIRECTORY,
+    databaseHost: "unused.example.com",
+    databasePort: "3306",
+    databaseName: DB_NAME,
+    databaseSecretArn: SECRET_ARN,
+    region: "us-west-2",
+    artifact: { bucket, key: object.key, versionId, sha256: object.source_hash },
+  });
+  const fetched = await runFetchApp({ bash: tools.bash, aws: tools.aws, emulator: s3, script, directory: path.join(root, "app"), scratch: root });
+  if (fetched.status !== 0) throw new Error(`fetch_app failed (${fetched.status}): ${fetched.stderr}`);
+  await s3.stop();
+  s3 = undefined;
+}
 
 const get = (pathname: string, init: RequestInit = {}) => fetch(`${app!.url}${pathname}`, { redirect: "manual", ...init });
 

@@ -310,6 +310,50 @@ describe("what the roles may do", () => {
     expect(actions.filter((action) => action.startsWith("kms:") && action !== "kms:ListAliases")).toEqual([]);
     expect(actions).toContain("sns:CreateTopic");
   });
+  it("a domain: the deploy role changes records of that zone only, and requests and manages the certificate only under the environment's tags", () => {
+    const withDomain = (certificateArn?: string) =>
+      settingsFor("named", {
+        namePrefix: "named-",
+        state: { backend: "cloud", organization: "acme" },
+        loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, ...(certificateArn ? { certificateArn } : {}) },
+        ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+      });
+    const statementsOf = (doc: any) =>
+      Object.values<any>(doc.resource.aws_iam_policy).flatMap((policy) => {
+        const reading = readPolicy(policy.policy);
+        if ("problem" in reading) throw new Error(reading.problem);
+        return reading.statements;
+      });
+    const named = statementsOf(synthAccess([withDomain()]));
+    const granting = (action: string) => named.filter((statement) => statement.actions.includes(action));
+    expect(granting("route53:ChangeResourceRecordSets").map((statement) => statement.resources)).toEqual([
+      ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"],
+    ]);
+    expect(granting("route53:GetChange").map((statement) => statement.resources)).toEqual([["arn:aws:route53:::change/*"]]);
+    const requestTags = [
+      { test: "StringEquals", variable: "aws:RequestTag/Environment", values: ["named"] },
+      { test: "StringEquals", variable: "aws:RequestTag/Project", values: ["inventory-ha"] },
+    ];
+    expect(granting("acm:RequestCertificate")).toEqual([expect.objectContaining({ resources: ["*"], conditions: requestTags })]);
+    const certificates = `arn:aws:acm:us-west-2:${ACCOUNT}:certificate/*`;
+    expect(granting("acm:DeleteCertificate")).toEqual([
+      expect.objectContaining({
+        resources: [certificates],
+        conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["named"] }],
+      }),
+    ]);
+    // Every ACM grant carries a tag condition; none names a certificate of another account or region.
+    for (const statement of named.filter((s) => s.actions.some((action) => action.startsWith("acm:")))) {
+      expect(statement.conditions.length).toBeGreaterThan(0);
+      expect(statement.resources.every((resource) => resource === "*" || resource === certificates)).toBe(true);
+    }
+    // A certificate made elsewhere: the records only. No domain: neither.
+    const elsewhere = statementsOf(synthAccess([withDomain(`arn:aws:acm:us-west-2:${ACCOUNT}:certificate/1234abcd-12ab-34cd-56ef-1234567890ab`)]));
+    const actionsOf = (statements: typeof named) => statements.flatMap((statement) => statement.actions);
+    expect(actionsOf(elsewhere).filter((action) => action.startsWith("acm:"))).toEqual([]);
+    expect(actionsOf(elsewhere)).toContain("route53:ChangeResourceRecordSets");
+    expect(allActions("cloud_tfc_run").filter((action) => /^(acm|route53):/.test(action))).toEqual([]);
+  });
   it("a GitHub deploy role writes its own state object and lock, and locks only its own DynamoDB items", () => {
     const state = policiesOf("default_gha_deploy_state")[0].statements;
     expect(state.flatMap((statement) => statement.resources)).toEqual([

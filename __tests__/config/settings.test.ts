@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SettingsError } from "../../src/config/load";
 import { AWS_REGIONS } from "../../src/constructs/aws-regions";
+import { GROUP_METRIC_SIGNALS, HA_SIGNALS } from "../../src/constructs/availability-alarms";
 import { synthesize } from "../../src/synthesize";
 import { settingsFor } from "../support/stacks";
 
@@ -185,6 +186,53 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       { loadBalancer: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } },
       /loadBalancer\.certificateArn: the certificate is in us-east-1, but the load balancer is in us-west-2/,
     ],
+    [
+      "a domain that is not a DNS name",
+      { loadBalancer: { domain: { name: "*.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } },
+      /^environments\/broken\.json: loadBalancer\.domain\.name: must be a DNS name like inventory\.example\.com/,
+    ],
+    [
+      "a domain without its zone",
+      { loadBalancer: { domain: { name: "inventory.example.com" } } },
+      /^environments\/broken\.json: loadBalancer\.domain\.hostedZoneId: /,
+    ],
+    [
+      "a hosted zone id with its path",
+      { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "/hostedzone/Z0123456789EXAMPLE0AB" } } },
+      /loadBalancer\.domain\.hostedZoneId: must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ$/,
+    ],
+    [
+      "a release that may drop below no servers",
+      { appTier: { instanceRefresh: { minHealthyPercent: 101 } } },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.minHealthyPercent: /,
+    ],
+    [
+      "refresh percentages further apart than AWS allows",
+      { appTier: { instanceRefresh: { minHealthyPercent: 50, maxHealthyPercent: 200 } } },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.maxHealthyPercent: 200 is more than 100 above minHealthyPercent 50, which AWS refuses$/,
+    ],
+    [
+      "a release alarm on the group's own metrics",
+      { appTier: { instanceRefresh: { alarms: ["healthyHosts"] } } },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.alarms\.0: /,
+    ],
+    [
+      "a release alarm listed twice",
+      { appTier: { instanceRefresh: { alarms: ["target5xxPercent", "target5xxPercent"] } } },
+      /appTier\.instanceRefresh\.alarms\.1: "target5xxPercent" is listed twice$/,
+    ],
+    [
+      "more release alarms than an instance refresh takes",
+      {
+        appTier: {
+          instanceRefresh: {
+            // Every signal a release may name: eleven signals, thirteen alarms (one per NAT gateway for the NAT signals).
+            alarms: HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)),
+          },
+        },
+      },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.alarms: name 13 alarms; an instance refresh takes at most 10$/,
+    ],
     ["a missing state bucket", { state: { bucket: undefined } }, /state\.bucket: missing: name the S3 bucket of the state here or in INVENTORY_STATE_BUCKET/],
     ["a bucket name S3 refuses", { state: { bucket: "Inventory_State" } }, /state\.bucket: "Inventory_State" is not a valid S3 bucket name/],
     [
@@ -236,7 +284,10 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "sign-in without HTTPS",
       { loadBalancer: { authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-sign-in", callbackHosts: ["inventory.example.com"] } } } },
-      /^environments\/broken\.json: loadBalancer\.authentication\.provider: cognito needs HTTPS: set loadBalancer\.certificateArn \(the load balancer signs people in on its HTTPS listener only\)$/,
+      new RegExp(
+        "^environments/broken\\.json: loadBalancer\\.authentication\\.provider: cognito needs HTTPS: " +
+          "set loadBalancer\\.domain or loadBalancer\\.certificateArn \\(the load balancer signs people in on its HTTPS listener only\\)$",
+      ),
     ],
     [
       "OIDC sign-in without its provider",
@@ -270,7 +321,10 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
           authentication: { provider: "cognito", cognito: { domainPrefix: "my-cognito", callbackHosts: ["inventory.example.com"] } },
         },
       },
-      /loadBalancer\.authentication\.cognito\.domainPrefix: "my-cognito" must be lower-case letters, digits and hyphens, and may not hold aws, amazon or cognito$/,
+      new RegExp(
+        'loadBalancer\\.authentication\\.cognito\\.domainPrefix: "my-cognito" must be lower-case letters, digits and hyphens, ' +
+          "and may not hold aws, amazon or cognito$",
+      ),
     ],
     [
       "a WAF rate limit below WAF's",

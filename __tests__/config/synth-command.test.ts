@@ -67,8 +67,22 @@ describe("synthesis with the repository's settings", () => {
     fs.mkdirSync(path.join(stack, ".terraform"));
     fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock\n");
     fs.mkdirSync(path.join(stack, "assets", "old-function"), { recursive: true });
-    synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "default" } });
+    const archives = () => fs.readdirSync(path.join(stack, "assets", "app_artifact_archive"));
+    const [before] = archives();
+    const stylesheet = project.path("app", "www", "style.css");
+    const original = fs.readFileSync(stylesheet, "utf8");
+    fs.appendFileSync(stylesheet, "\n/* another release */\n");
+    try {
+      synthesize({ projectRoot: project.root, outdir, variables: { INVENTORY_ENV: "default" } });
+    } finally {
+      fs.writeFileSync(stylesheet, original);
+    }
     expect(fs.readdirSync(stack).sort()).toEqual([".terraform", ".terraform.lock.hcl", "assets", "cdk.tf.json"]);
+    // The app's archive of this synthesis only, under its own hash: the earlier one is gone.
+    expect(archives()).toEqual([expect.not.stringMatching(before)]);
+    expect(JSON.parse(project.read("deployed.out/stacks/inventory-default/cdk.tf.json")).resource.aws_s3_object.app_artifact_object.source_hash).toBe(
+      archives()[0],
+    );
     // The functions' code of this synthesis, and no other.
     expect(fs.readdirSync(path.join(stack, "assets"))).not.toContain("old-function");
   });

@@ -7,31 +7,36 @@ import { AppTier, type AppTierProps } from "../../src/constructs/app-tier";
 import { APP_DIRECTORY, expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
+const ARTIFACT_OBJECTS = "arn:aws:s3:::inventory-app-20260101123456789000000001/app/*";
+const ARTIFACT_SHA256 = "76e4f6268e3dc93334c4ccf3c2840d23cb649dc21f4d90584d92d0518ff807fa";
 
 /**
  * The lab's app servers (docs/lab.md section 4), from the construct's
  * defaults: only where they run, what they connect to and the project's tags
  * are given.
  */
+function appTierProps(overrides: Partial<AppTierProps> = {}): AppTierProps {
+  return {
+    subnetIds: ["subnet-private1", "subnet-private2"],
+    securityGroupId: "sg-app",
+    targetGroupArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef",
+    region: "us-west-2",
+    boot: {
+      appDirectory: APP_DIRECTORY,
+      databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
+      databasePort: "3306",
+      databaseName: "inventory",
+      databaseSecretArn: SECRET_ARN,
+      artifact: { bucket: "inventory-app-20260101123456789000000001", key: "app/inventory-app.tar", versionId: "v1-abc", sha256: ARTIFACT_SHA256 },
+    },
+    artifactObjectsArn: ARTIFACT_OBJECTS,
+    instanceTags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" },
+    ...overrides,
+  };
+}
+
 function synthAppTier(overrides: Partial<AppTierProps> = {}) {
-  const json = Testing.synthScope(
-    (scope) =>
-      new AppTier(scope, "app-tier", {
-        subnetIds: ["subnet-private1", "subnet-private2"],
-        securityGroupId: "sg-app",
-        targetGroupArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef",
-        region: "us-west-2",
-        boot: {
-          appDirectory: APP_DIRECTORY,
-          databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
-          databasePort: "3306",
-          databaseName: "inventory",
-          databaseSecretArn: SECRET_ARN,
-        },
-        instanceTags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" },
-        ...overrides,
-      }),
-  );
+  const json = Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps(overrides)));
   return { json, document: JSON.parse(json) };
 }
 
@@ -40,7 +45,7 @@ describe("AppTier", () => {
   const [, template] = onlyResource(document, "aws_launch_template");
   const [, group] = onlyResource(document, "aws_autoscaling_group");
   const [, role] = onlyResource(document, "aws_iam_role");
-  const [, inlinePolicy] = onlyResource(document, "aws_iam_role_policy");
+  const inlinePolicy = (name: string) => resourcesOf(document, "aws_iam_role_policy").find(([, policy]) => policy.name === name)?.[1];
 
   it("creates role and instance profile Inventory-App-Role, assumable by EC2 only", () => {
     expect(json).toHaveResourceWithProperties(IamRole, { name: "Inventory-App-Role" });
@@ -50,11 +55,24 @@ describe("AppTier", () => {
     ]);
   });
 
-  it("grants the role reading the one database secret it is given, and no managed policy (Session Manager is SessionManagerPolicy's)", () => {
+  it("grants the role the one database secret it is given and the app archive's versions, no managed policy (Session Manager: SessionManagerPolicy)", () => {
     expect(resourcesOf(document, "aws_iam_role_policy_attachment")).toEqual([]);
-    expect(JSON.parse(inlinePolicy.policy).Statement).toEqual([
+    expect(
+      resourcesOf(document, "aws_iam_role_policy")
+        .map(([, policy]) => policy.name)
+        .sort(),
+    ).toEqual(["read-app-artifact", "read-database-secret"]);
+    expect(JSON.parse(inlinePolicy("read-database-secret").policy).Statement).toEqual([
       expect.objectContaining({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN }),
     ]);
+  });
+
+  it("lets the servers read the app archive's prefix only: its objects and their versions, no listing, no other key", () => {
+    expect(JSON.parse(inlinePolicy("read-app-artifact").policy).Statement).toEqual([
+      { Sid: "ReadAppArchiveVersions", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: ARTIFACT_OBJECTS },
+    ]);
+    // The servers download the app as they boot: the group waits for the permission.
+    expect(group.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.\S*read-app-artifact/)]);
   });
 
   it("launches Amazon Linux 2023 t3.micro in the App group with the instance profile", () => {
@@ -80,10 +98,12 @@ describe("AppTier", () => {
     ]);
   });
 
-  it("boots with the rendered script, gzip'd and base64-encoded, holding the secret's ARN but no secret", () => {
-    expect(template.user_data).toMatch(/^\$\{base64gzip\(".*"\)\}$/s);
+  it("boots with the rendered script, base64-encoded, holding the secret's ARN but no secret, and the archive's version and hash", () => {
+    expect(template.user_data).toMatch(/^\$\{base64encode\(".*"\)\}$/s);
     expect(template.user_data).toContain(SECRET_ARN);
     expect(template.user_data).not.toMatch(/password\s*=/i);
+    expect(template.user_data).toContain(`APP_VERSION_ID='v1-abc'`);
+    expect(template.user_data).toContain(`APP_SHA256='${ARTIFACT_SHA256}'`);
   });
 
   it("runs Inventory-ASG in the private subnets behind the target group, 2 / 2 / 2", () => {
@@ -106,7 +126,38 @@ describe("AppTier", () => {
       id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/),
       version: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/),
     });
-    expect(group.instance_refresh).toEqual({ strategy: "Rolling", preferences: { min_healthy_percentage: 50 } });
+  });
+
+  it("rolls a release through the fleet without ever running fewer servers than desired, watching each new one for 5 minutes", () => {
+    expect(group.instance_refresh).toEqual({
+      strategy: "Rolling",
+      preferences: {
+        min_healthy_percentage: 100,
+        max_healthy_percentage: 200,
+        instance_warmup: "300",
+        skip_matching: true,
+        auto_rollback: false,
+      },
+    });
+    const tuned = synthAppTier({ instanceRefresh: { minHealthyPercent: 50, maxHealthyPercent: 100, instanceWarmupSeconds: 60 } });
+    expect(onlyResource(tuned.document, "aws_autoscaling_group")[1].instance_refresh.preferences).toMatchObject({
+      min_healthy_percentage: 50,
+      max_healthy_percentage: 100,
+      instance_warmup: "60",
+    });
+  });
+
+  it("fails a release as soon as one of the alarms it is given is in ALARM", () => {
+    const names = ["${aws_cloudwatch_metric_alarm.a.alarm_name}", "${aws_cloudwatch_metric_alarm.b.alarm_name}"];
+    const json = Testing.synthScope((scope) => {
+      const tier = new AppTier(scope, "app-tier", appTierProps());
+      tier.failRefreshOnAlarms(names);
+    });
+    const [, watched] = onlyResource(JSON.parse(json), "aws_autoscaling_group");
+    expect(watched.instance_refresh.preferences).toMatchObject({ alarm_specification: { alarms: names }, min_healthy_percentage: 100, skip_matching: true });
+    expect(() =>
+      Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(Array.from({ length: 11 }, (_, n) => `alarm-${n}`))),
+    ).toThrow("AppTier stack/app-tier: failRefreshOnAlarms: 11 alarms; an instance refresh takes at most 10");
   });
 
   it("tags new instances Name = Inventory-App, with the project's tags", () => {
@@ -140,8 +191,23 @@ describe("AppTier", () => {
       ["a root volume smaller than the AMI", { rootVolumeSizeGiB: 4 }, "rootVolumeSizeGiB: 4 is not a whole number from 8 to 16384"],
       [
         "more than all of the fleet kept in service",
-        { instanceRefreshMinHealthyPercent: 120 },
-        "instanceRefreshMinHealthyPercent: 120 is not a whole number from 0 to 100",
+        { instanceRefresh: { minHealthyPercent: 120 } },
+        "instanceRefresh.minHealthyPercent: 120 is not a whole number from 0 to 100",
+      ],
+      [
+        "more than twice the fleet at once",
+        { instanceRefresh: { maxHealthyPercent: 250 } },
+        "instanceRefresh.maxHealthyPercent: 250 is not a whole number from 100 to 200",
+      ],
+      [
+        "percentages further apart than AWS allows",
+        { instanceRefresh: { minHealthyPercent: 50, maxHealthyPercent: 200 } },
+        "instanceRefresh.maxHealthyPercent: 200 is more than 100 above minHealthyPercent 50, which AWS refuses",
+      ],
+      [
+        "an hour and more of warm-up",
+        { instanceRefresh: { instanceWarmupSeconds: 3601 } },
+        "instanceRefresh.instanceWarmupSeconds: 3601 is not a whole number from 0 to 3600",
       ],
       [
         "a role name longer than IAM allows",

@@ -3,12 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import * as zlib from "node:zlib";
 import { App, Fn, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { base64UserData } from "../../src/constructs/app-tier";
+import { APP_ARTIFACT_PREFIX, packApp } from "../../src/constructs/app-artifact";
 import { withHclSetting } from "../../src/synthesize";
 import { terraformBinary } from "../../src/terraform/terraform-cli";
-import { packApp, renderBootScript, stripPhpComments, USER_DATA_LIMIT_BYTES, type BootScriptProps } from "../../src/constructs/boot-script";
+import { renderBootScript, type BootScriptProps } from "../../src/constructs/boot-script";
+import { createVersionedBucket, putVersion, runFetchApp } from "../support/app-download";
+import { AwsEmulator } from "../support/aws-emulator";
+import { copyOfApp, filesUnder } from "../support/app-folder";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, runPhp } from "../support/run-php";
 
@@ -22,14 +25,23 @@ const REALISTIC: BootScriptProps = {
   databaseName: "inventory",
   databaseSecretArn: "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:rds!db-3f8a1c2e-5b7d-4e9f-a1b2-c3d4e5f6a7b8-AbCdEf",
   region: "ap-southeast-2",
+  artifact: {
+    bucket: "staging-inventory-app-20260101123456789000000001", // a generated name: 37 + 26 characters at most
+    key: `${APP_ARTIFACT_PREFIX}inventory-app.tar`,
+    versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", // S3's are 32 characters
+    sha256: packApp(APP_DIRECTORY).sha256,
+  },
 };
+
+/** What EC2 allows as user data is 16 KB; the app no longer travels in it, and the script stays under 4 KB. */
+const USER_DATA_BOUND_BYTES = 4 * 1024;
 
 let tools: Record<string, string>;
 let scratch: string;
 let script: string;
 
 beforeAll(() => {
-  tools = requireCommands(["bash", "shellcheck", "tar", "php"]);
+  tools = requireCommands(["bash", "shellcheck", "tar", "php", "aws"]);
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-boot-script-"));
   script = renderBootScript(REALISTIC);
 });
@@ -37,34 +49,12 @@ afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A copy of app/ that a test may change. */
-function copyOfApp(name: string): string {
-  const copy = path.join(scratch, name);
-  fs.cpSync(APP_DIRECTORY, copy, { recursive: true });
-  return copy;
-}
-
-/** Unpacks the archive embedded in a rendered script, as the script itself does. */
-function unpackEmbeddedArchive(rendered: string, into: string): string {
-  const match = /^base64 -d <<'APP_ARCHIVE' \| tar -xzf - -C "\$APP_DIR" --no-same-owner\n([A-Za-z0-9+/=]+)\nAPP_ARCHIVE$/m.exec(rendered);
-  if (!match) throw new Error("no embedded archive in the script");
-  fs.mkdirSync(into, { recursive: true });
-  execFileSync(tools.tar, ["-xzf", "-", "-C", into], { input: Buffer.from(match[1], "base64") });
-  return match[1];
-}
-
-function filesUnder(directory: string): string[] {
-  return (fs.readdirSync(directory, { recursive: true }) as string[])
-    .filter((name) => fs.statSync(path.join(directory, name)).isFile())
-    .map((name) => name.split(path.sep).join("/"))
-    .sort();
-}
-
 describe("renderBootScript", () => {
-  it("fits EC2's 16 KB user-data limit with realistic values, gzip'd", () => {
-    // Terraform's base64gzip compresses at gzip's default level, as zlib does here; the
-    // Terraform round trip below checks the bytes it really makes.
-    expect(zlib.gzipSync(script).length).toBeLessThan(USER_DATA_LIMIT_BYTES);
+  it("is a short script, under 4 KB with realistic values, holding no archive", () => {
+    expect(Buffer.byteLength(script)).toBeLessThan(USER_DATA_BOUND_BYTES);
+    // No line of base64 or other binary payload: the longest lines are commands.
+    expect(Math.max(...script.split("\n").map((line) => line.length))).toBeLessThan(200);
+    expect(script).not.toMatch(/[A-Za-z0-9+/]{200,}/);
   });
 
   it("is valid bash and passes shellcheck", async () => {
@@ -79,6 +69,15 @@ describe("renderBootScript", () => {
     expect(install?.[1].split(" ")).toEqual(expect.arrayContaining(["httpd", "php", "php-fpm", "php-mysqlnd"]));
     const enable = /^systemctl enable --now (.+)$/m.exec(script);
     expect(enable?.[1].split(" ").sort()).toEqual(["httpd", "php-fpm"]);
+  });
+
+  it("downloads and checks the app before anything is installed, and fails the boot when that fails", () => {
+    const lines = script.split("\n");
+    const fetch = lines.indexOf('fetch_app "$APP_DIR"');
+    expect(fetch).toBeGreaterThan(0);
+    expect(fetch).toBeLessThan(lines.findIndex((line) => line.startsWith("retry 3 dnf install")));
+    // Any failing command ends the boot: the server never starts httpd, the load balancer never finds it healthy.
+    expect(lines.slice(0, 5)).toContain("set -euo pipefail");
   });
 
   it("reads instance id and zone through IMDSv2 and verifies the database against the RDS CA bundle", () => {
@@ -147,54 +146,46 @@ describe("renderBootScript", () => {
       databaseName: token(3),
       databaseSecretArn: token(4),
       region: token(5),
+      artifact: { bucket: token(6), key: "app/inventory-app.tar", versionId: token(7), sha256: REALISTIC.artifact.sha256 },
     });
-    for (const [n, variable] of ["DB_HOST", "DB_PORT", "DB_NAME", "DB_SECRET_ARN", "REGION"].entries()) {
+    for (const [n, variable] of ["DB_HOST", "DB_PORT", "DB_NAME", "DB_SECRET_ARN", "REGION", "APP_BUCKET", "APP_VERSION_ID"].entries()) {
       expect(rendered).toContain(`\n${variable}='${token(n + 1)}'\n`);
     }
   });
 
   it("is byte-for-byte reproducible", () => {
     expect(renderBootScript(REALISTIC)).toBe(script);
-    expect(packApp(APP_DIRECTORY).archive.equals(packApp(APP_DIRECTORY).archive)).toBe(true);
   });
 
-  it("changes with every change to the app or the script, and with nothing else", () => {
-    const app = copyOfApp("changes");
-    const render = () => renderBootScript({ ...REALISTIC, appDirectory: app });
-    const archive = () => packApp(app).archive;
-    const baseline = { script: render(), archive: archive() };
+  it("carries the archive's object version and SHA-256, and refuses a hash that is not one", () => {
+    expect(script).toContain(`\nAPP_VERSION_ID='${REALISTIC.artifact.versionId}'\n`);
+    expect(script).toContain(`\nAPP_SHA256='${REALISTIC.artifact.sha256}'\n`);
+    expect(() => renderBootScript({ ...REALISTIC, artifact: { ...REALISTIC.artifact, sha256: "ABC" } })).toThrow(
+      'artifact.sha256: "ABC" is not a lower-case hex SHA-256',
+    );
+  });
+
+  it("changes with the script and the archive's hash, not with the rest of the app's folder", () => {
+    const app = copyOfApp(scratch, "changes");
+    const render = (sha256 = REALISTIC.artifact.sha256) => renderBootScript({ ...REALISTIC, appDirectory: app, artifact: { ...REALISTIC.artifact, sha256 } });
+    const baseline = render();
     const edit = (file: string, change: (text: string) => string) => {
       const original = fs.readFileSync(path.join(app, file), "utf8");
       fs.writeFileSync(path.join(app, file), change(original));
-      const result = { script: render(), archive: archive() };
+      const result = render();
       fs.writeFileSync(path.join(app, file), original);
       return result;
     };
-
-    const code = edit("src/App.php", (text) => text.replace("There is no such page.", "No such page."));
-    expect(code.archive.equals(baseline.archive)).toBe(false);
-    expect(code.script).not.toBe(baseline.script);
-
-    const template = edit("templates/layout.php", (text) => text.replace("Served by", "Answered by"));
-    expect(template.script).not.toBe(baseline.script);
-
-    // The archive drops comments, but the source digest in the script still moves.
-    const comment = edit("src/App.php", (text) => text.replace("Routes a request", "Sends a request"));
-    expect(comment.archive.equals(baseline.archive)).toBe(true);
-    expect(comment.script).not.toBe(baseline.script);
-
-    const bootScript = edit("boot/user-data.sh", (text) => text.replace("umask 022", "umask 0022"));
-    expect(bootScript.script).not.toBe(baseline.script);
-
-    const readme = edit("README.md", (text) => `${text}\nMore words.\n`);
-    expect(readme.script).toBe(baseline.script);
-
-    expect(render()).toBe(baseline.script);
+    expect(edit("boot/user-data.sh", (text) => text.replace("umask 022", "umask 0022"))).not.toBe(baseline);
+    // The app itself reaches the script through its archive's hash only.
+    expect(edit("src/App.php", (text) => text.replace("There is no such page.", "No such page."))).toBe(baseline);
+    expect(render("0".repeat(64))).not.toBe(baseline);
+    expect(render()).toBe(baseline);
   });
 
   it("refuses Terraform template syntax in the template, naming the line", () => {
     expect(fs.readFileSync(path.join(APP_DIRECTORY, "boot", "user-data.sh"), "utf8")).not.toMatch(/[$%]\{/);
-    const app = copyOfApp("template-syntax");
+    const app = copyOfApp(scratch, "template-syntax");
     const templateFile = path.join(app, "boot", "user-data.sh");
     const template = fs.readFileSync(templateFile, "utf8");
     const lines = template.split("\n").length;
@@ -206,7 +197,7 @@ describe("renderBootScript", () => {
   });
 
   it("refuses unknown and missing placeholders", () => {
-    const app = copyOfApp("placeholders");
+    const app = copyOfApp(scratch, "placeholders");
     const templateFile = path.join(app, "boot", "user-data.sh");
     const template = fs.readFileSync(templateFile, "utf8");
 
@@ -264,9 +255,10 @@ describe("renderBootScript", () => {
         databaseName: variable("db_name"),
         databaseSecretArn: variable("db_secret_arn"),
         region: variable("region"),
+        artifact: { bucket: variable("app_bucket"), key: REALISTIC.artifact.key, versionId: variable("app_version_id"), sha256: REALISTIC.artifact.sha256 },
       });
       // Why base64UserData escapes: cdktf refuses the script's double quotes as they are.
-      expect(() => Fn.base64gzip(rendered)).toThrow(/unescaped double quotes/);
+      expect(() => Fn.base64encode(rendered)).toThrow(/unescaped double quotes/);
       new TerraformLocal(stack, "user_data", base64UserData(rendered));
       app.synth();
     });
@@ -280,87 +272,76 @@ describe("renderBootScript", () => {
       ["db_name", REALISTIC.databaseName],
       ["db_secret_arn", REALISTIC.databaseSecretArn],
       ["region", REALISTIC.region],
+      ["app_bucket", REALISTIC.artifact.bucket],
+      ["app_version_id", REALISTIC.artifact.versionId],
     ].flatMap(([name, value]) => ["-var", `${name}=${value}`]);
     const console = execFileSync(terraform, ["console", ...variables], { cwd: workdir, env, input: "local.user_data\n", encoding: "utf8" });
     const userData = Buffer.from(JSON.parse(console.trim()) as string, "base64");
 
-    expect(userData.length).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    expect(zlib.gunzipSync(userData).toString("utf8")).toBe(script);
+    // Plain text, as the console shows it: what EC2 counts against its limit is the script itself.
+    expect(userData.toString("utf8")).toBe(script);
+    expect(userData.length).toBeLessThan(USER_DATA_BOUND_BYTES);
   });
 });
 
-describe("the embedded app archive", () => {
-  let unpacked: string;
-  beforeAll(() => {
-    unpacked = path.join(scratch, "unpacked");
-    unpackEmbeddedArchive(script, unpacked);
+describe("fetch_app, the script's own download, against S3 in the AWS emulator", () => {
+  const BUCKET = "inventory-app-boot-test";
+  const KEY = REALISTIC.artifact.key;
+  const packed = packApp(APP_DIRECTORY);
+  let emulator: AwsEmulator;
+  let versions: { app: string; tampered: string; later: string };
+
+  /** The script as a launch template version would carry it, naming one object version and the app's hash. */
+  const scriptFor = (versionId: string, sha256 = packed.sha256) =>
+    renderBootScript({ ...REALISTIC, region: "us-west-2", artifact: { bucket: BUCKET, key: KEY, versionId, sha256 } });
+  const fetchInto = (name: string, rendered: string) =>
+    runFetchApp({ bash: tools.bash, aws: tools.aws, emulator, script: rendered, directory: path.join(scratch, "servers", name), scratch });
+
+  beforeAll(async () => {
+    emulator = await AwsEmulator.start();
+    const s3 = await createVersionedBucket(emulator, BUCKET);
+    const app = await putVersion(s3, BUCKET, KEY, packed.archive);
+    // One byte changed in the middle of a file's content, as a tampered or corrupted upload would have it.
+    const tamperedBytes = Buffer.from(packed.archive);
+    tamperedBytes[2000] ^= 0x20;
+    const tampered = await putVersion(s3, BUCKET, KEY, tamperedBytes);
+    // A newer release on top: the current version is no longer the one a launch template names.
+    const release = copyOfApp(scratch, "later-release");
+    fs.appendFileSync(path.join(release, "www", "style.css"), "\n/* release 2 */\n");
+    const later = await putVersion(s3, BUCKET, KEY, packApp(release).archive);
+    versions = { app, tampered, later };
+  }, 120_000);
+  afterAll(() => emulator?.stop());
+
+  it("unpacks exactly the version it names, though a newer one is current, when its SHA-256 matches", async () => {
+    const result = await fetchInto("good", scriptFor(versions.app));
+    expect(result).toMatchObject({ status: 0, stderr: "" });
+    const unpacked = path.join(scratch, "servers", "good");
+    const runtime = filesUnder(APP_DIRECTORY).filter((name) => ["httpd", "src", "templates", "www"].includes(name.split("/")[0]));
+    expect(filesUnder(unpacked)).toEqual(runtime);
+    for (const name of runtime) expect(fs.readFileSync(path.join(unpacked, name)).equals(fs.readFileSync(path.join(APP_DIRECTORY, name)))).toBe(true);
   });
 
-  it("holds the app's runtime files only, as root-owned 0644 files", () => {
-    const runtimeFolders = ["httpd", "src", "templates", "www"];
-    const expected = filesUnder(APP_DIRECTORY).filter((name) => runtimeFolders.includes(name.split("/")[0]));
-    expect(filesUnder(unpacked)).toEqual(expected);
-    expect(expected).toEqual(expect.arrayContaining(["httpd/inventory.conf", "www/index.php", "src/App.php"]));
-
-    const listing = execFileSync(tools.tar, ["-tvzf", "-"], { input: packApp(APP_DIRECTORY).archive, encoding: "utf8" })
-      .trim()
-      .split("\n");
-    expect(listing).toHaveLength(expected.length);
-    for (const line of listing) expect(line).toMatch(/^-rw-r--r-- root\/root +\d+ 1970-01-01 00:00 \S+$/);
-  });
-
-  it("carries templates, styles and the httpd snippet unchanged", () => {
-    for (const name of filesUnder(unpacked).filter((file) => !/^(src|www)\/.*\.php$/.test(file))) {
-      expect(fs.readFileSync(path.join(unpacked, name), "utf8")).toBe(fs.readFileSync(path.join(APP_DIRECTORY, name), "utf8"));
-    }
-  });
-
-  it("carries the PHP without comments, valid, on the same line numbers", async () => {
-    for (const name of filesUnder(unpacked).filter((file) => /^(src|www)\/.*\.php$/.test(file))) {
-      const shipped = fs.readFileSync(path.join(unpacked, name), "utf8").split("\n");
-      const source = fs.readFileSync(path.join(APP_DIRECTORY, name), "utf8").split("\n");
-      expect(shipped).toHaveLength(source.length);
-      shipped.forEach((line, index) => {
-        // A line is kept whole, emptied (a comment) or cut before a trailing comment.
-        if (line !== "") expect(source[index].startsWith(line)).toBe(true);
-        expect(line).not.toMatch(/^\s*(\/\/|\/\*|\*)/);
-      });
-      await expect(run(tools.php, ["-l", path.join(unpacked, name)])).resolves.toBeDefined();
-    }
-  });
-});
-
-describe("stripPhpComments", () => {
-  it("empties comments and keeps strings, attributes and line breaks", () => {
-    const source = [
-      "<?php",
-      "/**",
-      " * A docblock.",
-      " */",
-      "$url = 'http://example.com/#top'; // trailing",
-      '$text = "it\'s # not // a comment \\" still";',
-      "# a hash comment",
-      "function f(#[\\SensitiveParameter] $secret) {}",
-      "$pattern = '#^/items/(\\d+)$#'; /* inline */ $x = 1;",
-    ].join("\n");
-    expect(stripPhpComments(source, "test.php").split("\n")).toEqual([
-      "<?php",
-      "",
-      "",
-      "",
-      "$url = 'http://example.com/#top';",
-      '$text = "it\'s # not // a comment \\" still";',
-      "",
-      "function f(#[\\SensitiveParameter] $secret) {}",
-      "$pattern = '#^/items/(\\d+)$#';  $x = 1;",
-    ]);
-  });
-
-  it("refuses what it does not parse rather than guess", () => {
-    expect(() => stripPhpComments("<?php $a = <<<EOT\n// x\nEOT;\n", "heredoc.php")).toThrow(
-      "heredoc.php: the comment stripper does not handle heredocs or ?>",
+  it("refuses a tampered archive: the boot fails, naming both hashes, and nothing is unpacked", async () => {
+    const result = await fetchInto("tampered", scriptFor(versions.tampered));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(`^refusing app version ${versions.tampered.replace(/\./g, "\\.")}: SHA-256 [0-9a-f]{64}, not ${packed.sha256}$`, "m"),
     );
-    expect(() => stripPhpComments("<?php echo 1 ?>\n<p>", "template.php")).toThrow("does not handle heredocs or ?>");
-    expect(() => stripPhpComments("<?php $a = 'open;\n", "string.php")).toThrow("string.php: unterminated string");
+    expect(fs.existsSync(path.join(scratch, "servers", "tampered"))).toBe(false);
+  });
+
+  it("refuses the current version when the script names another hash", async () => {
+    const result = await fetchInto("newer", scriptFor(versions.later));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`refusing app version ${versions.later}`);
+    expect(fs.existsSync(path.join(scratch, "servers", "newer"))).toBe(false);
+  });
+
+  it("fails after its retries when the version cannot be downloaded", async () => {
+    const result = await fetchInto("missing", scriptFor("no-such-version-0123456789abcdef"));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("gave up on aws after 5 attempts");
+    expect(fs.existsSync(path.join(scratch, "servers", "missing"))).toBe(false);
   });
 });

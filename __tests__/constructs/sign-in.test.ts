@@ -85,10 +85,10 @@ describe("SignIn", () => {
   it.each<[string, SignInProvider, string]>([
     [
       "an OIDC endpoint without TLS",
-      { ...OIDC, tokenEndpoint: "http://id.example.com/token" } as SignInProvider,
+      { ...OIDC, tokenEndpoint: "http://id.example.com/token" },
       'provider.tokenEndpoint: "http://id.example.com/token" is not an https:// URL',
     ],
-    ["no host to come back to", { ...COGNITO, callbackHosts: [] } as SignInProvider, "provider.callbackHosts: needs the host name people reach the app by"],
+    ["no host to come back to", { ...COGNITO, callbackHosts: [] }, "provider.callbackHosts: needs the host name people reach the app by"],
   ])("refuses %s, naming its path and the prop", (_kind, provider, message) => {
     expectRefused(() => synthSignIn(provider), "SignIn stack/sign-in", message);
   });

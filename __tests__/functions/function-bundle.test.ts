@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
+import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FUNCTION_FILE, functionBundle } from "../../src/constructs/function-bundle";
@@ -34,7 +35,8 @@ describe("the rotation function's bundle", () => {
       "python3",
       [
         "-c",
-        "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); print(json.dumps([[i.filename, i.compress_type, list(i.date_time), i.external_attr >> 16, z.testzip() is None] for i in z.infolist()]))",
+        "import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); " +
+          "print(json.dumps([[i.filename, i.compress_type, list(i.date_time), i.external_attr >> 16, z.testzip() is None] for i in z.infolist()]))",
         bundle.zipFile,
       ],
       { encoding: "utf8" },
@@ -55,7 +57,7 @@ describe("the rotation function's bundle", () => {
     const code = zip.subarray(30 + nameLength, 30 + nameLength + size).toString("utf8");
     fs.writeFileSync(path.join(directory, FUNCTION_FILE), code);
     // Loaded from inside the checkout, so require("@aws-sdk/...") finds the SDK as the runtime provides it.
-    const loaded = require(path.join(directory, FUNCTION_FILE)) as { handler?: unknown };
+    const loaded = createRequire(__filename)(path.join(directory, FUNCTION_FILE)) as { handler?: unknown };
     expect(typeof loaded.handler).toBe("function");
     expect(code).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
     expect(code).not.toMatch(/require\("mysql2/);

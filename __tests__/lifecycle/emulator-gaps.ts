@@ -353,7 +353,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why:
       "moto runs Lambda functions only in Docker, which these machines lack, so no rotation function runs (and the database it would reach " +
       "is no database); and its RotateSecret fails with a 500 on a secret without a value, at once or not (it names a version it never made), " +
-      "which is how the stack creates the app user's secret: AWS registers the rotation's version and invokes the function, whose first step gives the secret its value",
+      "which is how the stack creates the app user's secret: AWS registers the rotation's version and invokes the function, " +
+      "whose first step gives the secret its value",
     handling:
       "the emulator's copy leaves each rotation out (count = 0): the secret, the function, its role, permission, group and log group are applied, re-planned " +
       "and destroyed, the rotation is not; the function's steps are tested against MariaDB and Secrets Manager's versions in __tests__/functions/",

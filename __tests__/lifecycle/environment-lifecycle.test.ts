@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GetBucketPolicyCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -10,7 +11,7 @@ import { synthesizedResourceCount } from "../support/terraform";
 import { EmulatedStack } from "./emulated-stack";
 import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "./emulator-gaps";
 import { leftovers } from "./leftovers";
-import { attributeChanges, describeChange, replacements, type AttributeChange } from "./plan-changes";
+import { attributeChanges, describeChange, KNOWN_AFTER_APPLY, replacements, type AttributeChange } from "./plan-changes";
 
 // The life of one environment, applied for real into moto (the AWS API
 // emulator) on 127.0.0.1: the state bucket bootstrapped, the lab's starting
@@ -143,6 +144,18 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     const state = JSON.parse(await objectText(STATE_KEY));
     expect(state.resources.filter((resource: any) => resource.mode === "managed")).toHaveLength(initialResources);
     await expect(s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: `${STATE_KEY}.tflock` }))).rejects.toThrow();
+
+    // The app as the servers get it: the synthesized archive, byte for byte, as the object version the launch template names.
+    const artifact = await appArtifactInEmulator();
+    const configuration = JSON.parse(fs.readFileSync(path.join(environment.directory, "cdk.tf.json"), "utf8"));
+    const synthesizedObject = configuration.resource.aws_s3_object.app_artifact_object;
+    expect(artifact.bytes.equals(fs.readFileSync(path.join(environment.directory, synthesizedObject.source)))).toBe(true);
+    expect({ sha256: artifact.sha256, metadata: artifact.metadata }).toEqual({
+      sha256: synthesizedObject.source_hash,
+      metadata: { sha256: synthesizedObject.source_hash },
+    });
+    expect(artifact.userData).toContain(`APP_VERSION_ID='${artifact.versionId}'`);
+    expect(artifact.userData).toContain(`APP_SHA256='${artifact.sha256}'`);
   });
 
   step("3. re-plans with no change but the emulator's known gaps", async () => {
@@ -258,29 +271,60 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     expect(unexplained(attributeChanges(json))).toEqual([]);
   });
 
-  step("5. an app change plans a new launch template version and an ASG update that rolls the fleet, and nothing else", async () => {
-    const stylesheet = project.path("app", "www", "style.css");
-    const original = fs.readFileSync(stylesheet, "utf8");
-    fs.appendFileSync(stylesheet, "\n/* release 2 */\n");
-    try {
-      environment.load(synthesizeEnvironment(labFinal).environment);
-      const { json } = await environment.plan("app-change");
-      const changes = attributeChanges(json).filter((change) => !gapFor(change));
-      expect(changes.map((change) => `${change.address} ${change.actions.join()} ${change.path}`).sort()).toEqual([
-        "aws_autoscaling_group.app_tier_auto_scaling_group update launch_template",
-        "aws_launch_template.app_tier_launch_template update default_version",
-        "aws_launch_template.app_tier_launch_template update latest_version",
-        "aws_launch_template.app_tier_launch_template update user_data",
-      ]);
-      const group = json.resource_changes!.find((change) => change.address === "aws_autoscaling_group.app_tier_auto_scaling_group")!;
-      // The group follows the template's new version, and its instance refresh is what rolls the fleet onto it.
-      expect(group.change.after_unknown).toMatchObject({ launch_template: [{ version: true }] });
-      expect(group.change.after).toMatchObject({ instance_refresh: [{ strategy: "Rolling" }] });
-    } finally {
-      fs.writeFileSync(stylesheet, original);
-      environment.load(synthesizeEnvironment(labFinal).environment);
-    }
-  });
+  step(
+    "5. a one-byte app change plans a new object version, a new launch template version and an ASG update that rolls the fleet, and nothing else",
+    async () => {
+      const before = await appArtifactInEmulator();
+      const stylesheet = project.path("app", "www", "style.css");
+      const original = fs.readFileSync(stylesheet, "utf8");
+      fs.writeFileSync(stylesheet, `${original} `);
+      try {
+        const after = environment.load(synthesizeEnvironment(labFinal).environment);
+        const sha256 = after.resource!.aws_s3_object.app_artifact_object.source_hash as string;
+        expect(sha256).not.toBe(before.sha256);
+        const { json } = await environment.plan("app-change");
+        const changes = attributeChanges(json).filter((change) => !gapFor(change));
+        expect([...new Set(changes.map((change) => change.address))].sort()).toEqual([
+          "aws_autoscaling_group.app_tier_auto_scaling_group",
+          "aws_launch_template.app_tier_launch_template",
+          "aws_s3_object.app_artifact_object",
+        ]);
+        for (const change of changes) expect({ address: change.address, actions: change.actions }).toEqual({ address: change.address, actions: ["update"] });
+        const byAddress = (address: string) =>
+          changes
+            .filter((change) => change.address === address)
+            .map((change) => change.path)
+            .sort();
+        expect(byAddress("aws_launch_template.app_tier_launch_template")).toEqual(["default_version", "latest_version", "user_data"]);
+        expect(byAddress("aws_autoscaling_group.app_tier_auto_scaling_group")).toEqual(["launch_template"]);
+        // A new version of the same object: the new bytes and hash; its version id, which the user data names, is known once uploaded.
+        const object = changes.filter((change) => change.address === "aws_s3_object.app_artifact_object");
+        expect(object.find((change) => change.path === "source_hash")).toMatchObject({ before: before.sha256, after: sha256 });
+        expect(object.find((change) => change.path === "version_id")).toMatchObject({ before: before.versionId, after: KNOWN_AFTER_APPLY });
+        expect(
+          object.map((change) => change.path).filter((attribute) => !["source", "source_hash", "metadata", "version_id", "etag"].includes(attribute)),
+        ).toEqual([]);
+        const group = json.resource_changes!.find((change) => change.address === "aws_autoscaling_group.app_tier_auto_scaling_group")!;
+        // The group follows the template's new version, and its instance refresh is what rolls the fleet onto it.
+        expect(group.change.after_unknown).toMatchObject({ launch_template: [{ version: true }] });
+        expect(group.change.after).toMatchObject({
+          instance_refresh: [{ strategy: "Rolling", preferences: [{ min_healthy_percentage: 100, max_healthy_percentage: 200, skip_matching: true }] }],
+        });
+
+        // The review a person runs before releasing: the new object version, the template and the group, changed in place.
+        const review = await project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
+        expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
+        expect(review.stdout).toMatch(new RegExp(`^  ~ aws_s3_object\\.app_artifact_object: .*source_hash "${before.sha256}" -> "${sha256}"`, "m"));
+        expect(review.stdout).toMatch(/^ {2}~ aws_launch_template\.app_tier_launch_template: .*user_data .* -> \(known after apply\)/m);
+        expect(review.stdout).toMatch(/^ {2}~ aws_autoscaling_group\.app_tier_auto_scaling_group: launch_template\.version "\d+" -> \(known after apply\)$/m);
+        expect(review.stdout).not.toMatch(/(REPLACED|DESTROYED):/);
+        if (process.env.INVENTORY_RELEASE_REVIEW) fs.writeFileSync(process.env.INVENTORY_RELEASE_REVIEW, review.stdout);
+      } finally {
+        fs.writeFileSync(stylesheet, original);
+        environment.load(synthesizeEnvironment(labFinal).environment);
+      }
+    },
+  );
 
   step("6. destroys everything: an empty state and nothing of the stack left in the emulator", async () => {
     // The leftovers check finds the monitoring resources while they exist, so its empty answer after the destroy means something.
@@ -293,6 +337,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         `alarm ${prefix}NAT Gateway 2 dropped packets`,
         `dashboard ${prefix}Inventory-HA`,
         `KMS alias alias/${prefix}inventory-alarms`,
+        // The app artifact's bucket, with its object's versions.
+        expect.stringMatching(new RegExp(`^bucket ${prefix}inventory-app-`)),
         expect.stringMatching(/^KMS key [0-9a-f-]{36}$/),
       ]),
     );
@@ -362,4 +408,19 @@ async function waitForObject(key: string, running: Promise<unknown>): Promise<st
   let text = "";
   await waitFor(key, async () => (text = await objectText(key)), running);
   return text;
+}
+
+/**
+ * The app artifact as the emulator holds it: the object version the state
+ * names, its bytes and their SHA-256, its metadata, and the launch template's
+ * user data (decoded) that names it.
+ */
+async function appArtifactInEmulator() {
+  const state = JSON.parse((await environment.run(["show", "-json"])).stdout) as { values: { root_module: { resources: { address: string; values: any }[] } } };
+  const find = (address: string) => state.values.root_module.resources.find((resource) => resource.address === address)!.values;
+  const object = find("aws_s3_object.app_artifact_object");
+  const { Body, Metadata, VersionId } = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.version_id }));
+  const bytes = Buffer.from(await Body!.transformToByteArray());
+  const userData = Buffer.from(String(find("aws_launch_template.app_tier_launch_template").user_data), "base64").toString("utf8");
+  return { bytes, sha256: crypto.createHash("sha256").update(bytes).digest("hex"), metadata: Metadata, versionId: VersionId!, userData };
 }

@@ -323,7 +323,9 @@ const violations: Record<string, [string, Edit][]> = {
   ],
 };
 
-const logBucket = "${aws_s3_bucket.access_logs_bucket.id}";
+/** One `type` block per bucket of the stack (the access logs' and the app artifact's), each pointing at its bucket. */
+const forEveryBucket = (d: any, type: string, block: (bucket: string) => Record<string, unknown>) =>
+  (d.resource[type] = Object.fromEntries(Object.keys(d.resource.aws_s3_bucket).map((name) => [`probe_${name}`, block(`\${aws_s3_bucket.${name}.id}`)])));
 
 /** For each control the hardened stack cannot meet: an edit that meets it, so the check is not a constant failure. */
 const remedies: Record<string, Edit> = {
@@ -331,10 +333,10 @@ const remedies: Record<string, Edit> = {
   CKV_AWS_145: (d) =>
     (d.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm =
       "aws:kms"),
-  CKV_AWS_18: (d) => (d.resource.aws_s3_bucket_logging = { probe: { bucket: logBucket, target_bucket: "central-logs", target_prefix: "lb/" } }),
+  CKV_AWS_18: (d) => forEveryBucket(d, "aws_s3_bucket_logging", (bucket) => ({ bucket, target_bucket: "central-logs", target_prefix: "s3/" })),
   CKV_AWS_144: (d) =>
-    (d.resource.aws_s3_bucket_replication_configuration = { probe: { bucket: logBucket, role: "arn:aws:iam::123456789012:role/replication", rule: [] } }),
-  CKV2_AWS_62: (d) => (d.resource.aws_s3_bucket_notification = { probe: { bucket: logBucket, eventbridge: true } }),
+    forEveryBucket(d, "aws_s3_bucket_replication_configuration", (bucket) => ({ bucket, role: "arn:aws:iam::123456789012:role/replication", rule: [] })),
+  CKV2_AWS_62: (d) => forEveryBucket(d, "aws_s3_bucket_notification", (bucket) => ({ bucket, eventbridge: true })),
 };
 
 describe("every inventory control notices when its protection is broken", () => {

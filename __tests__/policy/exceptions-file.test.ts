@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Control, Target } from "../../src/policy/control";
 import { CONTROLS } from "../../src/policy/controls";
-import { evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
+import { DOMAIN, evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
 import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";
 
@@ -12,6 +12,7 @@ const environments = [
     .filter((file) => file.endsWith(".json"))
     .map((file) => file.replace(/\.json$/, "")),
   HARDENED,
+  DOMAIN,
 ];
 
 describe("policy/exceptions.json", () => {
@@ -103,6 +104,22 @@ describe("settling a control with the exceptions", () => {
     };
     const evaluation = evaluate(twoFindings, withCertificate, [waiver({ when: { setting: "loadBalancer.certificateArn", equals: null } })]);
     expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset/);
+  });
+
+  it("waives only while every setting it depends on has its value", () => {
+    const noHttps = [
+      { setting: "loadBalancer.certificateArn", equals: null },
+      { setting: "loadBalancer.domain", equals: null },
+    ];
+    const withDomain = {
+      ...target,
+      settings: settingsFor("default", { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } }),
+    };
+    expect(conditionHolds(waiver({ when: noHttps }), target.settings)).toBe(true);
+    expect(conditionHolds(waiver({ when: noHttps }), withDomain.settings)).toBe(false);
+    const evaluation = evaluate(twoFindings, withDomain, [waiver({ when: noHttps })]);
+    expect(failureOf(evaluation)).toMatch(/waives CKV_AWS_2 in default only while loadBalancer.certificateArn unset and loadBalancer.domain unset/);
+    expect(evaluate(twoFindings, target, [waiver({ when: noHttps })]).outcome.status).toBe("waived");
   });
 
   it("waives only the resources it names", () => {

@@ -32,12 +32,33 @@ describe.each(controls.map((control) => [controlName(control), control] as const
 });
 
 describe("policy/exceptions.json in the inventory environments", () => {
-  it("checks the environments the suite knows: every environment file and the hardened variant", () => {
+  it("checks the environments the suite knows: every environment file and the hardened and domain variants", () => {
     const files = fs
       .readdirSync(path.join(PROJECT_ROOT, "environments"))
       .filter((file) => file.endsWith(".json"))
       .map((file) => file.replace(/\.json$/, ""));
-    expect(targetNames).toEqual([...files.sort(), "hardened"]);
+    expect(targetNames).toEqual([...files.sort(), "hardened", "domain"]);
+  });
+
+  it("proves in the domain variant that a name of one's own meets the HTTPS controls, with no waiver and no certificate made elsewhere", () => {
+    const domain = targets.find((target) => target.name === "domain")!;
+    expect({ certificateArn: domain.settings!.loadBalancer.certificateArn, domain: domain.settings!.loadBalancer.domain }).toEqual({
+      certificateArn: undefined,
+      domain: { name: "inventory.example.com", hostedZoneId: expect.any(String) },
+    });
+    const https = evaluations.filter(
+      (evaluation) => evaluation.target === "domain" && ["CKV_AWS_2", "CKV2_AWS_20", "CKV_AWS_103"].includes(evaluation.control.id),
+    );
+    expect(https.map((evaluation) => `${evaluation.control.id} ${evaluation.outcome.status}`).sort()).toEqual([
+      "CKV2_AWS_20 met",
+      "CKV_AWS_103 met",
+      "CKV_AWS_2 met",
+    ]);
+    // The default environment, the same but for the domain, still needs the waivers.
+    const defaults = evaluations.filter(
+      (evaluation) => evaluation.target === "default" && ["CKV_AWS_2", "CKV2_AWS_20", "CKV_AWS_103"].includes(evaluation.control.id),
+    );
+    expect(defaults.map((evaluation) => evaluation.outcome.status)).toEqual(["waived", "waived", "waived"]);
   });
 
   it("has no exception that waives nothing any more", () => {

@@ -1,8 +1,13 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadEnvironments } from "../../src/config/load";
 import { inventoryStackName } from "../../src/config/names";
-import { jsonLeaves } from "../support/json-leaves";
+import { InventoryStack } from "../../src/stacks/inventory-stack";
+import { copyOfApp } from "../support/app-folder";
+import { jsonDifferences, jsonLeaves } from "../support/json-leaves";
 import {
   dependenciesOf,
   passedOnReferences,
@@ -126,7 +131,7 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     const appRolePolicies = Object.values<any>(stackDocument.resource.aws_iam_role_policy).filter((policy) =>
       policy.role.includes("aws_iam_role.app_tier_role."),
     );
-    expect(appRolePolicies).toHaveLength(2);
+    expect(appRolePolicies.map((policy) => policy.name).sort()).toEqual(["read-app-artifact", "read-database-secret", "session-manager"]);
     const appActions = appRolePolicies
       .flatMap((policy) => JSON.parse(policy.policy).Statement)
       .filter((statement: any) => /secretsmanager/.test(String(statement.Action)));
@@ -134,6 +139,36 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
       ["secretsmanager:GetSecretValue", "${aws_secretsmanager_secret.database_app_user_secret.arn}"],
     ]);
     expect(stackDocument.resource.aws_iam_role_policy_attachment ?? {}).toEqual({});
+  });
+
+  it("boots the servers from the app artifact: the uploaded object's version and hash in the user data, its prefix readable and nothing else", () => {
+    const [, template] = resourcesOf(document, "aws_launch_template")[0];
+    const object = document.resource.aws_s3_object.app_artifact_object;
+    expect(template.user_data).toContain("APP_VERSION_ID='${aws_s3_object.app_artifact_object.version_id}'");
+    expect(template.user_data).toContain(`APP_SHA256='${object.source_hash}'`);
+    expect(template.user_data).toContain("APP_BUCKET='${aws_s3_bucket.app_artifact_bucket.bucket}'");
+    expect(object.bucket).toBe("${aws_s3_bucket.app_artifact_bucket.bucket}");
+    const permissions = JSON.parse(document.resource.aws_iam_role_policy.app_tier_read_app_artifact.policy);
+    expect(permissions.Statement.map((statement: any) => statement.Resource)).toEqual(["${aws_s3_bucket.app_artifact_bucket.arn}/app/*"]);
+    expect(document.output.app_artifact_sha256.value).toBe(object.source_hash);
+    expect(document.output.app_artifact_version_id.value).toBe("${aws_s3_object.app_artifact_object.version_id}");
+  });
+
+  it("fails a release when the load balancer's or the app's 5xx rate alarm fires", () => {
+    const [, group] = resourcesOf(document, "aws_autoscaling_group")[0];
+    expect(group.instance_refresh.preferences.alarm_specification.alarms).toEqual([
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_elb_5xx_rate.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_target_5xx_rate.alarm_name}",
+    ]);
+    const chosen = synthStack(settingsFor("alarms", { appTier: { instanceRefresh: { alarms: ["unhealthyHosts", "natPacketsDropped"] } } }));
+    const [, chosenGroup] = resourcesOf(chosen.document, "aws_autoscaling_group")[0];
+    expect(chosenGroup.instance_refresh.preferences.alarm_specification.alarms.sort()).toEqual([
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_1_dropped_packets.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets.alarm_name}",
+      "${aws_cloudwatch_metric_alarm.monitoring_alarms_unhealthy_hosts.alarm_name}",
+    ]);
+    const none = synthStack(settingsFor("no-alarms", { appTier: { instanceRefresh: { alarms: [] } } }));
+    expect(resourcesOf(none.document, "aws_autoscaling_group")[0][1].instance_refresh.preferences.alarm_specification).toBeUndefined();
   });
 
   it("tags everything through the provider's default tags", () => {
@@ -158,6 +193,64 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(document.output.private_subnet_ids.value).toEqual(["${aws_subnet.network_private_subnet_1.id}", "${aws_subnet.network_private_subnet_2.id}"]);
     expect(document.output.public_subnet_ids.value).toEqual(["${aws_subnet.network_public_subnet_1.id}", "${aws_subnet.network_public_subnet_2.id}"]);
     for (const output of Object.values(document.output)) expect(output.description).toMatch(/\w+/);
+  });
+
+  it("serves HTTPS on a domain of one's own: a certificate validated in its zone, the HTTPS listener, HTTP redirected, an alias", () => {
+    const named = synthStack(settingsFor("named", { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } }));
+    const doc = named.document;
+    expect(doc.output.app_url.value).toBe("https://inventory.example.com");
+    const listeners = resourcesOf(doc, "aws_lb_listener").map(([, listener]) => listener);
+    const https = listeners.find((listener) => listener.protocol === "HTTPS");
+    expect(https).toMatchObject({
+      port: 443,
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificate_arn: "${aws_acm_certificate_validation.domain_certificate_validation.certificate_arn}",
+    });
+    expect(resource(doc, https.certificate_arn)).toMatchObject({ certificate_arn: "${aws_acm_certificate.domain_certificate.arn}" });
+    expect(resource(doc, "${aws_acm_certificate.domain_certificate.arn}")).toMatchObject({ domain_name: "inventory.example.com", validation_method: "DNS" });
+    const http = listeners.find((listener) => listener.protocol === "HTTP");
+    expect(http.default_action).toEqual([expect.objectContaining({ type: "redirect", redirect: expect.objectContaining({ protocol: "HTTPS", port: "443" }) })]);
+    const alias = resourcesOf(doc, "aws_route53_record").find(([, record]) => record.type === "A")![1];
+    expect(alias).toMatchObject({
+      zone_id: "Z0123456789EXAMPLE0AB",
+      name: "inventory.example.com",
+      alias: { name: "${aws_lb.load_balancer_alb.dns_name}", zone_id: "${aws_lb.load_balancer_alb.zone_id}", evaluate_target_health: true },
+    });
+    // The default environment requests no certificate and writes no record.
+    expect(resourcesOf(document, "aws_acm_certificate")).toEqual([]);
+    expect(resourcesOf(document, "aws_route53_record")).toEqual([]);
+  });
+
+  it("signs people in on a domain's HTTPS listener: a domain is HTTPS enough for sign-in, no certificateArn needed", () => {
+    const named = synthStack(
+      settingsFor("named", {
+        loadBalancer: {
+          domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
+          authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-sign-in", callbackHosts: ["inventory.example.com"] } },
+        },
+      }),
+    );
+    const https = resourcesOf(named.document, "aws_lb_listener").find(([, listener]) => listener.protocol === "HTTPS")![1];
+    expect(https.default_action.map((action: { type: string }) => action.type)).toEqual(["authenticate-cognito", "forward"]);
+  });
+
+  it("answers a one-byte change in app/ with a new archive and its hash, in the object and the user data, and nothing else", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-app-change-"));
+    try {
+      const app = copyOfApp(scratch, "app");
+      fs.appendFileSync(path.join(app, "www", "style.css"), " ");
+      const changed = new InventoryStack(Testing.app(), inventoryStackName("default"), { settings: defaultSettings, appDirectory: app });
+      const differences = jsonDifferences(document, JSON.parse(Testing.synth(changed))).map((difference) => difference.path);
+      expect(differences).toEqual([
+        "output.app_artifact_sha256.value",
+        "resource.aws_launch_template.app_tier_launch_template.user_data",
+        "resource.aws_s3_object.app_artifact_object.metadata.sha256",
+        "resource.aws_s3_object.app_artifact_object.source",
+        "resource.aws_s3_object.app_artifact_object.source_hash",
+      ]);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("puts https in the app URL when a certificate is configured", () => {

@@ -6,6 +6,8 @@ import { App } from "cdktf";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 import { APP_DIRECTORY, PROJECT_ROOT, settingsFor } from "../support/stacks";
 import type { Diagnostic } from "../../src/terraform/terraform-cli";
+import { domainSettings, EXAMPLE_DOMAIN } from "../../src/policy/evaluate";
+import { StackWorkspace } from "../../src/terraform/stack-workspace";
 import { type StackToValidate, validateStacks } from "../../src/terraform/validate-stacks";
 import { readable, synthesizeEnvironment, TERRAFORM_CACHE } from "../support/terraform";
 
@@ -53,6 +55,15 @@ function optionsStack(): { directory: string; outdir: string } {
   return { directory: path.join(outdir, "stacks", "inventory-options"), outdir };
 }
 
+/** The default environment on a name of its own: its certificate, the validation, the records and the HTTPS listener. */
+function domainStack(): { directory: string; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-domain-"));
+  const app = new App({ outdir, stackTraces: false });
+  new InventoryStack(app, "inventory-domain", { settings: domainSettings(PROJECT_ROOT), appDirectory: APP_DIRECTORY });
+  app.synth();
+  return { directory: path.join(outdir, "stacks", "inventory-domain"), outdir };
+}
+
 const TERRAFORM_FORMATS = ["json", "hcl"] as const;
 const stacks: StackToValidate[] = [];
 const folders: string[] = [];
@@ -72,6 +83,9 @@ beforeAll(async () => {
   const options = optionsStack();
   folders.push(options.outdir);
   stacks.push({ name: "options", directory: options.directory });
+  const domain = domainStack();
+  folders.push(domain.outdir);
+  stacks.push({ name: "domain", directory: domain.directory });
   validation = await validateStacks(stacks, { cacheDirectory: TERRAFORM_CACHE }).catch((error: Error) => error);
 });
 
@@ -101,6 +115,38 @@ describe("the default environment with scaling, subscriptions and its own alarm 
   });
 });
 
+describe("the default environment on a domain of its own (loadBalancer.domain), against terraform", () => {
+  it("JSON passes terraform validate without errors or warnings", () => {
+    expect(validationOf("domain")).toEqual([]);
+  });
+
+  it("plans offline: the certificate, its validation record and validation, the alias A record, HTTPS:443 and HTTP:80 redirected", async () => {
+    const workspace = StackWorkspace.create(stacks.find(({ name }) => name === "domain")!.directory, { cacheDirectory: TERRAFORM_CACHE });
+    try {
+      await workspace.init();
+      const { planFile, text } = await workspace.plan();
+      const plan = await workspace.showJson(planFile);
+      const created = (plan.resource_changes ?? []).filter((change) => change.change.actions.join() === "create");
+      expect(created).toHaveLength((plan.resource_changes ?? []).length);
+      const planned = (address: string) => created.find((change) => change.address === address)!.change.after as Record<string, any>;
+      expect(planned("aws_acm_certificate.domain_certificate")).toMatchObject({ domain_name: EXAMPLE_DOMAIN.name, validation_method: "DNS" });
+      expect(created.map((change) => change.address)).toEqual(
+        expect.arrayContaining(["aws_acm_certificate_validation.domain_certificate_validation", "aws_route53_record.domain_validation_record"]),
+      );
+      expect(planned("aws_route53_record.domain_alias_a")).toMatchObject({ name: EXAMPLE_DOMAIN.name, type: "A", zone_id: EXAMPLE_DOMAIN.hostedZoneId });
+      const listeners = created.filter((change) => change.type === "aws_lb_listener").map((change) => change.change.after as Record<string, any>);
+      expect(listeners.map((listener) => `${listener.protocol}:${listener.port}`).sort()).toEqual(["HTTP:80", "HTTPS:443"]);
+      expect(listeners.find((listener) => listener.protocol === "HTTP")!.default_action).toEqual([
+        expect.objectContaining({ type: "redirect", redirect: [expect.objectContaining({ protocol: "HTTPS", port: "443", status_code: "HTTP_301" })] }),
+      ]);
+      expect(plan.planned_values?.outputs?.app_url?.value).toBe(`https://${EXAMPLE_DOMAIN.name}`);
+      expect(text).toMatch(/^Plan: \d+ to add, 0 to change, 0 to destroy\.$/m);
+    } finally {
+      workspace.remove();
+    }
+  });
+});
+
 describe("the state bootstrap stack against terraform", () => {
   it("JSON passes terraform validate without errors or warnings", () => {
     expect(validationOf("state-json")).toEqual([]);
@@ -121,7 +167,7 @@ describe("a broken construct in the same terraform validate run", () => {
 
   it("leaves the synthesized folders as they were: Terraform worked in copies", () => {
     for (const stack of stacks.filter(({ name }) => name !== "broken")) {
-      expect(fs.readdirSync(stack.directory).filter((entry) => !["cdk.tf.json", "cdk.tf", "metadata.json"].includes(entry))).toEqual([]);
+      expect(fs.readdirSync(stack.directory).filter((entry) => !["cdk.tf.json", "cdk.tf", "metadata.json", "assets"].includes(entry))).toEqual([]);
     }
   });
 });

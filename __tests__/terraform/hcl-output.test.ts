@@ -10,9 +10,10 @@ describe("HCL output", () => {
     try {
       const variables = { INVENTORY_ENV: "default" };
       const [json] = synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: false, variables });
-      expect(fs.readdirSync(json.directory)).toEqual(["cdk.tf.json"]);
+      // assets/: the app's archive and the rotation function's code, which the configuration names by path.
+      expect(fs.readdirSync(json.directory).sort()).toEqual(["assets", "cdk.tf.json"]);
       const [hcl] = synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: true, variables });
-      expect(fs.readdirSync(hcl.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
+      expect(fs.readdirSync(hcl.directory).sort()).toEqual(["assets", "cdk.tf", "metadata.json"]);
       const hclText = fs.readFileSync(path.join(hcl.directory, "cdk.tf"), "utf8");
       expect(hclText).toMatch(/^resource "aws_vpc" "network_vpc" \{$/m);
       // depends_on lists references, as Terraform wants them, not the quoted strings cdktf writes.
@@ -22,7 +23,7 @@ describe("HCL output", () => {
       );
       expect(hclText).not.toMatch(/^\s*"[a-z0-9_]+\.[a-z0-9_]+",?$/m);
       synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: false, variables });
-      expect(fs.readdirSync(json.directory)).toEqual(["cdk.tf.json"]);
+      expect(fs.readdirSync(json.directory).sort()).toEqual(["assets", "cdk.tf.json"]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
@@ -35,7 +36,7 @@ describe("HCL output", () => {
       // As the CLI's --hcl does: the variable alone, no option passed.
       const stacks = withHclSetting(true, () => synthesize({ projectRoot: PROJECT_ROOT, outdir, variables: {} }));
       expect(stacks.map((stack) => stack.stackName).sort()).toEqual(["inventory-default", "inventory-lab-start"]);
-      for (const stack of stacks) expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
+      for (const stack of stacks) expect(fs.readdirSync(stack.directory).sort()).toEqual(["assets", "cdk.tf", "metadata.json"]);
       expect(fs.readdirSync(path.join(outdir, "stacks", "inventory-state")).sort()).toEqual(["cdk.tf", "metadata.json"]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -38,6 +38,8 @@ export interface ResourceNames {
   readonly userPool: string;
   /** The access log bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly accessLogBucket: { readonly bucketPrefix: string; readonly nameTag: string };
+  /** The app artifact bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
+  readonly appArtifact: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
   /** The app's database user: its secret, and its rotation function (also its role's and security group's name). */
   readonly databaseAppUser: DatabaseAppUserNames;
@@ -69,6 +71,8 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
       nameTag: named(`${base.loadBalancer} access logs`),
     },
+    // A fixed stem, as the log bucket's.
+    appArtifact: { bucketPrefix: `${prefix.toLowerCase()}inventory-app-`, nameTag: named("Inventory app artifacts") },
     database: {
       // The provider accepts lower-case RDS identifiers only.
       identifier: named(base.database).toLowerCase(),

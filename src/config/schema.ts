@@ -17,7 +17,16 @@ import {
   WEEKLY_WINDOW,
 } from "../constructs/database";
 import { APP_USERNAME, ROTATION_DAYS } from "../constructs/database-app-user";
-import { AMAZON_LINUX_2023, capacityProblems, EC2_INSTANCE_TYPE, IMAGE_ID, ROOT_VOLUME_GIB } from "../constructs/app-tier";
+import {
+  AMAZON_LINUX_2023,
+  capacityProblems,
+  EC2_INSTANCE_TYPE,
+  IMAGE_ID,
+  INSTANCE_REFRESH_LIMITS,
+  instanceRefreshProblems,
+  ROOT_VOLUME_GIB,
+} from "../constructs/app-tier";
+import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/app-domain";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
@@ -37,7 +46,7 @@ import { subnetLayout } from "../constructs/subnet-layout";
 import { ciProblems, ciSchema } from "./ci-settings";
 import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
 import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
-import { alarmThresholdProblem, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/availability-alarms";
+import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/availability-alarms";
 import { instanceClassProblem } from "../constructs/database-instance-classes";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
@@ -159,7 +168,26 @@ const loadBalancerSchema = z
       .string()
       .regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<uuid>")
       .optional()
-      .describe("ACM certificate for an HTTPS:443 listener; HTTP:80 then redirects to HTTPS. Unset: HTTP:80 forwards to the app."),
+      .describe(
+        "ACM certificate for an HTTPS:443 listener, made elsewhere; HTTP:80 then redirects to HTTPS. " +
+          "Unset: the domain's certificate, or with no domain HTTP:80 forwards to the app.",
+      ),
+    domain: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(DOMAIN_NAME, "must be a DNS name like inventory.example.com (lower-case letters, digits, hyphens and dots; no wildcard)")
+          .describe("The name users reach the app by."),
+        hostedZoneId: z
+          .string()
+          .regex(HOSTED_ZONE_ID, "must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ")
+          .describe("The public Route 53 hosted zone that holds the name."),
+      })
+      .optional()
+      .describe(
+        "The app on your own name: an ACM certificate for it validated by DNS in the hosted zone (unless certificateArn is set), " +
+          "HTTPS:443 with HTTP:80 redirected, an alias A record to the load balancer, and app_url https://<name>. Unset: the load balancer's DNS name.",
+      ),
     sslPolicy: z
       .string()
       .regex(TLS12_SSL_POLICY, "must be a TLS 1.2+ ELB security policy")
@@ -177,7 +205,8 @@ const loadBalancerSchema = z
           .enum(["none", "oidc", "cognito"])
           .default("none")
           .describe(
-            "Sign-in at the load balancer before any request reaches the app (HTTPS only): `oidc`, an OpenID Connect provider of your own (its client secret in TF_VAR_oidc_client_secret); `cognito`, a Cognito user pool the stack creates, whose users an administrator adds.",
+            "Sign-in at the load balancer before any request reaches the app (HTTPS only): `oidc`, an OpenID Connect provider of your own " +
+              "(its client secret in TF_VAR_oidc_client_secret); `cognito`, a Cognito user pool the stack creates, whose users an administrator adds.",
           ),
         sessionTimeoutSeconds: wholeNumberIn(SESSION_TIMEOUT_SECONDS).default(43200).describe("Seconds a sign-in lasts before the load balancer asks again."),
         oidc: z
@@ -208,7 +237,8 @@ const loadBalancerSchema = z
           .boolean()
           .default(true)
           .describe(
-            "An AWS WAF web ACL in front of the load balancer: rate limits per client IP and AWS's managed rules for common attacks, known bad inputs and SQL injection (CKV2_AWS_28).",
+            "An AWS WAF web ACL in front of the load balancer: rate limits per client IP and AWS's managed rules for common attacks, " +
+              "known bad inputs and SQL injection (CKV2_AWS_28).",
           ),
         rateLimits: z
           .strictObject({
@@ -273,13 +303,30 @@ const appTierSchema = z
       .default(300)
       .describe("Seconds after launch before failed load balancer checks replace a server."),
     rootVolumeSizeGiB: wholeNumberIn(ROOT_VOLUME_GIB).default(8).describe("Size of the encrypted gp3 root volume."),
-    instanceRefreshMinHealthyPercent: z
-      .number()
-      .int()
-      .min(0)
-      .max(100)
-      .default(50)
-      .describe("Share of the fleet kept in service while an instance refresh rolls a new launch template version."),
+    instanceRefresh: z
+      .strictObject({
+        minHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.minHealthyPercent)
+          .default(100)
+          .describe("Share of the desired capacity kept healthy and in service while a release rolls (100: never fewer servers than desired)."),
+        maxHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.maxHealthyPercent)
+          .default(200)
+          .describe(
+            "Share of the desired capacity that may run at once, old and new, at most 100 above the minimum " +
+              "(200: all replacements start before the old servers stop).",
+          ),
+        instanceWarmupSeconds: wholeNumberIn(INSTANCE_REFRESH_LIMITS.instanceWarmupSeconds)
+          .default(300)
+          .describe("Seconds a new server serves beside the old ones, once healthy, before they are stopped (300: one window of the 5xx alarms)."),
+        alarms: z
+          .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
+          .default(["elb5xxPercent", "target5xxPercent"])
+          .describe(
+            "Alarms (monitoring.alarms signals) that fail a release as soon as one is in ALARM: no more servers are replaced. " +
+              `Not ${GROUP_METRIC_SIGNALS.join(" or ")}: they read the group's own metrics.`,
+          ),
+      })
+      .prefault({})
+      .describe("How a release (a new launch template version) rolls through the servers: an instance refresh."),
     scaling: z
       .strictObject({
         policy: z
@@ -507,6 +554,19 @@ export const settingsSchema = z
     for (const problem of subnets.problems) report(["network", ...problem.prop.split(".").map(pathPart)], problem.message);
 
     for (const problem of capacityProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
+    for (const problem of instanceRefreshProblems(input.appTier.instanceRefresh)) report(["appTier", ...problem.prop.split(".")], problem.message);
+    const refreshAlarms = input.appTier.instanceRefresh.alarms;
+    refreshAlarms.forEach((signal, index) => {
+      if (refreshAlarms.indexOf(signal) !== index) report(["appTier", "instanceRefresh", "alarms", index], `"${signal}" is listed twice`);
+    });
+    // A NAT signal has an alarm per NAT gateway.
+    const natGateways = input.network.natStrategy === "per-az" ? zoneCount : 1;
+    const refreshAlarmCount = refreshAlarms.reduce((count, signal) => count + (HA_SIGNAL_DESCRIPTIONS[signal].tier === "NAT gateway" ? natGateways : 1), 0);
+    if (refreshAlarmCount > INSTANCE_REFRESH_LIMITS.alarms[1])
+      report(
+        ["appTier", "instanceRefresh", "alarms"],
+        `name ${refreshAlarmCount} alarms; an instance refresh takes at most ${INSTANCE_REFRESH_LIMITS.alarms[1]}`,
+      );
 
     for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
 
@@ -539,10 +599,11 @@ export const settingsSchema = z
           : signIn.cognito
             ? { type: "cognito", ...signIn.cognito }
             : undefined;
-      if (!input.loadBalancer.certificateArn)
+      if (!input.loadBalancer.certificateArn && !input.loadBalancer.domain)
         report(
           ["loadBalancer", "authentication", "provider"],
-          `${signIn.provider} needs HTTPS: set loadBalancer.certificateArn (the load balancer signs people in on its HTTPS listener only)`,
+          `${signIn.provider} needs HTTPS: set loadBalancer.domain or loadBalancer.certificateArn ` +
+            "(the load balancer signs people in on its HTTPS listener only)",
         );
       else if (!provider) report(["loadBalancer", "authentication", signIn.provider], `missing: provider ${signIn.provider} needs its settings here`);
       else

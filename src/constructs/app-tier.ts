@@ -5,24 +5,26 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import type { AutoscalingGroupInstanceRefreshPreferences } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { isKnownRegion } from "./aws-regions";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /**
- * `base64gzip("<script>")` as a Terraform expression, with the script's
- * Terraform references (the database's address, port, secret) left live.
- * Gzip: the script embeds the app, and EC2 caps user data at 16 KB before
- * base64; cloud-init unpacks gzip'd user data before it runs it. Terraform
- * compresses at apply time because the references are only known then.
- * Inside the expression the script is a string literal: cdktf escapes its
- * line breaks but refuses double quotes and leaves backslashes alone, so
- * both are escaped here. This renders the same in cdktf's JSON and HCL
- * output, where a local holding the script would come out broken in HCL.
+ * `base64encode("<script>")` as a Terraform expression, with the script's
+ * Terraform references (the database's address, the app's object version)
+ * left live: Terraform encodes at apply time, when they are known. Plain
+ * text, not gzip: the script is a few KB (the app is downloaded, not
+ * embedded), and the console and `describe-launch-template-versions` then
+ * show it as it runs. Inside the expression the script is a string literal:
+ * cdktf escapes its line breaks but refuses double quotes and leaves
+ * backslashes alone, so both are escaped here. This renders the same in
+ * cdktf's JSON and HCL output, where a local holding the script would come
+ * out broken in HCL.
  */
 export function base64UserData(script: string): string {
-  return Fn.base64gzip(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
+  return Fn.base64encode(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
 }
 
 /** EC2 instance types, like `t3.micro`. */
@@ -33,6 +35,46 @@ export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+(:\d
 export const AMAZON_LINUX_2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 /** Sizes AWS accepts for the encrypted gp3 root volume, in GiB, as [min, max]: Amazon Linux 2023's snapshot is 8 GiB. */
 export const ROOT_VOLUME_GIB = [8, 16384] as const;
+/** What AWS accepts for an instance refresh, as [min, max]; the two percentages may be at most 100 apart. */
+export const INSTANCE_REFRESH_LIMITS = {
+  minHealthyPercent: [0, 100],
+  maxHealthyPercent: [100, 200],
+  instanceWarmupSeconds: [0, 3600],
+  alarms: [0, 10],
+} as const;
+
+/** How a new launch template version rolls through the fleet. */
+export interface InstanceRefreshProps {
+  /** Share of the desired capacity kept healthy and in service throughout (0 to 100). @default 100: never fewer servers than desired */
+  readonly minHealthyPercent?: number;
+  /**
+   * Share of the desired capacity that may run at once, old and new (100 to 200, at most 100 above the minimum).
+   * @default 200: replacements start before the old servers stop
+   */
+  readonly maxHealthyPercent?: number;
+  /**
+   * Seconds a new server serves, once healthy and in service, before the next servers are replaced (0 to 3600).
+   * @default 300: a full window of the 5xx alarms
+   */
+  readonly instanceWarmupSeconds?: number;
+}
+
+/** Problems with the refresh's percentages and warm-up: AWS's ranges, and at most 100 between the two percentages. */
+export function instanceRefreshProblems(refresh: Required<InstanceRefreshProps>): PropProblem[] {
+  const { minHealthyPercent, maxHealthyPercent, instanceWarmupSeconds } = refresh;
+  const problems = [
+    integerProblem("instanceRefresh.minHealthyPercent", minHealthyPercent, ...INSTANCE_REFRESH_LIMITS.minHealthyPercent),
+    integerProblem("instanceRefresh.maxHealthyPercent", maxHealthyPercent, ...INSTANCE_REFRESH_LIMITS.maxHealthyPercent),
+    integerProblem("instanceRefresh.instanceWarmupSeconds", instanceWarmupSeconds, ...INSTANCE_REFRESH_LIMITS.instanceWarmupSeconds),
+  ].filter((problem) => problem !== undefined);
+  if (problems.length === 0 && maxHealthyPercent - minHealthyPercent > 100) {
+    problems.push({
+      prop: "instanceRefresh.maxHealthyPercent",
+      message: `${maxHealthyPercent} is more than 100 above minHealthyPercent ${minHealthyPercent}, which AWS refuses`,
+    });
+  }
+  return problems;
+}
 
 /** Names of the app tier's resources. */
 export interface AppTierNames {
@@ -81,10 +123,12 @@ export interface AppTierProps {
   readonly healthCheckGracePeriodSeconds?: number;
   /** Root volume size in GiB (gp3, encrypted, 8 to 16384). @default 8 */
   readonly rootVolumeSizeGiB?: number;
-  /** Share of the fleet kept in service during an instance refresh, in percent. @default 50 */
-  readonly instanceRefreshMinHealthyPercent?: number;
-  /** Database settings the boot script writes for the app, and the folder of the app. */
+  /** How a new launch template version rolls through the fleet. @default `InstanceRefreshProps`' defaults, field by field */
+  readonly instanceRefresh?: InstanceRefreshProps;
+  /** Database settings the boot script writes for the app, the folder of the app (its boot script), and where its archive is. */
   readonly boot: Omit<BootScriptProps, "region">;
+  /** ARN pattern of the S3 objects the servers may read: the app archive's prefix (`AppArtifact.readableObjectsArn`). */
+  readonly artifactObjectsArn: string;
   /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). @default none */
   readonly instanceTags?: Readonly<Record<string, string>>;
   /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App */
@@ -134,6 +178,8 @@ export class AppTier extends Construct {
   readonly roleArn: string;
   /** The rendered user data, before base64 (may hold Terraform references). */
   readonly userData: string;
+  private readonly group: AutoscalingGroup;
+  private readonly refreshPreferences: AutoscalingGroupInstanceRefreshPreferences;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
@@ -145,7 +191,7 @@ export class AppTier extends Construct {
     const maxSize = props.maxSize ?? Math.max(minSize, 2);
     const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 300;
     const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? 8;
-    const instanceRefreshMinHealthyPercent = props.instanceRefreshMinHealthyPercent ?? 50;
+    const refresh: Required<InstanceRefreshProps> = { minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 300, ...props.instanceRefresh };
     refuseProblems(this, [
       Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
       Token.isUnresolved(props.region) || isKnownRegion(props.region)
@@ -160,7 +206,7 @@ export class AppTier extends Construct {
       ...capacityProblems({ minSize, desiredCapacity, maxSize }),
       integerProblem("healthCheckGracePeriodSeconds", healthCheckGracePeriodSeconds, 0),
       integerProblem("rootVolumeSizeGiB", rootVolumeSizeGiB, ...ROOT_VOLUME_GIB),
-      integerProblem("instanceRefreshMinHealthyPercent", instanceRefreshMinHealthyPercent, 0, 100),
+      ...instanceRefreshProblems(refresh),
       ...appTierNameProblems(names),
     ]);
     const role = new IamRole(this, "role", {
@@ -176,6 +222,18 @@ export class AppTier extends Construct {
           sid: "ReadTheDatabaseSecret",
           actions: ["secretsmanager:GetSecretValue"],
           resources: [props.boot.databaseSecretArn],
+        },
+      ]),
+    });
+    // The boot script downloads the app's archive: its object versions under the artifact's prefix, nothing else of the bucket.
+    const readAppArtifact = new IamRolePolicy(this, "read-app-artifact", {
+      name: "read-app-artifact",
+      role: role.id,
+      policy: policyDocument([
+        {
+          sid: "ReadAppArchiveVersions",
+          actions: ["s3:GetObject", "s3:GetObjectVersion"],
+          resources: [props.artifactObjectsArn],
         },
       ]),
     });
@@ -215,6 +273,17 @@ export class AppTier extends Construct {
       tags: { Name: names.launchTemplatePrefix },
     });
 
+    const refreshPreferences: AutoscalingGroupInstanceRefreshPreferences = {
+      minHealthyPercentage: refresh.minHealthyPercent,
+      maxHealthyPercentage: refresh.maxHealthyPercent,
+      instanceWarmup: String(refresh.instanceWarmupSeconds),
+      // A server already on the new version (one a failed refresh left behind) is not replaced again.
+      skipMatching: true,
+      // No automatic rollback: AWS refuses it for a launch template whose image is an SSM parameter (the default
+      // resolve:ssm: AMI), and the provider saves the new version on the group before it starts the refresh
+      // (hashicorp/terraform-provider-aws#34189), so AWS's rollback would return to the new version.
+      autoRollback: false,
+    };
     const group = new AutoscalingGroup(this, "auto-scaling-group", {
       name: names.autoScalingGroup,
       vpcZoneIdentifier: [...props.subnetIds],
@@ -227,18 +296,36 @@ export class AppTier extends Construct {
       healthCheckGracePeriod: healthCheckGracePeriodSeconds,
       // A pinned version: with $Latest an instance refresh would never start.
       launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
-      instanceRefresh: {
-        strategy: "Rolling",
-        preferences: { minHealthyPercentage: instanceRefreshMinHealthyPercent },
-      },
+      instanceRefresh: { strategy: "Rolling", preferences: refreshPreferences },
       enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
       tag: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      // A server downloads the app as it boots: AccessDenied until the role may read the archive.
+      dependsOn: [readAppArtifact],
     });
+    this.group = group;
+    this.refreshPreferences = refreshPreferences;
 
     this.autoScalingGroupName = group.name;
     this.autoScalingGroupArn = group.arn;
     this.launchTemplateId = launchTemplate.id;
     this.roleName = role.name;
     this.roleArn = role.arn;
+  }
+
+  /**
+   * Fails an instance refresh as soon as one of these CloudWatch alarms is in
+   * ALARM: no more servers are replaced. Pass Terraform references to the
+   * alarms' names, so they exist before a refresh names them; an alarm on
+   * this group's own metrics would make a dependency cycle.
+   */
+  failRefreshOnAlarms(alarmNames: readonly string[]): void {
+    const [min, max] = INSTANCE_REFRESH_LIMITS.alarms;
+    if (alarmNames.length < min || alarmNames.length > max) {
+      refuseProblems(this, [{ prop: "failRefreshOnAlarms", message: `${alarmNames.length} alarms; an instance refresh takes at most ${max}` }]);
+    }
+    this.group.putInstanceRefresh({
+      strategy: "Rolling",
+      preferences: { ...this.refreshPreferences, alarmSpecification: alarmNames.length > 0 ? { alarms: [...alarmNames] } : undefined },
+    });
   }
 }

@@ -28,6 +28,8 @@ export const HA_SIGNALS = [
   "natPacketsDropped",
 ] as const;
 export type HaSignal = (typeof HA_SIGNALS)[number];
+/** Signals whose alarms read the Auto Scaling group's own metrics (its desired capacity): the group cannot name them. */
+export const GROUP_METRIC_SIGNALS: readonly HaSignal[] = ["healthyHosts", "inServiceInstances"];
 
 /** When an alarm fires: past `threshold` in each of `evaluationPeriods` consecutive periods of `periodSeconds`. */
 export interface AlarmThreshold {
@@ -248,6 +250,8 @@ export interface AvailabilityAlarmsProps {
 export interface AvailabilityAlarm {
   readonly signal: HaSignal;
   readonly name: string;
+  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
+  readonly nameReference: string;
   readonly arn: string;
   /** What it watches. */
   readonly series: MetricSeries;
@@ -328,7 +332,7 @@ export class AvailabilityAlarms extends Construct {
       okActions: [topicArn],
       ...watched,
     });
-    return { signal: spec.signal, name, arn: alarm.arn, series: spec.series };
+    return { signal: spec.signal, name, nameReference: alarm.alarmName, arn: alarm.arn, series: spec.series };
   }
 }
 

@@ -5,7 +5,7 @@ import type { PolicyStatementProps } from "./iam-policy";
  * deploy), and nothing of another environment where AWS lets IAM tell them
  * apart. Resources are named by ARN where the stack names them (roles, the
  * log group, the load balancer, the target group, the Auto Scaling group, the
- * database and its groups, the log bucket's name prefix, the state object,
+ * database and its groups, the log and app artifact buckets' name prefixes, the state object,
  * the alarm topic, the alarms, the dashboard, the key's alias); EC2
  * resources and the topic's KMS key, whose ids come from AWS, by the
  * `Environment` tag the stack puts on every resource it creates: created only
@@ -43,6 +43,10 @@ export interface EnvironmentScope {
   readonly logBucket?: { readonly name: string } | { readonly prefix: string };
   /** Whether a destroy empties the log bucket first (force_destroy). @default false */
   readonly logBucketForceDestroy?: boolean;
+  /** The prefix Terraform generates the app artifact bucket's name from: the stack uploads the app there, and a destroy empties it. */
+  readonly appArtifactBucketPrefix: string;
+  /** The app's own name (`loadBalancer.domain`): its Route 53 zone, and whether the stack requests the certificate. @default none: no domain */
+  readonly domain?: { readonly hostedZoneId: string; readonly requestsCertificate: boolean };
   /** The S3 state of the environment, when a CI runner plans against it (not Terraform Cloud). @default none */
   readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly lockTableRegion: string };
   /** What the environment's monitoring creates. */
@@ -109,6 +113,13 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "neither call has a resource type. Deploy role only.",
     deployOnly: true,
   },
+  {
+    actions: ["acm:RequestCertificate"],
+    reason:
+      "A certificate's ARN comes from ACM when it is requested; RequestCertificate is allowed only with the environment's tags on the new certificate " +
+      "(aws:RequestTag), and only where the stack requests the domain's certificate.",
+    deployOnly: true,
+  },
 ];
 
 /** The statements of a role that plans the environment: read everything the stack manages (and its state, taking the state lock). */
@@ -124,8 +135,11 @@ export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
   return [
     { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
     { name: "network", statements: ec2Management(scope) },
-    { name: "compute", statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope)] },
-    { name: "data", statements: [...databaseManagement(scope), ...logManagement(scope), ...logBucketManagement(scope)] },
+    {
+      name: "compute",
+      statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope), ...domainManagement(scope)],
+    },
+    { name: "data", statements: [...databaseManagement(scope), ...logManagement(scope), ...logBucketManagement(scope), ...appArtifactManagement(scope)] },
     { name: "monitoring", statements: monitoringManagement(scope) },
     { name: "protection", statements: [...functionManagement(scope), ...secretManagement(scope), ...webAclManagement(scope), ...unscopedWrites(scope)] },
     ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "write") }] : []),
@@ -228,21 +242,55 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
       resources: [arn(scope, "wafv2", `regional/webacl/${scope.webAcl.name}/*`)],
     });
   const bucket = logBucketArn(scope);
-  if (bucket) {
-    statements.push({
-      sid: "ReadLogBucket",
-      actions: [
-        "s3:ListBucket",
-        "s3:GetBucket*",
-        "s3:GetAccelerateConfiguration",
-        "s3:GetEncryptionConfiguration",
-        "s3:GetLifecycleConfiguration",
-        "s3:GetReplicationConfiguration",
-      ],
-      resources: [bucket],
-    });
-  }
+  if (bucket) statements.push(bucketReads("ReadLogBucket", bucket));
+  const artifacts = appArtifactBucketArn(scope);
+  statements.push(bucketReads("ReadAppArtifactBucket", artifacts), {
+    sid: "ReadAppArtifacts",
+    actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+    resources: [`${artifacts}/*`],
+  });
   return statements;
+}
+
+/** What Terraform reads of a bucket it manages: the bucket and each part of its configuration. */
+function bucketReads(sid: string, bucket: string): PolicyStatementProps {
+  return {
+    sid,
+    actions: [
+      "s3:ListBucket",
+      "s3:GetBucket*",
+      "s3:GetAccelerateConfiguration",
+      "s3:GetEncryptionConfiguration",
+      "s3:GetLifecycleConfiguration",
+      "s3:GetReplicationConfiguration",
+    ],
+    resources: [bucket],
+  };
+}
+
+/** What Terraform does to a bucket it creates: the bucket and each part of its configuration, as the project sets them. */
+function bucketManagement(sid: string, bucket: string): PolicyStatementProps {
+  return {
+    sid,
+    actions: [
+      "s3:CreateBucket",
+      "s3:DeleteBucket",
+      "s3:PutBucketPolicy",
+      "s3:DeleteBucketPolicy",
+      "s3:PutBucketVersioning",
+      "s3:PutBucketPublicAccessBlock",
+      "s3:PutBucketOwnershipControls",
+      "s3:PutBucketTagging",
+      "s3:PutEncryptionConfiguration",
+      "s3:PutLifecycleConfiguration",
+      "s3:ListBucketVersions",
+    ],
+    resources: [bucket],
+  };
+}
+
+function appArtifactBucketArn(scope: EnvironmentScope): string {
+  return s3Arn(scope, `${scope.appArtifactBucketPrefix}*`);
 }
 
 /** The topic, and its subscriptions (`<topic ARN>:<id>`). */
@@ -646,29 +694,60 @@ function webAclManagement(scope: EnvironmentScope): PolicyStatementProps[] {
 function logBucketManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   const bucket = logBucketArn(scope);
   if (!bucket) return [];
-  const statements: PolicyStatementProps[] = [
-    {
-      sid: "ManageLogBucket",
-      actions: [
-        "s3:CreateBucket",
-        "s3:DeleteBucket",
-        "s3:PutBucketPolicy",
-        "s3:DeleteBucketPolicy",
-        "s3:PutBucketVersioning",
-        "s3:PutBucketPublicAccessBlock",
-        "s3:PutBucketOwnershipControls",
-        "s3:PutBucketTagging",
-        "s3:PutEncryptionConfiguration",
-        "s3:PutLifecycleConfiguration",
-        "s3:ListBucketVersions",
-      ],
-      resources: [bucket],
-    },
-  ];
+  const statements: PolicyStatementProps[] = [bucketManagement("ManageLogBucket", bucket)];
   if (scope.logBucketForceDestroy) {
     statements.push({ sid: "EmptyLogBucket", actions: ["s3:DeleteObject", "s3:DeleteObjectVersion"], resources: [`${bucket}/*`] });
   }
   return statements;
+}
+
+/** The app artifact's bucket, and its object: each release uploads a new version, a destroy deletes them all (force_destroy). */
+function appArtifactManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const bucket = appArtifactBucketArn(scope);
+  return [
+    bucketManagement("ManageAppArtifactBucket", bucket),
+    {
+      sid: "UploadAppArtifacts",
+      actions: ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:DeleteObjectTagging"],
+      resources: [`${bucket}/*`],
+    },
+  ];
+}
+
+/**
+ * The app's name: the records in its zone (validation, alias) and, unless the
+ * certificate is made elsewhere, the ACM certificate, whose ARN comes from ACM
+ * on request: requested only with the environment's tags, managed by them.
+ */
+function domainManagement(scope: EnvironmentScope): PolicyStatementProps[] {
+  const domain = scope.domain;
+  if (!domain) return [];
+  const statements: PolicyStatementProps[] = [
+    {
+      sid: "ManageDomainRecords",
+      actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
+      resources: [`arn:${scope.partition}:route53:::hostedzone/${domain.hostedZoneId}`],
+    },
+    // A record change is followed by its change id, which Route 53 makes up.
+    { sid: "WatchDomainRecordChanges", actions: ["route53:GetChange"], resources: [`arn:${scope.partition}:route53:::change/*`] },
+  ];
+  if (!domain.requestsCertificate) return statements;
+  const certificates = arn(scope, "acm", "certificate/*");
+  const requestTags = [
+    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
+    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
+  ];
+  return [
+    ...statements,
+    { sid: "RequestCertificateTagged", actions: ["acm:RequestCertificate"], resources: ["*"], conditions: requestTags },
+    { sid: "TagCertificateOnRequest", actions: ["acm:AddTagsToCertificate"], resources: [certificates], conditions: requestTags },
+    {
+      sid: "ManageTaggedCertificates",
+      actions: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
+      resources: [certificates],
+      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+    },
+  ];
 }
 
 function monitoringManagement(scope: EnvironmentScope): PolicyStatementProps[] {

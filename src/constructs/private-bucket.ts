@@ -47,6 +47,12 @@ export interface PrivateBucketProps {
   readonly preventDestroy?: boolean;
   /** Name tag. @default the bucket's name, or its prefix */
   readonly nameTag?: string;
+  /**
+   * Default encryption: `AES256` (SSE-S3), or `aws:kms` with the AWS managed key `aws/s3` and an S3 Bucket Key
+   * (any principal of the account that may read an object may decrypt it; no key policy to keep).
+   * @default "AES256"
+   */
+  readonly encryption?: "AES256" | "aws:kms";
   /** Lifecycle rules (expiry of objects and old versions). */
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
   /** Statements the bucket policy allows, beside the TLS-only deny every bucket gets. @default none */
@@ -55,7 +61,7 @@ export interface PrivateBucketProps {
 
 /**
  * An S3 bucket locked down the same way wherever the project needs one:
- * versioned, encrypted by default (SSE-S3), all four public access blocks,
+ * versioned, encrypted by default (SSE-S3, or SSE-KMS), all four public access blocks,
  * ACLs disabled (bucket owner enforced), a policy that denies any request not
  * made over TLS, and lifecycle rules.
  */
@@ -85,7 +91,11 @@ export class PrivateBucket extends Construct {
     const versioning = new S3BucketVersioningA(this, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      rule: [
+        props.encryption === "aws:kms"
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
       // OperationAborted: one configuration change of the bucket at a time.
       dependsOn: [versioning],
     });

@@ -14,7 +14,7 @@ export type ControlScope = "inventory" | "state" | "ci-access";
 
 /** One synthesized stack under check. */
 export interface Target {
-  /** Environment name (`default`, `lab-start`, ...), `hardened`, or `state-bootstrap`. */
+  /** Environment name (`default`, `lab-start`, ...), `hardened`, `domain`, or `state-bootstrap`. */
   readonly name: string;
   readonly scope: ControlScope;
   readonly region: string;

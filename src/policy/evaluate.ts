@@ -17,6 +17,10 @@ import type { TerraformDocument } from "../terraform/document";
 
 /** The inventory variant with every optional control turned on, so those are proven to pass, not only waived. */
 export const HARDENED = "hardened";
+/** The default environment on a name of its own (`loadBalancer.domain`), so the HTTPS controls are proven met without a certificate made elsewhere. */
+export const DOMAIN = "domain";
+/** The name and zone of the domain variant: example.com is reserved for examples, and synthesis never looks the zone up. */
+export const EXAMPLE_DOMAIN = { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } as const;
 /** The state bootstrap stack (S3 state bucket and DynamoDB lock table). */
 export const STATE_BOOTSTRAP = "state-bootstrap";
 export const STATE_TARGETS: readonly string[] = [STATE_BOOTSTRAP];
@@ -117,10 +121,16 @@ export function hardenedSettings(root: string): EnvironmentSettings {
   });
 }
 
-/** Every environment file's stack, plus the hardened variant. */
+/** The default environment with `loadBalancer.domain` set: its own certificate, validated in the zone, and nothing else changed. */
+export function domainSettings(root: string): EnvironmentSettings {
+  const raw = JSON.parse(fs.readFileSync(path.join(root, "environments", "default.json"), "utf8"));
+  return parseSettings(DOMAIN, { ...raw, loadBalancer: { ...raw.loadBalancer, domain: EXAMPLE_DOMAIN } });
+}
+
+/** Every environment file's stack, plus the hardened and domain variants. */
 export function inventoryTargets(root: string): Target[] {
   const environments = loadEnvironments({ directory: path.join(root, "environments"), variables: {} });
-  return [...environments, hardenedSettings(root)].map((settings) => ({
+  return [...environments, hardenedSettings(root), domainSettings(root)].map((settings) => ({
     name: settings.environment,
     scope: "inventory" as const,
     region: settings.region,

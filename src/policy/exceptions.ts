@@ -11,21 +11,24 @@ import type { Control } from "./control";
  * resources and the setting it depends on, and why.
  */
 
+const settingCondition = z.strictObject({
+  setting: z.string().describe("Dotted setting path, as in the README's settings table."),
+  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe("The value the waiver needs; null means unset."),
+});
+type SettingCondition = z.output<typeof settingCondition>;
+
 const exceptionSchema = z.strictObject({
   control: z.string().describe("The control's id, as the test name starts (CKV_AWS_2, RDS.9, INV-TG-1)."),
-  environments: z.array(z.string()).min(1).describe("Environments (file names in environments/), hardened, or state-bootstrap."),
+  environments: z.array(z.string()).min(1).describe("Environments (file names in environments/), hardened, domain, or state-bootstrap."),
   resources: z
     .array(z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, "must be a Terraform address like aws_s3_bucket.access_logs_bucket"))
     .min(1)
     .optional()
     .describe("Terraform addresses the waiver covers; unset covers every finding of the control."),
   when: z
-    .strictObject({
-      setting: z.string().describe("Dotted setting path, as in the README's settings table."),
-      equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe("The value the waiver needs; null means unset."),
-    })
+    .union([settingCondition, z.array(settingCondition).min(1)])
     .optional()
-    .describe("The setting that makes the control fail; the waiver holds only while the setting has this value."),
+    .describe("The setting (or settings) that make the control fail; the waiver holds only while each has its value."),
   reason: z.string().min(40, "explain why, in a sentence or more").describe("Why the control cannot be met there, and how to meet it."),
 });
 
@@ -56,17 +59,23 @@ export function settingValue(settings: EnvironmentSettings, setting: string): un
   return value === undefined ? null : value;
 }
 
+/** The conditions of an exception's `when`, all of which must hold. */
+function conditionsOf(exception: PolicyException): SettingCondition[] {
+  return exception.when === undefined ? [] : [exception.when].flat();
+}
+
 /** Whether the exception's `when` holds for these settings (no `when` always holds). */
 export function conditionHolds(exception: PolicyException, settings: EnvironmentSettings | undefined): boolean {
-  if (!exception.when) return true;
+  const conditions = conditionsOf(exception);
+  if (conditions.length === 0) return true;
   if (!settings) return false;
-  return settingValue(settings, exception.when.setting) === exception.when.equals;
+  return conditions.every(({ setting, equals }) => settingValue(settings, setting) === equals);
 }
 
 export function describeCondition(exception: PolicyException): string {
-  if (!exception.when) return "";
-  const { setting, equals } = exception.when;
-  return equals === null ? `\`${setting}\` unset` : `\`${setting}\` = \`${JSON.stringify(equals)}\``;
+  return conditionsOf(exception)
+    .map(({ setting, equals }) => (equals === null ? `\`${setting}\` unset` : `\`${setting}\` = \`${JSON.stringify(equals)}\``))
+    .join(" and ");
 }
 
 function settingPaths(): Set<string> {
@@ -111,7 +120,9 @@ export function exceptionProblems(
       if (seen.has(key)) problems.push(`${where}: a second exception for ${environment}; merge them`);
       seen.add(key);
     }
-    if (exception.when && !settings.has(exception.when.setting)) problems.push(`${where}: "when" names ${exception.when.setting}, which is not a setting`);
+    for (const { setting } of conditionsOf(exception)) {
+      if (!settings.has(setting)) problems.push(`${where}: "when" names ${setting}, which is not a setting`);
+    }
   });
   return problems;
 }

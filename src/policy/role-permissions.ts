@@ -14,6 +14,9 @@ import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources
 export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
   ReadTheDatabaseSecret:
     "the app reads its database user's name and password at run time (app/src/SecretsManager.php); only the app user's secret, never the master's",
+  ReadAppArchiveVersions:
+    "the boot script downloads the app's archive, the exact object version its launch template names (app/boot/user-data.sh); " +
+    "objects under the app/ prefix only, no listing",
   SessionManagerRegistersTheInstance:
     "the SSM agent registers the server with Systems Manager and keeps it online, so Session Manager can reach it instead of SSH",
   SessionManagerOpensSessionChannels: "the SSM agent opens the channels of a Session Manager session",
@@ -92,7 +95,8 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
     );
     if (attached.length > 0)
       throw new Error(
-        `${role.address}: managed policies are attached (${attached.map((block) => block.config.policy_arn).join(", ")}): their actions are not in the configuration`,
+        `${role.address}: managed policies are attached (${attached.map((block) => block.config.policy_arn).join(", ")}): ` +
+          "their actions are not in the configuration",
       );
     return {
       address: role.address,
@@ -119,7 +123,8 @@ export function rolesMarkdown(roles: readonly RoleDescription[]): string {
             : "";
       const rows = role.permissions.map(
         (permission) =>
-          `| ${permission.actions.map(code).join("<br>")} | ${permission.resources.map(code).join("<br>")} | ${permission.conditions.map(code).join("<br>") || "-"} | ${permission.why} |`,
+          `| ${permission.actions.map(code).join("<br>")} | ${permission.resources.map(code).join("<br>")} ` +
+          `| ${permission.conditions.map(code).join("<br>") || "-"} | ${permission.why} |`,
       );
       return [
         `#### ${code(role.name)} (${code(role.address)})`,

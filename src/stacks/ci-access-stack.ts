@@ -293,6 +293,10 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
     databaseParameterGroup: databaseParameterGroupName(names.database.identifier, settings.database.engineVersion),
     logBucket: logs.enabled ? (logs.bucketName ? { name: logs.bucketName } : { prefix: names.accessLogBucket.bucketPrefix }) : undefined,
     logBucketForceDestroy: logs.forceDestroy,
+    appArtifactBucketPrefix: names.appArtifact.bucketPrefix,
+    domain: settings.loadBalancer.domain
+      ? { hostedZoneId: settings.loadBalancer.domain.hostedZoneId, requestsCertificate: settings.loadBalancer.certificateArn === undefined }
+      : undefined,
     monitoring: {
       topic: names.monitoring.topic,
       // The alarms are named after what they watch; a NAT gateway per zone, whatever natStrategy is now.

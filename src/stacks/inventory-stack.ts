@@ -5,6 +5,8 @@ import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
 import { commonTags } from "../config/tags";
 import { AccessLogBucket } from "../constructs/access-log-bucket";
+import { AppArtifact } from "../constructs/app-artifact";
+import { AppDomain } from "../constructs/app-domain";
 import { AppScaling } from "../constructs/app-scaling";
 import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
@@ -41,6 +43,10 @@ export class InventoryStack extends ProjectStack {
   /** The load balancer's WAF web ACL, when `loadBalancer.waf.enabled`. */
   readonly webAcl?: WebAcl;
   readonly appTier: AppTier;
+  /** The app's archive in S3, which the servers download as they boot. */
+  readonly appArtifact: AppArtifact;
+  /** The app's own name, its certificate and record, when `loadBalancer.domain` is set. */
+  readonly domain?: AppDomain;
   readonly database: Database;
   /** The app's own database user: its secret and the function that rotates it. */
   readonly databaseAppUser: DatabaseAppUser;
@@ -98,6 +104,7 @@ export class InventoryStack extends ProjectStack {
             sessionTimeoutSeconds: auth.sessionTimeoutSeconds,
             userPoolName: names.userPool,
           });
+    const domain = lb.domain ? new AppDomain(this, "domain", { ...lb.domain, certificateArn: lb.certificateArn }) : undefined;
     const loadBalancer = new LoadBalancer(this, "load-balancer", {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
@@ -106,13 +113,14 @@ export class InventoryStack extends ProjectStack {
       ...names.loadBalancer,
       healthCheck: lb.healthCheck,
       deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
-      certificateArn: lb.certificateArn,
+      certificateArn: domain?.certificateArn ?? lb.certificateArn,
       sslPolicy: lb.sslPolicy,
       deletionProtection: lb.deletionProtection,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       signIn: signIn?.action,
       accessLogBucket,
     });
+    domain?.pointAt(loadBalancer);
 
     const webAcl = lb.waf.enabled
       ? new WebAcl(this, "web-acl", {
@@ -153,6 +161,7 @@ export class InventoryStack extends ProjectStack {
       names: names.databaseAppUser,
     });
 
+    const appArtifact = new AppArtifact(this, "app-artifact", { appDirectory: props.appDirectory, ...names.appArtifact });
     const app = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
@@ -168,7 +177,9 @@ export class InventoryStack extends ProjectStack {
         databaseName: db.databaseName,
         // The app's own user's secret: the app servers cannot read the master's.
         databaseSecretArn: databaseAppUser.secretArn,
+        artifact: { bucket: appArtifact.bucketName, key: appArtifact.objectKey, versionId: appArtifact.versionId, sha256: appArtifact.sha256 },
       },
+      artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
       names: names.appTier,
     });
@@ -204,22 +215,35 @@ export class InventoryStack extends ProjectStack {
       },
     });
 
+    // A release stops replacing servers once an alarm of these is in ALARM.
+    const refreshAlarms = new Set(app.instanceRefresh.alarms);
+    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map((alarm) => alarm.nameReference));
+
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
     this.webAcl = webAcl;
     this.accessLogBucket = accessLogBucket;
     this.appTier = appTier;
+    this.appArtifact = appArtifact;
+    this.domain = domain;
     this.database = database;
     this.databaseAppUser = databaseAppUser;
     this.monitoring = monitoring;
 
     const output = (outputId: string, value: string | string[], description: string) => new TerraformOutput(this, outputId, { value, description });
-    output("app_url", loadBalancer.url, "URL of the Inventory app (the load balancer's DNS name)");
+    output("app_url", domain?.url ?? loadBalancer.url, "URL of the Inventory app (its domain, else the load balancer's DNS name)");
     output("load_balancer_dns_name", loadBalancer.dnsName, "DNS name of the load balancer");
     output("target_group_arn", loadBalancer.targetGroupArn, "Target group of the app servers");
     if (accessLogBucket) output("access_log_bucket", accessLogBucket.bucketName, "S3 bucket of the load balancer's access logs");
     output("autoscaling_group_name", appTier.autoScalingGroupName, "Auto Scaling group of the app servers");
+    output(
+      "app_artifact",
+      `s3://${appArtifact.bucketName}/${appArtifact.objectKey}`,
+      "The app's archive in S3 (versioned; the servers boot the launch template's version)",
+    );
+    output("app_artifact_version_id", appArtifact.versionId, "S3 version of the app's archive the current launch template version boots");
+    output("app_artifact_sha256", appArtifact.sha256, "SHA-256 of the app's archive, which the servers check before they unpack it");
     output("db_instance_identifier", database.identifier, "RDS identifier of the database");
     output("db_endpoint", database.endpoint, "Database endpoint (address:port); it survives a Multi-AZ failover");
     output("db_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the database master user (the ARN, not the secret)");

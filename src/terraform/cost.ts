@@ -95,11 +95,16 @@ export const FREE_TYPES: readonly string[] = [
   "aws_cloudwatch_log_resource_policy",
   "aws_cognito_user_pool_client",
   "aws_cognito_user_pool_domain",
+  // Public ACM certificates cost nothing, nor does waiting for one.
+  "aws_acm_certificate",
+  "aws_acm_certificate_validation",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
 export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_s3_bucket: "S3 storage and requests",
+  aws_s3_object: "S3 storage and requests",
+  aws_route53_record: "Route 53 queries (alias queries to the load balancer are free; the hosted zone is the owner's)",
   aws_cloudwatch_log_group: "CloudWatch Logs ingestion and storage",
   aws_flow_log: "VPC flow log delivery (vended logs)",
   aws_dynamodb_table: "DynamoDB on-demand requests and storage",
@@ -116,7 +121,7 @@ export const USAGE_CHARGES_NOT_INCLUDED: readonly string[] = [
   "T3 CPU credits above the baseline (unlimited mode) for app servers and the database",
   "RDS backup storage beyond the database's size, and snapshots",
   "CloudWatch Logs ingestion and storage (flow logs, RDS log exports, Enhanced Monitoring)",
-  "S3 storage and requests (access logs, state), DynamoDB lock requests",
+  "S3 storage and requests (access logs, app artifacts, state), DynamoDB lock requests",
   "Secrets Manager and KMS API calls, cross-zone data transfer",
   "AWS WAF requests ($0.60 per million) and its log's ingestion and storage",
   "SNS publishes and deliveries of the alarms' notifications",

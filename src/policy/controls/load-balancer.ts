@@ -129,7 +129,7 @@ export const loadBalancerControls: Control[] = [
     aliases: [],
     title: "ALB listeners use HTTPS, or redirect to it",
     scopes: ["inventory"],
-    turnOn: "set `loadBalancer.certificateArn` (an ACM certificate in the environment's region)",
+    turnOn: "set `loadBalancer.domain` (a name in a Route 53 zone; the stack makes its certificate) or `loadBalancer.certificateArn`",
     check: ({ document }) =>
       everyListener(document, (listener) =>
         listener.config.protocol === "HTTPS" || redirectsToHttps(listener) ? undefined : `is ${show(listener.config.protocol)} and does not redirect to HTTPS`,
@@ -140,7 +140,7 @@ export const loadBalancerControls: Control[] = [
     aliases: ["ELB.1"],
     title: "ALB redirects HTTP to HTTPS",
     scopes: ["inventory"],
-    turnOn: "set `loadBalancer.certificateArn`: HTTP:80 then answers 301 to HTTPS:443",
+    turnOn: "set `loadBalancer.domain` or `loadBalancer.certificateArn`: HTTP:80 then answers 301 to HTTPS:443",
     check: ({ document }) =>
       everyBlock(applicationLoadBalancers(document), "application load balancer", true, (alb) => {
         const listeners = listenersOf(document, alb);
@@ -156,7 +156,7 @@ export const loadBalancerControls: Control[] = [
     aliases: [],
     title: "ALB HTTPS listeners accept TLS 1.2 and newer only",
     scopes: ["inventory"],
-    turnOn: "set `loadBalancer.certificateArn`; `loadBalancer.sslPolicy` picks the TLS 1.2+/1.3 policy",
+    turnOn: "set `loadBalancer.domain` or `loadBalancer.certificateArn`; `loadBalancer.sslPolicy` picks the TLS 1.2+/1.3 policy",
     check: ({ document }) =>
       everyListener(document, (listener) => {
         if (listener.config.protocol === "HTTPS")
