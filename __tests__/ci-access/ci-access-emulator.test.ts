@@ -67,6 +67,7 @@ it("applies: the providers, roles and policies exist as synthesized", async () =
     "Inventory-GHA-Deploy-data",
     "Inventory-GHA-Deploy-monitoring",
     "Inventory-GHA-Deploy-network",
+    "Inventory-GHA-Deploy-protection",
     "Inventory-GHA-Deploy-read",
     "Inventory-GHA-Deploy-state",
   ]);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { CreatePolicyVersionCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand, GetPolicyCommand } from "@aws-sdk/client-iam";
+import { CreatePolicyVersionCommand, GetPolicyCommand, GetPolicyVersionCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { synthesize } from "../../src/synthesize";
 import { CI_ACCESS_STACK } from "../../src/stacks/ci-access-stack";
@@ -21,9 +21,12 @@ import { EmulatedStack } from "../lifecycle/emulated-stack";
 // trust and permission tests' subject, not this one's); moto checks a
 // CloudWatch request as `monitoring:<action>`, the name it signs with, so the
 // copy grants each `cloudwatch:` action under that name too (the gap
-// cloudwatch-iam-action-prefix in emulator-gaps.ts, with its probe); and moto
+// cloudwatch-iam-action-prefix in emulator-gaps.ts, with its probe); moto
 // refuses the signature of Terraform's S3 requests once enforcement is on, so
-// this environment keeps its state locally and has no access log bucket.
+// this environment keeps its state locally and has no access log bucket, and
+// leaves out the app artifact's bucket and object; and it refuses the
+// provider's Lambda reads, so the app user's rotation function is left out
+// too (UNCHECKABLE).
 
 const ENVIRONMENT = "lab-start";
 let emulator: AwsEmulator;
@@ -53,9 +56,47 @@ beforeAll(async () => {
   access.load(path.join(root, "out", "stacks", CI_ACCESS_STACK));
   await access.init();
   await access.apply();
+  withoutUncheckableResources(path.join(stack.directory, "cdk.tf.json"));
   environment = EmulatedStack.create(ENVIRONMENT, emulator, "local");
   environment.load(stack.directory);
 }, 300_000);
+
+/**
+ * What moto cannot serve once IAM enforcement is on, left out of this suite's copy of the environment (references to
+ * them become placeholders): Terraform's S3 requests (their signature is refused: state stays local, no access log
+ * bucket, and the app artifact's bucket and object go too) and the rotation function: once the provider has created
+ * it, moto answers its GetFunction 403 with an XML body, though the deploy role allows lambda:GetFunction (the same
+ * session's GetFunction through the JavaScript SDK is answered, so the cause is moto's handling of the provider's
+ * request, not the policy; not probed, as the S3 one is not). What the deploy role may do to these is asserted
+ * statement by statement in ci-access-stack.test.ts; the lifecycle suite applies them (without enforcement).
+ */
+const UNCHECKABLE = /^(aws_lambda_function|aws_lambda_permission|aws_secretsmanager_secret_rotation)\.|^aws_s3_(bucket\w*|object)\.app_artifact_/;
+
+function withoutUncheckableResources(file: string): void {
+  const configuration = JSON.parse(fs.readFileSync(file, "utf8"));
+  const removed: string[] = [];
+  for (const [type, blocks] of Object.entries<Record<string, unknown>>(configuration.resource))
+    for (const name of Object.keys(blocks))
+      if (UNCHECKABLE.test(`${type}.${name}`)) {
+        removed.push(`${type}.${name}`);
+        delete blocks[name];
+        if (Object.keys(blocks).length === 0) delete configuration.resource[type];
+      }
+  const removedAddress = new RegExp(`\\$\\{(${removed.map((address) => address.replace(/\./g, "\\.")).join("|")})\\.([a-z_]+)\\}`, "g");
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === "string")
+      return value.replace(removedAddress, (_reference, address: string, attribute: string) =>
+        attribute === "arn"
+          ? `arn:aws:${address.startsWith("aws_s3") ? "s3:::" : "lambda:us-west-2:123456789012:function:"}left-out-in-this-suite`
+          : "left-out-in-this-suite",
+      );
+    if (Array.isArray(value)) return value.filter((item) => !(typeof item === "string" && removed.includes(item))).map(rewrite);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewrite(item)]));
+    return value;
+  };
+  fs.writeFileSync(file, JSON.stringify(rewrite(configuration), null, 2));
+  expect(removed.length).toBeGreaterThan(5);
+}
 
 afterAll(async () => {
   await emulator?.stop();

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { FUNCTION_FILE, functionBundle } from "../../src/constructs/function-bundle";
 import { ROTATION_RUNTIME } from "../../src/constructs/database-app-user";
@@ -66,6 +67,18 @@ describe("the rotation function's bundle", () => {
 
   it("comes out byte for byte the same when bundled again from the same sources", () => {
     expect(functionBundle(props(names[1])).sha256).toBe(bundle.sha256);
+  });
+
+  it("is the same bytes from a project elsewhere, without a tsconfig.json, whose packages are reached through a link", () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-bundle-"));
+    try {
+      for (const entry of ["package.json", "src"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(elsewhere, entry), { recursive: true });
+      fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(elsewhere, "node_modules"));
+      expect(functionBundle({ ...props("elsewhere"), root: elsewhere }).sha256).toBe(bundle.sha256);
+      expect(zip.toString("latin1")).not.toContain("node_modules/");
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it("is bundled again when a source changes, and taken from the cache otherwise", () => {

@@ -22,6 +22,10 @@ describe("HCL output", () => {
           "aws_route_table_association.network_public_subnet_2_routes,\naws_s3_bucket_policy.access_logs_policy,\n]",
       );
       expect(hclText).not.toMatch(/^\s*"[a-z0-9_]+\.[a-z0-9_]+",?$/m);
+      // The WAF rules' statements, which cdktf's bindings leave untyped, as the blocks Terraform wants, at every depth.
+      expect(hclText).not.toContain("of an unexpected type");
+      expect(hclText).not.toMatch(/^\s*(statement|rate_based_statement|scope_down_statement|byte_match_statement|managed_rule_group_statement) = \{$/m);
+      expect(hclText).toMatch(/^\s*statement \{\n\s*rate_based_statement \{$/m);
       synthesize({ projectRoot: PROJECT_ROOT, outdir, hcl: false, variables });
       expect(fs.readdirSync(json.directory).sort()).toEqual(["assets", "cdk.tf.json"]);
     } finally {

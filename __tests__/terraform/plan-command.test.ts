@@ -99,6 +99,8 @@ describe("npm run plan", () => {
     expect(fs.readdirSync(project.path(".cache/terraform/review/default")).sort()).toEqual([
       ".terraform",
       ".terraform.lock.hcl",
+      // The app's archive and the rotation function's code, which the configuration names by path.
+      "assets",
       "cdk.tf.json",
       "init-inputs.json",
       "review.tfplan",
@@ -133,7 +135,7 @@ describe("npm run plan", () => {
   it("keeps the plan, its JSON and the review, and leaves no Terraform working data in cdktf.out", () => {
     for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt", "review.md"]) expect(project.exists(`plan-review/default/${file}`)).toBe(true);
     expect(JSON.parse(project.read("plan-review/default/plan.json")).resource_changes.length).toBe(resourceCount);
-    expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-default"))).toEqual(["cdk.tf.json"]);
+    expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-default")).sort()).toEqual(["assets", "cdk.tf.json"]);
   });
 
   it("ends the review with the estimated monthly cost, by resource, and what it leaves out", () => {
@@ -149,8 +151,8 @@ describe("npm run plan", () => {
     expect(markdown.stdout.startsWith("### Plan review of inventory-default")).toBe(true);
     expect(markdown.stdout.length).toBeLessThanOrEqual(65_536);
     expect(markdown.stdout).toMatch(/^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$/m);
-    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$97\.70 -> \$178\.73\)\./);
-    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $178.73 fixed</summary>");
+    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$108\.10 -> \$189\.13\)\./);
+    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $189.13 fixed</summary>");
     expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
     // The progress lines go to stderr, so the output can be posted as it is.
     expect(markdown.stdout).not.toContain("Terraform: ");
@@ -179,7 +181,7 @@ describe("the HCL output of the default environment", () => {
   it("plans exactly what npm run plan planned from the JSON: same addresses, same planned values, same outputs", async () => {
     const stack = synthesizeEnvironment("default", "hcl");
     try {
-      expect(fs.readdirSync(stack.directory).sort()).toEqual(["cdk.tf", "metadata.json"]);
+      expect(fs.readdirSync(stack.directory).sort()).toEqual(["assets", "cdk.tf", "metadata.json"]);
       const fromHcl = plannedChanges(planned(await planStack(stack.directory)).text);
       const fromJson = plannedChanges(project.read(path.join("plan-review", "default", "plan.txt")));
       const addresses = (text: string) => [...text.matchAll(/^ {2}# (\S+) will be (created|read during apply)$/gm)].map((match) => match[1]);

@@ -21,9 +21,10 @@ const SYNTHESIS_TOOLS = ["esbuild"];
 
 /**
  * npm install, lean: no audit or funding requests, metadata from npm's cache when it has it, no install scripts (synthesis
- * needs none), no lock file for a copy that is thrown away.
+ * needs none). From the checkout's lock file, as a user's switch would be: every package the change leaves alone keeps its
+ * locked version (the rotation function's bundle, built from mysql2 and its dependencies, stays byte for byte the same).
  */
-const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--no-package-lock", "--loglevel=error"];
+const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--loglevel=error"];
 
 export interface PackageJson {
   engines?: { node?: string };
@@ -140,6 +141,7 @@ export class SwitchedProject {
       for (const entry of PROJECT_ENTRIES) fs.cpSync(path.join(projectRoot, entry), project.path(entry), { recursive: true });
       const packageJson = switchedPackageJson(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8"), documentedPackageChange(projectRoot));
       fs.writeFileSync(project.path("package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
+      fs.copyFileSync(path.join(projectRoot, "package-lock.json"), project.path("package-lock.json"));
       await project.run("npm", NPM_INSTALL);
       return project;
     } catch (error) {

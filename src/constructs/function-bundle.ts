@@ -53,7 +53,8 @@ export function functionBundle(props: FunctionBundleProps): FunctionBundle {
   const zipFile = path.join(directory, `${props.name}.zip`);
   const inputsFile = path.join(directory, `${props.name}.inputs.json`);
   const esbuild = loadEsbuild(props.root);
-  const options = JSON.stringify([props.entry, props.nodeMajor, props.external ?? []]);
+  // What the bundle is made with besides its inputs: a change to any of these rebuilds it.
+  const options = JSON.stringify([props.entry, props.nodeMajor, props.external ?? [], "minify", "alwaysStrict"]);
   if (!isFresh(props.root, zipFile, inputsFile, esbuild.version, options)) {
     const result = esbuild.buildSync({
       entryPoints: [path.join(props.root, props.entry)],
@@ -63,10 +64,14 @@ export function functionBundle(props: FunctionBundleProps): FunctionBundle {
       target: `node${props.nodeMajor}`,
       format: "cjs",
       external: [...(props.external ?? [])],
-      // Smaller, and names kept: the function's errors still name its functions.
-      minifyWhitespace: true,
-      minifySyntax: true,
+      // Minified whole: smaller, and without the module paths esbuild otherwise writes into the bundle (node_modules/...,
+      // as the project's folder lays them out), so the same sources and packages make the same bytes wherever the
+      // project sits or npm nests a package. Names kept: the function's errors still name its functions.
+      minify: true,
       keepNames: true,
+      // The function's own TypeScript settings, not whatever tsconfig.json esbuild would find above the entry: a copy of
+      // the project without one (a test's, a CI job's) makes the same bundle. Strict mode, as the project compiles.
+      tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
       metafile: true,
       write: false,
       logLevel: "warning",

@@ -17,3 +17,42 @@ export function unquoteDependsOn(hcl: string): string {
     return `${opening}${entries.replace(/"([^"\n]+)"/g, "$1")}${closing}`;
   });
 }
+
+/** The first line of the comment cdktf writes above an attribute whose type the provider bindings leave out. */
+const UNTYPED_WARNING = /^[ \t]*# Warning: The following attribute is of an unexpected type\./;
+const OBJECT_ATTRIBUTE = /^([ \t]*)([A-Za-z0-9_]+) = \{$/;
+
+/**
+ * cdktf's bindings leave the type of a few deeply nested blocks out (a WAF
+ * rule's `statement`, at any depth) and its HCL writer then writes them as
+ * object attributes (`statement = { ... }`), which Terraform refuses
+ * ("An argument named statement is not expected here"), with a comment
+ * that suggests JSON instead. Such a value is blocks all the way down, so
+ * this writes each of its objects as a block (`statement { ... }`) and drops
+ * the comment. A list of objects there (`x = [ ... ]`) is not written that
+ * way by cdktf today; it stops with the line rather than write a wrong file.
+ */
+export function blocksForUntypedAttributes(hcl: string): string {
+  const lines = hcl.split("\n");
+  const out: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    if (!UNTYPED_WARNING.test(lines[index])) {
+      out.push(lines[index]);
+      continue;
+    }
+    while (index < lines.length && /^[ \t]*#/.test(lines[index])) index++;
+    if (lines[index]?.trim() === "") index++;
+    if (!OBJECT_ATTRIBUTE.test(lines[index] ?? "")) {
+      throw new Error(`cdk.tf line ${index + 1}: an attribute cdktf could not type is not an object: ${lines[index]?.trim()}`);
+    }
+    // Up to the brace that closes it (cdktf writes one opening or closing brace per line, and does not indent).
+    for (let depth = 0; index < lines.length; index++) {
+      const line = lines[index];
+      if (/ = \[$/.test(line)) throw new Error(`cdk.tf line ${index + 1}: a list inside an attribute cdktf could not type: ${line.trim()}`);
+      out.push(line.replace(OBJECT_ATTRIBUTE, "$1$2 {"));
+      if (line.trimEnd().endsWith("{")) depth++;
+      else if (line.trim().startsWith("}") && --depth === 0) break;
+    }
+  }
+  return out.join("\n");
+}
