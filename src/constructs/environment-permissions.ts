@@ -150,6 +150,13 @@ const arn = (scope: EnvironmentScope, service: string, resource: string, region 
   `arn:${scope.partition}:${service}:${region}:${scope.accountId}:${resource}`;
 const iamArn = (scope: EnvironmentScope, resource: string) => `arn:${scope.partition}:iam::${scope.accountId}:${resource}`;
 const s3Arn = (scope: EnvironmentScope, resource: string) => `arn:${scope.partition}:s3:::${resource}`;
+/** The condition of a create call: the new resource gets the environment's and the project's tags. */
+const createdWithTags = (scope: EnvironmentScope) => [
+  { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
+  { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
+];
+/** The condition of a call on an existing resource: it carries the environment's tag. */
+const taggedForEnvironment = (scope: EnvironmentScope) => [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }];
 
 function unscopedReads(): PolicyStatementProps[] {
   return UNSCOPED_ACTIONS.filter((group) => !group.deployOnly).map((group, index) => ({
@@ -211,7 +218,7 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
             sid: "ReadTaggedKeys",
             actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
             resources: [arn(scope, "kms", "key/*")],
-            conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+            conditions: taggedForEnvironment(scope),
           },
         ]
       : []),
@@ -380,10 +387,7 @@ const EC2_TAGGED_ACTIONS = [
 
 function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
   const ec2 = (type: string) => arn(scope, "ec2", `${type}/*`);
-  const requestTags = [
-    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
-    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
-  ];
+  const requestTags = createdWithTags(scope);
   // One statement per create call, naming only the type it creates: a statement granting CreateSubnet on
   // vpc/* under a request tag condition would let the role add subnets to any VPC.
   const creations: PolicyStatementProps[] = EC2_CREATIONS.map(([action, type]) => ({
@@ -404,7 +408,7 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
       sid: "ManageTagged",
       actions: EC2_TAGGED_ACTIONS,
       resources: [arn(scope, "ec2", "*/*")],
-      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+      conditions: taggedForEnvironment(scope),
     },
     {
       // The VPC's default security group is created by AWS with the VPC, untagged; Terraform adopts it, tags
@@ -423,7 +427,7 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
       sid: "LaunchFromOwnTemplate",
       actions: ["ec2:RunInstances"],
       resources: [ec2("launch-template")],
-      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+      conditions: taggedForEnvironment(scope),
     },
     {
       sid: "LaunchOnlyThroughTemplate",
@@ -733,10 +737,7 @@ function domainManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   ];
   if (!domain.requestsCertificate) return statements;
   const certificates = arn(scope, "acm", "certificate/*");
-  const requestTags = [
-    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
-    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
-  ];
+  const requestTags = createdWithTags(scope);
   return [
     ...statements,
     { sid: "RequestCertificateTagged", actions: ["acm:RequestCertificate"], resources: ["*"], conditions: requestTags },
@@ -745,7 +746,7 @@ function domainManagement(scope: EnvironmentScope): PolicyStatementProps[] {
       sid: "ManageTaggedCertificates",
       actions: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
       resources: [certificates],
-      conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }],
+      conditions: taggedForEnvironment(scope),
     },
   ];
 }
@@ -776,11 +777,8 @@ function monitoringManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   const alias = scope.monitoring.keyAlias;
   if (!alias) return statements;
   const key = arn(scope, "kms", "key/*");
-  const requestTags = [
-    { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
-    { test: "StringEquals", variable: "aws:RequestTag/Project", values: [scope.projectTag] },
-  ];
-  const tagged = [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [scope.environmentTag] }];
+  const requestTags = createdWithTags(scope);
+  const tagged = taggedForEnvironment(scope);
   return [
     ...statements,
     { sid: "CreateTopicKeyTagged", actions: ["kms:CreateKey"], resources: ["*"], conditions: requestTags },
