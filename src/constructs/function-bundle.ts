@@ -53,29 +53,27 @@ export function functionBundle(props: FunctionBundleProps): FunctionBundle {
   const zipFile = path.join(directory, `${props.name}.zip`);
   const inputsFile = path.join(directory, `${props.name}.inputs.json`);
   const esbuild = loadEsbuild(props.root);
-  // What the bundle is made with besides its inputs: a change to any of these rebuilds it.
-  const options = JSON.stringify([props.entry, props.nodeMajor, props.external ?? [], "minify", "alwaysStrict"]);
+  // How the bundle is made, besides its inputs and the project's folder: the recorded copy of these makes any change to
+  // them (an option added, another Node.js target) build it again.
+  const made = {
+    entryPoints: [props.entry],
+    bundle: true,
+    platform: "node",
+    target: `node${props.nodeMajor}`,
+    format: "cjs",
+    external: [...(props.external ?? [])],
+    // Minified whole: smaller, and without the module paths esbuild otherwise writes into the bundle (node_modules/...,
+    // as the project's folder lays them out), so the same sources and packages make the same bytes wherever the
+    // project sits or npm nests a package. Names kept: the function's errors still name its functions.
+    minify: true,
+    keepNames: true,
+    // The function's own TypeScript settings, not whatever tsconfig.json esbuild would find above the entry: a copy of
+    // the project without one (a test's, a CI job's) makes the same bundle. Strict mode, as the project compiles.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
+  } satisfies import("esbuild").BuildOptions;
+  const options = JSON.stringify(made);
   if (!isFresh(props.root, zipFile, inputsFile, esbuild.version, options)) {
-    const result = esbuild.buildSync({
-      entryPoints: [path.join(props.root, props.entry)],
-      absWorkingDir: props.root,
-      bundle: true,
-      platform: "node",
-      target: `node${props.nodeMajor}`,
-      format: "cjs",
-      external: [...(props.external ?? [])],
-      // Minified whole: smaller, and without the module paths esbuild otherwise writes into the bundle (node_modules/...,
-      // as the project's folder lays them out), so the same sources and packages make the same bytes wherever the
-      // project sits or npm nests a package. Names kept: the function's errors still name its functions.
-      minify: true,
-      keepNames: true,
-      // The function's own TypeScript settings, not whatever tsconfig.json esbuild would find above the entry: a copy of
-      // the project without one (a test's, a CI job's) makes the same bundle. Strict mode, as the project compiles.
-      tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
-      metafile: true,
-      write: false,
-      logLevel: "warning",
-    });
+    const result = esbuild.buildSync({ ...made, absWorkingDir: props.root, metafile: true, write: false, logLevel: "warning" });
     const zip = storedZip(FUNCTION_FILE, Buffer.from(result.outputFiles[0].contents));
     const inputs = Object.keys(result.metafile.inputs).map((file): [string, number, number] => {
       const stat = fs.statSync(path.resolve(props.root, file));
