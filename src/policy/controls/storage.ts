@@ -39,6 +39,11 @@ function everyBucket(problem: (document: TerraformDocument, bucket: Block) => st
   return ({ document, scope }) => everyBlock(resources(document, "aws_s3_bucket"), "S3 bucket", scope === "state", (bucket) => problem(document, bucket));
 }
 
+/** Every bucket has a resource of `partType` for it, else `missing` is its finding. */
+function everyBucketWith(partType: string, missing: string): (target: Target) => Finding[] {
+  return everyBucket((document, bucket) => (bucketParts(document, partType, bucket).length > 0 ? undefined : missing));
+}
+
 function encryptionAlgorithms(document: TerraformDocument, bucket: Block): string[] {
   return bucketParts(document, "aws_s3_bucket_server_side_encryption_configuration", bucket).flatMap((configuration) =>
     blockList(configuration.config.rule).map((rule) => String(firstBlock(rule.apply_server_side_encryption_by_default)?.sse_algorithm)),
@@ -155,7 +160,7 @@ export const storageControls: Control[] = [
     title: "S3 bucket has server access logging",
     scopes: ["inventory"],
     unavailable: "not offered: needs a second bucket to log into",
-    check: everyBucket((document, bucket) => (bucketParts(document, "aws_s3_bucket_logging", bucket).length > 0 ? undefined : "has no server access logging")),
+    check: everyBucketWith("aws_s3_bucket_logging", "has no server access logging"),
   },
   {
     id: "CKV_AWS_144",
@@ -163,9 +168,7 @@ export const storageControls: Control[] = [
     title: "S3 bucket replicates to another region",
     scopes: ["inventory"],
     unavailable: "not offered: needs a bucket in a second region",
-    check: everyBucket((document, bucket) =>
-      bucketParts(document, "aws_s3_bucket_replication_configuration", bucket).length > 0 ? undefined : "has no replication configuration",
-    ),
+    check: everyBucketWith("aws_s3_bucket_replication_configuration", "has no replication configuration"),
   },
   {
     id: "CKV2_AWS_62",
@@ -173,9 +176,7 @@ export const storageControls: Control[] = [
     title: "S3 bucket sends event notifications",
     scopes: ["inventory"],
     unavailable: "not offered: needs a consumer of the notifications",
-    check: everyBucket((document, bucket) =>
-      bucketParts(document, "aws_s3_bucket_notification", bucket).length > 0 ? undefined : "has no event notifications",
-    ),
+    check: everyBucketWith("aws_s3_bucket_notification", "has no event notifications"),
   },
   {
     id: "CKV_AWS_28",
