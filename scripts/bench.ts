@@ -2,9 +2,9 @@
 // guessed. Runs the default environment's synthesis every way it can be run,
 // side by side, plus the CLI's synth end to end, the same two on CDK Terrain
 // (a copy of the project switched as docs/cdk-terrain.md says), the offline
-// plan review beside the bare `terraform plan` of the same folder (the floor a
-// review can approach), the lifecycle suite against the AWS emulator, and npm
-// test. Prints a table and writes it as JSON to
+// plan review (text, Markdown, and with --json) beside the bare `terraform
+// plan` of the same folder (the floor a review can approach), the lifecycle
+// suite against the AWS emulator, and npm test. Prints a table and writes it as JSON to
 // bench-results/ (ignored by git).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -94,12 +94,14 @@ async function main(): Promise<void> {
       { name: "npm run plan (offline plan review)", command: ["npm", "run", "--silent", "plan"], runs, warmUp: true },
       { name: "floor: bare terraform plan, same folder", command: barePlan, runs, cwd: reviewFolder, environment: terraformCommandEnvironment },
       {
-        name: "terraform plan -out + show -json",
-        command: ["sh", "-c", `${barePlan.join(" ")} -out=${savedPlan} >/dev/null && terraform show -json ${savedPlan} >/dev/null`],
+        name: "terraform plan -out (the review's one command)",
+        command: [...barePlan, `-out=${savedPlan}`],
         runs,
         cwd: reviewFolder,
         environment: terraformCommandEnvironment,
       },
+      { name: "npm run plan -- --format markdown", command: ["npm", "run", "--silent", "plan", "--", "--format", "markdown"], runs },
+      { name: "npm run plan -- --json (+ show -json)", command: ["npm", "run", "--silent", "plan", "--", "--json"], runs },
     ],
     { name: "npm run plan, first run (init)", command: ["sh", "-c", `rm -rf ${reviewFolder} && npm run --silent plan`], runs: Math.min(runs, 3) },
     // The environment's life against the AWS emulator on its own: the longest suite, which npm test runs beside the others.
@@ -122,9 +124,13 @@ async function main(): Promise<void> {
 
   const appResult = results[0];
   const baseline = results.find((result) => result.name.startsWith("baseline"))!;
-  const [review, floor, terraformPart] = ["npm run plan (offline", "floor:", "terraform plan -out"].map((prefix) =>
-    results.find((result) => result.name.startsWith(prefix))!,
-  );
+  const [review, floor, terraformPart, markdownReview, jsonReview] = [
+    "npm run plan (offline",
+    "floor:",
+    "terraform plan -out",
+    "npm run plan -- --format markdown",
+    "npm run plan -- --json",
+  ].map((prefix) => results.find((result) => result.name.startsWith(prefix))!);
   const ratio = (a: Measurement, b: Measurement) => Number((a.medianSeconds / b.medianSeconds).toFixed(2));
   const report = {
     date: new Date().toISOString(),
@@ -135,7 +141,12 @@ async function main(): Promise<void> {
       loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
     },
     speedupOverBaseline: Number((baseline.medianSeconds / appResult.medianSeconds).toFixed(1)),
-    planReview: { reviewOverFloor: ratio(review, floor), reviewOverTerraformPart: ratio(review, terraformPart) },
+    planReview: {
+      reviewOverFloor: ratio(review, floor),
+      markdownReviewOverFloor: ratio(markdownReview, floor),
+      jsonReviewOverFloor: ratio(jsonReview, floor),
+      reviewOverTerraformPart: ratio(review, terraformPart),
+    },
     results,
   };
   const table = formatTable(results);
@@ -147,8 +158,9 @@ async function main(): Promise<void> {
   console.log(
     `The offline plan review takes ${report.planReview.reviewOverFloor}x the bare terraform plan of its folder ` +
       `(${review.medianSeconds.toFixed(2)} s / ${floor.medianSeconds.toFixed(2)} s), ` +
-      `${report.planReview.reviewOverTerraformPart}x the two Terraform commands it runs ` +
-      `(plan -out, then show -json of that plan: ${terraformPart.medianSeconds.toFixed(2)} s).`,
+      `${report.planReview.reviewOverTerraformPart}x the one Terraform command it runs (plan -out: ${terraformPart.medianSeconds.toFixed(2)} s); ` +
+      `the Markdown review ${report.planReview.markdownReviewOverFloor}x the floor, ` +
+      `the review with --json (Terraform's JSON plan too) ${report.planReview.jsonReviewOverFloor}x.`,
   );
 
   const resultsDirectory = path.join(root, "bench-results");

@@ -1,10 +1,11 @@
-// npm run plan [-- --env NAME] [--live] [--format markdown] [--compare ENV]: synthesizes, then plans one
+// npm run plan [-- --env NAME] [--live] [--format markdown] [--compare ENV] [--json]: synthesizes, then plans one
 // environment and prints a one-screen review. Offline by default (no AWS
 // credentials, no network, an empty local state: what the environment would
 // create); with --live against the environment's own backend and AWS, with the
 // default credential chain (what a change would do to what is deployed:
-// replacements and destructions first). The plan, its JSON and the review are
-// kept in plan-review/<env>/ (plan-review/<env>/live/ for a live review).
+// replacements and destructions first). The plan, its text and the review are
+// kept in plan-review/<env>/ (plan-review/<env>/live/ for a live review);
+// --json adds Terraform's JSON plan (`terraform show -json`) as plan.json.
 // Every review ends with the estimated fixed monthly cost; --compare ENV
 // prices another environment's synthesized configuration beside it and shows
 // the monthly change. --format markdown prints the review as a pull request
@@ -13,10 +14,11 @@
 // Synthesis runs in this process (what `cdktf synth` runs, without the CLI
 // around it). Terraform works in a folder kept per environment under
 // .cache/terraform/review/, initialised again only when the providers, the
-// lock file or the backend change. Terraform needs two commands, each loading
-// the AWS provider: one plan, whose output is the text plan, and
-// `terraform show -json` of that same saved plan (Terraform's JSON plan comes
-// from no other command; `plan -json` streams progress, not values).
+// lock file or the backend change. Terraform runs one command, the plan,
+// whose output is the text plan; the review reads the values from the saved
+// plan file itself (src/terraform/saved-plan.ts), not through a second
+// command that loads the AWS provider again (`terraform show -json`, which
+// it falls back to for a plan file it cannot read, saying why).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SettingsError } from "../src/config/load";
@@ -31,12 +33,13 @@ import { LockTimeoutError } from "../src/system/exclusive-lock";
 import { KeptWorkspace } from "../src/terraform/kept-workspace";
 import { TerraformError, TerraformNotFoundError } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV]";
+const USAGE = "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV] [--json]";
 const FORMATS = ["text", "markdown"] as const;
 
-function parseArguments(args: string[]): { environment: string; live: boolean; format: (typeof FORMATS)[number]; compare?: string } {
+function parseArguments(args: string[]): { environment: string; live: boolean; json: boolean; format: (typeof FORMATS)[number]; compare?: string } {
   let environment = "default";
   let live = false;
+  let json = false;
   let format: (typeof FORMATS)[number] = "text";
   let compare: string | undefined;
   for (let index = 0; index < args.length; index++) {
@@ -44,6 +47,7 @@ function parseArguments(args: string[]): { environment: string; live: boolean; f
     const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const value = () => inline ?? (args[index + 1] && !args[index + 1].startsWith("--") ? args[++index] : undefined);
     if (arg === "--live") live = true;
+    else if (arg === "--json") json = true;
     else if (name === "--format") {
       const chosen = value();
       if (!FORMATS.includes(chosen as (typeof FORMATS)[number]))
@@ -59,7 +63,7 @@ function parseArguments(args: string[]): { environment: string; live: boolean; f
       process.exit(0);
     } else throw new SettingsError(`unknown argument "${arg}"; ${USAGE}`);
   }
-  return { environment, live, format, compare };
+  return { environment, live, json, format, compare };
 }
 
 /**
@@ -77,7 +81,7 @@ function localStatePath(stack: SynthesizedStack): Record<string, unknown> | unde
 }
 
 async function main(): Promise<void> {
-  const { environment, live, format, compare } = parseArguments(process.argv.slice(2));
+  const { environment, live, json, format, compare } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
   // With --compare every environment is synthesized (as cdktf synth does), so the other one is priced from its configuration.
   const stacks = synthesize({ projectRoot: root, variables: { ...process.env, INVENTORY_ENV: compare ? "" : environment } });
@@ -102,7 +106,10 @@ async function main(): Promise<void> {
     const init = await workspace.initIfChanged();
     say(`Terraform: ${init.initialised ? "initialised" : "reusing"} ${path.relative(process.cwd(), workspace.directory)} (${init.reason})\n`);
     const result = await workspace.plan(live ? { refresh: true, lock: true } : {});
-    const plan = await workspace.showJson(result.planFile);
+    const { plan, source, fallbackReason } = await workspace.readPlan(result.planFile);
+    if (fallbackReason) console.error(`Read the plan with terraform show -json: ${fallbackReason}`);
+    // Terraform's own JSON plan, for tools that take it: the one already read, or one more command.
+    const terraformJson = source === "terraform show -json" ? plan : json ? await workspace.showJson(result.planFile) : undefined;
     const summary = /^(Plan: .*|No changes\..*)$/m.exec(result.text)?.[0] ?? "Plan: (no summary from terraform)";
     const mode = live ? `live, against its ${stack.settings.state.backend} state and AWS` : "offline, -refresh=false";
     const cost = costReview(
@@ -122,11 +129,13 @@ async function main(): Promise<void> {
     fs.mkdirSync(outputDirectory, { recursive: true });
     const saved: Record<string, string | Buffer> = {
       "plan.tfplan": fs.readFileSync(result.planFile),
-      "plan.json": `${JSON.stringify(plan, null, 2)}\n`,
+      ...(terraformJson ? { "plan.json": `${JSON.stringify(terraformJson, null, 2)}\n` } : {}),
       "plan.txt": result.text,
       "review.txt": `${review.text}\n`,
       "review.md": markdown,
     };
+    // A plan.json of an earlier run would not be this plan's.
+    if (!terraformJson) fs.rmSync(path.join(outputDirectory, "plan.json"), { force: true });
     for (const [name, content] of Object.entries(saved)) {
       const file = path.join(outputDirectory, name);
       fs.writeFileSync(file, content);
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
     }
     if (format === "markdown") process.stdout.write(markdown);
     else console.log(review.text);
-    say(`\nSaved: ${path.relative(process.cwd(), outputDirectory)}/{plan.tfplan,plan.json,plan.txt,review.txt,review.md}`);
+    say(`\nSaved: ${path.relative(process.cwd(), outputDirectory)}/{${Object.keys(saved).join(",")}}`);
   } finally {
     workspace.release();
   }

@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { copyStackFolder, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import { readSavedResourceChanges } from "../../src/terraform/saved-plan";
+import { copyStackFolder, type ResourceChange, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
 import { runTerraform, terraformEnvironment, type TerraformResult } from "../../src/terraform/terraform-cli";
+import { type NumberShapes, numberShapesOf, type ProvidersSchema } from "../../src/terraform/value-numbers";
 import type { AwsEmulator } from "../support/aws-emulator";
 import { TERRAFORM_CACHE } from "../support/terraform";
 import { gapOverrides, type StackConfiguration } from "./emulator-gaps";
@@ -19,6 +21,8 @@ export interface PlanOutcome {
   readonly planFile: string;
   readonly text: string;
   readonly json: TerraformPlanJson;
+  /** The resource changes as the review reads them from the plan file (src/terraform/saved-plan.ts), or why it could not. */
+  readonly fromPlanFile: ResourceChange[] | string;
 }
 
 /**
@@ -30,6 +34,7 @@ export interface PlanOutcome {
 export class EmulatedStack {
   readonly directory: string;
   private readonly environment: NodeJS.ProcessEnv;
+  private numberShapes?: NumberShapes;
 
   private constructor(
     readonly name: string,
@@ -95,7 +100,9 @@ export class EmulatedStack {
     const lock = options.lock === false ? ["-lock=false"] : ["-lock-timeout=0s"];
     const { stdout } = await this.run(["plan", "-input=false", "-no-color", ...lock, `-out=${planFile}`]);
     const { stdout: json } = await this.run(["show", "-json", planFile]);
-    return { planFile, text: stdout, json: JSON.parse(json) as TerraformPlanJson };
+    this.numberShapes ??= numberShapesOf(JSON.parse((await this.run(["providers", "schema", "-json"])).stdout) as ProvidersSchema);
+    const reading = readSavedResourceChanges(planFile, this.numberShapes);
+    return { planFile, text: stdout, json: JSON.parse(json) as TerraformPlanJson, fromPlanFile: "changes" in reading ? reading.changes : reading.unsupported };
   }
 
   /** Applies a saved plan, or plans and applies in one go. */

@@ -7,7 +7,9 @@ import { STATE_BOOTSTRAP_STACK } from "../../src/stacks/state-bootstrap-stack";
 import { AwsEmulator } from "../support/aws-emulator";
 import { ProjectCopy } from "../support/project-copy";
 import { PROJECT_ROOT } from "../support/stacks";
+import { readableChanges } from "../support/plan-json";
 import { synthesizedResourceCount } from "../support/terraform";
+import type { ResourceChange } from "../../src/terraform/stack-workspace";
 import { EmulatedStack } from "./emulated-stack";
 import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "./emulator-gaps";
 import { leftovers } from "./leftovers";
@@ -17,6 +19,11 @@ import { attributeChanges, describeChange, KNOWN_AFTER_APPLY, replacements, type
 // emulator) on 127.0.0.1: the state bucket bootstrapped, the lab's starting
 // point applied, re-planned, moved to the lab's final settings, an app change
 // planned, and everything destroyed. Each step builds on the one before.
+
+/** The resource changes the review reads from a plan file, as readableChanges gives them; or the reader's reason it could not. */
+function changesFromPlanFile(fromPlanFile: ResourceChange[] | string): unknown {
+  return typeof fromPlanFile === "string" ? fromPlanFile : readableChanges({ format_version: "", resource_changes: fromPlanFile });
+}
 
 const ENVIRONMENT = "lab-start";
 const STATE_BUCKET = "inventory-ha-terraform-state";
@@ -159,7 +166,9 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   });
 
   step("3. re-plans with no change but the emulator's known gaps", async () => {
-    const { json } = await environment.plan("replan-start");
+    const { json, fromPlanFile } = await environment.plan("replan-start");
+    // What the review reads from the plan file is what Terraform's JSON says, here and in every plan below.
+    expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
     expect(unexplained(attributeChanges(json))).toEqual([]);
   });
 
@@ -170,7 +179,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       // The review a person runs before deploying, against the same backend and the same AWS (without
       // the emulator's overrides), beside the suite's own plan, which does not lock the state.
       const reviewing = project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
-      const { planFile, json } = await environment.plan("final", { lock: false });
+      const { planFile, json, fromPlanFile } = await environment.plan("final", { lock: false });
+      expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
       const changes = attributeChanges(json);
       const byAddress = (address: string) => changes.filter((change) => change.address === address);
 
@@ -270,7 +280,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   );
 
   step("4b. re-plans the final settings with no change but the emulator's known gaps", async () => {
-    const { json } = await environment.plan("replan-final");
+    const { json, fromPlanFile } = await environment.plan("replan-final");
+    expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
     expect(unexplained(attributeChanges(json))).toEqual([]);
   });
 
@@ -285,7 +296,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         const after = environment.load(synthesizeEnvironment(labFinal).environment);
         const sha256 = after.resource!.aws_s3_object.app_artifact_object.source_hash as string;
         expect(sha256).not.toBe(before.sha256);
-        const { json } = await environment.plan("app-change");
+        const { json, fromPlanFile } = await environment.plan("app-change");
+        expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
         const changes = attributeChanges(json).filter((change) => !gapFor(change));
         expect([...new Set(changes.map((change) => change.address))].sort()).toEqual([
           "aws_autoscaling_group.app_tier_auto_scaling_group",

@@ -7,8 +7,10 @@ import { InventoryStack } from "../../src/stacks/inventory-stack";
 import { APP_DIRECTORY, PROJECT_ROOT, settingsFor } from "../support/stacks";
 import type { Diagnostic } from "../../src/terraform/terraform-cli";
 import { domainSettings, EXAMPLE_DOMAIN } from "../../src/policy/evaluate";
+import { readSavedPlan } from "../../src/terraform/saved-plan";
 import { StackWorkspace } from "../../src/terraform/stack-workspace";
 import { type StackToValidate, validateStacks } from "../../src/terraform/validate-stacks";
+import { readableChanges, referencedResources } from "../support/plan-json";
 import { readable, synthesizeEnvironment, TERRAFORM_CACHE } from "../support/terraform";
 
 // Every environment of the repository, and the state bootstrap stack, proven
@@ -126,6 +128,11 @@ describe("the default environment on a domain of its own (loadBalancer.domain), 
       await workspace.init();
       const { planFile, text } = await workspace.plan();
       const plan = await workspace.showJson(planFile);
+      // The review reads the same from the plan file.
+      const reading = readSavedPlan(planFile, await workspace.numberShapes());
+      if (reading.unsupported !== undefined) throw new Error(reading.unsupported);
+      expect(readableChanges(reading.plan)).toEqual(readableChanges(plan));
+      expect(referencedResources(reading.plan)).toEqual(referencedResources(plan));
       const created = (plan.resource_changes ?? []).filter((change) => change.change.actions.join() === "create");
       expect(created).toHaveLength((plan.resource_changes ?? []).length);
       const planned = (address: string) => created.find((change) => change.address === address)!.change.after as Record<string, any>;

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { KeptWorkspace, type KeptWorkspaceOptions } from "../../src/terraform/kept-workspace";
+import { KeptWorkspace, type KeptWorkspaceOptions, NUMBER_SHAPES_FILE } from "../../src/terraform/kept-workspace";
 import { TerraformError } from "../../src/terraform/terraform-cli";
 import { TERRAFORM_CACHE } from "../support/terraform";
 
@@ -84,6 +84,15 @@ describe("a kept Terraform folder", () => {
     writeStack({ version: "~> 5.100" });
     await expect(review()).resolves.toEqual({ initialised: true, reason: "the configuration's providers or modules changed" });
     await expect(review()).resolves.toMatchObject({ initialised: false });
+  });
+
+  it("keeps the providers' number shapes until the next init, which drops them: the next plan read makes them from the new schema", async () => {
+    fs.writeFileSync(kept(NUMBER_SHAPES_FILE), JSON.stringify({ resources: { aws_vpc: null }, dataSources: {} }));
+    await expect(review()).resolves.toMatchObject({ initialised: false });
+    expect(fs.existsSync(kept(NUMBER_SHAPES_FILE))).toBe(true);
+    writeStack({ version: "~> 5.100" });
+    await expect(review()).resolves.toMatchObject({ initialised: true });
+    expect(fs.existsSync(kept(NUMBER_SHAPES_FILE))).toBe(false);
   });
 
   it("never plans with the installed provider when the new constraint excludes it: init fails with Terraform's reason", async () => {

@@ -1,6 +1,12 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { costReview } from "../../src/terraform/cost-review";
+import { reviewPlan } from "../../src/terraform/plan-review";
+import { readSavedPlan } from "../../src/terraform/saved-plan";
+import type { TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { NumberShapes } from "../../src/terraform/value-numbers";
+import { readableChanges, referencedResources } from "../support/plan-json";
 import { ProjectCopy } from "../support/project-copy";
 import { planned, planStack, synthesizedResourceCount, synthesizeEnvironment } from "../support/terraform";
 
@@ -103,6 +109,8 @@ describe("npm run plan", () => {
       "assets",
       "cdk.tf.json",
       "init-inputs.json",
+      // Where the provider's values hold numbers, from its schema: what reading the plan file needs, made once per init.
+      "provider-numbers.json",
       "review.tfplan",
       "zz_review_override.tf.json",
     ]);
@@ -132,10 +140,35 @@ describe("npm run plan", () => {
     expect(project.read("cdktf.out/stacks/inventory-default/cdk.tf.json")).toBe(project.read("app-out/stacks/inventory-default/cdk.tf.json"));
   });
 
-  it("keeps the plan, its JSON and the review, and leaves no Terraform working data in cdktf.out", () => {
-    for (const file of ["plan.tfplan", "plan.json", "plan.txt", "review.txt", "review.md"]) expect(project.exists(`plan-review/default/${file}`)).toBe(true);
-    expect(JSON.parse(project.read("plan-review/default/plan.json")).resource_changes.length).toBe(resourceCount);
+  it("keeps the plan, its text and the review, and leaves no Terraform working data in cdktf.out", () => {
+    expect(fs.readdirSync(project.path("plan-review/default")).sort()).toEqual(["plan.tfplan", "plan.txt", "review.md", "review.txt"]);
+    expect(result.stdout).toContain("Saved: plan-review/default/{plan.tfplan,plan.txt,review.txt,review.md}");
     expect(fs.readdirSync(project.path("cdktf.out/stacks/inventory-default")).sort()).toEqual(["assets", "cdk.tf.json"]);
+  });
+
+  it("--json keeps Terraform's JSON plan too; the review read from the plan file is the one read from that JSON", () => {
+    const run = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--json"], offline);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toContain("Saved: plan-review/default/{plan.tfplan,plan.json,plan.txt,review.txt,review.md}");
+    const shown = JSON.parse(project.read("plan-review/default/plan.json")) as TerraformPlanJson;
+    expect(shown.resource_changes).toHaveLength(resourceCount);
+
+    const shapes = JSON.parse(project.read(".cache/terraform/review/default/provider-numbers.json")) as NumberShapes;
+    const reading = readSavedPlan(project.path("plan-review/default/plan.tfplan"), shapes);
+    if (reading.unsupported !== undefined) throw new Error(reading.unsupported);
+    expect(readableChanges(reading.plan)).toEqual(readableChanges(shown));
+    expect(referencedResources(reading.plan)).toEqual(referencedResources(shown));
+    // The alarms' thresholds: 0.01 is written as text in the plan file, a number by the provider's schema.
+    expect(reading.plan.resource_changes!.find((change) => change.address.endsWith("nat_gateway_1_dropped_packets"))!.change.after).toMatchObject({
+      threshold: 0.01,
+    });
+    const review = (plan: TerraformPlanJson) => [reviewPlan(plan, "heading", "summary").text, costReview(plan, "us-west-2").section];
+    expect(review(reading.plan)).toEqual(review(shown));
+    expect(run.stdout).toContain(
+      reviewPlan(shown, "", "")
+        .sections.find((section) => section.title === "Network")!
+        .lines.join("\n"),
+    );
   });
 
   it("ends the review with the estimated monthly cost, by resource, and what it leaves out", () => {
@@ -164,7 +197,8 @@ describe("npm run plan", () => {
     const format = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--format", "html"], offline);
     expect([format.status, format.stderr.trim()]).toEqual([
       1,
-      'Invalid settings: --format: "html" is not one of text, markdown; usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV]',
+      'Invalid settings: --format: "html" is not one of text, markdown; ' +
+        "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV] [--json]",
     ]);
     const compare = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "prod"], offline);
     expect([compare.status, compare.stderr.trim()]).toEqual([1, 'Invalid settings: --compare: unknown environment "prod"; known: default, lab-start']);

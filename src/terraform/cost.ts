@@ -278,7 +278,8 @@ export function planResources(plan: TerraformPlanJson, side: "before" | "after")
     }));
 }
 
-function planReferences(plan: TerraformPlanJson): Map<string, Record<string, string[]>> {
+/** Per resource of the plan's configuration, per attribute: the resources its expressions refer to (data sources left out). */
+export function planReferences(plan: TerraformPlanJson): Map<string, Record<string, string[]>> {
   const found = new Map<string, Record<string, string[]>>();
   const resources = ((plan.configuration as any)?.root_module?.resources ?? []) as { address: string; expressions?: Record<string, unknown> }[];
   for (const resource of resources) {

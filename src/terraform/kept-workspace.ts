@@ -4,12 +4,15 @@ import * as path from "node:path";
 import { ExclusiveLock, type ExclusiveLockOptions } from "../system/exclusive-lock";
 import { copyStackFolder, REVIEW_OVERRIDE_FILE, reviewOverride, StackWorkspace, type StackWorkspaceOptions } from "./stack-workspace";
 import { terraformEnvironment } from "./terraform-cli";
+import type { NumberShapes } from "./value-numbers";
 
 /** What the last successful `terraform init` of a kept folder was run on, as hashes (backend settings may hold secrets). */
 export const INIT_RECORD_FILE = "init-inputs.json";
 const LOCK_FILE = ".terraform.lock.hcl";
+/** Where the installed providers' values hold numbers (from their schema), kept until the next init, which removes it. */
+export const NUMBER_SHAPES_FILE = "provider-numbers.json";
 /** Files of the folder itself; everything else is the stack's configuration and is replaced on every run. */
-const OWN_ENTRIES = new Set([".terraform", LOCK_FILE, REVIEW_OVERRIDE_FILE, INIT_RECORD_FILE, "backend-config.hcl"]);
+const OWN_ENTRIES = new Set([".terraform", LOCK_FILE, REVIEW_OVERRIDE_FILE, INIT_RECORD_FILE, NUMBER_SHAPES_FILE, "backend-config.hcl"]);
 
 export interface KeptWorkspaceOptions extends StackWorkspaceOptions {
   /** The folder kept between runs, one per environment and kind of run, e.g. `<project>/.cache/terraform/review/<env>`. */
@@ -120,11 +123,29 @@ export class KeptWorkspace extends StackWorkspace {
     const recordFile = path.join(this.directory, INIT_RECORD_FILE);
     const previous = readRecord(recordFile);
     fs.rmSync(recordFile, { force: true });
+    // The schema summary belongs to the providers this init installs: the next plan read makes it again.
+    fs.rmSync(path.join(this.directory, NUMBER_SHAPES_FILE), { force: true });
     const providersChanged = previous?.providers !== inputs.providers;
     await this.init(this.backendConfig, ["-reconfigure", ...(providersChanged ? ["-upgrade"] : [])]);
     const record: InitRecord = { ...inputs, lockFile: hashOf(fs.readFileSync(path.join(this.directory, LOCK_FILE))) };
     fs.writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
     return { initialised: true, reason };
+  }
+
+  /**
+   * The providers' number shapes, from the folder when an earlier run since
+   * the last init recorded them, else from their schema (one more provider
+   * load, once per init), then recorded.
+   */
+  override async numberShapes(): Promise<NumberShapes> {
+    const file = path.join(this.directory, NUMBER_SHAPES_FILE);
+    try {
+      return JSON.parse(fs.readFileSync(file, "utf8")) as NumberShapes;
+    } catch {
+      const shapes = await super.numberShapes();
+      fs.writeFileSync(file, `${JSON.stringify(shapes)}\n`);
+      return shapes;
+    }
   }
 
   /** Gives the folder up to the next run. The folder and its `.terraform` stay. */

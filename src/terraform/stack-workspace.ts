@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { readSavedPlan } from "./saved-plan";
 import { runTerraform, terraformBinary, terraformEnvironment } from "./terraform-cli";
+import { type NumberShapes, numberShapesOf, type ProvidersSchema } from "./value-numbers";
 
 /** The override file the workspace adds; Terraform merges `*_override.tf.json` over the stack's own files. */
 export const REVIEW_OVERRIDE_FILE = "zz_review_override.tf.json";
@@ -25,6 +27,14 @@ export interface PlanResult {
   readonly text: string;
 }
 
+/** A plan's JSON, and where it came from. */
+export interface ReadPlan {
+  readonly plan: TerraformPlanJson;
+  /** The plan file itself, or `terraform show -json` when the file holds something the reader does not know (`fallbackReason`). */
+  readonly source: "plan file" | "terraform show -json";
+  readonly fallbackReason?: string;
+}
+
 /** The parts of Terraform's JSON plan format the project reads. */
 export interface TerraformPlanJson {
   readonly format_version: string;
@@ -43,6 +53,15 @@ export interface ResourceChange {
   readonly mode: "managed" | "data";
   readonly type: string;
   readonly name: string;
+  /** For a resource in a module: the module's address. */
+  readonly module_address?: string;
+  /** For a resource with count or for_each: its index or key. */
+  readonly index?: number | string;
+  readonly provider_name?: string;
+  /** For a deposed object (left by a create-before-destroy replacement): its key. */
+  readonly deposed?: string;
+  /** For a resource moved since the last apply: its address then. */
+  readonly previous_address?: string;
   readonly change: {
     actions: string[];
     before: unknown;
@@ -139,6 +158,24 @@ export class StackWorkspace {
   async showJson(planFile: string): Promise<TerraformPlanJson> {
     const { stdout } = await this.run(["show", "-json", planFile]);
     return JSON.parse(stdout) as TerraformPlanJson;
+  }
+
+  /**
+   * A saved plan's resource changes and references, read from the plan file
+   * (src/terraform/saved-plan.ts) without another Terraform command, or from
+   * `terraform show -json` when the file holds something the reader does not
+   * know.
+   */
+  async readPlan(planFile: string): Promise<ReadPlan> {
+    const reading = readSavedPlan(planFile, await this.numberShapes());
+    if (reading.unsupported === undefined) return { plan: reading.plan, source: "plan file" };
+    return { plan: await this.showJson(planFile), source: "terraform show -json", fallbackReason: reading.unsupported };
+  }
+
+  /** Where the configuration's providers hold numbers, from their schema (`terraform providers schema -json`, which loads every provider). */
+  async numberShapes(): Promise<NumberShapes> {
+    const { stdout } = await this.run(["providers", "schema", "-json"]);
+    return numberShapesOf(JSON.parse(stdout) as ProvidersSchema);
   }
 
   remove(): void {

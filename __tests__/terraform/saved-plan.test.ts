@@ -1,0 +1,210 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { readSavedPlan, templateReferences } from "../../src/terraform/saved-plan";
+import { StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { NumberShapes } from "../../src/terraform/value-numbers";
+import { zipEntries } from "../../src/system/zip-archive";
+import { readableChanges, referencedResources } from "../support/plan-json";
+import { TERRAFORM_CACHE } from "../support/terraform";
+
+// The plan file reader against Terraform's own `show -json`, on a real plan
+// of every kind of change: Terraform's built-in terraform_data resource
+// (no provider to install, nothing leaves the machine), applied into a
+// local state, then changed so the next plan keeps one, updates one,
+// replaces two (one destroyed first, one created first), destroys three (no
+// configuration, a count index and a for_each key gone), follows a move and
+// creates one whose values are partly unknown, with numbers inside a
+// dynamic value (0.01 is written as text in the plan file). The AWS
+// stacks' own plans are compared in npm run plan's test (the default
+// environment), the domain variant's and the lifecycle's (updates and
+// replacements of real AWS resources in the emulator).
+
+/** What is deployed first. */
+const first = {
+  resource: {
+    terraform_data: {
+      kept: { input: { name: "kept", ratio: 0.5 } },
+      updated: { input: "one" },
+      replaced: { input: 1, triggers_replace: ["v1"] },
+      replaced_first: { input: "x", triggers_replace: ["v1"], lifecycle: { create_before_destroy: true } },
+      removed: { input: "gone" },
+      counted: { count: 2, input: "${count.index}" },
+      keyed: { for_each: { a: "A", b: "B" }, input: "${each.value}" },
+      old_name: { input: "moved" },
+    },
+  },
+};
+
+/** The change planned against it. */
+const second = {
+  moved: [{ from: "terraform_data.old_name", to: "terraform_data.new_name" }],
+  resource: {
+    terraform_data: {
+      kept: { input: { name: "kept", ratio: 0.5 } },
+      updated: { input: "two" },
+      replaced: { input: 1, triggers_replace: ["v2"] },
+      replaced_first: { input: "x", triggers_replace: ["v2"], lifecycle: { create_before_destroy: true } },
+      counted: { count: 1, input: "${count.index}" },
+      keyed: { for_each: { a: "A" }, input: "${each.value}" },
+      new_name: { input: "moved" },
+      created: {
+        input: { threshold: 0.01, sizes: [1, 2.5], text: "0.01", from: "${terraform_data.replaced.output}-${terraform_data.updated.id}" },
+        depends_on: ["terraform_data.kept"],
+      },
+    },
+  },
+};
+
+let workspace: StackWorkspace;
+let planFile: string;
+let shown: TerraformPlanJson;
+let shapes: NumberShapes;
+
+function configure(document: object | string, file = "main.tf.json"): void {
+  for (const entry of fs.readdirSync(workspace.directory))
+    if (entry.endsWith(".tf") || entry.endsWith(".tf.json")) fs.rmSync(path.join(workspace.directory, entry));
+  fs.writeFileSync(path.join(workspace.directory, file), typeof document === "string" ? document : JSON.stringify(document, null, 2));
+}
+
+beforeAll(async () => {
+  workspace = StackWorkspace.empty("saved-plan", { cacheDirectory: TERRAFORM_CACHE });
+  configure(first);
+  await workspace.init();
+  await workspace.run(["apply", "-auto-approve", "-input=false", "-no-color"]);
+  configure(second);
+  ({ planFile } = await workspace.plan({ refresh: true }));
+  shown = await workspace.showJson(planFile);
+  shapes = await workspace.numberShapes();
+});
+
+afterAll(() => workspace.remove());
+
+function reading(): TerraformPlanJson {
+  const result = readSavedPlan(planFile, shapes);
+  if (result.unsupported !== undefined) throw new Error(result.unsupported);
+  return result.plan;
+}
+
+describe("a saved plan read from the file", () => {
+  it("covers every kind of change (Terraform's own JSON says so)", () => {
+    const kinds = (shown.resource_changes ?? []).map((change) => `${change.address} ${change.change.actions.join("+")} ${change.action_reason ?? ""}`.trim());
+    expect(kinds).toEqual([
+      "terraform_data.counted[0] no-op",
+      "terraform_data.counted[1] delete delete_because_count_index",
+      "terraform_data.created create",
+      "terraform_data.kept no-op",
+      'terraform_data.keyed["a"] no-op',
+      'terraform_data.keyed["b"] delete delete_because_each_key',
+      "terraform_data.new_name no-op",
+      "terraform_data.removed delete delete_because_no_resource_config",
+      "terraform_data.replaced delete+create replace_because_cannot_update",
+      "terraform_data.replaced_first create+delete replace_because_cannot_update",
+      "terraform_data.updated update",
+    ]);
+  });
+
+  it("gives every resource change as terraform show -json does: address, actions, values before and after, unknowns, replace paths, reasons", () => {
+    expect(readableChanges(reading())).toEqual(readableChanges(shown));
+  });
+
+  it('types numbers inside a dynamic value by the type the plan gives it: 0.01 a number, the text "0.01" a string', () => {
+    const created = reading().resource_changes!.find((change) => change.address === "terraform_data.created")!;
+    expect(created.change.after).toMatchObject({ input: { threshold: 0.01, sizes: [1, 2.5], text: "0.01" } });
+    expect(created.change.after_unknown).toMatchObject({ id: true, output: true, input: { from: true } });
+  });
+
+  it("names the move and the index or key of each instance", () => {
+    const changes = reading().resource_changes!;
+    expect(changes.find((change) => change.address === "terraform_data.new_name")!.previous_address).toBe("terraform_data.old_name");
+    expect(changes.filter((change) => change.index !== undefined).map((change) => change.index)).toEqual([0, 1, "a", "b"]);
+    expect(changes.filter((change) => change.index !== undefined).map((change) => change.index)).toEqual(
+      shown.resource_changes!.filter((change) => change.index !== undefined).map((change) => change.index),
+    );
+  });
+
+  it("gives the resources each attribute refers to as the configuration in show -json does", () => {
+    const references = referencedResources(reading());
+    expect(references).toEqual(referencedResources(shown));
+    expect(references["terraform_data.created"]).toEqual({ input: ["terraform_data.replaced", "terraform_data.updated"] });
+  });
+
+  it("leaves a plan of a configuration in HCL to terraform show -json, saying why", async () => {
+    configure('resource "terraform_data" "only" {\n  input = "hcl"\n}\n', "main.tf");
+    const { planFile: hclPlan } = await workspace.plan({ planFileName: "hcl.tfplan" });
+    const read = await workspace.readPlan(hclPlan);
+    expect(read).toMatchObject({ source: "terraform show -json", fallbackReason: "its configuration is in HCL (main.tf)" });
+    expect(read.plan.resource_changes!.map((change) => change.address)).toContain("terraform_data.only");
+  });
+
+  it("refuses a plan file of another format version, and a file that is not a plan, with the reason", () => {
+    const entries = zipEntries(fs.readFileSync(planFile));
+    const plan = entries.get("tfplan")!;
+    // The message opens with field 1, the format version: tag 0x08, then the varint.
+    expect([...plan.subarray(0, 2)]).toEqual([0x08, 3]);
+    const otherVersion = path.join(workspace.directory, "other-version.tfplan");
+    fs.writeFileSync(otherVersion, storedZip(new Map([...entries, ["tfplan", Buffer.concat([Buffer.from([0x08, 4]), plan.subarray(2)])]])));
+    expect(readSavedPlan(otherVersion, shapes)).toEqual({ unsupported: "its format version is 4, not 3" });
+
+    const notAPlan = path.join(workspace.directory, "not-a-plan.tfplan");
+    fs.writeFileSync(notAPlan, "plain text");
+    expect(readSavedPlan(notAPlan, shapes)).toEqual({ unsupported: "the plan file could not be read: no end of central directory record: not a zip archive" });
+  });
+});
+
+describe("the references of a JSON template", () => {
+  it("are each traversal and its resource, in order, including in a string literal's own template", () => {
+    expect(templateReferences("${aws_subnet.a.id}/${data.aws_region.current.name}")).toEqual([
+      "aws_subnet.a.id",
+      "aws_subnet.a",
+      "data.aws_region.current.name",
+      "data.aws_region.current",
+    ]);
+    expect(templateReferences("${base64encode(\"host='${aws_db_instance.db.address}'\\n\")}")).toEqual(["aws_db_instance.db.address", "aws_db_instance.db"]);
+    expect(templateReferences("${aws_instance.web[0].private_ip}")).toEqual(["aws_instance.web[0].private_ip", "aws_instance.web"]);
+  });
+
+  it("are not found in text: literal text, escaped interpolations, or dotted words inside a string literal", () => {
+    expect(templateReferences("aws_subnet.a.id")).toEqual([]);
+    expect(templateReferences("$${aws_subnet.a.id}")).toEqual([]);
+    expect(templateReferences('${replace(var.name, "aws_x.y", "")}')).toEqual(["var.name"]);
+    expect(templateReferences('${jsonencode({ Version = "2012-10-17" })}')).toEqual([]);
+  });
+});
+
+/** A zip archive of `files`, stored without compression. */
+function storedZip(files: Map<string, Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of files) {
+    const nameBytes = Buffer.from(name, "utf8");
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt32LE(zlib.crc32(content), 14);
+    header.writeUInt32LE(content.length, 18);
+    header.writeUInt32LE(content.length, 22);
+    header.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(zlib.crc32(content), 16);
+    central.writeUInt32LE(content.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(header, nameBytes, content);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + content.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.size, 8);
+  end.writeUInt16LE(files.size, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
