@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { readSavedPlan, templateReferences } from "../../src/terraform/saved-plan";
+import { readSavedPlan } from "../../src/terraform/saved-plan";
 import { StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
 import { zipEntries } from "../../src/system/zip-archive";
@@ -149,26 +149,6 @@ describe("a saved plan read from the file", () => {
     const notAPlan = path.join(workspace.directory, "not-a-plan.tfplan");
     fs.writeFileSync(notAPlan, "plain text");
     expect(readSavedPlan(notAPlan, shapes)).toEqual({ unsupported: "the plan file could not be read: no end of central directory record: not a zip archive" });
-  });
-});
-
-describe("the references of a JSON template", () => {
-  it("are each traversal and its resource, in order, including in a string literal's own template", () => {
-    expect(templateReferences("${aws_subnet.a.id}/${data.aws_region.current.name}")).toEqual([
-      "aws_subnet.a.id",
-      "aws_subnet.a",
-      "data.aws_region.current.name",
-      "data.aws_region.current",
-    ]);
-    expect(templateReferences("${base64encode(\"host='${aws_db_instance.db.address}'\\n\")}")).toEqual(["aws_db_instance.db.address", "aws_db_instance.db"]);
-    expect(templateReferences("${aws_instance.web[0].private_ip}")).toEqual(["aws_instance.web[0].private_ip", "aws_instance.web"]);
-  });
-
-  it("are not found in text: literal text, escaped interpolations, or dotted words inside a string literal", () => {
-    expect(templateReferences("aws_subnet.a.id")).toEqual([]);
-    expect(templateReferences("$${aws_subnet.a.id}")).toEqual([]);
-    expect(templateReferences('${replace(var.name, "aws_x.y", "")}')).toEqual(["var.name"]);
-    expect(templateReferences('${jsonencode({ Version = "2012-10-17" })}')).toEqual([]);
   });
 });
 
