@@ -1,4 +1,4 @@
-import { decode, ExtensionCodec } from "@msgpack/msgpack";
+import { decode, ExtData, ExtensionCodec } from "@msgpack/msgpack";
 import * as fs from "node:fs";
 import { zipEntries } from "../system/zip-archive";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
@@ -30,9 +30,12 @@ import { type NumberShapes, typeShape, withNumbers } from "./value-numbers";
  * this reader is not sure of (another format version, a configuration in
  * HCL, in modules, or with resources in override files, a value encoding it
  * does not know) makes it answer `unsupported` with the reason, and the
- * caller runs `terraform show -json` instead. A test compares its answer with
- * `show -json` on real plans: offline plans of every environment and variant,
- * and the emulator's plans that update, replace and destroy.
+ * caller runs `terraform show -json` instead. Tests compare its answer with
+ * `show -json` on real plans: every kind of change of Terraform's own
+ * `terraform_data`, the default environment's and the domain variant's
+ * offline plans, and the lifecycle suite's plans in the AWS emulator (the
+ * re-plans, the move that updates the database and replaces a rule, the app
+ * release).
  */
 
 /** A saved plan read, or why it could not be. */
@@ -207,6 +210,7 @@ function dynamicValues(value: unknown): unknown {
     return value.map(dynamicValues);
   }
   if (value instanceof Uint8Array) throw new Error("a binary value outside a dynamic value");
+  if (value instanceof ExtData || value instanceof Date) throw new Error("a msgpack extension cty does not write");
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, dynamicValues(item)]));
   return value;
 }
