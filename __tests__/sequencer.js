@@ -5,10 +5,10 @@
 const Sequencer = require("@jest/test-sequencer").default;
 
 const SLOW_FIRST = [
-  // Five minutes, mostly waiting on the AWS provider's waiters: every other suite runs beside it.
+  // Six minutes, mostly waiting on the AWS provider's waiters: every other suite runs beside it.
   "lifecycle/environment-lifecycle",
   "cdk-terrain/same-stacks",
-  // Three and a half minutes: an environment applied and destroyed in moto under IAM enforcement.
+  // Four to five minutes: an environment applied and destroyed in moto under IAM enforcement.
   "ci-access/deploy-role-emulator",
   "terraform/plan-command",
   "ci-access/ci-access-emulator",
