@@ -86,6 +86,11 @@ describe("defaults are the lab's final state (docs/lab.md)", () => {
     expect(settings.loadBalancer.accessLogs).toEqual({ enabled: true, retentionDays: 90, forceDestroy: false });
     expect(settings.database.monitoringIntervalSeconds).toBe(60);
   });
+
+  it("keeps the lab's IPv4-only network, with IPv6 clients from anywhere once IPv6 is turned on", () => {
+    expect(settings.network.ipv6).toBe(false);
+    expect(settings.loadBalancer.ingressIpv6Cidrs).toEqual(["::/0"]);
+  });
 });
 
 describe("subnet CIDRs", () => {
@@ -121,6 +126,11 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["a malformed CIDR", { network: { vpcCidr: "10.0.0/20" } }, /^environments\/broken\.json: network\.vpcCidr: "10\.0\.0\/20" is not an IPv4 CIDR block/],
     ["a CIDR with host bits", { network: { vpcCidr: "10.0.1.0/20" } }, /network\.vpcCidr: .*host bits set/],
+    [
+      "an IPv4 CIDR for IPv6 clients",
+      { network: { ipv6: true }, loadBalancer: { ingressIpv6Cidrs: ["0.0.0.0/0"] } },
+      /^environments\/broken\.json: loadBalancer\.ingressIpv6Cidrs\.0: "0\.0\.0\.0\/0" is not an IPv6 CIDR block like 2001:db8::\/32$/,
+    ],
     [
       "a subnet outside the VPC",
       { network: { publicSubnetCidrs: ["10.0.0.0/24", "10.1.0.0/24"] } },

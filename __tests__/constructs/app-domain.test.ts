@@ -2,18 +2,18 @@ import { Testing } from "cdktf";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { AppDomain, type AppDomainProps } from "../../src/constructs/app-domain";
+import { type AliasTarget, AppDomain, type AppDomainProps } from "../../src/constructs/app-domain";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const ZONE = "Z0123456789EXAMPLE0AB";
 const LOAD_BALANCER = { dnsName: "Inventory-LB-123.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5" };
 
 /** The app on inventory.example.com, pointed at a load balancer. */
-function synthDomain(overrides: Partial<AppDomainProps> = {}) {
+function synthDomain(overrides: Partial<AppDomainProps> = {}, target: AliasTarget = LOAD_BALANCER) {
   let domain: AppDomain | undefined;
   const json = Testing.synthScope((scope) => {
     domain = new AppDomain(scope, "domain", { name: "inventory.example.com", hostedZoneId: ZONE, ...overrides });
-    domain.pointAt(LOAD_BALANCER);
+    domain.pointAt(target);
   });
   return { json, document: JSON.parse(json), domain: domain! };
 }
@@ -50,6 +50,18 @@ describe("AppDomain", () => {
     });
     // What the listener gets is the validation's ARN: a reference, so it waits for the certificate to be issued.
     expect(domain.certificateArn).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}$/);
+  });
+
+  it("points the name at a dual-stack load balancer with alias A and AAAA records", () => {
+    const dualStack = synthDomain({}, { ...LOAD_BALANCER, ipAddressType: "dualstack" });
+    for (const type of ["A", "AAAA"]) {
+      expect(dualStack.json).toHaveResourceWithProperties(Route53Record, {
+        zone_id: ZONE,
+        name: "inventory.example.com",
+        type,
+        alias: { name: LOAD_BALANCER.dnsName, zone_id: LOAD_BALANCER.zoneId, evaluate_target_health: true },
+      });
+    }
   });
 
   it("points the name at the load balancer with an alias A record, and no AAAA: the load balancer is IPv4 only", () => {

@@ -1,4 +1,4 @@
-import { allocate, cidrProblem, contains, format, overlaps, parseCidr } from "../../src/constructs/cidr";
+import { allocate, cidrProblem, contains, format, ipv6CidrProblem, overlaps, parseCidr } from "../../src/constructs/cidr";
 
 describe("cidrProblem", () => {
   it.each(["10.0.0.0/20", "10.0.2.0/23", "0.0.0.0/0", "192.168.1.128/25", "10.0.0.7/32"])("accepts %s", (text) => {
@@ -53,5 +53,22 @@ describe("block arithmetic", () => {
   it("refuses blocks that do not fit", () => {
     expect(() => allocate(vpc, [21, 21, 21])).toThrow(/no room left for a \/21/);
     expect(() => allocate(vpc, [19])).toThrow(/cannot be carved/);
+  });
+});
+
+describe("ipv6CidrProblem", () => {
+  it.each(["::/0", "2001:db8::/32", "2001:db8:0:0:0:0:0:0/48", "2001:db8:1234:5600::/56", "2001:db8::1/128", "fd00::/8"])("accepts %s", (text) => {
+    expect(ipv6CidrProblem(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["0.0.0.0/0", '"0.0.0.0/0" is not an IPv6 CIDR block like 2001:db8::/32'],
+    ["2001:db8::", '"2001:db8::" is not an IPv6 CIDR block like 2001:db8::/32'],
+    ["2001:db8::g/32", '"2001:db8::g/32" is not an IPv6 CIDR block like 2001:db8::/32'],
+    ["2001:db8::/129", '"2001:db8::/129" has a prefix length above 128'],
+    ["2001:db8::1/64", '"2001:db8::1/64" has host bits set'],
+    ["2001:db8:1234:5680::/56", '"2001:db8:1234:5680::/56" has host bits set'],
+  ])("refuses %s", (text, problem) => {
+    expect(ipv6CidrProblem(text)).toBe(problem);
   });
 });

@@ -51,6 +51,12 @@ describe("LoadBalancer", () => {
     });
   });
 
+  it("answers on IPv4 only by default, and on IPv6 too when dual-stack", () => {
+    expect(http.json).toHaveResourceWithProperties(Lb, { ip_address_type: "ipv4" });
+    const dualStack = synthLoadBalancer({ ipAddressType: "dualstack" });
+    expect(dualStack.json).toHaveResourceWithProperties(Lb, { ip_address_type: "dualstack" });
+  });
+
   it("drops invalid headers, mitigates desync defensively and is protected from deletion", () => {
     expect(http.json).toHaveResourceWithProperties(Lb, {
       drop_invalid_header_fields: true,
@@ -153,6 +159,7 @@ describe("LoadBalancer", () => {
       ],
       ["a certificate that is not an ACM ARN", { certificateArn: "my-certificate" }, 'certificateArn: "my-certificate" is not an ACM certificate ARN'],
       ["an unknown target type", { targetType: "lambda" as never }, 'targetType: "lambda" is not one of "instance", "ip"'],
+      ["an unknown address type", { ipAddressType: "ipv6" as never }, 'ipAddressType: "ipv6" is not one of "ipv4", "dualstack"'],
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthLoadBalancer(overrides), "LoadBalancer stack/load-balancer", message);
     });

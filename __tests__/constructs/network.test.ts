@@ -59,6 +59,36 @@ describe("Network", () => {
     expect(subnetNames.sort()).toEqual(["Public Subnet 1", "Public Subnet 2"]);
   });
 
+  describe("with IPv6 (for a dual-stack load balancer)", () => {
+    const dualStack = synthNetwork({ ipv6: true });
+
+    it("asks for an Amazon-provided IPv6 range and gives each public subnet a /64 of it, without automatic addresses", () => {
+      expect(dualStack.json).toHaveResourceWithProperties(Vpc, { assign_generated_ipv6_cidr_block: true });
+      const subnets = resourcesOf(dualStack.document, "aws_subnet").map(([, subnet]) => subnet);
+      const publicSubnets = subnets.filter((subnet) => subnet.tags.Tier === "public");
+      const [[vpc]] = resourcesOf(dualStack.document, "aws_vpc");
+      expect(publicSubnets.map((subnet) => subnet.ipv6_cidr_block)).toEqual([
+        `\${cidrsubnet(aws_vpc.${vpc}.ipv6_cidr_block, 8, 0)}`,
+        `\${cidrsubnet(aws_vpc.${vpc}.ipv6_cidr_block, 8, 1)}`,
+      ]);
+      expect(publicSubnets.map((subnet) => subnet.assign_ipv6_address_on_creation)).toEqual([false, false]);
+      expect(subnets.filter((subnet) => subnet.tags.Tier === "private").map((subnet) => subnet.ipv6_cidr_block)).toEqual([undefined, undefined]);
+    });
+
+    it("routes IPv6 from the public subnets to the internet gateway, and waits for it where it waits for the IPv4 route", () => {
+      const routes = resourcesOf(dualStack.document, "aws_route");
+      const [address, route] = routes.find(([, candidate]) => candidate.destination_ipv6_cidr_block)!;
+      expect(route).toMatchObject({ destination_ipv6_cidr_block: "::/0", gateway_id: expect.stringContaining("aws_internet_gateway.") });
+      for (const [, gateway] of resourcesOf(dualStack.document, "aws_nat_gateway")) expect(gateway.depends_on).toContain(`aws_route.${address}`);
+    });
+
+    it("has none of it by default", () => {
+      expect(perAz.json).not.toHaveResourceWithProperties(Vpc, { assign_generated_ipv6_cidr_block: true });
+      expect(resourcesOf(perAz.document, "aws_route").some(([, route]) => route.destination_ipv6_cidr_block)).toBe(false);
+      expect(resourcesOf(perAz.document, "aws_subnet").some(([, subnet]) => subnet.ipv6_cidr_block)).toBe(false);
+    });
+  });
+
   it("creates NAT gateways in the public subnets after the internet route and the subnets' associations with it", () => {
     const [[routeName]] = resourcesOf(perAz.document, "aws_route").filter(([, route]) => route.gateway_id);
     const publicAssociations = resourcesOf(perAz.document, "aws_route_table_association")

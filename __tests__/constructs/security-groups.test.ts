@@ -17,7 +17,7 @@ function synthGroups(databaseSource?: DatabaseSource, overrides: Partial<Securit
       group: groupNameByReference[rule.security_group_id],
       port: rule.from_port === rule.to_port ? rule.from_port : `${rule.from_port}-${rule.to_port}`,
       protocol: rule.ip_protocol,
-      source: rule.referenced_security_group_id ? groupNameByReference[rule.referenced_security_group_id] : rule.cidr_ipv4,
+      source: rule.referenced_security_group_id ? groupNameByReference[rule.referenced_security_group_id] : (rule.cidr_ipv4 ?? rule.cidr_ipv6),
       description: rule.description,
     }));
   const lifecycles = ["ingress", "egress"].flatMap((type) =>
@@ -38,6 +38,17 @@ describe("SecurityGroups", () => {
       { port: 80, protocol: "tcp", source: "0.0.0.0/0" },
       { port: 443, protocol: "tcp", source: "0.0.0.0/0" },
     ]);
+  });
+
+  it("opens Inventory-LB to IPv6 clients too when given their networks (a dual-stack load balancer), with the same ports", () => {
+    const dualStack = synthGroups(undefined, { clientIpv6Cidrs: ["::/0"] });
+    expect(dualStack.ingress.filter((rule) => rule.group === "Inventory-LB").map(({ port, source, description }) => ({ port, source, description }))).toEqual([
+      { port: 80, source: "0.0.0.0/0", description: "HTTP from clients (0.0.0.0/0)" },
+      { port: 80, source: "::/0", description: "HTTP from clients (::/0)" },
+      { port: 443, source: "0.0.0.0/0", description: "HTTPS from clients (0.0.0.0/0)" },
+      { port: 443, source: "::/0", description: "HTTPS from clients (::/0)" },
+    ]);
+    expect(final.ingress.some((rule) => String(rule.source).includes(":"))).toBe(false);
   });
 
   it("lets HTTP 80 into Inventory-App from the Inventory-LB group only", () => {
@@ -82,6 +93,8 @@ describe("SecurityGroups", () => {
     it.each<[string, Partial<SecurityGroupsProps>, string]>([
       ["a malformed client CIDR", { clientCidrs: ["0.0.0.0/0", "10.0.0.0/33"] }, 'clientCidrs.1: "10.0.0.0/33" has a prefix length above 32'],
       ["no client CIDR", { clientCidrs: [] }, "clientCidrs: needs at least one CIDR (0.0.0.0/0 for anywhere)"],
+      ["an IPv4 CIDR among the IPv6 ones", { clientIpv6Cidrs: ["0.0.0.0/0"] }, 'clientIpv6Cidrs.0: "0.0.0.0/0" is not an IPv6 CIDR block like 2001:db8::/32'],
+      ["an IPv6 CIDR with host bits", { clientIpv6Cidrs: ["2001:db8::1/32"] }, 'clientIpv6Cidrs.0: "2001:db8::1/32" has host bits set'],
       [
         "MySQL from the VPC without its CIDR",
         { databaseSource: "vpc-cidr", vpcCidr: undefined },

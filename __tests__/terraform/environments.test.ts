@@ -117,12 +117,12 @@ describe("the default environment with scaling, subscriptions and its own alarm 
   });
 });
 
-describe("the default environment on a domain of its own (loadBalancer.domain), against terraform", () => {
+describe("the default environment on a domain of its own (loadBalancer.domain) and dual-stack (network.ipv6), against terraform", () => {
   it("JSON passes terraform validate without errors or warnings", () => {
     expect(validationOf("domain")).toEqual([]);
   });
 
-  it("plans offline: the certificate, its validation record and validation, the alias A record, HTTPS:443 and HTTP:80 redirected", async () => {
+  it("plans offline: the certificate, its validation record and validation, the alias A and AAAA records, HTTPS:443 and HTTP:80 redirected", async () => {
     const workspace = StackWorkspace.create(stacks.find(({ name }) => name === "domain")!.directory, { cacheDirectory: TERRAFORM_CACHE });
     try {
       await workspace.init();
@@ -141,6 +141,15 @@ describe("the default environment on a domain of its own (loadBalancer.domain), 
         expect.arrayContaining(["aws_acm_certificate_validation.domain_certificate_validation", "aws_route53_record.domain_validation_record"]),
       );
       expect(planned("aws_route53_record.domain_alias_a")).toMatchObject({ name: EXAMPLE_DOMAIN.name, type: "A", zone_id: EXAMPLE_DOMAIN.hostedZoneId });
+      // Dual-stack (network.ipv6): the AAAA alias to the same load balancer, which answers on IPv6 from public subnets with IPv6 blocks.
+      expect(planned("aws_route53_record.domain_alias_aaaa")).toMatchObject({ name: EXAMPLE_DOMAIN.name, type: "AAAA", zone_id: EXAMPLE_DOMAIN.hostedZoneId });
+      expect(planned("aws_lb.load_balancer_alb")).toMatchObject({ ip_address_type: "dualstack" });
+      expect(planned("aws_vpc.network_vpc")).toMatchObject({ assign_generated_ipv6_cidr_block: true });
+      expect(planned("aws_route.network_public_default_route_ipv6")).toMatchObject({ destination_ipv6_cidr_block: "::/0" });
+      const ipv6Ingress = created
+        .filter((change) => change.type === "aws_vpc_security_group_ingress_rule" && (change.change.after as Record<string, any>).cidr_ipv6)
+        .map((change) => change.change.after as Record<string, any>);
+      expect(ipv6Ingress.map((rule) => `${rule.cidr_ipv6} ${rule.from_port}`).sort()).toEqual(["::/0 443", "::/0 80"]);
       const listeners = created.filter((change) => change.type === "aws_lb_listener").map((change) => change.change.after as Record<string, any>);
       expect(listeners.map((listener) => `${listener.protocol}:${listener.port}`).sort()).toEqual(["HTTP:80", "HTTPS:443"]);
       expect(listeners.find((listener) => listener.protocol === "HTTP")!.default_action).toEqual([

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isKnownRegion } from "../constructs/aws-regions";
-import { cidrProblem } from "../constructs/cidr";
+import { cidrProblem, ipv6CidrProblem } from "../constructs/cidr";
 import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/access-log-bucket";
 import {
   BACKUP_RETENTION_DAYS,
@@ -68,6 +68,11 @@ const region = z.string().superRefine((value, ctx) => {
 
 const cidr = z.string().superRefine((value, ctx) => {
   const problem = cidrProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const ipv6Cidr = z.string().superRefine((value, ctx) => {
+  const problem = ipv6CidrProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
@@ -148,6 +153,13 @@ const networkSchema = z
         "`per-az`: a NAT gateway and private route table per zone (the lab's challenge); " +
           "`single`: one NAT gateway in the first public subnet (the lab's start).",
       ),
+    ipv6: z
+      .boolean()
+      .default(false)
+      .describe(
+        "IPv6 beside IPv4 for clients: an Amazon-provided /56 for the VPC, a /64 per public subnet, an IPv6 default route to the internet gateway, " +
+          "a dual-stack load balancer open to `loadBalancer.ingressIpv6Cidrs`, and with a domain an AAAA record. The private tier stays IPv4.",
+      ),
     flowLogs: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Record VPC flow logs to CloudWatch Logs."),
@@ -164,6 +176,11 @@ const networkSchema = z
 const loadBalancerSchema = z
   .strictObject({
     ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]).describe("Client networks allowed to reach ports 80 and 443 (lab: anywhere)."),
+    ingressIpv6Cidrs: z
+      .array(ipv6Cidr)
+      .min(1)
+      .default(["::/0"])
+      .describe("IPv6 client networks allowed to reach ports 80 and 443 when `network.ipv6` is on (anywhere by default)."),
     certificateArn: z
       .string()
       .regex(ACM_CERTIFICATE_ARN, "must be an ACM certificate ARN like arn:aws:acm:us-west-2:123456789012:certificate/<uuid>")

@@ -34,19 +34,21 @@ export interface AppDomainProps {
   readonly certificateArn?: string;
 }
 
-/** What a name points at: a load balancer's DNS name and hosted zone. */
+/** What a name points at: a load balancer's DNS name and hosted zone, and whether it answers on IPv6. */
 export interface AliasTarget {
   readonly dnsName: string;
   readonly zoneId: string;
+  /** `dualstack`: an AAAA record too. @default "ipv4" */
+  readonly ipAddressType?: "ipv4" | "dualstack";
 }
 
 /**
  * The app on a name of its owner's: an ACM certificate for the name,
  * validated by a DNS record Terraform writes into the Route 53 zone (and
  * waited for, so a listener gets an issued certificate), and, once pointed
- * at the load balancer, an alias A record for the name. No AAAA record: the
- * load balancer is IPv4 only (the lab's VPC has no IPv6 range), so an AAAA
- * alias to it would answer with no address.
+ * at the load balancer, an alias A record for the name, and an alias AAAA
+ * record when the load balancer is dual-stack (an AAAA alias to an IPv4-only
+ * one would answer with no address).
  */
 export class AppDomain extends Construct {
   readonly name: string;
@@ -91,13 +93,15 @@ export class AppDomain extends Construct {
     this.certificateArn = validation.certificateArn;
   }
 
-  /** Points the name at the load balancer: an alias A record that follows the load balancer's addresses and health. */
+  /** Points the name at the load balancer: alias records (A, and AAAA when it is dual-stack) that follow its addresses and health. */
   pointAt(target: AliasTarget): void {
-    new Route53Record(this, "alias-a", {
-      zoneId: this.hostedZoneId,
-      name: this.name,
-      type: "A",
-      alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true },
-    });
+    for (const type of target.ipAddressType === "dualstack" ? (["A", "AAAA"] as const) : (["A"] as const)) {
+      new Route53Record(this, `alias-${type.toLowerCase()}`, {
+        zoneId: this.hostedZoneId,
+        name: this.name,
+        type,
+        alias: { name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true },
+      });
+    }
   }
 }

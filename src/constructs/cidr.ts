@@ -1,3 +1,5 @@
+import { isIPv6 } from "node:net";
+
 /**
  * IPv4 CIDR arithmetic: the project's one CIDR helper. Used by the
  * constructs to check the CIDRs they are given (inside the VPC? overlapping?)
@@ -93,4 +95,27 @@ function networkAddress(block: Ipv4Block): number {
   if (block.prefixLength === 0) return 0;
   const mask = (0xffffffff << (32 - block.prefixLength)) >>> 0;
   return (block.base & mask) >>> 0;
+}
+
+/**
+ * Why `text` is not an IPv6 network CIDR (`::/0`, `2001:db8::/32`), or
+ * undefined when it is. Host bits must be zero, as for IPv4.
+ */
+export function ipv6CidrProblem(text: string): string | undefined {
+  const [address, prefix, ...rest] = text.split("/");
+  if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix) || !isIPv6(address)) return `"${text}" is not an IPv6 CIDR block like 2001:db8::/32`;
+  const prefixLength = Number(prefix);
+  if (prefixLength > 128) return `"${text}" has a prefix length above 128`;
+  const hostBits = BigInt(128 - prefixLength);
+  if (hostBits > 0n && ipv6Number(address) % (1n << hostBits) !== 0n) return `"${text}" has host bits set`;
+  return undefined;
+}
+
+/** An IPv6 address (without an embedded IPv4 part) as a 128-bit number. */
+function ipv6Number(address: string): bigint {
+  const [head, tail] = address.includes("::") ? address.split("::") : [address, undefined];
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+  return groups.reduce((value, group) => (value << 16n) + BigInt(parseInt(group || "0", 16)), 0n);
 }

@@ -347,8 +347,13 @@ const EC2_CREATIONS: readonly (readonly [action: string, createdType: string])[]
 const EC2_TAGGED_ACTIONS = [
   "ec2:ModifyVpcAttribute",
   "ec2:DeleteVpc",
+  // network.ipv6 turned on or off for a VPC that exists: its Amazon-provided range, and the public subnets' /64s.
+  "ec2:AssociateVpcCidrBlock",
+  "ec2:DisassociateVpcCidrBlock",
   "ec2:CreateSubnet",
   "ec2:ModifySubnetAttribute",
+  "ec2:AssociateSubnetCidrBlock",
+  "ec2:DisassociateSubnetCidrBlock",
   "ec2:DeleteSubnet",
   "ec2:AttachInternetGateway",
   "ec2:DetachInternetGateway",

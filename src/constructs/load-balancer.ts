@@ -52,6 +52,10 @@ export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:cert
 export const TARGET_TYPES = ["instance", "ip"] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
+/** The addresses clients reach the load balancer on: IPv4, or IPv4 and IPv6 (its subnets need IPv6 blocks). */
+export const IP_ADDRESS_TYPES = ["ipv4", "dualstack"] as const;
+export type IpAddressType = (typeof IP_ADDRESS_TYPES)[number];
+
 /** An S3 bucket a load balancer writes its access logs to: an `AccessLogBucket`, or a bucket of your own. */
 export interface AccessLogDestination {
   readonly bucketName: string;
@@ -72,6 +76,8 @@ export interface LoadBalancerProps {
   readonly internetConnectivity?: readonly ITerraformDependable[];
   /** The load balancer's security group. */
   readonly securityGroupId: string;
+  /** `dualstack`: clients reach it on IPv6 too; its subnets must have IPv6 blocks (`Network` with `ipv6`). @default "ipv4" */
+  readonly ipAddressType?: IpAddressType;
   /** Name of the load balancer (at most 32 letters, digits and hyphens). @default "Inventory-LB" */
   readonly name?: string;
   /** Name of the target group (at most 32 letters, digits and hyphens). @default "Inventory-App" */
@@ -147,6 +153,8 @@ export class LoadBalancer extends Construct {
   /** DNS name users reach the app by. */
   readonly dnsName: string;
   readonly zoneId: string;
+  /** Whether clients reach it on IPv4 only or on IPv6 too: a name pointed at it gets an AAAA record with `dualstack`. */
+  readonly ipAddressType: IpAddressType;
   readonly targetGroupArn: string;
   /** `arn_suffix` values CloudWatch metrics and the drill use. */
   readonly arnSuffix: string;
@@ -164,7 +172,9 @@ export class LoadBalancer extends Construct {
     const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 30;
     const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
     const idleTimeoutSeconds = props.idleTimeoutSeconds ?? 60;
+    const ipAddressType = props.ipAddressType ?? "ipv4";
     refuseProblems(this, [
+      choiceProblem("ipAddressType", ipAddressType, IP_ADDRESS_TYPES),
       !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2
         ? { prop: "subnetIds", message: `has ${props.subnetIds.length}; an Application Load Balancer needs subnets in two zones or more` }
         : undefined,
@@ -219,7 +229,7 @@ export class LoadBalancer extends Construct {
       name,
       loadBalancerType: "application",
       internal: false,
-      ipAddressType: "ipv4",
+      ipAddressType,
       subnets: [...props.subnetIds],
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
@@ -260,6 +270,7 @@ export class LoadBalancer extends Construct {
     this.arn = loadBalancer.arn;
     this.dnsName = loadBalancer.dnsName;
     this.zoneId = loadBalancer.zoneId;
+    this.ipAddressType = ipAddressType;
     this.arnSuffix = loadBalancer.arnSuffix;
     this.targetGroupArn = targetGroup.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;

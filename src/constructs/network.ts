@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -76,6 +76,13 @@ export interface NetworkProps {
   readonly privateSubnetCidrs?: readonly string[];
   /** `per-az`: a NAT gateway and private route table per zone; `single`: one NAT gateway for all. @default "per-az" */
   readonly natStrategy?: NatStrategy;
+  /**
+   * IPv6 beside IPv4 in the public tier: an Amazon-provided /56 for the VPC,
+   * a /64 of it for each public subnet and a default route for IPv6 to the
+   * internet gateway, so an internet-facing load balancer can be dual-stack.
+   * The private tier stays IPv4. @default false
+   */
+  readonly ipv6?: boolean;
   /** Record every accepted and rejected flow to CloudWatch Logs. @default true */
   readonly flowLogs?: boolean;
   /** Days CloudWatch Logs keeps the flow logs (one of `LOG_RETENTION_DAYS`). @default 365 */
@@ -136,6 +143,8 @@ export class Network extends Construct {
   readonly privateEgressEstablished: readonly ITerraformDependable[];
   /** The account the VPC belongs to (its `owner_id`): known at apply, no data source needed. */
   readonly accountId: string;
+  /** Whether the public tier has IPv6 too (`ipv6`). */
+  readonly ipv6: boolean;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -151,10 +160,12 @@ export class Network extends Construct {
       ...networkNameProblems(names),
     ]);
 
+    this.ipv6 = props.ipv6 ?? false;
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr ?? DEFAULT_VPC_CIDR,
       enableDnsSupport: true,
       enableDnsHostnames: true,
+      ...(this.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
       tags: { Name: names.vpc },
     });
     this.vpcId = vpc.id;
@@ -180,6 +191,8 @@ export class Network extends Construct {
           availabilityZone: props.availabilityZones[index],
           // The load balancer and NAT gateways get their addresses explicitly; nothing here needs an automatic public IP.
           mapPublicIpOnLaunch: false,
+          // The VPC's /56 in /64s, one per zone: what AWS requires of a subnet's IPv6 block.
+          ...(this.ipv6 ? { ipv6CidrBlock: Fn.cidrsubnet(vpc.ipv6CidrBlock, 8, index), assignIpv6AddressOnCreation: false } : {}),
           tags: { Name: names.publicSubnet(index), Tier: "public" },
         }),
     );
@@ -209,7 +222,17 @@ export class Network extends Construct {
     );
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.publicRouteTableId = publicRouteTable.id;
-    this.internetConnectivityEstablished = [internetRoute, ...publicAssociations];
+    const internetRoutes: ITerraformDependable[] = [internetRoute];
+    if (this.ipv6) {
+      internetRoutes.push(
+        new Route(this, "public-default-route-ipv6", {
+          routeTableId: publicRouteTable.id,
+          destinationIpv6CidrBlock: "::/0",
+          gatewayId: internetGateway.id,
+        }),
+      );
+    }
+    this.internetConnectivityEstablished = [...internetRoutes, ...publicAssociations];
 
     const natZones = natStrategy === "per-az" ? publicSubnets.length : 1;
     const natGateways = publicSubnets.slice(0, natZones).map((subnet, index) => {

@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import { Token } from "cdktf";
 import { isKnownRegion } from "./aws-regions";
-import { cidrProblem } from "./cidr";
+import { cidrProblem, ipv6CidrProblem } from "./cidr";
 
 /**
  * How the constructs check their props: each construct module exports the
@@ -60,6 +60,12 @@ export function nameProblem(prop: string, what: string, value: string, max: numb
 /** A problem when `value` is not an IPv4 network CIDR. */
 export function cidrPropProblem(prop: string, value: string): PropProblem | undefined {
   const problem = Token.isUnresolved(value) ? undefined : cidrProblem(value);
+  return problem ? { prop, message: problem } : undefined;
+}
+
+/** A problem when `value` is not an IPv6 network CIDR. */
+export function ipv6CidrPropProblem(prop: string, value: string): PropProblem | undefined {
+  const problem = Token.isUnresolved(value) ? undefined : ipv6CidrProblem(value);
   return problem ? { prop, message: problem } : undefined;
 }
 

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { choiceProblem, cidrPropProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
+import { choiceProblem, cidrPropProblem, integerProblem, ipv6CidrPropProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /** Where the database accepts MySQL connections from: the app servers' group, or the whole VPC (the lab's start). */
 export const DATABASE_SOURCES = ["app-security-group", "vpc-cidr"] as const;
@@ -25,6 +25,8 @@ export interface SecurityGroupsProps {
   readonly vpcCidr?: string;
   /** Client networks allowed to reach the load balancer on 80 and 443. @default ["0.0.0.0/0"] */
   readonly clientCidrs?: readonly string[];
+  /** IPv6 client networks allowed to reach the load balancer on 80 and 443, for a dual-stack one (`::/0` for anywhere). @default none */
+  readonly clientIpv6Cidrs?: readonly string[];
   /** Where MySQL connections may come from. @default "app-security-group" */
   readonly databaseSource?: DatabaseSource;
   /** Port the app servers serve HTTP on. @default 80 */
@@ -71,6 +73,7 @@ export class SecurityGroups extends Construct {
     refuseProblems(this, [
       clientCidrs.length === 0 ? { prop: "clientCidrs", message: "needs at least one CIDR (0.0.0.0/0 for anywhere)" } : undefined,
       ...clientCidrs.map((cidr, index) => cidrPropProblem(`clientCidrs.${index}`, cidr)),
+      ...(props.clientIpv6Cidrs ?? []).map((cidr, index) => ipv6CidrPropProblem(`clientIpv6Cidrs.${index}`, cidr)),
       choiceProblem("databaseSource", databaseSource, DATABASE_SOURCES),
       databaseSource === "vpc-cidr" && props.vpcCidr === undefined
         ? { prop: "vpcCidr", message: "missing: databaseSource vpc-cidr needs the VPC's CIDR" }
@@ -96,19 +99,23 @@ export class SecurityGroups extends Construct {
     const app = group("app", names.app, "Inventory app servers: HTTP from the load balancer only");
     const database = group("database", names.database, "Inventory database: MySQL from the app servers only");
 
-    for (const [index, cidr] of clientCidrs.entries()) {
+    const clients = [
+      ...clientCidrs.map((cidr, index) => ({ suffix: `${index + 1}`, cidr, source: { cidrIpv4: cidr } })),
+      ...(props.clientIpv6Cidrs ?? []).map((cidr, index) => ({ suffix: `ipv6-${index + 1}`, cidr, source: { cidrIpv6: cidr } })),
+    ];
+    for (const { suffix, cidr, source } of clients) {
       for (const [port, protocol] of [
         [80, "HTTP"],
         [443, "HTTPS"],
       ] as const) {
-        new VpcSecurityGroupIngressRule(this, `load-balancer-${protocol.toLowerCase()}-in-${index + 1}`, {
+        new VpcSecurityGroupIngressRule(this, `load-balancer-${protocol.toLowerCase()}-in-${suffix}`, {
           lifecycle: createBeforeDestroy,
           securityGroupId: loadBalancer.id,
           description: `${protocol} from clients (${cidr})`,
           ipProtocol: "tcp",
           fromPort: port,
           toPort: port,
-          cidrIpv4: cidr,
+          ...source,
         });
       }
     }

@@ -121,10 +121,14 @@ export function hardenedSettings(root: string): EnvironmentSettings {
   });
 }
 
-/** The default environment with `loadBalancer.domain` set: its own certificate, validated in the zone, and nothing else changed. */
+/**
+ * The default environment with `loadBalancer.domain` set (its own
+ * certificate, validated in the zone) and `network.ipv6` on (a dual-stack load
+ * balancer, so the name gets an AAAA record too); nothing else changed.
+ */
 export function domainSettings(root: string): EnvironmentSettings {
   const raw = JSON.parse(fs.readFileSync(path.join(root, "environments", "default.json"), "utf8"));
-  return parseSettings(DOMAIN, { ...raw, loadBalancer: { ...raw.loadBalancer, domain: EXAMPLE_DOMAIN } });
+  return parseSettings(DOMAIN, { ...raw, network: { ...raw.network, ipv6: true }, loadBalancer: { ...raw.loadBalancer, domain: EXAMPLE_DOMAIN } });
 }
 
 /** Every environment file's stack, plus the hardened and domain variants. */

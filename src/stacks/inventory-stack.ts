@@ -71,6 +71,7 @@ export class InventoryStack extends ProjectStack {
       publicSubnetCidrs: settings.network.publicSubnetCidrs,
       privateSubnetCidrs: settings.network.privateSubnetCidrs,
       natStrategy: settings.network.natStrategy,
+      ipv6: settings.network.ipv6,
       flowLogs: settings.network.flowLogs.enabled,
       flowLogRetentionDays: settings.network.flowLogs.retentionDays,
       names: names.network,
@@ -80,6 +81,7 @@ export class InventoryStack extends ProjectStack {
       vpcId: network.vpcId,
       vpcCidr: settings.network.vpcCidr,
       clientCidrs: settings.loadBalancer.ingressCidrs,
+      clientIpv6Cidrs: network.ipv6 ? settings.loadBalancer.ingressIpv6Cidrs : undefined,
       databaseSource: settings.database.ingressFrom,
       names: names.securityGroups,
     });
@@ -110,6 +112,7 @@ export class InventoryStack extends ProjectStack {
       subnetIds: network.publicSubnetIds,
       internetConnectivity: network.internetConnectivityEstablished,
       securityGroupId: securityGroups.loadBalancerGroupId,
+      ipAddressType: network.ipv6 ? "dualstack" : "ipv4",
       ...names.loadBalancer,
       healthCheck: lb.healthCheck,
       deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
