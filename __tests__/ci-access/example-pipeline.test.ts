@@ -28,11 +28,7 @@ it("a pull request runs the tests, synthesizes, reviews the plan as Markdown wit
   expect(workflow.jobs.plan.if).toBe("github.event_name == 'pull_request'");
   expect(workflow.jobs.plan.needs).toBe("test");
   expect(workflow.jobs.plan.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-  expect(runs("plan")).toEqual([
-    "npm ci",
-    "npm run synth",
-    'npm run --silent plan -- --env "$INVENTORY_ENV" --live --format markdown --json > plan-review.md',
-  ]);
+  expect(runs("plan")).toEqual(["npm ci", "npm run synth", 'npm run --silent plan -- --env "$INVENTORY_ENV" --live --format markdown --json > plan-review.md']);
   const credentials = steps("plan").find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials"));
   expect(credentials.with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
   const comment = steps("plan").find((step) => String(step.uses).startsWith("actions/github-script"));
