@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { storedZip } from "../../src/constructs/function-bundle";
+import { storedZip } from "../../src/system/zip-archive";
 import type { AwsEmulator } from "../support/aws-emulator";
 import type { AttributeChange } from "./plan-changes";
 
@@ -365,7 +365,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       const { Role } = await new IAMClient(emulator.clientConfig()).send(
         new CreateRoleCommand({ RoleName: `${unique}-rotation`, AssumeRolePolicyDocument: JSON.stringify(trust) }),
       );
-      const code = storedZip("index.js", Buffer.from("exports.handler = async () => { throw new Error('ran'); };\n"));
+      const code = storedZip([["index.js", Buffer.from("exports.handler = async () => { throw new Error('ran'); };\n")]]);
       const { FunctionArn } = await lambda.send(
         new CreateFunctionCommand({
           FunctionName: `${unique}-rotation`,

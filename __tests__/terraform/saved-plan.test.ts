@@ -1,10 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
 import { readSavedPlan } from "../../src/terraform/saved-plan";
 import { StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
-import { zipEntries } from "../../src/system/zip-archive";
+import { storedZip, zipEntries } from "../../src/system/zip-archive";
 import { readableChanges, referencedResources } from "../support/plan-json";
 import { TERRAFORM_CACHE } from "../support/terraform";
 
@@ -151,40 +150,3 @@ describe("a saved plan read from the file", () => {
     expect(readSavedPlan(notAPlan, shapes)).toEqual({ unsupported: "the plan file could not be read: no end of central directory record: not a zip archive" });
   });
 });
-
-/** A zip archive of `files`, stored without compression. */
-function storedZip(files: Map<string, Buffer>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of files) {
-    const nameBytes = Buffer.from(name, "utf8");
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt32LE(zlib.crc32(content), 14);
-    header.writeUInt32LE(content.length, 18);
-    header.writeUInt32LE(content.length, 22);
-    header.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(zlib.crc32(content), 16);
-    central.writeUInt32LE(content.length, 20);
-    central.writeUInt32LE(content.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(header, nameBytes, content);
-    centrals.push(central, nameBytes);
-    offset += 30 + nameBytes.length + content.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.size, 8);
-  end.writeUInt16LE(files.size, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
+import { storedZip } from "../system/zip-archive";
 
 /**
  * A Lambda function's code, bundled from the project's TypeScript by esbuild
@@ -74,7 +74,7 @@ export function functionBundle(props: FunctionBundleProps): FunctionBundle {
   const options = JSON.stringify(made);
   if (!isFresh(props.root, zipFile, inputsFile, esbuild.version, options)) {
     const result = esbuild.buildSync({ ...made, absWorkingDir: props.root, metafile: true, write: false, logLevel: "warning" });
-    const zip = storedZip(FUNCTION_FILE, Buffer.from(result.outputFiles[0].contents));
+    const zip = storedZip([[FUNCTION_FILE, Buffer.from(result.outputFiles[0].contents)]]);
     const inputs = Object.keys(result.metafile.inputs).map((file): [string, number, number] => {
       const stat = fs.statSync(path.resolve(props.root, file));
       return [file, stat.size, stat.mtimeMs];
@@ -124,60 +124,4 @@ function isFresh(root: string, zipFile: string, inputsFile: string, esbuildVersi
       return false;
     }
   });
-}
-
-/**
- * A zip of one file, stored: local header, data, central directory, end
- * record (APPNOTE 6.3). Dated 1980-01-01 00:00 (the earliest DOS date),
- * made on Unix with mode 0644, so nothing of the machine or the moment is in it.
- */
-export function storedZip(name: string, data: Buffer): Buffer {
-  const fileName = Buffer.from(name, "utf8");
-  const crc = zlib.crc32(data);
-  const dosTime = 0;
-  const dosDate = (0 << 9) | (1 << 5) | 1;
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4); // version needed: 2.0
-  local.writeUInt16LE(0x0800, 6); // flags: the name is UTF-8
-  local.writeUInt16LE(0, 8); // method: stored
-  local.writeUInt16LE(dosTime, 10);
-  local.writeUInt16LE(dosDate, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  local.writeUInt16LE(0, 28);
-
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0x0800, 8);
-  central.writeUInt16LE(0, 10);
-  central.writeUInt16LE(dosTime, 12);
-  central.writeUInt16LE(dosDate, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  central.writeUInt16LE(0, 30); // extra
-  central.writeUInt16LE(0, 32); // comment
-  central.writeUInt16LE(0, 34); // disk
-  central.writeUInt16LE(0, 36); // internal attributes
-  central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
-  central.writeUInt32LE(0, 42); // offset of the local header
-
-  const localSize = local.length + fileName.length + data.length;
-  const centralSize = central.length + fileName.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(localSize, 16);
-  end.writeUInt16LE(0, 20);
-  return Buffer.concat([local, fileName, data, central, fileName, end]);
 }
