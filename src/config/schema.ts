@@ -66,15 +66,15 @@ const region = z.string().superRefine((value, ctx) => {
   }
 });
 
-const cidr = z.string().superRefine((value, ctx) => {
-  const problem = cidrProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+/** A string the construct's own check accepts, its problem (if any) as the setting's message. */
+const checkedBy = (problemOf: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
-const ipv6Cidr = z.string().superRefine((value, ctx) => {
-  const problem = ipv6CidrProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const cidr = checkedBy(cidrProblem);
+const ipv6Cidr = checkedBy(ipv6CidrProblem);
 
 const positiveInt = () => z.number().int().positive();
 
