@@ -45,23 +45,28 @@ export type SavedPlanReading = { readonly plan: TerraformPlanJson; readonly unsu
 export const PLAN_FORMAT_VERSION = 3;
 
 export function readSavedPlan(planFile: string, numbers: NumberShapes): SavedPlanReading {
-  try {
-    const files = zipEntries(fs.readFileSync(planFile));
+  return readPlanFile(planFile, (files) => {
     const configuration = rootModuleConfiguration(files);
-    if (typeof configuration === "string") return { unsupported: configuration };
+    if (typeof configuration === "string") return configuration;
     const changes = decodePlan(files, numbers);
-    if (typeof changes === "string") return { unsupported: changes };
+    if (typeof changes === "string") return changes;
     return { plan: { format_version: `tfplan ${PLAN_FORMAT_VERSION}`, resource_changes: changes, configuration } };
-  } catch (error) {
-    return { unsupported: `the plan file could not be read: ${(error as Error).message}` };
-  }
+  });
 }
 
 /** Only the resource changes of a saved plan, whatever its configuration; or why they cannot be read. */
 export function readSavedResourceChanges(planFile: string, numbers: NumberShapes): { readonly changes: ResourceChange[] } | { readonly unsupported: string } {
+  return readPlanFile(planFile, (files) => {
+    const changes = decodePlan(files, numbers);
+    return typeof changes === "string" ? changes : { changes };
+  });
+}
+
+/** The plan file's entries given to `read`; its answer, or a reason (`read`'s, or why the file could not be read) as `unsupported`. */
+function readPlanFile<T extends object>(planFile: string, read: (files: Map<string, Buffer>) => T | string): T | { readonly unsupported: string } {
   try {
-    const changes = decodePlan(zipEntries(fs.readFileSync(planFile)), numbers);
-    return typeof changes === "string" ? { unsupported: changes } : { changes };
+    const result = read(zipEntries(fs.readFileSync(planFile)));
+    return typeof result === "string" ? { unsupported: result } : result;
   } catch (error) {
     return { unsupported: `the plan file could not be read: ${(error as Error).message}` };
   }
