@@ -7,7 +7,7 @@ import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "./stacks/ci-access-stack";
 import { InventoryStack } from "./stacks/inventory-stack";
-import { blocksForUntypedAttributes, unquoteDependsOn } from "./terraform/hcl-output";
+import { blocksForUntypedAttributes, unquoteReferenceLists } from "./terraform/hcl-output";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
 
 /** The process variables that select every environment. */
@@ -63,7 +63,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
       if (app.hclOutput) {
         for (const stack of fs.readdirSync(path.join(stagedOutdir, "stacks"))) {
           const file = path.join(stagedOutdir, "stacks", stack, "cdk.tf");
-          fs.writeFileSync(file, blocksForUntypedAttributes(unquoteDependsOn(fs.readFileSync(file, "utf8"))));
+          fs.writeFileSync(file, blocksForUntypedAttributes(unquoteReferenceLists(fs.readFileSync(file, "utf8"))));
         }
       }
       return app.hclOutput;

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize, withHclSetting } from "../../src/synthesize";
+import { unquoteReferenceLists } from "../../src/terraform/hcl-output";
 import { PROJECT_ROOT } from "../support/stacks";
 
 describe("HCL output", () => {
@@ -45,5 +46,37 @@ describe("HCL output", () => {
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("unquoteReferenceLists", () => {
+  it("writes the entries of depends_on and ignore_changes as references, and leaves every other quoted string alone", () => {
+    const hcl = [
+      'resource "aws_autoscaling_group" "group" {',
+      '  name = "launch_template"',
+      "  tags = [",
+      '    "aws_route.default",',
+      "  ]",
+      "  depends_on = [",
+      '    "aws_iam_role_policy.read",',
+      '    "data.aws_region.here"',
+      "  ]",
+      "  lifecycle {",
+      "    ignore_changes = [",
+      '      "launch_template",',
+      "    ]",
+      "  }",
+      "}",
+    ].join("\n");
+    const before = hcl.split("\n");
+    const changed = unquoteReferenceLists(hcl)
+      .split("\n")
+      .map((line, index) => [before[index], line])
+      .filter(([original, line]) => original !== line);
+    expect(changed).toEqual([
+      ['    "aws_iam_role_policy.read",', "    aws_iam_role_policy.read,"],
+      ['    "data.aws_region.here"', "    data.aws_region.here"],
+      ['      "launch_template",', "      launch_template,"],
+    ]);
   });
 });

@@ -3,17 +3,21 @@
  * stack's cdk.tf before it is written out.
  */
 
-/** One `depends_on` list as cdktf writes it: the keyword, then one quoted address per line. */
-const DEPENDS_ON = /^([ \t]*depends_on = \[\n)((?:[ \t]*"(?:data\.)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",?\n)+)([ \t]*\])$/gm;
+/**
+ * One `depends_on` or `lifecycle` `ignore_changes` list as cdktf writes it: the keyword, then one quoted entry per
+ * line (a resource's address, or an attribute's name).
+ */
+const REFERENCE_LIST = /^([ \t]*(?:depends_on|ignore_changes) = \[\n)((?:[ \t]*"(?:data\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*",?\n)+)([ \t]*\])$/gm;
 
 /**
- * cdktf writes `depends_on` entries as quoted strings (`"aws_route.x"`),
- * which Terraform still reads but warns about ("Quoted references are
- * deprecated"). This writes them as the references they are (`aws_route.x`);
- * nothing else in the file changes.
+ * cdktf writes the entries of `depends_on` and `ignore_changes` as quoted
+ * strings (`"aws_route.x"`, `"launch_template"`), which Terraform still reads
+ * but warns about ("Quoted references are deprecated"). This writes them as
+ * the references they are (`aws_route.x`, `launch_template`); nothing else in
+ * the file changes.
  */
-export function unquoteDependsOn(hcl: string): string {
-  return hcl.replace(DEPENDS_ON, (_list, opening: string, entries: string, closing: string) => {
+export function unquoteReferenceLists(hcl: string): string {
+  return hcl.replace(REFERENCE_LIST, (_list, opening: string, entries: string, closing: string) => {
     return `${opening}${entries.replace(/"([^"\n]+)"/g, "$1")}${closing}`;
   });
 }
