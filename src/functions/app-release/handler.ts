@@ -1,0 +1,103 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+  StartInstanceRefreshCommand,
+  UpdateAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { release, type ReleaseApi, type ReleaseEvent, type ReleaseOutcome } from "./release";
+
+/**
+ * The release function's entry point: the release steps with the AWS SDK's
+ * Auto Scaling and EC2 clients. Bundled by esbuild at synthesis
+ * (src/constructs/function-bundle.ts); Terraform invokes it with the version
+ * to release whenever it makes a new launch template version.
+ */
+
+/** Instance refresh statuses that have not ended: AWS starts no other refresh of the group meanwhile. */
+export const ACTIVE_REFRESH_STATUSES = ["Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking"];
+
+/** EC2's answers for a launch template or version that does not exist. */
+const TEMPLATE_NOT_FOUND = /^InvalidLaunchTemplate(Id|Name)\.(NotFound|NotFoundException|VersionNotFound|Malformed)$/;
+
+/** The release's operations on the AWS SDK's clients. */
+export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client): ReleaseApi {
+  const describeVersion = async (launchTemplateId: string, version: string, resolveAlias: boolean) => {
+    try {
+      const answer = await ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [version], ResolveAlias: resolveAlias }),
+      );
+      return answer.LaunchTemplateVersions?.[0];
+    } catch (error) {
+      if (error instanceof Error && TEMPLATE_NOT_FOUND.test(error.name)) return undefined;
+      throw error;
+    }
+  };
+  return {
+    async groupTemplate(groupName) {
+      const answer = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+      const template = answer.AutoScalingGroups?.[0]?.LaunchTemplate;
+      if (!template?.LaunchTemplateId || !template.Version) return undefined;
+      return { launchTemplateId: template.LaunchTemplateId, version: template.Version };
+    },
+    async activeRefresh(groupName) {
+      const answer = await autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 }));
+      const active = (answer.InstanceRefreshes ?? []).find((refresh) => ACTIVE_REFRESH_STATUSES.includes(refresh.Status ?? ""));
+      return active ? { id: active.InstanceRefreshId ?? "(no id)", status: active.Status ?? "" } : undefined;
+    },
+    async templateVersion(launchTemplateId, version) {
+      const found = await describeVersion(launchTemplateId, version, false);
+      const imageId = found?.LaunchTemplateData?.ImageId;
+      return imageId ? { imageId, description: found.VersionDescription } : undefined;
+    },
+    async resolveImage(launchTemplateId, version) {
+      const found = await describeVersion(launchTemplateId, version, true);
+      return found?.LaunchTemplateData?.ImageId ?? "";
+    },
+    async createVersion(launchTemplateId, sourceVersion, imageId, description) {
+      const answer = await ec2.send(
+        new CreateLaunchTemplateVersionCommand({
+          LaunchTemplateId: launchTemplateId,
+          SourceVersion: sourceVersion,
+          VersionDescription: description,
+          LaunchTemplateData: { ImageId: imageId },
+        }),
+      );
+      const number = answer.LaunchTemplateVersion?.VersionNumber;
+      if (number === undefined) throw new Error(`CreateLaunchTemplateVersion of ${launchTemplateId} returned no version number`);
+      return String(number);
+    },
+    async useVersion(groupName, launchTemplateId, version) {
+      await autoScaling.send(
+        new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } }),
+      );
+    },
+    async startRefresh(request) {
+      const answer = await autoScaling.send(
+        new StartInstanceRefreshCommand({
+          AutoScalingGroupName: request.autoScalingGroupName,
+          Strategy: "Rolling",
+          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: request.launchTemplateId, Version: request.launchTemplateVersion } },
+          Preferences: {
+            MinHealthyPercentage: request.minHealthyPercentage,
+            MaxHealthyPercentage: request.maxHealthyPercentage,
+            InstanceWarmup: request.instanceWarmupSeconds,
+            // A server already on the new version (one a failed refresh left behind) is not replaced again.
+            SkipMatching: true,
+            AutoRollback: request.autoRollback,
+            AlarmSpecification: request.alarmNames.length > 0 ? { Alarms: [...request.alarmNames] } : undefined,
+          },
+        }),
+      );
+      if (!answer.InstanceRefreshId) throw new Error(`StartInstanceRefresh of ${request.autoScalingGroupName} returned no refresh id`);
+      return answer.InstanceRefreshId;
+    },
+  };
+}
+
+const api = sdkReleaseApi(new AutoScalingClient({}), new EC2Client({}));
+
+export async function handler(event: ReleaseEvent): Promise<ReleaseOutcome> {
+  return release(event, api, (message) => console.log(message));
+}
