@@ -252,7 +252,25 @@ describe("what the roles may do", () => {
       ["cloud-Inventory-VPC-Flow-Logs", "vpc-flow-logs.amazonaws.com"],
       ["cloud-Inventory-DB-Monitoring", "monitoring.rds.amazonaws.com"],
       ["cloud-inventory-db-app-user-rotation", "lambda.amazonaws.com"],
+      ["cloud-Inventory-App-Release", "lambda.amazonaws.com"],
     ]);
+  });
+  it("the deploy role invokes the app's release function only, and starts no instance refresh itself (the release function does)", () => {
+    const statements = policiesOf("cloud_tfc_run").flatMap((policy) => policy.statements);
+    const invoking = statements.filter((statement) => statement.actions.some((action) => /^lambda:(InvokeFunction|\*)$/.test(action)));
+    expect(invoking.map((statement) => [statement.actions, statement.resources])).toEqual([
+      [["lambda:InvokeFunction"], [`arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-Inventory-App-Release`]],
+    ]);
+    expect(statements.flatMap((statement) => statement.actions).filter((action) => /InstanceRefresh/.test(action))).toEqual([]);
+    // It manages the release function, its role and its log group by name, as the rotation function's.
+    const resources = statements.flatMap((statement) => statement.resources);
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        `arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-Inventory-App-Release`,
+        `arn:aws:iam::${ACCOUNT}:role/cloud-Inventory-App-Release`,
+        `arn:aws:logs:us-west-2:${ACCOUNT}:log-group:/aws/lambda/cloud-Inventory-App-Release`,
+      ]),
+    );
   });
   it("the monitoring: the topic, the alarms named after the environment's resources, the dashboard and the key's alias, by name", () => {
     const monitoring = policiesOf("cloud_tfc_run_monitoring")[0].statements;

@@ -21,6 +21,7 @@ function appTierProps(overrides: Partial<AppTierProps> = {}): AppTierProps {
     securityGroupId: "sg-app",
     targetGroupArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/Inventory-App/0123456789abcdef",
     region: "us-west-2",
+    accountId: "123456789012",
     boot: {
       appDirectory: APP_DIRECTORY,
       databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
@@ -35,6 +36,17 @@ function appTierProps(overrides: Partial<AppTierProps> = {}): AppTierProps {
   };
 }
 
+/** The release function's event, as Terraform will send it. */
+function releaseEvent(synthesized: any) {
+  return JSON.parse(onlyResource(synthesized, "aws_lambda_invocation")[1].input);
+}
+
+/** The release function role's policy statements. */
+function releasePermissions(synthesized: any) {
+  const [, policy] = resourcesOf(synthesized, "aws_iam_role_policy").find(([, candidate]) => candidate.name === "release-app")!;
+  return JSON.parse(policy.policy).Statement;
+}
+
 function synthAppTier(overrides: Partial<AppTierProps> = {}) {
   const json = Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps(overrides)));
   return { json, document: JSON.parse(json) };
@@ -44,7 +56,7 @@ describe("AppTier", () => {
   const { json, document } = synthAppTier();
   const [, template] = onlyResource(document, "aws_launch_template");
   const [, group] = onlyResource(document, "aws_autoscaling_group");
-  const [, role] = onlyResource(document, "aws_iam_role");
+  const [, role] = resourcesOf(document, "aws_iam_role").find(([, candidate]) => candidate.name === "Inventory-App-Role")!;
   const inlinePolicy = (name: string) => resourcesOf(document, "aws_iam_role_policy").find(([, policy]) => policy.name === name)?.[1];
 
   it("creates role and instance profile Inventory-App-Role, assumable by EC2 only", () => {
@@ -59,6 +71,7 @@ describe("AppTier", () => {
     expect(resourcesOf(document, "aws_iam_role_policy_attachment")).toEqual([]);
     expect(
       resourcesOf(document, "aws_iam_role_policy")
+        .filter(([, policy]) => policy.role === `\${aws_iam_role.${resourcesOf(document, "aws_iam_role").find(([, candidate]) => candidate === role)![0]}.id}`)
         .map(([, policy]) => policy.name)
         .sort(),
     ).toEqual(["read-app-artifact", "read-database-secret"]);
@@ -121,43 +134,100 @@ describe("AppTier", () => {
     expect(group).toMatchObject({ health_check_type: "ELB", health_check_grace_period: 300 });
   });
 
-  it("pins the template's latest version, so a new version rolls the fleet by instance refresh", () => {
+  it("starts on the template's latest version, then leaves the version to releases", () => {
     expect(group.launch_template).toEqual({
       id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/),
       version: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/),
     });
+    expect(group.lifecycle).toEqual({ ignore_changes: ["launch_template"] });
+    // The provider's own refresh would set the new version on the group before AWS could roll back to the old one.
+    expect(group.instance_refresh).toBeUndefined();
   });
 
-  it("rolls a release through the fleet without ever running fewer servers than desired, watching each new one for 5 minutes", () => {
-    expect(group.instance_refresh).toEqual({
-      strategy: "Rolling",
-      preferences: {
-        min_healthy_percentage: 100,
-        max_healthy_percentage: 200,
-        instance_warmup: "300",
-        skip_matching: true,
-        auto_rollback: false,
-      },
+  it("releases each new template version by invoking the release function with it, never fewer servers than desired, 5 minutes per new one", () => {
+    const [, invocation] = onlyResource(document, "aws_lambda_invocation");
+    expect(invocation.function_name).toMatch(/^\$\{aws_lambda_function\.[^}]+\.function_name\}$/);
+    expect(releaseEvent(document)).toEqual({
+      autoScalingGroupName: expect.stringMatching(/^\$\{aws_autoscaling_group\.[^}]+\.name\}$/),
+      launchTemplateId: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/),
+      launchTemplateVersion: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.latest_version\}$/),
+      minHealthyPercentage: 100,
+      maxHealthyPercentage: 200,
+      instanceWarmupSeconds: 300,
+      alarmNames: [],
     });
+    expect(invocation.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^aws_autoscaling_group\./), expect.stringMatching(/^aws_iam_role_policy\./)]),
+    );
     const tuned = synthAppTier({ instanceRefresh: { minHealthyPercent: 50, maxHealthyPercent: 100, instanceWarmupSeconds: 60 } });
-    expect(onlyResource(tuned.document, "aws_autoscaling_group")[1].instance_refresh.preferences).toMatchObject({
-      min_healthy_percentage: 50,
-      max_healthy_percentage: 100,
-      instance_warmup: "60",
-    });
+    expect(releaseEvent(tuned.document)).toMatchObject({ minHealthyPercentage: 50, maxHealthyPercentage: 100, instanceWarmupSeconds: 60 });
   });
 
-  it("fails a release as soon as one of the alarms it is given is in ALARM", () => {
+  it("fails a release, and so has AWS roll it back, as soon as one of the alarms it is given is in ALARM", () => {
     const names = ["${aws_cloudwatch_metric_alarm.a.alarm_name}", "${aws_cloudwatch_metric_alarm.b.alarm_name}"];
     const json = Testing.synthScope((scope) => {
       const tier = new AppTier(scope, "app-tier", appTierProps());
       tier.failRefreshOnAlarms(names);
     });
-    const [, watched] = onlyResource(JSON.parse(json), "aws_autoscaling_group");
-    expect(watched.instance_refresh.preferences).toMatchObject({ alarm_specification: { alarms: names }, min_healthy_percentage: 100, skip_matching: true });
+    expect(releaseEvent(JSON.parse(json))).toMatchObject({ alarmNames: names, minHealthyPercentage: 100 });
     expect(() =>
       Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(Array.from({ length: 11 }, (_, n) => `alarm-${n}`))),
     ).toThrow("AppTier stack/app-tier: failRefreshOnAlarms: 11 alarms; an instance refresh takes at most 10");
+  });
+
+  it("runs the release function from the project's bundle, logging to a group kept a year", () => {
+    const [, releaseFunction] = onlyResource(document, "aws_lambda_function");
+    expect(releaseFunction).toMatchObject({
+      function_name: "Inventory-App-Release",
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      source_code_hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      timeout: 60,
+    });
+    // Outside the VPC: it calls only AWS's public APIs.
+    expect(releaseFunction.vpc_config).toBeUndefined();
+    expect(onlyResource(document, "aws_cloudwatch_log_group")[1]).toMatchObject({ name: "/aws/lambda/Inventory-App-Release", retention_in_days: 365 });
+    const trust = JSON.parse(resourcesOf(document, "aws_iam_role").find(([, role]) => role.name === "Inventory-App-Release")![1].assume_role_policy);
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+    ]);
+  });
+
+  it("lets the release function roll this group, pin this template's image and pass the servers' role, nothing more", () => {
+    const statements = releasePermissions(document);
+    const byId = Object.fromEntries(statements.map((statement: any) => [statement.Sid, statement]));
+    // Only the Describe calls, which have no resource type, are on every resource.
+    expect(statements.filter((statement: any) => statement.Resource === "*").flatMap((statement: any) => statement.Action)).toEqual([
+      "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeInstanceRefreshes",
+      "ec2:DescribeLaunchTemplateVersions",
+    ]);
+    expect(byId.RollTheGroup).toMatchObject({
+      Action: ["autoscaling:StartInstanceRefresh", "autoscaling:UpdateAutoScalingGroup"],
+      Resource: expect.stringMatching(/^\$\{aws_autoscaling_group\.[^}]+\.arn\}$/),
+    });
+    expect(byId.PinTheImage).toMatchObject({
+      Action: "ec2:CreateLaunchTemplateVersion",
+      Resource: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.arn\}$/),
+    });
+    expect(byId.LaunchOnlyThroughTheTemplate.Condition).toEqual({ ArnLike: { "ec2:LaunchTemplate": byId.PinTheImage.Resource } });
+    expect(byId.PassTheServersRole).toMatchObject({
+      Action: "iam:PassRole",
+      Resource: expect.stringMatching(/^\$\{aws_iam_role\.[^}]+\.arn\}$/),
+      Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+    });
+    // AWS's public parameter of the default image belongs to no account.
+    expect(byId.ResolveTheImage).toMatchObject({
+      Action: "ssm:GetParameters",
+      Resource: "arn:aws:ssm:us-west-2::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    });
+    const pinned = synthAppTier({ imageId: "ami-0123456789abcdef0" });
+    expect(releasePermissions(pinned.document).map((statement: any) => statement.Sid)).not.toContain("ResolveTheImage");
+    const own = synthAppTier({ imageId: "resolve:ssm:/inventory/app-ami" });
+    expect(releasePermissions(own.document).find((statement: any) => statement.Sid === "ResolveTheImage").Resource).toBe(
+      "arn:aws:ssm:us-west-2:123456789012:parameter/inventory/app-ami",
+    );
   });
 
   it("tags new instances Name = Inventory-App, with the project's tags", () => {
@@ -218,6 +288,16 @@ describe("AppTier", () => {
         "a group name with a colon",
         { names: { autoScalingGroup: "Inventory:ASG" } },
         'names.autoScalingGroup: the Auto Scaling group name "Inventory:ASG" must use any characters but a colon',
+      ],
+      [
+        "a release function name with a space",
+        { names: { releaseFunction: "Inventory App Release" } },
+        'names.releaseFunction: the function name "Inventory App Release" must use letters, digits, - and _',
+      ],
+      [
+        "a release log kept a number of days CloudWatch Logs does not offer",
+        { releaseLogRetentionDays: 100 },
+        "releaseLogRetentionDays: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400",
       ],
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthAppTier(overrides), "AppTier stack/app-tier", message);

@@ -204,10 +204,14 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     id: "autoscaling-instance-refresh",
-    resourceTypes: ["aws_autoscaling_group"],
-    attributes: ["instance_refresh"],
-    why: "moto does not implement StartInstanceRefresh: an apply that rolls the fleet to a new launch template version waits until Terraform's timeout",
-    handling: "the app change is planned, not applied; no other step changes the launch template",
+    resourceTypes: ["aws_lambda_invocation"],
+    attributes: ["(what the release function does)"],
+    why:
+      "moto does not implement StartInstanceRefresh, which a release calls, and runs Lambda functions only in Docker, which these machines lack: " +
+      "the release function's invocation is answered without the function running",
+    handling:
+      "the app change is planned, applied and its release invoked, with no refresh; what the function does with Auto Scaling and EC2 is tested " +
+      "against a model of AWS's refresh and rollback rules in __tests__/functions/app-release.test.ts",
     async probe(emulator, unique) {
       const autoscaling = new AutoScalingClient(emulator.clientConfig({ maxAttempts: 1 }));
       const ec2 = new EC2Client(emulator.clientConfig());

@@ -272,8 +272,12 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       // Terraform counts the replaced rule as one to add and one to destroy. The review reads the real configuration,
       // so the app user's secret rotation, which the emulator's copy leaves out (gap secretsmanager-rotation-function),
       // is one more to add: 2 alarms, the address, the NAT gateway, its route table and route, the rule, the rotation.
-      expect(reviewed).toMatch(/^Plan: 8 to add, \d+ to change, 1 to destroy\.$/m);
-      expect(reviewed).toMatch(/^ +1 aws_route_table +1 aws_secretsmanager_secret_rotation$/m);
+      // And the template's tags, which the emulator does not return (gap launch-template-own-tags), read as a change
+      // there, so the review sees a new template version and its release invoked again: one more to add and to destroy.
+      expect(reviewed).toMatch(/^Plan: 9 to add, \d+ to change, 2 to destroy\.$/m);
+      expect(reviewed).toMatch(/^ +1 aws_lambda_invocation +1 aws_nat_gateway$/m);
+      expect(reviewed).toMatch(/^ +1 aws_secretsmanager_secret_rotation +1 aws_vpc_security_group_ingress_rule$/m);
+      expect(reviewed).toMatch(/^ {2}~ aws_launch_template\.app_tier_launch_template: .*tag_specifications /m);
 
       await environment.apply(planFile);
     },
@@ -286,7 +290,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   });
 
   step(
-    "5. a one-byte app change plans a new object version, a new launch template version and an ASG update that rolls the fleet, and nothing else",
+    "5. a one-byte app change plans a new object version, a new launch template version and the release of it, and nothing else; the apply carries it out",
     async () => {
       const before = await appArtifactInEmulator();
       const stylesheet = project.path("app", "www", "style.css");
@@ -296,22 +300,25 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         const after = environment.load(synthesizeEnvironment(labFinal).environment);
         const sha256 = after.resource!.aws_s3_object.app_artifact_object.source_hash as string;
         expect(sha256).not.toBe(before.sha256);
-        const { json, fromPlanFile } = await environment.plan("app-change");
+        const { planFile, json, fromPlanFile } = await environment.plan("app-change");
         expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
         const changes = attributeChanges(json).filter((change) => !gapFor(change));
+        const release = "aws_lambda_invocation.app_tier_release_invocation";
         expect([...new Set(changes.map((change) => change.address))].sort()).toEqual([
-          "aws_autoscaling_group.app_tier_auto_scaling_group",
+          release,
           "aws_launch_template.app_tier_launch_template",
           "aws_s3_object.app_artifact_object",
         ]);
-        for (const change of changes) expect({ address: change.address, actions: change.actions }).toEqual({ address: change.address, actions: ["update"] });
+        for (const change of changes.filter((change) => change.address !== release))
+          expect({ address: change.address, actions: change.actions }).toEqual({ address: change.address, actions: ["update"] });
         const byAddress = (address: string) =>
           changes
             .filter((change) => change.address === address)
             .map((change) => change.path)
             .sort();
         expect(byAddress("aws_launch_template.app_tier_launch_template")).toEqual(["default_version", "latest_version", "user_data"]);
-        expect(byAddress("aws_autoscaling_group.app_tier_auto_scaling_group")).toEqual(["launch_template"]);
+        // The group keeps its version: the release function gives it the new one, through a refresh AWS can roll back.
+        expect(byAddress("aws_autoscaling_group.app_tier_auto_scaling_group")).toEqual([]);
         // A new version of the same object: the new bytes and hash; its version id, which the user data names, is known once uploaded.
         const object = changes.filter((change) => change.address === "aws_s3_object.app_artifact_object");
         expect(object.find((change) => change.path === "source_hash")).toMatchObject({ before: before.sha256, after: sha256 });
@@ -319,14 +326,19 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         expect(
           object.map((change) => change.path).filter((attribute) => !["source", "source_hash", "metadata", "version_id", "etag"].includes(attribute)),
         ).toEqual([]);
-        const group = json.resource_changes!.find((change) => change.address === "aws_autoscaling_group.app_tier_auto_scaling_group")!;
-        // The group follows the template's new version, and its instance refresh is what rolls the fleet onto it.
-        expect(group.change.after_unknown).toMatchObject({ launch_template: [{ version: true }] });
-        expect(group.change.after).toMatchObject({
-          instance_refresh: [{ strategy: "Rolling", preferences: [{ min_healthy_percentage: 100, max_healthy_percentage: 200, skip_matching: true }] }],
+        // The release is invoked again with the template's new version, which is known once Terraform made it.
+        const invocation = json.resource_changes!.find((change) => change.address === release)!;
+        expect(invocation.change.actions).toEqual(["delete", "create"]);
+        expect(invocation.change.replace_paths).toEqual([["input"]]);
+        expect(invocation.change.after_unknown).toMatchObject({ input: true });
+        const releasedBefore = JSON.parse((invocation.change.before as { input: string }).input);
+        expect(releasedBefore).toMatchObject({
+          autoScalingGroupName: `${String(labStart.namePrefix)}Inventory-ASG`,
+          launchTemplateVersion: "1",
+          minHealthyPercentage: 100,
         });
 
-        // The review a person runs before releasing: the new object version, the template and the group, changed in place.
+        // The review a person runs before releasing: the new object version and the template, changed in place, and the release.
         const review = await project.runAsync("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", ENVIRONMENT, "--live"], {}, emulator.awsVariables());
         expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
         // The review shortens long values (their first 56 characters, then "...").
@@ -334,9 +346,16 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
           new RegExp(`^ {2}~ aws_s3_object\\.app_artifact_object: .*source_hash "${before.sha256.slice(0, 56)}\\S* -> "${sha256.slice(0, 56)}`, "m"),
         );
         expect(review.stdout).toMatch(/^ {2}~ aws_launch_template\.app_tier_launch_template: .*user_data .* -> \(known after apply\)/m);
-        expect(review.stdout).toMatch(/^ {2}~ aws_autoscaling_group\.app_tier_auto_scaling_group: launch_template\.version "\d+" -> \(known after apply\)$/m);
+        expect(review.stdout).toMatch(/^ {2}~ aws_lambda_invocation\.app_tier_release_invocation: invoked again, input "\{.*\(known after apply\)$/m);
         expect(review.stdout).not.toMatch(/(REPLACED|DESTROYED):/);
         if (process.env.INVENTORY_RELEASE_REVIEW) fs.writeFileSync(process.env.INVENTORY_RELEASE_REVIEW, review.stdout);
+
+        // Terraform uploads the object, makes the template version and invokes the release (which the emulator runs no code of:
+        // gap autoscaling-instance-refresh).
+        await environment.apply(planFile);
+        const released = await appArtifactInEmulator();
+        expect({ sha256: released.sha256, newVersion: released.versionId !== before.versionId }).toEqual({ sha256, newVersion: true });
+        expect(released.userData).toContain(released.versionId);
       } finally {
         fs.writeFileSync(stylesheet, original);
         environment.load(synthesizeEnvironment(labFinal).environment);

@@ -121,7 +121,17 @@ const violations: Record<string, [string, Edit][]> = {
   "AutoScaling.1": [["EC2 health checks", (d) => (group(d).health_check_type = "EC2")]],
   "AutoScaling.2": [["one zone", (d) => (group(d).vpc_zone_identifier = group(d).vpc_zone_identifier.slice(0, 1))]],
   CKV_AWS_153: [["no tags", (d) => delete group(d).tag]],
-  "INV-ASG-1": [["no instance refresh", (d) => delete group(d).instance_refresh]],
+  "INV-ASG-1": [
+    ["the version left to Terraform (the provider's refresh, which AWS cannot roll back)", (d) => delete group(d).lifecycle],
+    ["no release invocation", (d) => delete d.resource.aws_lambda_invocation],
+    [
+      "a release of another version than the template's latest",
+      (d) => {
+        const [invocation] = Object.values<{ input: string }>(d.resource.aws_lambda_invocation);
+        invocation.input = invocation.input.replace(/\.latest_version\}/, ".default_version}");
+      },
+    ],
+  ],
   CKV_AWS_16: [["unencrypted storage", (d) => (db(d).storage_encrypted = false)]],
   CKV_AWS_17: [
     ["public", (d) => (db(d).publicly_accessible = true)],

@@ -154,21 +154,20 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(document.output.app_artifact_version_id.value).toBe("${aws_s3_object.app_artifact_object.version_id}");
   });
 
-  it("fails a release when the load balancer's or the app's 5xx rate alarm fires", () => {
-    const [, group] = resourcesOf(document, "aws_autoscaling_group")[0];
-    expect(group.instance_refresh.preferences.alarm_specification.alarms).toEqual([
+  it("fails a release, and so rolls it back, when the load balancer's or the app's 5xx rate alarm fires", () => {
+    const alarmsOf = (synthesized: any) => JSON.parse(resourcesOf(synthesized, "aws_lambda_invocation")[0][1].input).alarmNames;
+    expect(alarmsOf(document)).toEqual([
       "${aws_cloudwatch_metric_alarm.monitoring_alarms_elb_5xx_rate.alarm_name}",
       "${aws_cloudwatch_metric_alarm.monitoring_alarms_target_5xx_rate.alarm_name}",
     ]);
     const chosen = synthStack(settingsFor("alarms", { appTier: { instanceRefresh: { alarms: ["unhealthyHosts", "natPacketsDropped"] } } }));
-    const [, chosenGroup] = resourcesOf(chosen.document, "aws_autoscaling_group")[0];
-    expect(chosenGroup.instance_refresh.preferences.alarm_specification.alarms.sort()).toEqual([
+    expect(alarmsOf(chosen.document).sort()).toEqual([
       "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_1_dropped_packets.alarm_name}",
       "${aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets.alarm_name}",
       "${aws_cloudwatch_metric_alarm.monitoring_alarms_unhealthy_hosts.alarm_name}",
     ]);
     const none = synthStack(settingsFor("no-alarms", { appTier: { instanceRefresh: { alarms: [] } } }));
-    expect(resourcesOf(none.document, "aws_autoscaling_group")[0][1].instance_refresh.preferences.alarm_specification).toBeUndefined();
+    expect(alarmsOf(none.document)).toEqual([]);
   });
 
   it("tags everything through the provider's default tags", () => {

@@ -77,6 +77,32 @@ describe("the plan review of a change to a deployed environment", () => {
     ]);
   });
 
+  it("lists a function Terraform invokes again (the app's release) with the updates, not as a replacement: nothing in AWS is destroyed", () => {
+    const release = reviewPlan(
+      plan([
+        change(
+          "aws_lambda_invocation.release",
+          ["delete", "create"],
+          { input: '{"launchTemplateVersion":"1"}', result: "{}" },
+          { input: null, result: null },
+          { replace_paths: [["input"]], after_unknown: { input: true, result: true } },
+        ),
+        change("aws_lambda_function.other", ["delete", "create"], { function_name: "a" }, { function_name: "b" }, { replace_paths: [["function_name"]] }),
+      ]),
+      "Plan review",
+      "Plan: 2 to add, 0 to change, 2 to destroy.",
+    );
+    expect(sectionOf(release.text, /^Changed in place/)).toEqual([
+      "Changed in place (1)",
+      '  ~ aws_lambda_invocation.release: invoked again, input "{\\"launchTemplateVersion\\":\\"1\\"}" -> (known after apply)',
+    ]);
+    // Any other replaced function is still a replacement.
+    expect(sectionOf(release.text, /^Replaced or destroyed/)).toEqual([
+      "Replaced or destroyed (1)",
+      '  ! REPLACED: aws_lambda_function.other (function_name "a" -> "b"): the old one is DESTROYED BEFORE the new one exists',
+    ]);
+  });
+
   it("says nothing of changes for a plan that only creates", () => {
     const created = reviewPlan(
       plan([change("aws_eip.nat_1", ["create"], null, { domain: "vpc" })]),

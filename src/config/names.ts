@@ -1,4 +1,4 @@
-import { type AppTierNames, appTierNameProblems } from "../constructs/app-tier";
+import { type AppTierNames, appTierNameProblems, LAB_APP_TIER_NAMES } from "../constructs/app-tier";
 import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/database";
 import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/database-app-user";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
@@ -62,6 +62,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       launchTemplatePrefix: base.launchTemplate,
       autoScalingGroup: base.autoScalingGroup,
       instance: base.app,
+      releaseFunction: LAB_APP_TIER_NAMES.releaseFunction,
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
     webAcl: named(`${base.loadBalancer}-web-acl`),
@@ -118,7 +119,8 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
     })),
     ...appTierNameProblems(names.appTier).map((problem) => ({
       ...problem,
-      prop: problem.prop === "names.launchTemplatePrefix" ? "names.launchTemplate" : problem.prop,
+      // The release function's name is the prefix and a fixed stem.
+      prop: problem.prop === "names.launchTemplatePrefix" ? "names.launchTemplate" : problem.prop === "names.releaseFunction" ? "namePrefix" : problem.prop,
     })),
     ...databaseNameProblems(names.database).map((problem) => ({ ...problem, prop: "names.database" })),
   ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));

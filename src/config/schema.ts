@@ -338,12 +338,12 @@ const appTierSchema = z
           .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
           .default(["elb5xxPercent", "target5xxPercent"])
           .describe(
-            "Alarms (monitoring.alarms signals) that fail a release as soon as one is in ALARM: no more servers are replaced. " +
+            "Alarms (monitoring.alarms signals) that fail a release as soon as one is in ALARM: no more servers are replaced, and AWS rolls it back. " +
               `Not ${GROUP_METRIC_SIGNALS.join(" or ")}: they read the group's own metrics.`,
           ),
       })
       .prefault({})
-      .describe("How a release (a new launch template version) rolls through the servers: an instance refresh."),
+      .describe("How a release (a new launch template version) rolls through the servers: an instance refresh AWS rolls back when it fails."),
     scaling: z
       .strictObject({
         policy: z

@@ -5,11 +5,12 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import type { AutoscalingGroupInstanceRefreshPreferences } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AppRelease, REFRESH_ALARMS_MAX } from "./app-release";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { isKnownRegion } from "./aws-regions";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
-import { integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
+import { LOG_RETENTION_DAYS } from "./network";
+import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 
 /**
  * `base64encode("<script>")` as a Terraform expression, with the script's
@@ -40,7 +41,7 @@ export const INSTANCE_REFRESH_LIMITS = {
   minHealthyPercent: [0, 100],
   maxHealthyPercent: [100, 200],
   instanceWarmupSeconds: [0, 3600],
-  alarms: [0, 10],
+  alarms: [0, REFRESH_ALARMS_MAX],
 } as const;
 
 /** How a new launch template version rolls through the fleet. */
@@ -85,6 +86,8 @@ export interface AppTierNames {
   readonly autoScalingGroup: string;
   /** Name tag of every app server. */
   readonly instance: string;
+  /** The release function, its role and (after `/aws/lambda/`) its log group. */
+  readonly releaseFunction: string;
 }
 
 /** The lab's names. */
@@ -93,6 +96,7 @@ export const LAB_APP_TIER_NAMES: AppTierNames = {
   launchTemplatePrefix: "Lab-template-",
   autoScalingGroup: "Inventory-ASG",
   instance: "Inventory-App",
+  releaseFunction: "Inventory-App-Release",
 };
 
 export interface AppTierProps {
@@ -104,6 +108,8 @@ export interface AppTierProps {
   readonly targetGroupArn: string;
   /** Region (one of `AWS_REGIONS`): where the servers find Secrets Manager. */
   readonly region: string;
+  /** The account (a reference such as `Network.accountId`): the release function acts on its resources only. */
+  readonly accountId: string;
   /** EC2 instance type. @default "t3.micro" */
   readonly instanceType?: string;
   /** AMI id or `resolve:ssm:` parameter. @default the latest Amazon Linux 2023 (`AMAZON_LINUX_2023`) */
@@ -123,7 +129,7 @@ export interface AppTierProps {
   readonly healthCheckGracePeriodSeconds?: number;
   /** Root volume size in GiB (gp3, encrypted, 8 to 16384). @default 8 */
   readonly rootVolumeSizeGiB?: number;
-  /** How a new launch template version rolls through the fleet. @default `InstanceRefreshProps`' defaults, field by field */
+  /** How a release rolls a new launch template version through the fleet. @default `InstanceRefreshProps`' defaults, field by field */
   readonly instanceRefresh?: InstanceRefreshProps;
   /** Database settings the boot script writes for the app, the folder of the app (its boot script), and where its archive is. */
   readonly boot: Omit<BootScriptProps, "region">;
@@ -131,7 +137,9 @@ export interface AppTierProps {
   readonly artifactObjectsArn: string;
   /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). @default none */
   readonly instanceTags?: Readonly<Record<string, string>>;
-  /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App */
+  /** Days CloudWatch Logs keeps the release function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
+  readonly releaseLogRetentionDays?: number;
+  /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App, Inventory-App-Release */
   readonly names?: Partial<AppTierNames>;
 }
 
@@ -160,6 +168,7 @@ export function appTierNameProblems(names: AppTierNames): PropProblem[] {
       "letters, digits and ().-/_",
     ),
     nameProblem("names.autoScalingGroup", "Auto Scaling group name", names.autoScalingGroup, 255, /^[^:]+$/, "any characters but a colon"),
+    nameProblem("names.releaseFunction", "function name", names.releaseFunction, 64, /^[A-Za-z0-9_-]+$/, "letters, digits, - and _"),
   ].filter((problem) => problem !== undefined);
 }
 
@@ -167,8 +176,8 @@ export function appTierNameProblems(names: AppTierNames): PropProblem[] {
  * The lab's app servers: the Inventory-App-Role instance profile, a launch
  * template of Amazon Linux 2023 with the app's boot script, and the
  * Inventory-ASG Auto Scaling group in the private subnets behind the load
- * balancer's target group. Every launch template change rolls the fleet
- * through an instance refresh.
+ * balancer's target group. Every launch template change is a release: an
+ * instance refresh that AWS rolls back when it fails (`AppRelease`).
  */
 export class AppTier extends Construct {
   readonly autoScalingGroupName: string;
@@ -178,8 +187,8 @@ export class AppTier extends Construct {
   readonly roleArn: string;
   /** The rendered user data, before base64 (may hold Terraform references). */
   readonly userData: string;
-  private readonly group: AutoscalingGroup;
-  private readonly refreshPreferences: AutoscalingGroupInstanceRefreshPreferences;
+  /** The releases of new launch template versions. */
+  readonly release: AppRelease;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
@@ -191,6 +200,7 @@ export class AppTier extends Construct {
     const maxSize = props.maxSize ?? Math.max(minSize, 2);
     const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 300;
     const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? 8;
+    const releaseLogRetentionDays = props.releaseLogRetentionDays ?? 365;
     const refresh: Required<InstanceRefreshProps> = { minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 300, ...props.instanceRefresh };
     refuseProblems(this, [
       Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
@@ -207,6 +217,7 @@ export class AppTier extends Construct {
       integerProblem("healthCheckGracePeriodSeconds", healthCheckGracePeriodSeconds, 0),
       integerProblem("rootVolumeSizeGiB", rootVolumeSizeGiB, ...ROOT_VOLUME_GIB),
       ...instanceRefreshProblems(refresh),
+      choiceProblem("releaseLogRetentionDays", releaseLogRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
       ...appTierNameProblems(names),
     ]);
     const role = new IamRole(this, "role", {
@@ -273,17 +284,6 @@ export class AppTier extends Construct {
       tags: { Name: names.launchTemplatePrefix },
     });
 
-    const refreshPreferences: AutoscalingGroupInstanceRefreshPreferences = {
-      minHealthyPercentage: refresh.minHealthyPercent,
-      maxHealthyPercentage: refresh.maxHealthyPercent,
-      instanceWarmup: String(refresh.instanceWarmupSeconds),
-      // A server already on the new version (one a failed refresh left behind) is not replaced again.
-      skipMatching: true,
-      // No automatic rollback: AWS refuses it for a launch template whose image is an SSM parameter (the default
-      // resolve:ssm: AMI), and the provider saves the new version on the group before it starts the refresh
-      // (hashicorp/terraform-provider-aws#34189), so AWS's rollback would return to the new version.
-      autoRollback: false,
-    };
     const group = new AutoscalingGroup(this, "auto-scaling-group", {
       name: names.autoScalingGroup,
       vpcZoneIdentifier: [...props.subnetIds],
@@ -294,16 +294,30 @@ export class AppTier extends Construct {
       maxSize,
       healthCheckType: "ELB",
       healthCheckGracePeriod: healthCheckGracePeriodSeconds,
-      // A pinned version: with $Latest an instance refresh would never start.
+      // A numbered version, as AWS's rollback needs. Terraform gives the group its first; each later one is the release
+      // function's to give, through an instance refresh AWS can roll back (the provider's own refresh cannot).
       launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
-      instanceRefresh: { strategy: "Rolling", preferences: refreshPreferences },
+      lifecycle: { ignoreChanges: ["launch_template"] },
       enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
       tag: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
       // A server downloads the app as it boots: AccessDenied until the role may read the archive.
       dependsOn: [readAppArtifact],
     });
-    this.group = group;
-    this.refreshPreferences = refreshPreferences;
+    this.release = new AppRelease(this, "release", {
+      autoScalingGroupName: group.name,
+      autoScalingGroupArn: group.arn,
+      autoScalingGroup: group,
+      launchTemplateId: launchTemplate.id,
+      launchTemplateArn: launchTemplate.arn,
+      launchTemplateVersion: Token.asString(launchTemplate.latestVersion),
+      imageId,
+      instanceRoleArn: role.arn,
+      refresh,
+      region: props.region,
+      accountId: props.accountId,
+      functionName: names.releaseFunction,
+      logRetentionDays: releaseLogRetentionDays,
+    });
 
     this.autoScalingGroupName = group.name;
     this.autoScalingGroupArn = group.arn;
@@ -313,19 +327,17 @@ export class AppTier extends Construct {
   }
 
   /**
-   * Fails an instance refresh as soon as one of these CloudWatch alarms is in
-   * ALARM: no more servers are replaced. Pass Terraform references to the
-   * alarms' names, so they exist before a refresh names them; an alarm on
-   * this group's own metrics would make a dependency cycle.
+   * Fails a release's instance refresh, and so rolls it back, as soon as one
+   * of these CloudWatch alarms is in ALARM: no more servers are replaced and
+   * the replaced ones are replaced again with the previous version. Pass
+   * Terraform references to the alarms' names, so they exist before a release
+   * names them.
    */
   failRefreshOnAlarms(alarmNames: readonly string[]): void {
     const [min, max] = INSTANCE_REFRESH_LIMITS.alarms;
     if (alarmNames.length < min || alarmNames.length > max) {
       refuseProblems(this, [{ prop: "failRefreshOnAlarms", message: `${alarmNames.length} alarms; an instance refresh takes at most ${max}` }]);
     }
-    this.group.putInstanceRefresh({
-      strategy: "Rolling",
-      preferences: { ...this.refreshPreferences, alarmSpecification: alarmNames.length > 0 ? { alarms: [...alarmNames] } : undefined },
-    });
+    this.release.failOnAlarms(alarmNames);
   }
 }

@@ -33,8 +33,10 @@ export interface EnvironmentScope {
   readonly databaseIdentifier: string;
   readonly databaseSubnetGroup: string;
   readonly databaseParameterGroup: string;
-  /** Lambda functions the stack creates (the database app user's rotation). @default none */
+  /** Lambda functions the stack creates (the database app user's rotation, the app's release). @default none */
   readonly functions?: readonly string[];
+  /** Those of them Terraform itself invokes (the app's release, at each new launch template version). @default none */
+  readonly invokedFunctions?: readonly string[];
   /** Secrets Manager secrets the stack creates by name (the app user's); Secrets Manager appends six characters to each. @default none */
   readonly secrets?: readonly string[];
   /** The load balancer's WAF web ACL, and the resource policy that lets log delivery write its log group. @default none: no WAF */
@@ -497,8 +499,6 @@ function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] 
         "autoscaling:ResumeProcesses",
         "autoscaling:EnableMetricsCollection",
         "autoscaling:DisableMetricsCollection",
-        "autoscaling:StartInstanceRefresh",
-        "autoscaling:CancelInstanceRefresh",
         // The opt-in target tracking policy; its alarms are created by Auto Scaling's service-linked role.
         "autoscaling:PutScalingPolicy",
         "autoscaling:DeletePolicy",
@@ -643,6 +643,16 @@ function functionManagement(scope: EnvironmentScope): PolicyStatementProps[] {
       ],
       resources: scope.functions.map((name) => arn(scope, "lambda", `function:${name}`)),
     },
+    ...(scope.invokedFunctions?.length
+      ? [
+          {
+            // aws_lambda_invocation: a release of each new launch template version.
+            sid: "InvokeReleaseFunctions",
+            actions: ["lambda:InvokeFunction"],
+            resources: scope.invokedFunctions.map((name) => arn(scope, "lambda", `function:${name}`)),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -30,6 +30,13 @@ export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
   CreateItsNetworkInterfaces: "Lambda creates the function's network interfaces in the private subnets, in its security group",
   ManageItsNetworkInterfaces: "Lambda assigns addresses to the function's network interfaces and deletes them",
   DescribeNetworkInterfaces: "Lambda looks up the function's network interfaces and subnets",
+  ReadTheGroupAndTemplate: "the release function reads the group's version, its refreshes and the template's versions",
+  RollTheGroup: "the release function starts the instance refresh of a release, or moves a new group to the pinned copy of its version",
+  PinTheImage: "the release function copies Terraform's template version with the AMI its SSM parameter names, so AWS can roll back to it",
+  LaunchFromTheTemplate: "Auto Scaling checks that whoever gives the group a template version may launch from it",
+  LaunchOnlyThroughTheTemplate: "Auto Scaling checks that whoever gives the group a template version may launch and tag what it launches, only through it",
+  PassTheServersRole: "Auto Scaling checks that whoever gives the group a template version may pass its servers' role to EC2",
+  ResolveTheImage: "EC2 reads the image's SSM parameter for the release function, to pin the AMI it names",
   AssumedByService: "the service named acts with the role",
 };
 

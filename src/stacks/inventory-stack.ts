@@ -171,6 +171,7 @@ export class InventoryStack extends ProjectStack {
       securityGroupId: securityGroups.appGroupId,
       targetGroupArn: loadBalancer.targetGroupArn,
       region: settings.region,
+      accountId: network.accountId,
       ...app,
       desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
       boot: {

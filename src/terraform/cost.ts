@@ -89,6 +89,8 @@ export const FREE_TYPES: readonly string[] = [
   "aws_kms_key_policy",
   "aws_sns_topic_policy",
   "aws_lambda_permission",
+  // One Lambda request per release: its function's usage line counts it.
+  "aws_lambda_invocation",
   "aws_secretsmanager_secret_rotation",
   "aws_wafv2_web_acl_association",
   "aws_wafv2_web_acl_logging_configuration",
@@ -111,7 +113,7 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_sns_topic: "SNS publishes",
   aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
   aws_cognito_user_pool: "Cognito monthly active users beyond the free tier (the load balancer's sign-in, when on)",
-  aws_lambda_function: "Lambda requests and duration (the database app user's rotation runs once per rotation period)",
+  aws_lambda_function: "Lambda requests and duration (the app user's rotation runs once per rotation period, the app's release once per release)",
 };
 
 /** Charges of priced resources that depend on use, and so are not in the total. */

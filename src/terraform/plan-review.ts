@@ -219,7 +219,8 @@ function tableLines(table: NonNullable<ReviewSection["table"]>): string[] {
 /**
  * What the plan does to resources that exist: replacements and destructions
  * first, as warnings (a replaced database or load balancer is the outcome to
- * fear), then every update in place with the attributes it changes. Empty
+ * fear), then every update in place with the attributes it changes, and each
+ * function Terraform invokes again (the app's release). Empty
  * for a plan that only creates (an offline review of a new environment).
  */
 function changesToExisting(changes: ResourceChange[]): ReviewSection[] {
@@ -228,7 +229,11 @@ function changesToExisting(changes: ResourceChange[]): ReviewSection[] {
   for (const change of changes) {
     const { actions } = change.change;
     const reason = change.action_reason ? `, ${change.action_reason.replace(/_/g, " ")}` : "";
-    if (actions.includes("delete") && actions.includes("create")) {
+    if (actions.includes("delete") && actions.includes("create") && change.type === "aws_lambda_invocation") {
+      // A new input runs the function again (the app's release of a new launch template version); its old invocation is
+      // only forgotten, nothing in AWS is destroyed.
+      updates.push(`  ~ ${change.address}: invoked again, ${changedAttributes(change, true).join(", ") || "forced"}`);
+    } else if (actions.includes("delete") && actions.includes("create")) {
       const order = actions[0] === "create" ? "the new one is created before the old one is destroyed" : "the old one is DESTROYED BEFORE the new one exists";
       warnings.push(`  ! REPLACED: ${change.address} (${changedAttributes(change, true).join(", ") || "forced"}${reason}): ${order}`);
     } else if (actions.includes("delete")) warnings.push(`  ! DESTROYED: ${change.address}${reason}`);

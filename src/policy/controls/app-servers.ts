@@ -1,9 +1,20 @@
 import { type Control, everyBlock } from "../control";
-import { blockList, firstBlock, isFalse, isTrue, referencedBlock, resources, show, subnetZones, type TerraformDocument } from "../../terraform/document";
+import {
+  blockList,
+  firstBlock,
+  isFalse,
+  isTrue,
+  pointsAt,
+  referencedBlock,
+  resources,
+  show,
+  subnetZones,
+  type TerraformDocument,
+} from "../../terraform/document";
 
 /**
  * Controls of the app servers: IMDSv2 and its hop limit, no public IPs, encrypted volumes, no secrets in user data, and an Auto Scaling group
- * that launches a pinned template version over two zones, heals on ELB checks, tags its instances and rolls by instance refresh.
+ * that launches a pinned template version over two zones, heals on ELB checks, tags its instances and rolls by an instance refresh AWS can roll back.
  */
 
 const launchTemplates = (document: TerraformDocument) => resources(document, "aws_launch_template");
@@ -145,11 +156,24 @@ export const appServerControls: Control[] = [
   {
     id: "INV-ASG-1",
     aliases: [],
-    title: "ASG rolls a new launch template version through an instance refresh",
+    title: "ASG rolls a new launch template version through an instance refresh AWS can roll back",
     scopes: ["inventory"],
     check: ({ document }) =>
-      everyBlock(autoScalingGroups(document), "Auto Scaling group", true, (group) =>
-        firstBlock(group.config.instance_refresh)?.strategy === "Rolling" ? undefined : `instance_refresh is ${show(group.config.instance_refresh)}`,
-      ),
+      everyBlock(autoScalingGroups(document), "Auto Scaling group", true, (group) => {
+        // The provider's own refresh sets the new version on the group first and gives AWS no desired configuration, so
+        // AWS cannot roll it back: a release invocation rolls the group, and Terraform leaves its template version alone.
+        const problems: string[] = [];
+        const ignored = blockList(group.config.lifecycle).flatMap((lifecycle) => lifecycle.ignore_changes ?? []);
+        if (!ignored.includes("launch_template")) problems.push("does not leave its launch template version to releases (lifecycle.ignore_changes)");
+        const template = referencedBlock(document, firstBlock(group.config.launch_template)?.id);
+        const releases = resources(document, "aws_lambda_invocation").filter(
+          (invocation) =>
+            pointsAt(document, invocation.config.input, group) &&
+            template !== undefined &&
+            String(invocation.config.input).includes(`\${${template.address}.latest_version}`),
+        );
+        if (releases.length === 0) problems.push("has no release invocation given its name and its launch template's latest_version");
+        return problems;
+      }),
   },
 ];

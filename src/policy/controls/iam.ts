@@ -27,6 +27,9 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   "secretsmanager:GetRandomPassword": "the rotation function has Secrets Manager generate the app user's password; the call concerns no secret",
   "ec2:DescribeNetworkInterfaces": "Lambda looks up the rotation function's network interfaces in the VPC",
   "ec2:DescribeSubnets": "Lambda looks up the rotation function's subnets",
+  "autoscaling:DescribeAutoScalingGroups": "the release function reads the launch template version the app servers' group runs",
+  "autoscaling:DescribeInstanceRefreshes": "the release function finds a refresh of the group that has not ended, before it starts one",
+  "ec2:DescribeLaunchTemplateVersions": "the release function reads a template version's image, and the AMI its SSM parameter names",
 };
 
 const MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
