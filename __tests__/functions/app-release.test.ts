@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { sdkReleaseApi } from "../../src/functions/app-release/handler";
+import { patiently, sdkReleaseApi } from "../../src/functions/app-release/handler";
 import { release, type ReleaseEvent } from "../../src/functions/app-release/release";
 
 // The release function through the AWS SDK's clients, answered by a model of
@@ -35,6 +35,8 @@ class AwsModel {
   readonly refreshes: { id: string; status: string; input?: StartInstanceRefreshCommandInput }[] = [];
   parameterImage = "ami-0a1b2c3d4e5f60001";
   readonly calls: string[] = [];
+  /** How many StartInstanceRefresh calls are refused AccessDenied first (a policy IAM has not spread yet). */
+  refusedRefreshes = 0;
 
   constructor(versions: Version[], groupVersion: string) {
     versions.forEach((version, index) => this.versions.set(String(index + 1), version));
@@ -62,6 +64,7 @@ class AwsModel {
     });
     asMock.on(StartInstanceRefreshCommand).callsFake((input: StartInstanceRefreshCommandInput) => {
       this.calls.push(`StartInstanceRefresh ${input.DesiredConfiguration?.LaunchTemplate?.Version}`);
+      if (this.refusedRefreshes-- > 0) throw named("AccessDenied", "User is not authorized to perform: autoscaling:StartInstanceRefresh");
       if (this.refreshes.some((refresh) => refresh.status === "InProgress"))
         throw named("InstanceRefreshInProgress", "An Instance Refresh is already in progress");
       const desired = input.DesiredConfiguration?.LaunchTemplate;
@@ -126,7 +129,7 @@ function event(version: string, overrides: Partial<ReleaseEvent> = {}): ReleaseE
 function releaseWith(model: AwsModel, releaseEvent: ReleaseEvent) {
   const { autoScaling, ec2 } = model.attach();
   const log: string[] = [];
-  return { outcome: release(releaseEvent, sdkReleaseApi(autoScaling, ec2), (line) => log.push(line)), log };
+  return { outcome: release(releaseEvent, sdkReleaseApi(autoScaling, ec2, [0, 0, 0, 0]), (line) => log.push(line)), log };
 }
 
 describe("a new environment", () => {
@@ -227,6 +230,25 @@ describe("a release", () => {
     expect(model.calls.some((call) => call.startsWith("CreateLaunchTemplateVersion"))).toBe(false);
   });
 
+  test("a group on $Latest is released without rollback: AWS returns only to numbered versions", async () => {
+    const model = released();
+    model.groupVersion = "$Latest";
+    await expect(releaseWith(model, event("3")).outcome).resolves.toMatchObject({
+      action: "refresh",
+      autoRollback: false,
+      note: `no automatic rollback for this release: the group's version $Latest of ${TEMPLATE} is not a version number, which AWS cannot return to`,
+    });
+  });
+
+  test("a refresh refused for permissions (a policy IAM has not spread yet) is tried again, and goes ahead once allowed", async () => {
+    const model = released();
+    model.refusedRefreshes = 2;
+    await expect(releaseWith(model, event("3")).outcome).resolves.toMatchObject({ action: "refresh", refreshId: "refresh-1", autoRollback: true });
+    expect(model.calls.filter((call) => call.startsWith("StartInstanceRefresh"))).toHaveLength(3);
+    // One pinned copy, however many attempts.
+    expect(model.versions.size).toBe(4);
+  });
+
   test("a group on a template Terraform replaced is released without rollback", async () => {
     const model = released();
     model.groupTemplate = "lt-0aaaaaaaaaaaaaaa0";
@@ -262,5 +284,35 @@ describe("refused before any change", () => {
     const model = new AwsModel([{ imageId: SSM_IMAGE }], "1");
     await expect(releaseWith(model, event("7")).outcome).rejects.toThrow(`launch template ${TEMPLATE} has no version 7`);
     expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+  });
+});
+
+describe("patiently", () => {
+  const refusal = (name: string) => named(name, "refused");
+
+  test("tries a call refused for permissions again after each delay, then gives the refusal", async () => {
+    let calls = 0;
+    const refused = patiently(() => {
+      calls++;
+      return Promise.reject(refusal("AccessDeniedException"));
+    }, [0, 0, 0]);
+    await expect(refused).rejects.toThrow("refused");
+    expect(calls).toBe(4);
+  });
+
+  test("gives any other error at once", async () => {
+    let calls = 0;
+    const failed = patiently(() => {
+      calls++;
+      return Promise.reject(refusal("ValidationError"));
+    }, [0, 0, 0]);
+    await expect(failed).rejects.toThrow("refused");
+    expect(calls).toBe(1);
+  });
+
+  test("answers as soon as the call is allowed", async () => {
+    let calls = 0;
+    await expect(patiently(() => (++calls < 3 ? Promise.reject(refusal("UnauthorizedOperation")) : Promise.resolve("done")), [0, 0, 0])).resolves.toBe("done");
+    expect(calls).toBe(3);
   });
 });

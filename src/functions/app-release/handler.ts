@@ -21,12 +21,30 @@ export const ACTIVE_REFRESH_STATUSES = ["Pending", "InProgress", "Cancelling", "
 /** EC2's answers for a launch template or version that does not exist. */
 const TEMPLATE_NOT_FOUND = /^InvalidLaunchTemplate(Id|Name)\.(NotFound|NotFoundException|VersionNotFound|Malformed)$/;
 
-/** The release's operations on the AWS SDK's clients. */
-export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client): ReleaseApi {
+/** Refusals that may only mean IAM has not yet spread a policy Terraform just changed (the template's ARN, on its replacement). */
+const NOT_YET_ALLOWED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation)$/;
+/** Waits between attempts of a refused call: 37 s in all, within the function's 60 s. */
+export const PERMISSION_RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 20_000];
+
+/** `call`, tried again after each delay while it is refused for permissions; any other error at once. */
+export async function patiently<T>(call: () => Promise<T>, delaysMs: readonly number[] = PERMISSION_RETRY_DELAYS_MS): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= delaysMs.length || !(error instanceof Error) || !NOT_YET_ALLOWED.test(error.name)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
+  }
+}
+
+/** The release's operations on the AWS SDK's clients; a call refused for permissions is tried again (`patiently`). */
+export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client, retryDelaysMs: readonly number[] = PERMISSION_RETRY_DELAYS_MS): ReleaseApi {
+  const retrying = <T>(call: () => Promise<T>) => patiently(call, retryDelaysMs);
   const describeVersion = async (launchTemplateId: string, version: string, resolveAlias: boolean) => {
     try {
-      const answer = await ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [version], ResolveAlias: resolveAlias }),
+      const answer = await retrying(() =>
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [version], ResolveAlias: resolveAlias })),
       );
       return answer.LaunchTemplateVersions?.[0];
     } catch (error) {
@@ -36,13 +54,13 @@ export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client): R
   };
   return {
     async groupTemplate(groupName) {
-      const answer = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+      const answer = await retrying(() => autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })));
       const template = answer.AutoScalingGroups?.[0]?.LaunchTemplate;
       if (!template?.LaunchTemplateId || !template.Version) return undefined;
       return { launchTemplateId: template.LaunchTemplateId, version: template.Version };
     },
     async activeRefresh(groupName) {
-      const answer = await autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 }));
+      const answer = await retrying(() => autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 })));
       const active = (answer.InstanceRefreshes ?? []).find((refresh) => ACTIVE_REFRESH_STATUSES.includes(refresh.Status ?? ""));
       return active ? { id: active.InstanceRefreshId ?? "(no id)", status: active.Status ?? "" } : undefined;
     },
@@ -56,39 +74,45 @@ export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client): R
       return found?.LaunchTemplateData?.ImageId ?? "";
     },
     async createVersion(launchTemplateId, sourceVersion, imageId, description) {
-      const answer = await ec2.send(
-        new CreateLaunchTemplateVersionCommand({
-          LaunchTemplateId: launchTemplateId,
-          SourceVersion: sourceVersion,
-          VersionDescription: description,
-          LaunchTemplateData: { ImageId: imageId },
-        }),
+      const answer = await retrying(() =>
+        ec2.send(
+          new CreateLaunchTemplateVersionCommand({
+            LaunchTemplateId: launchTemplateId,
+            SourceVersion: sourceVersion,
+            VersionDescription: description,
+            LaunchTemplateData: { ImageId: imageId },
+          }),
+        ),
       );
       const number = answer.LaunchTemplateVersion?.VersionNumber;
       if (number === undefined) throw new Error(`CreateLaunchTemplateVersion of ${launchTemplateId} returned no version number`);
       return String(number);
     },
     async useVersion(groupName, launchTemplateId, version) {
-      await autoScaling.send(
-        new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } }),
+      await retrying(() =>
+        autoScaling.send(
+          new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } }),
+        ),
       );
     },
     async startRefresh(request) {
-      const answer = await autoScaling.send(
-        new StartInstanceRefreshCommand({
-          AutoScalingGroupName: request.autoScalingGroupName,
-          Strategy: "Rolling",
-          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: request.launchTemplateId, Version: request.launchTemplateVersion } },
-          Preferences: {
-            MinHealthyPercentage: request.minHealthyPercentage,
-            MaxHealthyPercentage: request.maxHealthyPercentage,
-            InstanceWarmup: request.instanceWarmupSeconds,
-            // A server already on the new version (one a failed refresh left behind) is not replaced again.
-            SkipMatching: true,
-            AutoRollback: request.autoRollback,
-            AlarmSpecification: request.alarmNames.length > 0 ? { Alarms: [...request.alarmNames] } : undefined,
-          },
-        }),
+      const answer = await retrying(() =>
+        autoScaling.send(
+          new StartInstanceRefreshCommand({
+            AutoScalingGroupName: request.autoScalingGroupName,
+            Strategy: "Rolling",
+            DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: request.launchTemplateId, Version: request.launchTemplateVersion } },
+            Preferences: {
+              MinHealthyPercentage: request.minHealthyPercentage,
+              MaxHealthyPercentage: request.maxHealthyPercentage,
+              InstanceWarmup: request.instanceWarmupSeconds,
+              // A server already on the new version (one a failed refresh left behind) is not replaced again.
+              SkipMatching: true,
+              AutoRollback: request.autoRollback,
+              AlarmSpecification: request.alarmNames.length > 0 ? { Alarms: [...request.alarmNames] } : undefined,
+            },
+          }),
+        ),
       );
       if (!answer.InstanceRefreshId) throw new Error(`StartInstanceRefresh of ${request.autoScalingGroupName} returned no refresh id`);
       return answer.InstanceRefreshId;

@@ -151,14 +151,15 @@ export async function release(event: ReleaseEvent, api: ReleaseApi, log: (messag
   }
 
   // AWS can return only to a numbered version whose image is an AMI id: a group on a version of an SSM-parameter
-  // image (one the provider rolled before releases were pinned), or on a template that is gone, is released once
-  // without rollback.
-  const rollbackFrom = currentVersion && !currentVersion.imageId.startsWith(SSM_IMAGE);
+  // image (one the provider rolled before releases were pinned), on $Latest or $Default, or on a template that is
+  // gone, is released once without rollback.
+  const numbered = /^\d+$/.test(current.version);
+  const rollbackFrom = numbered && currentVersion && !currentVersion.imageId.startsWith(SSM_IMAGE);
   const refreshId = await api.startRefresh({ ...event, launchTemplateVersion: target.version, autoRollback: Boolean(rollbackFrom) });
   const note = rollbackFrom
     ? undefined
     : `no automatic rollback for this release: the group's version ${current.version} of ${current.launchTemplateId} ${
-        currentVersion ? "boots an SSM parameter's image" : "no longer exists"
+        !numbered ? "is not a version number" : currentVersion ? "boots an SSM parameter's image" : "no longer exists"
       }, which AWS cannot return to`;
   const rollback = note ? `; ${note}` : ", rolled back by AWS if it fails";
   log(`${group}: instance refresh ${refreshId} to version ${target.version} (${target.imageId}) started${rollback}`);
