@@ -48,33 +48,28 @@ export function storedZip(files: Iterable<readonly [name: string, data: Buffer]>
   let count = 0;
   for (const [name, data] of files) {
     const fileName = Buffer.from(name, "utf8");
-    const crc = zlib.crc32(data);
+    // From "version needed" to the extra field's length, the local header and the central directory's entry hold
+    // the same fields: at 4 in the one, at 6 in the other.
+    const shared = Buffer.alloc(26);
+    shared.writeUInt16LE(20, 0); // version needed: 2.0
+    shared.writeUInt16LE(0x0800, 2); // flags: the name is UTF-8
+    shared.writeUInt16LE(STORED, 4);
+    shared.writeUInt16LE(dosTime, 6);
+    shared.writeUInt16LE(dosDate, 8);
+    shared.writeUInt32LE(zlib.crc32(data), 10);
+    shared.writeUInt32LE(data.length, 14); // compressed size
+    shared.writeUInt32LE(data.length, 18);
+    shared.writeUInt16LE(fileName.length, 22);
+    shared.writeUInt16LE(0, 24); // extra
+
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0
-    local.writeUInt16LE(0x0800, 6); // flags: the name is UTF-8
-    local.writeUInt16LE(STORED, 8);
-    local.writeUInt16LE(dosTime, 10);
-    local.writeUInt16LE(dosDate, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    local.writeUInt16LE(0, 28);
+    shared.copy(local, 4);
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(CENTRAL_HEADER, 0);
     central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(STORED, 10);
-    central.writeUInt16LE(dosTime, 12);
-    central.writeUInt16LE(dosDate, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    central.writeUInt16LE(0, 30); // extra
+    shared.copy(central, 6);
     central.writeUInt16LE(0, 32); // comment
     central.writeUInt16LE(0, 34); // disk
     central.writeUInt16LE(0, 36); // internal attributes
