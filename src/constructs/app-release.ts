@@ -7,7 +7,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { projectRoot } from "../config/project-root";
-import type { ReleaseEvent } from "../functions/app-release/release";
+import { INSTANCE_REFRESH_LIMITS, type ReleaseEvent } from "../functions/app-release/release";
 import { functionBundle } from "./function-bundle";
 import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
@@ -15,8 +15,6 @@ import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPro
 
 /** The release function's runtime: Node.js 22, which provides the AWS SDK for JavaScript v3 the function uses. */
 export const RELEASE_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
-/** Alarms an instance refresh takes at most. */
-export const REFRESH_ALARMS_MAX = 10;
 
 /** The bundled release function of this project (src/functions/app-release). */
 function releaseFunctionCode() {
@@ -174,9 +172,10 @@ export class AppRelease extends Construct {
    * alarms' names, so they exist before a release names them.
    */
   failOnAlarms(alarmNames: readonly string[]): void {
-    if (this.alarmNames.length + alarmNames.length > REFRESH_ALARMS_MAX) {
+    const max = INSTANCE_REFRESH_LIMITS.alarms[1];
+    if (this.alarmNames.length + alarmNames.length > max) {
       refuseProblems(this, [
-        { prop: "failOnAlarms", message: `${this.alarmNames.length + alarmNames.length} alarms; an instance refresh takes at most ${REFRESH_ALARMS_MAX}` },
+        { prop: "failOnAlarms", message: `${this.alarmNames.length + alarmNames.length} alarms; an instance refresh takes at most ${max}` },
       ]);
     }
     this.alarmNames.push(...alarmNames);

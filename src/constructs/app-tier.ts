@@ -5,7 +5,8 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { AppRelease, REFRESH_ALARMS_MAX } from "./app-release";
+import { INSTANCE_REFRESH_LIMITS } from "../functions/app-release/release";
+import { AppRelease } from "./app-release";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
 import { isKnownRegion } from "./aws-regions";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
@@ -36,13 +37,8 @@ export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+(:\d
 export const AMAZON_LINUX_2023 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 /** Sizes AWS accepts for the encrypted gp3 root volume, in GiB, as [min, max]: Amazon Linux 2023's snapshot is 8 GiB. */
 export const ROOT_VOLUME_GIB = [8, 16384] as const;
-/** What AWS accepts for an instance refresh, as [min, max]; the two percentages may be at most 100 apart. */
-export const INSTANCE_REFRESH_LIMITS = {
-  minHealthyPercent: [0, 100],
-  maxHealthyPercent: [100, 200],
-  instanceWarmupSeconds: [0, 3600],
-  alarms: [0, REFRESH_ALARMS_MAX],
-} as const;
+/** What AWS accepts for an instance refresh, as [min, max] (the release function checks its event against the same). */
+export { INSTANCE_REFRESH_LIMITS };
 
 /** How a new launch template version rolls through the fleet. */
 export interface InstanceRefreshProps {

@@ -13,6 +13,17 @@
  * boots the same AMI, and a rollback returns to exactly the previous one.
  */
 
+/**
+ * What AWS accepts for an instance refresh, as [min, max]; the two percentages may be at most 100 apart. The app tier's
+ * props and settings are checked against these, and the function checks its event against them again.
+ */
+export const INSTANCE_REFRESH_LIMITS = {
+  minHealthyPercent: [0, 100],
+  maxHealthyPercent: [100, 200],
+  instanceWarmupSeconds: [0, 3600],
+  alarms: [0, 10],
+} as const;
+
 /** What Terraform sends the function (the stack's `aws_lambda_invocation`). */
 export interface ReleaseEvent {
   readonly autoScalingGroupName: string;
@@ -95,17 +106,17 @@ export function eventProblems(event: ReleaseEvent): string[] {
   if (!/^[1-9]\d*$/.test(String(event.launchTemplateVersion))) {
     problems.push(`launchTemplateVersion ${JSON.stringify(event.launchTemplateVersion)} is not a version number (AWS rolls back only numbered versions)`);
   }
-  const range = (key: "minHealthyPercentage" | "maxHealthyPercentage" | "instanceWarmupSeconds", min: number, max: number) => {
+  const range = (key: "minHealthyPercentage" | "maxHealthyPercentage" | "instanceWarmupSeconds", [min, max]: readonly [number, number]) => {
     const value = event[key];
     if (!Number.isInteger(value) || value < min || value > max) problems.push(`${key} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
   };
-  range("minHealthyPercentage", 0, 100);
-  range("maxHealthyPercentage", 100, 200);
-  range("instanceWarmupSeconds", 0, 3600);
+  range("minHealthyPercentage", INSTANCE_REFRESH_LIMITS.minHealthyPercent);
+  range("maxHealthyPercentage", INSTANCE_REFRESH_LIMITS.maxHealthyPercent);
+  range("instanceWarmupSeconds", INSTANCE_REFRESH_LIMITS.instanceWarmupSeconds);
   if (!Array.isArray(event.alarmNames) || event.alarmNames.some((name) => typeof name !== "string" || name === "")) {
     problems.push("alarmNames is not a list of alarm names");
-  } else if (event.alarmNames.length > 10) {
-    problems.push(`${event.alarmNames.length} alarmNames; an instance refresh takes at most 10`);
+  } else if (event.alarmNames.length > INSTANCE_REFRESH_LIMITS.alarms[1]) {
+    problems.push(`${event.alarmNames.length} alarmNames; an instance refresh takes at most ${INSTANCE_REFRESH_LIMITS.alarms[1]}`);
   }
   return problems;
 }
