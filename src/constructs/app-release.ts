@@ -9,7 +9,7 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { projectRoot } from "../config/project-root";
 import { INSTANCE_REFRESH_LIMITS, type ReleaseEvent } from "../functions/app-release/release";
 import { functionBundle } from "./function-bundle";
-import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "./iam-policy";
+import { awsPartition, fromSource, launchedResources, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "./prop-problems";
 
@@ -85,7 +85,6 @@ export class AppRelease extends Construct {
     const logRetentionDays = props.logRetentionDays ?? 365;
     refuseProblems(this, [regionPropProblem("region", props.region), ...appReleaseProblems({ functionName: props.functionName, logRetentionDays })]);
     const partition = awsPartition(props.region);
-    const ec2 = (resource: string) => `arn:${partition}:ec2:${props.region}:${props.accountId}:${resource}`;
 
     const logGroup = new CloudwatchLogGroup(this, "log-group", { name: `/aws/lambda/${props.functionName}`, retentionInDays: logRetentionDays });
     const role = new IamRole(this, "role", {
@@ -108,10 +107,7 @@ export class AppRelease extends Construct {
       {
         sid: "LaunchOnlyThroughTheTemplate",
         actions: ["ec2:RunInstances", "ec2:CreateTags"],
-        resources: [
-          ...["instance", "volume", "network-interface", "subnet", "security-group"].map((type) => ec2(`${type}/*`)),
-          `arn:${partition}:ec2:${props.region}::image/*`,
-        ],
+        resources: launchedResources(partition, props.region, props.accountId),
         conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [props.launchTemplateArn] }],
       },
       {

@@ -1,4 +1,4 @@
-import type { PolicyStatementProps } from "./iam-policy";
+import { launchedResources, type PolicyStatementProps } from "./iam-policy";
 
 /**
  * What a CI role may do to one environment: read it (a plan) or manage it (a
@@ -439,9 +439,7 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
     {
       sid: "LaunchOnlyThroughTemplate",
       actions: ["ec2:RunInstances"],
-      resources: ["instance", "volume", "network-interface", "subnet", "security-group", "image"].map((type) =>
-        type === "image" ? `arn:${scope.partition}:ec2:${scope.region}::image/*` : ec2(type),
-      ),
+      resources: launchedResources(scope.partition, scope.region, scope.accountId),
       conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
     },
   ];

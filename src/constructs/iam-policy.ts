@@ -101,6 +101,20 @@ function oneOrMany(values: readonly string[]): string | string[] {
   return values.length === 1 ? values[0] : [...values];
 }
 
+/**
+ * What `ec2:RunInstances` is checked against when it launches from a launch
+ * template, besides the template itself: the instance, its volumes, network
+ * interfaces, subnets, security groups (any of the account's, in the region)
+ * and its image (AWS's or anyone's). A statement granting these should hold
+ * them to the template (`ec2:LaunchTemplate`).
+ */
+export function launchedResources(partition: string, region: string, account: string): string[] {
+  return [
+    ...["instance", "volume", "network-interface", "subnet", "security-group"].map((type) => `arn:${partition}:ec2:${region}:${account}:${type}/*`),
+    `arn:${partition}:ec2:${region}::image/*`,
+  ];
+}
+
 /** The AWS partition of a region, for ARNs of AWS managed policies. */
 export function awsPartition(region: string): string {
   if (region.startsWith("cn-")) return "aws-cn";
