@@ -267,6 +267,7 @@ export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiA
 function environmentScope(settings: EnvironmentSettings, accountId: string): EnvironmentScope {
   const names = resourceNames(settings.namePrefix, settings.names);
   const logs = settings.loadBalancer.accessLogs;
+  const functions = [names.databaseAppUser.rotationFunction, names.appTier.releaseFunction];
   return {
     partition: awsPartition(settings.region),
     accountId,
@@ -282,13 +283,9 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
       { name: names.appTier.releaseFunction, passedTo: "lambda.amazonaws.com" },
     ],
     instanceProfile: names.appTier.instanceRole,
-    logGroups: [
-      names.network.flowLogGroup,
-      `/aws/lambda/${names.databaseAppUser.rotationFunction}`,
-      `/aws/lambda/${names.appTier.releaseFunction}`,
-      webAclLogGroup(names.webAcl),
-    ],
-    functions: [names.databaseAppUser.rotationFunction, names.appTier.releaseFunction],
+    // Lambda's log group of each function: the stack creates it, with its retention, before the function.
+    logGroups: [names.network.flowLogGroup, ...functions.map((name) => `/aws/lambda/${name}`), webAclLogGroup(names.webAcl)],
+    functions,
     invokedFunctions: [names.appTier.releaseFunction],
     secrets: [names.databaseAppUser.secret],
     webAcl: { name: names.webAcl, logDeliveryPolicy: `${webAclLogGroup(names.webAcl)}-delivery` },

@@ -166,13 +166,13 @@ export const appServerControls: Control[] = [
         const ignored = blockList(group.config.lifecycle).flatMap((lifecycle) => lifecycle.ignore_changes ?? []);
         if (!ignored.includes("launch_template")) problems.push("does not leave its launch template version to releases (lifecycle.ignore_changes)");
         const template = referencedBlock(document, firstBlock(group.config.launch_template)?.id);
-        const releases = resources(document, "aws_lambda_invocation").filter(
-          (invocation) =>
-            pointsAt(document, invocation.config.input, group) &&
-            template !== undefined &&
-            String(invocation.config.input).includes(`\${${template.address}.latest_version}`),
-        );
-        if (releases.length === 0) problems.push("has no release invocation given its name and its launch template's latest_version");
+        const released =
+          template !== undefined &&
+          resources(document, "aws_lambda_invocation").some(
+            (invocation) =>
+              pointsAt(document, invocation.config.input, group) && String(invocation.config.input).includes(`\${${template.address}.latest_version}`),
+          );
+        if (!released) problems.push("has no release invocation given its name and its launch template's latest_version");
         return problems;
       }),
   },
