@@ -1,16 +1,15 @@
-import { type PolicyStatement, readPolicy } from "../terraform/document";
 import type { PolicyCondition } from "../constructs/iam-policy";
+import { type PolicyStatement, readPolicy } from "../terraform/document";
+import { actionMatches, conditionHolds as iamConditionHolds, conditionOperator, describeFailure, statementName } from "./iam-evaluation";
+
+export { likePattern } from "./iam-evaluation";
 
 /**
  * How IAM decides an `sts:AssumeRoleWithWebIdentity` request against a
- * role's trust policy, for the operators the project's trust policies use:
- * an explicit Deny wins, else some Allow statement must match the action,
- * the federated principal and every condition. Within a condition, the keys
- * must all hold and a key holds when the request's value matches any of the
- * listed values (IAM's AND across keys and operators, OR across values).
- * Condition keys are compared case-insensitively, values case-sensitively,
- * as IAM does. An operator this evaluator does not know is an error, never
- * silently true.
+ * role's trust policy: an explicit Deny wins, else some Allow statement must
+ * match the action, the federated principal and every condition. The
+ * conditions are IAM's, evaluated by `iam-evaluation.ts`, except the set
+ * operators: see `conditionHolds`.
  */
 
 /** A web identity request: who issued the token, and its claims as IAM condition keys (`app.terraform.io:sub`). */
@@ -29,40 +28,18 @@ export interface TrustDecision {
   readonly reason: string;
 }
 
-/** Operators the evaluator knows, each a test of one request value against one policy value. */
-const OPERATORS: Readonly<Record<string, { test: (value: string, pattern: string) => boolean; negated: boolean }>> = {
-  StringEquals: { test: (value, pattern) => value === pattern, negated: false },
-  StringNotEquals: { test: (value, pattern) => value === pattern, negated: true },
-  StringLike: { test: (value, pattern) => likePattern(pattern).test(value), negated: false },
-  StringNotLike: { test: (value, pattern) => likePattern(pattern).test(value), negated: true },
-};
-
-/** IAM's StringLike: `*` any run of characters (none included), `?` exactly one; everything else literal. */
-export function likePattern(pattern: string): RegExp {
-  const source = [...pattern]
-    .map((character) => (character === "*" ? ".*" : character === "?" ? "." : character.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, "s");
-}
-
 /**
- * Whether one condition holds for the request. A key missing from the
- * request makes a positive operator false and a negated one true, as in IAM
- * (which is why trust policies test `aud` and `sub` with positive operators).
+ * Whether one condition holds for a web identity request, as IAM decides it.
+ * A token's claims are single-valued keys, and IAM warns that
+ * `ForAllValues:`/`ForAnyValue:` on a single-valued key makes an
+ * overly permissive policy (`ForAllValues` holds when the claim is missing):
+ * a trust policy using one is refused here rather than evaluated.
  */
 export function conditionHolds(condition: PolicyCondition, context: Readonly<Record<string, string>>): boolean {
-  const operator = OPERATORS[condition.test];
-  if (!operator) throw new Error(`condition operator ${condition.test} is not supported by this evaluator (${Object.keys(OPERATORS).join(", ")})`);
-  const key = Object.keys(context).find((candidate) => candidate.toLowerCase() === condition.variable.toLowerCase());
-  if (key === undefined) return operator.negated;
-  const value = context[key];
-  const matches = condition.values.some((pattern) => operator.test(value, pattern));
-  return operator.negated ? !matches : matches;
-}
-
-function actionMatches(statement: PolicyStatement, action: string): boolean {
-  const matches = (pattern: string) => likePattern(pattern.toLowerCase()).test(action.toLowerCase());
-  return statement.notActions.length > 0 ? !statement.notActions.some(matches) : statement.actions.some(matches);
+  const operator = conditionOperator(condition.test);
+  if (operator.set)
+    throw new Error(`condition operator ${condition.test} is not supported by this evaluator in a trust policy: a web identity's claims are single-valued`);
+  return iamConditionHolds(condition, context);
 }
 
 function principalMatches(statement: PolicyStatement, federated: string): boolean {
@@ -78,24 +55,21 @@ export function evaluateTrust(policy: string, request: WebIdentityRequest): Trus
   const action = request.action ?? "sts:AssumeRoleWithWebIdentity";
   const applies = (statement: PolicyStatement) => actionMatches(statement, action) && principalMatches(statement, request.federatedPrincipal);
   const failed = (statement: PolicyStatement) => statement.conditions.find((condition) => !conditionHolds(condition, request.context));
-  const describe = (index: number) => `statement ${index + 1}`;
 
   const statements = reading.statements;
   const deny = statements.findIndex((statement) => statement.effect === "Deny" && applies(statement) && !failed(statement));
-  if (deny >= 0) return { allowed: false, reason: `denied by ${describe(deny)}` };
+  if (deny >= 0) return { allowed: false, reason: `denied by ${statementName(statements[deny], deny)}` };
   const misses: string[] = [];
   for (const [index, statement] of statements.entries()) {
     if (statement.effect !== "Allow") continue;
+    const name = statementName(statement, index);
     if (!applies(statement)) {
-      misses.push(`${describe(index)}: not for ${action} by ${request.federatedPrincipal}`);
+      misses.push(`${name}: not for ${action} by ${request.federatedPrincipal}`);
       continue;
     }
     const condition = failed(statement);
-    if (!condition) return { allowed: true, reason: `allowed by ${describe(index)}` };
-    const given = Object.entries(request.context).find(([key]) => key.toLowerCase() === condition.variable.toLowerCase())?.[1];
-    misses.push(
-      `${describe(index)}: ${condition.test} ${condition.variable} ${JSON.stringify(condition.values)} does not hold for ${JSON.stringify(given ?? null)}`,
-    );
+    if (!condition) return { allowed: true, reason: `allowed by ${name}` };
+    misses.push(`${name}: ${describeFailure(condition, request.context)}`);
   }
   return { allowed: false, reason: misses.length ? misses.join("; ") : "no Allow statement" };
 }

@@ -92,6 +92,8 @@ export function show(value: unknown): string {
 
 /** A policy statement as read from its JSON. */
 export interface PolicyStatement {
+  /** The statement's `Sid`, when it has one. */
+  readonly sid?: string;
   readonly effect: "Allow" | "Deny";
   readonly actions: readonly string[];
   readonly notActions: readonly string[];
@@ -140,6 +142,7 @@ function jsonStatement(statement: any): PolicyStatement {
     for (const [variable, values] of Object.entries(variables)) conditions.push({ test, variable, values: list(values) });
   }
   return {
+    ...(typeof statement.Sid === "string" && statement.Sid !== "" ? { sid: statement.Sid } : {}),
     effect: statement.Effect === "Deny" ? "Deny" : "Allow",
     actions: list(statement.Action),
     notActions: list(statement.NotAction),
