@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { GetOpenIDConnectProviderCommand, GetPolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { synthesize } from "../../src/synthesize";
 import { CI_ACCESS_STACK } from "../../src/stacks/ci-access-stack";
 import { AwsEmulator, EMULATOR_ACCOUNT } from "../support/aws-emulator";
@@ -65,12 +66,23 @@ it("applies: the providers, roles and policies exist as synthesized", async () =
   expect(attached.AttachedPolicies!.map((policy) => policy.PolicyName).sort()).toEqual([
     "Inventory-GHA-Deploy-compute",
     "Inventory-GHA-Deploy-data",
+    "Inventory-GHA-Deploy-fence",
     "Inventory-GHA-Deploy-monitoring",
     "Inventory-GHA-Deploy-network",
     "Inventory-GHA-Deploy-protection",
     "Inventory-GHA-Deploy-read",
     "Inventory-GHA-Deploy-state",
   ]);
+  // The environments' permissions boundaries and alarm topic keys, which only this stack (an administrator) manages.
+  const boundary = await iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${EMULATOR_ACCOUNT}:policy/Inventory-Workload-Boundary` }));
+  expect(boundary.Policy!.PolicyName).toBe("Inventory-Workload-Boundary");
+  const aliases = await new KMSClient(emulator.clientConfig()).send(new ListAliasesCommand({}));
+  expect(
+    aliases
+      .Aliases!.map((alias) => alias.AliasName)
+      .filter((name) => name!.endsWith("inventory-alarms"))
+      .sort(),
+  ).toEqual(["alias/cloud-inventory-alarms", "alias/inventory-alarms"]);
 }, 300_000);
 
 it("outputs the workspace and repository variables with the roles' ARNs", () => {

@@ -181,7 +181,10 @@ describe("what the roles may do", () => {
         if ("problem" in reading) throw new Error(reading.problem);
         return { name, text: config.policy as string, statements: reading.statements };
       });
-  const allActions = (prefix: string) => policiesOf(prefix).flatMap((policy) => policy.statements.flatMap((statement) => statement.actions));
+  /** What a role's policies allow (the fence's Denies are not grants). */
+  const allActions = (prefix: string) =>
+    policiesOf(prefix).flatMap((policy) => policy.statements.filter((statement) => statement.effect === "Allow").flatMap((statement) => statement.actions));
+  const ciRolePolicies = () => policiesOf("").filter((policy) => !policy.name.endsWith("_workload_boundary"));
   const unscoped = new Set(UNSCOPED_ACTIONS.flatMap((group) => group.actions));
 
   it("each policy fits IAM's 6,144 characters (whitespace not counted)", () => {
@@ -189,8 +192,8 @@ describe("what the roles may do", () => {
       expect({ name: policy.name, length: policy.text.replace(/\s/g, "").length < 6144 }).toEqual({ name: policy.name, length: true });
   });
   it("resource * only for the actions listed as unscoped, and never a service wildcard", () => {
-    for (const policy of policiesOf("")) {
-      for (const statement of policy.statements) {
+    for (const policy of ciRolePolicies()) {
+      for (const statement of policy.statements.filter((candidate) => candidate.effect === "Allow")) {
         if (statement.resources.includes("*")) expect(statement.actions.filter((action) => !unscoped.has(action))).toEqual([]);
         expect(statement.actions.filter((action) => action === "*" || /:\*$/.test(action))).toEqual([]);
       }
@@ -272,7 +275,7 @@ describe("what the roles may do", () => {
       ]),
     );
   });
-  it("the monitoring: the topic, the alarms named after the environment's resources, the dashboard and the key's alias, by name", () => {
+  it("the monitoring: the topic, the alarms named after the environment's resources and the dashboard, by name", () => {
     const monitoring = policiesOf("cloud_tfc_run_monitoring")[0].statements;
     const resourcesOf = (action: string) => monitoring.find((statement) => statement.actions.includes(action))!.resources;
     expect(resourcesOf("sns:CreateTopic")).toEqual([
@@ -285,11 +288,6 @@ describe("what the roles may do", () => {
       ),
     );
     expect(resourcesOf("cloudwatch:PutDashboard")).toEqual([`arn:aws:cloudwatch::${ACCOUNT}:dashboard/cloud-Inventory-HA`]);
-    const aliasStatements = monitoring.filter((statement) => statement.actions.includes("kms:CreateAlias"));
-    expect(aliasStatements.flatMap((statement) => statement.resources)).toEqual([
-      `arn:aws:kms:us-west-2:${ACCOUNT}:key/*`,
-      `arn:aws:kms:us-west-2:${ACCOUNT}:alias/cloud-inventory-alarms`,
-    ]);
     // Every alarm the environment's stack synthesizes is among them, so none is left out of the role's reach.
     const environment = synthStack(cloud).document;
     const patterns = resourcesOf("cloudwatch:PutMetricAlarm").map((resource) => resource.split(":alarm:")[1].replace(/\*$/, ""));
@@ -299,18 +297,36 @@ describe("what the roles may do", () => {
         covered: true,
       });
   });
-  it("the topic's key is created only with the environment's tags and managed only while it carries them", () => {
-    const monitoring = policiesOf("cloud_tfc_run_monitoring")[0].statements;
-    const withActions = (...actions: string[]) => monitoring.find((statement) => statement.actions.join() === actions.join())!;
-    const requestTags = [
-      { test: "StringEquals", variable: "aws:RequestTag/Environment", values: ["cloud"] },
-      { test: "StringEquals", variable: "aws:RequestTag/Project", values: ["inventory-ha"] },
-    ];
-    expect(withActions("kms:CreateKey")).toMatchObject({ resources: ["*"], conditions: requestTags });
-    expect(withActions("kms:TagResource")).toMatchObject({ resources: [`arn:aws:kms:us-west-2:${ACCOUNT}:key/*`], conditions: requestTags });
-    const managed = monitoring.find((statement) => statement.actions.includes("kms:ScheduleKeyDeletion"))!;
-    expect(managed.resources).toEqual([`arn:aws:kms:us-west-2:${ACCOUNT}:key/*`]);
-    expect(managed.conditions).toEqual([{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["cloud"] }]);
+  it("the topic's key is this stack's, an administrator's: no CI role may create, tag or manage a key", () => {
+    expect(allActions("").filter((action) => action.startsWith("kms:"))).toEqual([]);
+    expect(document.resource.aws_kms_alias.cloud_alarm_topic_key_alias.name).toBe("alias/cloud-inventory-alarms");
+    expect(document.resource.aws_kms_key.cloud_alarm_topic_key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const keyPolicy = JSON.parse(document.resource.aws_kms_key_policy.cloud_alarm_topic_key_policy.policy);
+    expect(keyPolicy.Statement.map((statement: any) => [statement.Sid, statement.Principal])).toEqual([
+      ["AdministeredByTheAccount", { AWS: `arn:aws:iam::${ACCOUNT}:root` }],
+      ["CloudWatchAlarmsEncryptNotifications", { Service: "cloudwatch.amazonaws.com" }],
+    ]);
+    expect(keyPolicy.Statement[1].Condition.StringEquals["aws:SourceAccount"]).toBe(ACCOUNT);
+    // The environment's topic is encrypted with it, by its alias.
+    const environment = synthStack(cloud).document;
+    expect(Object.values<any>(environment.resource.aws_sns_topic)[0].kms_master_key_id).toBe(`arn:aws:kms:us-west-2:${ACCOUNT}:alias/cloud-inventory-alarms`);
+    expect(environment.resource.aws_kms_key).toBeUndefined();
+  });
+  it("an environment in another region gets its key from a provider of that region", () => {
+    const east = settingsFor("east", {
+      namePrefix: "east-",
+      region: "us-east-1",
+      availabilityZones: ["us-east-1a", "us-east-1b"],
+      state: { backend: "cloud", organization: "acme" },
+      ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+    });
+    const both = synthAccess([cloud, east]);
+    expect(both.provider.aws.map((provider: any) => [provider.alias, provider.region])).toEqual([
+      [undefined, "us-west-2"],
+      ["us-east-1", "us-east-1"],
+    ]);
+    expect(both.resource.aws_kms_key.east_alarm_topic_key.provider).toBe("aws.us-east-1");
+    expect(both.resource.aws_kms_key.cloud_alarm_topic_key.provider).toBeUndefined();
   });
   it("an environment whose topic uses a key of its own gives its roles no KMS permission", () => {
     const ownKey = settingsFor("own-key", {
@@ -325,10 +341,11 @@ describe("what the roles may do", () => {
       if ("problem" in reading) throw new Error(reading.problem);
       return reading.statements.flatMap((statement) => statement.actions);
     });
-    expect(actions.filter((action) => action.startsWith("kms:") && action !== "kms:ListAliases")).toEqual([]);
+    expect(actions.filter((action) => action.startsWith("kms:"))).toEqual([]);
     expect(actions).toContain("sns:CreateTopic");
+    expect(own.resource.aws_kms_key).toBeUndefined();
   });
-  it("a domain: the deploy role changes records of that zone only, and requests and manages the certificate only under the environment's tags", () => {
+  it("a domain: the deploy role changes records of that zone only, and never requests a certificate", () => {
     const withDomain = (certificateArn?: string) =>
       settingsFor("named", {
         namePrefix: "named-",
@@ -336,40 +353,25 @@ describe("what the roles may do", () => {
         loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, ...(certificateArn ? { certificateArn } : {}) },
         ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
       });
+    // ACM checks a request's tags over every certificate of the account: an administrator requests it.
+    expect(() => withDomain()).toThrow(
+      "named.json: loadBalancer.certificateArn: missing: with CI access, request the domain's certificate as an administrator and give its ARN here " +
+        "(a CI role that may request a tagged certificate could tag, and then manage, every certificate of the account)",
+    );
     const statementsOf = (doc: any) =>
       Object.values<any>(doc.resource.aws_iam_policy).flatMap((policy) => {
         const reading = readPolicy(policy.policy);
         if ("problem" in reading) throw new Error(reading.problem);
-        return reading.statements;
+        return reading.statements.filter((statement) => statement.effect === "Allow");
       });
-    const named = statementsOf(synthAccess([withDomain()]));
+    const named = statementsOf(synthAccess([withDomain(`arn:aws:acm:us-west-2:${ACCOUNT}:certificate/1234abcd-12ab-34cd-56ef-1234567890ab`)]));
     const granting = (action: string) => named.filter((statement) => statement.actions.includes(action));
     expect(granting("route53:ChangeResourceRecordSets").map((statement) => statement.resources)).toEqual([
       ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"],
     ]);
     expect(granting("route53:GetChange").map((statement) => statement.resources)).toEqual([["arn:aws:route53:::change/*"]]);
-    const requestTags = [
-      { test: "StringEquals", variable: "aws:RequestTag/Environment", values: ["named"] },
-      { test: "StringEquals", variable: "aws:RequestTag/Project", values: ["inventory-ha"] },
-    ];
-    expect(granting("acm:RequestCertificate")).toEqual([expect.objectContaining({ resources: ["*"], conditions: requestTags })]);
-    const certificates = `arn:aws:acm:us-west-2:${ACCOUNT}:certificate/*`;
-    expect(granting("acm:DeleteCertificate")).toEqual([
-      expect.objectContaining({
-        resources: [certificates],
-        conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/Environment", values: ["named"] }],
-      }),
-    ]);
-    // Every ACM grant carries a tag condition; none names a certificate of another account or region.
-    for (const statement of named.filter((s) => s.actions.some((action) => action.startsWith("acm:")))) {
-      expect(statement.conditions.length).toBeGreaterThan(0);
-      expect(statement.resources.every((resource) => resource === "*" || resource === certificates)).toBe(true);
-    }
-    // A certificate made elsewhere: the records only. No domain: neither.
-    const elsewhere = statementsOf(synthAccess([withDomain(`arn:aws:acm:us-west-2:${ACCOUNT}:certificate/1234abcd-12ab-34cd-56ef-1234567890ab`)]));
-    const actionsOf = (statements: typeof named) => statements.flatMap((statement) => statement.actions);
-    expect(actionsOf(elsewhere).filter((action) => action.startsWith("acm:"))).toEqual([]);
-    expect(actionsOf(elsewhere)).toContain("route53:ChangeResourceRecordSets");
+    expect(named.flatMap((statement) => statement.actions).filter((action) => action.startsWith("acm:"))).toEqual([]);
+    // No domain: no Route 53 or ACM permission.
     expect(allActions("cloud_tfc_run").filter((action) => /^(acm|route53):/.test(action))).toEqual([]);
   });
   it("a GitHub deploy role writes its own state object and lock, and locks only its own DynamoDB items", () => {
@@ -387,6 +389,146 @@ describe("what the roles may do", () => {
         values: ["acme-state/default/inventory-ha.tfstate", "acme-state/default/inventory-ha.tfstate-md5"],
       },
     ]);
+  });
+});
+
+describe("the fence: a boundary on every role the deploy roles make, and Denies no Allow can open", () => {
+  const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/cloud-Inventory-Workload-Boundary`;
+  const fenceOf = (role: string) => {
+    const reading = readPolicy(document.resource.aws_iam_policy[`${role}_fence_policy`].policy);
+    if ("problem" in reading) throw new Error(reading.problem);
+    return reading.statements;
+  };
+  const statementsOf = (policy: string) => {
+    const reading = readPolicy(document.resource.aws_iam_policy[policy].policy);
+    if ("problem" in reading) throw new Error(reading.problem);
+    return reading.statements;
+  };
+
+  it("every CI role carries the fence, plan roles too", () => {
+    const fenced = Object.keys(document.resource.aws_iam_policy).filter((name) => name.endsWith("_fence_policy"));
+    expect(fenced.sort()).toEqual([
+      "cloud_tfc_run_fence_policy",
+      "default_gha_deploy_fence_policy",
+      "default_gha_plan_fence_policy",
+      "split_tfc_apply_fence_policy",
+      "split_tfc_plan_fence_policy",
+    ]);
+  });
+  it("role writes only with the environment's boundary; no boundary removed, no trust changed, no escalation call, nothing of the fence changed", () => {
+    const fence = fenceOf("cloud_tfc_run");
+    expect(fence.map((statement) => [statement.sid, statement.effect, statement.resources, statement.conditions])).toEqual([
+      ["DenyRoleWritesOutsideTheBoundary", "Deny", ["*"], [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY] }]],
+      ["DenyEscalation", "Deny", ["*"], []],
+      [
+        "DenyChangesToTheFence",
+        "Deny",
+        [
+          BOUNDARY,
+          ...["TFC-Run", "TFC-Plan", "TFC-Apply", "GHA-Plan", "GHA-Deploy"].map((purpose) => `arn:aws:iam::${ACCOUNT}:role/cloud-Inventory-${purpose}`),
+          ...["TFC-Run", "TFC-Plan", "TFC-Apply", "GHA-Plan", "GHA-Deploy"].map((purpose) => `arn:aws:iam::${ACCOUNT}:policy/cloud-Inventory-${purpose}-*`),
+        ],
+        [],
+      ],
+    ]);
+    expect(fence[0].actions).toEqual([
+      "iam:CreateRole",
+      "iam:PutRolePolicy",
+      "iam:DeleteRolePolicy",
+      "iam:AttachRolePolicy",
+      "iam:DetachRolePolicy",
+      "iam:PutRolePermissionsBoundary",
+    ]);
+    expect(fence[1].actions).toEqual(
+      expect.arrayContaining(["iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "sts:AssumeRole"]),
+    );
+    expect(fence[2].actions).toEqual(["iam:*"]);
+  });
+  it("the deploy role writes a role's permissions only under the boundary, and has no trust or boundary-removal grant", () => {
+    const compute = statementsOf("cloud_tfc_run_compute_policy");
+    const bounded = compute.find((statement) => statement.sid === "ManageRolePermissionsWithinTheBoundary")!;
+    expect(bounded.actions).toEqual(["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]);
+    expect(bounded.conditions).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY] }]);
+    const granted = compute.filter((statement) => statement.effect === "Allow").flatMap((statement) => statement.actions);
+    expect(granted.filter((action) => /UpdateAssumeRolePolicy|DeleteRolePermissionsBoundary|AttachRolePolicy/.test(action))).toEqual([]);
+  });
+  it("the boundary: what the workloads call from their code only from the environment's instances and functions", () => {
+    const boundary = statementsOf("cloud_workload_boundary");
+    expect(document.resource.aws_iam_policy.cloud_workload_boundary.name).toBe("cloud-Inventory-Workload-Boundary");
+    const sourceOf = (sid: string) =>
+      boundary.find((statement) => statement.sid === sid)!.conditions.find((condition) => /SourceInstanceARN|SourceFunctionArn/.test(condition.variable));
+    expect(sourceOf("AppServersReadTheirSecretAndArchive")).toEqual({
+      test: "ArnLike",
+      variable: "ec2:SourceInstanceARN",
+      values: [`arn:aws:ec2:us-west-2:${ACCOUNT}:instance/*`],
+    });
+    const rotation = {
+      test: "ArnEquals",
+      variable: "lambda:SourceFunctionArn",
+      values: [`arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-inventory-db-app-user-rotation`],
+    };
+    expect(sourceOf("RotationFunctionRotatesTheAppSecret")).toEqual(rotation);
+    expect(boundary.find((statement) => statement.sid === "RotationFunctionReadsTheMasterSecret")!.conditions).toEqual([
+      rotation,
+      {
+        test: "StringEquals",
+        variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn",
+        values: [`arn:aws:rds:us-west-2:${ACCOUNT}:db:cloud-inventory-db`],
+      },
+    ]);
+    expect(sourceOf("ReleaseFunctionRollsTheGroup")!.values).toEqual([`arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-Inventory-App-Release`]);
+    // No IAM but passing the app servers' role to EC2; no service wildcard.
+    const actions = boundary.flatMap((statement) => statement.actions);
+    expect(actions.filter((action) => action.startsWith("iam:"))).toEqual(["iam:PassRole"]);
+    expect(actions.filter((action) => action === "*" || /:\*$/.test(action))).toEqual([]);
+  });
+  it("every role of an environment with CI access carries the boundary; without CI access, none", () => {
+    const roles = Object.values<any>(synthStack(cloud).document.resource.aws_iam_role);
+    expect(roles.map((role) => [role.name, role.permissions_boundary]).sort()).toEqual(
+      [
+        "cloud-Inventory-App-Release",
+        "cloud-Inventory-App-Role",
+        "cloud-Inventory-DB-Monitoring",
+        "cloud-Inventory-VPC-Flow-Logs",
+        "cloud-inventory-db-app-user-rotation",
+      ].map((name) => [name, BOUNDARY]),
+    );
+    const withoutCi = Object.values<any>(synthStack(settingsFor("default")).document.resource.aws_iam_role);
+    expect(withoutCi).toHaveLength(5);
+    expect(withoutCi.filter((role) => "permissions_boundary" in role)).toEqual([]);
+  });
+  it("a RDS-managed secret: created anew, or deleted and rotated only when RDS tagged it with this database", () => {
+    const data = statementsOf("cloud_tfc_run_data_policy");
+    const ofThisDatabase = data.find((statement) => statement.sid === "DatabaseManagedSecretOfThisDatabase")!;
+    expect(ofThisDatabase.actions).toEqual(expect.arrayContaining(["secretsmanager:DeleteSecret", "secretsmanager:RotateSecret"]));
+    expect(ofThisDatabase.conditions).toEqual([
+      {
+        test: "StringEquals",
+        variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn",
+        values: [`arn:aws:rds:us-west-2:${ACCOUNT}:db:cloud-inventory-db`],
+      },
+    ]);
+    const unconditioned = data.filter((statement) => statement.resources.some((resource) => resource.includes("rds!db-")) && statement.conditions.length === 0);
+    expect(unconditioned.flatMap((statement) => statement.actions)).toEqual(["secretsmanager:CreateSecret"]);
+  });
+  it("instances launch through the template only into the environment's subnets and groups, from Amazon's or the account's images", () => {
+    const network = statementsOf("cloud_tfc_run_network_policy");
+    const launching = network.filter((statement) => statement.actions.includes("ec2:RunInstances"));
+    expect(launching.map((statement) => [statement.sid, statement.resources, statement.conditions.map((condition) => condition.variable)])).toEqual([
+      ["LaunchFromOwnTemplate", [`arn:aws:ec2:us-west-2:${ACCOUNT}:launch-template/*`], ["aws:ResourceTag/Environment"]],
+      [
+        "LaunchOnlyThroughTemplate",
+        ["instance", "volume", "network-interface"].map((type) => `arn:aws:ec2:us-west-2:${ACCOUNT}:${type}/*`),
+        ["ec2:LaunchTemplate"],
+      ],
+      [
+        "LaunchIntoOwnSubnetsAndGroups",
+        [`arn:aws:ec2:us-west-2:${ACCOUNT}:subnet/*`, `arn:aws:ec2:us-west-2:${ACCOUNT}:security-group/*`],
+        ["ec2:LaunchTemplate", "aws:ResourceTag/Environment"],
+      ],
+      ["LaunchAmazonOrOwnImages", ["arn:aws:ec2:us-west-2::image/*"], ["ec2:LaunchTemplate", "ec2:Owner"]],
+    ]);
+    expect(launching[3].conditions[1].values).toEqual(["amazon", ACCOUNT]);
   });
 });
 

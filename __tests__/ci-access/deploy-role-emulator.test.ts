@@ -121,7 +121,8 @@ async function sessionOf(roleName: string) {
 
 /**
  * The emulator's copy of a role's policies: the same actions, on resource `*` (see above), and each CloudWatch
- * action under the name moto checks it by too (`monitoring:`, the gap cloudwatch-iam-action-prefix).
+ * action under the name moto checks it by too (`monitoring:`, the gap cloudwatch-iam-action-prefix); the fence's
+ * unconditional Denies as they are.
  */
 async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
   const iam = new IAMClient(emulator.clientConfig());
@@ -130,7 +131,13 @@ async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
     const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: attached.PolicyArn }));
     const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: attached.PolicyArn, VersionId: Policy!.DefaultVersionId }));
     const document = JSON.parse(decodeURIComponent(PolicyVersion!.Document!));
+    // moto ignores conditions: a conditional Deny (the fence's boundary check) would deny every call it names, so
+    // the copy leaves it out (escalation.test.ts evaluates it); an unconditional Deny keeps its resources.
+    document.Statement = document.Statement.filter(
+      (statement: { Effect: string; Condition?: unknown }) => statement.Effect === "Allow" || !statement.Condition,
+    );
     for (const statement of document.Statement) {
+      if (statement.Effect === "Deny") continue;
       statement.Resource = "*";
       const actions: string[] = [statement.Action].flat();
       statement.Action = [

@@ -45,6 +45,8 @@ export interface ResourceNames {
   readonly databaseAppUser: DatabaseAppUserNames;
   /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
   ciRole(purpose: string): string;
+  /** The managed policy every role of an environment with CI access carries as its permissions boundary. */
+  readonly workloadBoundary: string;
   /** The alarm topic, its KMS key's alias (after `alias/`) and the dashboard. */
   readonly monitoring: { readonly topic: string; readonly keyAlias: string; readonly dashboard: string };
   /** Target tracking policy of the Auto Scaling group. */
@@ -82,6 +84,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     },
     databaseAppUser: databaseAppUserNames(named(base.database).toLowerCase()),
     ciRole: (purpose) => named(`Inventory-${purpose}`),
+    workloadBoundary: named("Inventory-Workload-Boundary"),
     monitoring: { topic: named("Inventory-Alarms"), keyAlias: `${prefix.toLowerCase()}inventory-alarms`, dashboard: named("Inventory-HA") },
     scalingPolicy: named(`${base.autoScalingGroup} target tracking`),
   };

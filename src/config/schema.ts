@@ -661,6 +661,12 @@ export const settingsSchema = z
     }
 
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
+    if ((input.ci.terraformCloud || input.ci.githubActions) && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
+      report(
+        ["loadBalancer", "certificateArn"],
+        "missing: with CI access, request the domain's certificate as an administrator and give its ARN here " +
+          "(a CI role that may request a tagged certificate could tag, and then manage, every certificate of the account)",
+      );
 
     return {
       ...input,

@@ -89,10 +89,7 @@ export class AlarmTopic extends Construct {
     });
     // The account comes from the topic: no data source, so plans stay offline.
     const account = topic.owner;
-    const fromAlarmsOfThisAccount: PolicyCondition[] = [
-      { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
-      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${props.region}:${account}:alarm:*`] },
-    ];
+    const fromAlarmsOfThisAccount = fromAlarmsOf(partition, props.region, account);
 
     new SnsTopicPolicy(this, "policy", {
       arn: topic.arn,
@@ -119,22 +116,7 @@ export class AlarmTopic extends Construct {
       // A key policy of its own (not the key's `policy` argument): it names the account, which only the topic knows offline.
       new KmsKeyPolicy(this, "key-policy", {
         keyId: key.keyId,
-        policy: policyDocument([
-          {
-            sid: "AdministeredByTheAccount",
-            actions: ["kms:*"],
-            principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-            resources: ["*"],
-          },
-          {
-            // CloudWatch calls KMS itself when it publishes to an encrypted topic.
-            sid: "CloudWatchAlarmsEncryptNotifications",
-            actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            principals: [{ type: "Service", identifiers: [CLOUDWATCH_SERVICE] }],
-            resources: ["*"],
-            conditions: fromAlarmsOfThisAccount,
-          },
-        ]),
+        policy: alarmTopicKeyPolicy(partition, props.region, account),
       });
     }
 
@@ -161,4 +143,36 @@ export class AlarmTopic extends Construct {
       if (!EMAIL_ADDRESS.test(address)) fail("emailAddresses", `${JSON.stringify(address)} is not an email address`);
     for (const url of props.httpsEndpoints ?? []) if (!HTTPS_ENDPOINT.test(url)) fail("httpsEndpoints", `${JSON.stringify(url)} is not an https:// URL`);
   }
+}
+
+/** The conditions of a request from CloudWatch alarms of one account and region (aws:SourceAccount, aws:SourceArn). */
+function fromAlarmsOf(partition: string, region: string, account: string): PolicyCondition[] {
+  return [
+    { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
+    { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:*`] },
+  ];
+}
+
+/**
+ * The key policy of an alarm topic's key: administered by the account (its
+ * IAM policies decide who), used by CloudWatch alarms of the account and
+ * region to encrypt what they publish.
+ */
+export function alarmTopicKeyPolicy(partition: string, region: string, account: string): string {
+  return policyDocument([
+    {
+      sid: "AdministeredByTheAccount",
+      actions: ["kms:*"],
+      principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
+      resources: ["*"],
+    },
+    {
+      // CloudWatch calls KMS itself when it publishes to an encrypted topic.
+      sid: "CloudWatchAlarmsEncryptNotifications",
+      actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      principals: [{ type: "Service", identifiers: [CLOUDWATCH_SERVICE] }],
+      resources: ["*"],
+      conditions: fromAlarmsOf(partition, region, account),
+    },
+  ]);
 }

@@ -180,16 +180,16 @@ export class AppRelease extends Construct {
 
 /** Reading the SSM parameter the template's image names, to pin the AMI it names at the release. */
 function imageParameterStatements(props: AppReleaseProps): PolicyStatementProps[] {
-  const match = Token.isUnresolved(props.imageId) ? null : /^resolve:ssm:(\/[^:]+)(:\d+)?$/.exec(props.imageId);
-  if (!match) return [];
+  const parameter = Token.isUnresolved(props.imageId) ? undefined : imageParameterArn(props.imageId, props.region, props.accountId);
+  return parameter ? [{ sid: "ResolveTheImage", actions: ["ssm:GetParameters"], resources: [parameter] }] : [];
+}
+
+/** The SSM parameter an image id names (`resolve:ssm:/name[:version]`), as an ARN; undefined for an AMI id. */
+export function imageParameterArn(imageId: string, region: string, accountId: string): string | undefined {
+  const match = /^resolve:ssm:(\/[^:]+)(:\d+)?$/.exec(imageId);
+  if (!match) return undefined;
   const parameter = match[1];
   // AWS's public parameters (the Amazon Linux AMIs) belong to no account.
-  const account = parameter.startsWith("/aws/service/") ? "" : props.accountId;
-  return [
-    {
-      sid: "ResolveTheImage",
-      actions: ["ssm:GetParameters"],
-      resources: [`arn:${awsPartition(props.region)}:ssm:${props.region}:${account}:parameter${parameter}`],
-    },
-  ];
+  const account = parameter.startsWith("/aws/service/") ? "" : accountId;
+  return `arn:${awsPartition(region)}:ssm:${region}:${account}:parameter${parameter}`;
 }

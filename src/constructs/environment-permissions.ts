@@ -1,4 +1,6 @@
-import { launchedResources, type PolicyStatementProps } from "./iam-policy";
+import { ENHANCED_MONITORING_LOG_GROUP } from "./database";
+import { launchedResources, type PolicyCondition, type PolicyStatementProps } from "./iam-policy";
+import { SESSION_MANAGER_ACTIONS } from "./session-manager-policy";
 
 /**
  * What a CI role may do to one environment: read it (a plan) or manage it (a
@@ -6,11 +8,13 @@ import { launchedResources, type PolicyStatementProps } from "./iam-policy";
  * apart. Resources are named by ARN where the stack names them (roles, the
  * log group, the load balancer, the target group, the Auto Scaling group, the
  * database and its groups, the log and app artifact buckets' name prefixes, the state object,
- * the alarm topic, the alarms, the dashboard, the key's alias); EC2
- * resources and the topic's KMS key, whose ids come from AWS, by the
- * `Environment` tag the stack puts on every resource it creates: created only
- * with it, changed only while they carry it. What IAM cannot scope is in
- * UNSCOPED_ACTIONS, with the reason, and docs/ci-access.md lists it.
+ * the alarm topic, the alarms, the dashboard); EC2 resources, whose ids come
+ * from AWS, by the `Environment` tag the stack puts on every resource it
+ * creates: created only with it, changed only while they carry it. Every CI
+ * role carries the fence (Denies no Allow can open), and every role the
+ * environment's stack creates the environment's permissions boundary. What
+ * IAM cannot scope is in UNSCOPED_ACTIONS, with the reason, and
+ * docs/ci-access.md lists it.
  */
 
 /** The environment a role is for: every name and tag its stack gives its resources. */
@@ -24,6 +28,10 @@ export interface EnvironmentScope {
   readonly projectTag: string;
   /** IAM roles the stack creates, each with the service it is passed to. */
   readonly roles: readonly { readonly name: string; readonly passedTo: string }[];
+  /** What the environment's workload roles do, which their permissions boundary allows and nothing more. */
+  readonly workloads: WorkloadScope;
+  /** This environment's CI roles: no CI role may change them or their policies. */
+  readonly ciRoles: readonly string[];
   readonly instanceProfile: string;
   /** CloudWatch Logs groups the stack creates. */
   readonly logGroups: readonly string[];
@@ -48,21 +56,38 @@ export interface EnvironmentScope {
   /** The prefix Terraform generates the app artifact bucket's name from: the stack uploads the app there, and a destroy empties it. */
   readonly appArtifactBucketPrefix: string;
   /** The app's own name (`loadBalancer.domain`): its Route 53 zone, and whether the stack requests the certificate. @default none: no domain */
-  readonly domain?: { readonly hostedZoneId: string; readonly requestsCertificate: boolean };
+  readonly domain?: { readonly hostedZoneId: string };
   /** The S3 state of the environment, when a CI runner plans against it (not Terraform Cloud). @default none */
   readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly lockTableRegion: string };
   /** What the environment's monitoring creates. */
   readonly monitoring: MonitoringScope;
 }
 
-/** The alarm topic, the alarms, the dashboard, and the topic's own KMS key. */
+/**
+ * The environment's workload roles, as their permissions boundary names them:
+ * the app servers' role, the two functions (each role is named after its
+ * function), the app user's secret, the flow log group, and the image
+ * parameter the release function resolves.
+ */
+export interface WorkloadScope {
+  /** Name of the customer managed policy every role of the environment carries as its permissions boundary. */
+  readonly boundaryPolicy: string;
+  readonly appServerRole: string;
+  readonly rotationFunction: string;
+  readonly releaseFunction: string;
+  /** The app user's secret (Secrets Manager appends six characters to its ARN). */
+  readonly appSecret: string;
+  readonly flowLogGroup: string;
+  /** ARN of the SSM parameter the app's image resolves from (`resolve:ssm:`). @default none: an AMI id */
+  readonly imageParameterArn?: string;
+}
+
+/** The alarm topic, the alarms and the dashboard (the topic's key is the CI access stack's: no CI role manages a key). */
 export interface MonitoringScope {
   readonly topic: string;
   /** The names the alarms begin with: each watched resource's (`Inventory-LB`, `NAT Gateway 1`), then a space. */
   readonly alarmSubjects: readonly string[];
   readonly dashboard: string;
-  /** The alias (after `alias/`) of the key the stack creates for the topic. @default none: the topic uses a key of the environment's own */
-  readonly keyAlias?: string;
 }
 
 /** A named group of statements: one customer managed policy each, so no policy nears IAM's 6,144-character limit. */
@@ -94,17 +119,6 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
     reason: "DescribeLogGroups lists the account's log groups; IAM scopes it to a region and account at most.",
   },
   {
-    actions: ["kms:ListAliases"],
-    reason: "ListAliases lists the account's key aliases (how Terraform finds an alias); the Service Authorization Reference gives it no resource type.",
-  },
-  {
-    actions: ["kms:CreateKey"],
-    reason:
-      "A key's ARN comes from KMS when it is created; CreateKey has no resource type, so it is allowed only with the environment's tags on the new key " +
-      "(aws:RequestTag), and only where the stack creates the topic's key.",
-    deployOnly: true,
-  },
-  {
     actions: ["logs:DescribeResourcePolicies", "wafv2:ListWebACLs", "wafv2:GetWebACLForResource"],
     reason: "CloudWatch Logs' resource policies and WAF's list calls have no resource type: they list what the account has.",
   },
@@ -115,13 +129,6 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "neither call has a resource type. Deploy role only.",
     deployOnly: true,
   },
-  {
-    actions: ["acm:RequestCertificate"],
-    reason:
-      "A certificate's ARN comes from ACM when it is requested; RequestCertificate is allowed only with the environment's tags on the new certificate " +
-      "(aws:RequestTag), and only where the stack requests the domain's certificate.",
-    deployOnly: true,
-  },
 ];
 
 /** The statements of a role that plans the environment: read everything the stack manages (and its state, taking the state lock). */
@@ -129,6 +136,7 @@ export function planPermissions(scope: EnvironmentScope): PermissionSet[] {
   return [
     { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
     ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "lock") }] : []),
+    { name: "fence", statements: fence(scope) },
   ];
 }
 
@@ -145,6 +153,209 @@ export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
     { name: "monitoring", statements: monitoringManagement(scope) },
     { name: "protection", statements: [...functionManagement(scope), ...secretManagement(scope), ...webAclManagement(scope), ...unscopedWrites(scope)] },
     ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "write") }] : []),
+    { name: "fence", statements: fence(scope) },
+  ];
+}
+
+/** The ARN of the permissions boundary every role of the environment carries. */
+function boundaryPolicyArn(scope: EnvironmentScope): string {
+  return iamArn(scope, `policy/${scope.workloads.boundaryPolicy}`);
+}
+
+/** IAM calls that write a role's permissions and that IAM checks against the boundary the role has or gets (iam:PermissionsBoundary). */
+const BOUNDED_ROLE_WRITES = [
+  "iam:CreateRole",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+];
+
+/**
+ * The IAM calls that turn a principal into more than it is (Rhino Security Labs' escalation methods and pacu's
+ * iam__privesc_scan): credentials or policies for users and groups, new policy versions, role hops. No CI role
+ * needs any of them; denied outright, so no Allow added later can open them.
+ */
+export const ESCALATION_ACTIONS = [
+  "iam:CreateUser",
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:AttachUserPolicy",
+  "iam:PutUserPolicy",
+  "iam:AttachGroupPolicy",
+  "iam:PutGroupPolicy",
+  "iam:AddUserToGroup",
+  "iam:CreatePolicy",
+  "iam:CreatePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  "iam:DeletePolicyVersion",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
+  "iam:PutUserPermissionsBoundary",
+  // A role in this account whose trust names a CI role by ARN needs no Allow in the CI role's own policy to be
+  // assumed; only an explicit Deny here stops the hop.
+  "sts:AssumeRole",
+];
+
+/**
+ * The fence every CI role carries, as explicit Denies that win over any Allow:
+ * a role's permissions change only under the environment's boundary (and a
+ * role is created only with it); no boundary is removed; no trust policy is
+ * changed after creation (IAM has no condition key for a trust policy's
+ * content, so the trust is Terraform's at creation, and the boundary makes a
+ * role worth nothing to anyone but its service); no escalation call; and
+ * nothing of the CI roles, their policies or the boundary is changed.
+ */
+function fence(scope: EnvironmentScope): PolicyStatementProps[] {
+  const boundary = boundaryPolicyArn(scope);
+  const ciRoles = scope.ciRoles.map((name) => iamArn(scope, `role/${name}`));
+  return [
+    {
+      sid: "DenyRoleWritesOutsideTheBoundary",
+      effect: "Deny",
+      actions: BOUNDED_ROLE_WRITES,
+      resources: ["*"],
+      conditions: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [boundary] }],
+    },
+    { sid: "DenyEscalation", effect: "Deny", actions: ESCALATION_ACTIONS, resources: ["*"] },
+    {
+      sid: "DenyChangesToTheFence",
+      effect: "Deny",
+      actions: ["iam:*"],
+      resources: [boundary, ...ciRoles, ...scope.ciRoles.map((name) => iamArn(scope, `policy/${name}-*`))],
+    },
+  ];
+}
+
+/**
+ * The permissions boundary of every role the environment's stack creates: the
+ * most its workloads may do, each part held to the caller it is for. What
+ * the app servers and the functions call from their code is allowed only
+ * from the environment's instances (ec2:SourceInstanceARN) and from the
+ * function itself (lambda:SourceFunctionArn), keys AWS sets only on the
+ * credentials it delivers there; so a role given another trust is worth
+ * nothing to whoever assumes it. What AWS does with a role itself (Lambda's
+ * network interfaces and log, Auto Scaling's launch check, VPC Flow Logs and
+ * Enhanced Monitoring writing their log groups) is held to the environment's
+ * resources.
+ */
+export function workloadBoundary(scope: EnvironmentScope): PolicyStatementProps[] {
+  const w = scope.workloads;
+  const fn = (name: string) => arn(scope, "lambda", `function:${name}`);
+  const secret = (name: string) => arn(scope, "secretsmanager", `secret:${name}-??????`);
+  const ec2 = (type: string) => arn(scope, "ec2", `${type}/*`);
+  const fromInstances = [{ test: "ArnLike", variable: "ec2:SourceInstanceARN", values: [ec2("instance")] }];
+  const fromFunction = (name: string) => [{ test: "ArnEquals", variable: "lambda:SourceFunctionArn", values: [fn(name)] }];
+  const appServerRole = iamArn(scope, `role/${w.appServerRole}`);
+  const autoScalingGroup = arn(scope, "autoscaling", `autoScalingGroup:*:autoScalingGroupName/${scope.autoScalingGroup}`);
+  return [
+    {
+      sid: "AppServersReadTheirSecretAndArchive",
+      actions: ["secretsmanager:GetSecretValue", "s3:GetObject", "s3:GetObjectVersion"],
+      resources: [secret(w.appSecret), s3Arn(scope, `${scope.appArtifactBucketPrefix}*/*`)],
+      conditions: fromInstances,
+    },
+    {
+      sid: "AppServersSessionManager",
+      actions: [...SESSION_MANAGER_ACTIONS.registration, ...SESSION_MANAGER_ACTIONS.channels],
+      resources: ["*"],
+      conditions: fromInstances,
+    },
+    {
+      sid: "RotationFunctionRotatesTheAppSecret",
+      actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+      resources: [secret(w.appSecret)],
+      conditions: fromFunction(w.rotationFunction),
+    },
+    {
+      // RDS tags the master secret it keeps with its instance's ARN (aws: tags, which no caller can set).
+      sid: "RotationFunctionReadsTheMasterSecret",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [arn(scope, "secretsmanager", "secret:rds!db-*")],
+      conditions: [...fromFunction(w.rotationFunction), ...masterSecretOfTheDatabase(scope)],
+    },
+    {
+      sid: "RotationFunctionGeneratesPasswords",
+      actions: ["secretsmanager:GetRandomPassword"],
+      resources: ["*"],
+      conditions: fromFunction(w.rotationFunction),
+    },
+    {
+      sid: "ReleaseFunctionReads",
+      actions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes", "ec2:DescribeLaunchTemplateVersions"],
+      resources: ["*"],
+      conditions: fromFunction(w.releaseFunction),
+    },
+    {
+      sid: "ReleaseFunctionRollsTheGroup",
+      actions: ["autoscaling:StartInstanceRefresh", "autoscaling:UpdateAutoScalingGroup"],
+      resources: [autoScalingGroup],
+      conditions: fromFunction(w.releaseFunction),
+    },
+    {
+      sid: "ReleaseFunctionPinsTheImage",
+      actions: ["ec2:CreateLaunchTemplateVersion"],
+      resources: [ec2("launch-template")],
+      conditions: [...fromFunction(w.releaseFunction), ...taggedForEnvironment(scope)],
+    },
+    ...(w.imageParameterArn
+      ? [
+          {
+            sid: "ReleaseFunctionResolvesTheImage",
+            actions: ["ssm:GetParameters"],
+            resources: [w.imageParameterArn],
+            conditions: fromFunction(w.releaseFunction),
+          },
+        ]
+      : []),
+    // Auto Scaling checks that whoever gives the group a template may launch from it and pass its role.
+    { sid: "LaunchFromTheTemplate", actions: ["ec2:RunInstances"], resources: [ec2("launch-template")], conditions: taggedForEnvironment(scope) },
+    {
+      sid: "LaunchOnlyThroughTheTemplate",
+      actions: ["ec2:RunInstances", "ec2:CreateTags"],
+      resources: launchedResources(scope.partition, scope.region, scope.accountId),
+      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
+    },
+    {
+      sid: "PassTheAppServersRole",
+      actions: ["iam:PassRole"],
+      resources: [appServerRole],
+      conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
+    },
+    {
+      // Lambda makes a function's network interfaces with its role.
+      sid: "FunctionNetworkInterfaces",
+      actions: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      resources: [ec2("network-interface"), ec2("subnet"), ec2("security-group")],
+    },
+    { sid: "FunctionNetworkReads", actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources: ["*"] },
+    {
+      sid: "WriteTheEnvironmentsLogs",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      resources: [w.flowLogGroup, `/aws/lambda/${w.rotationFunction}`, `/aws/lambda/${w.releaseFunction}`].map((group) =>
+        arn(scope, "logs", `log-group:${group}:*`),
+      ),
+    },
+    {
+      // Enhanced Monitoring's one group (AmazonRDSEnhancedMonitoringRole's RDS* narrowed to it).
+      sid: "EnhancedMonitoringWritesItsGroup",
+      actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
+      resources: [arn(scope, "logs", `log-group:${ENHANCED_MONITORING_LOG_GROUP}`), arn(scope, "logs", `log-group:${ENHANCED_MONITORING_LOG_GROUP}:*`)],
+    },
+  ];
+}
+
+/** The condition that names this environment's database's master secret: RDS tags it with the instance's ARN. */
+function masterSecretOfTheDatabase(scope: EnvironmentScope): PolicyCondition[] {
+  return [
+    {
+      test: "StringEquals",
+      variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn",
+      values: [arn(scope, "rds", `db:${scope.databaseIdentifier}`)],
+    },
   ];
 }
 
@@ -214,17 +425,13 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
     // Whether CloudWatch checks a DescribeAlarms call that names its alarms against those names is not documented: region and account.
     { sid: "DescribeAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: [arn(scope, "cloudwatch", "alarm:*")] },
     { sid: "ReadDashboard", actions: ["cloudwatch:GetDashboard"], resources: [dashboardArn(scope)] },
-    ...(scope.monitoring.keyAlias
-      ? [
-          {
-            sid: "ReadTaggedKeys",
-            actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-            resources: [arn(scope, "kms", "key/*")],
-            conditions: taggedForEnvironment(scope),
-          },
-        ]
-      : []),
   ];
+  if (scope.domain)
+    statements.push({
+      sid: "ReadDomainRecords",
+      actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+      resources: [`arn:${scope.partition}:route53:::hostedzone/${scope.domain.hostedZoneId}`],
+    });
   if (scope.functions?.length)
     statements.push({
       sid: "ReadFunctions",
@@ -439,8 +646,25 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
     {
       sid: "LaunchOnlyThroughTemplate",
       actions: ["ec2:RunInstances"],
-      resources: launchedResources(scope.partition, scope.region, scope.accountId),
+      resources: ["instance", "volume", "network-interface"].map(ec2),
       conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
+    },
+    {
+      // Into the environment's own subnets and security groups only.
+      sid: "LaunchIntoOwnSubnetsAndGroups",
+      actions: ["ec2:RunInstances"],
+      resources: [ec2("subnet"), ec2("security-group")],
+      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }, ...taggedForEnvironment(scope)],
+    },
+    {
+      // Amazon's images (the default resolves Amazon Linux 2023) or the account's own.
+      sid: "LaunchAmazonOrOwnImages",
+      actions: ["ec2:RunInstances"],
+      resources: [`arn:${scope.partition}:ec2:${scope.region}::image/*`],
+      conditions: [
+        { test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] },
+        { test: "StringEquals", variable: "ec2:Owner", values: ["amazon", scope.accountId] },
+      ],
     },
   ];
 }
@@ -512,22 +736,14 @@ const SERVICE_LINKED_ROLES = ["elasticloadbalancing.amazonaws.com", "autoscaling
 function iamManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   const roleArns = scope.roles.map((role) => iamArn(scope, `role/${role.name}`));
   return [
+    { sid: "ManageRoles", actions: ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole"], resources: roleArns },
     {
-      sid: "ManageRoles",
-      actions: [
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",
-        // The stack attaches no AWS managed policy; a deploy may take off one an older version attached.
-        "iam:DetachRolePolicy",
-      ],
+      // Created, given policies and changed only with the environment's boundary (the fence denies anything else).
+      // The stack attaches no AWS managed policy; a deploy may take off one an older version attached.
+      sid: "ManageRolePermissionsWithinTheBoundary",
+      actions: BOUNDED_ROLE_WRITES.filter((action) => action !== "iam:AttachRolePolicy"),
       resources: roleArns,
+      conditions: [{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [boundaryPolicyArn(scope)] }],
     },
     ...scope.roles.map((role, index) => ({
       sid: `PassRole${index + 1}`,
@@ -584,16 +800,24 @@ function databaseManagement(scope: EnvironmentScope): PolicyStatementProps[] {
       resources: [arn(scope, "rds", "og:default:mysql-*"), arn(scope, "rds", `snapshot:${scope.databaseIdentifier}-final*`)],
     },
     {
-      // RDS keeps the master password in a secret it creates and deletes with the caller's permissions.
-      sid: "DatabaseManagedSecret",
-      actions: [
-        "secretsmanager:CreateSecret",
-        "secretsmanager:TagResource",
-        "secretsmanager:DescribeSecret",
-        "secretsmanager:DeleteSecret",
-        "secretsmanager:RotateSecret",
-      ],
+      // RDS keeps the master password in a secret it creates and deletes with the caller's permissions. Its name
+      // (rds!db-<uuid>) is RDS's; a new one is RDS's to name, an existing one is this database's by its aws: tag.
+      sid: "DatabaseManagedSecretCreated",
+      actions: ["secretsmanager:CreateSecret"],
       resources: [arn(scope, "secretsmanager", "secret:rds!db-*")],
+    },
+    {
+      // Tagged as it is created, before RDS's own tag is on it; every secret RDS keeps carries that tag.
+      sid: "DatabaseManagedSecretTaggedOnCreate",
+      actions: ["secretsmanager:TagResource"],
+      resources: [arn(scope, "secretsmanager", "secret:rds!db-*")],
+      conditions: [{ test: "Null", variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn", values: ["true"] }],
+    },
+    {
+      sid: "DatabaseManagedSecretOfThisDatabase",
+      actions: ["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret", "secretsmanager:RotateSecret", "secretsmanager:TagResource"],
+      resources: [arn(scope, "secretsmanager", "secret:rds!db-*")],
+      conditions: masterSecretOfTheDatabase(scope),
     },
   ];
 }
@@ -732,14 +956,17 @@ function appArtifactManagement(scope: EnvironmentScope): PolicyStatementProps[] 
 }
 
 /**
- * The app's name: the records in its zone (validation, alias) and, unless the
- * certificate is made elsewhere, the ACM certificate, whose ARN comes from ACM
- * on request: requested only with the environment's tags, managed by them.
+ * The app's name: the records in its zone (validation, alias). The
+ * certificate is never requested by a CI role: ACM checks a request's tags
+ * as acm:AddTagsToCertificate on every certificate of the account, so a role
+ * that may request one tagged could tag, and then manage, any of them. An
+ * environment with CI access names a certificate an administrator requested
+ * (loadBalancer.certificateArn; the settings refuse a domain without one).
  */
 function domainManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   const domain = scope.domain;
   if (!domain) return [];
-  const statements: PolicyStatementProps[] = [
+  return [
     {
       sid: "ManageDomainRecords",
       actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
@@ -747,20 +974,6 @@ function domainManagement(scope: EnvironmentScope): PolicyStatementProps[] {
     },
     // A record change is followed by its change id, which Route 53 makes up.
     { sid: "WatchDomainRecordChanges", actions: ["route53:GetChange"], resources: [`arn:${scope.partition}:route53:::change/*`] },
-  ];
-  if (!domain.requestsCertificate) return statements;
-  const certificates = arn(scope, "acm", "certificate/*");
-  const requestTags = createdWithTags(scope);
-  return [
-    ...statements,
-    { sid: "RequestCertificateTagged", actions: ["acm:RequestCertificate"], resources: ["*"], conditions: requestTags },
-    { sid: "TagCertificateOnRequest", actions: ["acm:AddTagsToCertificate"], resources: [certificates], conditions: requestTags },
-    {
-      sid: "ManageTaggedCertificates",
-      actions: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
-      resources: [certificates],
-      conditions: taggedForEnvironment(scope),
-    },
   ];
 }
 
@@ -787,41 +1000,7 @@ function monitoringManagement(scope: EnvironmentScope): PolicyStatementProps[] {
     },
     { sid: "ManageDashboard", actions: ["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"], resources: [dashboardArn(scope)] },
   ];
-  const alias = scope.monitoring.keyAlias;
-  if (!alias) return statements;
-  const key = arn(scope, "kms", "key/*");
-  const requestTags = createdWithTags(scope);
-  const tagged = taggedForEnvironment(scope);
-  return [
-    ...statements,
-    { sid: "CreateTopicKeyTagged", actions: ["kms:CreateKey"], resources: ["*"], conditions: requestTags },
-    {
-      // KMS checks the tags of a new key with kms:TagResource over every key of the account and region (docs/ci-access.md lists this).
-      sid: "TagTopicKeyOnCreate",
-      actions: ["kms:TagResource"],
-      resources: [key],
-      conditions: requestTags,
-    },
-    {
-      sid: "ManageTaggedKeys",
-      actions: [
-        "kms:PutKeyPolicy",
-        "kms:EnableKeyRotation",
-        "kms:DisableKeyRotation",
-        "kms:UpdateKeyDescription",
-        "kms:ScheduleKeyDeletion",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:CreateAlias",
-        "kms:UpdateAlias",
-        "kms:DeleteAlias",
-      ],
-      resources: [key],
-      conditions: tagged,
-    },
-    // An alias call is checked against the alias and the key: the key by its tag above, the alias by its name.
-    { sid: "ManageTopicKeyAlias", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], resources: [arn(scope, "kms", `alias/${alias}`)] },
-  ];
+  return statements;
 }
 
 /**

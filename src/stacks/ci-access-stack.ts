@@ -1,15 +1,21 @@
 import type { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GITHUB_ACTIONS_HOST, TERRAFORM_CLOUD_AUDIENCE } from "../config/ci-settings";
 import { SettingsError } from "../config/load";
 import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
+import { alarmTopicKeyPolicy } from "../constructs/alarm-topic";
+import { imageParameterArn } from "../constructs/app-release";
 import { CiRole } from "../constructs/ci-role";
 import { databaseParameterGroupName, databaseSubnetGroupName } from "../constructs/database";
-import { deployPermissions, type EnvironmentScope, planPermissions } from "../constructs/environment-permissions";
-import { awsPartition } from "../constructs/iam-policy";
+import { deployPermissions, type EnvironmentScope, planPermissions, workloadBoundary } from "../constructs/environment-permissions";
+import { awsPartition, policyDocument } from "../constructs/iam-policy";
 import { githubActionsSubject, terraformCloudSubject, webIdentityTrust } from "../constructs/oidc-trust";
 import { webAclLogGroupName as webAclLogGroup } from "../constructs/web-acl";
 import { addLocalStateBackend, stateKey } from "../constructs/state-backend";
@@ -51,6 +57,13 @@ export interface EnvironmentAccess {
   /** Name of each CI role, from its purpose (`TFC-Run`, `GHA-Deploy`, ...). */
   readonly roleName: (purpose: string) => string;
   readonly region: string;
+  /**
+   * The alias (after `alias/`) of the alarm topic's KMS key, which this stack
+   * creates for the environment: no CI role may create or manage a key (KMS
+   * checks a new key's tags over every key of the account). @default none: the
+   * environment names its own key (monitoring.notifications.kmsKeyArn)
+   */
+  readonly alarmTopicKeyAlias?: string;
   readonly terraformCloud?: TerraformCloudAccess;
   readonly githubActions?: GithubActionsAccess;
 }
@@ -110,9 +123,49 @@ export class CiAccessStack extends ProjectStack {
       ),
     ];
 
+    // A provider per other region of an environment, for its alarm topic's key (KMS keys are regional).
+    const regionalProviders = new Map<string, AwsProvider>();
+    const providerFor = (region: string) => {
+      if (region === props.region) return undefined;
+      const known = regionalProviders.get(region);
+      if (known) return known;
+      const provider = new AwsProvider(this, `aws-${region}`, {
+        alias: region,
+        region,
+        allowedAccountIds: [props.accountId],
+        defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "ci-access" } }],
+      });
+      regionalProviders.set(region, provider);
+      return provider;
+    };
+
     for (const environment of props.environments) {
       const arns: Record<string, string> = {};
       const outputId = environment.environment.replace(/-/g, "_");
+      const id = (name: string) => `${environment.environment}-${name}`;
+      // The fence of the environment's roles: each role its stack creates carries it (InventoryStack's aspect).
+      new IamPolicy(this, id("workload-boundary"), {
+        name: environment.scope.workloads.boundaryPolicy,
+        description: `Permissions boundary of every role of environment ${environment.environment}: the most its workloads may do`,
+        policy: policyDocument(workloadBoundary(environment.scope)),
+        tags: { Name: environment.scope.workloads.boundaryPolicy, Environment: environment.environment },
+      });
+      if (environment.alarmTopicKeyAlias) {
+        const provider = providerFor(environment.region);
+        const key = new KmsKey(this, id("alarm-topic-key"), {
+          provider,
+          description: `Encrypts the alarm notifications of environment ${environment.environment}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          tags: { Name: `alias/${environment.alarmTopicKeyAlias}`, Environment: environment.environment },
+        });
+        new KmsAlias(this, id("alarm-topic-key-alias"), { provider, name: `alias/${environment.alarmTopicKeyAlias}`, targetKeyId: key.keyId });
+        new KmsKeyPolicy(this, id("alarm-topic-key-policy"), {
+          provider,
+          keyId: key.keyId,
+          policy: alarmTopicKeyPolicy(environment.scope.partition, environment.region, props.accountId),
+        });
+      }
       const tfc = environment.terraformCloud;
       if (tfc) {
         const trust = (runPhase?: "plan" | "apply") =>
@@ -201,6 +254,31 @@ export class CiAccessStack extends ProjectStack {
   }
 }
 
+/** Whether an environment's settings give it CI roles (and so a place in this stack). */
+function hasCiAccess(settings: EnvironmentSettings): boolean {
+  return Boolean(settings.ci.terraformCloud || settings.ci.githubActions);
+}
+
+/** What an environment's stack takes from this stack: the boundary its roles carry, the key its alarm topic uses. */
+export interface CiAccessOfEnvironment {
+  readonly permissionsBoundaryArn: string;
+  /** The alias ARN of the alarm topic's key this stack creates. @default none: the environment names its own key */
+  readonly alarmTopicKeyArn?: string;
+}
+
+/** What an environment with CI access takes from this stack; undefined without CI access. */
+export function ciAccessOf(settings: EnvironmentSettings): CiAccessOfEnvironment | undefined {
+  if (!hasCiAccess(settings) || !settings.ci.accountId) return undefined;
+  const names = resourceNames(settings.namePrefix, settings.names);
+  const partition = awsPartition(settings.region);
+  return {
+    permissionsBoundaryArn: `arn:${partition}:iam::${settings.ci.accountId}:policy/${names.workloadBoundary}`,
+    alarmTopicKeyArn: settings.monitoring.notifications.kmsKeyArn
+      ? undefined
+      : `arn:${partition}:kms:${settings.region}:${settings.ci.accountId}:alias/${names.monitoring.keyAlias}`,
+  };
+}
+
 /**
  * The stack's props from every environment's settings: undefined when no
  * environment asks for CI access. All environments with CI access must name
@@ -208,7 +286,7 @@ export class CiAccessStack extends ProjectStack {
  * provider per host.
  */
 export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiAccessStackProps | undefined {
-  const withAccess = environments.filter((settings) => settings.ci.terraformCloud || settings.ci.githubActions);
+  const withAccess = environments.filter(hasCiAccess);
   if (withAccess.length === 0) return undefined;
   const [first] = withAccess;
   const other = withAccess.find((settings) => settings.ci.accountId !== first.ci.accountId);
@@ -241,6 +319,7 @@ export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiA
         environment: settings.environment,
         region: settings.region,
         roleName: (purpose: string) => names.ciRole(purpose),
+        alarmTopicKeyAlias: settings.monitoring.notifications.kmsKeyArn ? undefined : names.monitoring.keyAlias,
         scope: environmentScope(settings, accountId),
         terraformCloud: tfc && {
           host: settings.state.hostname,
@@ -263,6 +342,9 @@ export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiA
   };
 }
 
+/** Every CI role an environment can have, whichever its settings create now. */
+const CI_ROLE_PURPOSES = ["TFC-Run", "TFC-Plan", "TFC-Apply", "GHA-Plan", "GHA-Deploy"];
+
 /** What an environment's stack creates, as the names and tags its CI roles are scoped to. */
 function environmentScope(settings: EnvironmentSettings, accountId: string): EnvironmentScope {
   const names = resourceNames(settings.namePrefix, settings.names);
@@ -283,6 +365,16 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
       { name: names.appTier.releaseFunction, passedTo: "lambda.amazonaws.com" },
     ],
     instanceProfile: names.appTier.instanceRole,
+    workloads: {
+      boundaryPolicy: names.workloadBoundary,
+      appServerRole: names.appTier.instanceRole,
+      rotationFunction: names.databaseAppUser.rotationFunction,
+      releaseFunction: names.appTier.releaseFunction,
+      appSecret: names.databaseAppUser.secret,
+      flowLogGroup: names.network.flowLogGroup,
+      imageParameterArn: imageParameterArn(settings.appTier.imageId, settings.region, accountId),
+    },
+    ciRoles: CI_ROLE_PURPOSES.map((purpose) => names.ciRole(purpose)),
     // Lambda's log group of each function: the stack creates it, with its retention, before the function.
     logGroups: [names.network.flowLogGroup, ...functions.map((name) => `/aws/lambda/${name}`), webAclLogGroup(names.webAcl)],
     functions,
@@ -298,9 +390,7 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
     logBucket: logs.enabled ? (logs.bucketName ? { name: logs.bucketName } : { prefix: names.accessLogBucket.bucketPrefix }) : undefined,
     logBucketForceDestroy: logs.forceDestroy,
     appArtifactBucketPrefix: names.appArtifact.bucketPrefix,
-    domain: settings.loadBalancer.domain
-      ? { hostedZoneId: settings.loadBalancer.domain.hostedZoneId, requestsCertificate: settings.loadBalancer.certificateArn === undefined }
-      : undefined,
+    domain: settings.loadBalancer.domain ? { hostedZoneId: settings.loadBalancer.domain.hostedZoneId } : undefined,
     monitoring: {
       topic: names.monitoring.topic,
       // The alarms are named after what they watch; a NAT gateway per zone, whatever natStrategy is now.
@@ -312,7 +402,6 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
         ...settings.availabilityZones.map((_, index) => names.network.natGateway(index)),
       ],
       dashboard: names.monitoring.dashboard,
-      keyAlias: settings.monitoring.notifications.kmsKeyArn ? undefined : names.monitoring.keyAlias,
     },
     state:
       settings.state.backend === "s3"

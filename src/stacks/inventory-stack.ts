@@ -19,6 +19,8 @@ import { SessionManagerPolicy } from "../constructs/session-manager-policy";
 import { SignIn } from "../constructs/sign-in";
 import { WebAcl } from "../constructs/web-acl";
 import { addStateBackend } from "../constructs/state-backend";
+import { applyPermissionsBoundary } from "../constructs/permissions-boundary";
+import { ciAccessOf } from "./ci-access-stack";
 import { ProjectStack } from "./project-stack";
 
 export interface InventoryStackProps {
@@ -63,6 +65,9 @@ export class InventoryStack extends ProjectStack {
       defaultTags: [{ tags }],
     });
     addStateBackend(this, { ...settings.state, environment: settings.environment });
+    // Deployed by CI roles: every role carries the boundary the CI access stack owns, and the topic its key.
+    const ciAccess = ciAccessOf(settings);
+    if (ciAccess) applyPermissionsBoundary(this, ciAccess.permissionsBoundaryArn);
 
     const network = new Network(this, "network", {
       vpcCidr: settings.network.vpcCidr,
@@ -203,7 +208,7 @@ export class InventoryStack extends ProjectStack {
     const monitoring = new Monitoring(this, "monitoring", {
       region: settings.region,
       names: names.monitoring,
-      notifications: settings.monitoring.notifications,
+      notifications: { ...settings.monitoring.notifications, kmsKeyArn: settings.monitoring.notifications.kmsKeyArn ?? ciAccess?.alarmTopicKeyArn },
       thresholds: settings.monitoring.alarms,
       watched: {
         loadBalancer: { dimension: loadBalancer.arnSuffix, name: names.loadBalancer.name },

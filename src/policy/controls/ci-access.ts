@@ -38,6 +38,11 @@ function trustProblems(statement: PolicyStatement): string[] {
   return problems;
 }
 
+/** Whether a managed policy of the configuration is attached to one of its roles. */
+function attachedToRole(document: Parameters<typeof identityPolicies>[0], policyAddress: string): boolean {
+  return resources(document, "aws_iam_role_policy_attachment").some((attachment) => attachment.config.policy_arn === `\${${policyAddress}.arn}`);
+}
+
 export const CI_ACCESS_CONTROLS: readonly Control[] = [
   {
     id: "INV-CI-1",
@@ -60,19 +65,22 @@ export const CI_ACCESS_CONTROLS: readonly Control[] = [
     title: "CI policies grant resource * only for actions without resource-level permissions, and no service wildcard",
     scopes: ["ci-access"],
     check: ({ document }) =>
-      identityPolicies(document).flatMap(({ address, reading }): Finding[] => {
-        if ("problem" in reading) return [{ address, problem: reading.problem }];
-        return reading.statements
-          .filter((statement) => statement.effect === "Allow")
-          .flatMap((statement) => [
-            ...statement.actions.filter((action) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action)).map((action) => `allows ${action}`),
-            ...(statement.resources.includes("*")
-              ? statement.actions.filter((action) => !UNSCOPED.has(action)).map((action) => `allows ${action} on resource *, which IAM can scope`)
-              : []),
-            ...(statement.notActions.length > 0 || statement.notResources.length > 0 ? ["uses NotAction or NotResource"] : []),
-          ])
-          .map((problem) => ({ address, problem }));
-      }),
+      identityPolicies(document)
+        // The grants of the CI roles; the environments' permissions boundaries cap other roles (INV-IAM controls read those roles).
+        .filter(({ address }) => !address.startsWith("aws_iam_policy.") || attachedToRole(document, address))
+        .flatMap(({ address, reading }): Finding[] => {
+          if ("problem" in reading) return [{ address, problem: reading.problem }];
+          return reading.statements
+            .filter((statement) => statement.effect === "Allow")
+            .flatMap((statement) => [
+              ...statement.actions.filter((action) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action)).map((action) => `allows ${action}`),
+              ...(statement.resources.includes("*")
+                ? statement.actions.filter((action) => !UNSCOPED.has(action)).map((action) => `allows ${action} on resource *, which IAM can scope`)
+                : []),
+              ...(statement.notActions.length > 0 || statement.notResources.length > 0 ? ["uses NotAction or NotResource"] : []),
+            ])
+            .map((problem) => ({ address, problem }));
+        }),
   },
   {
     id: "INV-CI-3",
