@@ -524,7 +524,7 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
       [
         "LaunchIntoOwnSubnetsAndGroups",
         [`arn:aws:ec2:us-west-2:${ACCOUNT}:subnet/*`, `arn:aws:ec2:us-west-2:${ACCOUNT}:security-group/*`],
-        ["ec2:LaunchTemplate", "aws:ResourceTag/Environment"],
+        ["aws:ResourceTag/Environment"],
       ],
       ["LaunchAmazonOrOwnImages", ["arn:aws:ec2:us-west-2::image/*"], ["ec2:LaunchTemplate", "ec2:Owner"]],
     ]);

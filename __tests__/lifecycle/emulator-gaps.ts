@@ -17,7 +17,15 @@ import {
   ModifyDBParameterGroupCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  ListRolesCommand,
+  PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
 import {
   CreateBucketCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -75,6 +83,30 @@ async function twoSecurityGroups(ec2: EC2Client, unique: string): Promise<[strin
   const group = async (name: string) =>
     (await ec2.send(new CreateSecurityGroupCommand({ GroupName: `${unique}-${name}`, Description: name, VpcId: Vpc!.VpcId }))).GroupId!;
   return [await group("probe-a"), await group("probe-b")];
+}
+
+/** A user of the emulator with one inline policy (and a permissions boundary, when given), as an IAM client of its own keys. */
+async function iamCaller(emulator: AwsEmulator, userName: string, statements: object[], permissionsBoundary?: string): Promise<IAMClient> {
+  const iam = new IAMClient(emulator.clientConfig({ maxAttempts: 1 }));
+  await iam.send(new CreateUserCommand({ UserName: userName, PermissionsBoundary: permissionsBoundary }));
+  const policy = { Version: "2012-10-17", Statement: statements };
+  await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: "probe", PolicyDocument: JSON.stringify(policy) }));
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  const config = emulator.clientConfig({ maxAttempts: 1 });
+  return new IAMClient({ ...config, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } });
+}
+
+/** The HTTP status of a caller's ListRoles under IAM enforcement. */
+async function listRolesStatus(emulator: AwsEmulator, caller: IAMClient): Promise<number | undefined> {
+  await emulator.setIamEnforcement(true);
+  try {
+    return await caller.send(new ListRolesCommand({})).then(
+      () => 200,
+      (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+    );
+  } finally {
+    await emulator.setIamEnforcement(false);
+  }
 }
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
@@ -398,6 +430,48 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       return (await rotate(true)) && (await rotate(false));
     },
     override: (configuration) => mapResources(configuration, "aws_secretsmanager_secret_rotation", () => ({ count: 0 })),
+  },
+  {
+    id: "iam-permissions-boundary-ignored",
+    resourceTypes: ["aws_iam_role", "aws_iam_policy"],
+    attributes: ["permissions_boundary"],
+    why:
+      "with IAM enforcement on, moto decides a request on the caller's identity policies alone and ignores its permissions boundary " +
+      "(AWS allows only what both allow): a boundary proves nothing in the emulator",
+    handling:
+      "what the environment's boundary leaves a workload role, and the CI roles' iam:PermissionsBoundary conditions, are proven with the project's " +
+      "IAM evaluator (src/policy/iam-evaluation.ts) in __tests__/ci-access/escalation.test.ts, not in the emulator",
+    async probe(emulator, unique) {
+      const iam = new IAMClient(emulator.clientConfig({ maxAttempts: 1 }));
+      // A boundary that allows nothing the caller asks for: AWS refuses the ListRoles its identity policy allows.
+      const boundary = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" }] };
+      const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: `${unique}-boundary`, PolicyDocument: JSON.stringify(boundary) }));
+      const caller = await iamCaller(emulator, `${unique}-bounded`, [{ Effect: "Allow", Action: "iam:ListRoles", Resource: "*" }], Policy!.Arn);
+      return (await listRolesStatus(emulator, caller)) === 200;
+    },
+  },
+  {
+    id: "iam-conditions-ignored",
+    resourceTypes: ["aws_iam_policy", "aws_iam_role_policy"],
+    attributes: ["policy"],
+    why:
+      "with IAM enforcement on, moto takes a condition on any key but sts:ExternalId (and any operator but StringEquals) to hold, " +
+      "so an Allow under a condition that does not hold still allows, and a Deny under one still denies (AWS evaluates both against the request): " +
+      "the CI roles' DenyRoleWritesOutsideTheBoundary (StringNotEquals iam:PermissionsBoundary) would refuse every role write, with the boundary too",
+    handling:
+      "the CI deploy role's suite (__tests__/ci-access/deploy-role-emulator.test.ts) gives the emulator a copy of each policy with the same actions on *; " +
+      "the conditions are proven with the project's IAM evaluator in __tests__/ci-access/escalation.test.ts and ci-access-stack.test.ts",
+    async probe(emulator, unique) {
+      // aws:username is the caller's own name in AWS, so neither condition below holds there.
+      const allowedUnderFalseCondition = await iamCaller(emulator, `${unique}-allow`, [
+        { Effect: "Allow", Action: "iam:ListRoles", Resource: "*", Condition: { StringEquals: { "aws:username": "someone-else" } } },
+      ]);
+      const deniedUnderFalseCondition = await iamCaller(emulator, `${unique}-deny`, [
+        { Effect: "Allow", Action: "iam:ListRoles", Resource: "*" },
+        { Effect: "Deny", Action: "iam:ListRoles", Resource: "*", Condition: { StringNotEquals: { "aws:username": `${unique}-deny` } } },
+      ]);
+      return (await listRolesStatus(emulator, allowedUnderFalseCondition)) === 200 && (await listRolesStatus(emulator, deniedUnderFalseCondition)) === 403;
+    },
   },
 ];
 

@@ -1,5 +1,5 @@
 import { ENHANCED_MONITORING_LOG_GROUP } from "./database";
-import { launchedResources, type PolicyCondition, type PolicyStatementProps } from "./iam-policy";
+import { type PolicyCondition, type PolicyStatementProps } from "./iam-policy";
 import { SESSION_MANAGER_ACTIONS } from "./session-manager-policy";
 
 /**
@@ -313,12 +313,8 @@ export function workloadBoundary(scope: EnvironmentScope): PolicyStatementProps[
       : []),
     // Auto Scaling checks that whoever gives the group a template may launch from it and pass its role.
     { sid: "LaunchFromTheTemplate", actions: ["ec2:RunInstances"], resources: [ec2("launch-template")], conditions: taggedForEnvironment(scope) },
-    {
-      sid: "LaunchOnlyThroughTheTemplate",
-      actions: ["ec2:RunInstances", "ec2:CreateTags"],
-      resources: launchedResources(scope.partition, scope.region, scope.accountId),
-      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
-    },
+    // Lambda's network interfaces too: in the environment's own subnets and groups.
+    ...launchThroughTheTemplate(scope, ["ec2:RunInstances", "ec2:CreateTags"], "TheTemplate", ["ec2:CreateNetworkInterface"]),
     {
       sid: "PassTheAppServersRole",
       actions: ["iam:PassRole"],
@@ -329,7 +325,7 @@ export function workloadBoundary(scope: EnvironmentScope): PolicyStatementProps[
       // Lambda makes a function's network interfaces with its role.
       sid: "FunctionNetworkInterfaces",
       actions: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-      resources: [ec2("network-interface"), ec2("subnet"), ec2("security-group")],
+      resources: [ec2("network-interface")],
     },
     { sid: "FunctionNetworkReads", actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources: ["*"] },
     {
@@ -344,6 +340,34 @@ export function workloadBoundary(scope: EnvironmentScope): PolicyStatementProps[
       sid: "EnhancedMonitoringWritesItsGroup",
       actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
       resources: [arn(scope, "logs", `log-group:${ENHANCED_MONITORING_LOG_GROUP}`), arn(scope, "logs", `log-group:${ENHANCED_MONITORING_LOG_GROUP}:*`)],
+    },
+  ];
+}
+
+/**
+ * What a launch through the environment's templates touches besides the
+ * template: the instance, its volumes and interfaces (only through a
+ * template), the environment's own subnets and security groups (where
+ * `alsoInOwnSubnets` is allowed too), and Amazon's or the account's own images.
+ */
+function launchThroughTheTemplate(scope: EnvironmentScope, actions: string[], sidSuffix: string, alsoInOwnSubnets: string[] = []): PolicyStatementProps[] {
+  const ec2 = (type: string) => arn(scope, "ec2", `${type}/*`);
+  const throughTemplate = { test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] };
+  return [
+    { sid: `LaunchOnlyThrough${sidSuffix}`, actions, resources: ["instance", "volume", "network-interface"].map(ec2), conditions: [throughTemplate] },
+    {
+      // The instance is held to the template above; its subnet and groups to the environment.
+      sid: "LaunchIntoOwnSubnetsAndGroups",
+      actions: ["ec2:RunInstances", ...alsoInOwnSubnets],
+      resources: [ec2("subnet"), ec2("security-group")],
+      conditions: taggedForEnvironment(scope),
+    },
+    {
+      // Amazon's images (the default resolves Amazon Linux 2023) or the account's own.
+      sid: "LaunchAmazonOrOwnImages",
+      actions: ["ec2:RunInstances"],
+      resources: [`arn:${scope.partition}:ec2:${scope.region}::image/*`],
+      conditions: [throughTemplate, { test: "StringEquals", variable: "ec2:Owner", values: ["amazon", scope.accountId] }],
     },
   ];
 }
@@ -643,29 +667,7 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
       resources: [ec2("launch-template")],
       conditions: taggedForEnvironment(scope),
     },
-    {
-      sid: "LaunchOnlyThroughTemplate",
-      actions: ["ec2:RunInstances"],
-      resources: ["instance", "volume", "network-interface"].map(ec2),
-      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }],
-    },
-    {
-      // Into the environment's own subnets and security groups only.
-      sid: "LaunchIntoOwnSubnetsAndGroups",
-      actions: ["ec2:RunInstances"],
-      resources: [ec2("subnet"), ec2("security-group")],
-      conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] }, ...taggedForEnvironment(scope)],
-    },
-    {
-      // Amazon's images (the default resolves Amazon Linux 2023) or the account's own.
-      sid: "LaunchAmazonOrOwnImages",
-      actions: ["ec2:RunInstances"],
-      resources: [`arn:${scope.partition}:ec2:${scope.region}::image/*`],
-      conditions: [
-        { test: "ArnLike", variable: "ec2:LaunchTemplate", values: [ec2("launch-template")] },
-        { test: "StringEquals", variable: "ec2:Owner", values: ["amazon", scope.accountId] },
-      ],
-    },
+    ...launchThroughTheTemplate(scope, ["ec2:RunInstances"], "Template"),
   ];
 }
 
