@@ -1,9 +1,11 @@
-// npm run plan [-- --env NAME] [--live] [--format markdown] [--compare ENV] [--json]: synthesizes, then plans one
+// npm run plan [-- --env NAME] [--live [--lock=false]] [--format markdown] [--compare ENV] [--json]: synthesizes, then plans one
 // environment and prints a one-screen review. Offline by default (no AWS
 // credentials, no network, an empty local state: what the environment would
 // create); with --live against the environment's own backend and AWS, with the
 // default credential chain (what a change would do to what is deployed:
-// replacements and destructions first). The plan, its text and the review are
+// replacements and destructions first); a live plan locks the state as
+// Terraform's own does, unless --lock=false (a pull request's plan, whose role
+// may read the state but not write its lock). The plan, its text and the review are
 // kept in plan-review/<env>/ (plan-review/<env>/live/ for a live review);
 // --json adds Terraform's JSON plan (`terraform show -json`) as plan.json.
 // Every review ends with the estimated fixed monthly cost; --compare ENV
@@ -33,12 +35,20 @@ import { LockTimeoutError } from "../src/system/exclusive-lock";
 import { KeptWorkspace } from "../src/terraform/kept-workspace";
 import { TerraformError, TerraformNotFoundError } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV] [--json]";
+const USAGE = "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]";
 const FORMATS = ["text", "markdown"] as const;
 
-function parseArguments(args: string[]): { environment: string; live: boolean; json: boolean; format: (typeof FORMATS)[number]; compare?: string } {
+function parseArguments(args: string[]): {
+  environment: string;
+  live: boolean;
+  lock: boolean;
+  json: boolean;
+  format: (typeof FORMATS)[number];
+  compare?: string;
+} {
   let environment = "default";
   let live = false;
+  let lock: boolean | undefined;
   let json = false;
   let format: (typeof FORMATS)[number] = "text";
   let compare: string | undefined;
@@ -53,6 +63,10 @@ function parseArguments(args: string[]): { environment: string; live: boolean; j
       if (!FORMATS.includes(chosen as (typeof FORMATS)[number]))
         throw new SettingsError(`--format: "${chosen ?? ""}" is not one of ${FORMATS.join(", ")}; ${USAGE}`);
       format = chosen as (typeof FORMATS)[number];
+    } else if (name === "--lock") {
+      const chosen = value();
+      if (chosen !== "true" && chosen !== "false") throw new SettingsError(`--lock: "${chosen ?? ""}" is not true or false; ${USAGE}`);
+      lock = chosen === "true";
     } else if (name === "--compare") {
       compare = value();
       if (!compare) throw new SettingsError(`--compare needs an environment name; ${USAGE}`);
@@ -63,7 +77,9 @@ function parseArguments(args: string[]): { environment: string; live: boolean; j
       process.exit(0);
     } else throw new SettingsError(`unknown argument "${arg}"; ${USAGE}`);
   }
-  return { environment, live, json, format, compare };
+  // An offline review plans against a throwaway local state, which it never locks.
+  if (lock !== undefined && !live) throw new SettingsError(`--lock goes with --live (an offline review never locks); ${USAGE}`);
+  return { environment, live, lock: lock ?? true, json, format, compare };
 }
 
 /**
@@ -81,7 +97,7 @@ function localStatePath(stack: SynthesizedStack): Record<string, unknown> | unde
 }
 
 async function main(): Promise<void> {
-  const { environment, live, json, format, compare } = parseArguments(process.argv.slice(2));
+  const { environment, live, lock, json, format, compare } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
   // With --compare every environment is synthesized (as cdktf synth does), so the other one is priced from its configuration.
   const stacks = synthesize({ projectRoot: root, variables: { ...process.env, INVENTORY_ENV: compare ? "" : environment } });
@@ -105,13 +121,13 @@ async function main(): Promise<void> {
   try {
     const init = await workspace.initIfChanged();
     say(`Terraform: ${init.initialised ? "initialised" : "reusing"} ${path.relative(process.cwd(), workspace.directory)} (${init.reason})\n`);
-    const result = await workspace.plan(live ? { refresh: true, lock: true } : {});
+    const result = await workspace.plan(live ? { refresh: true, lock } : {});
     const { plan, source, fallbackReason } = await workspace.readPlan(result.planFile);
     if (fallbackReason) console.error(`Read the plan with terraform show -json: ${fallbackReason}`);
     // Terraform's own JSON plan, for tools that take it: the one already read, or one more command.
     const terraformJson = source === "terraform show -json" ? plan : json ? await workspace.showJson(result.planFile) : undefined;
     const summary = /^(Plan: .*|No changes\..*)$/m.exec(result.text)?.[0] ?? "Plan: (no summary from terraform)";
-    const mode = live ? `live, against its ${stack.settings.state.backend} state and AWS` : "offline, -refresh=false";
+    const mode = live ? `live, against its ${stack.settings.state.backend} state and AWS${lock ? "" : ", -lock=false"}` : "offline, -refresh=false";
     const cost = costReview(
       plan,
       stack.settings.region,

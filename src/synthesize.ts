@@ -5,7 +5,7 @@ import { App } from "cdktf";
 import { ENVIRONMENT_SELECTOR, loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "./stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps, stateRoleNames } from "./stacks/ci-access-stack";
 import { InventoryStack } from "./stacks/inventory-stack";
 import { blocksForUntypedAttributes, unquoteReferenceLists } from "./terraform/hcl-output";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";
@@ -44,9 +44,10 @@ export interface SynthesizedStack {
 export function synthesize(options: SynthesizeOptions): SynthesizedStack[] {
   const directory = path.join(options.projectRoot, "environments");
   const environments = loadEnvironments({ directory, variables: options.variables });
-  const bootstrap = stateBootstrapProps(environments);
-  // Every environment's roles, whichever one is selected: a stack holding only some would destroy the others'.
-  const ciAccess = ciAccessProps(loadEnvironments({ directory, variables: { ...(options.variables ?? process.env), ...ALL } }));
+  // Every environment's roles and state readers, whichever one is selected: a stack holding only some would destroy the others'.
+  const everyEnvironment = loadEnvironments({ directory, variables: { ...(options.variables ?? process.env), ...ALL } });
+  const ciAccess = ciAccessProps(everyEnvironment);
+  const bootstrap = stateBootstrapProps(everyEnvironment, stateRoleNames(ciAccess));
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-synth-"));
   try {
@@ -99,11 +100,15 @@ function publish(stagedOutdir: string, outdir: string, hclOutput: boolean): void
 }
 
 /**
- * The bootstrap stack creates the one bucket (and lock table) the S3
- * environments share; environments that name different ones would need a
- * bootstrap each, which this project does not guess at.
+ * The bootstrap stack creates the one bucket (and lock table, and key) the S3
+ * environments share; environments that name different ones, or different
+ * administrators of the key, would need a bootstrap each, which this project
+ * does not guess at. The CI roles of every environment may use the key.
  */
-function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstrapStackProps | undefined {
+function stateBootstrapProps(
+  environments: EnvironmentSettings[],
+  ciRoles: { readonly plan: string[]; readonly deploy: string[] },
+): StateBootstrapStackProps | undefined {
   const s3 = environments.filter((settings) => settings.state.backend === "s3");
   if (s3.length === 0) return undefined;
   const [first] = s3;
@@ -116,7 +121,22 @@ function stateBootstrapProps(environments: EnvironmentSettings[]): StateBootstra
         `the ${STATE_BOOTSTRAP_STACK} stack creates one state bucket and lock table for all environments`,
     );
   }
-  return { bucketName: first.state.bucket!, region: first.state.region, lockTable: first.state.lockTable };
+  const administrators = (settings: EnvironmentSettings) => JSON.stringify(settings.state.administratorArns ?? "the default");
+  const otherAdministrators = s3.find((settings) => administrators(settings) !== administrators(first));
+  if (otherAdministrators) {
+    throw new SettingsError(
+      `${otherAdministrators.environment}.json: state.administratorArns: ${administrators(otherAdministrators)} differs from ` +
+        `${first.environment}.json's ${administrators(first)}; the ${STATE_BOOTSTRAP_STACK} stack creates one key for all environments`,
+    );
+  }
+  return {
+    bucketName: first.state.bucket!,
+    region: first.state.region,
+    lockTable: first.state.lockTable,
+    administratorArns: first.state.administratorArns,
+    planRoleNames: ciRoles.plan,
+    deployRoleNames: ciRoles.deploy,
+  };
 }
 
 /**

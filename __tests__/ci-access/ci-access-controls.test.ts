@@ -9,7 +9,11 @@ import { settingsFor } from "../support/stacks";
 
 const props = ciAccessProps([
   settingsFor("default", { ci: { accountId: "123456789012", githubActions: { repository: "acme/inventory-ha" } } }),
-  settingsFor("cloud", { namePrefix: "c-", state: { backend: "cloud", organization: "acme" }, ci: { accountId: "123456789012", terraformCloud: {} } }),
+  settingsFor("cloud", {
+    namePrefix: "c-",
+    state: { backend: "cloud", organization: "acme" },
+    ci: { accountId: "123456789012", terraformCloud: { separatePlanAndApplyRoles: false } },
+  }),
 ])!;
 const synth = () => JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), "inventory-ci-access", props)));
 const target = (document: any): Target => ({ name: "ci-access", scope: "ci-access", region: "us-west-2", document });

@@ -15,12 +15,14 @@ const ACCOUNT = "123456789012";
 const cloud = settingsFor("cloud", {
   namePrefix: "cloud-",
   state: { backend: "cloud", organization: "acme" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+  // The single run role, which a team must ask for: its plans hold deploy permissions.
+  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: false } },
 });
+// Terraform Cloud's default: a plan role and an apply role.
 const split = settingsFor("split", {
   namePrefix: "split-",
   state: { backend: "cloud", organization: "acme", workspace: "inventory-split" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: true } },
+  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
 });
 const github = settingsFor("default", {
   state: { bucket: "acme-state", lockTable: "acme-locks" },
@@ -199,12 +201,42 @@ describe("what the roles may do", () => {
       }
     }
   });
-  it("plan roles only read, and take the state lock", () => {
-    const writes = allActions("default_gha_plan").filter((action) => !/:(Describe|Get|List)/.test(action));
-    expect(writes.sort()).toEqual(["dynamodb:DeleteItem", "dynamodb:PutItem", "s3:DeleteObject", "s3:PutObject"]);
-    const stateWrites = policiesOf("default_gha_plan_state")[0].statements.filter((statement) => statement.actions.includes("s3:PutObject"));
-    expect(stateWrites.flatMap((statement) => statement.resources)).toEqual(["arn:aws:s3:::acme-state/default/inventory-ha.tfstate.tflock"]);
+  // Terraform 1.11 lists the workspaces before every command, and stops when refused.
+  const listWorkspaces = {
+    Sid: "ListStateWorkspaces",
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: "arn:aws:s3:::acme-state",
+    Condition: { StringEquals: { "s3:prefix": "env:/" } },
+  };
+  it("plan roles only read: no write of any kind, the state and its lock included", () => {
+    expect(allActions("default_gha_plan").filter((action) => !/:(Describe|Get|List)/.test(action) && action !== "kms:Decrypt")).toEqual([]);
     expect(allActions("split_tfc_plan").filter((action) => !/:(Describe|Get|List)/.test(action))).toEqual([]);
+  });
+  it("a GitHub plan role reads its state as a -lock=false plan does: the workspace list, the object, its key through S3, the digest item", () => {
+    expect(JSON.parse(document.resource.aws_iam_policy.default_gha_plan_state_policy.policy).Statement).toEqual([
+      listWorkspaces,
+      { Sid: "ReadState", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-state/default/inventory-ha.tfstate" },
+      {
+        Sid: "DecryptStateThroughS3",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: `arn:aws:kms:us-west-2:${ACCOUNT}:key/*`,
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": "s3.us-west-2.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-state/default/inventory-ha.tfstate",
+          },
+        },
+      },
+      {
+        Sid: "ReadStateDigest",
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: `arn:aws:dynamodb:us-west-2:${ACCOUNT}:table/acme-locks`,
+        Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": "acme-state/default/inventory-ha.tfstate-md5" } },
+      },
+    ]);
   });
   it("deploy roles act on the environment's own names: roles, profile, load balancer, group, database, log bucket prefix", () => {
     const resources = policiesOf("cloud_tfc_run").flatMap((policy) => policy.statements.flatMap((statement) => statement.resources));
@@ -298,7 +330,16 @@ describe("what the roles may do", () => {
       });
   });
   it("the topic's key is this stack's, an administrator's: no CI role may create, tag or manage a key", () => {
-    expect(allActions("").filter((action) => action.startsWith("kms:"))).toEqual([]);
+    // Only the state key's use, through S3 (the state stack's key).
+    const kms = policiesOf("").flatMap((policy) =>
+      policy.statements
+        .filter((statement) => statement.effect === "Allow" && statement.actions.some((action) => action.startsWith("kms:")))
+        .map((statement) => [policy.name, statement.actions, statement.conditions.find((condition) => condition.variable === "kms:ViaService")?.values]),
+    );
+    expect(kms).toEqual([
+      ["default_gha_deploy_state_policy", ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"], ["s3.us-west-2.amazonaws.com"]],
+      ["default_gha_plan_state_policy", ["kms:Decrypt"], ["s3.us-west-2.amazonaws.com"]],
+    ]);
     expect(document.resource.aws_kms_alias.cloud_alarm_topic_key_alias.name).toBe("alias/cloud-inventory-alarms");
     expect(document.resource.aws_kms_key.cloud_alarm_topic_key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     const keyPolicy = JSON.parse(document.resource.aws_kms_key_policy.cloud_alarm_topic_key_policy.policy);
@@ -374,19 +415,29 @@ describe("what the roles may do", () => {
     // No domain: no Route 53 or ACM permission.
     expect(allActions("cloud_tfc_run").filter((action) => /^(acm|route53):/.test(action))).toEqual([]);
   });
-  it("a GitHub deploy role writes its own state object and lock, and locks only its own DynamoDB items", () => {
-    const state = policiesOf("default_gha_deploy_state")[0].statements;
-    expect(state.flatMap((statement) => statement.resources)).toEqual([
-      "arn:aws:s3:::acme-state",
-      "arn:aws:s3:::acme-state/default/inventory-ha.tfstate",
-      "arn:aws:s3:::acme-state/default/inventory-ha.tfstate.tflock",
-      `arn:aws:dynamodb:us-west-2:${ACCOUNT}:table/acme-locks`,
-    ]);
-    expect(state.find((statement) => statement.actions.includes("dynamodb:PutItem"))!.conditions).toEqual([
+  it("a GitHub deploy role writes its own state object and lock, with the state key through S3, and locks only its own DynamoDB items", () => {
+    const state = "arn:aws:s3:::acme-state/default/inventory-ha.tfstate";
+    expect(JSON.parse(document.resource.aws_iam_policy.default_gha_deploy_state_policy.policy).Statement).toEqual([
+      listWorkspaces,
+      { Sid: "ReadWriteState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: state },
+      { Sid: "StateLockFile", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${state}.tflock` },
       {
-        test: "ForAllValues:StringEquals",
-        variable: "dynamodb:LeadingKeys",
-        values: ["acme-state/default/inventory-ha.tfstate", "acme-state/default/inventory-ha.tfstate-md5"],
+        Sid: "EncryptDecryptStateThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"],
+        Resource: `arn:aws:kms:us-west-2:${ACCOUNT}:key/*`,
+        Condition: {
+          StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": [state, `${state}.tflock`] },
+        },
+      },
+      {
+        Sid: "StateLockTable",
+        Effect: "Allow",
+        Action: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        Resource: `arn:aws:dynamodb:us-west-2:${ACCOUNT}:table/acme-locks`,
+        Condition: {
+          "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["acme-state/default/inventory-ha.tfstate", "acme-state/default/inventory-ha.tfstate-md5"] },
+        },
       },
     ]);
   });
@@ -529,6 +580,23 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
       ["LaunchAmazonOrOwnImages", ["arn:aws:ec2:us-west-2::image/*"], ["ec2:LaunchTemplate", "ec2:Owner"]],
     ]);
     expect(launching[3].conditions[1].values).toEqual(["amazon", ACCOUNT]);
+  });
+});
+
+describe("Terraform Cloud's roles", () => {
+  it("by default a plan role, trusted for the plan phase with read permissions only, and an apply role: no run role", () => {
+    expect(
+      Object.keys(document.resource.aws_iam_role)
+        .filter((name) => name.startsWith("split_"))
+        .sort(),
+    ).toEqual(["split_tfc_apply_role", "split_tfc_plan_role"]);
+    expect(Object.keys(document.resource.aws_iam_policy).filter((name) => name.startsWith("split_tfc_plan_"))).toEqual([
+      "split_tfc_plan_fence_policy",
+      "split_tfc_plan_read_policy",
+    ]);
+  });
+  it("one run role for both phases only when separatePlanAndApplyRoles is false", () => {
+    expect(Object.keys(document.resource.aws_iam_role).filter((name) => name.startsWith("cloud_"))).toEqual(["cloud_tfc_run_role"]);
   });
 });
 

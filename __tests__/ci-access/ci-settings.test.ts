@@ -64,9 +64,9 @@ describe("ci settings", () => {
   ])("%j: %s", (settings, message) => {
     expect(error(settings)).toBe(message);
   });
-  it("defaults: the project, the audiences, the deploy branch, one run role", () => {
+  it("defaults: the project, the audiences, the deploy branch, a plan role apart from the apply role", () => {
     const settings = parseSettings("default", { state: cloud, ci: { accountId: "123456789012", terraformCloud: {} } });
-    expect(settings.ci.terraformCloud).toEqual({ project: "Default Project", separatePlanAndApplyRoles: false, audience: "aws.workload.identity" });
+    expect(settings.ci.terraformCloud).toEqual({ project: "Default Project", separatePlanAndApplyRoles: true, audience: "aws.workload.identity" });
     expect(parseSettings("default", { state: s3, ci: { accountId: "123456789012", githubActions: { repository: "acme/x" } } }).ci.githubActions).toEqual({
       repository: "acme/x",
       deployBranch: "main",

@@ -28,12 +28,22 @@ it("a pull request runs the tests, synthesizes, reviews the plan as Markdown wit
   expect(workflow.jobs.plan.if).toBe("github.event_name == 'pull_request'");
   expect(workflow.jobs.plan.needs).toBe("test");
   expect(workflow.jobs.plan.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-  expect(runs("plan")).toEqual(["npm ci", "npm run synth", 'npm run --silent plan -- --env "$INVENTORY_ENV" --live --format markdown --json > plan-review.md']);
+  expect(runs("plan")).toEqual([
+    "npm ci",
+    "npm run synth",
+    'npm run --silent plan -- --env "$INVENTORY_ENV" --live --lock=false --format markdown --json > plan-review.md',
+  ]);
   const credentials = steps("plan").find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials"));
   expect(credentials.with["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
   const comment = steps("plan").find((step) => String(step.uses).startsWith("actions/github-script"));
   expect(comment.with.script).toContain('fs.readFileSync("plan-review.md"');
   expect(comment.with.script).toContain("createComment");
+});
+
+it("the pull request's plan leaves the state lock alone, which its role may not write; the deploy job's plan locks", () => {
+  const reviews = (job: string) => runs(job).filter((command) => /\bnpm run (--silent )?plan\b/.test(command));
+  expect(reviews("plan").map((command) => command.match(/--lock=\w+/g))).toEqual([["--lock=false"]]);
+  expect(reviews("deploy").map((command) => command.match(/--lock=\w+/g))).toEqual([null]);
 });
 
 it("only a push to the default branch deploys, with the deploy role", () => {

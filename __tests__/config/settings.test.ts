@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SettingsError } from "../../src/config/load";
+import { parseSettings, SettingsError } from "../../src/config/load";
 import { AWS_REGIONS } from "../../src/constructs/aws-regions";
 import { GROUP_METRIC_SIGNALS, HA_SIGNALS } from "../../src/constructs/availability-alarms";
 import { synthesize } from "../../src/synthesize";
@@ -427,5 +427,50 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
 
   it("counts the other problems instead of printing them", () => {
     expect(problemWith({ appTier: { instanceType: "x" }, database: { instanceClass: "y" } })).toMatch(/ \(and 1 more\)$/);
+  });
+});
+
+describe("state.administratorArns: who administers the state's KMS key", () => {
+  const state = { bucket: "acme-state" };
+  const refusal = (message: string) => new SettingsError(message);
+
+  it("unset by default (the stack then names IAM Identity Center's AdministratorAccess roles of the account); role and user patterns accepted", () => {
+    expect(parseSettings("default", { state }).state.administratorArns).toBeUndefined();
+    const administratorArns = ["arn:aws:iam::123456789012:role/platform/Admin*", "arn:aws:iam::123456789012:user/break-glass"];
+    expect(parseSettings("default", { state: { ...state, administratorArns } }).state.administratorArns).toEqual(administratorArns);
+  });
+
+  it.each([
+    [[], "default.json: state.administratorArns: is empty: a key nobody may administer cannot be changed or deleted"],
+    [
+      ["arn:aws:iam::123456789012:role/*"],
+      'default.json: state.administratorArns.0: "arn:aws:iam::123456789012:role/*" matches every role of the account; name the administrators\' roles',
+    ],
+    [
+      ["arn:aws:sts::123456789012:assumed-role/Admin/me"],
+      'default.json: state.administratorArns.0: "arn:aws:sts::123456789012:assumed-role/Admin/me" is a session; ' +
+        "name its role (arn:aws:iam::<account>:role/<name>): aws:PrincipalArn of a session is its role's",
+    ],
+    [
+      ["arn:aws:iam::*:role/Admin"],
+      'default.json: state.administratorArns.0: "arn:aws:iam::*:role/Admin" is not an IAM role or user ARN like ' +
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*",
+    ],
+    [
+      ["arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::210987654321:role/Admin"],
+      "default.json: state.administratorArns: name principals of one account, the state's (they name 123456789012, 210987654321)",
+    ],
+  ])("%j: %s", (administratorArns, message) => {
+    expect(() => parseSettings("default", { state: { ...state, administratorArns } })).toThrow(refusal(message));
+  });
+
+  it("refuses an administrator of another account than the CI roles'", () => {
+    const settings = {
+      state: { ...state, administratorArns: ["arn:aws:iam::210987654321:role/Admin"] },
+      ci: { accountId: "123456789012", githubActions: { repository: "acme/x" } },
+    };
+    expect(() => parseSettings("default", settings)).toThrow(
+      refusal("default.json: state.administratorArns.0: is in account 210987654321, but ci.accountId is 123456789012"),
+    );
   });
 });

@@ -16,10 +16,19 @@ describe("state backend", () => {
     expect(stateKey("teams/web/", "default")).toBe("teams/web/default/inventory-ha.tfstate");
   });
 
-  it("S3: bucket, key, region, encryption and an S3 lock file", () => {
+  it("S3: bucket, key, region, encryption with the state bootstrap stack's KMS key, and an S3 lock file", () => {
     expect(backendOf({}).backend).toEqual({
-      s3: { bucket: "inventory-ha-terraform-state", key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "inventory-ha-terraform-state",
+        key: "default/inventory-ha.tfstate",
+        region: "us-west-2",
+        encrypt: true,
+        // Without a key the backend asks for SSE-S3 on every write, over the bucket's default.
+        kms_key_id: "alias/inventory-terraform-state",
+        use_lockfile: true,
+      },
     });
+    expect(backendOf({ kmsKeyId: "alias/team-state" }).backend.s3.kms_key_id).toBe("alias/team-state");
   });
 
   it("S3 with a DynamoDB lock table, with or without lock files", () => {

@@ -133,8 +133,8 @@ describe("the repository's environments", () => {
       2,
     );
   });
-  it("the state stack costs nothing fixed: its bucket and table are usage-only", () => {
-    expect(estimateOf("inventory-state")).toMatchObject({ total: 0, unpriced: [] });
+  it("the state stack's one fixed cost is its KMS key ($1 a month); its bucket and table are usage-only", () => {
+    expect(estimateOf("inventory-state")).toMatchObject({ total: 1, unpriced: [] });
   });
 });
 

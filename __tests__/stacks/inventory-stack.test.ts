@@ -179,7 +179,15 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
 
   it("keeps state in S3: encrypted, locked, under a key of its own", () => {
     expect(document.terraform.backend).toEqual({
-      s3: { bucket: "inventory-ha-terraform-state", key: "default/inventory-ha.tfstate", region: "us-west-2", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "inventory-ha-terraform-state",
+        key: "default/inventory-ha.tfstate",
+        region: "us-west-2",
+        encrypt: true,
+        // The state stack's key: without it Terraform asks S3 for SSE-S3 on each write, whatever the bucket's default.
+        kms_key_id: "alias/inventory-terraform-state",
+        use_lockfile: true,
+      },
     });
     expect(labStart.document.terraform.backend.s3.key).toBe("lab-start/inventory-ha.tfstate");
   });

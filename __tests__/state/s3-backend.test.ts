@@ -14,7 +14,11 @@ import { synthesizedResourceCount, TERRAFORM_CACHE } from "../support/terraform"
 // (dynalite): the backend block exactly as synthesized (bucket, per-environment
 // key, encryption, S3 lock file and DynamoDB lock table), with only the
 // endpoints and test credentials added at init. s3rver ignores conditional
-// writes, so lock contention is proven through the DynamoDB table.
+// writes, so lock contention is proven through the DynamoDB table. It also
+// accepts the SSE-KMS headers the backend sends (kms_key_id) and ignores them:
+// nothing is encrypted and no key is checked, so the state key's policy and the
+// roles' kms:Decrypt are asserted on the synthesized policies only
+// (__tests__/stacks/state-bootstrap-stack.test.ts, __tests__/ci-access/ci-access-stack.test.ts).
 const BUCKET = "inventory-state-test";
 const LOCK_TABLE = "inventory-state-locks";
 
@@ -79,6 +83,7 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
       key: "default/inventory-ha.tfstate",
       region: "us-west-2",
       encrypt: true,
+      kms_key_id: "alias/inventory-terraform-state",
       use_lockfile: true,
       dynamodb_table: LOCK_TABLE,
     });
@@ -133,6 +138,41 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
     expect(defaultState.outputs.marker.value).toBe("second");
     expect(labStartState.outputs.marker.value).toBe("lab-start");
     expect(labStartState.lineage).not.toBe(defaultState.lineage);
+  });
+
+  it("a pull request's plan (-lock=false) reads the workspace list, the state and its digest item, and writes nothing", async () => {
+    // What the plan role is granted (src/constructs/environment-permissions.ts, stateAccess "read"), from the requests Terraform logs.
+    const log = path.join(outdir, "unlocked-plan.log");
+    const stack = path.join(outdir, "out", "stacks", "inventory-default");
+    const workspace = StackWorkspace.create(stack, {
+      cacheDirectory: TERRAFORM_CACHE,
+      localBackend: false,
+      variables: { ...process.env, TF_LOG: "trace", TF_LOG_PATH: log },
+    });
+    try {
+      await workspace.init(servers.backendConfig());
+      fs.rmSync(log, { force: true });
+      const before = await servers.dynamodb.send(new ScanCommand({ TableName: LOCK_TABLE }));
+      await workspace.plan({ lock: false });
+      const entries = fs.readFileSync(log, "utf8").split(/\n(?=\d{4}-\d\d-\d\dT)/);
+      const requests = entries
+        .filter((entry) => entry.includes("backend-s3: HTTP Request Sent"))
+        .map((entry) => {
+          const method = /rpc\.method=(\w+)/.exec(entry)![1];
+          const target = /aws\.s3\.key=(\S+)/.exec(entry)?.[1] ?? /\bprefix=(\S+)/.exec(entry)?.[1] ?? /"LockID":\{"S":"([^"]+)"/.exec(entry)?.[1];
+          return `${method} ${target}`;
+        });
+      expect([...new Set(requests)]).toEqual([
+        "ListObjectsV2 env:/",
+        "HeadObject default/inventory-ha.tfstate",
+        "GetObject default/inventory-ha.tfstate",
+        `GetItem ${BUCKET}/default/inventory-ha.tfstate-md5`,
+      ]);
+      const after = await servers.dynamodb.send(new ScanCommand({ TableName: LOCK_TABLE }));
+      expect(after.Items).toEqual(before.Items);
+    } finally {
+      workspace.remove();
+    }
   });
 
   it("refuses to work while someone else holds the lock", async () => {

@@ -193,12 +193,18 @@ describe("npm run plan", () => {
     expect(project.read("plan-review/default/review.md")).toBe(markdown.stdout);
   });
 
-  it("refuses a format or a comparison it does not know in one line", () => {
+  it("refuses a format, a lock choice without --live or a comparison it does not know in one line", () => {
     const format = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--format", "html"], offline);
     expect([format.status, format.stderr.trim()]).toEqual([
       1,
       'Invalid settings: --format: "html" is not one of text, markdown; ' +
-        "usage: npm run plan [-- --env NAME] [--live] [--format text|markdown] [--compare ENV] [--json]",
+        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]",
+    ]);
+    const lock = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--lock=false"], offline);
+    expect([lock.status, lock.stderr.trim()]).toEqual([
+      1,
+      "Invalid settings: --lock goes with --live (an offline review never locks); " +
+        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]",
     ]);
     const compare = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "prod"], offline);
     expect([compare.status, compare.stderr.trim()]).toEqual([1, 'Invalid settings: --compare: unknown environment "prod"; known: default, lab-start']);

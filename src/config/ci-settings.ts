@@ -32,9 +32,11 @@ const terraformCloudSchema = z.strictObject({
     .describe("Workspace whose runs may assume the role. Default: state.workspace, else inventory-ha-<environment>; required with state.workspaceTags."),
   separatePlanAndApplyRoles: z
     .boolean()
-    .default(false)
+    .default(true)
     .describe(
-      "A read-only role for the plan phase and a deploy role for the apply phase (TFC_AWS_PLAN_ROLE_ARN / TFC_AWS_APPLY_ROLE_ARN) instead of one run role.",
+      "A read-only role for the plan phase and a deploy role for the apply phase (TFC_AWS_PLAN_ROLE_ARN / TFC_AWS_APPLY_ROLE_ARN). " +
+        "false gives one run role (TFC_AWS_RUN_ROLE_ARN, run_phase:*) for both phases: every plan, a speculative plan of a pull request " +
+        "included, then holds deploy permissions.",
     ),
   audience: z
     .string()

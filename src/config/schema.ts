@@ -44,6 +44,7 @@ import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, S
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
 import { subnetLayout } from "../constructs/subnet-layout";
 import { ciProblems, ciSchema } from "./ci-settings";
+import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/state-key";
 import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
 import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
 import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/availability-alarms";
@@ -526,6 +527,14 @@ const stateSchema = z
       .optional()
       .describe("Terraform Cloud workspace tags (backend `cloud`), instead of one named workspace."),
     hostname: z.string().default("app.terraform.io").describe("Terraform Cloud or Enterprise host (backend `cloud`)."),
+    administratorArns: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Backend `s3`: ARN patterns (ArnLike, `*` in the name) of the IAM roles and users of the state's account that administer the state's KMS key " +
+          "and may decrypt any state; beside them only the CI roles may decrypt it, through S3. Whoever deploys the inventory-state stack must match one. " +
+          `Default: IAM Identity Center's AdministratorAccess roles, arn:aws:iam::<account>:${IDENTITY_CENTER_ADMINISTRATORS}.`,
+      ),
   })
   .prefault({});
 
@@ -658,6 +667,14 @@ export const settingsSchema = z
     for (const problem of stateBackendProblems(state)) {
       const hint = problem.message.startsWith("missing:") ? (whereElse[problem.prop] ?? "") : "";
       report(["state", ...problem.prop.split(".").map(pathPart)], `${problem.message}${hint}`);
+    }
+
+    const administrators = input.state.administratorArns;
+    if (administrators) {
+      for (const problem of administratorArnsProblems(administrators)) report(["state", ...problem.prop.split(".").map(pathPart)], problem.message);
+      const foreign = administrators.findIndex((arn) => input.ci.accountId && /^arn:[^:]+:iam::\d{12}:/.test(arn) && arn.split(":")[4] !== input.ci.accountId);
+      if (foreign >= 0)
+        report(["state", "administratorArns", foreign], `is in account ${administrators[foreign].split(":")[4]}, but ci.accountId is ${input.ci.accountId}`);
     }
 
     for (const problem of ciProblems(input)) report(problem.path, problem.message);

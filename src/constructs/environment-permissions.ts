@@ -58,7 +58,7 @@ export interface EnvironmentScope {
   /** The app's own name (`loadBalancer.domain`): its Route 53 zone, and whether the stack requests the certificate. @default none: no domain */
   readonly domain?: { readonly hostedZoneId: string };
   /** The S3 state of the environment, when a CI runner plans against it (not Terraform Cloud). @default none */
-  readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly lockTableRegion: string };
+  readonly state?: { readonly bucket: string; readonly key: string; readonly lockTable?: string; readonly region: string };
   /** What the environment's monitoring creates. */
   readonly monitoring: MonitoringScope;
 }
@@ -131,11 +131,11 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
   },
 ];
 
-/** The statements of a role that plans the environment: read everything the stack manages (and its state, taking the state lock). */
+/** The statements of a role that plans the environment: read everything the stack manages, and its state (never its lock: plans run with -lock=false). */
 export function planPermissions(scope: EnvironmentScope): PermissionSet[] {
   return [
     { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
-    ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "lock") }] : []),
+    ...(scope.state ? [{ name: "state", statements: stateAccess(scope, "read") }] : []),
     { name: "fence", statements: fence(scope) },
   ];
 }
@@ -1006,40 +1006,63 @@ function monitoringManagement(scope: EnvironmentScope): PolicyStatementProps[] {
 }
 
 /**
- * Terraform's S3 backend: read the state and list its key; write it (deploy);
- * take and release the lock: the `.tflock` object beside the state, and the
- * DynamoDB items keyed by the state's path (and its digest) when a lock
- * table is configured. A plan locks too, unless run with -lock=false.
+ * Terraform's S3 backend, as Terraform 1.11 calls it. Every command lists the
+ * workspaces (ListObjectsV2, prefix `env:/`: a refusal stops it with "Unable
+ * to list objects in S3 bucket") and reads the state (HeadObject, GetObject)
+ * and, with a lock table, its digest item (`<bucket>/<key>-md5`, GetItem),
+ * also under -lock=false. "read" is that and nothing more: a plan run with
+ * -lock=false takes no lock, so the role cannot write or delete the `.tflock`
+ * object or the table's items, and a locked plan is refused. "write" (deploy)
+ * writes the state and its digest and takes and releases the locks: the
+ * `.tflock` object beside the state, and the table's item keyed by the
+ * state's path. The state objects are encrypted with the state bucket's KMS
+ * key, which S3 uses on the caller's behalf (kms:ViaService); without an S3
+ * Bucket Key each object's encryption context is its own ARN, so the role may
+ * use the key for its environment's objects and no other environment's.
  */
-function stateAccess(scope: EnvironmentScope, level: "lock" | "write"): PolicyStatementProps[] {
+function stateAccess(scope: EnvironmentScope, level: "read" | "write"): PolicyStatementProps[] {
   const state = scope.state!;
+  const stateArn = s3Arn(scope, `${state.bucket}/${state.key}`);
+  const lockFileArn = s3Arn(scope, `${state.bucket}/${state.key}.tflock`);
   const statements: PolicyStatementProps[] = [
     {
-      sid: "ListStateKey",
+      sid: "ListStateWorkspaces",
       actions: ["s3:ListBucket"],
       resources: [s3Arn(scope, state.bucket)],
-      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: [state.key, `${state.key}.tflock`] }],
+      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: ["env:/"] }],
     },
+    level === "write"
+      ? { sid: "ReadWriteState", actions: ["s3:GetObject", "s3:PutObject"], resources: [stateArn] }
+      : { sid: "ReadState", actions: ["s3:GetObject"], resources: [stateArn] },
+    ...(level === "write" ? [{ sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [lockFileArn] }] : []),
     {
-      sid: level === "write" ? "ReadWriteState" : "ReadState",
-      actions: level === "write" ? ["s3:GetObject", "s3:PutObject"] : ["s3:GetObject"],
-      resources: [s3Arn(scope, `${state.bucket}/${state.key}`)],
+      sid: level === "write" ? "EncryptDecryptStateThroughS3" : "DecryptStateThroughS3",
+      actions: level === "write" ? ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"] : ["kms:Decrypt"],
+      resources: [arn(scope, "kms", "key/*", state.region)],
+      conditions: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${state.region}.amazonaws.com`] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:aws:s3:arn", values: level === "write" ? [stateArn, lockFileArn] : [stateArn] },
+      ],
     },
-    { sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [s3Arn(scope, `${state.bucket}/${state.key}.tflock`)] },
   ];
   if (state.lockTable) {
-    statements.push({
-      sid: "StateLockTable",
-      actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-      resources: [arn(scope, "dynamodb", `table/${state.lockTable}`, state.lockTableRegion)],
-      conditions: [
-        {
-          test: "ForAllValues:StringEquals",
-          variable: "dynamodb:LeadingKeys",
-          values: [`${state.bucket}/${state.key}`, `${state.bucket}/${state.key}-md5`],
-        },
-      ],
-    });
+    const table = arn(scope, "dynamodb", `table/${state.lockTable}`, state.region);
+    const digest = `${state.bucket}/${state.key}-md5`;
+    statements.push(
+      level === "write"
+        ? {
+            sid: "StateLockTable",
+            actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            resources: [table],
+            conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [`${state.bucket}/${state.key}`, digest] }],
+          }
+        : {
+            sid: "ReadStateDigest",
+            actions: ["dynamodb:GetItem"],
+            resources: [table],
+            conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [digest] }],
+          },
+    );
   }
   return statements;
 }

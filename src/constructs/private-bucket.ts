@@ -49,10 +49,17 @@ export interface PrivateBucketProps {
   readonly nameTag?: string;
   /**
    * Default encryption: `AES256` (SSE-S3), or `aws:kms` with the AWS managed key `aws/s3` and an S3 Bucket Key
-   * (any principal of the account that may read an object may decrypt it; no key policy to keep).
-   * @default "AES256"
+   * (any principal of the account that may read an object may decrypt it; no key policy to keep), or `kmsKeyArn`'s key.
+   * @default "aws:kms" with `kmsKeyArn`, else "AES256"
    */
   readonly encryption?: "AES256" | "aws:kms";
+  /**
+   * A customer managed key for the default encryption (`aws:kms`), without an S3 Bucket Key: each object is then
+   * encrypted under its own ARN as KMS encryption context (`kms:EncryptionContext:aws:s3:arn`), so a policy can
+   * let a principal decrypt one object and no other. Costs a KMS request per object read and write.
+   * @default none: the AWS managed key with an S3 Bucket Key when `encryption` is `aws:kms`
+   */
+  readonly kmsKeyArn?: string;
   /** Lifecycle rules (expiry of objects and old versions). */
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
   /** Statements the bucket policy allows, beside the TLS-only deny every bucket gets. @default none */
@@ -76,7 +83,10 @@ export class PrivateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
-    refuseProblems(this, bucketNameProblems(props));
+    refuseProblems(this, [
+      ...bucketNameProblems(props),
+      ...(props.kmsKeyArn && props.encryption === "AES256" ? [{ prop: "kmsKeyArn", message: 'needs encryption "aws:kms" (it is "AES256")' }] : []),
+    ]);
 
     const bucket = new S3Bucket(this, "bucket", {
       ...(props.bucketName ? { bucket: props.bucketName } : { bucketPrefix: props.bucketPrefix }),
@@ -92,9 +102,11 @@ export class PrivateBucket extends Construct {
     const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: bucket.id,
       rule: [
-        props.encryption === "aws:kms"
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: false }
+          : props.encryption === "aws:kms"
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
       // OperationAborted: one configuration change of the bucket at a time.
       dependsOn: [versioning],

@@ -62,8 +62,12 @@ export const ACTIONS_OF_NO_RESOURCE_TYPE: readonly { readonly actions: readonly 
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:DeleteItem",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+      "kms:Encrypt",
     ],
-    reason: "Terraform's S3 backend: the state object, its .tflock file and the lock table's items, not resources of the stack",
+    reason:
+      "Terraform's S3 backend: the state object, its .tflock file, the lock table's items and the state key's use through S3, " + "not resources of the stack",
   },
   {
     actions: ["iam:DetachRolePolicy"],

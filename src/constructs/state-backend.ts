@@ -13,6 +13,8 @@ export const STATE_KEY_PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)*$/;
 export const DYNAMODB_TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 export const CLOUD_WORKSPACE = /^[A-Za-z0-9_-]{1,90}$/;
 export const CLOUD_WORKSPACE_TAG = /^[a-z0-9][a-z0-9:_-]*$/;
+/** The alias of the KMS key the state bootstrap stack creates for the state objects. */
+export const STATE_KEY_ALIAS = "alias/inventory-terraform-state";
 
 export interface StateBackendProps {
   /** `s3`, `cloud` (Terraform Cloud) or `local` (a state file in the project folder). @default "s3" */
@@ -29,6 +31,13 @@ export interface StateBackendProps {
   readonly lockTable?: string;
   /** S3 lock files (Terraform 1.10+). @default true */
   readonly useLockfile?: boolean;
+  /**
+   * KMS key of the state objects (backend `s3`): key id, key ARN, alias name or alias ARN, resolved in the
+   * account of whoever runs Terraform. The backend asks S3 for SSE-S3 (AES256) on every write unless it names
+   * a key, whatever the bucket's default encryption is.
+   * @default STATE_KEY_ALIAS, the state bootstrap stack's key
+   */
+  readonly kmsKeyId?: string;
   /** Terraform Cloud organization (required for backend `cloud`). @default none */
   readonly organization?: string;
   /** Terraform Cloud workspace (backend `cloud`). @default inventory-ha-<environment>, unless workspaceTags is set */
@@ -85,6 +94,7 @@ export function addStateBackend(stack: TerraformStack, props: StateBackendProps)
         key: stateKey(props.keyPrefix ?? "", props.environment),
         region: props.region,
         encrypt: true,
+        kmsKeyId: props.kmsKeyId ?? STATE_KEY_ALIAS,
         dynamodbTable: props.lockTable,
       });
       // cdktf's S3BackendConfig predates Terraform 1.10's S3-native locking.

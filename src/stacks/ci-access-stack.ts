@@ -409,8 +409,17 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
             bucket: settings.state.bucket!,
             key: stateKey(settings.state.keyPrefix, settings.environment),
             lockTable: settings.state.lockTable,
-            lockTableRegion: settings.state.region,
+            region: settings.state.region,
           }
         : undefined,
   };
+}
+
+/**
+ * The roles that plan and deploy an environment from its S3 state, for the
+ * state key's policy: GitHub Actions' (Terraform Cloud keeps its own state).
+ */
+export function stateRoleNames(props: CiAccessStackProps | undefined): { plan: string[]; deploy: string[] } {
+  const fromS3 = (props?.environments ?? []).filter((environment) => environment.githubActions && environment.scope.state);
+  return { plan: fromS3.map((environment) => environment.roleName("GHA-Plan")), deploy: fromS3.map((environment) => environment.roleName("GHA-Deploy")) };
 }

@@ -3,7 +3,8 @@ import { TerraformOutput } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { PrivateBucket } from "../constructs/private-bucket";
-import { addLocalStateBackend } from "../constructs/state-backend";
+import { addLocalStateBackend, STATE_KEY_ALIAS } from "../constructs/state-backend";
+import { StateKey } from "../constructs/state-key";
 import { ProjectStack } from "./project-stack";
 
 /** The cdktf stack that creates the state bucket and lock table: `cdktf deploy inventory-state`. */
@@ -22,19 +23,33 @@ export interface StateBootstrapStackProps {
   readonly lockTable?: string;
   /** Tags on everything. @default Project and ManagedBy */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * ARN patterns of the account's administrators: they alone manage the state key, and may decrypt state
+   * directly. Whoever deploys this stack must be one of them (KMS refuses a key policy that locks its writer out).
+   * @default IAM Identity Center's AdministratorAccess roles of the account
+   */
+  readonly administratorArns?: readonly string[];
+  /** CI roles that plan an environment from its S3 state: they may decrypt it, through S3 only. @default none */
+  readonly planRoleNames?: readonly string[];
+  /** CI roles that deploy an environment: they may decrypt and encrypt its state, through S3 only. @default none */
+  readonly deployRoleNames?: readonly string[];
 }
 
 /**
  * What every environment's S3 backend needs before its first `cdktf deploy`,
- * created once per account like `cdk bootstrap`: the state bucket (versioned,
- * encrypted, private, TLS-only, old versions expired, never destroyed by a
- * plan) and, when asked for, the DynamoDB lock table. Its own state stays in
+ * created once per account like `cdk bootstrap`, by an administrator: the KMS
+ * key of the state (only the administrators and the CI roles may decrypt it),
+ * the state bucket (versioned, encrypted with that key, private, TLS-only, old
+ * versions expired, never destroyed by a plan) and, when asked for, the
+ * DynamoDB lock table. Its own state stays in
  * a local file (terraform.inventory-state.tfstate beside cdktf.json): the
  * bucket cannot hold the state of the stack that creates it.
  */
 export class StateBootstrapStack extends ProjectStack {
   readonly bucketName: string;
   readonly lockTableName?: string;
+  /** The KMS key of the state objects. */
+  readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
@@ -45,8 +60,19 @@ export class StateBootstrapStack extends ProjectStack {
       defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "terraform-state", ...props.tags } }],
     });
 
+    const key = new StateKey(this, "state-key", {
+      alias: STATE_KEY_ALIAS,
+      region: props.region,
+      administratorArns: props.administratorArns,
+      readerRoleNames: props.planRoleNames,
+      writerRoleNames: props.deployRoleNames,
+    });
+    this.kmsKeyArn = key.keyArn;
+
     const bucket = new PrivateBucket(this, "state-bucket", {
       bucketName: props.bucketName,
+      // The backends name the key's alias on every write (kms_key_id); the default covers any other writer.
+      kmsKeyArn: key.keyArn,
       // Losing the bucket loses every environment's state: no plan may destroy it.
       preventDestroy: true,
       lifecycleRules: [
@@ -66,6 +92,7 @@ export class StateBootstrapStack extends ProjectStack {
       description: "S3 bucket of the environments' state (state.bucket / INVENTORY_STATE_BUCKET)",
     });
     new TerraformOutput(this, "state_region", { value: props.region, description: "Region of the state bucket (state.region / INVENTORY_STATE_REGION)" });
+    new TerraformOutput(this, "state_key", { value: key.keyArn, description: `KMS key of the state objects (${STATE_KEY_ALIAS})` });
 
     if (props.lockTable) {
       const table = new DynamodbTable(this, "lock-table", {
