@@ -19,6 +19,18 @@ describe("ci settings", () => {
   });
   it.each([
     [
+      {
+        state: s3,
+        loadBalancer: {
+          certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b",
+          authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-example", callbackHosts: ["inventory.example.com"] } },
+        },
+        ci: { accountId: "123456789012", githubActions: { repository: "acme/x" } },
+      },
+      "default.json: loadBalancer.authentication.provider: cognito cannot be deployed by the CI roles: they hold no Cognito permission " +
+        "(a user pool's id comes from AWS and only its tags could scope it); use oidc, or deploy this environment as an administrator without a ci section",
+    ],
+    [
       { state: s3, ci: { githubActions: { repository: "acme/x" } } },
       "default.json: ci.accountId: missing: the CI roles are scoped to one account; give its 12-digit id",
     ],

@@ -25,7 +25,17 @@ const everything = settingsFor("everything", {
   loadBalancer: {
     certificateArn: CERTIFICATE,
     domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
-    authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-example", callbackHosts: ["inventory.example.com"] } },
+    // Cognito is refused with CI access (its types are notDeployedByCi): the policy suite's variants synthesize it.
+    authentication: {
+      provider: "oidc",
+      oidc: {
+        issuer: "https://id.example.com",
+        authorizationEndpoint: "https://id.example.com/authorize",
+        tokenEndpoint: "https://id.example.com/token",
+        userInfoEndpoint: "https://id.example.com/userinfo",
+        clientId: "inventory",
+      },
+    },
     waf: { enabled: true },
     accessLogs: { enabled: true, forceDestroy: true },
   },
@@ -39,6 +49,20 @@ const everything = settingsFor("everything", {
 const variants: readonly { readonly name: string; readonly types: readonly string[] }[] = [
   ...inventoryTargets(PROJECT_ROOT).map((target) => ({ name: target.name, types: Object.keys(target.document.resource ?? {}) })),
   { name: everything.environment, types: Object.keys(synthStack(everything).document.resource) },
+  // Cognito sign-in, which an administrator deploys (the settings refuse it with CI access).
+  {
+    name: "cognito",
+    types: Object.keys(
+      synthStack(
+        settingsFor("cognito", {
+          loadBalancer: {
+            certificateArn: CERTIFICATE,
+            authentication: { provider: "cognito", cognito: { domainPrefix: "inventory-example", callbackHosts: ["inventory.example.com"] } },
+          },
+        }),
+      ).document.resource,
+    ),
+  },
 ];
 const synthesized = [...new Set(variants.flatMap((variant) => variant.types))].sort();
 const deployedByCi = variants.find((variant) => variant.name === everything.environment)!.types;
@@ -68,7 +92,7 @@ const covers = (grantedAction: string, action: string) => actionMatches({ ...dep
 
 describe("the resource types the inventory stacks synthesize", () => {
   it("are those of the environment files, the hardened and domain variants, and every optional part with CI access", () => {
-    expect(variants.map((variant) => variant.name)).toEqual(["default", "lab-start", "hardened", "domain", "everything"]);
+    expect(variants.map((variant) => variant.name)).toEqual(["default", "lab-start", "hardened", "domain", "everything", "cognito"]);
     expect(synthesized).toEqual([
       "aws_acm_certificate",
       "aws_acm_certificate_validation",
@@ -154,7 +178,7 @@ describe("the resource types the inventory stacks synthesize", () => {
           : [],
     );
     expect(problems.join("\n")).toBe("");
-    expect(ciEntries).toHaveLength(52);
+    expect(ciEntries).toHaveLength(49);
   });
 
   it("only the inventory stacks' types count: the CI access and state bootstrap stacks' own are an administrator's, with no entry", () => {
@@ -181,35 +205,13 @@ describe("the resource types the inventory stacks synthesize", () => {
 const KNOWN_GAPS = {
   /** `<type> <action>` the deploy role is not granted. */
   deployMissing: [
-    "aws_cognito_user_pool cognito-idp:CreateUserPool",
-    "aws_cognito_user_pool cognito-idp:DeleteUserPool",
-    "aws_cognito_user_pool cognito-idp:DescribeUserPool",
-    "aws_cognito_user_pool cognito-idp:GetUserPoolMfaConfig",
-    "aws_cognito_user_pool cognito-idp:SetUserPoolMfaConfig",
-    "aws_cognito_user_pool cognito-idp:TagResource",
-    "aws_cognito_user_pool cognito-idp:UntagResource",
-    "aws_cognito_user_pool cognito-idp:UpdateUserPool",
-    "aws_cognito_user_pool_client cognito-idp:CreateUserPoolClient",
-    "aws_cognito_user_pool_client cognito-idp:DeleteUserPoolClient",
-    "aws_cognito_user_pool_client cognito-idp:DescribeUserPoolClient",
-    "aws_cognito_user_pool_client cognito-idp:UpdateUserPoolClient",
-    "aws_cognito_user_pool_domain cognito-idp:CreateUserPoolDomain",
-    "aws_cognito_user_pool_domain cognito-idp:DeleteUserPoolDomain",
-    "aws_cognito_user_pool_domain cognito-idp:DescribeUserPoolDomain",
-    "aws_cognito_user_pool_domain cognito-idp:UpdateUserPoolDomain",
-    "aws_lb_listener cognito-idp:DescribeUserPoolClient",
     "aws_security_group ec2:DeleteNetworkInterface",
     "aws_security_group ec2:DetachNetworkInterface",
     "aws_subnet ec2:DeleteNetworkInterface",
     "aws_subnet ec2:DetachNetworkInterface",
   ],
   /** `<type> <action>` the plan role is not granted. */
-  planMissing: [
-    "aws_cognito_user_pool cognito-idp:DescribeUserPool",
-    "aws_cognito_user_pool cognito-idp:GetUserPoolMfaConfig",
-    "aws_cognito_user_pool_client cognito-idp:DescribeUserPoolClient",
-    "aws_cognito_user_pool_domain cognito-idp:DescribeUserPoolDomain",
-  ],
+  planMissing: [],
   /** Deploy role grants no entry lists. */
   unusedGrants: [
     "autoscaling:AttachTrafficSources",

@@ -678,7 +678,14 @@ export const settingsSchema = z
     }
 
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
-    if ((input.ci.terraformCloud || input.ci.githubActions) && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
+    const ciAccess = Boolean(input.ci.terraformCloud || input.ci.githubActions);
+    if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
+      report(
+        ["loadBalancer", "authentication", "provider"],
+        "cognito cannot be deployed by the CI roles: they hold no Cognito permission (a user pool's id comes from AWS and only its tags could scope it); " +
+          "use oidc, or deploy this environment as an administrator without a ci section",
+      );
+    if (ciAccess && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
       report(
         ["loadBalancer", "certificateArn"],
         "missing: with CI access, request the domain's certificate as an administrator and give its ARN here " +

@@ -211,16 +211,16 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["elasticloadbalancing:DeleteTargetGroup"],
   },
   aws_lb_listener: {
-    // A listener whose action signs people in with Cognito is checked for cognito-idp:DescribeUserPoolClient on its pool.
+    // A listener whose action signs people in with Cognito is also checked for cognito-idp:DescribeUserPoolClient on its
+    // pool; with CI access the settings refuse Cognito sign-in, so no CI role needs it.
     create: [
       "elasticloadbalancing:CreateListener",
       "elasticloadbalancing:AddTags",
       "elasticloadbalancing:DescribeListeners",
       "elasticloadbalancing:DescribeListenerAttributes",
-      "cognito-idp:DescribeUserPoolClient",
     ],
     read: ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeTags"],
-    update: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes", "cognito-idp:DescribeUserPoolClient"],
+    update: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes"],
     tag: ELB_TAGS,
     delete: ["elasticloadbalancing:DeleteListener"],
   },
@@ -245,6 +245,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["wafv2:DeleteLoggingConfiguration", "logs:DeleteLogDelivery"],
   },
   aws_cognito_user_pool: {
+    notDeployedByCi: "Cognito sign-in: the settings refuse it with CI access (the CI roles hold no Cognito permission)",
     create: ["cognito-idp:CreateUserPool", "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:DescribeUserPool", "cognito-idp:GetUserPoolMfaConfig"],
     read: ["cognito-idp:DescribeUserPool", "cognito-idp:GetUserPoolMfaConfig"],
     update: ["cognito-idp:UpdateUserPool", "cognito-idp:SetUserPoolMfaConfig"],
@@ -252,12 +253,14 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["cognito-idp:DeleteUserPool"],
   },
   aws_cognito_user_pool_client: {
+    notDeployedByCi: "Cognito sign-in: the settings refuse it with CI access (the CI roles hold no Cognito permission)",
     create: ["cognito-idp:CreateUserPoolClient", "cognito-idp:DescribeUserPoolClient"],
     read: ["cognito-idp:DescribeUserPoolClient"],
     update: ["cognito-idp:UpdateUserPoolClient"],
     delete: ["cognito-idp:DeleteUserPoolClient"],
   },
   aws_cognito_user_pool_domain: {
+    notDeployedByCi: "Cognito sign-in: the settings refuse it with CI access (the CI roles hold no Cognito permission)",
     create: ["cognito-idp:CreateUserPoolDomain", "cognito-idp:DescribeUserPoolDomain"],
     read: ["cognito-idp:DescribeUserPoolDomain"],
     update: ["cognito-idp:UpdateUserPoolDomain"],
