@@ -217,6 +217,16 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       /^environments\/broken\.json: appTier\.instanceRefresh\.minHealthyPercent: /,
     ],
     [
+      "a release that may keep fewer than half of the servers",
+      { appTier: { instanceRefresh: { minHealthyPercent: 20 } } },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.minHealthyPercent: .*50/,
+    ],
+    [
+      "a release no alarm can stop",
+      { appTier: { instanceRefresh: { alarms: [] } } },
+      /^environments\/broken\.json: appTier\.instanceRefresh\.alarms: names no alarm: the release function refuses a release no alarm can stop/,
+    ],
+    [
       "refresh percentages further apart than AWS allows",
       { appTier: { instanceRefresh: { minHealthyPercent: 50, maxHealthyPercent: 200 } } },
       /^environments\/broken\.json: appTier\.instanceRefresh\.maxHealthyPercent: 200 is more than 100 above minHealthyPercent 50, which AWS refuses$/,

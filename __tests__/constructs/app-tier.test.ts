@@ -172,7 +172,10 @@ describe("AppTier", () => {
     expect(releaseEvent(JSON.parse(json))).toMatchObject({ alarmNames: names, minHealthyPercentage: 100 });
     expect(() =>
       Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(Array.from({ length: 11 }, (_, n) => `alarm-${n}`))),
-    ).toThrow("AppTier stack/app-tier: failRefreshOnAlarms: 11 alarms; an instance refresh takes at most 10");
+    ).toThrow("AppTier stack/app-tier: failRefreshOnAlarms: 11 alarms; a release takes at least 1 (the release function refuses none) and at most 10");
+    expect(() => Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms([]))).toThrow(
+      "AppTier stack/app-tier: failRefreshOnAlarms: 0 alarms; a release takes at least 1",
+    );
   });
 
   it("runs the release function from the project's bundle, logging to a group kept a year", () => {
@@ -262,7 +265,12 @@ describe("AppTier", () => {
       [
         "more than all of the fleet kept in service",
         { instanceRefresh: { minHealthyPercent: 120 } },
-        "instanceRefresh.minHealthyPercent: 120 is not a whole number from 0 to 100",
+        "instanceRefresh.minHealthyPercent: 120 is not a whole number from 50 to 100",
+      ],
+      [
+        "fewer than half of the fleet kept in service",
+        { instanceRefresh: { minHealthyPercent: 20 } },
+        "instanceRefresh.minHealthyPercent: 20 is not a whole number from 50 to 100",
       ],
       [
         "more than twice the fleet at once",

@@ -7,6 +7,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import * as util from "node:util";
 import { mockClient } from "aws-sdk-client-mock";
 import { patiently, sdkReleaseApi } from "../../src/functions/app-release/handler";
 import { release, type ReleaseEvent } from "../../src/functions/app-release/release";
@@ -37,6 +38,8 @@ class AwsModel {
   readonly calls: string[] = [];
   /** How many StartInstanceRefresh calls are refused AccessDenied first (a policy IAM has not spread yet). */
   refusedRefreshes = 0;
+  /** An error StartInstanceRefresh throws instead of starting one. */
+  refreshFailure: Error | undefined;
 
   constructor(versions: Version[], groupVersion: string) {
     versions.forEach((version, index) => this.versions.set(String(index + 1), version));
@@ -65,6 +68,7 @@ class AwsModel {
     asMock.on(StartInstanceRefreshCommand).callsFake((input: StartInstanceRefreshCommandInput) => {
       this.calls.push(`StartInstanceRefresh ${input.DesiredConfiguration?.LaunchTemplate?.Version}`);
       if (this.refusedRefreshes-- > 0) throw named("AccessDenied", "User is not authorized to perform: autoscaling:StartInstanceRefresh");
+      if (this.refreshFailure) throw this.refreshFailure;
       if (this.refreshes.some((refresh) => refresh.status === "InProgress"))
         throw named("InstanceRefreshInProgress", "An Instance Refresh is already in progress");
       const desired = input.DesiredConfiguration?.LaunchTemplate;
@@ -190,13 +194,6 @@ describe("a release", () => {
     expect(log.join("\n")).toContain("instance refresh refresh-1 to version 4 (ami-0a1b2c3d4e5f60002) started, rolled back by AWS if it fails");
   });
 
-  test("with no alarms, the refresh names none", async () => {
-    const model = released();
-    await releaseWith(model, event("3", { alarmNames: [] })).outcome;
-    expect(model.refreshes[0].input?.Preferences?.AlarmSpecification).toBeUndefined();
-    expect(model.refreshes[0].input?.Preferences?.AutoRollback).toBe(true);
-  });
-
   test("a refresh still going stops the release before anything is made", async () => {
     const model = released();
     model.refreshes.push({ id: "refresh-0", status: "RollbackInProgress" });
@@ -263,7 +260,11 @@ describe("a release", () => {
 describe("refused before any change", () => {
   test.each<[string, Partial<ReleaseEvent>, string]>([
     ["$Latest", {}, 'launchTemplateVersion "$Latest" is not a version number (AWS rolls back only numbered versions)'],
-    ["3", { minHealthyPercentage: 120 }, "minHealthyPercentage 120 is not a whole number from 0 to 100"],
+    ["3", { minHealthyPercentage: 120 }, "minHealthyPercentage 120 is not a whole number from 50 to 100"],
+    ["3", { minHealthyPercentage: 20 }, "minHealthyPercentage 20 is below the floor of 50: a release keeps at least 50% of the fleet in service"],
+    ["3", { minHealthyPercentage: 0 }, "minHealthyPercentage 0 is below the floor of 50"],
+    ["3", { alarmNames: [] }, "alarmNames is empty: a release needs an alarm that stops it, and has AWS roll it back, when its servers fail"],
+    ["3", { rollback: "yes" as unknown as boolean }, 'rollback "yes" is not true or false'],
     ["3", { instanceWarmupSeconds: -1 }, "instanceWarmupSeconds -1 is not a whole number from 0 to 3600"],
     ["3", { alarmNames: Array.from({ length: 11 }, (_, index) => `alarm-${index}`) }, "11 alarmNames; an instance refresh takes at most 10"],
     ["3", { autoScalingGroupName: "" }, "autoScalingGroupName is missing"],
@@ -284,6 +285,69 @@ describe("refused before any change", () => {
     const model = new AwsModel([{ imageId: SSM_IMAGE }], "1");
     await expect(releaseWith(model, event("7")).outcome).rejects.toThrow(`launch template ${TEMPLATE} has no version 7`);
     expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+  });
+});
+
+describe("an older version than the group runs", () => {
+  /** Terraform's versions 1 and 3 and their pinned copies 2 and 4; the group runs 4. */
+  const releasedTwice = () =>
+    new AwsModel(
+      [
+        { imageId: SSM_IMAGE },
+        { imageId: "ami-0a1b2c3d4e5f60001", description: `pinned from version 1: ami-0a1b2c3d4e5f60001 (${PARAMETER})` },
+        { imageId: SSM_IMAGE },
+        { imageId: "ami-0a1b2c3d4e5f60003", description: `pinned from version 3: ami-0a1b2c3d4e5f60003 (${PARAMETER})` },
+      ],
+      "4",
+    );
+
+  test("is refused without the rollback flag, naming the field, before anything is made", async () => {
+    const model = releasedTwice();
+    await expect(releaseWith(model, event("1")).outcome).rejects.toThrow(
+      "release refused: launchTemplateVersion 1 is older than version 3, which Inventory-ASG runs (as its pinned copy 4); " +
+        "set rollback to true in the event to release it on purpose",
+    );
+    await expect(releaseWith(model, event("1", { rollback: false })).outcome).rejects.toThrow(/^release refused: launchTemplateVersion 1 is older/);
+    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+    expect(model.versions.size).toBe(4);
+  });
+
+  test("is refused against a group on a version of its own AMI too", async () => {
+    const model = new AwsModel([{ imageId: "ami-0fedcba9876543210" }, { imageId: "ami-0fedcba9876543211" }], "2");
+    await expect(releaseWith(model, event("1")).outcome).rejects.toThrow(
+      "release refused: launchTemplateVersion 1 is older than version 2, which Inventory-ASG runs; set rollback to true",
+    );
+    expect(model.refreshes).toEqual([]);
+  });
+
+  test("is released with the rollback flag: a rollback on purpose, itself rolled back by AWS if it fails", async () => {
+    const model = releasedTwice();
+    const { outcome, log } = releaseWith(model, event("1", { rollback: true }));
+    await expect(outcome).resolves.toMatchObject({ action: "refresh", version: "5", autoRollback: true });
+    expect(log.join("\n")).toContain("(a rollback on purpose: the event's rollback is true)");
+  });
+});
+
+describe("an AWS error", () => {
+  test("is thrown as the operation, AWS's error name and the HTTP status: not its message or fields, which can echo the request", async () => {
+    const model = new AwsModel([{ imageId: "ami-0fedcba9876543210" }, { imageId: "ami-0fedcba9876543211" }], "1");
+    const echo = "Inventory-LB-5xx-echoed-by-aws";
+    model.refreshFailure = Object.assign(named("ValidationError", `1 validation error: alarm ${echo} does not exist`), {
+      $metadata: { httpStatusCode: 400, requestId: "req-1" },
+      $fault: "client",
+      input: { alarms: [echo] },
+    });
+    const { outcome, log } = releaseWith(model, event("2", { alarmNames: [echo] }));
+    const thrown = await outcome.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(thrown?.message).toBe("StartInstanceRefresh failed (name ValidationError, HTTP status 400)");
+    expect(thrown?.name).toBe("ValidationError");
+    // What the Lambda runtime would log of it, and what the function logged.
+    const logged = [util.inspect(thrown, { depth: null, showHidden: true }), JSON.stringify(thrown), String(thrown?.stack), ...log].join("\n");
+    expect(logged).not.toContain(echo);
+    expect(logged).not.toContain("validation error");
   });
 });
 

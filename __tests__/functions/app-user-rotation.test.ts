@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as util from "node:util";
 import { createConnection } from "mysql2/promise";
 import { APP_PRIVILEGES } from "../../src/functions/app-user-rotation/database-user";
 import { connectionOptions, settingsFromEnvironment } from "../../src/functions/app-user-rotation/handler";
@@ -290,5 +291,67 @@ describe("the function's settings", () => {
       ]),
     );
     await expect(refused).rejects.toThrow(/certificate/);
+  });
+});
+
+describe("a database that refuses writes (read-only, as during a failover)", () => {
+  const failover = "arn:aws:secretsmanager:us-west-2:123456789012:secret:inventory-db-app-user-failover-Fa1l0v";
+  /** Everything the function wrote to the console from setSecret on, and what the Lambda runtime would log of the error it threw. */
+  const written: string[] = [];
+  let thrown: unknown;
+  let token: string;
+
+  beforeAll(async () => {
+    // RDS's master user cannot write to a read-only instance; MariaDB's ALL PRIVILEGES includes READ_ONLY ADMIN, which could.
+    await database.sql(`REVOKE READ_ONLY ADMIN ON *.* FROM ${sqlString(MASTER.username)}@'%'; SET GLOBAL read_only = ON`);
+    secrets.create(failover);
+    const levels = ["log", "info", "warn", "error", "debug", "trace"] as const;
+    const spies = levels.map((level) =>
+      jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        written.push(args.map((arg) => (typeof arg === "string" ? arg : util.inspect(arg, { depth: null, showHidden: true }))).join(" "));
+      }),
+    );
+    try {
+      token = crypto.randomUUID();
+      // As the handler runs a step: its log is the console.
+      await secrets.rotate(
+        failover,
+        (event) => rotate(event, { secrets, connect, settings, log: (line) => (event.Step === "createSecret" ? undefined : console.log(line)) }),
+        token,
+      );
+    } catch (error) {
+      thrown = error;
+      // The Lambda runtime logs a thrown error's type, message, stack and every enumerable property.
+      written.push(util.inspect(error, { depth: null, showHidden: true }), JSON.stringify(error), String((error as Error).stack));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      await database.sql(`SET GLOBAL read_only = OFF; GRANT READ_ONLY ADMIN ON *.* TO ${sqlString(MASTER.username)}@'%'`);
+    }
+  }, 30_000);
+
+  it("fails setSecret with the server's code and errno and a fixed description", () => {
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toBe(
+      "setSecret: the database refused to create or update the app user (code ER_OPTION_PREVENTS_STATEMENT, errno 1290, SQL state HY000)",
+    );
+    // Nothing of the driver's error rides along: no enumerable field at all (mysql2's has `sql`, `sqlMessage`).
+    expect(Object.keys(thrown as object)).toEqual([]);
+    expect((thrown as Error).cause).toBeUndefined();
+  });
+
+  it("logs no password, statement or parameter: not the new password, not the master's, not the SQL, not the user it names", () => {
+    const pending = JSON.parse(secrets.valueOf(failover, "AWSPENDING")!) as { username: string; password: string };
+    const everything = written.join("\n");
+    expect(everything).toContain("ER_OPTION_PREVENTS_STATEMENT");
+    for (const secret of [pending.password, MASTER.password]) expect(everything).not.toContain(secret);
+    for (const statement of ["CREATE USER", "ALTER USER", "IDENTIFIED", "REQUIRE SSL", "GRANT", "--read-only"]) expect(everything).not.toContain(statement);
+    expect(everything).not.toContain(pending.username);
+  });
+
+  it("completes when Secrets Manager retries the step once the database takes writes again", async () => {
+    for (const step of ["setSecret", "testSecret", "finishSecret"] as const) await invoke({ Step: step, SecretId: failover, ClientRequestToken: token });
+    expect(secrets.stagesOf(failover)[token]).toEqual(["AWSCURRENT", "AWSPENDING"]);
+    const value = JSON.parse(secrets.valueOf(failover, "AWSCURRENT")!) as { username: string; password: string };
+    expect(await asUser(value, ["SELECT 1 AS up"])).toEqual([JSON.stringify([{ up: 1 }])]);
   });
 });

@@ -325,7 +325,10 @@ const appTierSchema = z
       .strictObject({
         minHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.minHealthyPercent)
           .default(100)
-          .describe("Share of the desired capacity kept healthy and in service while a release rolls (100: never fewer servers than desired)."),
+          .describe(
+            "Share of the desired capacity kept healthy and in service while a release rolls (100: never fewer servers than desired). " +
+              `At least ${INSTANCE_REFRESH_LIMITS.minHealthyPercent[0]}: the release function refuses less, which could replace every server at once.`,
+          ),
         maxHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.maxHealthyPercent)
           .default(200)
           .describe(
@@ -337,6 +340,7 @@ const appTierSchema = z
           .describe("Seconds a new server serves beside the old ones, once healthy, before they are stopped (300: one window of the 5xx alarms)."),
         alarms: z
           .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
+          .min(INSTANCE_REFRESH_LIMITS.alarms[0], "names no alarm: the release function refuses a release no alarm can stop and roll back")
           .default(["elb5xxPercent", "target5xxPercent"])
           .describe(
             "Alarms (monitoring.alarms signals) that fail a release as soon as one is in ALARM: no more servers are replaced, and AWS rolls it back. " +

@@ -42,7 +42,10 @@ export { INSTANCE_REFRESH_LIMITS };
 
 /** How a new launch template version rolls through the fleet. */
 export interface InstanceRefreshProps {
-  /** Share of the desired capacity kept healthy and in service throughout (0 to 100). @default 100: never fewer servers than desired */
+  /**
+   * Share of the desired capacity kept healthy and in service throughout (`MIN_HEALTHY_PERCENT_FLOOR`, 50, to 100: AWS
+   * takes 0, which replaces every server at once). @default 100: never fewer servers than desired
+   */
   readonly minHealthyPercent?: number;
   /**
    * Share of the desired capacity that may run at once, old and new (100 to 200, at most 100 above the minimum).
@@ -332,7 +335,12 @@ export class AppTier extends Construct {
   failRefreshOnAlarms(alarmNames: readonly string[]): void {
     const [min, max] = INSTANCE_REFRESH_LIMITS.alarms;
     if (alarmNames.length < min || alarmNames.length > max) {
-      refuseProblems(this, [{ prop: "failRefreshOnAlarms", message: `${alarmNames.length} alarms; an instance refresh takes at most ${max}` }]);
+      refuseProblems(this, [
+        {
+          prop: "failRefreshOnAlarms",
+          message: `${alarmNames.length} alarms; a release takes at least ${min} (the release function refuses none) and at most ${max}`,
+        },
+      ]);
     }
     this.release.failOnAlarms(alarmNames);
   }

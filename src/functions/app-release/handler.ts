@@ -6,6 +6,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { withoutSecrets } from "../error-facts";
 import { release, type ReleaseApi, type ReleaseEvent, type ReleaseOutcome } from "./release";
 
 /**
@@ -38,12 +39,22 @@ export async function patiently<T>(call: () => Promise<T>, delaysMs: readonly nu
   }
 }
 
-/** The release's operations on the AWS SDK's clients; a call refused for permissions is tried again (`patiently`). */
+/**
+ * The release's operations on the AWS SDK's clients; a call refused for permissions is tried again (`patiently`). A
+ * call that fails gives an error with the operation, AWS's error name and the HTTP status only (`withoutSecrets`): the
+ * SDK's message can echo the request, and the Lambda runtime logs what the function throws.
+ */
 export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client, retryDelaysMs: readonly number[] = PERMISSION_RETRY_DELAYS_MS): ReleaseApi {
-  const retrying = <T>(call: () => Promise<T>) => patiently(call, retryDelaysMs);
+  const retrying = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await patiently(call, retryDelaysMs);
+    } catch (error) {
+      throw withoutSecrets(error, `${operation} failed`);
+    }
+  };
   const describeVersion = async (launchTemplateId: string, version: string, resolveAlias: boolean) => {
     try {
-      const answer = await retrying(() =>
+      const answer = await retrying("DescribeLaunchTemplateVersions", () =>
         ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: [version], ResolveAlias: resolveAlias })),
       );
       return answer.LaunchTemplateVersions?.[0];
@@ -54,13 +65,17 @@ export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client, re
   };
   return {
     async groupTemplate(groupName) {
-      const answer = await retrying(() => autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })));
+      const answer = await retrying("DescribeAutoScalingGroups", () =>
+        autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
+      );
       const template = answer.AutoScalingGroups?.[0]?.LaunchTemplate;
       if (!template?.LaunchTemplateId || !template.Version) return undefined;
       return { launchTemplateId: template.LaunchTemplateId, version: template.Version };
     },
     async activeRefresh(groupName) {
-      const answer = await retrying(() => autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 })));
+      const answer = await retrying("DescribeInstanceRefreshes", () =>
+        autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 })),
+      );
       const active = (answer.InstanceRefreshes ?? []).find((refresh) => ACTIVE_REFRESH_STATUSES.includes(refresh.Status ?? ""));
       return active ? { id: active.InstanceRefreshId ?? "(no id)", status: active.Status ?? "" } : undefined;
     },
@@ -74,7 +89,7 @@ export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client, re
       return found?.LaunchTemplateData?.ImageId ?? "";
     },
     async createVersion(launchTemplateId, sourceVersion, imageId, description) {
-      const answer = await retrying(() =>
+      const answer = await retrying("CreateLaunchTemplateVersion", () =>
         ec2.send(
           new CreateLaunchTemplateVersionCommand({
             LaunchTemplateId: launchTemplateId,
@@ -89,14 +104,14 @@ export function sdkReleaseApi(autoScaling: AutoScalingClient, ec2: EC2Client, re
       return String(number);
     },
     async useVersion(groupName, launchTemplateId, version) {
-      await retrying(() =>
+      await retrying("UpdateAutoScalingGroup", () =>
         autoScaling.send(
           new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } }),
         ),
       );
     },
     async startRefresh(request) {
-      const answer = await retrying(() =>
+      const answer = await retrying("StartInstanceRefresh", () =>
         autoScaling.send(
           new StartInstanceRefreshCommand({
             AutoScalingGroupName: request.autoScalingGroupName,

@@ -14,14 +14,22 @@
  */
 
 /**
- * What AWS accepts for an instance refresh, as [min, max]; the two percentages may be at most 100 apart. The app tier's
- * props and settings are checked against these, and the function checks its event against them again.
+ * The least share of the fleet a release keeps in service. AWS accepts 0, and one release (or one invocation of the
+ * function by hand) at 0 replaces every server at once: an outage if the new version does not come up.
+ */
+export const MIN_HEALTHY_PERCENT_FLOOR = 50;
+
+/**
+ * What a release accepts for an instance refresh, as [min, max]: AWS's ranges (the two percentages may be at most 100
+ * apart), with the floor above for the healthy minimum and at least one alarm, so that AWS can stop and roll back a
+ * release whose servers fail. The app tier's props and settings are checked against these, and the function checks
+ * its event against them again.
  */
 export const INSTANCE_REFRESH_LIMITS = {
-  minHealthyPercent: [0, 100],
+  minHealthyPercent: [MIN_HEALTHY_PERCENT_FLOOR, 100],
   maxHealthyPercent: [100, 200],
   instanceWarmupSeconds: [0, 3600],
-  alarms: [0, 10],
+  alarms: [1, 10],
 } as const;
 
 /** What Terraform sends the function (the stack's `aws_lambda_invocation`). */
@@ -35,6 +43,11 @@ export interface ReleaseEvent {
   readonly instanceWarmupSeconds: number;
   /** CloudWatch alarms that fail the refresh (and so roll it back) when in ALARM. */
   readonly alarmNames: readonly string[];
+  /**
+   * `true` releases a version older than the one the group runs: a rollback on purpose. Terraform's releases never set
+   * it (its versions only grow). @default false: an older version is refused
+   */
+  readonly rollback?: boolean;
 }
 
 /** A launch template version as EC2 describes it. */
@@ -108,16 +121,24 @@ export function eventProblems(event: ReleaseEvent): string[] {
   }
   const range = (key: "minHealthyPercentage" | "maxHealthyPercentage" | "instanceWarmupSeconds", [min, max]: readonly [number, number]) => {
     const value = event[key];
-    if (!Number.isInteger(value) || value < min || value > max) problems.push(`${key} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+    if (key === "minHealthyPercentage" && Number.isInteger(value) && value >= 0 && value < min) {
+      problems.push(`${key} ${value} is below the floor of ${min}: a release keeps at least ${min}% of the fleet in service`);
+    } else if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+    }
   };
   range("minHealthyPercentage", INSTANCE_REFRESH_LIMITS.minHealthyPercent);
   range("maxHealthyPercentage", INSTANCE_REFRESH_LIMITS.maxHealthyPercent);
   range("instanceWarmupSeconds", INSTANCE_REFRESH_LIMITS.instanceWarmupSeconds);
+  const [fewestAlarms, mostAlarms] = INSTANCE_REFRESH_LIMITS.alarms;
   if (!Array.isArray(event.alarmNames) || event.alarmNames.some((name) => typeof name !== "string" || name === "")) {
     problems.push("alarmNames is not a list of alarm names");
-  } else if (event.alarmNames.length > INSTANCE_REFRESH_LIMITS.alarms[1]) {
-    problems.push(`${event.alarmNames.length} alarmNames; an instance refresh takes at most ${INSTANCE_REFRESH_LIMITS.alarms[1]}`);
+  } else if (event.alarmNames.length < fewestAlarms) {
+    problems.push("alarmNames is empty: a release needs an alarm that stops it, and has AWS roll it back, when its servers fail");
+  } else if (event.alarmNames.length > mostAlarms) {
+    problems.push(`${event.alarmNames.length} alarmNames; an instance refresh takes at most ${mostAlarms}`);
   }
+  if (event.rollback !== undefined && typeof event.rollback !== "boolean") problems.push(`rollback ${JSON.stringify(event.rollback)} is not true or false`);
   return problems;
 }
 
@@ -150,6 +171,16 @@ export async function release(event: ReleaseEvent, api: ReleaseApi, log: (messag
     return { action: "current", version: current.version };
   }
 
+  // Terraform's versions only grow: an older one is someone's invocation by hand, and a rollback only when it says so.
+  const runs = sameTemplate && currentVersion ? Number(pinnedFrom(currentVersion) ?? current.version) : NaN;
+  if (Number.isInteger(runs) && Number(wanted) < runs && event.rollback !== true) {
+    const copy = String(runs) === current.version ? "" : ` (as its pinned copy ${current.version})`;
+    throw new Error(
+      `release refused: launchTemplateVersion ${wanted} is older than version ${runs}, which ${group} runs${copy}; ` +
+        "set rollback to true in the event to release it on purpose",
+    );
+  }
+
   const target = await pinned(api, templateId, wanted);
   if (sameTemplate && current.version === wanted) {
     if (target.version === wanted) {
@@ -173,7 +204,8 @@ export async function release(event: ReleaseEvent, api: ReleaseApi, log: (messag
         !numbered ? "is not a version number" : currentVersion ? "boots an SSM parameter's image" : "no longer exists"
       }, which AWS cannot return to`;
   const rollback = note ? `; ${note}` : ", rolled back by AWS if it fails";
-  log(`${group}: instance refresh ${refreshId} to version ${target.version} (${target.imageId}) started${rollback}`);
+  const onPurpose = event.rollback === true ? " (a rollback on purpose: the event's rollback is true)" : "";
+  log(`${group}: instance refresh ${refreshId} to version ${target.version} (${target.imageId}) started${onPurpose}${rollback}`);
   return { action: "refresh", refreshId, version: target.version, imageId: target.imageId, autoRollback: Boolean(rollbackFrom), note };
 }
 

