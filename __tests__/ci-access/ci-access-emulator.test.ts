@@ -91,7 +91,11 @@ it("outputs the workspace and repository variables with the roles' ARNs", () => 
     organization: "acme",
     project: "Inventory",
     workspace: "inventory-ha-cloud",
-    environment_variables: { TFC_AWS_PROVIDER_AUTH: "true", TFC_AWS_RUN_ROLE_ARN: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/cloud-Inventory-TFC-Run` },
+    environment_variables: {
+      TFC_AWS_PROVIDER_AUTH: "true",
+      TFC_AWS_PLAN_ROLE_ARN: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/cloud-Inventory-TFC-Plan`,
+      TFC_AWS_APPLY_ROLE_ARN: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/cloud-Inventory-TFC-Apply`,
+    },
   });
   expect(outputs.github_actions_default.value).toEqual({
     repository: "acme/inventory-ha",
@@ -108,12 +112,12 @@ it("a run can assume the role its output names", async () => {
   const sts = new STSClient(emulator.clientConfig());
   const session = await sts.send(
     new AssumeRoleWithWebIdentityCommand({
-      RoleArn: outputs.terraform_cloud_cloud.value.environment_variables.TFC_AWS_RUN_ROLE_ARN,
+      RoleArn: outputs.terraform_cloud_cloud.value.environment_variables.TFC_AWS_APPLY_ROLE_ARN,
       RoleSessionName: "terraform-run",
       WebIdentityToken: "header.payload.signature",
     }),
   );
-  expect(session.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${EMULATOR_ACCOUNT}:assumed-role/cloud-Inventory-TFC-Run/terraform-run`);
+  expect(session.AssumedRoleUser!.Arn).toBe(`arn:aws:sts::${EMULATOR_ACCOUNT}:assumed-role/cloud-Inventory-TFC-Apply/terraform-run`);
 });
 
 it("re-plans with no change, and destroys to nothing", async () => {
