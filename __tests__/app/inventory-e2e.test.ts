@@ -38,6 +38,10 @@ const DB_NAME = "inventory_e2e";
 const LEGACY_DB_NAME = "inventory_legacy";
 const DB_USER = "inventory_app";
 const INSTANCE_ID = "i-0e2e7e5700000000a";
+/** Hours a form's token holds on the test's servers (the app's default is 8). */
+const FORM_TOKEN_HOURS = 2;
+/** A session id as the app issues it: 32 random bytes and their HMAC, in hex. */
+const SESSION_ID = /^[0-9a-f]{128}$/;
 const AVAILABILITY_ZONE = "eu-west-1b";
 /** Items on a page of the list, as app/README.md documents it. */
 const PAGE_SIZE = 50;
@@ -79,6 +83,9 @@ function settings(overrides: Partial<AppSettings> = {}): AppSettings {
     cache_dir: path.join(root, "cache"),
     instance_id: INSTANCE_ID,
     availability_zone: AVAILABILITY_ZONE,
+    form_token_hours: String(FORM_TOKEN_HOURS),
+    // The test's requests come from loopback: loopback stands for the VPC.
+    vpc_cidr: "127.0.0.0/8",
     ...overrides,
   };
 }
@@ -187,6 +194,17 @@ async function visit(pathname: string, headers: Record<string, string> = {}): Pr
 const post = (pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   get(pathname, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams(fields).toString() });
 
+/** The form key the servers share, from the database (never from a page). */
+async function formKey(): Promise<Buffer> {
+  return Buffer.from(await database!.sql(`SELECT HEX(value) FROM ${DB_NAME}.app_keys WHERE name = 'csrf'`), "hex");
+}
+
+/** A form token as app/src/Http.php makes one: issued at `issuedAt` (Unix seconds) for a session and user. */
+function formToken(key: Buffer, cookie: string, issuedAt: number, user = ""): string {
+  const session = cookie.split("=")[1];
+  return `${issuedAt}-${crypto.createHmac("sha256", key).update(`form\n${session}\n${user}\n${issuedAt}`).digest("hex")}`;
+}
+
 /** Clicks a submit button and waits for the page the form leads to. */
 async function submit(page: Page, button: Locator): Promise<void> {
   await Promise.all([page.waitForEvent("load"), button.click()]);
@@ -209,7 +227,6 @@ describe("the Inventory app, end to end", () => {
     const response = await get("/health");
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("OK\n");
-    expect(response.headers.get("x-inventory-instance-id")).toBe(INSTANCE_ID);
     expect(secretsManager!.served).toBe(0);
   });
 
@@ -226,6 +243,43 @@ describe("the Inventory app, end to end", () => {
     expect(body.database.tls_cipher).toMatch(/^TLS_|^ECDHE-|^AES/);
     expect(secretsManager!.served).toBe(1);
     expect(secretsManager!.refusals).toEqual([]);
+  });
+
+  it("tells /health/deep's details only to the VPC: a request the load balancer forwarded gets the status alone", async () => {
+    // The ALB adds X-Forwarded-For to every client's request it forwards; its own health checks carry none.
+    const forwarded = await get("/health/deep", { headers: { "x-forwarded-for": "203.0.113.7" } });
+    expect(forwarded.status).toBe(200);
+    expect(await forwarded.text()).toBe('{"status":"ok","database":{"status":"ok"}}\n');
+
+    // A server whose VPC is elsewhere: loopback is then outside it, as the internet is.
+    const elsewhere = await startApp("other-vpc", settings({ vpc_cidr: "10.0.0.0/16", cache_dir: path.join(root, "cache-other-vpc") }));
+    const unset = await startApp("no-vpc", settings({ vpc_cidr: undefined, cache_dir: path.join(root, "cache-no-vpc") }));
+    try {
+      for (const server of [elsewhere, unset]) {
+        const response = await fetch(`${server.url}/health/deep`);
+        expect(response.status).toBe(200);
+        expect(await response.text()).toBe('{"status":"ok","database":{"status":"ok"}}\n');
+      }
+    } finally {
+      await Promise.all([elsewhere.process.stop(), unset.process.stop()]);
+    }
+  });
+
+  it("names the server on the page, and in headers only when instance_headers turns them on", async () => {
+    const page = await get("/");
+    expect(await page.text()).toContain(`Served by <b id="instance-id">${INSTANCE_ID}</b> in <b id="availability-zone">${AVAILABILITY_ZONE}</b>`);
+    expect(page.headers.get("x-inventory-instance-id")).toBeNull();
+    expect(page.headers.get("x-inventory-availability-zone")).toBeNull();
+    expect((await get("/health")).headers.get("x-inventory-instance-id")).toBeNull();
+
+    const headed = await startApp("instance-headers", settings({ instance_headers: "true", cache_dir: path.join(root, "cache-instance-headers") }));
+    try {
+      const response = await fetch(`${headed.url}/health`);
+      expect(response.headers.get("x-inventory-instance-id")).toBe(INSTANCE_ID);
+      expect(response.headers.get("x-inventory-availability-zone")).toBe(AVAILABILITY_ZONE);
+    } finally {
+      await headed.process.stop();
+    }
   });
 
   it("lets a person add, edit and delete an item in the browser", async () => {
@@ -274,7 +328,7 @@ describe("the Inventory app, end to end", () => {
     const before = await count();
     const { cookie, fields } = await visit("/");
     const token = fields.csrf_token;
-    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(token).toMatch(/^\d{10}-[0-9a-f]{64}$/);
     const item = { name: "Forged", quantity: "5", store: "Nowhere" };
 
     expect((await post("/items", item, { cookie })).status).toBe(403);
@@ -319,15 +373,59 @@ describe("the Inventory app, end to end", () => {
     await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE name = 'Signed in'`);
   });
 
+  it("replaces a session id the client chose with one it issues, and keeps one it issued", async () => {
+    const issued = await visit("/");
+    expect(issued.cookie).toMatch(/^inventory_session=[0-9a-f]{128}$/);
+    // The issue's reproduction (a 64-digit id, the old format), a well-formed id with a made-up MAC, and garbage.
+    const made = crypto.randomBytes(32).toString("hex");
+    for (const chosen of ["a".repeat(64), made + crypto.randomBytes(32).toString("hex"), made + issued.cookie.slice(-64), "x"]) {
+      const answered = await visit("/", { cookie: `inventory_session=${chosen}` });
+      const id = answered.cookie.split("=")[1];
+      expect([chosen, SESSION_ID.test(id), id === chosen]).toEqual([chosen, true, false]);
+    }
+    const again = await visit("/", { cookie: issued.cookie });
+    expect(again.cookie).toBe(issued.cookie);
+
+    // A token signed for a chosen id is refused: the id was never issued. (The test signs with the servers' key,
+    // which an attacker does not hold; the app refuses the id before the token.)
+    const key = await formKey();
+    const chosen = `inventory_session=${"b".repeat(128)}`;
+    const item = { name: "Planted", quantity: "1", store: "Yakima" };
+    expect((await post("/items", { ...item, csrf_token: formToken(key, chosen, Math.floor(Date.now() / 1000)) }, { cookie: chosen })).status).toBe(403);
+    expect(await database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items WHERE name = 'Planted'`)).toBe("0");
+  });
+
+  it(`refuses a form token older than form_token_hours (${FORM_TOKEN_HOURS}) or dated ahead, and one of another session or user`, async () => {
+    const item = { name: "Expiring", quantity: "1", store: "Bellingham" };
+    const { cookie } = await visit("/");
+    const key = await formKey();
+    const now = Math.floor(Date.now() / 1000);
+    const lifetime = FORM_TOKEN_HOURS * 3600;
+    const status = async (token: string, headers: Record<string, string> = {}) =>
+      (await post("/items", { ...item, csrf_token: token }, { cookie, ...headers })).status;
+
+    expect(await status(formToken(key, cookie, now - lifetime - 60))).toBe(403);
+    expect(await status(formToken(key, cookie, now + 3600))).toBe(403);
+    expect(await status(formToken(key, (await visit("/")).cookie, now))).toBe(403);
+    expect(await status(formToken(key, cookie, now, "alice"), { "x-amzn-oidc-identity": "mallory" })).toBe(403);
+    expect(await status(`${now}-${"0".repeat(64)}`)).toBe(403);
+    expect(await database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items WHERE name = 'Expiring'`)).toBe("0");
+
+    // Within its lifetime, the same token is taken.
+    expect(await status(formToken(key, cookie, now - lifetime + 60))).toBe(303);
+    expect(await database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items WHERE name = 'Expiring'`)).toBe("1");
+    await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE name = 'Expiring'`);
+  });
+
   it("over HTTPS (X-Forwarded-Proto from the ALB): a __Host- session cookie, HSTS, and no plain-HTTP cookie counts", async () => {
     const https = { "x-forwarded-proto": "https" };
     const secure = await get("/", { headers: https });
     expect(secure.headers.get("strict-transport-security")).toBe("max-age=31536000");
-    expect(secure.headers.get("set-cookie")).toMatch(/^__Host-inventory_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+    expect(secure.headers.get("set-cookie")).toMatch(/^__Host-inventory_session=[0-9a-f]{128}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
 
     const plain = await get("/");
     expect(plain.headers.get("strict-transport-security")).toBeNull();
-    expect(plain.headers.get("set-cookie")).toMatch(/^inventory_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(plain.headers.get("set-cookie")).toMatch(/^inventory_session=[0-9a-f]{128}; Path=\/; HttpOnly; SameSite=Strict$/);
 
     // A cookie without the prefix could have been set over plain HTTP by anyone on the path.
     const overHttp = await visit("/");
@@ -398,6 +496,31 @@ describe("the Inventory app, end to end", () => {
       await submit(page, saveButton);
       expect(new URL(page.url()).pathname).toBe("/");
       expect(await database!.sql(`SELECT quantity FROM ${DB_NAME}.items WHERE id = ${id}`)).toBe("4");
+    } finally {
+      await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE id = ${id}`);
+    }
+  });
+
+  it("refuses a delete from a list opened before someone else's save: 409, and the item stays", async () => {
+    await database!.sql(`INSERT INTO ${DB_NAME}.items (name, quantity, store) VALUES ('Toaster', 3, 'Tacoma')`);
+    const id = await database!.sql(`SELECT id FROM ${DB_NAME}.items WHERE name = 'Toaster'`);
+    try {
+      const list = await visit("/");
+      const deleteForm = new RegExp(`<form method="post" action="/items/${id}/delete">.*?name="version" value="(\\d+)"`).exec(list.html);
+      expect(deleteForm?.[1]).toBe("1");
+      const edit = await visit(`/items/${id}/edit`);
+      expect((await post(`/items/${id}`, { ...edit.fields, quantity: "9" }, { cookie: edit.cookie })).status).toBe(303);
+
+      const stale = await post(`/items/${id}/delete`, { csrf_token: list.fields.csrf_token, version: "1" }, { cookie: list.cookie });
+      expect(stale.status).toBe(409);
+      expect(await stale.text()).toContain("Someone else changed this item after you opened it, so it was not deleted.");
+      expect(await database!.sql(`SELECT quantity, version FROM ${DB_NAME}.items WHERE id = ${id}`)).toBe("9\t2");
+      const unversioned = await post(`/items/${id}/delete`, { csrf_token: list.fields.csrf_token }, { cookie: list.cookie });
+      expect(unversioned.status).toBe(422);
+
+      expect((await post(`/items/${id}/delete`, { csrf_token: list.fields.csrf_token, version: "2" }, { cookie: list.cookie })).status).toBe(303);
+      expect(await database!.sql(`SELECT COUNT(*) FROM ${DB_NAME}.items WHERE id = ${id}`)).toBe("0");
+      expect((await post(`/items/${id}/delete`, { csrf_token: list.fields.csrf_token, version: "2" }, { cookie: list.cookie })).status).toBe(404);
     } finally {
       await database!.sql(`DELETE FROM ${DB_NAME}.items WHERE id = ${id}`);
     }

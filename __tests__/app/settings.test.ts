@@ -52,14 +52,29 @@ describe("Settings", () => {
       cacheDir: "/run/inventory",
       instanceId: "unknown",
       availabilityZone: "unknown",
+      formTokenHours: 8,
+      instanceHeaders: false,
+      vpcCidr: null,
     });
   });
 
   it.each([
     ["a missing key", { ...COMPLETE, db_host: "" }, "has no db_host"],
     ["a port that is no port", { ...COMPLETE, db_port: "33o6" }, "has an invalid db_port"],
+    ["a token lifetime of 0 hours", { ...COMPLETE, form_token_hours: "0" }, "has an invalid form_token_hours (1 to 168)"],
+    ["a token lifetime of a week and an hour", { ...COMPLETE, form_token_hours: "169" }, "has an invalid form_token_hours (1 to 168)"],
+    ["instance headers other than true or false", { ...COMPLETE, instance_headers: "yes" }, "has an invalid instance_headers (true or false)"],
+    ["a VPC CIDR that is not one", { ...COMPLETE, vpc_cidr: "10.0.0.0/33" }, "has an invalid vpc_cidr"],
   ])("refuses %s", async (_, settings, message) => {
     await expect(load(settings)).rejects.toThrow(message);
+  });
+
+  it("reads the session and health settings the boot script writes", async () => {
+    expect(await load({ ...COMPLETE, form_token_hours: "12", instance_headers: "true", vpc_cidr: "10.0.0.0/16" })).toMatchObject({
+      formTokenHours: 12,
+      instanceHeaders: true,
+      vpcCidr: "10.0.0.0/16",
+    });
   });
 
   it("refuses a file that is not there", async () => {

@@ -367,6 +367,21 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       /database\.appUser\.rotationDays: Too small: expected number to be >=1$/,
     ],
     [
+      "no recovery window for the app user's secret outside a lab",
+      { database: { appUser: { secretRecoveryDays: 0 } } },
+      /secretRecoveryDays: 0 deletes the secret with no recovery window; use 7 to 30, or set database\.appUser\.allowImmediateSecretDeletion/,
+    ],
+    [
+      "a recovery window shorter than 7 days",
+      { database: { appUser: { secretRecoveryDays: 3, allowImmediateSecretDeletion: true } } },
+      /database\.appUser\.secretRecoveryDays: must be 7 to 30 \(or 0 with allowImmediateSecretDeletion\)$/,
+    ],
+    [
+      "a TLS policy with CBC suites",
+      { loadBalancer: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" } },
+      /loadBalancer\.sslPolicy: must be a TLS 1\.2\+ ELB security policy without CBC suites, like ELBSecurityPolicy-TLS13-1-2-Res-2021-06$/,
+    ],
+    [
       "a plain HTTP endpoint",
       { monitoring: { notifications: { httpsEndpoints: ["http://hooks.example.com/x"] } } },
       /monitoring\.notifications\.httpsEndpoints\.0: must be an https:\/\/ URL$/,

@@ -44,7 +44,7 @@ describe("DatabaseAppUser", () => {
   const [, role] = onlyResource(document, "aws_iam_role");
 
   it("creates the app's secret with no value in the configuration: the first rotation makes it, at once, then every 30 days", () => {
-    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "inventory-db-app-user", recovery_window_in_days: 0 });
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "inventory-db-app-user", recovery_window_in_days: 7 });
     expect(resourcesOf(document, "aws_secretsmanager_secret_version")).toEqual([]);
     expect(json).not.toMatch(/password"\s*:/);
     expect(json).toHaveResourceWithProperties(SecretsmanagerSecretRotation, {
@@ -53,6 +53,13 @@ describe("DatabaseAppUser", () => {
       rotation_rules: { automatically_after_days: 30 },
       rotate_immediately: true,
     });
+  });
+
+  it("keeps the secret recoverable for secretRecoveryDays, and deletes it at once only in a lab that says so", () => {
+    const recoveryWindow = (overrides: Partial<DatabaseAppUserProps>) =>
+      (onlyResource(synthAppUser(overrides).document, "aws_secretsmanager_secret")[1] as { recovery_window_in_days: number }).recovery_window_in_days;
+    expect(recoveryWindow({ secretRecoveryDays: 30 })).toBe(30);
+    expect(recoveryWindow({ secretRecoveryDays: 0, allowImmediateSecretDeletion: true })).toBe(0);
   });
 
   it("runs the bundled rotation function in the private subnets, in a group of its own, told where the database and the master secret are", () => {
@@ -150,6 +157,13 @@ describe("DatabaseAppUser", () => {
     it.each<[string, Partial<DatabaseAppUserProps>, string]>([
       ["a user name MySQL would refuse with _clone", { username: "an_application_user_name_x" + "yz" }, 'username: "an_application_user_name_xyz" must start'],
       ["a rotation AWS refuses", { rotationDays: 0 }, "rotationDays: 0 is not a whole number from 1 to 1000"],
+      [
+        "no recovery window outside a lab",
+        { secretRecoveryDays: 0 },
+        "secretRecoveryDays: 0 deletes the secret with no recovery window; use 7 to 30, or set allowImmediateSecretDeletion (a lab setting)",
+      ],
+      ["a recovery window shorter than 7 days", { secretRecoveryDays: 6 }, "secretRecoveryDays: 6 is not a whole number from 7 to 30"],
+      ["a recovery window longer than AWS keeps one", { secretRecoveryDays: 31 }, "secretRecoveryDays: 31 is not a whole number from 7 to 30"],
       ["a retention CloudWatch refuses", { logRetentionDays: 2 }, "logRetentionDays: 2 is not one of"],
       ["no subnet", { subnetIds: [] }, "subnetIds: needs at least one subnet"],
       [

@@ -111,7 +111,7 @@ describe("LoadBalancer", () => {
         port: 443,
         protocol: "HTTPS",
         certificate_arn: CERTIFICATE,
-        ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
         default_action: [{ type: "forward", target_group_arn: expect.stringContaining("aws_lb_target_group.") }],
       });
     });
@@ -155,7 +155,17 @@ describe("LoadBalancer", () => {
       [
         "a TLS 1.0 policy",
         { sslPolicy: "ELBSecurityPolicy-2016-08" },
-        'sslPolicy: "ELBSecurityPolicy-2016-08" is not an ELB security policy that accepts TLS 1.2 and newer only',
+        'sslPolicy: "ELBSecurityPolicy-2016-08" is not an ELB security policy with TLS 1.2 and newer and no CBC suites',
+      ],
+      [
+        "a TLS 1.2 policy with CBC suites (the old default)",
+        { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" },
+        'sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" is not an ELB security policy with TLS 1.2 and newer and no CBC suites, like',
+      ],
+      [
+        "a forward-secrecy policy with CBC suites",
+        { sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2019-08" },
+        'sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2019-08" is not an ELB security policy with TLS 1.2 and newer and no CBC suites',
       ],
       ["a certificate that is not an ACM ARN", { certificateArn: "my-certificate" }, 'certificateArn: "my-certificate" is not an ACM certificate ARN'],
       ["an unknown target type", { targetType: "lambda" as never }, 'targetType: "lambda" is not one of "instance", "ip"'],

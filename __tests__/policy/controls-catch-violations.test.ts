@@ -90,7 +90,10 @@ const violations: Record<string, [string, Edit][]> = {
     ["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward)],
     ["no HTTPS listener", (d) => delete d.resource.aws_lb_listener.load_balancer_https_listener],
   ],
-  CKV_AWS_103: [["a TLS 1.0 policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-2016-08")]],
+  CKV_AWS_103: [
+    ["a TLS 1.0 policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-2016-08")],
+    ["a TLS 1.2 policy with CBC suites", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06")],
+  ],
   "ELB.13": [
     ["one subnet", (d) => (alb(d).subnets = alb(d).subnets.slice(0, 1))],
     ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],

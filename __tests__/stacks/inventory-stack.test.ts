@@ -210,7 +210,7 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     const https = listeners.find((listener) => listener.protocol === "HTTPS");
     expect(https).toMatchObject({
       port: 443,
-      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
       certificate_arn: "${aws_acm_certificate_validation.domain_certificate_validation.certificate_arn}",
     });
     expect(resource(doc, https.certificate_arn)).toMatchObject({ certificate_arn: "${aws_acm_certificate.domain_certificate.arn}" });

@@ -12,6 +12,12 @@ export interface AppSettings {
   readonly cache_dir: string;
   readonly instance_id: string;
   readonly availability_zone: string;
+  /** Hours a form's token holds (1 to 168; the app's default 8). */
+  readonly form_token_hours?: string;
+  /** `true` adds the X-Inventory-Instance-Id and -Availability-Zone headers (default `false`). */
+  readonly instance_headers?: string;
+  /** The VPC's CIDR: /health/deep gives its details to requests from inside it that the load balancer did not forward. */
+  readonly vpc_cidr?: string;
 }
 
 export function writeAppSettings(file: string, settings: AppSettings): void {

@@ -16,6 +16,9 @@ final class App
         private readonly string $instanceId,
         private readonly string $availabilityZone,
         private readonly ?Database $database, // null without usable settings
+        private readonly int $formTokenSeconds = Settings::DEFAULT_FORM_TOKEN_HOURS * 3600,
+        private readonly bool $instanceHeaders = false,
+        private readonly ?string $vpcCidr = null,
     ) {
         $this->view = new View(dirname(__DIR__) . '/templates', $instanceId, $availabilityZone);
     }
@@ -27,7 +30,14 @@ final class App
             $http = new HttpClient(new Deadline(self::OUTBOUND_DEADLINE_SECONDS));
             $secrets = new SecretsManagerClient($settings->awsRegion, $settings->secretsEndpoint, new AwsCredentialProvider($http), $http);
             $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets));
-            return new self($settings->instanceId, $settings->availabilityZone, $database);
+            return new self(
+                $settings->instanceId,
+                $settings->availabilityZone,
+                $database,
+                $settings->formTokenHours * 3600,
+                $settings->instanceHeaders,
+                $settings->vpcCidr,
+            );
         } catch (\RuntimeException | \InvalidArgumentException $e) {
             // Every page is a 503, /health included: the boot script's own check then fails the boot
             // loudly, and the load balancer sends no one to a server that cannot work.
@@ -47,9 +57,11 @@ final class App
             error_log(sprintf('inventory: %s: %s at %s:%d', $e::class, $e->getMessage(), $e->getFile(), $e->getLine()));
             $response = $this->error(500, 'Something went wrong.');
         }
-        return $response->with([
-            'X-Inventory-Instance-Id' => $this->instanceId,
-            'X-Inventory-Availability-Zone' => $this->availabilityZone,
+        // The page's footer names the server; the headers, which tell every client (scanners too) the fleet's ids, only when turned on.
+        $instance = $this->instanceHeaders
+            ? ['X-Inventory-Instance-Id' => $this->instanceId, 'X-Inventory-Availability-Zone' => $this->availabilityZone]
+            : [];
+        return $response->with($instance + [
             'Cache-Control' => 'no-store',
             'X-Content-Type-Options' => 'nosniff',
             'Content-Security-Policy' => "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
@@ -58,19 +70,19 @@ final class App
 
     private function route(Request $request): Response
     {
-        $csrf = new Csrf($request, fn () => $this->database()->formKey());
+        $csrf = new Csrf($request, fn () => $this->database()->formKey(), $this->formTokenSeconds);
         $routes = [
             '#^/$#' => ['GET' => fn () => $this->list($csrf, $request->query['page'] ?? '1')],
             '#^/items$#' => ['POST' => fn () => $this->save($request, $csrf, null)],
             '#^/items/(\d{1,9})$#' => ['POST' => fn (int $id) => $this->save($request, $csrf, $id)],
             '#^/items/(\d{1,9})/edit$#' => ['GET' => fn (int $id) => $this->edit($csrf, $id)],
-            '#^/items/(\d{1,9})/delete$#' => ['POST' => fn (int $id) => $this->delete($csrf, $id)],
+            '#^/items/(\d{1,9})/delete$#' => ['POST' => fn (int $id) => $this->delete($request, $csrf, $id)],
             // The ALB's check: Apache and PHP answer, with the settings loaded. It leaves the database out,
             // so a database outage or failover does not make the Auto Scaling group replace healthy servers.
             '#^/health$#' => ['GET' => fn () => $this->database === null
                 ? new Response(503, "Unavailable\n", ['Content-Type' => 'text/plain'])
                 : new Response(200, "OK\n", ['Content-Type' => 'text/plain'])],
-            '#^/health/deep$#' => ['GET' => fn () => $this->deepHealth()],
+            '#^/health/deep$#' => ['GET' => fn () => $this->deepHealth($request)],
         ];
         foreach ($routes as $pattern => $handlers) {
             if (preg_match($pattern, $request->path, $match) === 1) {
@@ -125,27 +137,44 @@ final class App
         if ($id === null) {
             $this->items()->add($name, (int) $quantity, $store);
         } elseif (!$this->items()->update($id, (int) $version, $name, (int) $quantity, $store)) {
-            return $this->items()->find($id) === null
-                ? $this->error(404, 'There is no such item.')
-                : $this->error(409, 'Someone else changed this item after you opened it, so your changes were not saved. Open it again to see its current values.');
+            return $this->notAtVersion($id, 'your changes were not saved');
         }
         return self::redirectHome();
     }
 
-    private function delete(Csrf $csrf, int $id): Response
+    /** Deletes the item at the version the form showed, as an edit saves only over the version it opened. */
+    private function delete(Request $request, Csrf $csrf, int $id): Response
     {
         if (!$csrf->isValid()) {
             return $this->error(403, 'The form has expired. Reload the page and try again.');
         }
-        return $this->items()->delete($id) ? self::redirectHome() : $this->error(404, 'There is no such item.');
+        $version = $request->field('version');
+        if (preg_match('/^[1-9]\d{0,9}$/D', $version) !== 1) {
+            return $this->error(422, 'The form has no version of the item. Reload the page and try again.');
+        }
+        return $this->items()->delete($id, (int) $version) ? self::redirectHome() : $this->notAtVersion($id, 'it was not deleted');
     }
 
-    /** For a person checking the whole path to the database. */
-    private function deepHealth(): Response
+    /** After an update or delete that matched no row: the item is gone (404), or someone saved it since the form was opened (409). */
+    private function notAtVersion(int $id, string $outcome): Response
     {
-        $where = ['instance_id' => $this->instanceId, 'availability_zone' => $this->availabilityZone];
+        return $this->items()->find($id) === null
+            ? $this->error(404, 'There is no such item.')
+            : $this->error(409, "Someone else changed this item after you opened it, so $outcome. Open it again to see its current values.");
+    }
+
+    /**
+     * For a person checking the whole path to the database. The details (the server, the TLS cipher, the item count)
+     * only to the VPC: a request from inside vpc_cidr without X-Forwarded-For, which the ALB adds to every request it
+     * forwards from a client and leaves off its own health checks. Through the load balancer, the status alone.
+     */
+    private function deepHealth(Request $request): Response
+    {
+        $details = $this->vpcCidr !== null && !$request->forwarded && Network::contains($this->vpcCidr, $request->remoteAddress);
+        $where = $details ? ['instance_id' => $this->instanceId, 'availability_zone' => $this->availabilityZone] : [];
         try {
-            $database = ['status' => 'ok', 'tls_cipher' => $this->database()->tlsCipher() ?: null, 'items' => $this->items()->count()];
+            $cipher = $this->database()->tlsCipher() ?: null;
+            $database = $details ? ['status' => 'ok', 'tls_cipher' => $cipher, 'items' => $this->items()->count()] : ['status' => 'ok'];
         } catch (DatabaseUnavailable | \PDOException $e) {
             self::logDatabaseError($e);
             return Response::json(503, ['status' => 'unavailable', 'database' => ['status' => 'unavailable']] + $where);

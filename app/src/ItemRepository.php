@@ -49,10 +49,10 @@ final class ItemRepository
         )->rowCount() > 0;
     }
 
-    /** False when there is no such item. */
-    public function delete(int $id): bool
+    /** False when there is no such item or it is no longer at $version: someone else saved it since. */
+    public function delete(int $id, int $version): bool
     {
-        return $this->database->run('DELETE FROM items WHERE id = ?', [$id])->rowCount() > 0;
+        return $this->database->run('DELETE FROM items WHERE id = ? AND version = ?', [$id, $version])->rowCount() > 0;
     }
 
     public function count(): int

@@ -10,7 +10,7 @@
 <td><?= $e($item['quantity']) ?></td>
 <td><?= $e($item['store']) ?></td>
 <td><a href="/items/<?= $e($item['id']) ?>/edit">Edit</a>
-<form method="post" action="/items/<?= $e($item['id']) ?>/delete"><input type="hidden" name="<?= $e($csrfField) ?>" value="<?= $e($csrfToken) ?>"><button>Delete</button></form></td>
+<form method="post" action="/items/<?= $e($item['id']) ?>/delete"><input type="hidden" name="<?= $e($csrfField) ?>" value="<?= $e($csrfToken) ?>"><input type="hidden" name="version" value="<?= $e($item['version']) ?>"><button>Delete</button></form></td>
 </tr>
 <?php endforeach ?>
 </table>

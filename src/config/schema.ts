@@ -16,7 +16,7 @@ import {
   type StorageType,
   WEEKLY_WINDOW,
 } from "../constructs/database";
-import { APP_USERNAME, ROTATION_DAYS } from "../constructs/database-app-user";
+import { APP_USERNAME, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/database-app-user";
 import {
   AMAZON_LINUX_2023,
   capacityProblems,
@@ -35,7 +35,8 @@ import {
   HEALTH_CHECK_PATH,
   healthCheckProblems,
   LOAD_BALANCER_LIMITS,
-  TLS12_SSL_POLICY,
+  DEFAULT_SSL_POLICY,
+  NO_CBC_SSL_POLICY,
 } from "../constructs/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/security-groups";
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/web-acl";
@@ -208,9 +209,9 @@ const loadBalancerSchema = z
       ),
     sslPolicy: z
       .string()
-      .regex(TLS12_SSL_POLICY, "must be a TLS 1.2+ ELB security policy")
-      .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
-      .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3 only)."),
+      .regex(NO_CBC_SSL_POLICY, `must be a TLS 1.2+ ELB security policy without CBC suites, like ${DEFAULT_SSL_POLICY}`)
+      .default(DEFAULT_SSL_POLICY)
+      .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3, AEAD suites only: a `TLS13-1-2-Res-*` or `TLS13-1-3-*` policy)."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the load balancer until this is turned off."),
     idleTimeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.idleTimeoutSeconds).default(60).describe("Seconds an idle client connection stays open."),
     deregistrationDelaySeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.deregistrationDelaySeconds)
@@ -429,6 +430,21 @@ const databaseSchema = z
         rotationDays: wholeNumberIn(ROTATION_DAYS)
           .default(30)
           .describe("Days between rotations of the app user's password (Secrets Manager generates each one)."),
+        secretRecoveryDays: z
+          .number()
+          .int()
+          .refine((days) => days === 0 || (days >= SECRET_RECOVERY_DAYS[0] && days <= SECRET_RECOVERY_DAYS[1]), {
+            message: `must be ${SECRET_RECOVERY_DAYS[0]} to ${SECRET_RECOVERY_DAYS[1]} (or 0 with allowImmediateSecretDeletion)`,
+          })
+          .default(7)
+          .describe(
+            `Days the app user's secret stays recoverable after a destroy (${SECRET_RECOVERY_DAYS[0]} to ${SECRET_RECOVERY_DAYS[1]}; ` +
+              "its name stays taken meanwhile). 0 deletes it at once, only with allowImmediateSecretDeletion.",
+          ),
+        allowImmediateSecretDeletion: z
+          .boolean()
+          .default(false)
+          .describe("A lab setting: lets secretRecoveryDays be 0, for an environment destroyed and made again within a week."),
       })
       .prefault({})
       .describe("The app's own database user: its secret is the only one the app servers can read."),
@@ -598,6 +614,12 @@ export const settingsSchema = z
         `name ${refreshAlarmCount} alarms; an instance refresh takes at most ${INSTANCE_REFRESH_LIMITS.alarms[1]}`,
       );
 
+    const { secretRecoveryDays, allowImmediateSecretDeletion } = input.database.appUser;
+    if (secretRecoveryDays === 0 && !allowImmediateSecretDeletion)
+      report(
+        ["database", "appUser", "secretRecoveryDays"],
+        "0 deletes the secret with no recovery window; use 7 to 30, or set database.appUser.allowImmediateSecretDeletion (a lab setting)",
+      );
     for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
 
     const { minSize, maxSize, scaling } = input.appTier;

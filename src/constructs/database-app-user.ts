@@ -22,6 +22,8 @@ import { LOG_RETENTION_DAYS } from "./network";
 export const ROTATION_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
 /** Days between rotations Secrets Manager accepts, as [min, max]. */
 export const ROTATION_DAYS = [1, 1000] as const;
+/** Days Secrets Manager may keep a deleted secret recoverable, as [min, max]; 0 (deletion at once) is the only value below. */
+export const SECRET_RECOVERY_DAYS = [7, 30] as const;
 /** The app user's name leaves room for `_clone` within MySQL's 32 characters. */
 export const APP_USERNAME = /^[A-Za-z][A-Za-z0-9_]{0,25}$/;
 
@@ -68,6 +70,13 @@ export interface DatabaseAppUserProps {
   readonly username?: string;
   /** Days between password rotations. @default 30 */
   readonly rotationDays?: number;
+  /** Days a deleted secret stays recoverable (7 to 30), so a destroy by mistake does not lose the app's credentials at once. @default 7 */
+  readonly secretRecoveryDays?: number;
+  /**
+   * Let `secretRecoveryDays` be 0: a lab environment destroyed and made again within a week, which a recovery window
+   * would block (the secret's name stays taken until the window ends). @default false
+   */
+  readonly allowImmediateSecretDeletion?: boolean;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
   /** Names. @default `databaseAppUserNames("inventory-db")` */
@@ -78,6 +87,8 @@ export interface DatabaseAppUserProps {
 export function databaseAppUserProblems(props: {
   readonly username: string;
   readonly rotationDays: number;
+  readonly secretRecoveryDays: number;
+  readonly allowImmediateSecretDeletion: boolean;
   readonly logRetentionDays: number;
   readonly names: DatabaseAppUserNames;
 }): PropProblem[] {
@@ -86,6 +97,16 @@ export function databaseAppUserProblems(props: {
       ? undefined
       : { prop: "username", message: `"${props.username}" must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)` },
     integerProblem("rotationDays", props.rotationDays, ...ROTATION_DAYS),
+    props.secretRecoveryDays === 0 && !props.allowImmediateSecretDeletion
+      ? {
+          prop: "secretRecoveryDays",
+          message:
+            `0 deletes the secret with no recovery window; use ${SECRET_RECOVERY_DAYS[0]} to ${SECRET_RECOVERY_DAYS[1]}, ` +
+            "or set allowImmediateSecretDeletion (a lab setting)",
+        }
+      : props.secretRecoveryDays === 0
+        ? undefined
+        : integerProblem("secretRecoveryDays", props.secretRecoveryDays, ...SECRET_RECOVERY_DAYS),
     choiceProblem("logRetentionDays", props.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
     nameProblem("names.secret", "secret name", props.names.secret, 512, /^[A-Za-z0-9/_+=.@-]+$/, "letters, digits and /_+=.@-"),
     // The function name is also its role's and its security group's.
@@ -131,11 +152,13 @@ export class DatabaseAppUser extends Construct {
     const names: DatabaseAppUserNames = { ...databaseAppUserNames("inventory-db"), ...props.names };
     const username = props.username ?? "inventory_app";
     const rotationDays = props.rotationDays ?? 30;
+    const secretRecoveryDays = props.secretRecoveryDays ?? 7;
+    const allowImmediateSecretDeletion = props.allowImmediateSecretDeletion ?? false;
     const logRetentionDays = props.logRetentionDays ?? 365;
     refuseProblems(this, [
       Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
       regionPropProblem("region", props.region),
-      ...databaseAppUserProblems({ username, rotationDays, logRetentionDays, names }),
+      ...databaseAppUserProblems({ username, rotationDays, secretRecoveryDays, allowImmediateSecretDeletion, logRetentionDays, names }),
       integerProblem("databasePort", props.databasePort ?? 3306, 1, 65535),
     ]);
     if (!MYSQL_USERNAME.test(`${username}_clone`)) throw new Error(`${username}_clone is not a MySQL user name`);
@@ -143,9 +166,9 @@ export class DatabaseAppUser extends Construct {
     const secret = new SecretsmanagerSecret(this, "secret", {
       name: names.secret,
       description: `Credentials of the Inventory app's MySQL user (${username} or ${username}_clone); made and rotated by ${names.rotationFunction}`,
-      // The password is never kept elsewhere and a rotation makes a new one from the master secret: a recovery window would only
-      // hold the name, so the environment could not be made again for a week after a destroy.
-      recoveryWindowInDays: 0,
+      // A destroy by mistake leaves the credentials recoverable for the window; the name stays taken meanwhile, so an
+      // environment destroyed and made again within it needs the lab's allowImmediateSecretDeletion and 0.
+      recoveryWindowInDays: secretRecoveryDays,
       tags: { Name: names.secret },
     });
     const account = props.accountId;

@@ -43,8 +43,14 @@ export const LOAD_BALANCER_LIMITS = {
 
 export const HEALTH_CHECK_PATH = /^\/[\x21-\x7e]{0,1023}$/;
 export const HEALTH_CHECK_MATCHER = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
-/** ELB security policies that accept TLS 1.2 and newer only (CKV_AWS_103). */
-export const TLS12_SSL_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]|FS-1-2-Res)[A-Za-z0-9-]*$/;
+/**
+ * ELB security policies that accept TLS 1.2 and newer (CKV_AWS_103) with AEAD suites only: the `Res` (restricted)
+ * TLS 1.2+1.3 policies and the TLS 1.3-only ones. Not `TLS13-1-2-2021-06`, `-Ext`, or `FS-1-2-Res-2019-08`: they
+ * offer CBC suites (ECDHE-*-AES*-SHA256/SHA384), whose padding has a history of oracles (Lucky13).
+ */
+export const NO_CBC_SSL_POLICY = /^ELBSecurityPolicy-(TLS13-1-2-Res-[A-Za-z0-9-]+|TLS13-1-3-[A-Za-z0-9-]+|FS-1-2-Res-2020-10)$/;
+/** The HTTPS listener's policy unless `sslPolicy` says otherwise. */
+export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 /** An ACM certificate ARN; its region is the first group. */
 export const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 
@@ -92,7 +98,7 @@ export interface LoadBalancerProps {
   readonly deregistrationDelaySeconds?: number;
   /** ACM certificate: adds HTTPS:443 and turns HTTP:80 into a redirect. @default none (HTTP:80 forwards) */
   readonly certificateArn?: string;
-  /** TLS policy of the HTTPS listener: TLS 1.2 and newer only. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+  /** TLS policy of the HTTPS listener: TLS 1.2 and newer, no CBC suites (`NO_CBC_SSL_POLICY`). @default "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" */
   readonly sslPolicy?: string;
   /** Refuse deletion until turned off. @default true */
   readonly deletionProtection?: boolean;
@@ -170,7 +176,7 @@ export class LoadBalancer extends Construct {
     const targetPort = props.targetPort ?? 80;
     const healthCheck: Required<HealthCheckProps> = { ...DEFAULT_HEALTH_CHECK, ...props.healthCheck };
     const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 30;
-    const sslPolicy = props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
     const idleTimeoutSeconds = props.idleTimeoutSeconds ?? 60;
     const ipAddressType = props.ipAddressType ?? "ipv4";
     refuseProblems(this, [
@@ -193,9 +199,12 @@ export class LoadBalancer extends Construct {
       props.signIn && !props.certificateArn
         ? { prop: "signIn", message: "needs certificateArn: the load balancer signs people in on its HTTPS listener only" }
         : undefined,
-      Token.isUnresolved(sslPolicy) || TLS12_SSL_POLICY.test(sslPolicy)
+      Token.isUnresolved(sslPolicy) || NO_CBC_SSL_POLICY.test(sslPolicy)
         ? undefined
-        : { prop: "sslPolicy", message: `"${sslPolicy}" is not an ELB security policy that accepts TLS 1.2 and newer only` },
+        : {
+            prop: "sslPolicy",
+            message: `"${sslPolicy}" is not an ELB security policy with TLS 1.2 and newer and no CBC suites, like ${DEFAULT_SSL_POLICY}`,
+          },
     ]);
 
     const targetGroup = new LbTargetGroup(this, "target-group", {

@@ -166,6 +166,8 @@ export class InventoryStack extends ProjectStack {
       accountId: network.accountId,
       username: appUser.username,
       rotationDays: appUser.rotationDays,
+      secretRecoveryDays: appUser.secretRecoveryDays,
+      allowImmediateSecretDeletion: appUser.allowImmediateSecretDeletion,
       names: names.databaseAppUser,
     });
 

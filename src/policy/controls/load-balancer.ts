@@ -48,6 +48,8 @@ const redirectsToHttps = (listener: Block) =>
 
 // ELB security policies that accept TLS 1.2 and newer only.
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+// Of those, the ones without CBC suites (issue 26): the restricted TLS 1.2+1.3 policies and TLS 1.3 only.
+const NO_CBC_POLICY = /^ELBSecurityPolicy-(TLS13-1-2-Res-|TLS13-1-3-|FS-1-2-Res-2020-10$)/;
 
 function elbCanWrite(statement: PolicyStatement, region: string, bucket: Block): boolean {
   const account = ELB_LOG_DELIVERY_ACCOUNTS[region];
@@ -154,15 +156,17 @@ export const loadBalancerControls: Control[] = [
   {
     id: "CKV_AWS_103",
     aliases: [],
-    title: "ALB HTTPS listeners accept TLS 1.2 and newer only",
+    title: "ALB HTTPS listeners accept TLS 1.2 and newer only, without CBC suites",
     scopes: ["inventory"],
     turnOn: "set `loadBalancer.domain` or `loadBalancer.certificateArn`; `loadBalancer.sslPolicy` picks the TLS 1.2+/1.3 policy",
     check: ({ document }) =>
       everyListener(document, (listener) => {
         if (listener.config.protocol === "HTTPS")
-          return TLS12_POLICY.test(listener.config.ssl_policy ?? "")
-            ? undefined
-            : `uses ssl_policy ${show(listener.config.ssl_policy)}, which allows TLS below 1.2`;
+          return !TLS12_POLICY.test(listener.config.ssl_policy ?? "")
+            ? `uses ssl_policy ${show(listener.config.ssl_policy)}, which allows TLS below 1.2`
+            : NO_CBC_POLICY.test(listener.config.ssl_policy ?? "")
+              ? undefined
+              : `uses ssl_policy ${show(listener.config.ssl_policy)}, which offers CBC suites`;
         return redirectsToHttps(listener) ? undefined : `is ${show(listener.config.protocol)}: no TLS at all`;
       }),
   },
