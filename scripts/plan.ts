@@ -124,8 +124,9 @@ async function main(): Promise<void> {
     const result = await workspace.plan(live ? { refresh: true, lock } : {});
     const { plan, source, fallbackReason } = await workspace.readPlan(result.planFile);
     if (fallbackReason) console.error(`Read the plan with terraform show -json: ${fallbackReason}`);
-    // Terraform's own JSON plan, for tools that take it: the one already read, or one more command.
-    const terraformJson = source === "terraform show -json" ? plan : json ? await workspace.showJson(result.planFile) : undefined;
+    // Terraform's own JSON plan, for tools that take it, only when asked: it holds every value in clear, sensitive ones
+    // marked but not hidden (as the plan file does), so it is kept like the plan file, never by default.
+    const terraformJson = json ? (source === "terraform show -json" ? plan : await workspace.showJson(result.planFile)) : undefined;
     const summary = /^(Plan: .*|No changes\..*)$/m.exec(result.text)?.[0] ?? "Plan: (no summary from terraform)";
     const mode = live ? `live, against its ${stack.settings.state.backend} state and AWS${lock ? "" : ", -lock=false"}` : "offline, -refresh=false";
     const cost = costReview(
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
     for (const [name, content] of Object.entries(saved)) {
       const file = path.join(outputDirectory, name);
       fs.writeFileSync(file, content);
-      // A live plan holds the deployed state's values: readable by its owner only.
+      // The plan files hold the deployed state's values, sensitive ones too: readable by their owner only.
       fs.chmodSync(file, 0o600);
     }
     if (format === "markdown") process.stdout.write(markdown);

@@ -40,6 +40,25 @@ it("a pull request runs the tests, synthesizes, reviews the plan as Markdown wit
   expect(comment.with.script).toContain("createComment");
 });
 
+it("a pull request's artifacts hold the reviews and Terraform's text plan, never the plan files, which hold secrets in clear, and say why", () => {
+  const text = fs.readFileSync(path.join(PROJECT_ROOT, "examples", "ci", "github-actions.yml"), "utf8");
+  for (const job of Object.keys(workflow.jobs)) {
+    for (const step of steps(job).filter((candidate) => String(candidate.uses).startsWith("actions/upload-artifact"))) {
+      const paths = String(step.with.path).trim().split("\n");
+      expect(paths).toEqual(["plan-review/**/review.md", "plan-review/**/review.txt", "plan-review/**/plan.txt"]);
+      // Each pattern names its files: none can take plan.tfplan or plan.json, wherever the review keeps them.
+      expect(paths.some((pattern) => path.matchesGlob("plan-review/default/live/review.md", pattern))).toBe(true);
+      for (const kept of ["plan-review/default/plan.tfplan", "plan-review/default/live/plan.json"]) {
+        expect(paths.filter((pattern) => path.matchesGlob(kept, pattern))).toEqual([]);
+      }
+    }
+  }
+  expect(steps("plan").filter((step) => String(step.uses).startsWith("actions/upload-artifact"))).toHaveLength(1);
+  expect(text).toMatch(
+    /# Only the reviews and Terraform's text plan leave the job: they print sensitive values as \(sensitive\)\.\n.*plan\.tfplan and plan\.json hold/,
+  );
+});
+
 it("the pull request's plan leaves the state lock alone, which its role may not write; the deploy job's plan locks", () => {
   const reviews = (job: string) => runs(job).filter((command) => /\bnpm run (--silent )?plan\b/.test(command));
   expect(reviews("plan").map((command) => command.match(/--lock=\w+/g))).toEqual([["--lock=false"]]);

@@ -236,6 +236,11 @@ describe("renderBootScript", () => {
       cacheDir: "/run/inventory",
       instanceId: "i-0a1b2c3d4e5f67890",
       availabilityZone: "ap-southeast-2b",
+      // Not written by the boot script yet: the app's defaults (8-hour form tokens, no instance headers, and
+      // /health/deep's details to no one, with no VPC range to recognise the load balancer's checks by).
+      formTokenHours: 8,
+      instanceHeaders: false,
+      vpcCidr: null,
     });
   });
 

@@ -11,7 +11,7 @@ const change = (address: string, actions: string[], before: object | null, after
   mode: "managed",
   type: address.split(".")[0],
   name: address.split(".")[1],
-  change: { actions, before, after, after_unknown: {} },
+  change: { actions, before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
 });
 const plan = (count: number): TerraformPlanJson =>
   ({

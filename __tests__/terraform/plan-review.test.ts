@@ -1,7 +1,7 @@
 import { reviewPlan } from "../../src/terraform/plan-review";
 import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/stack-workspace";
 
-/** A resource change as `terraform show -json` writes it. */
+/** A resource change as `terraform show -json` writes it; nothing sensitive unless `extra` marks it. */
 function change(
   address: string,
   actions: string[],
@@ -11,7 +11,22 @@ function change(
 ): ResourceChange {
   const [type, name] = address.split(".");
   const { action_reason, ...rest } = extra;
-  return { address, mode: "managed", type, name, change: { actions, before, after, after_unknown: {}, ...rest }, ...(action_reason ? { action_reason } : {}) };
+  return {
+    address,
+    mode: "managed",
+    type,
+    name,
+    change: {
+      actions,
+      before,
+      after,
+      after_unknown: {},
+      before_sensitive: before === null ? false : {},
+      after_sensitive: after === null ? false : {},
+      ...rest,
+    },
+    ...(action_reason ? { action_reason } : {}),
+  };
 }
 
 const plan = (changes: ResourceChange[]): TerraformPlanJson => ({ format_version: "1.2", resource_changes: changes });

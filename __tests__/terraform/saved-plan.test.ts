@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { reviewPlan } from "../../src/terraform/plan-review";
 import { readSavedPlan } from "../../src/terraform/saved-plan";
+import { redactedPlan } from "../../src/terraform/sensitive-values";
 import { StackWorkspace, type TerraformPlanJson } from "../../src/terraform/stack-workspace";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
 import { storedZip, zipEntries } from "../../src/system/zip-archive";
@@ -14,17 +16,19 @@ import { TERRAFORM_CACHE } from "../support/terraform";
 // replaces two (one destroyed first, one created first), destroys three (no
 // configuration, a count index and a for_each key gone), follows a move and
 // creates one whose values are partly unknown, with numbers inside a
-// dynamic value (0.01 is written as text in the plan file). The AWS
+// dynamic value (0.01 is written as text in the plan file), and updates a
+// value that holds a sensitive variable's (marked in the plan). The AWS
 // stacks' own plans are compared in npm run plan's test (the default
 // environment), the domain variant's and the lifecycle's (updates and
 // replacements of real AWS resources in the emulator).
 
 /** What is deployed first. */
 const first = {
+  variable: { token: { type: "string", sensitive: true, default: "token-one-5d1e" } },
   resource: {
     terraform_data: {
       kept: { input: { name: "kept", ratio: 0.5 } },
-      updated: { input: "one" },
+      updated: { input: { text: "one", token: "${var.token}" } },
       replaced: { input: 1, triggers_replace: ["v1"] },
       replaced_first: { input: "x", triggers_replace: ["v1"], lifecycle: { create_before_destroy: true } },
       removed: { input: "gone" },
@@ -38,10 +42,11 @@ const first = {
 /** The change planned against it. */
 const second = {
   moved: [{ from: "terraform_data.old_name", to: "terraform_data.new_name" }],
+  variable: { token: { type: "string", sensitive: true, default: "token-two-8b2f" } },
   resource: {
     terraform_data: {
       kept: { input: { name: "kept", ratio: 0.5 } },
-      updated: { input: "two" },
+      updated: { input: { text: "two", token: "${var.token}" } },
       replaced: { input: 1, triggers_replace: ["v2"] },
       replaced_first: { input: "x", triggers_replace: ["v2"], lifecycle: { create_before_destroy: true } },
       counted: { count: 1, input: "${count.index}" },
@@ -120,6 +125,18 @@ describe("a saved plan read from the file", () => {
     expect(changes.filter((change) => change.index !== undefined).map((change) => change.index)).toEqual(
       shown.resource_changes!.filter((change) => change.index !== undefined).map((change) => change.index),
     );
+  });
+
+  it("marks as sensitive what show -json marks, before and after: the same values redacted, and the review shows neither token where they are marked", () => {
+    const redactedChanges = (plan: TerraformPlanJson) => redactedPlan(plan).resource_changes!.map((change) => [change.change.before, change.change.after]);
+    expect(redactedChanges(reading())).toEqual(redactedChanges(shown));
+    const updated = reading().resource_changes!.find((change) => change.address === "terraform_data.updated")!;
+    expect(updated.change).toMatchObject({ before_sensitive: { input: { token: true } }, after_sensitive: { input: { token: true } } });
+    const review = reviewPlan(reading(), "Plan review", "Plan: 1 to add, 1 to change, 5 to destroy.").text;
+    expect(review).toContain('  ~ terraform_data.updated: input.text "one" -> "two", input.token (sensitive) -> (sensitive)');
+    // terraform_data's output copies the token without its mark, so Terraform's own text plan prints the old one there too:
+    // the review hides what Terraform marks, no more.
+    expect(review.replace(/output \{.*?\} -> \(known after apply\)/, "")).not.toMatch(/token-(one|two)/);
   });
 
   it("gives the resources each attribute refers to as the configuration in show -json does", () => {

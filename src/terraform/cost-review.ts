@@ -1,6 +1,7 @@
 import { costDelta, type CostedResource, type CostEstimate, dollars, estimateCost, planResources, USAGE_CHARGES_NOT_INCLUDED } from "./cost";
 import { PRICE_TABLE } from "./cost-prices";
 import type { ReviewSection } from "./plan-review";
+import { redactedPlan } from "./sensitive-values";
 import type { TerraformPlanJson } from "./stack-workspace";
 
 /** Another set of resources to compare the plan's cost with: another environment, as synthesized. */
@@ -22,9 +23,11 @@ export interface CostReview {
  * The review's cost section. After the plan, by resource; when the plan
  * changes what exists (a live plan), the monthly change from before it; with
  * a comparison, the change from that environment. Usage-based charges are
- * named as not included, and the price table's date is given.
+ * named as not included, and the price table's date is given. It reads the
+ * plan's values with every sensitive one redacted, so none can reach a line.
  */
-export function costReview(plan: TerraformPlanJson, region: string, compareWith?: CostComparison): CostReview {
+export function costReview(fullPlan: TerraformPlanJson, region: string, compareWith?: CostComparison): CostReview {
+  const plan = redactedPlan(fullPlan);
   const estimate = estimateCost(planResources(plan, "after"), region);
   const title = `Estimated monthly cost: ${estimate.regionPriced ? `${dollars(estimate.total)} fixed` : "unknown"}`;
   const notes: string[] = [];

@@ -1,4 +1,5 @@
 import { monitoringReview } from "./plan-review-monitoring";
+import { isSensitive, marksAt, redacted, redactedChange, SENSITIVE, type SensitiveMarks } from "./sensitive-values";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 
 /**
@@ -7,7 +8,9 @@ import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
  * be created, the values a reviewer checks per tier, and warnings for
  * anything public. Built from
  * `terraform show -json`, with references resolved through the plan's
- * configuration so rules name their groups even before ids exist.
+ * configuration so rules name their groups even before ids exist. Every
+ * value Terraform marks sensitive, before and after, prints as `(sensitive)`
+ * (src/terraform/sensitive-values.ts); a change of one still shows.
  */
 
 export interface PlanReview {
@@ -51,7 +54,8 @@ interface ConfigurationResource {
 
 export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine: string, options: ReviewOptions = {}): PlanReview {
   const changes = (plan.resource_changes ?? []).filter((change) => change.mode === "managed");
-  const after = new Map<string, Values>(changes.map((change) => [change.address, change.change.after ?? {}]));
+  // Every section but the changes to what exists reads values redacted; those compare the values themselves, and redact as they print.
+  const after = new Map<string, Values>(changes.map((change) => [change.address, redactedChange(change).change.after ?? {}]));
   const references = referenceIndex(plan);
   const ofType = (type: string) => changes.filter((change) => change.type === type);
   const valuesOf = (type: string) => ofType(type).map((change) => ({ address: change.address, values: after.get(change.address)! }));
@@ -255,33 +259,41 @@ const MAX_LISTED = 6;
 function changedAttributes(change: ResourceChange, forcingOnly: boolean): string[] {
   const forcing = (change.change.replace_paths ?? []).map((path) => String(path[0]));
   const found: string[] = [];
-  const visit = (before: unknown, after: unknown, unknown: unknown, path: string) => {
+  /** Each side's marks go down with it: a sensitive value is compared whole, and printed as `(sensitive)`. */
+  const visit = (before: unknown, after: unknown, unknown: unknown, marks: { before: SensitiveMarks; after: SensitiveMarks }, path: string) => {
     if (unknown === true) {
-      if (before !== undefined && before !== null) found.push(`${path} ${brief(before)} -> (known after apply)`);
+      if (before !== undefined && before !== null) found.push(`${path} ${shown(before, marks.before)} -> (known after apply)`);
       return;
     }
+    const within = (step: string | number) => ({ before: marksAt(marks.before, step), after: marksAt(marks.after, step) });
+    const open = !isSensitive(marks.before) && !isSensitive(marks.after);
     const bothLists = Array.isArray(before) && Array.isArray(after) && before.length === after.length;
-    if (bothLists) {
+    if (open && bothLists) {
       // A nested block Terraform keeps as a one-item list reads as the block itself.
       (after as unknown[]).forEach((item, index) =>
-        visit((before as unknown[])[index], item, (unknown as unknown[] | undefined)?.[index], after.length === 1 ? path : `${path}[${index}]`),
+        visit((before as unknown[])[index], item, (unknown as unknown[] | undefined)?.[index], within(index), after.length === 1 ? path : `${path}[${index}]`),
       );
       return;
     }
-    if (isObject(before) && isObject(after)) {
+    if (open && isObject(before) && isObject(after)) {
       for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-        visit(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key);
+        visit(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, within(key), path ? `${path}.${key}` : key);
       }
       return;
     }
-    if (!sameValue(before, after)) found.push(`${path} ${brief(before)} -> ${brief(after)}`);
+    if (!sameValue(before, after)) found.push(`${path} ${shown(before, marks.before)} -> ${shown(after, marks.after)}`);
   };
   const before = (change.change.before ?? {}) as Values;
   const after = (change.change.after ?? {}) as Values;
   const unknown = (change.change.after_unknown ?? {}) as Values;
+  // A side that is null (nothing before a creation) has nothing to hide.
+  const marks = {
+    before: change.change.before === null ? false : change.change.before_sensitive,
+    after: change.change.after === null ? false : change.change.after_sensitive,
+  };
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (forcingOnly && !forcing.includes(key)) continue;
-    visit(before[key], after[key], unknown[key], key);
+    visit(before[key], after[key], unknown[key], { before: marksAt(marks.before, key), after: marksAt(marks.after, key) }, key);
   }
   return found.length > MAX_LISTED ? [...found.slice(0, MAX_LISTED), `and ${found.length - MAX_LISTED} more`] : found;
 }
@@ -305,6 +317,12 @@ function normalised(value: unknown): unknown {
     return entries.length === 0 ? null : Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
   return value;
+}
+
+/** A value as a change line shows it: `(sensitive)` where it is marked so, however deep. */
+function shown(value: unknown, marks: SensitiveMarks): string {
+  const visible = redacted(value, marks);
+  return visible === SENSITIVE ? SENSITIVE : brief(visible);
 }
 
 function brief(value: unknown): string {

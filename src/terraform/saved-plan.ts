@@ -1,6 +1,7 @@
 import { decode, ExtData, ExtensionCodec } from "@msgpack/msgpack";
 import * as fs from "node:fs";
 import { zipEntries } from "../system/zip-archive";
+import { marksFromPaths } from "./sensitive-values";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 import { type NumberShapes, typeShape, withNumbers } from "./value-numbers";
 
@@ -15,11 +16,12 @@ import { type NumberShapes, typeShape, withNumbers } from "./value-numbers";
  * What it gives, per resource change: the address and its parts, the actions,
  * the values before and after (unknown values left out, and true in
  * `after_unknown`, as `show -json` writes them), the paths that force a
- * replacement and the reason for the action. Plus, per resource of the root
- * module, the references of its configuration's expressions (from the
- * configuration saved in the plan). Not given: which values are sensitive
- * (`show -json` takes that from the provider's schema), planned outputs,
- * drift and checks.
+ * replacement, the reason for the action, and which values are sensitive
+ * (`before_sensitive` and `after_sensitive`, from the paths the plan records:
+ * the provider schema's sensitive attributes and what sensitive variables
+ * reach). Plus, per resource of the root module, the references of its
+ * configuration's expressions (from the configuration saved in the plan).
+ * Not given: planned outputs, drift and checks.
  *
  * The values are typed by the provider's schema, summarised as where each
  * resource type holds numbers (`NumberShapes`, from `terraform providers
@@ -154,14 +156,9 @@ function decodeResourceChange(fields: ProtobufFields, numbers: NumberShapes): Re
         : VALUES[action] === "after"
           ? [null, values[0]]
           : [values[0], null];
-  const replacePaths = fields.messages(11).map((path) =>
-    protobufFields(path)
-      .messages(1)
-      .map((step) => {
-        const stepFields = protobufFields(step);
-        return stepFields.string(1) ?? (objectValue(protobufFields(stepFields.messages(2)[0] ?? Buffer.alloc(0)).bytes(1)) as string | number);
-      }),
-  );
+  const replacePaths = fields.messages(11).map(pathSteps) as (string | number)[][];
+  // Change.before_sensitive_paths and after_sensitive_paths: what the schema and the configuration (a sensitive variable) mark.
+  const sensitiveMarks = (value: unknown, field: number) => (value === null ? false : marksFromPaths(change.messages(field).map(pathSteps)));
   const deposed = fields.string(7);
   const previous = fields.string(14);
   const provider = /^provider\["([^"]+)"\]/.exec(fields.string(8) ?? "")?.[1];
@@ -181,10 +178,22 @@ function decodeResourceChange(fields: ProtobufFields, numbers: NumberShapes): Re
       after: withoutUnknowns(after) as Record<string, unknown> | null,
       // A value known throughout (or none, for a destruction) is `{}`, however deep it is.
       after_unknown: (hasUnknown(after) ? unknownMarks(after) : {}) as Record<string, unknown>,
+      before_sensitive: sensitiveMarks(before, 3),
+      after_sensitive: sensitiveMarks(after, 4),
       ...(replacePaths.length > 0 ? { replace_paths: replacePaths } : {}),
     },
     ...(ACTION_REASONS[reasonCode] ? { action_reason: ACTION_REASONS[reasonCode] } : {}),
   };
+}
+
+/** A Path message's steps: an attribute name, or an element key (a list index, a map key, or a set element's whole value). */
+function pathSteps(path: Buffer): unknown[] {
+  return protobufFields(path)
+    .messages(1)
+    .map((step) => {
+      const stepFields = protobufFields(step);
+      return stepFields.string(1) ?? objectValue(protobufFields(stepFields.messages(2)[0] ?? Buffer.alloc(0)).bytes(1));
+    });
 }
 
 /** `module.a.module.b[0].data.aws_x.name["key"]`: the module path, data, type, name, index. */

@@ -67,6 +67,9 @@ export interface ResourceChange {
     before: unknown;
     after: Record<string, unknown> | null;
     after_unknown?: Record<string, unknown>;
+    /** Which values before are sensitive: `true` where one is, objects and lists around it (see sensitive-values.ts). Missing: all of them. */
+    before_sensitive?: unknown;
+    /** Which values after are sensitive, as `before_sensitive`. */
     after_sensitive?: unknown;
     /** For a replacement: the attribute paths that force it. */
     replace_paths?: (string | number)[][];

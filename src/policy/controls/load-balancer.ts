@@ -48,7 +48,7 @@ const redirectsToHttps = (listener: Block) =>
 
 // ELB security policies that accept TLS 1.2 and newer only.
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
-// Of those, the ones without CBC suites (issue 26): the restricted TLS 1.2+1.3 policies and TLS 1.3 only.
+// Of those, the ones without CBC suites: the restricted TLS 1.2+1.3 policies and TLS 1.3 only.
 const NO_CBC_POLICY = /^ELBSecurityPolicy-(TLS13-1-2-Res-|TLS13-1-3-|FS-1-2-Res-2020-10$)/;
 
 function elbCanWrite(statement: PolicyStatement, region: string, bucket: Block): boolean {
