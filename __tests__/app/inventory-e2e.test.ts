@@ -166,6 +166,7 @@ async function installAppAsServersDo(): Promise<void> {
   const versionId = await putVersion(await createVersionedBucket(s3, bucket), bucket, object.key, fs.readFileSync(path.join(stack.directory, object.source)));
   const script = renderBootScript({
     appDirectory: APP_DIRECTORY,
+    vpcCidr: "10.0.0.0/16",
     databaseHost: "unused.example.com",
     databasePort: "3306",
     databaseName: DB_NAME,

@@ -24,6 +24,7 @@ function appTierProps(overrides: Partial<AppTierProps> = {}): AppTierProps {
     accountId: "123456789012",
     boot: {
       appDirectory: APP_DIRECTORY,
+      vpcCidr: "10.0.0.0/16",
       databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
       databasePort: "3306",
       databaseName: "inventory",

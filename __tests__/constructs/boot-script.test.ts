@@ -25,6 +25,7 @@ const REALISTIC: BootScriptProps = {
   databaseName: "inventory",
   databaseSecretArn: "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:rds!db-3f8a1c2e-5b7d-4e9f-a1b2-c3d4e5f6a7b8-AbCdEf",
   region: "ap-southeast-2",
+  vpcCidr: "172.31.128.0/17",
   artifact: {
     bucket: "staging-inventory-app-20260101123456789000000001", // a generated name: 37 + 26 characters at most
     key: `${APP_ARTIFACT_PREFIX}inventory-app.tar`,
@@ -141,6 +142,7 @@ describe("renderBootScript", () => {
     const token = (n: number) => `\${TfToken[TOKEN.${n}]}`;
     const rendered = renderBootScript({
       appDirectory: APP_DIRECTORY,
+      vpcCidr: "10.0.0.0/16",
       databaseHost: token(1),
       databasePort: token(2),
       databaseName: token(3),
@@ -236,11 +238,11 @@ describe("renderBootScript", () => {
       cacheDir: "/run/inventory",
       instanceId: "i-0a1b2c3d4e5f67890",
       availabilityZone: "ap-southeast-2b",
-      // Not written by the boot script yet: the app's defaults (8-hour form tokens, no instance headers, and
-      // /health/deep's details to no one, with no VPC range to recognise the load balancer's checks by).
+      // The VPC's range, so /health/deep's details go to the load balancer's checks; the form tokens' hours and the
+      // instance headers are the app's own secure defaults (8 hours, off), which no setting changes yet.
       formTokenHours: 8,
       instanceHeaders: false,
-      vpcCidr: null,
+      vpcCidr: "172.31.128.0/17",
     });
   });
 
@@ -255,6 +257,7 @@ describe("renderBootScript", () => {
       const variable = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
       const rendered = renderBootScript({
         appDirectory: APP_DIRECTORY,
+        vpcCidr: variable("vpc_cidr"),
         databaseHost: variable("db_host"),
         databasePort: variable("db_port"),
         databaseName: variable("db_name"),
@@ -277,6 +280,7 @@ describe("renderBootScript", () => {
       ["db_name", REALISTIC.databaseName],
       ["db_secret_arn", REALISTIC.databaseSecretArn],
       ["region", REALISTIC.region],
+      ["vpc_cidr", REALISTIC.vpcCidr],
       ["app_bucket", REALISTIC.artifact.bucket],
       ["app_version_id", REALISTIC.artifact.versionId],
     ].flatMap(([name, value]) => ["-var", `${name}=${value}`]);

@@ -12,6 +12,7 @@ DB_PORT='@@DB_PORT@@'
 DB_NAME='@@DB_NAME@@'
 DB_SECRET_ARN='@@DB_SECRET_ARN@@'
 REGION='@@AWS_REGION@@'
+VPC_CIDR='@@VPC_CIDR@@'
 # The app: this S3 object version, with this SHA-256.
 APP_BUCKET='@@APP_BUCKET@@'
 APP_KEY='@@APP_KEY@@'
@@ -77,6 +78,7 @@ db_tls_ca = "$CA_BUNDLE"
 cache_dir = "/run/inventory"
 instance_id = "$INSTANCE_ID"
 availability_zone = "$AVAILABILITY_ZONE"
+vpc_cidr = "$VPC_CIDR"
 SETTINGS
 
 # The secret cache: on a tmpfs, never on disk, made again at each boot.

@@ -36,6 +36,8 @@ export interface BootScriptProps {
   readonly databaseSecretArn: string;
   /** Region of the secret (and of Secrets Manager's and S3's endpoints). */
   readonly region: string;
+  /** The VPC's IPv4 range: the app answers /health/deep's details only to the load balancer's own checks from inside it. */
+  readonly vpcCidr: string;
   /** The app's archive. */
   readonly artifact: AppArtifactLocation;
 }
@@ -54,13 +56,14 @@ export function renderBootScript(props: BootScriptProps): string {
   if (!SHA256_HEX.test(props.artifact.sha256)) throw new Error(`artifact.sha256: "${props.artifact.sha256}" is not a lower-case hex SHA-256`);
 
   // The script puts these inside single quotes. Terraform resolves the tokens to an RDS endpoint, port,
-  // name, ARN, a region, a bucket name and an S3 version id, none of which can hold a quote.
+  // name, ARN, a region, a bucket name and an S3 version id, and the VPC range is a CIDR: none can hold a quote.
   const values: Record<string, string> = {
     DB_HOST: props.databaseHost,
     DB_PORT: props.databasePort,
     DB_NAME: props.databaseName,
     DB_SECRET_ARN: props.databaseSecretArn,
     AWS_REGION: props.region,
+    VPC_CIDR: props.vpcCidr,
     APP_BUCKET: props.artifact.bucket,
     APP_KEY: props.artifact.key,
     APP_VERSION_ID: props.artifact.versionId,

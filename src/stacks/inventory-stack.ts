@@ -183,6 +183,7 @@ export class InventoryStack extends ProjectStack {
       desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
       boot: {
         appDirectory: props.appDirectory,
+        vpcCidr: settings.network.vpcCidr,
         databaseHost: database.address,
         databasePort: database.port,
         databaseName: db.databaseName,
