@@ -10,6 +10,8 @@ const SLOW_FIRST = [
   "cdk-terrain/same-stacks",
   // Four to five minutes: an environment applied and destroyed in moto under IAM enforcement.
   "ci-access/deploy-role-emulator",
+  // Two to three minutes: a listener applied into moto, then four reviews of a plan against its state.
+  "terraform/sensitive-review",
   "terraform/plan-command",
   "ci-access/ci-access-emulator",
   "state/s3-backend",
