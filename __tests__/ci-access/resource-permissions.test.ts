@@ -7,7 +7,7 @@ import { inventoryTargets } from "../../src/policy/evaluate";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
 import { type PolicyStatement, readPolicy } from "../../src/terraform/document";
-import { PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
+import { OIDC_SIGN_IN, PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
 
 // The table of what each resource type takes (src/constructs/resource-permissions.ts) against what the stacks
 // synthesize and what the CI roles are granted, both ways: every synthesized type has an entry and every entry a
@@ -26,16 +26,7 @@ const everything = settingsFor("everything", {
     certificateArn: CERTIFICATE,
     domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
     // Cognito is refused with CI access (its types are notDeployedByCi): the policy suite's variants synthesize it.
-    authentication: {
-      provider: "oidc",
-      oidc: {
-        issuer: "https://id.example.com",
-        authorizationEndpoint: "https://id.example.com/authorize",
-        tokenEndpoint: "https://id.example.com/token",
-        userInfoEndpoint: "https://id.example.com/userinfo",
-        clientId: "inventory",
-      },
-    },
+    authentication: OIDC_SIGN_IN,
     waf: { enabled: true },
     accessLogs: { enabled: true, forceDestroy: true },
   },

@@ -11,6 +11,18 @@ import { InventoryStack } from "../../src/stacks/inventory-stack";
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 export const APP_DIRECTORY = path.join(PROJECT_ROOT, "app");
 
+/** `loadBalancer.authentication` signing people in with an OIDC provider of one's own (its secret in TF_VAR_oidc_client_secret). */
+export const OIDC_SIGN_IN = {
+  provider: "oidc",
+  oidc: {
+    issuer: "https://id.example.com",
+    authorizationEndpoint: "https://id.example.com/authorize",
+    tokenEndpoint: "https://id.example.com/token",
+    userInfoEndpoint: "https://id.example.com/userinfo",
+    clientId: "inventory",
+  },
+};
+
 /** Settings as an environment file with only `overrides` (and a state bucket) would give. */
 export function settingsFor(environment: string, overrides: Record<string, unknown> = {}): EnvironmentSettings {
   const state = { bucket: "test-state-bucket", ...((overrides.state as object) ?? {}) };

@@ -3,6 +3,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { AwsEmulator } from "../support/aws-emulator";
 import { ProjectCopy } from "../support/project-copy";
+import { OIDC_SIGN_IN } from "../support/stacks";
 import { EmulatedStack } from "../lifecycle/emulated-stack";
 
 // The sign-in's client secret changes, and no review tells it: an
@@ -24,16 +25,7 @@ const settings = (certificateArn: string) => ({
   state: { backend: "local" },
   loadBalancer: {
     certificateArn,
-    authentication: {
-      provider: "oidc",
-      oidc: {
-        issuer: "https://id.example.com",
-        authorizationEndpoint: "https://id.example.com/authorize",
-        tokenEndpoint: "https://id.example.com/token",
-        userInfoEndpoint: "https://id.example.com/userinfo",
-        clientId: "inventory",
-      },
-    },
+    authentication: OIDC_SIGN_IN,
   },
 });
 

@@ -100,10 +100,15 @@ export interface CiProblem {
 }
 
 /** Cross-field checks of `ci`: the backend each CI system needs, the account, and existing providers for the right host and account. */
+/** Whether the `ci` settings give the environment CI roles (and so a place in the inventory-ci-access stack). */
+export function hasCiAccess(ci: { readonly terraformCloud?: unknown; readonly githubActions?: unknown }): boolean {
+  return Boolean(ci.terraformCloud || ci.githubActions);
+}
+
 export function ciProblems(input: CiContext): CiProblem[] {
   const { ci, state } = input;
   const problems: CiProblem[] = [];
-  if ((ci.terraformCloud || ci.githubActions) && ci.accountId === undefined) {
+  if (hasCiAccess(ci) && ci.accountId === undefined) {
     problems.push({ path: ["ci", "accountId"], message: "missing: the CI roles are scoped to one account; give its 12-digit id" });
   }
   if (ci.terraformCloud) {

@@ -44,7 +44,7 @@ import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "..
 import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
 import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
 import { subnetLayout } from "../constructs/subnet-layout";
-import { ciProblems, ciSchema } from "./ci-settings";
+import { ciProblems, ciSchema, hasCiAccess } from "./ci-settings";
 import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/state-key";
 import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
 import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
@@ -704,7 +704,7 @@ export const settingsSchema = z
     }
 
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
-    const ciAccess = Boolean(input.ci.terraformCloud || input.ci.githubActions);
+    const ciAccess = hasCiAccess(input.ci);
     if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
       report(
         ["loadBalancer", "authentication", "provider"],

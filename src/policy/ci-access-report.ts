@@ -3,8 +3,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseSettings } from "../config/load";
 import { resourceNames } from "../config/names";
-import { stateKey } from "../constructs/state-backend";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CI_ROLE_PURPOSES, CiAccessStack, ciAccessProps } from "../stacks/ci-access-stack";
 import { type IamDecision, type IamRequest, evaluateIdentity } from "./iam-evaluation";
 
 /**
@@ -199,28 +198,28 @@ interface ExampleRole {
 
 function exampleRoles(): ExampleRole[] {
   const settings = exampleEnvironments();
-  const document = JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), CI_ACCESS_STACK, ciAccessProps(settings)!)));
+  const props = ciAccessProps(settings)!;
+  const document = JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), CI_ACCESS_STACK, props)));
   const roles = Object.entries<{ name: string }>(document.resource.aws_iam_role);
   const attachments = Object.values<{ role: string; policy_arn: string }>(document.resource.aws_iam_role_policy_attachment);
-  return roles.map(([address, role]) => {
-    const environmentSettings =
-      settings.find((candidate) => role.name.startsWith(candidate.namePrefix) && candidate.namePrefix !== "") ??
-      settings.find((candidate) => candidate.namePrefix === "")!;
-    const names = resourceNames(environmentSettings.namePrefix, environmentSettings.names);
-    const policies = attachments
-      .filter((attachment) => attachment.role === `\${aws_iam_role.${address}.name}`)
-      .map((attachment) => document.resource.aws_iam_policy[/^\$\{aws_iam_policy\.(.+)\.arn\}$/.exec(attachment.policy_arn)![1]].policy as string);
-    const state = environmentSettings.state;
-    return {
-      name: role.name,
-      environment: {
-        tag: environmentSettings.environment,
-        names,
-        boundary: iam(`policy/${names.workloadBoundary}`),
-        stateObject: state.backend === "s3" ? `${state.bucket}/${stateKey(state.keyPrefix, environmentSettings.environment)}` : undefined,
-      },
-      policies,
+  return props.environments.flatMap((access, index) => {
+    const { scope } = access;
+    const environment: ExampleEnvironment = {
+      tag: access.environment,
+      names: resourceNames(settings[index].namePrefix, settings[index].names),
+      boundary: iam(`policy/${scope.workloads.boundaryPolicy}`),
+      stateObject: scope.state ? `${scope.state.bucket}/${scope.state.key}` : undefined,
     };
+    const names = new Set(Object.values(CI_ROLE_PURPOSES).map((purpose) => access.roleName(purpose)));
+    return roles
+      .filter(([, role]) => names.has(role.name))
+      .map(([address, role]) => ({
+        name: role.name,
+        environment,
+        policies: attachments
+          .filter((attachment) => attachment.role === `\${aws_iam_role.${address}.name}`)
+          .map((attachment) => document.resource.aws_iam_policy[/^\$\{aws_iam_policy\.(.+)\.arn\}$/.exec(attachment.policy_arn)![1]].policy as string),
+      }));
   });
 }
 

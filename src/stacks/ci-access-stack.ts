@@ -6,7 +6,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { GITHUB_ACTIONS_HOST, TERRAFORM_CLOUD_AUDIENCE } from "../config/ci-settings";
+import { GITHUB_ACTIONS_HOST, hasCiAccess, TERRAFORM_CLOUD_AUDIENCE } from "../config/ci-settings";
 import { SettingsError } from "../config/load";
 import { resourceNames } from "../config/names";
 import type { EnvironmentSettings } from "../config/schema";
@@ -20,6 +20,18 @@ import { githubActionsSubject, terraformCloudSubject, webIdentityTrust } from ".
 import { webAclLogGroupName as webAclLogGroup } from "../constructs/web-acl";
 import { addLocalStateBackend, stateKey } from "../constructs/state-backend";
 import { ProjectStack } from "./project-stack";
+
+/** The purpose of each CI role an environment can have: its name is `Inventory-<purpose>` behind the environment's prefix. */
+export const CI_ROLE_PURPOSES = {
+  terraformCloudRun: "TFC-Run",
+  terraformCloudPlan: "TFC-Plan",
+  terraformCloudApply: "TFC-Apply",
+  githubPlan: "GHA-Plan",
+  githubDeploy: "GHA-Deploy",
+} as const;
+
+/** The tags the stack's providers give everything they create. */
+const CI_ACCESS_TAGS = { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "ci-access" };
 
 /** The cdktf stack of the CI roles: `cdktf deploy inventory-ci-access`. */
 export const CI_ACCESS_STACK = "inventory-ci-access";
@@ -95,7 +107,7 @@ export class CiAccessStack extends ProjectStack {
     new AwsProvider(this, "aws", {
       region: props.region,
       allowedAccountIds: [props.accountId],
-      defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "ci-access" } }],
+      defaultTags: [{ tags: CI_ACCESS_TAGS }],
     });
 
     const providers = new Map<string, string>();
@@ -133,7 +145,7 @@ export class CiAccessStack extends ProjectStack {
         alias: region,
         region,
         allowedAccountIds: [props.accountId],
-        defaultTags: [{ tags: { Project: "inventory-ha", ManagedBy: "cdktf", Purpose: "ci-access" } }],
+        defaultTags: [{ tags: CI_ACCESS_TAGS }],
       });
       regionalProviders.set(region, provider);
       return provider;
@@ -186,19 +198,24 @@ export class CiAccessStack extends ProjectStack {
         const workspace = `${tfc.organization}/${tfc.workspace}`;
         if (tfc.separatePlanAndApplyRoles) {
           variables.TFC_AWS_PLAN_ROLE_ARN = role(
-            "TFC-Plan",
+            CI_ROLE_PURPOSES.terraformCloudPlan,
             `Plan phase of Terraform Cloud workspace ${workspace}`,
             trust("plan"),
             planPermissions(environment.scope),
           );
           variables.TFC_AWS_APPLY_ROLE_ARN = role(
-            "TFC-Apply",
+            CI_ROLE_PURPOSES.terraformCloudApply,
             `Apply phase of Terraform Cloud workspace ${workspace}`,
             trust("apply"),
             deployPermissions(environment.scope),
           );
         } else {
-          variables.TFC_AWS_RUN_ROLE_ARN = role("TFC-Run", `Runs of Terraform Cloud workspace ${workspace}`, trust(), deployPermissions(environment.scope));
+          variables.TFC_AWS_RUN_ROLE_ARN = role(
+            CI_ROLE_PURPOSES.terraformCloudRun,
+            `Runs of Terraform Cloud workspace ${workspace}`,
+            trust(),
+            deployPermissions(environment.scope),
+          );
         }
         if (tfc.audience !== TERRAFORM_CLOUD_AUDIENCE) variables.TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE = tfc.audience;
         new TerraformOutput(this, `terraform_cloud_${outputId}`, {
@@ -219,21 +236,21 @@ export class CiAccessStack extends ProjectStack {
           ? githubActionsSubject(github.repository, { environment: github.deployEnvironment })
           : githubActionsSubject(github.repository, { branch: github.deployBranch });
         const plan = new CiRole(this, `${environment.environment}-gha-plan`, {
-          name: environment.roleName("GHA-Plan"),
+          name: environment.roleName(CI_ROLE_PURPOSES.githubPlan),
           description: `Pull request plans of ${github.repository} for environment ${environment.environment}`,
           trustPolicy: trust(githubActionsSubject(github.repository, { pullRequest: true })),
           permissions: planPermissions(environment.scope),
         });
         const deploy = new CiRole(this, `${environment.environment}-gha-deploy`, {
-          name: environment.roleName("GHA-Deploy"),
+          name: environment.roleName(CI_ROLE_PURPOSES.githubDeploy),
           description: `Deploys of environment ${environment.environment} from ${github.repository} ${
             github.deployEnvironment ? `environment ${github.deployEnvironment}` : `branch ${github.deployBranch}`
           }`,
           trustPolicy: trust(deploySubject),
           permissions: deployPermissions(environment.scope),
         });
-        arns["GHA-Plan"] = plan.roleArn;
-        arns["GHA-Deploy"] = deploy.roleArn;
+        arns[CI_ROLE_PURPOSES.githubPlan] = plan.roleArn;
+        arns[CI_ROLE_PURPOSES.githubDeploy] = deploy.roleArn;
         new TerraformOutput(this, `github_actions_${outputId}`, {
           value: {
             repository: github.repository,
@@ -254,11 +271,6 @@ export class CiAccessStack extends ProjectStack {
   }
 }
 
-/** Whether an environment's settings give it CI roles (and so a place in this stack). */
-function hasCiAccess(settings: EnvironmentSettings): boolean {
-  return Boolean(settings.ci.terraformCloud || settings.ci.githubActions);
-}
-
 /** What an environment's stack takes from this stack: the boundary its roles carry, the key its alarm topic uses. */
 export interface CiAccessOfEnvironment {
   readonly permissionsBoundaryArn: string;
@@ -268,7 +280,7 @@ export interface CiAccessOfEnvironment {
 
 /** What an environment with CI access takes from this stack; undefined without CI access. */
 export function ciAccessOf(settings: EnvironmentSettings): CiAccessOfEnvironment | undefined {
-  if (!hasCiAccess(settings) || !settings.ci.accountId) return undefined;
+  if (!hasCiAccess(settings.ci) || !settings.ci.accountId) return undefined;
   const names = resourceNames(settings.namePrefix, settings.names);
   const partition = awsPartition(settings.region);
   return {
@@ -286,7 +298,7 @@ export function ciAccessOf(settings: EnvironmentSettings): CiAccessOfEnvironment
  * provider per host.
  */
 export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiAccessStackProps | undefined {
-  const withAccess = environments.filter(hasCiAccess);
+  const withAccess = environments.filter((settings) => hasCiAccess(settings.ci));
   if (withAccess.length === 0) return undefined;
   const [first] = withAccess;
   const other = withAccess.find((settings) => settings.ci.accountId !== first.ci.accountId);
@@ -342,9 +354,6 @@ export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiA
   };
 }
 
-/** Every CI role an environment can have, whichever its settings create now. */
-const CI_ROLE_PURPOSES = ["TFC-Run", "TFC-Plan", "TFC-Apply", "GHA-Plan", "GHA-Deploy"];
-
 /** What an environment's stack creates, as the names and tags its CI roles are scoped to. */
 function environmentScope(settings: EnvironmentSettings, accountId: string): EnvironmentScope {
   const names = resourceNames(settings.namePrefix, settings.names);
@@ -374,7 +383,8 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
       flowLogGroup: names.network.flowLogGroup,
       imageParameterArn: imageParameterArn(settings.appTier.imageId, settings.region, accountId),
     },
-    ciRoles: CI_ROLE_PURPOSES.map((purpose) => names.ciRole(purpose)),
+    // Every CI role the environment can have, whichever its settings create now.
+    ciRoles: Object.values(CI_ROLE_PURPOSES).map((purpose) => names.ciRole(purpose)),
     // Lambda's log group of each function: the stack creates it, with its retention, before the function.
     logGroups: [names.network.flowLogGroup, ...functions.map((name) => `/aws/lambda/${name}`), webAclLogGroup(names.webAcl)],
     functions,
@@ -421,5 +431,8 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
  */
 export function stateRoleNames(props: CiAccessStackProps | undefined): { plan: string[]; deploy: string[] } {
   const fromS3 = (props?.environments ?? []).filter((environment) => environment.githubActions && environment.scope.state);
-  return { plan: fromS3.map((environment) => environment.roleName("GHA-Plan")), deploy: fromS3.map((environment) => environment.roleName("GHA-Deploy")) };
+  return {
+    plan: fromS3.map((environment) => environment.roleName(CI_ROLE_PURPOSES.githubPlan)),
+    deploy: fromS3.map((environment) => environment.roleName(CI_ROLE_PURPOSES.githubDeploy)),
+  };
 }
