@@ -79,7 +79,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
   it("sends each private subnet's default route to the NAT gateway in its own zone", () => {
     const associations = resourcesOf(document, "aws_route_table_association").map(([, association]) => association);
     const routes = resourcesOf(document, "aws_route").map(([, route]) => route);
-    for (const [, subnet] of resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private")) {
+    const privateSubnets = resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private");
+    expect(privateSubnets.map(([, subnet]) => subnet.tags.Name)).toStrictEqual(["Private Subnet 1", "Private Subnet 2"]);
+    for (const [, subnet] of privateSubnets) {
       const association = associations.find((candidate) => resource(document, candidate.subnet_id) === subnet);
       const table = referencedResource(document, association.route_table_id).address;
       const route = routes.find(
