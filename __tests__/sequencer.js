@@ -22,6 +22,8 @@ const SLOW_FIRST = [
   "examples/examples",
   "ci-access/ci-access-terraform",
   "config/synth-command",
+  // Four Jest runs side by side, each on a copy of the project with one wrong change.
+  "known-mutants",
   "lint",
   "typecheck",
   "performance/fresh-synth",

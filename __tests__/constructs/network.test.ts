@@ -34,17 +34,22 @@ describe("Network", () => {
   });
 
   it.each([
-    ["Public Subnet 1", "10.0.0.0/24", "us-west-2a"],
-    ["Public Subnet 2", "10.0.1.0/24", "us-west-2b"],
-    ["Private Subnet 1", "10.0.2.0/23", "us-west-2a"],
-    ["Private Subnet 2", "10.0.4.0/23", "us-west-2b"],
-  ])("creates %s %s in %s, with no automatic public IPs", (name, cidr, zone) => {
+    ["Public Subnet 1", "10.0.0.0/24", "us-west-2a", "public"],
+    ["Public Subnet 2", "10.0.1.0/24", "us-west-2b", "public"],
+    ["Private Subnet 1", "10.0.2.0/23", "us-west-2a", "private"],
+    ["Private Subnet 2", "10.0.4.0/23", "us-west-2b", "private"],
+  ])("creates %s %s in %s, tier %s, with no automatic public IPs", (name, cidr, zone, tier) => {
     expect(perAz.json).toHaveResourceWithProperties(Subnet, {
       cidr_block: cidr,
       availability_zone: zone,
       map_public_ip_on_launch: false,
-      tags: expect.objectContaining({ Name: name }),
+      tags: expect.objectContaining({ Name: name, Tier: tier }),
     });
+  });
+
+  it("tags two subnets public and two private, and no other subnet", () => {
+    const tiers = resourcesOf(perAz.document, "aws_subnet").map(([, subnet]) => `${subnet.tags.Name}: ${subnet.tags.Tier}`);
+    expect(tiers.sort()).toStrictEqual(["Private Subnet 1: private", "Private Subnet 2: private", "Public Subnet 1: public", "Public Subnet 2: public"]);
   });
 
   it("routes the public subnets to the internet gateway", () => {
@@ -71,15 +76,19 @@ describe("Network", () => {
         `\${cidrsubnet(aws_vpc.${vpc}.ipv6_cidr_block, 8, 0)}`,
         `\${cidrsubnet(aws_vpc.${vpc}.ipv6_cidr_block, 8, 1)}`,
       ]);
-      expect(publicSubnets.map((subnet) => subnet.assign_ipv6_address_on_creation)).toEqual([false, false]);
-      expect(subnets.filter((subnet) => subnet.tags.Tier === "private").map((subnet) => subnet.ipv6_cidr_block)).toEqual([undefined, undefined]);
+      expect(publicSubnets.map((subnet) => subnet.assign_ipv6_address_on_creation)).toStrictEqual([false, false]);
+      const privateSubnets = subnets.filter((subnet) => subnet.tags.Tier === "private");
+      expect(privateSubnets.map((subnet) => subnet.tags.Name)).toStrictEqual(["Private Subnet 1", "Private Subnet 2"]);
+      expect(privateSubnets.map((subnet) => subnet.ipv6_cidr_block)).toStrictEqual([undefined, undefined]);
     });
 
     it("routes IPv6 from the public subnets to the internet gateway, and waits for it where it waits for the IPv4 route", () => {
       const routes = resourcesOf(dualStack.document, "aws_route");
       const [address, route] = routes.find(([, candidate]) => candidate.destination_ipv6_cidr_block)!;
       expect(route).toMatchObject({ destination_ipv6_cidr_block: "::/0", gateway_id: expect.stringContaining("aws_internet_gateway.") });
-      for (const [, gateway] of resourcesOf(dualStack.document, "aws_nat_gateway")) expect(gateway.depends_on).toContain(`aws_route.${address}`);
+      const gateways = resourcesOf(dualStack.document, "aws_nat_gateway");
+      expect(gateways).toHaveLength(2);
+      for (const [, gateway] of gateways) expect(gateway.depends_on).toContain(`aws_route.${address}`);
     });
 
     it("has none of it by default", () => {
@@ -95,7 +104,9 @@ describe("Network", () => {
       .filter(([, association]) => referencedResource(perAz.document, association.subnet_id).config.tags.Tier === "public")
       .map(([name]) => `aws_route_table_association.${name}`);
     expect(publicAssociations).toHaveLength(2);
-    for (const [name, gateway] of resourcesOf(perAz.document, "aws_nat_gateway")) {
+    const gateways = resourcesOf(perAz.document, "aws_nat_gateway");
+    expect(gateways).toHaveLength(2);
+    for (const [name, gateway] of gateways) {
       expect(referencedResource(perAz.document, gateway.subnet_id)).toMatchObject({
         address: expect.stringMatching(/^aws_subnet\./),
         config: { tags: { Tier: "public" } },

@@ -76,7 +76,10 @@ describe("SecurityGroups", () => {
   });
 
   it("describes every rule and never opens all protocols", () => {
-    for (const rule of [...final.ingress, ...final.egress]) {
+    const rules = [...final.ingress, ...final.egress];
+    // HTTP and HTTPS into the LB group, HTTP into the app group, MySQL into the DB group; the three egress rules.
+    expect(rules).toHaveLength(7);
+    for (const rule of rules) {
       expect(rule.description).toMatch(/\w{4,}/);
       expect(rule.protocol).not.toBe("-1");
     }

@@ -11,11 +11,11 @@ import { PRICE_TABLE } from "../../src/terraform/cost-prices";
 import { PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
 
 // The cost estimate: every resource type the stacks create is priced, free or
-// usage-only; the figures of the repository's environments follow from the
-// price table; the lab's challenges show as the monthly change.
+// usage-only; the figures of the repository's environments are AWS's list
+// prices; the lab's challenges show as the monthly change.
 
-const prices = PRICE_TABLE.regions["us-west-2"];
-const HOURS = PRICE_TABLE.hoursPerMonth;
+/** Hours in the month of AWS's pricing calculator. */
+const HOURS = 730;
 const cents = (value: number) => Math.round(value * 100) / 100;
 
 let outdir: string;
@@ -64,55 +64,42 @@ describe("every resource type the stacks create is accounted for", () => {
   });
 });
 
+/**
+ * What the repository's environments cost a month in us-west-2, worked out by hand from AWS's public on-demand list
+ * prices over AWS's 730-hour month, not from the price table under test. Checked with the project's search tool on
+ * 2026-12-06:
+ * - us-west-2 regional price list files (pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{AmazonEC2,AmazonVPC,AWSELB}/
+ *   current/us-west-2), as a public lab kit quotes them on 2026-10-04: t3.medium $0.0416/h (t3.micro is a quarter:
+ *   the price list's "$0.0104 per On Demand Linux t3.micro Instance Hour"), gp3 $0.08/GiB-month, public IPv4
+ *   $0.005/h, NAT gateway $0.045/h, Application Load Balancer $0.0225/h; Defang's published estimate reads the same
+ *   us-west-2 usage types (USW2-LoadBalancerUsage 730 h $16.43, USW2-NatGateway-Hours 730 h $32.85).
+ * - RDS for MySQL db.t3.micro $0.017/h Single-AZ (the price list's "$0.017 per RDS db.t3.micro instance hour"),
+ *   db.t3.small $0.034/h, gp3 storage $0.115/GB-month: found for us-east-1 only; us-west-2 lists the same.
+ * - Secrets Manager $0.40 a secret-month (hivebook.wiki), a CloudWatch alarm metric $0.10 a month (c3x.dev); a
+ *   dashboard $3, a KMS key $1, AWS WAF $5 a web ACL and $1 a rule (aws.amazon.com/cloudwatch, /kms and /waf pricing).
+ */
 describe("the repository's environments", () => {
-  const shared = {
-    ec2: 2 * prices.ec2InstanceHour["t3.micro"] * HOURS,
-    ebs: 2 * 8 * prices.ebsGbMonth.gp3,
-    alb: prices.applicationLoadBalancerHour * HOURS + 2 * prices.publicIpv4Hour * HOURS,
-    // The RDS-managed master secret, and the app user's own.
-    secret: 2 * prices.secretMonth,
-    // The web ACL and its five rules: two rate limits and three AWS managed rule groups.
-    waf: prices.wafWebAclMonth + 5 * prices.wafRuleMonth,
-  };
-  const nat = prices.natGatewayHour * HOURS + prices.publicIpv4Hour * HOURS;
-  // The topic's own key and the dashboard; the alarms by the metrics they read: one each for the 8 on a metric of their own
-  // (the database's 4, rejected connections, p95 response time, unhealthy hosts, a NAT gateway's port allocation errors),
-  // two for each rate or comparison (the two 5xx rates, healthy hosts and in-service instances against desired capacity),
-  // three for a NAT gateway's share of dropped packets; the second NAT gateway adds its two alarms, 4 metrics.
-  const monitoring = prices.kmsKeyMonth + prices.dashboardMonth;
-  const labStartAlarmMetrics = 8 + 4 * 2 + 3;
-  const defaultAlarmMetrics = labStartAlarmMetrics + 1 + 3;
+  // Both environments: two t3.micro at $0.0104/h (15.18) with their 8 GiB gp3 roots at $0.08 (1.28); the load
+  // balancer at $0.0225/h (16.43) and its two public addresses at $0.005/h (7.30); the master and app user secrets
+  // (0.80); the web ACL and its five rules (10.00); the topic's key (1.00) and the dashboard (3.00).
+  const shared = 15.18 + 1.28 + 16.43 + 7.3 + 0.8 + 10 + 1 + 3;
 
   it("lab-start: one NAT gateway and address, a Single-AZ db.t3.micro with 20 GiB, two t3.micro, the load balancer and its addresses, the monitoring", () => {
-    const database = prices.rdsMysqlInstanceHour["db.t3.micro"] * HOURS + 20 * prices.rdsStorageGbMonth.gp3;
-    expect(estimateOf("lab-start").total).toBeCloseTo(
-      cents(shared.ec2) +
-        cents(shared.ebs) +
-        cents(shared.alb) +
-        shared.secret +
-        shared.waf +
-        cents(nat) +
-        cents(database) +
-        monitoring +
-        labStartAlarmMetrics * prices.alarmMonth,
-      1,
-    );
-    expect(estimateOf("lab-start").unpriced).toEqual([]);
+    // One NAT gateway at $0.045/h (32.85) and its address (3.65); db.t3.micro at $0.017/h (12.41) and 20 GiB at
+    // $0.115 (2.30); 19 alarm metrics at $0.10 (1.90).
+    expect(estimateOf("lab-start").total).toBeCloseTo(shared + 32.85 + 3.65 + 12.41 + 2.3 + 1.9, 2);
+    expect(estimateOf("lab-start").unpriced).toStrictEqual([]);
   });
   it("default: two NAT gateways and addresses, a Multi-AZ db.t3.small with 40 GiB (instance and storage twice), the monitoring", () => {
-    const database = 2 * prices.rdsMysqlInstanceHour["db.t3.small"] * HOURS + 2 * 40 * prices.rdsStorageGbMonth.gp3;
-    expect(estimateOf("default").total).toBeCloseTo(
-      cents(shared.ec2) +
-        cents(shared.ebs) +
-        cents(shared.alb) +
-        shared.secret +
-        shared.waf +
-        2 * cents(nat) +
-        cents(database) +
-        monitoring +
-        defaultAlarmMetrics * prices.alarmMonth,
-      1,
-    );
+    // Two NAT gateways (65.70) and their addresses (7.30); db.t3.small at $0.034/h twice for Multi-AZ (49.64) and
+    // 40 GiB twice at $0.115 (9.20); 23 alarm metrics (2.30).
+    expect(estimateOf("default").total).toBeCloseTo(shared + 65.7 + 7.3 + 49.64 + 9.2 + 2.3, 2);
+    expect(estimateOf("default").unpriced).toStrictEqual([]);
+  });
+  it("prices the app servers' hours at t3.micro's list price", () => {
+    const servers = estimateOf("default").lines.filter((line) => line.address === "aws_autoscaling_group.app_tier_auto_scaling_group");
+    // 2 x $0.0104 x 730 h, and 2 x 8 GiB x $0.08.
+    expect(servers.map((line) => line.monthly)).toStrictEqual([15.18, 1.28]);
   });
   it("lab-start -> default: the challenges and nothing else (one more NAT gateway, its address and alarms, Multi-AZ, the doubled class and storage)", () => {
     const delta = costDelta(estimateOf("lab-start"), estimateOf("default"));

@@ -73,7 +73,7 @@ describe("the instance drill's alarm report", () => {
       .resolvesOnce(alarmHistory([stateUpdate("Inventory-App healthy hosts below desired", 6, "OK", "ALARM")], "page-2"))
       .resolvesOnce(alarmHistory([stateUpdate("Inventory-App healthy hosts below desired", 14, "ALARM", "OK")]));
     const run = await drill("instance");
-    expect(historyCalls().map((input) => input.NextToken)).toEqual([undefined, "page-2"]);
+    expect(historyCalls().map((input) => input.NextToken)).toStrictEqual([undefined, "page-2"]);
     expect(run.stdout).toContain(
       "  t+6s: Inventory-App healthy hosts below desired OK -> ALARM\n  t+14s: Inventory-App healthy hosts below desired ALARM -> OK\n",
     );

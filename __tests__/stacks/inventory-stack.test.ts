@@ -79,7 +79,9 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
   it("sends each private subnet's default route to the NAT gateway in its own zone", () => {
     const associations = resourcesOf(document, "aws_route_table_association").map(([, association]) => association);
     const routes = resourcesOf(document, "aws_route").map(([, route]) => route);
-    for (const [, subnet] of resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private")) {
+    const privateSubnets = resourcesOf(document, "aws_subnet").filter(([, subnet]) => subnet.tags.Tier === "private");
+    expect(privateSubnets.map(([, subnet]) => subnet.tags.Name)).toStrictEqual(["Private Subnet 1", "Private Subnet 2"]);
+    for (const [, subnet] of privateSubnets) {
       const association = associations.find((candidate) => resource(document, candidate.subnet_id) === subnet);
       const table = referencedResource(document, association.route_table_id).address;
       const route = routes.find(
@@ -265,6 +267,54 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
       settingsFor("tls", { loadBalancer: { certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b" } }),
     );
     expect(https.document.output.app_url.value).toBe("https://${aws_lb.load_balancer_alb.dns_name}");
+  });
+});
+
+/**
+ * The arguments of aws_db_instance that force a new instance when they change (ForceNew in the AWS provider's
+ * schema, internal/service/rds/instance.go): a new instance is an empty database under the same endpoint name.
+ */
+const DB_INSTANCE_FORCES_NEW = [
+  "availability_zone",
+  "character_set_name",
+  "custom_iam_instance_profile",
+  "db_name",
+  "engine",
+  "identifier",
+  "identifier_prefix",
+  "kms_key_id",
+  "nchar_character_set_name",
+  "restore_to_point_in_time",
+  "s3_import",
+  "snapshot_identifier",
+  "storage_encrypted",
+  "timezone",
+  "username",
+];
+
+describe("the lab's upgrade (lab-start moved to the final settings) keeps its database", () => {
+  // What the lab does: the same environment, under its own names, given the final settings.
+  const upgraded = synthStack({
+    ...defaultSettings,
+    environment: labStartSettings.environment,
+    namePrefix: labStartSettings.namePrefix,
+    state: labStartSettings.state,
+  });
+  const before = labStart.document.resource.aws_db_instance.database_instance;
+  const after = upgraded.document.resource.aws_db_instance.database_instance;
+
+  it("sets the same value before and after for every argument that would replace the instance", () => {
+    const set = DB_INSTANCE_FORCES_NEW.filter((argument) => before[argument] !== undefined || after[argument] !== undefined);
+    expect(set).toStrictEqual(["db_name", "engine", "identifier", "storage_encrypted", "username"]);
+    expect(set.filter((argument) => JSON.stringify(before[argument]) !== JSON.stringify(after[argument]))).toStrictEqual([]);
+  });
+
+  it("changes the instance where the challenges say, in place", () => {
+    expect({ multi_az: [before.multi_az, after.multi_az], instance_class: [before.instance_class, after.instance_class] }).toStrictEqual({
+      multi_az: [false, true],
+      instance_class: ["db.t3.micro", "db.t3.small"],
+    });
+    expect(after.identifier).toBe("lab-start-inventory-db");
   });
 });
 

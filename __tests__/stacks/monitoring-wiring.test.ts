@@ -58,7 +58,17 @@ function dimensionProblem(document: TerraformDocument, { where, metric, dimensio
   return undefined;
 }
 
-describe.each(stacks)("monitoring of environment %s", (_environment, document) => {
+/** What each repository environment has to watch: its NAT gateways (one per zone, or one for the lab's start), and the alarms in all. */
+const WATCHED: Record<string, { natGateways: number; alarms: number }> = {
+  default: { natGateways: 2, alarms: 15 },
+  "lab-start": { natGateways: 1, alarms: 13 },
+};
+
+it("knows what every repository environment watches", () => {
+  expect(stacks.map(([environment]) => environment).sort()).toStrictEqual(Object.keys(WATCHED).sort());
+});
+
+describe.each(stacks)("monitoring of environment %s", (environment, document) => {
   const alarms = resourcesOf(document, "aws_cloudwatch_metric_alarm");
   const [topicName] = onlyResource(document, "aws_sns_topic");
   const topicArn = `\${aws_sns_topic.${topicName}.arn}`;
@@ -71,6 +81,7 @@ describe.each(stacks)("monitoring of environment %s", (_environment, document) =
   });
 
   it("has every alarm notify the stack's topic when it fires and when it recovers", () => {
+    expect(alarms).toHaveLength(WATCHED[environment].alarms);
     for (const [, alarm] of alarms) expect(alarm).toMatchObject({ actions_enabled: true, alarm_actions: [topicArn], ok_actions: [topicArn] });
   });
 
@@ -89,7 +100,9 @@ describe.each(stacks)("monitoring of environment %s", (_environment, document) =
   });
 
   it("watches each NAT gateway with its own two alarms", () => {
-    for (const [name] of resourcesOf(document, "aws_nat_gateway")) {
+    const gateways = resourcesOf(document, "aws_nat_gateway");
+    expect(gateways).toHaveLength(WATCHED[environment].natGateways);
+    for (const [name] of gateways) {
       const watching = alarms.filter(([, alarm]) => JSON.stringify(alarm).includes(`\${aws_nat_gateway.${name}.id}`));
       expect(watching.map(([, alarm]) => alarm.alarm_name.replace(/^.*NAT Gateway \d+ /, "")).sort()).toEqual(["dropped packets", "port allocation errors"]);
     }
