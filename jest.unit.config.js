@@ -28,6 +28,8 @@ const NEEDS_MORE = [
   "<rootDir>/__tests__/terraform/sensitive-review\\.test\\.ts$",
   // Terraform, and moto_server: the CI access stack validated, planned and applied, an environment deployed with its roles.
   "<rootDir>/__tests__/ci-access/(ci-access-terraform|ci-access-emulator|deploy-role-emulator)\\.test\\.ts$",
+  // moto_server: the drill's AWS clients over TLS, with and without AWS_CA_BUNDLE.
+  "<rootDir>/__tests__/drill/aws-clients\\.test\\.ts$",
 ];
 
 module.exports = { ...base, testPathIgnorePatterns: ["/node_modules/", ...NEEDS_MORE] };
