@@ -21,6 +21,9 @@ const SLOW_FIRST = [
   "examples/examples",
   "ci-access/ci-access-terraform",
   "config/synth-command",
+  // Half a minute each: cdktf synth --hcl and terraform fmt in a copy; the drill's clients against moto over TLS.
+  "terraform/hcl-command",
+  "drill/aws-clients",
   "lint",
   "typecheck",
   "performance/fresh-synth",
