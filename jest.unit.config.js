@@ -24,6 +24,8 @@ const NEEDS_MORE = [
   "<rootDir>/__tests__/constructs/boot-script\\.test\\.ts$",
   // Terraform: validation, plans, the kept review folder, the plan file reader, the runner and npm run synth:hcl's formatting.
   "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|saved-plan|runner|hcl-command)\\.test\\.ts$",
+  // Terraform: every command the README and help give, run as written where it runs offline.
+  "<rootDir>/__tests__/docs/commands\\.test\\.ts$",
   // Terraform and moto_server: a sign-in environment's client secret changed in its state, reviewed offline and live.
   "<rootDir>/__tests__/terraform/sensitive-review\\.test\\.ts$",
   // Terraform, and moto_server: the CI access stack validated, planned and applied, an environment deployed with its roles.

@@ -15,6 +15,7 @@ const SLOW_FIRST = [
   "terraform/plan-command",
   "ci-access/ci-access-emulator",
   "state/s3-backend",
+  "docs/commands",
   "app/inventory-e2e",
   "terraform/environments",
   "terraform/kept-workspace",

@@ -548,6 +548,23 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
     expect(withoutCi).toHaveLength(5);
     expect(withoutCi.filter((role) => "permissions_boundary" in role)).toEqual([]);
   });
+  it("the VPC's default security group of an environment with CI access is adopted untagged; without CI access, tagged", () => {
+    const document = synthStack(cloud).document;
+    const groups = Object.values<any>(document.resource.aws_default_security_group);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].provider).toBe("aws.untagged");
+    expect(groups[0].tags).toBeUndefined();
+    // The provider it is adopted with gives no default tags.
+    const providers = document.provider.aws;
+    expect(providers.map((provider) => [provider.alias, "default_tags" in provider])).toEqual([
+      [undefined, true],
+      ["untagged", false],
+    ]);
+    const withoutCi = synthStack(settingsFor("default")).document;
+    const [tagged] = Object.values<any>(withoutCi.resource.aws_default_security_group);
+    expect([tagged.provider, tagged.tags]).toEqual([undefined, { Name: "Lab VPC default (no rules)" }]);
+    expect(withoutCi.provider.aws).toHaveLength(1);
+  });
   it("a RDS-managed secret: created anew, or deleted and rotated only when RDS tagged it with this database", () => {
     const data = statementsOf("cloud_tfc_run_data_policy");
     const ofThisDatabase = data.find((statement) => statement.sid === "DatabaseManagedSecretOfThisDatabase")!;

@@ -149,9 +149,16 @@ async function emulatorCopyOfPolicies(roleName: string): Promise<void> {
   }
 }
 
-/** Points the environment's provider and backend at the emulator with a role's session. */
+/**
+ * Points every AWS provider of the environment (the default one and the untagged one the VPC's default security group
+ * is adopted with) and its backend at the emulator with a role's session.
+ */
 async function useSession(stack: EmulatedStack, session: { access_key: string; secret_key: string; token: string }): Promise<void> {
-  fs.writeFileSync(path.join(stack.directory, "zz_zz_session_override.tf.json"), JSON.stringify({ provider: { aws: session } }));
+  const { provider } = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8")) as { provider: { aws: { alias?: string }[] } };
+  const aliases = provider.aws.map((configuration) => configuration.alias);
+  expect(aliases).toEqual([undefined, "untagged"]);
+  const sessions = aliases.map((alias) => (alias ? { alias, ...session } : session));
+  fs.writeFileSync(path.join(stack.directory, "zz_zz_session_override.tf.json"), JSON.stringify({ provider: { aws: sessions } }));
   await stack.init();
 }
 

@@ -118,11 +118,6 @@ interface Method {
   readonly name: string;
   readonly steps: readonly Step[];
   readonly refusedBy: RegExp;
-  /**
-   * A path still open for deploy roles, with why: asserted open, so closing it fails this test until the entry
-   * moves to the refused ones (issue 25 stays open while any is listed).
-   */
-  readonly openForDeployRoles?: string;
 }
 
 const passRole = (role: string, service: string): Step => ({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": service } });
@@ -315,9 +310,12 @@ function methods(role: CiRoleUnderTest): Method[] {
         step("ec2:AuthorizeSecurityGroupIngress", arn("ec2", "security-group/sg-0untagged0000000"), { "aws:ResourceTag/Environment": tag }),
       ],
       refusedBy: NO_ALLOW,
-      openForDeployRoles:
-        "AdoptDefaultSecurityGroup: the VPC's default group is created untagged by AWS and adopted by Terraform; " +
-        "IAM cannot tie it to its VPC (docs/ci-access.md)",
+    },
+    {
+      // The VPC's default group is adopted untagged: its rules may be revoked, never one added.
+      name: "add a rule to an untagged security group",
+      steps: [step("ec2:AuthorizeSecurityGroupIngress", arn("ec2", "security-group/sg-0untagged0000000"))],
+      refusedBy: NO_ALLOW,
     },
     {
       name: "tag an untagged subnet with the environment's tag",
@@ -432,24 +430,13 @@ describe("the roles and methods walked", () => {
       "split-Inventory-TFC-Apply",
     ]);
     for (const role of ROLES) expect({ role: role.name, policies: role.policies.length >= 2 }).toEqual({ role: role.name, policies: true });
-    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 70 });
-    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(70);
+    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 71 });
+    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(71);
   });
 });
 
 describe.each(ROLES.map((role) => [role.name, role] as const))("%s", (_, role) => {
-  const isDeployRole = !/-Plan$/.test(role.name);
-  const open = methods(role).filter((method) => isDeployRole && method.openForDeployRoles);
-  const openNames = open.map((method) => method.name);
-  it("known open paths: one for a deploy role (the default security group's adoption), none for a plan role", () => {
-    expect(openNames).toEqual(isDeployRole ? ["tag an untagged security group with the environment's tag, then open it"] : []);
-    for (const method of open) expect(walk(method, role.policies).filter((candidate) => candidate.refused)).toEqual([]);
-  });
-  it.each(
-    methods(role)
-      .filter((method) => !openNames.includes(method.name))
-      .map((method) => [method.name, method] as const),
-  )("%s: refused", (__, method) => {
+  it.each(methods(role).map((method) => [method.name, method] as const))("%s: refused", (__, method) => {
     const walked = walk(method, role.policies);
     const refusals = walked.filter((candidate) => candidate.refused);
     const summary = walked.map(({ step: request, decision }) => `${request.action} ${request.resource}: ${decision.reason}`);
@@ -489,6 +476,12 @@ describe("positive controls: the same kinds of request allowed where they should
       [
         "CreateTags on a security group it creates",
         step("ec2:CreateTags", arn("ec2", "security-group/sg-0new"), { "ec2:CreateAction": "CreateSecurityGroup" }),
+        true,
+        false,
+      ],
+      [
+        "RevokeSecurityGroupIngress on an untagged group (how the VPC's default group is adopted)",
+        step("ec2:RevokeSecurityGroupIngress", arn("ec2", "security-group/sg-0untagged0000000")),
         true,
         false,
       ],
@@ -534,8 +527,8 @@ describe("positive controls: the same kinds of request allowed where they should
       rows.push(["PutObject of its own state", step("s3:PutObject", s3(`acme-state/${tag}/inventory-ha.tfstate`)), true, false]);
     return rows;
   };
-  it("18 controls for the GitHub environment (a domain, S3 state), 16 for each Terraform Cloud one", () => {
-    expect([githubEnv, cloudEnv, splitEnv].map((env) => controls(env).length)).toEqual([18, 16, 16]);
+  it("19 controls for the GitHub environment (a domain, S3 state), 17 for each Terraform Cloud one", () => {
+    expect([githubEnv, cloudEnv, splitEnv].map((env) => controls(env).length)).toEqual([19, 17, 17]);
   });
   it.each(
     ROLES.flatMap((role) => controls(role.env).map(([what, request, deploy, plan]) => [role.name, what, role.deploys ? deploy : plan, request] as const)),

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { generatedDocs, settingsJsonSchema } from "../../src/config/settings-reference";
+import { generatedDocs, MONITORING_PAGE, SETTINGS_PAGE, settingsJsonSchema } from "../../src/config/settings-reference";
 import { PROJECT_ROOT } from "../support/stacks";
 
 describe("generated settings reference", () => {
@@ -11,9 +11,15 @@ describe("generated settings reference", () => {
   );
 
   it("lists every setting with its default", () => {
-    const table = generatedDocs(PROJECT_ROOT).get(`${PROJECT_ROOT}/README.md`)!;
+    const table = generatedDocs(PROJECT_ROOT).get(`${PROJECT_ROOT}/${SETTINGS_PAGE}`)!;
     expect(table).toContain('| `network.natStrategy` | `"single"` \\| `"per-az"` | `"per-az"` |');
     expect(table).toContain("| `appTier.maxSize` | integer | `2` |");
+  });
+
+  it("gives each alarm's defaults and why on the monitoring page", () => {
+    const page = generatedDocs(PROJECT_ROOT).get(`${PROJECT_ROOT}/${MONITORING_PAGE}`)!;
+    expect(page).toContain("| app fleet | healthy hosts below desired (`healthyHosts`) | 0: ");
+    expect(page).toContain("| 3 x 60 s | breaching |");
   });
 
   it("describes every property, so no setting is undocumented", () => {

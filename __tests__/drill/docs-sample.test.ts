@@ -10,7 +10,7 @@ import type { FakeAnswer } from "./support/fake-app";
 import { FAILOVER_OUTAGE, REPLACEMENT_OUTAGE, answerFailover, answerFailoverAlarms, answerReplacement, answerReplacementAlarms } from "./support/scenarios";
 
 /**
- * The sample output in docs/drill.md (and the one in README.md) is what the drill prints against the
+ * The sample output in docs/drill.md is what the drill prints against the
  * scenarios the suites use (AWS mocks, a local server as the app). This test
  * fails when the code's output and the doc part ways; run it with
  * UPDATE_DRILL_DOCS=1 to write the current output into the doc.
@@ -59,26 +59,17 @@ function markers(name: string): [string, string] {
   return [`<!-- sample:${name} (written by __tests__/drill/docs-sample.test.ts) -->\n`, `<!-- /sample:${name} -->`];
 }
 
-/** Each document and the samples it must show; README.md carries one of them. */
-const DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
-  [DOC]: SAMPLES.map((sample) => sample.name),
-  [path.resolve(__dirname, "..", "..", "README.md")]: ["instance"],
-};
-
 test.each(SAMPLES.map((sample) => [sample.name, sample] as const))("the docs show the drill's real output: %s", async (_name, sample) => {
   const expected = await render(sample);
-  for (const [file, names] of Object.entries(DOCUMENTS)) {
-    if (!names.includes(sample.name)) continue;
-    const doc = fs.readFileSync(file, "utf8");
-    const [open, close] = markers(sample.name);
-    const start = doc.indexOf(open);
-    const end = doc.indexOf(close, start);
-    expect({ file: path.basename(file), start: start >= 0, end: end >= 0 }).toEqual({ file: path.basename(file), start: true, end: true });
-    const current = doc.slice(start + open.length, end);
-    if (process.env.UPDATE_DRILL_DOCS === "1" && current !== expected) {
-      fs.writeFileSync(file, doc.slice(0, start + open.length) + expected + doc.slice(end));
-      continue;
-    }
-    expect(current).toBe(expected);
+  const doc = fs.readFileSync(DOC, "utf8");
+  const [open, close] = markers(sample.name);
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close, start);
+  expect({ start: start >= 0, end: end >= 0 }).toEqual({ start: true, end: true });
+  const current = doc.slice(start + open.length, end);
+  if (process.env.UPDATE_DRILL_DOCS === "1" && current !== expected) {
+    fs.writeFileSync(DOC, doc.slice(0, start + open.length) + expected + doc.slice(end));
+    return;
   }
+  expect(current).toBe(expected);
 });

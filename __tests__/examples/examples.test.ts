@@ -53,13 +53,13 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 describe("examples/", () => {
-  it("holds the examples the README points at", () => {
+  it("holds the examples docs/stack.md points at", () => {
     expect(EXAMPLES).toEqual(["database-in-a-vpc", "network-and-load-balancer"]);
     // Every other folder is the CI pipeline's: a stack example without its cdktf.json is not left out unnoticed.
     const folders = fs.readdirSync(path.join(PROJECT_ROOT, "examples"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
     expect(folders.map((entry) => entry.name).filter((name) => !EXAMPLES.includes(name))).toEqual(["ci"]);
-    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-    for (const example of EXAMPLES) expect(readme).toContain(`examples/${example}/`);
+    const page = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "stack.md"), "utf8");
+    for (const example of EXAMPLES) expect(page).toContain(`examples/${example}/`);
   });
 
   describe.each(EXAMPLES)("%s", (example) => {

@@ -7,13 +7,24 @@ import { PROJECT_ROOT } from "./stacks";
 // .cache/run holds the app bundle scripts/run.mjs built; with timestamps kept it is still fresh in the copy.
 const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments", ".cache/run"];
 
+/** No AWS credentials from anywhere (variables, profiles, files): a machine with no account, as the offline commands need. */
+export const NO_AWS_CREDENTIALS: NodeJS.ProcessEnv = {
+  AWS_ACCESS_KEY_ID: "",
+  AWS_SECRET_ACCESS_KEY: "",
+  AWS_SESSION_TOKEN: "",
+  AWS_PROFILE: "",
+  AWS_CONFIG_FILE: "/nonexistent",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+};
+
 /** A throwaway copy of the project (node_modules linked, not copied) to run commands in without touching the checkout. */
 export class ProjectCopy {
   readonly root: string;
 
-  constructor() {
+  /** `extraEntries`: more of the project's files and folders to copy, such as the docs a command checks. */
+  constructor(extraEntries: readonly string[] = []) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-project-"));
-    for (const entry of PROJECT_ENTRIES) {
+    for (const entry of [...PROJECT_ENTRIES, ...extraEntries]) {
       const source = path.join(PROJECT_ROOT, entry);
       if (fs.existsSync(source)) fs.cpSync(source, path.join(this.root, entry), { recursive: true, preserveTimestamps: true });
     }

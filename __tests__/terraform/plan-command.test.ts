@@ -7,21 +7,14 @@ import { readSavedPlan } from "../../src/terraform/saved-plan";
 import type { TerraformPlanJson } from "../../src/terraform/stack-workspace";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
 import { readableChanges, referencedResources } from "../support/plan-json";
-import { ProjectCopy } from "../support/project-copy";
+import { NO_AWS_CREDENTIALS, ProjectCopy } from "../support/project-copy";
 import { planned, planStack, synthesizedResourceCount, synthesizeEnvironment } from "../support/terraform";
 
 // `npm run plan` as a user runs it on a fresh clone: no AWS credentials, no
 // network, in a throwaway copy of the project. Its plan of the default
 // environment, from the JSON cdktf synthesizes, is also what the HCL output
 // must plan to, value for value.
-const offline = {
-  AWS_ACCESS_KEY_ID: "",
-  AWS_SECRET_ACCESS_KEY: "",
-  AWS_SESSION_TOKEN: "",
-  AWS_PROFILE: "",
-  AWS_CONFIG_FILE: "/nonexistent",
-  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-};
+const offline = NO_AWS_CREDENTIALS;
 
 /**
  * Terraform's own rendering of a plan: every planned resource by address with

@@ -99,6 +99,9 @@ export interface PermissionSet {
 /** What WAF's logging to CloudWatch Logs needs: none of these calls has a resource type. */
 const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DeleteResourcePolicy"];
 
+/** What adopting a VPC's default security group takes: its rules revoked, nothing added. */
+const DEFAULT_SECURITY_GROUP_REVOKES = ["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"];
+
 /**
  * Actions whose only resource is `*`, each group with the reason IAM gives no narrower scope.
  * Reads go to every role; a group for deploy roles only is granted with conditions of its own.
@@ -127,6 +130,14 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
     reason:
       "WAF's logging to CloudWatch Logs is a log delivery, and the stack writes the resource policy that lets it into the WAF's log group; " +
       "neither call has a resource type. Deploy role only.",
+    deployOnly: true,
+  },
+  {
+    actions: DEFAULT_SECURITY_GROUP_REVOKES,
+    reason:
+      "AWS creates a VPC's default security group with the VPC, untagged, and takes no tag for it at creation; IAM has no " +
+      "condition naming a group's VPC by its tag. Granted on untagged groups and rules only, to remove rules: a deploy role " +
+      "can neither tag such a group nor add a rule to it. Deploy role only.",
     deployOnly: true,
   },
 ];
@@ -649,16 +660,13 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
       conditions: taggedForEnvironment(scope),
     },
     {
-      // The VPC's default security group is created by AWS with the VPC, untagged; Terraform adopts it, tags
-      // it and removes its rules. IAM cannot name it before it exists, so untagged groups may be tagged with
-      // this environment's tag (docs/ci-access.md lists this).
-      sid: "AdoptDefaultSecurityGroup",
-      actions: ["ec2:CreateTags"],
-      resources: [ec2("security-group")],
-      conditions: [
-        { test: "Null", variable: "aws:ResourceTag/Environment", values: ["true"] },
-        { test: "StringEquals", variable: "aws:RequestTag/Environment", values: [scope.environmentTag] },
-      ],
+      // The VPC's default security group is created by AWS with the VPC; no tag can be given at its creation and
+      // IAM has no condition naming a group's VPC by tag, so the stack adopts it untagged and only revokes its
+      // rules: untagged groups (and their untagged rules) may lose rules, never gain one or a tag (UNSCOPED_ACTIONS).
+      sid: "RevokeDefaultSecurityGroupRules",
+      actions: DEFAULT_SECURITY_GROUP_REVOKES,
+      resources: [ec2("security-group"), ec2("security-group-rule")],
+      conditions: [{ test: "Null", variable: "aws:ResourceTag/Environment", values: ["true"] }],
     },
     {
       // An Auto Scaling group checks that its creator may launch from its template.

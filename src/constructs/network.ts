@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, type ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable, type TerraformProvider } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -91,6 +91,13 @@ export interface NetworkProps {
   readonly region?: string;
   /** Names and Name tags. @default the lab's (`labNetworkNames()`), for the VPC name given here if any */
   readonly names?: Partial<NetworkNames>;
+  /**
+   * The provider the VPC's default security group is adopted with, untagged. AWS creates that group with the
+   * VPC and no tag can be given at its creation, so a role allowed to tag only what it creates cannot tag it:
+   * give a provider without default tags, and the group keeps no tag (not even its Name) and only loses its rules.
+   * @default the stack's provider: the group is tagged with its Name and the provider's default tags
+   */
+  readonly untaggedProvider?: TerraformProvider;
 }
 
 /** Problems with names AWS would refuse: the VPC's Name tag. */
@@ -175,7 +182,7 @@ export class Network extends Construct {
     // CKV2_AWS_12: managing the default group with no rule blocks removes AWS's allow-all rules.
     new DefaultSecurityGroup(this, "default-security-group", {
       vpcId: vpc.id,
-      tags: { Name: names.defaultSecurityGroup },
+      ...(props.untaggedProvider ? { provider: props.untaggedProvider } : { tags: { Name: names.defaultSecurityGroup } }),
     });
 
     const internetGateway = new InternetGateway(this, "internet-gateway", {

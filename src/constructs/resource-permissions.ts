@@ -96,14 +96,14 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["ec2:DeleteVpc", "ec2:DescribeVpcs"],
   },
   aws_default_security_group: {
-    create: ["ec2:DescribeSecurityGroups", "ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+    // With CI access the stack adopts it through a provider without default tags: no tag call at all.
+    create: ["ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
     read: ["ec2:DescribeSecurityGroups"],
     update: ["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
-    tag: EC2_TAGS,
     delete: [],
     note:
-      "AWS creates the group with the VPC; Terraform adopts it (tags it, revokes its default rules) and on destroy only forgets it. " +
-      "Adopting means tagging a group created untagged, which the deploy role's AdoptDefaultSecurityGroup allows.",
+      "AWS creates the group with the VPC, untagged; Terraform adopts it (revokes its default rules) and on destroy only forgets it. " +
+      "The deploy role's RevokeDefaultSecurityGroupRules allows the revokes on untagged groups only.",
   },
   aws_subnet: {
     create: ["ec2:CreateSubnet", "ec2:CreateTags", "ec2:ModifySubnetAttribute", "ec2:DescribeSubnets"],

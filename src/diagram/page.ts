@@ -155,7 +155,7 @@ function monitoringSection(topology: Topology): string {
   return `
 ## Monitoring
 
-${topology.alarms.length} CloudWatch alarms on the environment's HA signals (thresholds: README, Monitoring).
+${topology.alarms.length} CloudWatch alarms on the environment's HA signals (thresholds: docs/monitoring.md).
 
 ${table(["alarm", "watches", "fires when", "notifies"], rows)}
 `;

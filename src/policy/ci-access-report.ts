@@ -181,11 +181,19 @@ const CAPABILITIES: readonly Capability[] = [
     ],
   },
   {
-    what: "tag an untagged security group with the environment's tag, then open it (the default group's adoption: still open)",
+    what: "tag an untagged security group with the environment's tag, then open it",
     requests: (environment) => [
       { action: "ec2:CreateTags", resource: arn("ec2", "security-group/sg-0untagged"), context: { "aws:RequestTag/Environment": environment.tag } },
       { action: "ec2:AuthorizeSecurityGroupIngress", resource: arn("ec2", "security-group/sg-0untagged"), context: tagged(environment) },
     ],
+  },
+  {
+    what: "add a rule to an untagged security group",
+    requests: () => [{ action: "ec2:AuthorizeSecurityGroupIngress", resource: arn("ec2", "security-group/sg-0untagged") }],
+  },
+  {
+    what: "remove a rule from an untagged security group (how the VPC's default group is adopted)",
+    requests: () => [{ action: "ec2:RevokeSecurityGroupIngress", resource: arn("ec2", "security-group/sg-0untagged") }],
   },
 ];
 

@@ -12,7 +12,7 @@ import type { Control } from "./control";
  */
 
 const settingCondition = z.strictObject({
-  setting: z.string().describe("Dotted setting path, as in the README's settings table."),
+  setting: z.string().describe("Dotted setting path, as in the settings table of docs/settings.md."),
   equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe("The value the waiver needs; null means unset."),
 });
 type SettingCondition = z.output<typeof settingCondition>;

@@ -80,6 +80,8 @@ export class InventoryStack extends ProjectStack {
       flowLogs: settings.network.flowLogs.enabled,
       flowLogRetentionDays: settings.network.flowLogs.retentionDays,
       names: names.network,
+      // A deploy role tags only what it creates (docs/ci-access.md): the default group AWS creates stays untagged.
+      untaggedProvider: ciAccess ? new AwsProvider(this, "aws-untagged", { alias: "untagged", region: settings.region }) : undefined,
     });
 
     const securityGroups = new SecurityGroups(this, "security-groups", {
