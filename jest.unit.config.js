@@ -22,14 +22,16 @@ const NEEDS_MORE = [
   "<rootDir>/__tests__/cdk-terrain/same-stacks\\.test\\.ts$",
   // bash, shellcheck, PHP and Terraform: the boot script checked and decoded.
   "<rootDir>/__tests__/constructs/boot-script\\.test\\.ts$",
-  // Terraform: validation, plans, the kept review folder, the plan file reader and the runner.
-  "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|saved-plan|runner)\\.test\\.ts$",
+  // Terraform: validation, plans, the kept review folder, the plan file reader, the runner and npm run synth:hcl's formatting.
+  "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|saved-plan|runner|hcl-command)\\.test\\.ts$",
   // Terraform: every command the README and help give, run as written where it runs offline.
   "<rootDir>/__tests__/docs/commands\\.test\\.ts$",
   // Terraform and moto_server: a sign-in environment's client secret changed in its state, reviewed offline and live.
   "<rootDir>/__tests__/terraform/sensitive-review\\.test\\.ts$",
   // Terraform, and moto_server: the CI access stack validated, planned and applied, an environment deployed with its roles.
   "<rootDir>/__tests__/ci-access/(ci-access-terraform|ci-access-emulator|deploy-role-emulator)\\.test\\.ts$",
+  // moto_server: the drill's AWS clients over TLS, with and without AWS_CA_BUNDLE.
+  "<rootDir>/__tests__/drill/aws-clients\\.test\\.ts$",
 ];
 
 module.exports = { ...base, testPathIgnorePatterns: ["/node_modules/", ...NEEDS_MORE] };

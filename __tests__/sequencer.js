@@ -24,6 +24,9 @@ const SLOW_FIRST = [
   "config/synth-command",
   // Four Jest runs side by side, each on a copy of the project with one wrong change.
   "known-mutants",
+  // Half a minute each: cdktf synth --hcl and terraform fmt in a copy; the drill's clients against moto over TLS.
+  "terraform/hcl-command",
+  "drill/aws-clients",
   "lint",
   "typecheck",
   "performance/fresh-synth",

@@ -6,7 +6,7 @@
 // exits 1 when the files in docs/ differ from what would be generated.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SettingsError } from "../src/config/load";
+import { SettingsError, settingsErrorText } from "../src/config/load";
 import { projectRoot } from "../src/config/project-root";
 import { DEFAULT_ENVIRONMENT, generateArchitecture, staleArchitectureFiles } from "../src/diagram/architecture";
 import { renderSvg } from "../src/diagram/graphviz";
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError) console.error(`Invalid settings: ${error.message}`);
+  if (error instanceof SettingsError) console.error(settingsErrorText(error));
   else if (error instanceof TopologyError) console.error(`Cannot draw the diagram: ${error.message}`);
   else throw error;
   process.exitCode = 1;

@@ -23,7 +23,7 @@
 // it falls back to for a plan file it cannot read, saying why).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SettingsError } from "../src/config/load";
+import { SettingsError, settingsErrorText } from "../src/config/load";
 import { projectRoot } from "../src/config/project-root";
 import { type SynthesizedStack, synthesize } from "../src/synthesize";
 import { documentResources } from "../src/terraform/cost";
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError) console.error(`Invalid settings: ${error.message}`);
+  if (error instanceof SettingsError) console.error(settingsErrorText(error));
   else if (error instanceof TerraformNotFoundError || error instanceof TerraformError || error instanceof LockTimeoutError) console.error(error.message);
   else throw error;
   process.exitCode = 1;

@@ -72,7 +72,10 @@ describe("ci settings", () => {
       },
       "default.json: ci.githubActions.oidcProviderArn: is in account 210987654321, but ci.accountId is 123456789012",
     ],
-    [{ state: s3, ci: { accountId: "123456789012", gitlab: {} } }, "default.json: ci.gitlab: unknown setting"],
+    [
+      { state: s3, ci: { accountId: "123456789012", gitlab: {} } },
+      "default.json: ci.gitlab: unknown setting; the settings here are accountId, terraformCloud, githubActions",
+    ],
   ])("%j: %s", (settings, message) => {
     expect(error(settings)).toBe(message);
   });

@@ -84,7 +84,9 @@ describe("loadEnvironments", () => {
 
   it("names the file and the reason for JSON it cannot read", () => {
     write("broken.json", '{ "region": "us-west-2", }');
-    expect(failure(() => loadEnvironments({ directory, variables: {} }))).toMatch(/broken\.json: not valid JSON \(/);
+    expect(failure(() => loadEnvironments({ directory, variables: {} }))).toMatch(
+      /\/broken\.json: not valid JSON at line 1, column 26: Expected double-quoted property name$/,
+    );
   });
 
   it("refuses a file that is not an object", () => {

@@ -19,22 +19,31 @@ afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
 
 /**
- * Synthesizes a project whose one environment file holds `raw`; returns the
- * one-line message it stops with, after checking that nothing was written.
+ * Synthesizes a project whose one environment file holds `raw` (or the text
+ * `raw`); returns the lines of the message it stops with, one per problem,
+ * after checking that nothing was written.
  */
-function problemWith(raw: Record<string, unknown>): string {
-  fs.writeFileSync(path.join(project, "environments", "broken.json"), JSON.stringify({ state: { bucket: "test-state-bucket" }, ...raw }));
+function problemsWith(raw: Record<string, unknown> | string): string[] {
+  const text = typeof raw === "string" ? raw : JSON.stringify({ state: { bucket: "test-state-bucket" }, ...raw });
+  fs.writeFileSync(path.join(project, "environments", "broken.json"), text);
   const outdir = path.join(project, "cdktf.out");
   try {
     synthesize({ projectRoot: project, outdir, variables: {} });
   } catch (error) {
     expect(error).toBeInstanceOf(SettingsError);
-    const message = (error as Error).message;
-    expect(message).not.toContain("\n");
+    const { message, problems } = error as SettingsError;
+    expect(message).toBe(problems.join("\n"));
     expect(fs.existsSync(outdir)).toBe(false);
-    return message;
+    return [...problems];
   }
   throw new Error("the settings were accepted");
+}
+
+/** The one-line message of settings with one problem. */
+function problemWith(raw: Record<string, unknown> | string): string {
+  const problems = problemsWith(raw);
+  expect(problems).toHaveLength(1);
+  return problems[0];
 }
 
 describe("defaults are the lab's final state (docs/lab.md)", () => {
@@ -100,6 +109,11 @@ describe("subnet CIDRs", () => {
     expect(settings.network.privateSubnetCidrs).toEqual(["172.16.32.0/19", "172.16.64.0/19"]);
   });
 
+  it("may be given clear of the default public subnets, which then start after them", () => {
+    const settings = settingsFor("other", { network: { privateSubnetCidrs: ["10.0.8.0/23", "10.0.10.0/23"] } });
+    expect(settings.network.publicSubnetCidrs).toEqual(["10.0.12.0/24", "10.0.13.0/24"]);
+  });
+
   it("may be given, and the computed ones then start after them", () => {
     const settings = settingsFor("other", { network: { publicSubnetCidrs: ["10.0.8.0/24", "10.0.9.0/24"] } });
     expect(settings.network.privateSubnetCidrs).toEqual(["10.0.10.0/23", "10.0.12.0/23"]);
@@ -141,6 +155,14 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       { network: { publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"], privateSubnetCidrs: ["10.0.0.0/23", "10.0.4.0/23"] } },
       /network\.privateSubnetCidrs\.0: 10\.0\.0\.0\/23 overlaps 10\.0\.0\.0\/24 \(publicSubnetCidrs\.0\)/,
     ],
+    [
+      "private subnets over the default public ones",
+      { network: { privateSubnetCidrs: ["10.0.0.0/23", "10.0.4.0/23"] } },
+      new RegExp(
+        "^environments/broken\\.json: network\\.privateSubnetCidrs\\.0: 10\\.0\\.0\\.0/23 overlaps the default public subnets " +
+          "10\\.0\\.0\\.0/24 and 10\\.0\\.1\\.0/24; give publicSubnetCidrs as well, or a private CIDR outside 10\\.0\\.0\\.0/24 and 10\\.0\\.1\\.0/24$",
+      ),
+    ],
     ["a subnet per zone missing", { network: { privateSubnetCidrs: ["10.0.2.0/23"] } }, /network\.privateSubnetCidrs: has 1 CIDRs for 2 availability zones/],
     [
       "a VPC too small for the computed subnets",
@@ -162,8 +184,15 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     ["min above max", { appTier: { minSize: 3, desiredCapacity: 3, maxSize: 2 } }, /appTier\.minSize: 3 is above maxSize 2/],
     ["desired below min", { appTier: { minSize: 2, desiredCapacity: 1, maxSize: 4 } }, /appTier\.desiredCapacity: 1 is below minSize 2/],
     ["desired above max", { appTier: { minSize: 1, desiredCapacity: 5, maxSize: 4 } }, /appTier\.desiredCapacity: 5 is above maxSize 4/],
-    ["an unknown key", { network: { natStrategy: "per-az", natGateways: 2 } }, /^environments\/broken\.json: network\.natGateways: unknown setting$/],
-    ["an unknown top-level key", { regoin: "us-west-2" }, /^environments\/broken\.json: regoin: unknown setting$/],
+    [
+      "an unknown key far from any known one",
+      { network: { natStrategy: "per-az", natGateways: 2 } },
+      new RegExp(
+        "^environments/broken\\.json: network\\.natGateways: unknown setting; " +
+          "the settings here are vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natStrategy, ipv6, flowLogs$",
+      ),
+    ],
+    ["an unknown top-level key", { regoin: "us-west-2" }, /^environments\/broken\.json: regoin: unknown setting; did you mean region\?$/],
     ["an unknown choice", { network: { natStrategy: "one-per-zone" } }, /network\.natStrategy: Invalid option: expected one of "single"\|"per-az"/],
     [
       "storage below the engine's minimum",
@@ -173,6 +202,22 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     ["io1 storage below its minimum", { database: { storageType: "io1", allocatedStorageGiB: 50 } }, /below the 100 GiB minimum of io1/],
     ["a wrong type", { appTier: { maxSize: "2" } }, /appTier\.maxSize: Invalid input: expected number, received string/],
     ["a malformed instance type", { appTier: { instanceType: "t3 micro" } }, /appTier\.instanceType: must be an EC2 instance type/],
+    [
+      "a misspelt instance type",
+      { appTier: { instanceType: "t3.mirco" } },
+      new RegExp(
+        '^environments/broken\\.json: appTier\\.instanceType: "t3\\.mirco" is not an EC2 instance type: ' +
+          "t3 comes in nano, micro, small, medium, large, xlarge, 2xlarge; did you mean t3\\.micro\\?$",
+      ),
+    ],
+    [
+      "an arm64 instance type for the default x86_64 image",
+      { appTier: { instanceType: "t4g.small" } },
+      new RegExp(
+        "^environments/broken\\.json: appTier\\.instanceType: t4g\\.small is an arm64 type, but imageId .*x86_64 is an x86_64 image; " +
+          "choose an x86_64 type or set imageId to an arm64 image \\(.*-arm64\\)$",
+      ),
+    ],
     ["a non-8.4 MySQL", { database: { engineVersion: "8.0.35" } }, /database\.engineVersion: must be MySQL 8\.4/],
     [
       "a load balancer name too long",
@@ -412,7 +457,7 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "an unknown alarm",
       { monitoring: { alarms: { diskSpace: { threshold: 1 } } } },
-      /^environments\/broken\.json: monitoring\.alarms\.diskSpace: unknown setting$/,
+      /^environments\/broken\.json: monitoring\.alarms\.diskSpace: unknown setting; the settings here are healthyHosts, unhealthyHosts, .*, natPacketsDropped$/,
     ],
     [
       "scaling without room to scale",
@@ -450,8 +495,62 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     }
   });
 
-  it("counts the other problems instead of printing them", () => {
-    expect(problemWith({ appTier: { instanceType: "x" }, database: { instanceClass: "y" } })).toMatch(/ \(and 1 more\)$/);
+  it("takes any size of a current-generation family, Graviton with an arm64 image", () => {
+    expect(settingsFor("m7i", { appTier: { instanceType: "m7i-flex.large" } }).appTier.instanceType).toBe("m7i-flex.large");
+    const arm64 = { instanceType: "t4g.micro", imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" };
+    expect(settingsFor("t4g", { appTier: arm64 }).appTier).toMatchObject(arm64);
+  });
+
+  it("lists every problem, a line each", () => {
+    expect(problemsWith({ appTier: { instanceType: "x" }, database: { instanceClass: "y" } })).toEqual([
+      "environments/broken.json: appTier.instanceType: must be an EC2 instance type like t3.micro",
+      "environments/broken.json: database.instanceClass: must be an RDS instance class like db.t3.small",
+    ]);
+  });
+
+  it("lists the problems of every environment file", () => {
+    fs.writeFileSync(
+      path.join(project, "environments", "other.json"),
+      JSON.stringify({ namePrefix: "other-", regoin: "us-west-2", state: { bucket: "test-state-bucket" } }),
+    );
+    try {
+      expect(problemsWith({ database: { instanceClass: "y" } })).toEqual([
+        "environments/broken.json: database.instanceClass: must be an RDS instance class like db.t3.small",
+        "environments/other.json: regoin: unknown setting; did you mean region?",
+      ]);
+    } finally {
+      fs.rmSync(path.join(project, "environments", "other.json"));
+    }
+  });
+
+  it("says an empty name is empty, with the length AWS allows", () => {
+    expect(problemWith({ names: { autoScalingGroup: "" } })).toBe(
+      "environments/broken.json: names.autoScalingGroup: the Auto Scaling group name is empty; give one of 1 to 255 characters",
+    );
+    expect(problemsWith({ names: { app: "" } })).toEqual([
+      "environments/broken.json: names.app: the security group name is empty; give one of 1 to 255 characters",
+      "environments/broken.json: names.app: the target group name is empty; give one of 1 to 32 characters",
+    ]);
+    expect(problemWith({ names: { vpc: "" } })).toBe(
+      "environments/broken.json: names.vpc: is empty; name the VPC (its Name tag), or leave the setting out for Lab VPC",
+    );
+  });
+
+  it("names the closest known setting of a misspelt one, at any depth", () => {
+    expect(problemsWith({ loadBalancer: { healthCheck: { paht: "/health" } }, appTier: { instanceTyp: "t3.micro" }, database: { multiAZ: true } })).toEqual([
+      "environments/broken.json: loadBalancer.healthCheck.paht: unknown setting; did you mean loadBalancer.healthCheck.path?",
+      "environments/broken.json: appTier.instanceTyp: unknown setting; did you mean appTier.instanceType?",
+      "environments/broken.json: database.multiAZ: unknown setting; did you mean database.multiAz?",
+    ]);
+  });
+
+  it.each([
+    ["a trailing comma", '{\n  "region": "us-west-2",\n}\n', "line 3, column 1: Expected double-quoted property name"],
+    ["a missing comma", '{\n  "region": "us-west-2"\n  "namePrefix": "x-"\n}\n', "line 3, column 3: Expected ',' or '}' after property value"],
+    ["a misspelt literal", '{\n  "network": {\n    "ipv6": ture\n  }\n}\n', "line 3, column 14: Unexpected token 'u'"],
+    ["a file cut short", '{\n  "region": "us-west-2",\n', "line 3, column 1: the file ends before its JSON does"],
+  ])("places broken JSON (%s) at its line and column", (_, text, where) => {
+    expect(problemWith(text)).toBe(`environments/broken.json: not valid JSON at ${where}`);
   });
 });
 

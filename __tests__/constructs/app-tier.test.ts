@@ -261,6 +261,14 @@ describe("AppTier", () => {
       ["no subnet", { subnetIds: [] }, "subnetIds: needs at least one subnet"],
       ["a region it does not know", { region: "eu-middle-1" }, 'region: "eu-middle-1" is not an AWS region this project knows'],
       ["a malformed instance type", { instanceType: "t3 micro" }, 'instanceType: "t3 micro" is not an EC2 instance type like t3.micro'],
+      ["a misspelt instance type", { instanceType: "t3.mirco" }, 'instanceType: "t3.mirco" is not an EC2 instance type: t3 comes in nano, micro'],
+      [
+        "a Graviton type for the default x86_64 image",
+        { instanceType: "t4g.micro" },
+        "instanceType: t4g.micro is an arm64 type, but imageId resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 " +
+          "is an x86_64 image; choose an x86_64 type or set imageId to an arm64 image " +
+          "(resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64)",
+      ],
       ["an image that is neither an AMI nor an SSM parameter", { imageId: "amazon-linux" }, 'imageId: "amazon-linux" is not an AMI id'],
       ["a root volume smaller than the AMI", { rootVolumeSizeGiB: 4 }, "rootVolumeSizeGiB: 4 is not a whole number from 8 to 16384"],
       [

@@ -130,7 +130,7 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
       return Promise.resolve({ exitCode: 0, stdout: terraformJson(DEPLOYED), stderr: "" });
     };
     const outputs = await readStackOutputs({ environment: "dev", projectRoot: root, runCommand });
-    expect(calls).toEqual([{ command: "terraform", args: ["output", "-json"], cwd: folder }]);
+    expect(calls).toEqual([{ command: "terraform", args: ["output", "-json", "-no-color"], cwd: folder }]);
     expect(outputs.get("db_instance_identifier")).toBe("inventory-db");
     expect(outputs.get("app_url")).toBe(DEPLOYED.app_url);
   });
@@ -148,7 +148,7 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
         env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
       });
       expect(outputs.get("autoscaling_group_name")).toBe("Inventory-ASG");
-      expect(fs.readFileSync(path.join(bin, "called"), "utf8").trim()).toBe(`${fs.realpathSync(folder)} output -json`);
+      expect(fs.readFileSync(path.join(bin, "called"), "utf8").trim()).toBe(`${fs.realpathSync(folder)} output -json -no-color`);
     } finally {
       fs.rmSync(bin, { recursive: true, force: true });
     }
@@ -171,16 +171,26 @@ describe("from terraform output -json in cdktf.out/stacks/inventory-NAME", () =>
     );
   });
 
-  test("a failing terraform is reported with the first line of its error", async () => {
+  test("a failing terraform is reported with its own error, without colour codes or CLI configuration warnings", async () => {
     stackFolder();
-    const stderr =
-      '\n│ Error: Backend initialization required, please run "terraform init"\n│\n│ Reason: Initial configuration of the requested backend "s3"\n';
+    // What terraform 1.11 printed to stderr for `terraform output -json` in a stack folder never initialised, colour codes and all.
+    const stderr = fs.readFileSync(path.join(__dirname, "support", "terraform-output-uninitialised.stderr"), "utf8");
+    expect(stderr).toContain(`${String.fromCharCode(27)}[31m`);
     const runCommand: CommandRunner = () => Promise.resolve({ exitCode: 1, stdout: "", stderr });
-    const error = await failure(readStackOutputs({ environment: "dev", projectRoot: root, runCommand }));
-    expect(error.message).toBe(
-      `terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} ` +
-        `failed (Error: Backend initialization required, please run "terraform init"); run cdktf deploy inventory-dev first`,
-    );
+    const error = await readStackOutputs({ environment: "dev", projectRoot: root, runCommand }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StackOutputsError);
+    const lines = (error as Error).message.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `terraform output -json in ${path.join("cdktf.out", "stacks", "inventory-dev")} failed; run cdktf deploy inventory-dev first if it never ran, ` +
+        "else see what Terraform says:",
+      '  Error: Backend initialization required, please run "terraform init"',
+      '  Reason: Initial configuration of the requested backend "s3"',
+      '  The "backend" is the interface that Terraform uses to store state,',
+    ]);
+    expect(lines).toHaveLength(16);
+    expect(lines[15]).toBe("  configuration or state have been made.");
+    expect((error as Error).message).not.toContain(String.fromCharCode(27));
+    expect((error as Error).message).not.toMatch(/CLI configuration|[│╷╵]/);
   });
 
   test("terraform missing from PATH suggests --outputs-file", async () => {

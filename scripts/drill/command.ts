@@ -2,6 +2,8 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
+import * as fs from "node:fs";
+import * as https from "node:https";
 import * as path from "node:path";
 import { type AppProber, httpProber } from "./app-probe";
 import { type DrillArguments, USAGE, UsageError, parseDrillArguments } from "./arguments";
@@ -20,14 +22,38 @@ export interface DrillClients {
   readonly cloudWatch: CloudWatchClient;
 }
 
-/** Clients with the SDK's default credential chain (environment, profile, SSO, instance role ...). */
-export function defaultClients(region: string): DrillClients {
+/**
+ * Clients with the SDK's default credential chain (environment, profile, SSO,
+ * instance role ...) and endpoints (AWS_ENDPOINT_URL ...), trusting the
+ * certificates of AWS_CA_BUNDLE as the AWS CLI does: the JavaScript SDK reads
+ * that variable only from a profile, so a TLS-inspecting proxy or a local
+ * emulator would otherwise fail every request.
+ */
+export function defaultClients(region: string, variables: NodeJS.ProcessEnv = process.env): DrillClients {
+  // The SDK warns on every run that its 2027 releases will need Node.js 22; the project supports Node.js 20.19 on (package.json engines).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const config = { region, ...trustedCertificates(variables) };
   return {
-    autoScaling: new AutoScalingClient({ region }),
-    loadBalancing: new ElasticLoadBalancingV2Client({ region }),
-    rds: new RDSClient({ region }),
-    cloudWatch: new CloudWatchClient({ region }),
+    autoScaling: new AutoScalingClient(config),
+    loadBalancing: new ElasticLoadBalancingV2Client(config),
+    rds: new RDSClient(config),
+    cloudWatch: new CloudWatchClient(config),
   };
+}
+
+/** The request handler settings that make the clients trust AWS_CA_BUNDLE's certificates, if it is set. */
+function trustedCertificates(variables: NodeJS.ProcessEnv): { requestHandler?: { httpsAgent: https.Agent } } {
+  const bundle = variables.AWS_CA_BUNDLE;
+  if (bundle === undefined || bundle === "") return {};
+  let ca: Buffer;
+  try {
+    ca = fs.readFileSync(bundle);
+  } catch (error) {
+    throw new Error(`AWS_CA_BUNDLE: cannot read ${bundle} (${(error as NodeJS.ErrnoException).code}); point it at a PEM file of the certificates to trust`, {
+      cause: error,
+    });
+  }
+  return { requestHandler: { httpsAgent: new https.Agent({ ca, keepAlive: true }) } };
 }
 
 export const EXIT_CODES = { success: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -102,7 +128,7 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
     const drill = drillFor(drillArguments, outputs);
     const alarmNames = outputs.optionalList("alarm_names");
 
-    clients = (context.createClients ?? defaultClients)(region);
+    clients = (context.createClients ?? ((clientRegion) => defaultClients(clientRegion, context.env)))(region);
     const out = new LiveConsole(context.stdout);
     const runtime: DrillRuntime = {
       clock: context.clock ?? systemClock,

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { inventoryStackName } from "../../src/config/names";
+import { readableDiagnostics } from "../../src/terraform/terraform-cli";
 
 /** Terraform outputs of an environment's stack that the drills use. */
 export const DRILL_OUTPUTS = ["app_url", "autoscaling_group_name", "target_group_arn", "db_instance_identifier", "region"] as const;
@@ -141,14 +142,16 @@ async function readTerraformOutputs(stack: string, options: ReadStackOutputsOpti
   const run = options.runCommand ?? execFileRunner;
   let result: Awaited<ReturnType<CommandRunner>>;
   try {
-    result = await run("terraform", ["output", "-json"], { cwd: folder, env: options.env });
+    result = await run("terraform", ["output", "-json", "-no-color"], { cwd: folder, env: options.env });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "terraform is not on PATH" : `terraform could not be run (${(error as Error).message})`;
     throw new StackOutputsError(`${reason}; install it, or pass --outputs-file FILE written by cdktf deploy ${stack} --outputs-file FILE`);
   }
   if (result.exitCode !== 0) {
-    const firstLine = firstMeaningfulLine(result.stderr) ?? `exit code ${result.exitCode}`;
-    throw new StackOutputsError(`${source} failed (${firstLine}); run cdktf deploy ${stack} first`);
+    const terraformSays = readableDiagnostics("", result.stderr).replace(/\n{2,}/g, "\n") || `exit code ${result.exitCode}`;
+    throw new StackOutputsError(
+      `${source} failed; run cdktf deploy ${stack} first if it never ran, else see what Terraform says:\n${terraformSays.replace(/^/gm, "  ")}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -162,14 +165,6 @@ async function readTerraformOutputs(stack: string, options: ReadStackOutputsOpti
   // terraform output -json wraps each value: { "app_url": { "value": "...", "type": "string", "sensitive": false } }.
   const values = Object.fromEntries(Object.entries(parsed).map(([name, output]) => [name, isRecord(output) ? output.value : undefined]));
   return new StackOutputs(stack, values, source);
-}
-
-/** Terraform's errors start with a blank line and a "╷" box; the first line with words is the message. */
-function firstMeaningfulLine(text: string): string | undefined {
-  return text
-    .split("\n")
-    .map((line) => line.replace(/^[\s│╷╵]+/, "").trim())
-    .find((line) => /\w/.test(line));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -20,12 +20,13 @@ import { APP_USERNAME, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs
 import {
   AMAZON_LINUX_2023,
   capacityProblems,
-  EC2_INSTANCE_TYPE,
   IMAGE_ID,
   INSTANCE_REFRESH_LIMITS,
   instanceRefreshProblems,
+  instanceTypeProblems,
   ROOT_VOLUME_GIB,
 } from "../constructs/app-tier";
+import { EC2_INSTANCE_TYPE, instanceTypeProblem } from "../constructs/ec2-instance-types";
 import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/app-domain";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
@@ -96,7 +97,7 @@ const tagMap = z
 
 const namesSchema = z
   .strictObject({
-    vpc: z.string().min(1).default("Lab VPC").describe("Name tag of the VPC."),
+    vpc: z.string().min(1, "is empty; name the VPC (its Name tag), or leave the setting out for Lab VPC").default("Lab VPC").describe("Name tag of the VPC."),
     loadBalancer: z.string().default("Inventory-LB").describe("Application Load Balancer and its security group."),
     app: z.string().default("Inventory-App").describe("Target group, app security group and the Name tag of every app server."),
     autoScalingGroup: z.string().default("Inventory-ASG").describe("Auto Scaling group of the app servers."),
@@ -304,6 +305,11 @@ const appTierSchema = z
     instanceType: z
       .string()
       .regex(EC2_INSTANCE_TYPE, "must be an EC2 instance type like t3.micro")
+      // The sizes of a family are checked beside its form, so a file's every mistake shows at once.
+      .superRefine((value, ctx) => {
+        const problem = EC2_INSTANCE_TYPE.test(value) ? instanceTypeProblem(value) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .default("t3.micro")
       .describe("EC2 instance type of the app servers."),
     imageId: z
@@ -600,6 +606,7 @@ export const settingsSchema = z
     for (const problem of subnets.problems) report(["network", ...problem.prop.split(".").map(pathPart)], problem.message);
 
     for (const problem of capacityProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
+    for (const problem of instanceTypeProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
     for (const problem of instanceRefreshProblems(input.appTier.instanceRefresh)) report(["appTier", ...problem.prop.split(".")], problem.message);
     const refreshAlarms = input.appTier.instanceRefresh.alarms;
     refreshAlarms.forEach((signal, index) => {

@@ -8,6 +8,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { INSTANCE_REFRESH_LIMITS } from "../functions/app-release/release";
 import { AppRelease } from "./app-release";
 import { type BootScriptProps, renderBootScript } from "./boot-script";
+import { instanceArchitecture, instanceTypeProblem } from "./ec2-instance-types";
 import { isKnownRegion } from "./aws-regions";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
@@ -29,8 +30,6 @@ export function base64UserData(script: string): string {
   return Fn.base64encode(script.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
 }
 
-/** EC2 instance types, like `t3.micro`. */
-export const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 /** An AMI id, or an SSM parameter EC2 resolves to one at launch. */
 export const IMAGE_ID = /^(ami-[0-9a-f]{8,17}|resolve:ssm:\/[A-Za-z0-9_./-]+(:\d+)?)$/;
 /** The latest Amazon Linux 2023, resolved by EC2 at launch: no lookup at plan time. */
@@ -57,6 +56,31 @@ export interface InstanceRefreshProps {
    * @default 300: a full window of the 5xx alarms
    */
   readonly instanceWarmupSeconds?: number;
+}
+
+/**
+ * Problems with the instance type: one of a family and size the app servers
+ * run on (src/constructs/ec2-instance-types.ts), and of the processor
+ * architecture of an image whose name gives it (Amazon Linux's parameters do):
+ * EC2 refuses to launch an arm64 type from an x86_64 image, and the Auto
+ * Scaling group would retry for ever.
+ */
+export function instanceTypeProblems(props: { readonly instanceType: string; readonly imageId: string }): PropProblem[] {
+  const { instanceType, imageId } = props;
+  if (Token.isUnresolved(instanceType)) return [];
+  const problem = instanceTypeProblem(instanceType);
+  if (problem) return [{ prop: "instanceType", message: problem }];
+  const imageArchitecture = Token.isUnresolved(imageId) ? undefined : /(arm64|x86_64)/.exec(imageId)?.[1];
+  const architecture = instanceArchitecture(instanceType);
+  if (imageArchitecture === undefined || imageArchitecture === architecture) return [];
+  return [
+    {
+      prop: "instanceType",
+      message:
+        `${instanceType} is an ${architecture} type, but imageId ${imageId} is an ${imageArchitecture} image; ` +
+        `choose an ${imageArchitecture} type or set imageId to an ${architecture} image (${imageId.replace(imageArchitecture, architecture)})`,
+    },
+  ];
 }
 
 /** Problems with the refresh's percentages and warm-up: AWS's ranges, and at most 100 between the two percentages. */
@@ -206,12 +230,10 @@ export class AppTier extends Construct {
       Token.isUnresolved(props.region) || isKnownRegion(props.region)
         ? undefined
         : { prop: "region", message: `"${props.region}" is not an AWS region this project knows (src/constructs/aws-regions.ts)` },
-      Token.isUnresolved(instanceType) || EC2_INSTANCE_TYPE.test(instanceType)
-        ? undefined
-        : { prop: "instanceType", message: `"${instanceType}" is not an EC2 instance type like t3.micro` },
       Token.isUnresolved(imageId) || IMAGE_ID.test(imageId)
         ? undefined
         : { prop: "imageId", message: `"${imageId}" is not an AMI id (ami-...) or resolve:ssm:/parameter/name` },
+      ...instanceTypeProblems({ instanceType, imageId }),
       ...capacityProblems({ minSize, desiredCapacity, maxSize }),
       integerProblem("healthCheckGracePeriodSeconds", healthCheckGracePeriodSeconds, 0),
       integerProblem("rootVolumeSizeGiB", rootVolumeSizeGiB, ...ROOT_VOLUME_GIB),

@@ -52,6 +52,7 @@ export function choiceProblem<T>(prop: string, value: T, allowed: readonly T[]):
 /** A problem when `value` is longer than `max` or does not match `pattern`, saying what is `allowed`. */
 export function nameProblem(prop: string, what: string, value: string, max: number, pattern: RegExp, allowed: string): PropProblem | undefined {
   if (Token.isUnresolved(value)) return undefined;
+  if (value === "") return { prop, message: `the ${what} is empty; give one of 1 to ${max} characters` };
   if (value.length > max) return { prop, message: `the ${what} "${value}" is ${value.length} characters; AWS allows ${max}` };
   if (!pattern.test(value)) return { prop, message: `the ${what} "${value}" must use ${allowed}` };
   return undefined;
@@ -73,4 +74,30 @@ export function ipv6CidrPropProblem(prop: string, value: string): PropProblem | 
 export function regionPropProblem(prop: string, region: string): PropProblem | undefined {
   if (Token.isUnresolved(region) || isKnownRegion(region)) return undefined;
   return { prop, message: `"${region}" is not an AWS region this project knows (src/constructs/aws-regions.ts)` };
+}
+
+/**
+ * The one candidate nearest to `value` when it is near enough to be a slip of
+ * the keyboard (a letter or two wrong, missing, extra or swapped, case
+ * aside), and no other candidate is as near: what a "did you mean" names.
+ */
+export function closestMatch(value: string, candidates: readonly string[]): string | undefined {
+  const allowed = Math.max(1, Math.floor(value.length / 3));
+  const scored = candidates.map((candidate) => ({ candidate, distance: editDistance(value.toLowerCase(), candidate.toLowerCase()) }));
+  const best = Math.min(...scored.map((entry) => entry.distance));
+  const nearest = scored.filter((entry) => entry.distance === best);
+  return best <= allowed && nearest.length === 1 ? nearest[0].candidate : undefined;
+}
+
+/** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
 }

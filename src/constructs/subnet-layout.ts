@@ -32,7 +32,8 @@ export interface SubnetLayout {
  * The subnets' CIDRs: the given ones, and the missing ones carved from the
  * VPC CIDR (public blocks first, then private, each aligned to its size, after
  * the highest given block), with every problem: a VPC or subnet AWS refuses,
- * a subnet outside the VPC, two that overlap, a count that is not one per zone.
+ * a subnet outside the VPC, two that overlap, a count that is not one per
+ * zone, private subnets given where the computed public ones belong.
  */
 export function subnetLayout(props: SubnetCidrs, zoneCount: number): SubnetLayout {
   const vpcCidr = props.vpcCidr ?? DEFAULT_VPC_CIDR;
@@ -69,6 +70,20 @@ export function subnetLayout(props: SubnetCidrs, zoneCount: number): SubnetLayou
       `${vpcCidr} is too small to compute subnets from (they would be /${Math.max(...computedLengths)}, AWS subnets are /16 to /28); ` +
         "give publicSubnetCidrs and privateSubnetCidrs",
     );
+  }
+  if (givenPrivate && !givenPublic && zoneCount <= 16) {
+    // The public subnets' documented place is the start of the VPC; private blocks given over it would push them elsewhere unasked.
+    const defaultPublic = allocate(vpc, Array<number>(zoneCount).fill(vpc.prefixLength + 4));
+    givenPrivate.forEach((block, index) => {
+      const covered = defaultPublic.filter((publicBlock) => overlaps(publicBlock, parseCidr(block))).map(format);
+      if (covered.length > 0)
+        refuse(
+          `privateSubnetCidrs.${index}`,
+          `${block} overlaps the default public subnet${covered.length > 1 ? "s" : ""} ${covered.join(" and ")}; ` +
+            `give publicSubnetCidrs as well, or a private CIDR outside ${defaultPublic.map(format).join(" and ")}`,
+        );
+    });
+    if (result.problems.length > 0) return result;
   }
   if (computedLengths.length > 0) {
     // Computed blocks start after the highest given one so they never collide with it.
