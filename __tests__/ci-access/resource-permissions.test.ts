@@ -204,28 +204,7 @@ const KNOWN_GAPS = {
   /** `<type> <action>` the plan role is not granted. */
   planMissing: [],
   /** Deploy role grants no entry lists. */
-  unusedGrants: [
-    "autoscaling:AttachTrafficSources",
-    "autoscaling:DetachTrafficSources",
-    "autoscaling:ResumeProcesses",
-    "autoscaling:SetDesiredCapacity",
-    "autoscaling:SuspendProcesses",
-    "ec2:AssociateAddress",
-    "ec2:DeleteLaunchTemplateVersions",
-    "ec2:ModifyLaunchTemplate",
-    "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-    "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-    "logs:ListTagsLogGroup",
-    "logs:TagLogGroup",
-    "logs:UntagLogGroup",
-    "rds:DescribeDBEngineVersions",
-    "rds:DescribeOrderableDBInstanceOptions",
-    "rds:RebootDBInstance",
-    "s3:GetObjectVersion",
-    "s3:GetObjectVersionTagging",
-    "sns:ListSubscriptionsByTopic",
-    "wafv2:ListWebACLs",
-  ],
+  unusedGrants: [],
 };
 
 /** The problems not in `known`, and the known ones that did not happen. */

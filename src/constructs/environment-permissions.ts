@@ -111,16 +111,12 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "(the Service Authorization Reference lists no resource type for them); they return metadata, never data.",
   },
   {
-    actions: ["rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions"],
-    reason: "Engine versions and orderable instance options are AWS's catalogue, not resources of the account.",
-  },
-  {
     actions: ["logs:DescribeLogGroups"],
     reason: "DescribeLogGroups lists the account's log groups; IAM scopes it to a region and account at most.",
   },
   {
-    actions: ["logs:DescribeResourcePolicies", "wafv2:ListWebACLs", "wafv2:GetWebACLForResource"],
-    reason: "CloudWatch Logs' resource policies and WAF's list calls have no resource type: they list what the account has.",
+    actions: ["logs:DescribeResourcePolicies", "wafv2:GetWebACLForResource"],
+    reason: "CloudWatch Logs' resource policies and WAF's look-up of the web ACL a resource has have no resource type.",
   },
   {
     actions: LOG_DELIVERY_ACTIONS,
@@ -436,13 +432,13 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
     },
     {
       sid: "ReadLogGroups",
-      actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
+      actions: ["logs:ListTagsForResource"],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },
     { sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: [arn(scope, "logs", "log-group:*")] },
     {
       sid: "ReadAlarmTopic",
-      actions: ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"],
+      actions: ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:GetSubscriptionAttributes"],
       resources: topicArns(scope),
     },
     { sid: "ReadAlarms", actions: ["cloudwatch:ListTagsForResource"], resources: alarmArns(scope) },
@@ -486,7 +482,7 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
   const artifacts = appArtifactBucketArn(scope);
   statements.push(bucketReads("ReadAppArtifactBucket", artifacts), {
     sid: "ReadAppArtifacts",
-    actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+    actions: ["s3:GetObject", "s3:GetObjectTagging"],
     resources: [`${artifacts}/*`],
   });
   return statements;
@@ -593,7 +589,6 @@ const EC2_TAGGED_ACTIONS = [
   "ec2:DeleteInternetGateway",
   "ec2:CreateNatGateway",
   "ec2:DeleteNatGateway",
-  "ec2:AssociateAddress",
   "ec2:DisassociateAddress",
   "ec2:ReleaseAddress",
   "ec2:CreateRouteTable",
@@ -610,15 +605,12 @@ const EC2_TAGGED_ACTIONS = [
   "ec2:RevokeSecurityGroupIngress",
   "ec2:RevokeSecurityGroupEgress",
   "ec2:ModifySecurityGroupRules",
-  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
   "ec2:DeleteSecurityGroup",
   "ec2:CreateFlowLogs",
   "ec2:DeleteFlowLogs",
   "ec2:CreateLaunchTemplateVersion",
   "ec2:ModifyLaunchTemplate",
   "ec2:DeleteLaunchTemplate",
-  "ec2:DeleteLaunchTemplateVersions",
   "ec2:CreateTags",
   "ec2:DeleteTags",
 ];
@@ -716,11 +708,6 @@ function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] 
         "autoscaling:DeleteTags",
         "autoscaling:AttachLoadBalancerTargetGroups",
         "autoscaling:DetachLoadBalancerTargetGroups",
-        "autoscaling:AttachTrafficSources",
-        "autoscaling:DetachTrafficSources",
-        "autoscaling:SetDesiredCapacity",
-        "autoscaling:SuspendProcesses",
-        "autoscaling:ResumeProcesses",
         "autoscaling:EnableMetricsCollection",
         "autoscaling:DisableMetricsCollection",
         // The opt-in target tracking policy; its alarms are created by Auto Scaling's service-linked role.
@@ -782,7 +769,6 @@ function databaseManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "rds:CreateDBInstance",
         "rds:ModifyDBInstance",
         "rds:DeleteDBInstance",
-        "rds:RebootDBInstance",
         "rds:CreateDBSubnetGroup",
         "rds:ModifyDBSubnetGroup",
         "rds:DeleteDBSubnetGroup",
@@ -835,8 +821,6 @@ function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "logs:DeleteRetentionPolicy",
         "logs:TagResource",
         "logs:UntagResource",
-        "logs:TagLogGroup",
-        "logs:UntagLogGroup",
       ],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },

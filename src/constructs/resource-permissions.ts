@@ -293,7 +293,8 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_launch_template: {
     create: ["ec2:CreateLaunchTemplate", "ec2:CreateTags", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
     read: ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
-    update: ["ec2:CreateLaunchTemplateVersion"],
+    // update_default_version: each new version is made the default.
+    update: ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
     tag: EC2_TAGS,
     delete: ["ec2:DeleteLaunchTemplate"],
   },
@@ -524,6 +525,8 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["sns:SetTopicAttributes"],
   },
   aws_sns_topic_subscription: {
+    // The provider looks a subscription up in the topic's list (sns:ListSubscriptionsByTopic) only when it expects it
+    // confirmed at once: not the stack's email and https ones, which their owners confirm.
     create: ["sns:Subscribe", "sns:GetSubscriptionAttributes"],
     read: ["sns:GetSubscriptionAttributes"],
     update: ["sns:SetSubscriptionAttributes"],
