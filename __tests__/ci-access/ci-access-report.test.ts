@@ -26,7 +26,7 @@ describe(CI_ACCESS_DOC, () => {
     expect(table.split("\n")[0]).toBe(
       "| a run may | `cloud-Inventory-TFC-Apply` | `cloud-Inventory-TFC-Plan` | `Inventory-GHA-Deploy` | `Inventory-GHA-Plan` |",
     );
-    expect(table.split("\n")).toHaveLength(2 + 25);
+    expect(table.split("\n")).toHaveLength(2 + 27);
   });
   it("deploy roles deploy, plan roles read; only the GitHub deploy role writes the S3 state and takes its lock", () => {
     expect(row("read the environment (describe its VPC)")).toEqual(["yes", "yes", "yes", "yes"]);
@@ -41,5 +41,10 @@ describe(CI_ACCESS_DOC, () => {
       expect(row(what)).toEqual(Array(4).fill("no: DenyEscalation"));
     for (const what of ["create a KMS key", "request an ACM certificate", "read the database's master secret", "launch into another environment's subnet"])
       expect(row(what)).toEqual(Array(4).fill("no"));
+    expect(row("delete another environment's tagged network interface")).toEqual(Array(4).fill("no"));
+  });
+  it("deploy roles may delete a detached interface no environment tagged, what a function or the database leaves behind; plan roles may not", () => {
+    const cleanup = "delete a detached network interface that carries no Environment tag (the lingering interfaces' cleanup: still open)";
+    expect(row(cleanup)).toEqual(["yes", "no", "yes", "no"]);
   });
 });

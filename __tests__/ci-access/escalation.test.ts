@@ -320,6 +320,30 @@ function methods(role: CiRoleUnderTest): Method[] {
         "IAM cannot tie it to its VPC (docs/ci-access.md)",
     },
     {
+      // The interfaces a function in the VPC and the database leave behind carry no tag and no name IAM can know.
+      name: "delete a detached, untagged network interface of the account (another environment's function left it)",
+      steps: [step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0lingering0000000"))],
+      refusedBy: NO_ALLOW,
+      openForDeployRoles:
+        "DeleteLingeringInterfaces: a destroy deletes the interfaces Lambda and RDS leave in its subnets and groups, untagged, " +
+        "which IAM can name only by their subnet's or VPC's ARN (docs/ci-access.md); EC2 refuses to delete an attached one",
+    },
+    {
+      name: "delete a network interface another environment tagged",
+      steps: [step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0other0000000000"), otherTag)],
+      refusedBy: NO_ALLOW,
+    },
+    {
+      // EC2 deletes only a detached interface: an attached one must be detached first.
+      name: "detach another environment's attached network interface, then delete it",
+      steps: [
+        step("ec2:DetachNetworkInterface", arn("ec2", "network-interface/eni-0attached00000000")),
+        step("ec2:DetachNetworkInterface", arn("ec2", "instance/i-0other00000000000"), otherTag),
+        step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0attached00000000")),
+      ],
+      refusedBy: NO_ALLOW,
+    },
+    {
       name: "tag an untagged subnet with the environment's tag",
       steps: [step("ec2:CreateTags", arn("ec2", "subnet/subnet-0untagged000000"), { "aws:RequestTag/Environment": tag })],
       refusedBy: NO_ALLOW,
@@ -423,7 +447,7 @@ function walk(method: Method, policies: string[]): { step: Step; decision: IamDe
 }
 
 describe("the roles and methods walked", () => {
-  it("five CI roles, each with its policies from the synthesized stack, and 70 methods each", () => {
+  it("five CI roles, each with its policies from the synthesized stack, and 73 methods each", () => {
     expect(ROLES.map((role) => role.name)).toEqual([
       "Inventory-GHA-Plan",
       "Inventory-GHA-Deploy",
@@ -432,8 +456,8 @@ describe("the roles and methods walked", () => {
       "split-Inventory-TFC-Apply",
     ]);
     for (const role of ROLES) expect({ role: role.name, policies: role.policies.length >= 2 }).toEqual({ role: role.name, policies: true });
-    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 70 });
-    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(70);
+    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 73 });
+    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(73);
   });
 });
 
@@ -441,8 +465,15 @@ describe.each(ROLES.map((role) => [role.name, role] as const))("%s", (_, role) =
   const isDeployRole = !/-Plan$/.test(role.name);
   const open = methods(role).filter((method) => isDeployRole && method.openForDeployRoles);
   const openNames = open.map((method) => method.name);
-  it("known open paths: one for a deploy role (the default security group's adoption), none for a plan role", () => {
-    expect(openNames).toEqual(isDeployRole ? ["tag an untagged security group with the environment's tag, then open it"] : []);
+  it("known open paths: two for a deploy role (the default security group's adoption, the lingering interfaces' cleanup), none for a plan role", () => {
+    expect(openNames).toEqual(
+      isDeployRole
+        ? [
+            "tag an untagged security group with the environment's tag, then open it",
+            "delete a detached, untagged network interface of the account (another environment's function left it)",
+          ]
+        : [],
+    );
     for (const method of open) expect(walk(method, role.policies).filter((candidate) => candidate.refused)).toEqual([]);
   });
   it.each(

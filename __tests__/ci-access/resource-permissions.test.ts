@@ -195,12 +195,7 @@ describe("the resource types the inventory stacks synthesize", () => {
  */
 const KNOWN_GAPS = {
   /** `<type> <action>` the deploy role is not granted. */
-  deployMissing: [
-    "aws_security_group ec2:DeleteNetworkInterface",
-    "aws_security_group ec2:DetachNetworkInterface",
-    "aws_subnet ec2:DeleteNetworkInterface",
-    "aws_subnet ec2:DetachNetworkInterface",
-  ],
+  deployMissing: [],
   /** `<type> <action>` the plan role is not granted. */
   planMissing: [],
   /** Deploy role grants no entry lists. */

@@ -96,6 +96,12 @@ export interface PermissionSet {
   readonly statements: PolicyStatementProps[];
 }
 
+/**
+ * What a destroy of a subnet or a security group deletes: the network
+ * interfaces a function in the VPC and the database leave behind.
+ */
+const LINGERING_INTERFACE_ACTIONS = ["ec2:DeleteNetworkInterface"];
+
 /** What WAF's logging to CloudWatch Logs needs: none of these calls has a resource type. */
 const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DeleteResourcePolicy"];
 
@@ -125,6 +131,16 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "neither call has a resource type. Deploy role only.",
     deployOnly: true,
   },
+  {
+    actions: LINGERING_INTERFACE_ACTIONS,
+    reason:
+      "Lambda and RDS create a function's and a database's network interfaces themselves, untagged, with ids AWS makes up, and may " +
+      "leave them detached in the environment's subnets and groups after the function or database is gone; the provider deletes " +
+      "them when it destroys a subnet or a group. IAM names such an interface only by its id or by the ARN of its subnet or VPC " +
+      "(ec2:Subnet, ec2:Vpc), which AWS assigns after the CI access stack is applied. Granted on the account's and region's " +
+      "interfaces that carry no Environment tag; EC2 refuses to delete an attached one, and no CI role may detach one. Deploy role only.",
+    deployOnly: true,
+  },
 ];
 
 /** The statements of a role that plans the environment: read everything the stack manages, and its state (never its lock: plans run with -lock=false). */
@@ -140,7 +156,7 @@ export function planPermissions(scope: EnvironmentScope): PermissionSet[] {
 export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
   return [
     { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
-    { name: "network", statements: ec2Management(scope) },
+    { name: "network", statements: [...ec2Management(scope), ...lingeringInterfaceCleanup(scope)] },
     {
       name: "compute",
       statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope), ...domainManagement(scope)],
@@ -660,6 +676,18 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
       conditions: taggedForEnvironment(scope),
     },
     ...launchThroughTheTemplate(scope, ["ec2:RunInstances"], "Template"),
+  ];
+}
+
+/** The interfaces a function in the VPC and the database leave behind, deleted with the subnets and groups (UNSCOPED_ACTIONS says why so wide). */
+function lingeringInterfaceCleanup(scope: EnvironmentScope): PolicyStatementProps[] {
+  return [
+    {
+      sid: "DeleteLingeringInterfaces",
+      actions: LINGERING_INTERFACE_ACTIONS,
+      resources: [arn(scope, "ec2", "network-interface/*")],
+      conditions: [{ test: "Null", variable: "aws:ResourceTag/Environment", values: ["true"] }],
+    },
   ];
 }
 

@@ -181,11 +181,21 @@ const CAPABILITIES: readonly Capability[] = [
     ],
   },
   {
+    what: "delete another environment's tagged network interface",
+    requests: () => [
+      { action: "ec2:DeleteNetworkInterface", resource: arn("ec2", "network-interface/eni-0other"), context: { "aws:ResourceTag/Environment": "payments" } },
+    ],
+  },
+  {
     what: "tag an untagged security group with the environment's tag, then open it (the default group's adoption: still open)",
     requests: (environment) => [
       { action: "ec2:CreateTags", resource: arn("ec2", "security-group/sg-0untagged"), context: { "aws:RequestTag/Environment": environment.tag } },
       { action: "ec2:AuthorizeSecurityGroupIngress", resource: arn("ec2", "security-group/sg-0untagged"), context: tagged(environment) },
     ],
+  },
+  {
+    what: "delete a detached network interface that carries no Environment tag (the lingering interfaces' cleanup: still open)",
+    requests: () => [{ action: "ec2:DeleteNetworkInterface", resource: arn("ec2", "network-interface/eni-0lingering") }],
   },
 ];
 
