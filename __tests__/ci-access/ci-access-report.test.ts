@@ -26,7 +26,7 @@ describe(CI_ACCESS_DOC, () => {
     expect(table.split("\n")[0]).toBe(
       "| a run may | `cloud-Inventory-TFC-Apply` | `cloud-Inventory-TFC-Plan` | `Inventory-GHA-Deploy` | `Inventory-GHA-Plan` |",
     );
-    expect(table.split("\n")).toHaveLength(2 + 27);
+    expect(table.split("\n")).toHaveLength(2 + 29);
   });
   it("deploy roles deploy, plan roles read; only the GitHub deploy role writes the S3 state and takes its lock", () => {
     expect(row("read the environment (describe its VPC)")).toEqual(["yes", "yes", "yes", "yes"]);
@@ -41,6 +41,11 @@ describe(CI_ACCESS_DOC, () => {
       expect(row(what)).toEqual(Array(4).fill("no: DenyEscalation"));
     for (const what of ["create a KMS key", "request an ACM certificate", "read the database's master secret", "launch into another environment's subnet"])
       expect(row(what)).toEqual(Array(4).fill("no"));
+    expect(row("delete another environment's tagged network interface")).toEqual(Array(4).fill("no"));
+  });
+  it("deploy roles may delete a detached interface no environment tagged, what a function or the database leaves behind; plan roles may not", () => {
+    const cleanup = "delete a detached network interface that carries no Environment tag (what a function or the database leaves behind)";
+    expect(row(cleanup)).toEqual(["yes", "no", "yes", "no"]);
   });
   it("an untagged security group: the deploy roles only remove its rules (the VPC's default group's adoption), never tag or open it", () => {
     expect(row("remove a rule from an untagged security group (how the VPC's default group is adopted)")).toEqual(["yes", "no", "yes", "no"]);

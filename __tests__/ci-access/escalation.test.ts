@@ -318,6 +318,21 @@ function methods(role: CiRoleUnderTest): Method[] {
       refusedBy: NO_ALLOW,
     },
     {
+      name: "delete a network interface another environment tagged",
+      steps: [step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0other0000000000"), otherTag)],
+      refusedBy: NO_ALLOW,
+    },
+    {
+      // EC2 deletes only a detached interface: an attached one must be detached first.
+      name: "detach another environment's attached network interface, then delete it",
+      steps: [
+        step("ec2:DetachNetworkInterface", arn("ec2", "network-interface/eni-0attached00000000")),
+        step("ec2:DetachNetworkInterface", arn("ec2", "instance/i-0other00000000000"), otherTag),
+        step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0attached00000000")),
+      ],
+      refusedBy: NO_ALLOW,
+    },
+    {
       name: "tag an untagged subnet with the environment's tag",
       steps: [step("ec2:CreateTags", arn("ec2", "subnet/subnet-0untagged000000"), { "aws:RequestTag/Environment": tag })],
       refusedBy: NO_ALLOW,
@@ -421,7 +436,7 @@ function walk(method: Method, policies: string[]): { step: Step; decision: IamDe
 }
 
 describe("the roles and methods walked", () => {
-  it("five CI roles, each with its policies from the synthesized stack, and 70 methods each", () => {
+  it("five CI roles, each with its policies from the synthesized stack, and 73 methods each", () => {
     expect(ROLES.map((role) => role.name)).toEqual([
       "Inventory-GHA-Plan",
       "Inventory-GHA-Deploy",
@@ -430,8 +445,8 @@ describe("the roles and methods walked", () => {
       "split-Inventory-TFC-Apply",
     ]);
     for (const role of ROLES) expect({ role: role.name, policies: role.policies.length >= 2 }).toEqual({ role: role.name, policies: true });
-    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 71 });
-    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(71);
+    for (const role of ROLES) expect({ role: role.name, methods: methods(role).length }).toEqual({ role: role.name, methods: 73 });
+    expect(new Set(methods(ROLES[0]).map((method) => method.name)).size).toBe(73);
   });
 });
 
@@ -486,6 +501,13 @@ describe("positive controls: the same kinds of request allowed where they should
         false,
       ],
       [
+        // The interfaces a function in the VPC and the database leave behind carry no tag and no name IAM can know.
+        "DeleteNetworkInterface of a detached, untagged interface (what a function or the database leaves behind)",
+        step("ec2:DeleteNetworkInterface", arn("ec2", "network-interface/eni-0lingering0000000")),
+        true,
+        false,
+      ],
+      [
         "AuthorizeSecurityGroupIngress on its own tagged group",
         step("ec2:AuthorizeSecurityGroupIngress", arn("ec2", "security-group/sg-0own"), { "aws:ResourceTag/Environment": tag }),
         true,
@@ -527,8 +549,8 @@ describe("positive controls: the same kinds of request allowed where they should
       rows.push(["PutObject of its own state", step("s3:PutObject", s3(`acme-state/${tag}/inventory-ha.tfstate`)), true, false]);
     return rows;
   };
-  it("19 controls for the GitHub environment (a domain, S3 state), 17 for each Terraform Cloud one", () => {
-    expect([githubEnv, cloudEnv, splitEnv].map((env) => controls(env).length)).toEqual([19, 17, 17]);
+  it("20 controls for the GitHub environment (a domain, S3 state), 18 for each Terraform Cloud one", () => {
+    expect([githubEnv, cloudEnv, splitEnv].map((env) => controls(env).length)).toEqual([20, 18, 18]);
   });
   it.each(
     ROLES.flatMap((role) => controls(role.env).map(([what, request, deploy, plan]) => [role.name, what, role.deploys ? deploy : plan, request] as const)),

@@ -183,71 +183,17 @@ describe("the resource types the inventory stacks synthesize", () => {
   });
 });
 
-/**
- * Mismatches between the table and the CI policies found when the table was
- * written, each still to be decided (issue 25 stays open for them): a grant
- * to add (Cognito sign-in has no CI grant, so an environment with both cannot
- * be deployed by CI; the provider may delete a Lambda's leftover network
- * interfaces with a subnet or group), or a grant no entry claims, kept until
- * the deploy-role emulator suite shows a deploy and destroy without it. A
- * mismatch not listed here fails; a listed one that no longer happens fails
- * too, so the list only shrinks.
- */
-const KNOWN_GAPS = {
-  /** `<type> <action>` the deploy role is not granted. */
-  deployMissing: [
-    "aws_security_group ec2:DeleteNetworkInterface",
-    "aws_security_group ec2:DetachNetworkInterface",
-    "aws_subnet ec2:DeleteNetworkInterface",
-    "aws_subnet ec2:DetachNetworkInterface",
-  ],
-  /** `<type> <action>` the plan role is not granted. */
-  planMissing: [],
-  /** Deploy role grants no entry lists. */
-  unusedGrants: [
-    "autoscaling:AttachTrafficSources",
-    "autoscaling:DetachTrafficSources",
-    "autoscaling:ResumeProcesses",
-    "autoscaling:SetDesiredCapacity",
-    "autoscaling:SuspendProcesses",
-    "ec2:AssociateAddress",
-    "ec2:DeleteLaunchTemplateVersions",
-    "ec2:ModifyLaunchTemplate",
-    "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-    "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-    "logs:ListTagsLogGroup",
-    "logs:TagLogGroup",
-    "logs:UntagLogGroup",
-    "rds:DescribeDBEngineVersions",
-    "rds:DescribeOrderableDBInstanceOptions",
-    "rds:RebootDBInstance",
-    "s3:GetObjectVersion",
-    "s3:GetObjectVersionTagging",
-    "sns:ListSubscriptionsByTopic",
-    "wafv2:ListWebACLs",
-  ],
-};
-
-/** The problems not in `known`, and the known ones that did not happen. */
-function beyondKnown(found: readonly { key: string; line: string }[], known: readonly string[]): string {
-  const keys = new Set(found.map((problem) => problem.key));
-  return [
-    ...found.filter((problem) => !known.includes(problem.key)).map((problem) => problem.line),
-    ...known.filter((key) => !keys.has(key)).map((key) => `${key} is in KNOWN_GAPS but no longer a mismatch: take it off the list`),
-  ].join("\n");
-}
-
 describe("the deploy role of an environment with every optional part and CI access", () => {
   it("is granted every action of every type CI deploys", () => {
     const missing = ciEntries.flatMap(([type, entry]) =>
       actionsOf(entry)
         .filter(({ action }) => !granted(deployGrants, action))
-        .map(({ phase, action }) => ({
-          key: `${type} ${action}`,
-          line: `${type} (${phase}): ${action} is not granted to the deploy role (deployPermissions, src/constructs/environment-permissions.ts)`,
-        })),
+        .map(
+          ({ phase, action }) =>
+            `${type} (${phase}): ${action} is not granted to the deploy role (deployPermissions, src/constructs/environment-permissions.ts)`,
+        ),
     );
-    expect(beyondKnown(missing, KNOWN_GAPS.deployMissing)).toBe("");
+    expect(missing.join("\n")).toBe("");
   });
 
   it("is granted no action that no type CI deploys takes", () => {
@@ -256,14 +202,13 @@ describe("the deploy role of an environment with every optional part and CI acce
     const unused = deployGrants.flatMap(({ set, statement }) =>
       statement.actions
         .filter((action) => !ofNoType.includes(action) && !listed.some((entryAction) => covers(action, entryAction)))
-        .map((action) => ({
-          key: action,
-          line:
+        .map(
+          (action) =>
             `${action} of statement ${statement.sid} (set ${set}) is listed by no entry of ${TABLE}: ` +
             `name the type that takes it, or list it in ACTIONS_OF_NO_RESOURCE_TYPE with the reason`,
-        })),
+        ),
     );
-    expect(beyondKnown(unused, KNOWN_GAPS.unusedGrants)).toBe("");
+    expect(unused.join("\n")).toBe("");
   });
 });
 
@@ -272,11 +217,8 @@ describe("the plan role of that environment", () => {
     const missing = ciEntries.flatMap(([type, entry]) =>
       entry.read
         .filter((action) => !granted(planGrants, action))
-        .map((action) => ({
-          key: `${type} ${action}`,
-          line: `${type} (read): ${action} is not granted to the plan role (planPermissions, src/constructs/environment-permissions.ts)`,
-        })),
+        .map((action) => `${type} (read): ${action} is not granted to the plan role (planPermissions, src/constructs/environment-permissions.ts)`),
     );
-    expect(beyondKnown(missing, KNOWN_GAPS.planMissing)).toBe("");
+    expect(missing.join("\n")).toBe("");
   });
 });

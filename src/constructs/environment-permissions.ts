@@ -96,6 +96,12 @@ export interface PermissionSet {
   readonly statements: PolicyStatementProps[];
 }
 
+/**
+ * What a destroy of a subnet or a security group deletes: the network
+ * interfaces a function in the VPC and the database leave behind.
+ */
+const LINGERING_INTERFACE_ACTIONS = ["ec2:DeleteNetworkInterface"];
+
 /** What WAF's logging to CloudWatch Logs needs: none of these calls has a resource type. */
 const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "logs:DeleteResourcePolicy"];
 
@@ -114,16 +120,12 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "(the Service Authorization Reference lists no resource type for them); they return metadata, never data.",
   },
   {
-    actions: ["rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions"],
-    reason: "Engine versions and orderable instance options are AWS's catalogue, not resources of the account.",
-  },
-  {
     actions: ["logs:DescribeLogGroups"],
     reason: "DescribeLogGroups lists the account's log groups; IAM scopes it to a region and account at most.",
   },
   {
-    actions: ["logs:DescribeResourcePolicies", "wafv2:ListWebACLs", "wafv2:GetWebACLForResource"],
-    reason: "CloudWatch Logs' resource policies and WAF's list calls have no resource type: they list what the account has.",
+    actions: ["logs:DescribeResourcePolicies", "wafv2:GetWebACLForResource"],
+    reason: "CloudWatch Logs' resource policies and WAF's look-up of the web ACL a resource has have no resource type.",
   },
   {
     actions: LOG_DELIVERY_ACTIONS,
@@ -138,6 +140,16 @@ export const UNSCOPED_ACTIONS: readonly { readonly actions: readonly string[]; r
       "AWS creates a VPC's default security group with the VPC, untagged, and takes no tag for it at creation; IAM has no " +
       "condition naming a group's VPC by its tag. Granted on untagged groups and rules only, to remove rules: a deploy role " +
       "can neither tag such a group nor add a rule to it. Deploy role only.",
+    deployOnly: true,
+  },
+  {
+    actions: LINGERING_INTERFACE_ACTIONS,
+    reason:
+      "Lambda and RDS create a function's and a database's network interfaces themselves, untagged, with ids AWS makes up, and may " +
+      "leave them detached in the environment's subnets and groups after the function or database is gone; the provider deletes " +
+      "them when it destroys a subnet or a group. IAM names such an interface only by its id or by the ARN of its subnet or VPC " +
+      "(ec2:Subnet, ec2:Vpc), which AWS assigns after the CI access stack is applied. Granted on the account's and region's " +
+      "interfaces that carry no Environment tag; EC2 refuses to delete an attached one, and no CI role may detach one. Deploy role only.",
     deployOnly: true,
   },
 ];
@@ -155,7 +167,7 @@ export function planPermissions(scope: EnvironmentScope): PermissionSet[] {
 export function deployPermissions(scope: EnvironmentScope): PermissionSet[] {
   return [
     { name: "read", statements: [...unscopedReads(), ...scopedReads(scope)] },
-    { name: "network", statements: ec2Management(scope) },
+    { name: "network", statements: [...ec2Management(scope), ...lingeringInterfaceCleanup(scope)] },
     {
       name: "compute",
       statements: [...loadBalancerManagement(scope), ...autoScalingManagement(scope), ...iamManagement(scope), ...domainManagement(scope)],
@@ -447,13 +459,13 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
     },
     {
       sid: "ReadLogGroups",
-      actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
+      actions: ["logs:ListTagsForResource"],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },
     { sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: [arn(scope, "logs", "log-group:*")] },
     {
       sid: "ReadAlarmTopic",
-      actions: ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"],
+      actions: ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:GetSubscriptionAttributes"],
       resources: topicArns(scope),
     },
     { sid: "ReadAlarms", actions: ["cloudwatch:ListTagsForResource"], resources: alarmArns(scope) },
@@ -497,7 +509,7 @@ function scopedReads(scope: EnvironmentScope): PolicyStatementProps[] {
   const artifacts = appArtifactBucketArn(scope);
   statements.push(bucketReads("ReadAppArtifactBucket", artifacts), {
     sid: "ReadAppArtifacts",
-    actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+    actions: ["s3:GetObject", "s3:GetObjectTagging"],
     resources: [`${artifacts}/*`],
   });
   return statements;
@@ -604,7 +616,6 @@ const EC2_TAGGED_ACTIONS = [
   "ec2:DeleteInternetGateway",
   "ec2:CreateNatGateway",
   "ec2:DeleteNatGateway",
-  "ec2:AssociateAddress",
   "ec2:DisassociateAddress",
   "ec2:ReleaseAddress",
   "ec2:CreateRouteTable",
@@ -621,15 +632,12 @@ const EC2_TAGGED_ACTIONS = [
   "ec2:RevokeSecurityGroupIngress",
   "ec2:RevokeSecurityGroupEgress",
   "ec2:ModifySecurityGroupRules",
-  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
   "ec2:DeleteSecurityGroup",
   "ec2:CreateFlowLogs",
   "ec2:DeleteFlowLogs",
   "ec2:CreateLaunchTemplateVersion",
   "ec2:ModifyLaunchTemplate",
   "ec2:DeleteLaunchTemplate",
-  "ec2:DeleteLaunchTemplateVersions",
   "ec2:CreateTags",
   "ec2:DeleteTags",
 ];
@@ -679,6 +687,18 @@ function ec2Management(scope: EnvironmentScope): PolicyStatementProps[] {
   ];
 }
 
+/** The interfaces a function in the VPC and the database leave behind, deleted with the subnets and groups (UNSCOPED_ACTIONS says why so wide). */
+function lingeringInterfaceCleanup(scope: EnvironmentScope): PolicyStatementProps[] {
+  return [
+    {
+      sid: "DeleteLingeringInterfaces",
+      actions: LINGERING_INTERFACE_ACTIONS,
+      resources: [arn(scope, "ec2", "network-interface/*")],
+      conditions: [{ test: "Null", variable: "aws:ResourceTag/Environment", values: ["true"] }],
+    },
+  ];
+}
+
 function loadBalancerManagement(scope: EnvironmentScope): PolicyStatementProps[] {
   const elb = (resource: string) => arn(scope, "elasticloadbalancing", resource);
   return [
@@ -724,11 +744,6 @@ function autoScalingManagement(scope: EnvironmentScope): PolicyStatementProps[] 
         "autoscaling:DeleteTags",
         "autoscaling:AttachLoadBalancerTargetGroups",
         "autoscaling:DetachLoadBalancerTargetGroups",
-        "autoscaling:AttachTrafficSources",
-        "autoscaling:DetachTrafficSources",
-        "autoscaling:SetDesiredCapacity",
-        "autoscaling:SuspendProcesses",
-        "autoscaling:ResumeProcesses",
         "autoscaling:EnableMetricsCollection",
         "autoscaling:DisableMetricsCollection",
         // The opt-in target tracking policy; its alarms are created by Auto Scaling's service-linked role.
@@ -790,7 +805,6 @@ function databaseManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "rds:CreateDBInstance",
         "rds:ModifyDBInstance",
         "rds:DeleteDBInstance",
-        "rds:RebootDBInstance",
         "rds:CreateDBSubnetGroup",
         "rds:ModifyDBSubnetGroup",
         "rds:DeleteDBSubnetGroup",
@@ -843,8 +857,6 @@ function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "logs:DeleteRetentionPolicy",
         "logs:TagResource",
         "logs:UntagResource",
-        "logs:TagLogGroup",
-        "logs:UntagLogGroup",
       ],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },

@@ -39,11 +39,15 @@ const ELB_TAGS = ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTa
 const RDS_TAGS = ["rds:AddTagsToResource", "rds:RemoveTagsFromResource"];
 
 /**
- * Lambda and load balancers leave network interfaces in a subnet and a
- * security group for minutes after they are gone; a destroy of the group or
- * the subnet finds them, waits, and deletes the function's itself.
+ * A function in the VPC (the app user's rotation) and the database leave
+ * their network interfaces (`AWS Lambda VPC ENI*`, `RDSNetworkInterface`) in
+ * subnets and security groups after they are gone. A destroy of a group or a
+ * subnet lists them, waits until Lambda has let go of its own, and deletes
+ * them; a refused delete fails the destroy. An interface still attached the
+ * provider would detach first, but these are requester-managed: EC2 refuses
+ * to detach them for any caller, so no ec2:DetachNetworkInterface is listed.
  */
-const LINGERING_INTERFACES = ["ec2:DescribeNetworkInterfaces", "ec2:DetachNetworkInterface", "ec2:DeleteNetworkInterface"];
+const LINGERING_INTERFACES = ["ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"];
 
 /** A bucket's configuration resources: each read, written, and on destroy removed with its own Put action (S3 has no Delete* IAM action for them). */
 function bucketPart(put: string, get: string): ResourcePermissions {
@@ -293,7 +297,8 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_launch_template: {
     create: ["ec2:CreateLaunchTemplate", "ec2:CreateTags", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
     read: ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
-    update: ["ec2:CreateLaunchTemplateVersion"],
+    // update_default_version: each new version is made the default.
+    update: ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
     tag: EC2_TAGS,
     delete: ["ec2:DeleteLaunchTemplate"],
   },
@@ -524,6 +529,8 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     delete: ["sns:SetTopicAttributes"],
   },
   aws_sns_topic_subscription: {
+    // The provider looks a subscription up in the topic's list (sns:ListSubscriptionsByTopic) only when it expects it
+    // confirmed at once: not the stack's email and https ones, which their owners confirm.
     create: ["sns:Subscribe", "sns:GetSubscriptionAttributes"],
     read: ["sns:GetSubscriptionAttributes"],
     update: ["sns:SetSubscriptionAttributes"],

@@ -181,6 +181,12 @@ const CAPABILITIES: readonly Capability[] = [
     ],
   },
   {
+    what: "delete another environment's tagged network interface",
+    requests: () => [
+      { action: "ec2:DeleteNetworkInterface", resource: arn("ec2", "network-interface/eni-0other"), context: { "aws:ResourceTag/Environment": "payments" } },
+    ],
+  },
+  {
     what: "tag an untagged security group with the environment's tag, then open it",
     requests: (environment) => [
       { action: "ec2:CreateTags", resource: arn("ec2", "security-group/sg-0untagged"), context: { "aws:RequestTag/Environment": environment.tag } },
@@ -194,6 +200,10 @@ const CAPABILITIES: readonly Capability[] = [
   {
     what: "remove a rule from an untagged security group (how the VPC's default group is adopted)",
     requests: () => [{ action: "ec2:RevokeSecurityGroupIngress", resource: arn("ec2", "security-group/sg-0untagged") }],
+  },
+  {
+    what: "delete a detached network interface that carries no Environment tag (what a function or the database leaves behind)",
+    requests: () => [{ action: "ec2:DeleteNetworkInterface", resource: arn("ec2", "network-interface/eni-0lingering") }],
   },
 ];
 
