@@ -188,7 +188,7 @@ export class InventoryStack extends ProjectStack {
     });
 
     const appArtifact = new AppArtifact(this, "app-artifact", { appDirectory: props.appDirectory, ...names.appArtifact });
-    const app = settings.appTier;
+    const { app: appSettings, ...app } = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: securityGroups.appGroupId,
@@ -206,6 +206,7 @@ export class InventoryStack extends ProjectStack {
         // The app's own user's secret: the app servers cannot read the master's.
         databaseSecretArn: databaseAppUser.secretArn,
         artifact: { bucket: appArtifact.bucketName, key: appArtifact.objectKey, versionId: appArtifact.versionId, sha256: appArtifact.sha256 },
+        ...appSettings,
       },
       artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
