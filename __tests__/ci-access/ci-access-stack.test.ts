@@ -353,6 +353,35 @@ describe("what the roles may do", () => {
     expect(Object.values<any>(environment.resource.aws_sns_topic)[0].kms_master_key_id).toBe(`arn:aws:kms:us-west-2:${ACCOUNT}:alias/cloud-inventory-alarms`);
     expect(environment.resource.aws_kms_key).toBeUndefined();
   });
+  it("the log groups' key is this stack's too: CloudWatch Logs may use it for the environment's log groups only", () => {
+    expect(document.resource.aws_kms_alias.cloud_log_key_alias.name).toBe("alias/cloud-inventory-logs");
+    expect(document.resource.aws_kms_key.cloud_log_key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const keyPolicy = JSON.parse(document.resource.aws_kms_key_policy.cloud_log_key_policy.policy);
+    expect(keyPolicy.Statement.map((statement: any) => [statement.Sid, statement.Principal])).toEqual([
+      ["AdministeredByTheAccount", { AWS: `arn:aws:iam::${ACCOUNT}:root` }],
+      ["CloudWatchLogsEncryptTheEnvironmentsLogGroups", { Service: "logs.us-west-2.amazonaws.com" }],
+    ]);
+    const logGroup = (name: string) => `arn:aws:logs:us-west-2:${ACCOUNT}:log-group:${name}`;
+    expect(keyPolicy.Statement[1].Condition).toEqual({
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": [
+          logGroup("/inventory-ha/cloud-vpc-flow-logs"),
+          logGroup("/aws/lambda/cloud-inventory-db-app-user-rotation"),
+          logGroup("/aws/lambda/cloud-Inventory-App-Release"),
+          logGroup("aws-waf-logs-cloud-inventory-lb-web-acl"),
+        ],
+      },
+    });
+    // The environment's log groups are encrypted with it, by its alias, and are exactly those the policy names.
+    const environment = synthStack(cloud).document;
+    const groups = Object.values<any>(environment.resource.aws_cloudwatch_log_group);
+    expect(groups.map((group) => [logGroup(group.name), group.kms_key_id]).sort()).toEqual(
+      [...keyPolicy.Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]]
+        .sort()
+        .map((arn: string) => [arn, `arn:aws:kms:us-west-2:${ACCOUNT}:alias/cloud-inventory-logs`]),
+    );
+    expect(groups).toHaveLength(4);
+  });
   it("an environment in another region gets its key from a provider of that region", () => {
     const east = settingsFor("east", {
       namePrefix: "east-",
@@ -384,7 +413,8 @@ describe("what the roles may do", () => {
     });
     expect(actions.filter((action) => action.startsWith("kms:"))).toEqual([]);
     expect(actions).toContain("sns:CreateTopic");
-    expect(own.resource.aws_kms_key).toBeUndefined();
+    // Only the log groups' key, which the environment cannot name one of its own for.
+    expect(Object.keys(own.resource.aws_kms_key)).toEqual(["own_key_log_key"]);
   });
   it("a domain: the deploy role changes records of that zone only, and never requests a certificate", () => {
     const withDomain = (certificateArn?: string) =>

@@ -5,7 +5,7 @@ import { parseSettings, SettingsError } from "../../src/config/load";
 import { AWS_REGIONS } from "../../src/constructs/aws-regions";
 import { GROUP_METRIC_SIGNALS, HA_SIGNALS } from "../../src/constructs/availability-alarms";
 import { synthesize } from "../../src/synthesize";
-import { settingsFor } from "../support/stacks";
+import { settingsFor, synthStack } from "../support/stacks";
 
 let project: string;
 
@@ -596,5 +596,37 @@ describe("state.administratorArns: who administers the state's KMS key", () => {
     expect(() => parseSettings("default", settings)).toThrow(
       refusal("default.json: state.administratorArns.0: is in account 210987654321, but ci.accountId is 123456789012"),
     );
+  });
+});
+
+describe("appTier.app: the app's own settings, which the boot script writes", () => {
+  const state = { bucket: "acme-state" };
+  it("keeps the app's defaults (8 hours, no instance headers) unless set; 1 to 168 hours and either header choice accepted", () => {
+    expect(parseSettings("default", { state }).appTier.app).toEqual({ formTokenHours: 8, instanceHeaders: false });
+    for (const formTokenHours of [1, 24, 168])
+      expect(parseSettings("default", { state, appTier: { app: { formTokenHours } } }).appTier.app).toEqual({ formTokenHours, instanceHeaders: false });
+    expect(parseSettings("default", { state, appTier: { app: { instanceHeaders: true } } }).appTier.app).toEqual({ formTokenHours: 8, instanceHeaders: true });
+  });
+
+  it("reaches the servers' settings file only when it differs from the app's default", () => {
+    const script = (app: Record<string, unknown>) => {
+      const userData = Object.values<any>(synthStack(settingsFor("default", { appTier: { app } })).document.resource.aws_launch_template)[0].user_data;
+      return String(userData);
+    };
+    const defaults = script({});
+    expect(script({ formTokenHours: 8, instanceHeaders: false })).toBe(defaults);
+    expect(script({ formTokenHours: 24 })).not.toBe(defaults);
+    expect(script({ instanceHeaders: true })).not.toBe(defaults);
+  });
+
+  it.each<[unknown, string]>([
+    [{ formTokenHours: 0 }, "default.json: appTier.app.formTokenHours: must be at least 1 hour"],
+    [{ formTokenHours: 169 }, "default.json: appTier.app.formTokenHours: must be at most 168 hours (a week): the app refuses more"],
+    [{ formTokenHours: 2.5 }, "default.json: appTier.app.formTokenHours: must be a whole number of hours"],
+    [{ formTokenHours: "8" }, "default.json: appTier.app.formTokenHours: must be a number of hours"],
+    [{ instanceHeaders: "yes" }, "default.json: appTier.app.instanceHeaders: must be true or false"],
+    [{ formTokenHour: 8 }, "default.json: appTier.app.formTokenHour: unknown setting"],
+  ])("refuses %j", (app, message) => {
+    expect(() => parseSettings("default", { state, appTier: { app } })).toThrow(new SettingsError(message));
   });
 });

@@ -209,8 +209,8 @@ describe("renderBootScript", () => {
     expect(() => renderBootScript({ ...REALISTIC, appDirectory: app })).toThrow("placeholders missing from the template: @@DB_NAME@@");
   });
 
-  it("writes the settings file the app reads", async () => {
-    const rendered = renderBootScript(REALISTIC);
+  /** The settings the app loads from the file the rendered script's heredoc writes. */
+  async function settingsWritten(rendered: string): Promise<Record<string, unknown>> {
     const settingsBlock = /^cat > \/etc\/inventory\/app\.ini <<SETTINGS\n[\s\S]*?\nSETTINGS$/m.exec(rendered)?.[0];
     expect(settingsBlock).toBeDefined();
     // The script's own assignments, the IMDS answers, then its heredoc, written to a file of ours.
@@ -223,11 +223,11 @@ describe("renderBootScript", () => {
       settingsBlock!.replace("/etc/inventory/app.ini", settingsFile),
     ].join("\n");
     await run(tools.bash, ["-euc", harness]);
+    return JSON.parse(await runPhp(tools.php, "echo json_encode(get_object_vars(Inventory\\Settings::load()));", { INVENTORY_APP_SETTINGS: settingsFile }));
+  }
 
-    const settings = JSON.parse(
-      await runPhp(tools.php, "echo json_encode(get_object_vars(Inventory\\Settings::load()));", { INVENTORY_APP_SETTINGS: settingsFile }),
-    );
-    expect(settings).toEqual({
+  it("writes the settings file the app reads", async () => {
+    expect(await settingsWritten(renderBootScript(REALISTIC))).toEqual({
       dbHost: REALISTIC.databaseHost,
       dbPort: 3306,
       dbName: REALISTIC.databaseName,
@@ -239,11 +239,24 @@ describe("renderBootScript", () => {
       instanceId: "i-0a1b2c3d4e5f67890",
       availabilityZone: "ap-southeast-2b",
       // The VPC's range, so /health/deep's details go to the load balancer's checks; the form tokens' hours and the
-      // instance headers are the app's own secure defaults (8 hours, off), which no setting changes yet.
+      // instance headers are the app's own secure defaults (8 hours, off).
       formTokenHours: 8,
       instanceHeaders: false,
       vpcCidr: "172.31.128.0/17",
     });
+  });
+
+  it("writes the form tokens' hours and the instance headers only when they differ from the app's defaults", async () => {
+    // The defaults written out or left unset give the same script: an environment that keeps them needs no release.
+    expect(renderBootScript({ ...REALISTIC, formTokenHours: 8, instanceHeaders: false })).toBe(script);
+    const changed = renderBootScript({ ...REALISTIC, formTokenHours: 24, instanceHeaders: true });
+    expect(changed.split("\n").filter((line) => !script.split("\n").includes(line))).toEqual(['form_token_hours = "24"', 'instance_headers = "true"']);
+    expect(await settingsWritten(changed)).toMatchObject({ formTokenHours: 24, instanceHeaders: true, vpcCidr: "172.31.128.0/17" });
+    expect(await settingsWritten(renderBootScript({ ...REALISTIC, formTokenHours: 168 }))).toMatchObject({ formTokenHours: 168, instanceHeaders: false });
+  });
+
+  it.each([0, 169, 2.5])("refuses %s hours for the form tokens, which the app would refuse at boot", (hours) => {
+    expect(() => renderBootScript({ ...REALISTIC, formTokenHours: hours })).toThrow(`formTokenHours: ${hours} is not a whole number of hours from 1 to 168`);
   });
 
   it.each(["json", "hcl"] as const)("survives Terraform from %s: the synthesized user data decodes to the exact script", async (format) => {

@@ -81,8 +81,8 @@ describe("every resource type the stacks create is accounted for", () => {
 describe("the repository's environments", () => {
   // Both environments: two t3.micro at $0.0104/h (15.18) with their 8 GiB gp3 roots at $0.08 (1.28); the load
   // balancer at $0.0225/h (16.43) and its two public addresses at $0.005/h (7.30); the master and app user secrets
-  // (0.80); the web ACL and its five rules (10.00); the topic's key (1.00) and the dashboard (3.00).
-  const shared = 15.18 + 1.28 + 16.43 + 7.3 + 0.8 + 10 + 1 + 3;
+  // (0.80); the web ACL and its five rules (10.00); the topic's key and the log groups' key (2.00) and the dashboard (3.00).
+  const shared = 15.18 + 1.28 + 16.43 + 7.3 + 0.8 + 10 + 2 + 3;
 
   it("lab-start: one NAT gateway and address, a Single-AZ db.t3.micro with 20 GiB, two t3.micro, the load balancer and its addresses, the monitoring", () => {
     // One NAT gateway at $0.045/h (32.85) and its address (3.65); db.t3.micro at $0.017/h (12.41) and 20 GiB at

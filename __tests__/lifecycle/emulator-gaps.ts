@@ -1,5 +1,6 @@
 import { AutoScalingClient, CreateAutoScalingGroupCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { AssociateKmsKeyCommand, CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateLaunchTemplateCommand,
@@ -380,6 +381,28 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       } finally {
         await emulator.setIamEnforcement(false);
       }
+    },
+  },
+  {
+    id: "logs-kms-key-unchecked",
+    resourceTypes: ["aws_cloudwatch_log_group"],
+    attributes: ["kms_key_id"],
+    why:
+      "moto stores any kms_key_id a log group is created with, without checking that the key exists or that its policy lets CloudWatch Logs " +
+      'use it for that group (AWS refuses: "The specified KMS key does not exist or is not allowed to be used with Arn ..."), and answers ' +
+      "AssociateKmsKey (a key given to a group that exists) with a 500",
+    handling:
+      "none needed: the environments create their log groups with their key, after its policy; what the key policy allows is checked on the " +
+      "synthesized policy (INV-IAM-2, __tests__/constructs/log-key.test.ts), not in the emulator; a group given a key after it exists cannot be applied here",
+    async probe(emulator, unique) {
+      const logs = new CloudWatchLogsClient(emulator.clientConfig({ maxAttempts: 1 }));
+      const noSuchKey = "arn:aws:kms:us-west-2:123456789012:key/00000000-0000-4000-8000-000000000000";
+      await logs.send(new CreateLogGroupCommand({ logGroupName: `${unique}-created`, kmsKeyId: noSuchKey }));
+      await logs.send(new CreateLogGroupCommand({ logGroupName: `${unique}-existing` }));
+      return logs.send(new AssociateKmsKeyCommand({ logGroupName: `${unique}-existing`, kmsKeyId: noSuchKey })).then(
+        () => false,
+        (error: { $metadata?: { httpStatusCode?: number } }) => (error.$metadata?.httpStatusCode ?? 0) >= 500,
+      );
     },
   },
   {

@@ -85,6 +85,8 @@ const attachToAppRole = (document: any, policyArn: string) =>
   (document.resource.aws_iam_role_policy_attachment = { probe: { role: "${aws_iam_role.app_tier_role.name}", policy_arn: policyArn } });
 const topicPolicy = (document: any) => document.resource.aws_sns_topic_policy.monitoring_topic_policy;
 const keyPolicy = (document: any) => document.resource.aws_kms_key_policy.monitoring_topic_key_policy;
+const logKeyPolicy = (document: any) => document.resource.aws_kms_key_policy.log_key_policy;
+const logGroups = (document: any) => document.resource.aws_cloudwatch_log_group;
 const alarms = (document: any) => document.resource.aws_cloudwatch_metric_alarm;
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
@@ -284,6 +286,25 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) => editPolicy(topicPolicy(d), "policy", (policy) => delete policy.Statement[0].Condition),
       ["INV-MON-2"],
     ],
+    ["CloudWatch Logs may use the log key for any log group", (d) => editPolicy(logKeyPolicy(d), "policy", (policy) => delete policy.Statement[1].Condition)],
+    [
+      "CloudWatch Logs may use the log key for any account's log groups",
+      (d) =>
+        editPolicy(
+          logKeyPolicy(d),
+          "policy",
+          (policy) => (policy.Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] = "arn:aws:logs:us-west-2:*:log-group:*"),
+        ),
+    ],
+    [
+      "CloudWatch Logs may use the log key for every log group of the account",
+      (d) =>
+        editPolicy(
+          logKeyPolicy(d),
+          "policy",
+          (policy) => (policy.Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] = "arn:aws:logs:us-west-2:123456789012:log-group:*"),
+        ),
+    ],
   ],
   "INV-DB-1": [
     [
@@ -367,6 +388,10 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) => (alarms(d).monitoring_alarms_healthy_hosts.metric_query[2].metric.dimensions.TargetGroup = "targetgroup/other/0123456789abcdef"),
     ],
     ["group metrics not collected", (d) => (group(d).enabled_metrics = ["GroupTotalInstances"])],
+  ],
+  CKV_AWS_158: [
+    ["the flow log group without a key", (d) => delete logGroups(d).network_flow_log_group.kms_key_id],
+    ["the rotation function's log group with an empty key", (d) => (logGroups(d).database_app_user_log_group.kms_key_id = "")],
   ],
   "INV-MON-2": [
     ["the AWS managed key", (d) => (topic(d).kms_master_key_id = "alias/aws/sns")],

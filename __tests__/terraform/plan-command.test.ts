@@ -177,8 +177,8 @@ describe("npm run plan", () => {
     expect(markdown.stdout.startsWith("### Plan review of inventory-default")).toBe(true);
     expect(markdown.stdout.length).toBeLessThanOrEqual(65_536);
     expect(markdown.stdout).toMatch(/^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$/m);
-    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$108\.10 -> \$189\.13\)\./);
-    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $189.13 fixed</summary>");
+    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$109\.10 -> \$190\.13\)\./);
+    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $190.13 fixed</summary>");
     expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
     // The progress lines go to stderr, so the output can be posted as it is.
     expect(markdown.stdout).not.toContain("Terraform: ");

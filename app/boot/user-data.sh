@@ -78,7 +78,7 @@ db_tls_ca = "$CA_BUNDLE"
 cache_dir = "/run/inventory"
 instance_id = "$INSTANCE_ID"
 availability_zone = "$AVAILABILITY_ZONE"
-vpc_cidr = "$VPC_CIDR"
+vpc_cidr = "$VPC_CIDR"@@APP_SETTINGS@@
 SETTINGS
 
 # The secret cache: on a tmpfs, never on disk, made again at each boot.

@@ -41,7 +41,7 @@ final class App
         } catch (\RuntimeException | \InvalidArgumentException $e) {
             // Every page is a 503, /health included: the boot script's own check then fails the boot
             // loudly, and the load balancer sends no one to a server that cannot work.
-            error_log('inventory: ' . $e->getMessage());
+            error_log('inventory: ' . ErrorFacts::describe($e));
             return new self('unknown', 'unknown', null);
         }
     }
@@ -54,7 +54,7 @@ final class App
             self::logDatabaseError($e);
             $response = $this->error(503, 'The inventory is unavailable right now. Please try again in a minute.');
         } catch (\Throwable $e) {
-            error_log(sprintf('inventory: %s: %s at %s:%d', $e::class, $e->getMessage(), $e->getFile(), $e->getLine()));
+            error_log('inventory: ' . ErrorFacts::describe($e));
             $response = $this->error(500, 'Something went wrong.');
         }
         // The page's footer names the server; the headers, which tell every client (scanners too) the fleet's ids, only when turned on.
@@ -182,10 +182,10 @@ final class App
         return Response::json(200, ['status' => 'ok', 'database' => $database] + $where);
     }
 
-    /** Only the server log gets the cause: it can name the database host and user. */
+    /** Only the server log gets the cause, as codes and a fixed description (ErrorFacts): never the statement, a value or a user. */
     private static function logDatabaseError(\Exception $e): void
     {
-        error_log('inventory: database unavailable: ' . ($e->getPrevious() ?? $e)->getMessage());
+        error_log('inventory: database unavailable: ' . ErrorFacts::describe($e));
     }
 
     private function items(): ItemRepository

@@ -3,7 +3,9 @@ import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "..
 import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/database-app-user";
 import { loadBalancerNameProblems } from "../constructs/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
+import { functionLogGroupName } from "../constructs/log-key";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
+import { webAclLogGroupName } from "../constructs/web-acl";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -51,13 +53,23 @@ export interface ResourceNames {
   readonly monitoring: { readonly topic: string; readonly keyAlias: string; readonly dashboard: string };
   /** Target tracking policy of the Auto Scaling group. */
   readonly scalingPolicy: string;
+  /**
+   * Every log group the stack can create (the VPC's flow logs, each
+   * function's, the WAF's), whatever the settings turn on now, and the alias
+   * (after `alias/`) of the KMS key that encrypts them.
+   */
+  readonly logs: { readonly groups: readonly string[]; readonly keyAlias: string };
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
   const named = (name: string) => `${prefix}${name}`;
+  // The log group's path keeps its stem; the prefix goes before the last part.
+  const network = { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` };
+  const databaseAppUser = databaseAppUserNames(named(base.database).toLowerCase());
+  const releaseFunction = named(LAB_APP_TIER_NAMES.releaseFunction);
+  const webAcl = named(`${base.loadBalancer}-web-acl`);
   return {
-    // The log group's path keeps its stem; the prefix goes before the last part.
-    network: { ...prefixed(prefix, labNetworkNames(base.vpc)), flowLogGroup: `/inventory-ha/${prefix}vpc-flow-logs` },
+    network,
     securityGroups: prefixed(prefix, { loadBalancer: base.loadBalancer, app: base.app, database: base.database }),
     appTier: prefixed(prefix, {
       instanceRole: base.instanceRole,
@@ -67,7 +79,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       releaseFunction: LAB_APP_TIER_NAMES.releaseFunction,
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
-    webAcl: named(`${base.loadBalancer}-web-acl`),
+    webAcl,
     userPool: named("Inventory-Users"),
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
@@ -82,11 +94,15 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       nameTag: named(base.database),
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
-    databaseAppUser: databaseAppUserNames(named(base.database).toLowerCase()),
+    databaseAppUser,
     ciRole: (purpose) => named(`Inventory-${purpose}`),
     workloadBoundary: named("Inventory-Workload-Boundary"),
     monitoring: { topic: named("Inventory-Alarms"), keyAlias: `${prefix.toLowerCase()}inventory-alarms`, dashboard: named("Inventory-HA") },
     scalingPolicy: named(`${base.autoScalingGroup} target tracking`),
+    logs: {
+      groups: [network.flowLogGroup, functionLogGroupName(databaseAppUser.rotationFunction), functionLogGroupName(releaseFunction), webAclLogGroupName(webAcl)],
+      keyAlias: `${prefix.toLowerCase()}inventory-logs`,
+    },
   };
 }
 

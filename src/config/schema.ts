@@ -28,6 +28,7 @@ import {
 } from "../constructs/app-tier";
 import { EC2_INSTANCE_TYPE, instanceTypeProblem } from "../constructs/ec2-instance-types";
 import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/app-domain";
+import { APP_DEFAULTS, FORM_TOKEN_HOURS } from "../constructs/boot-script";
 import { s3BucketProblem } from "../constructs/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
@@ -377,6 +378,28 @@ const appTierSchema = z
       })
       .prefault({})
       .describe("Target tracking scaling of the app servers, off by default."),
+    app: z
+      .strictObject({
+        formTokenHours: z
+          .number("must be a number of hours")
+          .int("must be a whole number of hours")
+          .min(FORM_TOKEN_HOURS[0], `must be at least ${FORM_TOKEN_HOURS[0]} hour`)
+          .max(FORM_TOKEN_HOURS[1], `must be at most ${FORM_TOKEN_HOURS[1]} hours (a week): the app refuses more`)
+          .default(APP_DEFAULTS.formTokenHours)
+          .describe(
+            `Hours a form's token holds before the app refuses the form (403), ${FORM_TOKEN_HOURS[0]} to ${FORM_TOKEN_HOURS[1]}: ` +
+              "a form left open longer is loaded again.",
+          ),
+        instanceHeaders: z
+          .boolean("must be true or false")
+          .default(APP_DEFAULTS.instanceHeaders)
+          .describe(
+            "Add the X-Inventory-Instance-Id and X-Inventory-Availability-Zone headers to every answer, which tell every client the fleet's ids " +
+              "(the page shows which server answered either way).",
+          ),
+      })
+      .prefault({})
+      .describe("The Inventory app's own settings, which the boot script writes into its settings file (app/README.md)."),
   })
   .prefault({});
 

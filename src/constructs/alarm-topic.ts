@@ -5,7 +5,7 @@ import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { awsPartition, type PolicyCondition, policyDocument } from "./iam-policy";
+import { administeredByTheAccount, awsPartition, type PolicyCondition, policyDocument } from "./iam-policy";
 
 /** The service principal CloudWatch alarms publish to SNS as. */
 export const CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com";
@@ -160,12 +160,7 @@ function fromAlarmsOf(partition: string, region: string, account: string): Polic
  */
 export function alarmTopicKeyPolicy(partition: string, region: string, account: string): string {
   return policyDocument([
-    {
-      sid: "AdministeredByTheAccount",
-      actions: ["kms:*"],
-      principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-      resources: ["*"],
-    },
+    administeredByTheAccount(partition, account),
     {
       // CloudWatch calls KMS itself when it publishes to an encrypted topic.
       sid: "CloudWatchAlarmsEncryptNotifications",

@@ -12,6 +12,7 @@ import { functionBundle } from "./function-bundle";
 import { awsPartition, fromSource, launchedResources, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "./prop-problems";
+import { encryptedWith, functionLogGroupName, type LogEncryption } from "./log-key";
 
 /** The release function's runtime: Node.js 22, which provides the AWS SDK for JavaScript v3 the function uses. */
 export const RELEASE_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
@@ -51,6 +52,11 @@ export interface AppReleaseProps {
   readonly functionName: string;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the function's log group, and what it must wait for.
+   * @default none: CloudWatch Logs' own encryption
+   */
+  readonly logEncryption?: LogEncryption;
 }
 
 /** Problems with the props AWS would refuse. */
@@ -86,7 +92,11 @@ export class AppRelease extends Construct {
     refuseProblems(this, [regionPropProblem("region", props.region), ...appReleaseProblems({ functionName: props.functionName, logRetentionDays })]);
     const partition = awsPartition(props.region);
 
-    const logGroup = new CloudwatchLogGroup(this, "log-group", { name: `/aws/lambda/${props.functionName}`, retentionInDays: logRetentionDays });
+    const logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: functionLogGroupName(props.functionName),
+      retentionInDays: logRetentionDays,
+      ...encryptedWith(props.logEncryption),
+    });
     const role = new IamRole(this, "role", {
       name: props.functionName,
       description: "The Inventory app's release function: instance refreshes of its Auto Scaling group, pinned versions of its launch template",

@@ -13,6 +13,7 @@ import { isKnownRegion } from "./aws-regions";
 import { policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
+import type { LogEncryption } from "./log-key";
 
 /**
  * `base64encode("<script>")` as a Terraform expression, with the script's
@@ -162,6 +163,11 @@ export interface AppTierProps {
   readonly instanceTags?: Readonly<Record<string, string>>;
   /** Days CloudWatch Logs keeps the release function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly releaseLogRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the release function's log group, and what it must wait for.
+   * @default none: CloudWatch Logs' own encryption
+   */
+  readonly releaseLogEncryption?: LogEncryption;
   /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App, Inventory-App-Release */
   readonly names?: Partial<AppTierNames>;
 }
@@ -338,6 +344,7 @@ export class AppTier extends Construct {
       accountId: props.accountId,
       functionName: names.releaseFunction,
       logRetentionDays: releaseLogRetentionDays,
+      logEncryption: props.releaseLogEncryption,
     });
 
     this.autoScalingGroupName = group.name;

@@ -23,6 +23,12 @@ export interface AppArtifactLocation {
   readonly sha256: string;
 }
 
+/** Hours a form's token may hold, as the app accepts them (app/src/Settings.php). */
+export const FORM_TOKEN_HOURS = [1, 168] as const;
+
+/** The app's own defaults (app/README.md): a setting left at its default is not written, and the app applies it. */
+export const APP_DEFAULTS = { formTokenHours: 8, instanceHeaders: false } as const;
+
 export interface BootScriptProps {
   /** Folder of the app (the repo's app/): the template is its boot/user-data.sh. */
   readonly appDirectory: string;
@@ -40,6 +46,15 @@ export interface BootScriptProps {
   readonly vpcCidr: string;
   /** The app's archive. */
   readonly artifact: AppArtifactLocation;
+  /** Hours a form's token holds before the app refuses it (within `FORM_TOKEN_HOURS`). @default 8 */
+  readonly formTokenHours?: number;
+  /**
+   * Whether every answer carries the X-Inventory-Instance-Id and
+   * X-Inventory-Availability-Zone headers, which tell every client the
+   * fleet's ids (the page shows which server answered either way).
+   * @default false
+   */
+  readonly instanceHeaders?: boolean;
 }
 
 /** A SHA-256 as the script compares it. */
@@ -54,6 +69,8 @@ export function renderBootScript(props: BootScriptProps): string {
   const template = fs.readFileSync(templateFile, "utf8");
   assertNoTerraformTemplateSyntax(template, templateFile);
   if (!SHA256_HEX.test(props.artifact.sha256)) throw new Error(`artifact.sha256: "${props.artifact.sha256}" is not a lower-case hex SHA-256`);
+  const problem = formTokenHoursProblem(props.formTokenHours ?? APP_DEFAULTS.formTokenHours);
+  if (problem) throw new Error(`formTokenHours: ${problem}`);
 
   // The script puts these inside single quotes. Terraform resolves the tokens to an RDS endpoint, port,
   // name, ARN, a region, a bucket name and an S3 version id, and the VPC range is a CIDR: none can hold a quote.
@@ -68,6 +85,7 @@ export function renderBootScript(props: BootScriptProps): string {
     APP_KEY: props.artifact.key,
     APP_VERSION_ID: props.artifact.versionId,
     APP_SHA256: props.artifact.sha256,
+    APP_SETTINGS: appSettingLines(props),
   };
 
   const used = new Set<string>();
@@ -82,6 +100,27 @@ export function renderBootScript(props: BootScriptProps): string {
     throw new Error(`${templateFile}: placeholders missing from the template: ${missing.map((name) => `@@${name}@@`).join(", ")}`);
   }
   return rendered;
+}
+
+/** Why a number of hours cannot be the app's form_token_hours, or undefined. */
+export function formTokenHoursProblem(hours: number): string | undefined {
+  const [min, max] = FORM_TOKEN_HOURS;
+  return Number.isInteger(hours) && hours >= min && hours <= max ? undefined : `${hours} is not a whole number of hours from ${min} to ${max}`;
+}
+
+/**
+ * The app's settings-file lines for what differs from its defaults, each on a
+ * line of its own after the ones the script always writes; none for the
+ * defaults, so an environment that keeps them boots the same script (and
+ * needs no release) as before the settings existed.
+ */
+function appSettingLines(props: BootScriptProps): string {
+  const lines: string[] = [];
+  const hours = props.formTokenHours ?? APP_DEFAULTS.formTokenHours;
+  if (hours !== APP_DEFAULTS.formTokenHours) lines.push(`form_token_hours = "${hours}"`);
+  const headers = props.instanceHeaders ?? APP_DEFAULTS.instanceHeaders;
+  if (headers !== APP_DEFAULTS.instanceHeaders) lines.push(`instance_headers = "${headers}"`);
+  return lines.map((line) => `\n${line}`).join("");
 }
 
 function assertNoTerraformTemplateSyntax(template: string, file: string): void {

@@ -17,6 +17,7 @@ import { functionBundle } from "./function-bundle";
 import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "./prop-problems";
 import { LOG_RETENTION_DAYS } from "./network";
+import { encryptedWith, functionLogGroupName, type LogEncryption } from "./log-key";
 
 /** The rotation function's runtime: Node.js 22, which provides the AWS SDK for JavaScript v3 the function uses. */
 export const ROTATION_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
@@ -79,6 +80,11 @@ export interface DatabaseAppUserProps {
   readonly allowImmediateSecretDeletion?: boolean;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the function's log group, and what it must wait for.
+   * @default none: CloudWatch Logs' own encryption
+   */
+  readonly logEncryption?: LogEncryption;
   /** Names. @default `databaseAppUserNames("inventory-db")` */
   readonly names?: Partial<DatabaseAppUserNames>;
 }
@@ -213,8 +219,9 @@ export class DatabaseAppUser extends Construct {
     });
 
     const logGroup = new CloudwatchLogGroup(this, "log-group", {
-      name: `/aws/lambda/${names.rotationFunction}`,
+      name: functionLogGroupName(names.rotationFunction),
       retentionInDays: logRetentionDays,
+      ...encryptedWith(props.logEncryption),
     });
 
     const role = new IamRole(this, "role", {

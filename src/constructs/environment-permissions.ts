@@ -857,6 +857,10 @@ function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "logs:DeleteRetentionPolicy",
         "logs:TagResource",
         "logs:UntagResource",
+        "logs:UntagLogGroup",
+        // The environment's log key (the CI access stack's) on a group created before it had one.
+        "logs:AssociateKmsKey",
+        "logs:DisassociateKmsKey",
       ],
       resources: scope.logGroups.flatMap((group) => logGroupArns(scope, group)),
     },

@@ -71,6 +71,20 @@ export function fromSource(account: string, sourceArn?: string): PolicyCondition
   ];
 }
 
+/**
+ * The first statement of a key policy the stack writes: the key is
+ * administered by the account, so the account's IAM policies decide who
+ * manages and uses it (KMS's default key policy).
+ */
+export function administeredByTheAccount(partition: string, account: string): PolicyStatementProps {
+  return {
+    sid: "AdministeredByTheAccount",
+    actions: ["kms:*"],
+    principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
+    resources: ["*"],
+  };
+}
+
 function statementJson(statement: PolicyStatementProps): Record<string, unknown> {
   if (statement.actions.length === 0) throw new Error(`policy statement ${statement.sid ?? "(no sid)"} has no actions`);
   const json: Record<string, unknown> = {};

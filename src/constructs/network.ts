@@ -16,6 +16,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { awsPartition, fromSource, policyDocument, servicePrincipalTrust } from "./iam-policy";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems } from "./prop-problems";
 import { DEFAULT_VPC_CIDR, subnetLayout } from "./subnet-layout";
+import { encryptedWith, type LogEncryption } from "./log-key";
 
 /** How the private subnets reach the internet: a NAT gateway in each zone, or one for all (the lab's start). */
 export const NAT_STRATEGIES = ["single", "per-az"] as const;
@@ -87,6 +88,11 @@ export interface NetworkProps {
   readonly flowLogs?: boolean;
   /** Days CloudWatch Logs keeps the flow logs (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly flowLogRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the flow log group, and what it must wait for.
+   * @default none: CloudWatch Logs' own encryption
+   */
+  readonly flowLogEncryption?: LogEncryption;
   /** Region of the zones, for the flow log role's trust. @default the first zone's region (`us-west-2a` is in `us-west-2`) */
   readonly region?: string;
   /** Names and Name tags. @default the lab's (`labNetworkNames()`), for the VPC name given here if any */
@@ -283,14 +289,15 @@ export class Network extends Construct {
     this.privateEgressEstablished = privateEgress;
 
     const region = props.region ?? props.availabilityZones[0].replace(/[a-z]$/, "");
-    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays, region);
+    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays, region, props.flowLogEncryption);
   }
 
   /** CKV2_AWS_11 / EC2.6: every accepted and rejected flow, to CloudWatch Logs through a role scoped to one log group. */
-  private addFlowLogs(vpc: Vpc, names: NetworkNames, retentionInDays: number, region: string): void {
+  private addFlowLogs(vpc: Vpc, names: NetworkNames, retentionInDays: number, region: string, encryption: LogEncryption | undefined): void {
     const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: names.flowLogGroup,
       retentionInDays,
+      ...encryptedWith(encryption),
     });
     const role = new IamRole(this, "flow-log-role", {
       name: names.flowLogRole,

@@ -491,9 +491,11 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
   aws_cloudwatch_log_group: {
     create: ["logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:DescribeLogGroups"],
     read: ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
-    update: ["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy"],
+    // kms_key_id set on a group that exists is AssociateKmsKey, taken off DisassociateKmsKey.
+    update: ["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey"],
     tag: ["logs:TagResource", "logs:UntagResource"],
     delete: ["logs:DeleteLogGroup"],
+    note: "A key (kms_key_id) is used by CloudWatch Logs as itself, as the key's policy allows; the caller needs no kms: action.",
   },
   aws_cloudwatch_log_resource_policy: {
     create: ["logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
@@ -551,15 +553,15 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     tag: ["kms:TagResource", "kms:UntagResource"],
     delete: ["kms:ScheduleKeyDeletion"],
     notDeployedByCi:
-      "KMS checks a new key's tags over every key of the account, so with CI access the CI access stack creates the alarm topic's key " +
-      "(or monitoring.notifications.kmsKeyArn names one)",
+      "KMS checks a new key's tags over every key of the account, so with CI access the CI access stack creates the log groups' key " +
+      "and the alarm topic's (or monitoring.notifications.kmsKeyArn names one)",
   },
   aws_kms_alias: {
     create: ["kms:CreateAlias", "kms:ListAliases"],
     read: ["kms:ListAliases"],
     update: ["kms:UpdateAlias"],
     delete: ["kms:DeleteAlias"],
-    notDeployedByCi: "the alias of the alarm topic's key, which the CI access stack creates with CI access (aws_kms_key)",
+    notDeployedByCi: "the alias of the log groups' or the alarm topic's key, which the CI access stack creates with CI access (aws_kms_key)",
   },
   aws_kms_key_policy: {
     create: ["kms:PutKeyPolicy", "kms:GetKeyPolicy"],
@@ -567,6 +569,6 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     update: ["kms:PutKeyPolicy"],
     delete: ["kms:PutKeyPolicy"],
     note: "A destroy puts the key's default policy back.",
-    notDeployedByCi: "the policy of the alarm topic's key, which the CI access stack creates with CI access (aws_kms_key)",
+    notDeployedByCi: "the policy of the log groups' or the alarm topic's key, which the CI access stack creates with CI access (aws_kms_key)",
   },
 };

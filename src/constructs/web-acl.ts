@@ -8,6 +8,7 @@ import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-w
 import { awsPartition, fromSource, policyDocument } from "./iam-policy";
 import { LOG_RETENTION_DAYS } from "./network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "./prop-problems";
+import { encryptedWith, type LogEncryption } from "./log-key";
 
 /**
  * AWS managed rule groups the web ACL applies, in order, each with why. They
@@ -66,6 +67,11 @@ export interface WebAclProps {
   readonly logGroupName?: string;
   /** Days CloudWatch Logs keeps the WAF's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * The KMS key that encrypts the WAF's log group, and what it must wait for.
+   * @default none: CloudWatch Logs' own encryption
+   */
+  readonly logEncryption?: LogEncryption;
 }
 
 /** Problems with the props WAF or CloudWatch Logs would refuse. */
@@ -160,7 +166,11 @@ export class WebAcl extends Construct {
     });
     new Wafv2WebAclAssociation(this, "association", { resourceArn: props.loadBalancerArn, webAclArn: webAcl.arn });
 
-    const logGroup = new CloudwatchLogGroup(this, "log-group", { name: logGroupName, retentionInDays: logRetentionDays });
+    const logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: logGroupName,
+      retentionInDays: logRetentionDays,
+      ...encryptedWith(props.logEncryption),
+    });
     const partition = awsPartition(props.region);
     // WAF delivers its log as the log delivery service; without this policy WAF would add an account-wide one itself.
     const deliveryPolicy = new CloudwatchLogResourcePolicy(this, "log-delivery-policy", {

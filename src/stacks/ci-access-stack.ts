@@ -15,6 +15,7 @@ import { imageParameterArn } from "../constructs/app-release";
 import { CiRole } from "../constructs/ci-role";
 import { databaseParameterGroupName, databaseSubnetGroupName } from "../constructs/database";
 import { deployPermissions, type EnvironmentScope, planPermissions, workloadBoundary } from "../constructs/environment-permissions";
+import { logKeyPolicy } from "../constructs/log-key";
 import { awsPartition, policyDocument } from "../constructs/iam-policy";
 import { githubActionsSubject, terraformCloudSubject, webIdentityTrust } from "../constructs/oidc-trust";
 import { webAclLogGroupName as webAclLogGroup } from "../constructs/web-acl";
@@ -76,6 +77,8 @@ export interface EnvironmentAccess {
    * environment names its own key (monitoring.notifications.kmsKeyArn)
    */
   readonly alarmTopicKeyAlias?: string;
+  /** The alias (after `alias/`) of the key of the environment's log groups (`scope.logGroups`), which this stack creates for the same reason. */
+  readonly logKeyAlias: string;
   readonly terraformCloud?: TerraformCloudAccess;
   readonly githubActions?: GithubActionsAccess;
 }
@@ -135,7 +138,7 @@ export class CiAccessStack extends ProjectStack {
       ),
     ];
 
-    // A provider per other region of an environment, for its alarm topic's key (KMS keys are regional).
+    // A provider per other region of an environment, for its keys (KMS keys are regional).
     const regionalProviders = new Map<string, AwsProvider>();
     const providerFor = (region: string) => {
       if (region === props.region) return undefined;
@@ -162,22 +165,32 @@ export class CiAccessStack extends ProjectStack {
         policy: policyDocument(workloadBoundary(environment.scope)),
         tags: { Name: environment.scope.workloads.boundaryPolicy, Environment: environment.environment },
       });
-      if (environment.alarmTopicKeyAlias) {
+      // The environment's keys: yearly rotation, an alias the environment's stack names it by, a policy of its own.
+      const key = (name: string, alias: string, what: string, policy: string) => {
         const provider = providerFor(environment.region);
-        const key = new KmsKey(this, id("alarm-topic-key"), {
+        const created = new KmsKey(this, id(name), {
           provider,
-          description: `Encrypts the alarm notifications of environment ${environment.environment}`,
+          description: `Encrypts the ${what} of environment ${environment.environment}`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          tags: { Name: `alias/${environment.alarmTopicKeyAlias}`, Environment: environment.environment },
+          tags: { Name: `alias/${alias}`, Environment: environment.environment },
         });
-        new KmsAlias(this, id("alarm-topic-key-alias"), { provider, name: `alias/${environment.alarmTopicKeyAlias}`, targetKeyId: key.keyId });
-        new KmsKeyPolicy(this, id("alarm-topic-key-policy"), {
-          provider,
-          keyId: key.keyId,
-          policy: alarmTopicKeyPolicy(environment.scope.partition, environment.region, props.accountId),
-        });
-      }
+        new KmsAlias(this, id(`${name}-alias`), { provider, name: `alias/${alias}`, targetKeyId: created.keyId });
+        new KmsKeyPolicy(this, id(`${name}-policy`), { provider, keyId: created.keyId, policy });
+      };
+      if (environment.alarmTopicKeyAlias)
+        key(
+          "alarm-topic-key",
+          environment.alarmTopicKeyAlias,
+          "alarm notifications",
+          alarmTopicKeyPolicy(environment.scope.partition, environment.region, props.accountId),
+        );
+      key(
+        "log-key",
+        environment.logKeyAlias,
+        "log groups",
+        logKeyPolicy(environment.scope.partition, environment.region, props.accountId, environment.scope.logGroups),
+      );
       const tfc = environment.terraformCloud;
       if (tfc) {
         const trust = (runPhase?: "plan" | "apply") =>
@@ -271,11 +284,13 @@ export class CiAccessStack extends ProjectStack {
   }
 }
 
-/** What an environment's stack takes from this stack: the boundary its roles carry, the key its alarm topic uses. */
+/** What an environment's stack takes from this stack: the boundary its roles carry, the keys its alarm topic and log groups use. */
 export interface CiAccessOfEnvironment {
   readonly permissionsBoundaryArn: string;
   /** The alias ARN of the alarm topic's key this stack creates. @default none: the environment names its own key */
   readonly alarmTopicKeyArn?: string;
+  /** The alias ARN of the log groups' key this stack creates. */
+  readonly logKeyArn: string;
 }
 
 /** What an environment with CI access takes from this stack; undefined without CI access. */
@@ -288,6 +303,7 @@ export function ciAccessOf(settings: EnvironmentSettings): CiAccessOfEnvironment
     alarmTopicKeyArn: settings.monitoring.notifications.kmsKeyArn
       ? undefined
       : `arn:${partition}:kms:${settings.region}:${settings.ci.accountId}:alias/${names.monitoring.keyAlias}`,
+    logKeyArn: `arn:${partition}:kms:${settings.region}:${settings.ci.accountId}:alias/${names.logs.keyAlias}`,
   };
 }
 
@@ -332,6 +348,7 @@ export function ciAccessProps(environments: readonly EnvironmentSettings[]): CiA
         region: settings.region,
         roleName: (purpose: string) => names.ciRole(purpose),
         alarmTopicKeyAlias: settings.monitoring.notifications.kmsKeyArn ? undefined : names.monitoring.keyAlias,
+        logKeyAlias: names.logs.keyAlias,
         scope: environmentScope(settings, accountId),
         terraformCloud: tfc && {
           host: settings.state.hostname,
@@ -385,8 +402,8 @@ function environmentScope(settings: EnvironmentSettings, accountId: string): Env
     },
     // Every CI role the environment can have, whichever its settings create now.
     ciRoles: Object.values(CI_ROLE_PURPOSES).map((purpose) => names.ciRole(purpose)),
-    // Lambda's log group of each function: the stack creates it, with its retention, before the function.
-    logGroups: [names.network.flowLogGroup, ...functions.map((name) => `/aws/lambda/${name}`), webAclLogGroup(names.webAcl)],
+    // Lambda's log group of each function: the stack creates it, with its retention and key, before the function.
+    logGroups: names.logs.groups,
     functions,
     invokedFunctions: [names.appTier.releaseFunction],
     secrets: [names.databaseAppUser.secret],

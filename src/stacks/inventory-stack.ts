@@ -12,6 +12,7 @@ import { AppTier } from "../constructs/app-tier";
 import { Database } from "../constructs/database";
 import { DatabaseAppUser } from "../constructs/database-app-user";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { type LogEncryption, LogKey } from "../constructs/log-key";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { SecurityGroups } from "../constructs/security-groups";
@@ -68,6 +69,18 @@ export class InventoryStack extends ProjectStack {
     // Deployed by CI roles: every role carries the boundary the CI access stack owns, and the topic its key.
     const ciAccess = ciAccessOf(settings);
     if (ciAccess) applyPermissionsBoundary(this, ciAccess.permissionsBoundaryArn);
+    // The log groups' key: a second key, not the alarm topic's. The topic's key can be one the settings name
+    // (monitoring.notifications.kmsKeyArn), whose policy this project does not write; and a key per purpose keeps
+    // each key policy to one service and its context (CloudWatch alarms publishing, CloudWatch Logs for these
+    // groups only), so access to read the logs is never access to the notifications. It costs $1 a month.
+    // No CI role may create a key, so with CI access the CI access stack creates it.
+    const logEncryption: LogEncryption = ciAccess
+      ? { kmsKeyArn: ciAccess.logKeyArn }
+      : new LogKey(this, "log-key", {
+          region: settings.region,
+          alias: names.logs.keyAlias,
+          logGroupNames: names.logs.groups,
+        }).encryption;
 
     const network = new Network(this, "network", {
       vpcCidr: settings.network.vpcCidr,
@@ -79,6 +92,7 @@ export class InventoryStack extends ProjectStack {
       ipv6: settings.network.ipv6,
       flowLogs: settings.network.flowLogs.enabled,
       flowLogRetentionDays: settings.network.flowLogs.retentionDays,
+      flowLogEncryption: logEncryption,
       names: names.network,
       // A deploy role tags only what it creates (docs/ci-access.md): the default group AWS creates stays untagged.
       untaggedProvider: ciAccess ? new AwsProvider(this, "aws-untagged", { alias: "untagged", region: settings.region }) : undefined,
@@ -140,6 +154,7 @@ export class InventoryStack extends ProjectStack {
           accountId: network.accountId,
           rateLimits: lb.waf.rateLimits,
           logRetentionDays: lb.waf.logRetentionDays,
+          logEncryption,
         })
       : undefined;
 
@@ -170,11 +185,12 @@ export class InventoryStack extends ProjectStack {
       rotationDays: appUser.rotationDays,
       secretRecoveryDays: appUser.secretRecoveryDays,
       allowImmediateSecretDeletion: appUser.allowImmediateSecretDeletion,
+      logEncryption,
       names: names.databaseAppUser,
     });
 
     const appArtifact = new AppArtifact(this, "app-artifact", { appDirectory: props.appDirectory, ...names.appArtifact });
-    const app = settings.appTier;
+    const { app: appSettings, ...app } = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: securityGroups.appGroupId,
@@ -192,9 +208,11 @@ export class InventoryStack extends ProjectStack {
         // The app's own user's secret: the app servers cannot read the master's.
         databaseSecretArn: databaseAppUser.secretArn,
         artifact: { bucket: appArtifact.bucketName, key: appArtifact.objectKey, versionId: appArtifact.versionId, sha256: appArtifact.sha256 },
+        ...appSettings,
       },
       artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
+      releaseLogEncryption: logEncryption,
       names: names.appTier,
     });
     // Session Manager instead of SSH, with only the actions it needs.

@@ -4,6 +4,7 @@ import { databaseControls } from "./database";
 import { iamControls } from "./iam";
 import { leastPrivilegeControls } from "./least-privilege";
 import { loadBalancerControls } from "./load-balancer";
+import { logControls } from "./logs";
 import { monitoringControls } from "./monitoring";
 import { networkControls } from "./network";
 import { storageControls } from "./storage";
@@ -20,6 +21,7 @@ export const CONTROLS: readonly Control[] = [
   ...leastPrivilegeControls,
   ...storageControls,
   ...monitoringControls,
+  ...logControls,
 ];
 
 export function controlsFor(scope: ControlScope): Control[] {

@@ -40,8 +40,20 @@ export const GRANTS_WITHOUT_SOURCE_KEYS: Readonly<Record<string, string>> = {
 };
 
 const SOURCE_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner"];
+/**
+ * CloudWatch Logs sets no source keys when it uses a log group's KMS key; it
+ * names the log group in the encryption context (aws:logs:arn) instead, which
+ * AWS documents as the condition that holds a key to log groups of one account.
+ */
+const LOG_GROUP_CONTEXT = "kms:encryptioncontext:aws:logs:arn";
+/** A log group of one account (12 digits or a reference), named whole: no wildcard. */
+const ONE_LOG_GROUP = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:(\d{12}|\$\{[^}]+\}):log-group:[^*?]+$/;
 const hasSourceCondition = (statement: PolicyStatement) =>
-  statement.conditions.some((condition) => SOURCE_KEYS.includes(condition.variable.toLowerCase()) && condition.values.every((value) => value !== "*"));
+  statement.conditions.some(
+    (condition) =>
+      (SOURCE_KEYS.includes(condition.variable.toLowerCase()) && condition.values.every((value) => value !== "*")) ||
+      (condition.variable.toLowerCase() === LOG_GROUP_CONTEXT && condition.values.length > 0 && condition.values.every((value) => ONE_LOG_GROUP.test(value))),
+  );
 const services = (statement: PolicyStatement) =>
   statement.principals.filter((principal) => principal.type === "Service").flatMap((principal) => principal.identifiers);
 
@@ -101,7 +113,9 @@ export const leastPrivilegeControls: Control[] = [
   {
     id: "INV-IAM-2",
     aliases: [],
-    title: "Resource policies and Lambda permissions grant a service only for this account's requests (aws:SourceAccount or aws:SourceArn)",
+    title:
+      "Resource policies and Lambda permissions grant a service only for this account's requests " +
+      "(aws:SourceAccount or aws:SourceArn; a log key, the encryption context of named log groups)",
     scopes: ["inventory"],
     check: ({ document }) => [
       ...resourcePolicies(document).flatMap(({ address, reading }) =>
