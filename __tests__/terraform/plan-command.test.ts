@@ -133,7 +133,7 @@ describe("npm run plan", () => {
   it("lists the alarm topic, the dashboard and every alarm with its threshold and period, in the full review's Monitoring section", () => {
     expect(result.stdout).toMatch(/^ {2}topic Inventory-Alarms \(encrypted\) notifies no one yet; dashboard Inventory-HA; 15 alarms$/m);
     const full = project.read("plan-review/default/review.txt");
-    const section = full.slice(full.indexOf("\nMonitoring\n"), full.indexOf("\nWarnings"));
+    const section = full.slice(full.indexOf("\nMonitoring\n"), full.indexOf("\nEstimated monthly cost"));
     expect(section).toContain("  topic Inventory-Alarms: encrypted with aws_kms_key.monitoring_topic_key (rotated yearly); notifies no one yet");
     expect(section).toContain("  dashboard Inventory-HA");
     const alarmLines = section.split("\n").filter((line) => line.startsWith("    "));
