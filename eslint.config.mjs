@@ -33,6 +33,7 @@ export default tseslint.config(
       "src/terraform/document.ts",
       "src/terraform/plan-review.ts",
       "src/terraform/plan-review-monitoring.ts", // the plan review's Monitoring section, over the same plan values
+      "src/terraform/plan-review-network.ts", // and its Network section
       "src/terraform/cost.ts",
       "src/diagram/topology.ts",
       "src/policy/**/*.ts",

@@ -1,5 +1,6 @@
-// npm run plan [-- --env NAME] [--live [--lock=false]] [--format markdown] [--compare ENV] [--json]: synthesizes, then plans one
-// environment and prints a one-screen review. Offline by default (no AWS
+// npm run plan [-- --env NAME] [--live [--lock=false]] [--format markdown] [--compare ENV] [--json] [--verbose]: synthesizes,
+// then plans one environment and prints a one-screen review (every alarm and charge, and each type added, with
+// --verbose, and always in the kept review.txt). Offline by default (no AWS
 // credentials, no network, an empty local state: what the environment would
 // create); with --live against the environment's own backend and AWS, with the
 // default credential chain (what a change would do to what is deployed:
@@ -35,7 +36,7 @@ import { LockTimeoutError } from "../src/system/exclusive-lock";
 import { KeptWorkspace } from "../src/terraform/kept-workspace";
 import { TerraformError, TerraformNotFoundError } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]";
+const USAGE = "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json] [--verbose]";
 const FORMATS = ["text", "markdown"] as const;
 
 function parseArguments(args: string[]): {
@@ -43,6 +44,7 @@ function parseArguments(args: string[]): {
   live: boolean;
   lock: boolean;
   json: boolean;
+  verbose: boolean;
   format: (typeof FORMATS)[number];
   compare?: string;
 } {
@@ -50,6 +52,7 @@ function parseArguments(args: string[]): {
   let live = false;
   let lock: boolean | undefined;
   let json = false;
+  let verbose = false;
   let format: (typeof FORMATS)[number] = "text";
   let compare: string | undefined;
   for (let index = 0; index < args.length; index++) {
@@ -58,6 +61,7 @@ function parseArguments(args: string[]): {
     const value = () => inline ?? (args[index + 1] && !args[index + 1].startsWith("--") ? args[++index] : undefined);
     if (arg === "--live") live = true;
     else if (arg === "--json") json = true;
+    else if (arg === "--verbose") verbose = true;
     else if (name === "--format") {
       const chosen = value();
       if (!FORMATS.includes(chosen as (typeof FORMATS)[number]))
@@ -79,7 +83,7 @@ function parseArguments(args: string[]): {
   }
   // An offline review plans against a throwaway local state, which it never locks.
   if (lock !== undefined && !live) throw new SettingsError(`--lock goes with --live (an offline review never locks); ${USAGE}`);
-  return { environment, live, lock: lock ?? true, json, format, compare };
+  return { environment, live, lock: lock ?? true, json, verbose, format, compare };
 }
 
 /**
@@ -97,7 +101,7 @@ function localStatePath(stack: SynthesizedStack): Record<string, unknown> | unde
 }
 
 async function main(): Promise<void> {
-  const { environment, live, lock, json, format, compare } = parseArguments(process.argv.slice(2));
+  const { environment, live, lock, json, verbose, format, compare } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
   // With --compare every environment is synthesized (as cdktf synth does), so the other one is priced from its configuration.
   const stacks = synthesize({ projectRoot: root, variables: { ...process.env, INVENTORY_ENV: compare ? "" : environment } });
@@ -148,7 +152,8 @@ async function main(): Promise<void> {
       "plan.tfplan": fs.readFileSync(result.planFile),
       ...(terraformJson ? { "plan.json": `${JSON.stringify(terraformJson, null, 2)}\n` } : {}),
       "plan.txt": result.text,
-      "review.txt": `${review.text}\n`,
+      // The whole review, the one --verbose prints: what the short one points at.
+      "review.txt": `${review.fullText}\n`,
       "review.md": markdown,
     };
     // A plan.json of an earlier run would not be this plan's.
@@ -160,8 +165,9 @@ async function main(): Promise<void> {
       fs.chmodSync(file, 0o600);
     }
     if (format === "markdown") process.stdout.write(markdown);
-    else console.log(review.text);
-    say(`\nSaved: ${path.relative(process.cwd(), outputDirectory)}/{${Object.keys(saved).join(",")}}`);
+    else console.log(verbose ? review.fullText : review.text);
+    const kept = path.relative(process.cwd(), outputDirectory);
+    say(`Saved: ${kept}/{${Object.keys(saved).join(",")}}${verbose ? "" : `; the full review is review.txt (or --verbose)`}`);
   } finally {
     workspace.release();
   }

@@ -80,8 +80,8 @@ describe("the Markdown review", () => {
     expect(markdown).toContain("| resource | charge | monthly |\n| --- | --- | ---: |\n| aws_lb.alb | ALB | $10.00 |");
     expect(markdown.split("<details>").length).toBe(markdown.split("</details>").length);
   });
-  it("holds every line of the text review's sections", () => {
-    const text = review().text;
+  it("holds every line of the full text review's sections", () => {
+    const text = review().fullText;
     for (const line of text
       .split("\n")
       .filter((candidate) => candidate.startsWith("  ") && !candidate.includes("$") && !/^ +resource +charge/.test(candidate))) {

@@ -50,6 +50,8 @@ let result: ReturnType<ProjectCopy["run"]>;
 let firstPlanText: string;
 let resourceCount: number;
 let concurrent: Awaited<ReturnType<typeof reviewInBackground>>[];
+/** `npm run plan` of the lab's starting point, as a user types it. */
+let labStart: ReturnType<ProjectCopy["run"]>;
 
 beforeAll(async () => {
   project = new ProjectCopy();
@@ -59,6 +61,11 @@ beforeAll(async () => {
   // Two more reviews of the same environment at once, as a user and a test run might: they share the kept folder.
   concurrent = await Promise.all([reviewInBackground(), reviewInBackground()]);
 });
+
+// Its own Terraform folder, initialised on this first run.
+beforeAll(() => {
+  labStart = project.run("npm", ["run", "plan", "--", "--env", "lab-start"], offline);
+}, 240_000);
 
 afterAll(() => project.remove());
 
@@ -73,16 +80,54 @@ describe("npm run plan", () => {
     }
     // The lab's final state (docs/lab.md): a NAT gateway per zone, the database only from the App group, Multi-AZ.
     expect(result.stdout).toMatch(/NAT gateways: 2 \(in Public Subnet 1, Public Subnet 2\)/);
-    expect(result.stdout).toMatch(/inventory-db: mysql 8\.4, db\.t3\.small, 40 GiB gp3, Multi-AZ yes/);
+    expect(result.stdout).toMatch(/inventory-db: mysql 8\.4, db\.t3\.small, 40 GiB gp3, Multi-AZ,/);
     expect(result.stdout).toMatch(/Inventory-DB +in +tcp 3306 +from group Inventory-App/);
-    expect(result.stdout).toMatch(/! PUBLIC: Inventory-LB +in +tcp 80 +from 0\.0\.0\.0\/0/);
+    expect(result.stdout).toContain("  ! PUBLIC: Inventory-LB in tcp 80, 443 from 0.0.0.0/0\n");
   });
 
-  it("lists the alarm topic, the dashboard and every alarm with its threshold and period, in a Monitoring section", () => {
-    const section = result.stdout.slice(result.stdout.indexOf("\nMonitoring\n"), result.stdout.indexOf("\nWarnings"));
-    expect(section).toContain(
-      "  topic Inventory-Alarms: encrypted with aws_kms_key.monitoring_topic_key (rotated yearly); notifies no one yet (no subscriptions)",
+  it("fits 60 lines of at most 120 columns, for the default environment and the lab's starting point, as npm run plan prints them", () => {
+    const shape = (stdout: string) => {
+      const lines = stdout.trimEnd().split("\n");
+      return { lines: lines.length, widest: Math.max(...lines.map((line) => line.length)) };
+    };
+    const npmDefault = project.run("npm", ["run", "plan"], offline);
+    expect([npmDefault.status, npmDefault.stderr]).toEqual([0, ""]);
+    // npm's own 4 lines (a blank line, the script's name and command, a blank line) count too.
+    expect(npmDefault.stdout).toMatch(/^\n> inventory-ha@[\d.]+ plan\n> node scripts\/run\.mjs scripts\/plan\.ts\n\nTerraform: reusing /);
+    expect(shape(npmDefault.stdout).lines).toBeLessThanOrEqual(60);
+    expect(shape(npmDefault.stdout).widest).toBeLessThanOrEqual(120);
+    expect([labStart.status, labStart.stderr]).toEqual([0, ""]);
+    expect(labStart.stdout).toContain("Plan: ");
+    expect(shape(labStart.stdout).lines).toBeLessThanOrEqual(60);
+    expect(shape(labStart.stdout).widest).toBeLessThanOrEqual(120);
+    // The whole review is kept, and the short one says where.
+    expect(npmDefault.stdout).toMatch(/^Saved: .*; the full review is review\.txt \(or --verbose\)$/m);
+    expect(project.read("plan-review/default/review.txt").split("\n").length).toBeGreaterThan(100);
+  });
+
+  it("says which route table and NAT gateway each private subnet uses; only lab-start's Private Subnet 2 leaves through another zone", () => {
+    expect(result.stdout).toMatch(/^ {2}Private Subnet 1 +10\.0\.2\.0\/23 us-west-2a -> Private Route Table 1 -> NAT Gateway 1$/m);
+    expect(result.stdout).toMatch(/^ {2}Private Subnet 2 +10\.0\.4\.0\/23 us-west-2b -> Private Route Table 2 -> NAT Gateway 2$/m);
+    expect(result.stdout).not.toContain("CROSS-ZONE");
+    expect(labStart.stdout).toMatch(
+      /^ {2}lab-start-Private Subnet 1 +10\.0\.2\.0\/23 us-west-2a -> lab-start-Private Route Table 1 -> lab-start-NAT Gateway 1$/m,
     );
+    expect(labStart.stdout).toMatch(
+      new RegExp(
+        "^ {2}lab-start-Private Subnet 2 +10\\.0\\.4\\.0/23 us-west-2b -> lab-start-Private Route Table 1 -> lab-start-NAT Gateway 1\n" +
+          " {4}! CROSS-ZONE: leaves through a NAT gateway in us-west-2a; an outage there cuts it off the internet$",
+        "m",
+      ),
+    );
+    expect(labStart.stdout.match(/CROSS-ZONE/g)).toHaveLength(2);
+    expect(labStart.stdout).toContain("  ! CROSS-ZONE: lab-start-Private Subnet 2 (us-west-2b) leaves through lab-start-NAT Gateway 1 in us-west-2a\n");
+  });
+
+  it("lists the alarm topic, the dashboard and every alarm with its threshold and period, in the full review's Monitoring section", () => {
+    expect(result.stdout).toMatch(/^ {2}topic Inventory-Alarms \(encrypted\) notifies no one yet; dashboard Inventory-HA; 15 alarms$/m);
+    const full = project.read("plan-review/default/review.txt");
+    const section = full.slice(full.indexOf("\nMonitoring\n"), full.indexOf("\nEstimated monthly cost"));
+    expect(section).toContain("  topic Inventory-Alarms: encrypted with aws_kms_key.monitoring_topic_key (rotated yearly); notifies no one yet");
     expect(section).toContain("  dashboard Inventory-HA");
     const alarmLines = section.split("\n").filter((line) => line.startsWith("    "));
     // One line per alarm: eleven signals, and two for each of the default environment's two NAT gateways.
@@ -164,11 +209,32 @@ describe("npm run plan", () => {
     );
   });
 
-  it("ends the review with the estimated monthly cost, by resource, and what it leaves out", () => {
-    expect(result.stdout).toMatch(/^Estimated monthly cost: \$\d+\.\d\d fixed$/m);
-    expect(result.stdout).toMatch(/aws_nat_gateway\.network_nat_gateway_2 +NAT gateway \(730 h\) +\$32\.85/);
-    expect(result.stdout).toMatch(/aws_db_instance\.database_instance +RDS mysql db\.t3\.small, Multi-AZ \(730 h\) +\$49\.64/);
-    expect(result.stdout).toContain("Not included (usage-based): NAT gateway data processing");
+  it("ends the review with the estimated monthly cost, by type; the full review by resource, and what it leaves out", () => {
+    expect(result.stdout).toMatch(/^Estimated monthly cost: \$189\.13 fixed$/m);
+    // Two NAT gateways at $32.85; the Multi-AZ db.t3.small ($49.64), its 40 GiB ($9.20) and its password's secret ($0.40).
+    expect(result.stdout).toMatch(/^ {2}largest: aws_nat_gateway \$65\.70, aws_db_instance \$59\.24, /m);
+    const full = project.read("plan-review/default/review.txt");
+    expect(full).toMatch(/aws_nat_gateway\.network_nat_gateway_2 +NAT gateway \(730 h\) +\$32\.85/);
+    expect(full).toMatch(/aws_db_instance\.database_instance +RDS mysql db\.t3\.small, Multi-AZ \(730 h\) +\$49\.64/);
+    expect(full).toContain("Not included (usage-based): NAT gateway data processing");
+    const verbose = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--verbose"], offline);
+    expect(verbose.status).toBe(0);
+    expect(verbose.stdout).toContain(full);
+  });
+
+  it("--compare lab-start lists the charges that change and the totals, none that stays", () => {
+    const compared = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "lab-start"], offline);
+    expect([compared.status, compared.stderr]).toEqual([0, ""]);
+    const section = compared.stdout.slice(compared.stdout.indexOf("\nEstimated monthly cost"), compared.stdout.indexOf("\nWarnings"));
+    const charges = section.split("\n").filter((line) => /^ +[-+]\$/.test(line));
+    // The challenges: the second NAT gateway, its address and its two alarms; the database's class and storage (Multi-AZ).
+    expect(charges).toHaveLength(6);
+    expect(charges).toContain("  +$32.85  aws_nat_gateway.network_nat_gateway_2: NAT gateway (730 h)");
+    expect(section).not.toContain("+$0.00");
+    expect(section).toContain("  Monthly change from lab-start: +$81.03 ($108.10 -> $189.13).");
+    const verbose = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "lab-start", "--verbose"], offline);
+    expect(verbose.stdout).toMatch(/^ {2}total +6 charges changed +\$108\.10 +\$189\.13 +\+\$81\.03$/m);
+    expect(verbose.stdout).not.toContain("+$0.00");
   });
 
   it("--format markdown --compare lab-start prints only the Markdown review, with the change from lab-start", () => {
@@ -180,6 +246,11 @@ describe("npm run plan", () => {
     expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$109\.10 -> \$190\.13\)\./);
     expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $190.13 fixed</summary>");
     expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
+    expect(markdown.stdout).not.toContain("+$0.00");
+    // Lines in code blocks are wrapped as in the text review.
+    const code = [...markdown.stdout.matchAll(/```text\n([\s\S]*?)```/g)].flatMap((match) => match[1].split("\n"));
+    expect(code.length).toBeGreaterThan(40);
+    expect(Math.max(...code.map((line) => line.length))).toBeLessThanOrEqual(120);
     // The progress lines go to stderr, so the output can be posted as it is.
     expect(markdown.stdout).not.toContain("Terraform: ");
     expect(markdown.stderr).toContain("Terraform: reusing");
@@ -191,13 +262,13 @@ describe("npm run plan", () => {
     expect([format.status, format.stderr.trim()]).toEqual([
       1,
       'Invalid settings: --format: "html" is not one of text, markdown; ' +
-        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]",
+        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json] [--verbose]",
     ]);
     const lock = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--lock=false"], offline);
     expect([lock.status, lock.stderr.trim()]).toEqual([
       1,
       "Invalid settings: --lock goes with --live (an offline review never locks); " +
-        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json]",
+        "usage: npm run plan [-- --env NAME] [--live [--lock=false]] [--format text|markdown] [--compare ENV] [--json] [--verbose]",
     ]);
     const compare = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "prod"], offline);
     expect([compare.status, compare.stderr.trim()]).toEqual([1, 'Invalid settings: --compare: unknown environment "prod"; known: default, lab-start']);

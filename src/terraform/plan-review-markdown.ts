@@ -1,11 +1,15 @@
 import type { PlanReview, ReviewSection } from "./plan-review";
+import { wrapLine } from "./review-width";
 
 /**
  * The plan review as Markdown for a pull request comment: the same sections
  * the text review prints (one model, two renderings), ordered for a reviewer
  * who reads the top: the summary first (Terraform's plan line, the cost and
  * its change), then the warnings (replacements, destructions, anything
- * public), then every other section collapsed in a `<details>` block. Kept
+ * public), then every other section collapsed in a `<details>` block, whole
+ * (every type, alarm and charge; a comparison's changed charges), its
+ * lines wrapped as the text review wraps them (the changes in place print
+ * whole). Kept
  * under GitHub's comment limit; a review that would pass it is truncated,
  * the longest sections first, and says so at the top and where it cut.
  */
@@ -88,7 +92,8 @@ function render(review: PlanReview, shown: Map<ReviewSection, number>, truncated
       out.push(...part.table.rows.slice(0, rows.length).map((row) => `| ${row.map((cell) => escape(cell)).join(" | ")} |`));
       out.push(...omitted(part, shown, ""));
     } else {
-      out.push("```text", ...limited(part, shown), ...omitted(part, shown, ""), "```");
+      const lines = limited(part, shown);
+      out.push("```text", ...(part.role === "changed" ? lines : lines.flatMap((line) => wrapLine(line))), ...omitted(part, shown, ""), "```");
     }
     for (const note of part.notes ?? []) out.push("", escape(note.trim()));
     out.push("", "</details>", "");

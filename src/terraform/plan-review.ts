@@ -1,4 +1,6 @@
 import { monitoringReview } from "./plan-review-monitoring";
+import { networkReview } from "./plan-review-network";
+import { wrapLine } from "./review-width";
 import { isSensitive, marksAt, redacted, redactedChange, SENSITIVE, type SensitiveMarks } from "./sensitive-values";
 import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
 
@@ -6,7 +8,9 @@ import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
  * A one-screen review of a Terraform plan of an Inventory stack: first what
  * it replaces or destroys (as warnings) and changes in place, then what will
  * be created, the values a reviewer checks per tier, and warnings for
- * anything public. Built from
+ * anything public. Printed short (`text`: the alarms and the charges
+ * counted, not listed, lines wrapped at REVIEW_WIDTH) or whole (`fullText`).
+ * Built from
  * `terraform show -json`, with references resolved through the plan's
  * configuration so rules name their groups even before ids exist. Every
  * value Terraform marks sensitive, before and after, prints as `(sensitive)`
@@ -22,8 +26,10 @@ export interface PlanReview {
   readonly summaryLine: string;
   /** The review's content, which the text and the Markdown review both render. */
   readonly sections: ReviewSection[];
-  /** The review as printed. */
+  /** The short review, as printed by default: each section's `brief` where it has one. */
   readonly text: string;
+  /** The review with every detail: every type added, every alarm, every charge. */
+  readonly fullText: string;
 }
 
 /** What a section of the review is, for a renderer to order and present it. */
@@ -38,6 +44,8 @@ export interface ReviewSection {
   readonly table?: { readonly header: string[]; readonly rows: string[][] };
   /** Lines after the table or lines, such as what an estimate leaves out. @default none */
   readonly notes?: string[];
+  /** What the short review prints below the title instead of the lines, table and notes. @default the whole section */
+  readonly brief?: Pick<ReviewSection, "lines" | "table" | "notes">;
 }
 
 export interface ReviewOptions {
@@ -73,10 +81,14 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     lines = [];
     sections.push({ role, title, lines });
   };
+  /** What the short review prints of the last section instead of its lines. */
+  const briefly = (brief: string[]) => (sections[sections.length - 1] = { ...sections[sections.length - 1], brief: { lines: brief } });
   const additionsByType: Record<string, number> = {};
   for (const change of changes) if (change.change.actions.includes("create")) additionsByType[change.type] = (additionsByType[change.type] ?? 0) + 1;
   const totalAdd = Object.values(additionsByType).reduce((sum, count) => sum + count, 0);
   section("added", `Resources to add: ${totalAdd}`);
+  // A plan that only creates (an offline review) is described tier by tier below; what a change adds is listed by type.
+  const onlyCreates = sections.length === 1;
   const types = Object.entries(additionsByType).sort(([a], [b]) => a.localeCompare(b));
   for (let index = 0; index < types.length; index += 2) {
     lines.push(
@@ -87,27 +99,11 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     );
   }
 
+  if (onlyCreates) briefly([]);
+
   section("details", "Network");
-  for (const { values } of valuesOf("aws_vpc"))
-    lines.push(`  VPC ${values.tags?.Name ?? ""} ${values.cidr_block}, DNS hostnames ${onOff(values.enable_dns_hostnames)}`);
-  // Public subnets first, then private, each in zone order.
-  const subnetOrder = ({ values }: { values: Values }) =>
-    `${values.map_public_ip_on_launch || /public/i.test(values.tags?.Name) ? 0 : 1} ${values.availability_zone}`;
-  const subnets = valuesOf("aws_subnet").sort((a, b) => subnetOrder(a).localeCompare(subnetOrder(b)));
-  for (const { values } of subnets) {
-    lines.push(
-      `  ${String(values.tags?.Name).padEnd(28)} ${String(values.cidr_block).padEnd(14)} ${values.availability_zone}` +
-        `${values.map_public_ip_on_launch ? "  (auto-assigns public IPs)" : ""}`,
-    );
-  }
-  const natGateways = ofType("aws_nat_gateway");
-  const natSubnets = natGateways.map((change) => nameOf(referenced(change.address, "subnet_id")));
-  lines.push(`  NAT gateways: ${natGateways.length}${natSubnets.length ? ` (in ${natSubnets.join(", ")})` : ""}`);
-  for (const { address } of valuesOf("aws_route").filter(({ values }) => values.destination_cidr_block === "0.0.0.0/0")) {
-    const table = nameOf(referenced(address, "route_table_id"));
-    const target = referenced(address, "nat_gateway_id") ?? referenced(address, "gateway_id");
-    lines.push(`  ${table}: 0.0.0.0/0 -> ${nameOf(target)}`);
-  }
+  const network = networkReview({ valuesOf, referenced, nameOf });
+  lines.push(...network.lines);
 
   section("details", "Security group rules");
   const rules = [
@@ -115,23 +111,36 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
     ...valuesOf("aws_vpc_security_group_egress_rule").map((rule) => ({ ...rule, direction: "out" })),
   ];
   const groupWidth = Math.max(0, ...valuesOf("aws_security_group").map(({ address }) => nameOf(address).length));
-  const ruleLines = rules.map(({ address, values, direction }) => {
-    const group = nameOf(referenced(address, "security_group_id"));
+  const ruleParts = rules.map(({ address, values, direction }) => {
     const peerGroup = referenced(address, "referenced_security_group_id");
-    const peer = peerGroup ? `group ${nameOf(peerGroup)}` : (values.cidr_ipv4 ?? values.cidr_ipv6 ?? values.prefix_list_id ?? "?");
-    const ports =
-      values.ip_protocol === "-1"
-        ? "all"
-        : values.from_port === values.to_port
-          ? `${values.ip_protocol} ${values.from_port}`
-          : `${values.ip_protocol} ${values.from_port}-${values.to_port}`;
-    return `  ${group.padEnd(groupWidth)} ${direction} ${ports.padEnd(9)} ${direction === "in " ? "from" : "to  "} ${peer}`;
+    const ports = values.ip_protocol === "-1" ? [] : [values.from_port === values.to_port ? `${values.from_port}` : `${values.from_port}-${values.to_port}`];
+    return {
+      group: nameOf(referenced(address, "security_group_id")),
+      direction,
+      protocol: values.ip_protocol === "-1" ? "all" : String(values.ip_protocol),
+      ports,
+      peer: peerGroup ? `group ${nameOf(peerGroup)}` : (values.cidr_ipv4 ?? values.cidr_ipv6 ?? values.prefix_list_id ?? "?"),
+      open: direction === "in " && (values.cidr_ipv4 === "0.0.0.0/0" || values.cidr_ipv6 === "::/0"),
+    };
   });
-  lines.push(...[...ruleLines].sort());
-  for (const { address } of valuesOf("aws_security_group")) {
-    if (!rules.some((rule) => referenced(rule.address, "security_group_id") === address && rule.direction === "out"))
-      lines.push(`  ${nameOf(address).padEnd(groupWidth)} out (none)`);
+  type Rule = (typeof ruleParts)[number];
+  const portsOf = (rule: Rule) => [rule.protocol, rule.ports.join(", ")].join(" ").trimEnd();
+  const ruleLine = (rule: Rule, portWidth: number) =>
+    `  ${rule.group.padEnd(groupWidth)} ${rule.direction} ${portsOf(rule).padEnd(portWidth)} ${rule.direction === "in " ? "from" : "to  "} ${rule.peer}`;
+  const ruleLines = (list: Rule[]) => list.map((rule) => ruleLine(rule, Math.max(9, ...list.map((each) => portsOf(each).length)))).sort();
+  const closed = valuesOf("aws_security_group")
+    .filter(({ address }) => !rules.some((rule) => referenced(rule.address, "security_group_id") === address && rule.direction === "out"))
+    .map(({ address }) => `  ${nameOf(address).padEnd(groupWidth)} out (none)`);
+  lines.push(...ruleLines(ruleParts), ...closed);
+  // One line for the ports a group opens in one direction to one peer (`tcp 80, 443 from 0.0.0.0/0`): the short review's, and the warnings'.
+  const merged = new Map<string, Rule>();
+  for (const rule of ruleParts) {
+    const key = [rule.group, rule.direction, rule.protocol, rule.peer].join("\n");
+    const ports = [...(merged.get(key)?.ports ?? []), ...rule.ports].sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    merged.set(key, { ...rule, ports });
   }
+  briefly([...ruleLines([...merged.values()]), ...closed]);
+  const openToAll = [...merged.values()].filter((rule) => rule.open).map((rule) => `${rule.group} in ${portsOf(rule)} from ${rule.peer}`);
 
   section("details", "Load balancer");
   for (const { values } of valuesOf("aws_lb")) {
@@ -165,20 +174,24 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
         `health ${values.health_check_type} (grace ${values.health_check_grace_period}s)`,
     );
   }
-  for (const { values } of valuesOf("aws_launch_template")) {
+  const templates = valuesOf("aws_launch_template").map(({ values }) => {
     const metadata = values.metadata_options?.[0] ?? {};
-    lines.push(
-      `  launch template ${values.name_prefix}*: ${values.instance_type}, ${values.image_id}, ` +
-        `IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}`,
-    );
-  }
+    const template = (image: string) =>
+      `  launch template ${values.name_prefix}*: ${values.instance_type}, IMDSv2 ${metadata.http_tokens === "required" ? "required" : "optional"}, ` +
+      `image ${image}`;
+    // The short review names an SSM parameter by its last part (ssm:.../al2023-ami-kernel-default-x86_64).
+    return { full: template(values.image_id), brief: template(String(values.image_id).replace(/^resolve:ssm:\/.*\//, "ssm:.../")) };
+  });
+  const groupLines = [...lines];
+  lines.push(...templates.map(({ full }) => full));
+  briefly([...groupLines, ...templates.map(({ brief }) => brief)]);
 
   section("details", "Database");
   for (const { values } of valuesOf("aws_db_instance")) {
     lines.push(
       `  ${values.identifier}: ${values.engine} ${values.engine_version}, ${values.instance_class}, ${values.allocated_storage} GiB ${values.storage_type}, ` +
-        `Multi-AZ ${yesNo(values.multi_az)}, ` +
-        `encrypted ${yesNo(values.storage_encrypted)}, public ${yesNo(values.publicly_accessible)}, backups ${values.backup_retention_period} days, ` +
+        `${values.multi_az ? "Multi-AZ" : "Single-AZ"}, ${values.storage_encrypted ? "encrypted" : "NOT ENCRYPTED"}, ` +
+        `${values.publicly_accessible ? "PUBLIC" : "private"}, backups ${values.backup_retention_period} days, ` +
         `deletion protection ${onOff(values.deletion_protection)}`,
     );
   }
@@ -187,26 +200,29 @@ export function reviewPlan(plan: TerraformPlanJson, heading: string, summaryLine
   if (monitoring.lines.length > 0) {
     section("details", "Monitoring");
     lines.push(...monitoring.lines);
+    briefly(monitoring.brief);
   }
 
-  const warnings = [
-    ...collectWarnings(
-      changes,
-      after,
-      rules.map((rule, index) => ({ ...rule, text: ruleLines[index].trim() })),
-    ),
-    ...monitoring.warnings,
-  ];
+  const warnings = [...network.warnings, ...collectWarnings(changes, after), ...openToAll.map((rule) => `PUBLIC: ${rule}`), ...monitoring.warnings];
   sections.push(...(options.extraSections ?? []));
   section("warnings", warnings.length ? `Warnings (${warnings.length})` : "Warnings: none");
   lines.push(...warnings.map((warning) => `  ! ${warning}`));
   const review = { additionsByType, warnings, heading, summaryLine, sections };
-  return { ...review, text: reviewText(review) };
+  return { ...review, text: reviewText(review), fullText: reviewText(review, { full: true }) };
 }
 
-/** The review as the terminal shows it: the heading, each section after a blank line, then Terraform's summary. */
-export function reviewText(review: Pick<PlanReview, "heading" | "summaryLine" | "sections">): string {
-  const blocks = review.sections.map((part) => [part.title, ...(part.table ? tableLines(part.table) : part.lines), ...(part.notes ?? [])].join("\n"));
+/**
+ * The review as the terminal shows it: the heading, each section after a blank line, then Terraform's summary. Short
+ * (each section's brief) unless `full`; lines wider than REVIEW_WIDTH wrapped, but the changes to what exists, which
+ * print whole, and the rows of a table.
+ */
+export function reviewText(review: Pick<PlanReview, "heading" | "summaryLine" | "sections">, options: { full?: boolean } = {}): string {
+  const blocks = review.sections.map((part) => {
+    const shown = (!options.full && part.brief) || part;
+    const whole = part.role === "replaced" || part.role === "changed";
+    const fitted = (lines: readonly string[]) => (whole ? lines : lines.flatMap((line) => wrapLine(line)));
+    return [part.title, ...(shown.table ? tableLines(shown.table) : fitted(shown.lines)), ...fitted(shown.notes ?? [])].join("\n");
+  });
   return [review.heading, ...blocks, review.summaryLine].join("\n\n");
 }
 
@@ -330,11 +346,7 @@ function brief(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function collectWarnings(
-  changes: ResourceChange[],
-  after: Map<string, Values>,
-  rules: { address: string; values: Values; direction: string; text: string }[],
-): string[] {
+function collectWarnings(changes: ResourceChange[], after: Map<string, Values>): string[] {
   const warnings: string[] = [];
   for (const change of changes) {
     const values = after.get(change.address) ?? {};
@@ -342,9 +354,6 @@ function collectWarnings(
     if (change.type === "aws_db_instance" && values.publicly_accessible) warnings.push(`PUBLIC: ${change.address} is publicly accessible`);
     if (change.type === "aws_subnet" && values.map_public_ip_on_launch) warnings.push(`PUBLIC: ${change.address} gives instances public IPs`);
     if (change.type === "aws_eip") warnings.push(`PUBLIC: ${change.address} is an internet address (${values.tags?.Name ?? "Elastic IP"})`);
-  }
-  for (const rule of rules) {
-    if (rule.direction === "in " && (rule.values.cidr_ipv4 === "0.0.0.0/0" || rule.values.cidr_ipv6 === "::/0")) warnings.push(`PUBLIC: ${rule.text}`);
   }
   return warnings;
 }
@@ -377,8 +386,4 @@ function referenceIndex(plan: TerraformPlanJson): Map<string, Record<string, str
 
 function onOff(value: unknown): string {
   return value ? "on" : "off";
-}
-
-function yesNo(value: unknown): string {
-  return value ? "yes" : "no";
 }
