@@ -625,7 +625,7 @@ describe("appTier.app: the app's own settings, which the boot script writes", ()
     [{ formTokenHours: 2.5 }, "default.json: appTier.app.formTokenHours: must be a whole number of hours"],
     [{ formTokenHours: "8" }, "default.json: appTier.app.formTokenHours: must be a number of hours"],
     [{ instanceHeaders: "yes" }, "default.json: appTier.app.instanceHeaders: must be true or false"],
-    [{ formTokenHour: 8 }, "default.json: appTier.app.formTokenHour: unknown setting"],
+    [{ formTokenHour: 8 }, "default.json: appTier.app.formTokenHour: unknown setting; did you mean appTier.app.formTokenHours?"],
   ])("refuses %j", (app, message) => {
     expect(() => parseSettings("default", { state, appTier: { app } })).toThrow(new SettingsError(message));
   });

@@ -857,7 +857,6 @@ function logManagement(scope: EnvironmentScope): PolicyStatementProps[] {
         "logs:DeleteRetentionPolicy",
         "logs:TagResource",
         "logs:UntagResource",
-        "logs:UntagLogGroup",
         // The environment's log key (the CI access stack's) on a group created before it had one.
         "logs:AssociateKmsKey",
         "logs:DisassociateKmsKey",
