@@ -1,0 +1,300 @@
+// npm run local [-- --env NAME]: deploys an environment into moto, the AWS API
+// emulator, on this machine, with no AWS account or credentials: starts moto
+// on 127.0.0.1 (TLS, a throwaway CA) in the background, synthesizes, points
+// the stacks at it with override files (the provider, the state backend, and
+// the emulator's known gaps, src/emulator/emulator-gaps.ts), bootstraps the
+// state bucket (inventory-state), deploys the environment with the real
+// `cdktf deploy`, and prints its outputs. Run again with the same --env, it
+// deploys the change into the running emulator.
+// npm run local:down: stops everything it started and removes its folder.
+// docs/local.md is the user's page.
+import { spawn } from "node:child_process";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SettingsError } from "../src/config/load";
+import { projectRoot } from "../src/config/project-root";
+import { STATE_BOOTSTRAP_STACK } from "../src/stacks/state-bootstrap-stack";
+import { type SynthesizedStack, synthesize } from "../src/synthesize";
+import { EmulatorEndpoint, motoServerArguments, motoServerEnvironment, motoServerExecutable } from "../src/emulator/aws-emulator";
+import { EMULATOR_GAPS } from "../src/emulator/emulator-gaps";
+import { LocalSession, type LocalSessionRecord } from "../src/emulator/local-session";
+import { writeEmulatorOverrides } from "../src/emulator/stack-overrides";
+import { isRunning, startBackground } from "../src/system/background-process";
+import { findExecutable } from "../src/system/executables";
+import { freePort } from "../src/system/free-port";
+import { makeLoopbackCertificates } from "../src/system/tls-certificates";
+import { terraformBinary, terraformEnvironment } from "../src/terraform/terraform-cli";
+
+const USAGE = "usage: npm run local [-- --env NAME]   |   npm run local:down";
+/** The lab's final state: everything the emulator applies (src/emulator/emulator-gaps.ts lists what it adapts). */
+const DEFAULT_ENVIRONMENT = "default";
+
+/** A problem that stops the command before it starts anything: one line each, naming what to do. */
+class UsageError extends Error {
+  override readonly name = "UsageError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+interface Arguments {
+  readonly command: "up" | "down";
+  readonly environment: string;
+}
+
+function parseArguments(args: string[]): Arguments {
+  let command: Arguments["command"] = "up";
+  let environment = DEFAULT_ENVIRONMENT;
+  const problems: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === "down" && index === 0) command = "down";
+    else if (arg === "--env" || arg.startsWith("--env=")) {
+      const value = arg === "--env" ? args[++index] : arg.slice("--env=".length);
+      if (!value || value.startsWith("--")) problems.push(`--env needs an environment name (a file in environments/, without .json); ${USAGE}`);
+      else environment = value;
+    } else if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else problems.push(`unknown argument "${arg}"; ${USAGE}`);
+  }
+  if (command === "down" && args.length > 1) problems.push(`npm run local:down takes no arguments; ${USAGE}`);
+  if (problems.length > 0) throw new UsageError(problems);
+  return { command, environment };
+}
+
+/** The tools a local deploy runs, or every one that is missing with how to get it. */
+function requireTools(root: string): { moto: string; openssl: string; cdktf: string } {
+  const problems: string[] = [];
+  const attempt = <T>(find: () => T): T | undefined => {
+    try {
+      return find();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const moto = attempt(() => motoServerExecutable());
+  const openssl = findExecutable("openssl", (process.env.PATH ?? "").split(path.delimiter));
+  if (!openssl) problems.push("openssl is not on PATH: install it (Debian: apt-get install openssl); it makes the emulator's TLS certificate");
+  attempt(() => terraformBinary());
+  const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
+  if (!fs.existsSync(cdktf)) problems.push(`${path.relative(root, cdktf)} is missing: run npm ci in ${root}`);
+  if (problems.length > 0) throw new UsageError(problems);
+  return { moto: moto!, openssl: openssl!, cdktf };
+}
+
+/** Starts moto in the background, records it in the session, and waits until it answers. */
+async function startEmulator(session: LocalSession, tools: { moto: string; openssl: string }, environment: string): Promise<LocalSessionRecord> {
+  const directory = session.path("emulator");
+  fs.mkdirSync(directory, { recursive: true });
+  // Thirty days: a local deploy may stay up longer than a test's.
+  const certificates = await makeLoopbackCertificates(directory, tools.openssl, 30);
+  const port = await freePort();
+  const started = startBackground("moto_server", tools.moto, motoServerArguments(port, certificates), {
+    env: motoServerEnvironment(),
+    logFile: path.join(directory, "moto.log"),
+    mark: certificates.certificateFile,
+  });
+  const record: LocalSessionRecord = { environment, emulator: { port, caFile: certificates.caFile, process: started } };
+  session.write(record);
+  const emulator = new EmulatorEndpoint(port, certificates.caFile, directory);
+  const deadline = Date.now() + 60_000;
+  while (!(await emulator.answers())) {
+    if (!isRunning(started)) throw new Error(`moto_server stopped while starting; its log: ${started.logFile}`);
+    if (Date.now() > deadline) throw new Error(`moto_server did not answer within 60 s; its log: ${started.logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await emulator.configure({ lambda: { use_docker: false } });
+  return record;
+}
+
+/** Terminal control sequences cdktf prints even with --no-color (colours, cursor moves, line clears). */
+const TERMINAL_CONTROL = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, "g");
+/** The lines of cdktf's output worth a reader's screen: the plan's and the apply's summaries, and every error. */
+const SUMMARY_LINE = /(Plan: \d+ to add|No changes\.|Apply complete!|Error:|error:)/;
+
+/**
+ * Runs the real `cdktf deploy` of one stack from the session's synthesis.
+ * Its whole output goes to `logFile`; the summary lines (and, on failure,
+ * the log's tail) to the screen, each under the stack's name as cdktf
+ * prints it.
+ */
+function cdktfDeploy(
+  root: string,
+  cdktf: string,
+  outdir: string,
+  stack: string,
+  options: { variables: NodeJS.ProcessEnv; logFile: string; extra?: string[] },
+): Promise<void> {
+  const args = ["deploy", stack, "--skip-synth", "--skip-provider-lock", "--auto-approve", "--no-color", "--output", outdir, ...(options.extra ?? [])];
+  console.log(`$ cdktf ${args.join(" ")}    (whole output: ${path.relative(process.cwd(), options.logFile)})`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cdktf, args, { cwd: root, env: options.variables, stdio: ["ignore", "pipe", "pipe"] });
+    const log = fs.createWriteStream(options.logFile, { flags: "a" });
+    let pending = "";
+    const tail: string[] = [];
+    const take = (chunk: Buffer) => {
+      const lines = (pending + chunk.toString("utf8").replace(TERMINAL_CONTROL, "")).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        log.write(`${line}\n`);
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        if (SUMMARY_LINE.test(line)) console.log(`  ${line.trim()}`);
+      }
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      take(Buffer.from("\n"));
+      log.end();
+      if (code === 0) resolve();
+      else reject(new Error(`cdktf deploy ${stack} failed (exit ${code}). The end of its output:\n${tail.join("\n")}\nAll of it: ${options.logFile}`));
+    });
+  });
+}
+
+/**
+ * Resolves once the emulator holds what the environment's S3 backend uses:
+ * the state bucket, its policy, and the key the state is encrypted with. Rejects if the
+ * bootstrap's deploy ends (failed) first.
+ */
+async function stateBackendReady(emulator: EmulatorEndpoint, stack: SynthesizedStack, bootstrapping: Promise<void>): Promise<void> {
+  let ended = false;
+  void bootstrapping.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const s3 = new S3Client(emulator.clientConfig({ maxAttempts: 1 }));
+  const kms = new KMSClient(emulator.clientConfig({ maxAttempts: 1 }));
+  const configuration = JSON.parse(fs.readFileSync(path.join(stack.directory, "cdk.tf.json"), "utf8")) as {
+    terraform: { backend: { s3: { bucket: string; kms_key_id?: string } } };
+  };
+  const { bucket, kms_key_id: key } = configuration.terraform.backend.s3;
+  const ready = async () => {
+    await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    if (key) await kms.send(new DescribeKeyCommand({ KeyId: key }));
+  };
+  for (;;) {
+    try {
+      await ready();
+      return;
+    } catch {
+      if (ended) return bootstrapping;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** The outputs `cdktf deploy --outputs-file` wrote for a stack, as name -> value. */
+function readOutputs(file: string, stackName: string): Record<string, unknown> {
+  const all = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>;
+  return all[stackName] ?? {};
+}
+
+function printOutputs(stack: SynthesizedStack, outputs: Record<string, unknown>): void {
+  console.log(`\nOutputs of ${stack.stackName} (environment ${stack.environment}), in the emulator:`);
+  const width = Math.max(...Object.keys(outputs).map((name) => name.length));
+  for (const [name, value] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`  ${name.padEnd(width)}  ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
+}
+
+const NOT_EMULATED = [
+  "What the emulator does not run:",
+  "  - instances: the Auto Scaling group and launch template exist, but no server boots; the app's boot script is tested in",
+  "    __tests__/constructs/boot-script.test.ts and the app itself in __tests__/app/inventory-e2e.test.ts;",
+  "  - the release's instance refresh: the release function is invoked but no code runs (moto has no StartInstanceRefresh);",
+  "    what it does is tested against a model of AWS's refresh in __tests__/functions/app-release.test.ts;",
+  "  - the app user's secret rotation: left out of the emulator's copy; its steps are tested against MariaDB in",
+  "    __tests__/functions/app-user-rotation.test.ts.",
+];
+
+async function up(root: string, session: LocalSession, environment: string): Promise<void> {
+  const tools = requireTools(root);
+  let record = session.read();
+  if (record && !LocalSession.emulatorRunning(record)) {
+    // The machine restarted, or moto was stopped by hand: what it held is gone, and so is the state it kept.
+    await session.tearDown();
+    record = undefined;
+  }
+  if (record && record.environment !== environment) {
+    throw new UsageError([
+      `--env ${environment}: environment ${record.environment} is already deployed in the local emulator (one environment at a time: ` +
+        `moto gives every DB instance the same resource id); run npm run local:down first, or npm run local -- --env ${record.environment}`,
+    ]);
+  }
+
+  // Everything is synthesized (and every setting checked) before anything starts.
+  const outdir = session.path("out");
+  const stacks = synthesize({ projectRoot: root, outdir, variables: { ...process.env, INVENTORY_ENV: environment } });
+  const stack = stacks[0];
+  if (stack.settings.state.backend !== "s3") {
+    throw new UsageError([
+      `--env ${environment}: its state.backend is "${stack.settings.state.backend}"; a local deploy keeps the state in the emulator's S3 bucket: ` +
+        `choose an environment with state.bucket set (default, lab-start)`,
+    ]);
+  }
+
+  if (!record) {
+    console.log("Starting moto, the AWS API emulator, on 127.0.0.1...");
+    record = await startEmulator(session, tools, environment);
+  }
+  const emulator = new EmulatorEndpoint(record.emulator.port, record.emulator.caFile, session.path("emulator"));
+  console.log(`Emulator: ${emulator.endpoint} (log ${path.relative(process.cwd(), record.emulator.process.logFile)})`);
+
+  const bootstrapDirectory = path.join(outdir, "stacks", STATE_BOOTSTRAP_STACK);
+  writeEmulatorOverrides(bootstrapDirectory, emulator, "local");
+  writeEmulatorOverrides(stack.directory, emulator, "override");
+  const variables: NodeJS.ProcessEnv = {
+    ...terraformEnvironment(session.path("terraform"), emulator.awsVariables()),
+    // No call home from cdktf or Terraform, and the provider from the mirror (terraformEnvironment), not a plugin cache.
+    CHECKPOINT_DISABLE: "1",
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+    FORCE_COLOR: "0",
+  };
+  const logFile = session.path("deploy.log");
+  // The bootstrap's apply ends with the state bucket's lifecycle rules, which the provider waits a minute to read back; the
+  // environment needs only the bucket, its policy and the state key, so its deploy starts once they exist.
+  const bootstrapping = cdktfDeploy(root, tools.cdktf, outdir, STATE_BOOTSTRAP_STACK, { variables, logFile: session.path("deploy-state.log") });
+  bootstrapping.catch(() => undefined);
+  await stateBackendReady(emulator, stack, bootstrapping);
+  const outputsFile = session.path("outputs.json");
+  await cdktfDeploy(root, tools.cdktf, outdir, stack.stackName, { variables, logFile, extra: ["--outputs-file", outputsFile] });
+  await bootstrapping;
+
+  printOutputs(stack, readOutputs(outputsFile, stack.stackName));
+  console.log(`\nAdapted for the emulator (${EMULATOR_GAPS.filter((gap) => gap.override !== undefined).length} known gaps, src/emulator/emulator-gaps.ts):`);
+  for (const gap of EMULATOR_GAPS.filter((gap) => gap.override !== undefined)) console.log(`  - ${gap.id}: ${gap.handling}`);
+  console.log(`\n${NOT_EMULATED.join("\n")}`);
+  console.log("\nStop everything with: npm run local:down");
+}
+
+async function down(session: LocalSession): Promise<void> {
+  const record = session.read();
+  const stopped = await session.tearDown();
+  if (!record) console.log("No local deploy was running.");
+  else
+    console.log(
+      stopped.length > 0 ? `Stopped ${stopped.join(", ")}; removed ${session.directory}.` : `Nothing was still running; removed ${session.directory}.`,
+    );
+}
+
+async function main(): Promise<void> {
+  const { command, environment } = parseArguments(process.argv.slice(2));
+  const root = projectRoot();
+  const session = new LocalSession(root);
+  if (command === "down") await down(session);
+  else await up(root, session, environment);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) for (const problem of error.problems) console.error(problem);
+  else if (error instanceof SettingsError) console.error(`Invalid settings: ${error.message}`);
+  else console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});
