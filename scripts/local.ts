@@ -4,7 +4,9 @@
 // the stacks at it with override files (the provider, the state backend, and
 // the emulator's known gaps, src/emulator/emulator-gaps.ts), bootstraps the
 // state bucket (inventory-state), deploys the environment with the real
-// `cdktf deploy`, and prints its outputs. Run again with the same --env, it
+// `cdktf deploy`, prints its outputs, and serves the Inventory app on
+// 127.0.0.1 with a MariaDB, with the settings the deployed launch template
+// gives its servers (--no-app leaves it out). Run again with the same --env, it
 // deploys the change into the running emulator.
 // npm run local:down: stops everything it started and removes its folder.
 // docs/local.md is the user's page.
@@ -19,15 +21,16 @@ import { STATE_BOOTSTRAP_STACK } from "../src/stacks/state-bootstrap-stack";
 import { type SynthesizedStack, synthesize } from "../src/synthesize";
 import { EmulatorEndpoint, motoServerArguments, motoServerEnvironment, motoServerExecutable } from "../src/emulator/aws-emulator";
 import { EMULATOR_GAPS } from "../src/emulator/emulator-gaps";
+import { deployedAppSettings, findAppTools, serveApp } from "../src/emulator/local-app";
 import { LocalSession, type LocalSessionRecord } from "../src/emulator/local-session";
 import { writeEmulatorOverrides } from "../src/emulator/stack-overrides";
-import { isRunning, startBackground } from "../src/system/background-process";
+import { type BackgroundProcess, isRunning, startBackground, stopBackground } from "../src/system/background-process";
 import { findExecutable } from "../src/system/executables";
 import { freePort } from "../src/system/free-port";
 import { makeLoopbackCertificates } from "../src/system/tls-certificates";
 import { terraformBinary, terraformEnvironment } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run local [-- --env NAME]   |   npm run local:down";
+const USAGE = "usage: npm run local [-- --env NAME] [--no-app]   |   npm run local:down";
 /** The lab's final state: everything the emulator applies (src/emulator/emulator-gaps.ts lists what it adapts). */
 const DEFAULT_ENVIRONMENT = "default";
 
@@ -42,11 +45,14 @@ class UsageError extends Error {
 interface Arguments {
   readonly command: "up" | "down";
   readonly environment: string;
+  /** Serve the app on loopback after the deploy. */
+  readonly app: boolean;
 }
 
 function parseArguments(args: string[]): Arguments {
   let command: Arguments["command"] = "up";
   let environment = DEFAULT_ENVIRONMENT;
+  let app = true;
   const problems: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
@@ -55,18 +61,19 @@ function parseArguments(args: string[]): Arguments {
       const value = arg === "--env" ? args[++index] : arg.slice("--env=".length);
       if (!value || value.startsWith("--")) problems.push(`--env needs an environment name (a file in environments/, without .json); ${USAGE}`);
       else environment = value;
-    } else if (arg === "--help" || arg === "-h") {
+    } else if (arg === "--no-app") app = false;
+    else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else problems.push(`unknown argument "${arg}"; ${USAGE}`);
   }
   if (command === "down" && args.length > 1) problems.push(`npm run local:down takes no arguments; ${USAGE}`);
   if (problems.length > 0) throw new UsageError(problems);
-  return { command, environment };
+  return { command, environment, app };
 }
 
 /** The tools a local deploy runs, or every one that is missing with how to get it. */
-function requireTools(root: string): { moto: string; openssl: string; cdktf: string } {
+function requireTools(root: string, withApp: boolean): { moto: string; openssl: string; cdktf: string; app?: ReturnType<typeof findAppTools>["tools"] } {
   const problems: string[] = [];
   const attempt = <T>(find: () => T): T | undefined => {
     try {
@@ -82,8 +89,10 @@ function requireTools(root: string): { moto: string; openssl: string; cdktf: str
   attempt(() => terraformBinary());
   const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
   if (!fs.existsSync(cdktf)) problems.push(`${path.relative(root, cdktf)} is missing: run npm ci in ${root}`);
+  const app = withApp ? findAppTools() : undefined;
+  problems.push(...(app?.problems ?? []));
   if (problems.length > 0) throw new UsageError(problems);
-  return { moto: moto!, openssl: openssl!, cdktf };
+  return { moto: moto!, openssl: openssl!, cdktf, app: app?.tools };
 }
 
 /** Starts moto in the background, records it in the session, and waits until it answers. */
@@ -214,8 +223,8 @@ const NOT_EMULATED = [
   "    __tests__/functions/app-user-rotation.test.ts.",
 ];
 
-async function up(root: string, session: LocalSession, environment: string): Promise<void> {
-  const tools = requireTools(root);
+async function up(root: string, session: LocalSession, environment: string, withApp: boolean): Promise<void> {
+  const tools = requireTools(root, withApp);
   let record = session.read();
   if (record && !LocalSession.emulatorRunning(record)) {
     // The machine restarted, or moto was stopped by hand: what it held is gone, and so is the state it kept.
@@ -267,7 +276,35 @@ async function up(root: string, session: LocalSession, environment: string): Pro
   await cdktfDeploy(root, tools.cdktf, outdir, stack.stackName, { variables, logFile, extra: ["--outputs-file", outputsFile] });
   await bootstrapping;
 
-  printOutputs(stack, readOutputs(outputsFile, stack.stackName));
+  const outputs = readOutputs(outputsFile, stack.stackName);
+  printOutputs(stack, outputs);
+
+  if (record.app) {
+    for (const started of record.app.processes) await stopBackground(started);
+    record = { ...record, app: undefined };
+    session.write(record);
+  }
+  if (tools.app) {
+    console.log("\nServing the app on loopback, with the settings the deployed launch template gives its servers...");
+    const deployed = await deployedAppSettings(emulator, String(outputs.autoscaling_group_name));
+    const processes: BackgroundProcess[] = [];
+    const emulatorDirectory = session.path("emulator");
+    const served = await serveApp({
+      directory: session.path("app"),
+      emulator,
+      tools: tools.app,
+      deployed,
+      // The emulator's certificate is for 127.0.0.1 too: the database speaks TLS with it, and the app trusts only its CA.
+      tls: { caFile: record.emulator.caFile, certificateFile: path.join(emulatorDirectory, "server.pem"), keyFile: path.join(emulatorDirectory, "server.key") },
+      started: (process) => {
+        processes.push(process);
+        session.write({ ...record, app: { url: "", processes } });
+      },
+    });
+    session.write({ ...record, app: { url: served.url, processes: served.processes } });
+    for (const note of served.notes) console.log(`  - ${note}`);
+    console.log(`\nThe app (what the load balancer would serve): ${served.url}/`);
+  }
   console.log(`\nAdapted for the emulator (${EMULATOR_GAPS.filter((gap) => gap.override !== undefined).length} known gaps, src/emulator/emulator-gaps.ts):`);
   for (const gap of EMULATOR_GAPS.filter((gap) => gap.override !== undefined)) console.log(`  - ${gap.id}: ${gap.handling}`);
   console.log(`\n${NOT_EMULATED.join("\n")}`);
@@ -284,12 +321,24 @@ async function down(session: LocalSession): Promise<void> {
     );
 }
 
+/** The environment files there are: an unknown --env stops before anything is synthesized or started. */
+function checkEnvironment(root: string, environment: string): void {
+  const known = fs
+    .readdirSync(path.join(root, "environments"))
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort();
+  if (!known.includes(environment))
+    throw new UsageError([`--env ${environment}: there is no environments/${environment}.json; known environments: ${known.join(", ")}`]);
+}
+
 async function main(): Promise<void> {
-  const { command, environment } = parseArguments(process.argv.slice(2));
+  const { command, environment, app } = parseArguments(process.argv.slice(2));
   const root = projectRoot();
+  if (command === "up") checkEnvironment(root, environment);
   const session = new LocalSession(root);
   if (command === "down") await down(session);
-  else await up(root, session, environment);
+  else await up(root, session, environment, app);
 }
 
 main().catch((error: unknown) => {
