@@ -8,6 +8,11 @@
 // 127.0.0.1 with a MariaDB, with the settings the deployed launch template
 // gives its servers (--no-app leaves it out). Run again with the same --env, it
 // deploys the change into the running emulator.
+// npm run local -- --walk: the lab's sequence, lab-start and then each of its
+// challenges as its own step (src/emulator/lab-walk.ts), each step's review
+// printed before it is applied, and refused if it would replace the database,
+// the load balancer, the group or the VPC; --step NAME deploys lab-start with
+// the steps through NAME, as a learner runs one step alone.
 // npm run local:down: stops everything it started and removes its folder.
 // docs/local.md is the user's page.
 import { spawn } from "node:child_process";
@@ -22,15 +27,18 @@ import { type SynthesizedStack, synthesize } from "../src/synthesize";
 import { EmulatorEndpoint, motoServerArguments, motoServerEnvironment, motoServerExecutable } from "../src/emulator/aws-emulator";
 import { EMULATOR_GAPS } from "../src/emulator/emulator-gaps";
 import { deployedAppSettings, findAppTools, serveApp } from "../src/emulator/local-app";
+import { LAB_START_ENVIRONMENT, LAB_STEPS, labSettings, statefulReplacements } from "../src/emulator/lab-walk";
 import { LocalSession, type LocalSessionRecord } from "../src/emulator/local-session";
 import { writeEmulatorOverrides } from "../src/emulator/stack-overrides";
 import { type BackgroundProcess, isRunning, startBackground, stopBackground } from "../src/system/background-process";
 import { findExecutable } from "../src/system/executables";
 import { freePort } from "../src/system/free-port";
 import { makeLoopbackCertificates } from "../src/system/tls-certificates";
-import { terraformBinary, terraformEnvironment } from "../src/terraform/terraform-cli";
+import { reviewPlan } from "../src/terraform/plan-review";
+import type { TerraformPlanJson } from "../src/terraform/stack-workspace";
+import { runTerraform, terraformBinary, terraformEnvironment } from "../src/terraform/terraform-cli";
 
-const USAGE = "usage: npm run local [-- --env NAME] [--no-app]   |   npm run local:down";
+const USAGE = "usage: npm run local [-- --env NAME | --walk | --step NAME] [--no-app]   |   npm run local:down";
 /** The lab's final state: everything the emulator applies (src/emulator/emulator-gaps.ts lists what it adapts). */
 const DEFAULT_ENVIRONMENT = "default";
 
@@ -47,12 +55,18 @@ interface Arguments {
   readonly environment: string;
   /** Serve the app on loopback after the deploy. */
   readonly app: boolean;
+  /** lab-start with the lab's steps through this one applied. */
+  readonly step?: string;
+  /** The lab's sequence: lab-start, then each step, each reviewed before it is applied. */
+  readonly walk: boolean;
 }
 
 function parseArguments(args: string[]): Arguments {
   let command: Arguments["command"] = "up";
   let environment = DEFAULT_ENVIRONMENT;
   let app = true;
+  let walk = false;
+  let step: string | undefined;
   const problems: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
@@ -61,15 +75,24 @@ function parseArguments(args: string[]): Arguments {
       const value = arg === "--env" ? args[++index] : arg.slice("--env=".length);
       if (!value || value.startsWith("--")) problems.push(`--env needs an environment name (a file in environments/, without .json); ${USAGE}`);
       else environment = value;
-    } else if (arg === "--no-app") app = false;
+    } else if (arg === "--step" || arg.startsWith("--step=")) {
+      const value = arg === "--step" ? args[++index] : arg.slice("--step=".length);
+      if (!value || !LAB_STEPS.some((candidate) => candidate.name === value))
+        problems.push(`--step needs one of the lab's steps: ${LAB_STEPS.map((candidate) => candidate.name).join(", ")}; ${USAGE}`);
+      else step = value;
+    } else if (arg === "--walk") walk = true;
+    else if (arg === "--no-app") app = false;
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else problems.push(`unknown argument "${arg}"; ${USAGE}`);
   }
   if (command === "down" && args.length > 1) problems.push(`npm run local:down takes no arguments; ${USAGE}`);
+  if ((walk || step) && environment !== DEFAULT_ENVIRONMENT && environment !== LAB_START_ENVIRONMENT)
+    problems.push(`--walk and --step apply the lab's steps to ${LAB_START_ENVIRONMENT}, not to --env ${environment}`);
+  if (walk && step) problems.push("--walk applies every step; --step applies the steps through one: choose one");
   if (problems.length > 0) throw new UsageError(problems);
-  return { command, environment, app };
+  return { command, environment: walk || step ? LAB_START_ENVIRONMENT : environment, app, walk, step };
 }
 
 /** The tools a local deploy runs, or every one that is missing with how to get it. */
@@ -223,8 +246,53 @@ const NOT_EMULATED = [
   "    __tests__/functions/app-user-rotation.test.ts.",
 ];
 
-async function up(root: string, session: LocalSession, environment: string, withApp: boolean): Promise<void> {
-  const tools = requireTools(root, withApp);
+/** Synthesizes the environment (lab-start with the steps through `step`, when given) into the session, every setting checked. */
+function synthesizeInto(root: string, session: LocalSession, environment: string, step: string | undefined): SynthesizedStack {
+  let projectView = root;
+  if (step !== undefined) {
+    // The repository's environments, with lab-start's file as the step leaves it; the app and the functions as they are.
+    projectView = session.path("project");
+    fs.rmSync(projectView, { recursive: true, force: true });
+    fs.mkdirSync(path.join(projectView, "environments"), { recursive: true });
+    for (const file of fs.readdirSync(path.join(root, "environments")).filter((name) => name.endsWith(".json")))
+      fs.copyFileSync(path.join(root, "environments", file), path.join(projectView, "environments", file));
+    const settings = labSettings(path.join(root, "environments"), step);
+    fs.writeFileSync(path.join(projectView, "environments", `${LAB_START_ENVIRONMENT}.json`), `${JSON.stringify(settings, null, 2)}\n`);
+    fs.symlinkSync(path.join(root, "app"), path.join(projectView, "app"), "dir");
+  }
+  const [stack] = synthesize({ projectRoot: projectView, outdir: session.path("out"), variables: { ...process.env, INVENTORY_ENV: environment } });
+  if (stack.settings.state.backend !== "s3") {
+    throw new UsageError([
+      `--env ${environment}: its state.backend is "${stack.settings.state.backend}"; a local deploy keeps the state in the emulator's S3 bucket: ` +
+        `choose an environment with state.bucket set (default, lab-start)`,
+    ]);
+  }
+  return stack;
+}
+
+/**
+ * The review of what deploying the synthesized stack would change in the
+ * emulator, printed before it is applied: Terraform's plan against the state
+ * there, read by the project's plan review. Refuses a change that replaces
+ * or destroys a stateful resource (src/emulator/lab-walk.ts).
+ */
+async function reviewChange(stack: SynthesizedStack, variables: NodeJS.ProcessEnv, title: string): Promise<void> {
+  const run = (args: string[]) => runTerraform(args, { cwd: stack.directory, environment: variables, timeoutMs: 10 * 60_000 });
+  await run(["init", "-input=false", "-no-color"]);
+  const planFile = path.join(stack.directory, "review.tfplan");
+  const { stdout } = await run(["plan", "-input=false", "-no-color", "-lock-timeout=60s", `-out=${planFile}`]);
+  const plan = JSON.parse((await run(["show", "-json", planFile])).stdout) as TerraformPlanJson;
+  fs.rmSync(planFile, { force: true });
+  const summary = /^(Plan: .*|No changes\..*)$/m.exec(stdout)?.[0] ?? "Plan: (no summary from terraform)";
+  console.log(`\n${reviewPlan(plan, `Review of "${title}" (${stack.stackName}, against its state in the emulator)`, summary).text}\n`);
+  const stateful = statefulReplacements(plan);
+  if (stateful.length > 0) {
+    throw new Error(`"${title}" would replace or destroy stateful resources, so it is not applied:\n${stateful.map((line) => `  ${line}`).join("\n")}`);
+  }
+}
+
+/** The emulator of the session, started if it is not running; refuses a session of another environment. */
+async function emulatorFor(session: LocalSession, tools: { moto: string; openssl: string }, environment: string): Promise<LocalSessionRecord> {
   let record = session.read();
   if (record && !LocalSession.emulatorRunning(record)) {
     // The machine restarted, or moto was stopped by hand: what it held is gone, and so is the state it kept.
@@ -237,26 +305,27 @@ async function up(root: string, session: LocalSession, environment: string, with
         `moto gives every DB instance the same resource id); run npm run local:down first, or npm run local -- --env ${record.environment}`,
     ]);
   }
+  if (record) return record;
+  console.log("Starting moto, the AWS API emulator, on 127.0.0.1...");
+  return startEmulator(session, tools, environment);
+}
 
-  // Everything is synthesized (and every setting checked) before anything starts.
+/**
+ * Deploys one synthesis of the environment into the session's emulator:
+ * the state bootstrap when it is new, the review first when the
+ * environment is already there, then `cdktf deploy`. Returns the outputs.
+ */
+async function deployStack(
+  root: string,
+  session: LocalSession,
+  tools: { cdktf: string },
+  emulator: EmulatorEndpoint,
+  stack: SynthesizedStack,
+  title: string,
+): Promise<Record<string, unknown>> {
   const outdir = session.path("out");
-  const stacks = synthesize({ projectRoot: root, outdir, variables: { ...process.env, INVENTORY_ENV: environment } });
-  const stack = stacks[0];
-  if (stack.settings.state.backend !== "s3") {
-    throw new UsageError([
-      `--env ${environment}: its state.backend is "${stack.settings.state.backend}"; a local deploy keeps the state in the emulator's S3 bucket: ` +
-        `choose an environment with state.bucket set (default, lab-start)`,
-    ]);
-  }
-
-  if (!record) {
-    console.log("Starting moto, the AWS API emulator, on 127.0.0.1...");
-    record = await startEmulator(session, tools, environment);
-  }
-  const emulator = new EmulatorEndpoint(record.emulator.port, record.emulator.caFile, session.path("emulator"));
-  console.log(`Emulator: ${emulator.endpoint} (log ${path.relative(process.cwd(), record.emulator.process.logFile)})`);
-
   const bootstrapDirectory = path.join(outdir, "stacks", STATE_BOOTSTRAP_STACK);
+  const bootstrapped = fs.existsSync(path.join(bootstrapDirectory, "terraform.tfstate"));
   writeEmulatorOverrides(bootstrapDirectory, emulator, "local");
   writeEmulatorOverrides(stack.directory, emulator, "override");
   const variables: NodeJS.ProcessEnv = {
@@ -267,17 +336,45 @@ async function up(root: string, session: LocalSession, environment: string, with
     FORCE_COLOR: "0",
   };
   const logFile = session.path("deploy.log");
-  // The bootstrap's apply ends with the state bucket's lifecycle rules, which the provider waits a minute to read back; the
-  // environment needs only the bucket, its policy and the state key, so its deploy starts once they exist.
-  const bootstrapping = cdktfDeploy(root, tools.cdktf, outdir, STATE_BOOTSTRAP_STACK, { variables, logFile: session.path("deploy-state.log") });
-  bootstrapping.catch(() => undefined);
-  await stateBackendReady(emulator, stack, bootstrapping);
   const outputsFile = session.path("outputs.json");
-  await cdktfDeploy(root, tools.cdktf, outdir, stack.stackName, { variables, logFile, extra: ["--outputs-file", outputsFile] });
-  await bootstrapping;
-
+  if (bootstrapped) {
+    await reviewChange(stack, variables, title);
+    await cdktfDeploy(root, tools.cdktf, outdir, stack.stackName, { variables, logFile, extra: ["--outputs-file", outputsFile] });
+  } else {
+    // The bootstrap's apply ends with the state bucket's lifecycle rules, which the provider waits a minute to read back; the
+    // environment needs only the bucket, its policy and the state key, so its deploy starts once they exist.
+    const bootstrapping = cdktfDeploy(root, tools.cdktf, outdir, STATE_BOOTSTRAP_STACK, { variables, logFile: session.path("deploy-state.log") });
+    bootstrapping.catch(() => undefined);
+    await stateBackendReady(emulator, stack, bootstrapping);
+    await cdktfDeploy(root, tools.cdktf, outdir, stack.stackName, { variables, logFile, extra: ["--outputs-file", outputsFile] });
+    await bootstrapping;
+  }
   const outputs = readOutputs(outputsFile, stack.stackName);
   printOutputs(stack, outputs);
+  return outputs;
+}
+
+async function up(root: string, session: LocalSession, options: Arguments): Promise<void> {
+  const { environment } = options;
+  const tools = requireTools(root, options.app);
+  if (options.walk && session.read()) throw new UsageError(["--walk starts from the lab's start in a fresh emulator: run npm run local:down first"]);
+  // Everything is synthesized (and every setting checked) before anything starts.
+  let stack = synthesizeInto(root, session, environment, options.walk ? undefined : options.step);
+  let record = await emulatorFor(session, tools, environment);
+  const emulator = new EmulatorEndpoint(record.emulator.port, record.emulator.caFile, session.path("emulator"));
+  console.log(`Emulator: ${emulator.endpoint} (log ${path.relative(process.cwd(), record.emulator.process.logFile)})`);
+
+  const firstTitle = options.walk ? "the lab's start" : options.step ? `lab-start through step ${options.step}` : `environment ${environment}`;
+  if (options.walk) console.log(`\n== Step 0: ${firstTitle} (environments/${LAB_START_ENVIRONMENT}.json) ==`);
+  let outputs = await deployStack(root, session, tools, emulator, stack, firstTitle);
+  if (options.walk) {
+    for (const [index, step] of LAB_STEPS.entries()) {
+      console.log(`\n== Step ${index + 1}: ${step.title} (npm run local -- --env ${LAB_START_ENVIRONMENT} --step ${step.name}) ==`);
+      console.log(`Settings changed: ${JSON.stringify(step.settings)}`);
+      stack = synthesizeInto(root, session, environment, step.name);
+      outputs = await deployStack(root, session, tools, emulator, stack, step.title);
+    }
+  }
 
   if (record.app) {
     for (const started of record.app.processes) await stopBackground(started);
@@ -333,12 +430,12 @@ function checkEnvironment(root: string, environment: string): void {
 }
 
 async function main(): Promise<void> {
-  const { command, environment, app } = parseArguments(process.argv.slice(2));
+  const options = parseArguments(process.argv.slice(2));
   const root = projectRoot();
-  if (command === "up") checkEnvironment(root, environment);
+  if (options.command === "up") checkEnvironment(root, options.environment);
   const session = new LocalSession(root);
-  if (command === "down") await down(session);
-  else await up(root, session, environment, app);
+  if (options.command === "down") await down(session);
+  else await up(root, session, options);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
@@ -7,7 +6,7 @@ import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { EmulatorEndpoint } from "../../src/emulator/aws-emulator";
 import type { LocalSessionRecord } from "../../src/emulator/local-session";
-import { PROJECT_ROOT } from "../support/stacks";
+import { type CommandResult, npmRun, processesOf } from "./local-commands";
 
 // `npm run local` and `npm run local:down` as a user runs them, in a fresh
 // session folder and with no AWS credentials: moto started in the background,
@@ -17,46 +16,6 @@ import { PROJECT_ROOT } from "../support/stacks";
 // stopped, with no process left.
 
 const STEP_TIMEOUT_MS = 15 * 60_000;
-
-interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `npm run <script> [-- args]` in the project with the session folder, and none of the machine's AWS settings. */
-function npmRun(script: string, sessionDirectory: string, args: string[] = []): Promise<CommandResult> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!/^AWS_/.test(name)) env[name] = value;
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], {
-      cwd: PROJECT_ROOT,
-      env: { ...env, INVENTORY_LOCAL_DIR: sessionDirectory, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
-  });
-}
-
-/** Processes whose command line or working folder names the session folder. */
-function processesOf(sessionDirectory: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-      if (commandLine.includes(sessionDirectory) || cwd.startsWith(sessionDirectory)) found.push(`${pid} ${commandLine}`);
-    } catch {
-      // The process ended while being looked at.
-    }
-  }
-  return found;
-}
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -91,16 +50,15 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 }, STEP_TIMEOUT_MS);
 
+const USAGE = "usage: npm run local [-- --env NAME | --walk | --step NAME] [--no-app]   |   npm run local:down";
+
 describe("npm run local refuses bad input before starting anything", () => {
   it("lists each problem of the arguments on a line of its own, exits 1, and leaves no session folder", async () => {
     const result = await npmRun("local", session, ["--colour", "--env"]);
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr.trim().split("\n") }).toEqual({
       status: 1,
       stdout: "",
-      stderr: [
-        'unknown argument "--colour"; usage: npm run local [-- --env NAME] [--no-app]   |   npm run local:down',
-        "--env needs an environment name (a file in environments/, without .json); usage: npm run local [-- --env NAME] [--no-app]   |   npm run local:down",
-      ],
+      stderr: [`unknown argument "--colour"; ${USAGE}`, `--env needs an environment name (a file in environments/, without .json); ${USAGE}`],
     });
     expect(fs.existsSync(session)).toBe(false);
   });
