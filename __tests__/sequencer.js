@@ -9,7 +9,7 @@ const SLOW_FIRST = [
   "lifecycle/environment-lifecycle",
   // Five minutes: npm run local deploys the default environment into moto, serves the app, and tears it all down.
   "local/local-deploy",
-  // Eleven minutes: npm run local -- --walk applies lab-start and the lab's three steps in moto.
+  // Seven to twelve minutes: npm run local -- --walk applies lab-start and the lab's three steps in moto.
   "local/lab-walk",
   "cdk-terrain/same-stacks",
   // Four to five minutes: an environment applied and destroyed in moto under IAM enforcement.
