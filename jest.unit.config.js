@@ -14,6 +14,8 @@ const NEEDS_MORE = [
   "<rootDir>/__tests__/functions/",
   // moto_server and Terraform: each environment applied into the AWS emulator.
   "<rootDir>/__tests__/lifecycle/",
+  // moto_server, Terraform, PHP and MariaDB: npm run local, its walk of the lab, and local:down.
+  "<rootDir>/__tests__/local/(local-deploy|lab-walk)\\.test\\.ts$",
   // Terraform against local S3 and DynamoDB stand-ins: the S3 backend and its locks.
   "<rootDir>/__tests__/state/",
   // Terraform: the examples validated.

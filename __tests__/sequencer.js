@@ -7,6 +7,10 @@ const Sequencer = require("@jest/test-sequencer").default;
 const SLOW_FIRST = [
   // Six minutes, mostly waiting on the AWS provider's waiters: every other suite runs beside it.
   "lifecycle/environment-lifecycle",
+  // Five minutes: npm run local deploys the default environment into moto, serves the app, and tears it all down.
+  "local/local-deploy",
+  // Seven to twelve minutes: npm run local -- --walk applies lab-start and the lab's three steps in moto.
+  "local/lab-walk",
   "cdk-terrain/same-stacks",
   // Four to five minutes: an environment applied and destroyed in moto under IAM enforcement.
   "ci-access/deploy-role-emulator",

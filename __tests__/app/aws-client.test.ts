@@ -7,7 +7,7 @@ import { requireCommands } from "../support/require-commands";
 import { runPhp } from "../support/run-php";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
 import { AWS_SIGV4_VECTORS, sigV4Signature } from "../support/sigv4";
-import { makeTestCertificates } from "../support/tls-certificates";
+import { makeLoopbackCertificates } from "../../src/system/tls-certificates";
 
 // The app's own AWS client (app/src/SecretsManager.php): SigV4 against AWS's
 // published vectors, credentials from the environment or IMDSv2, the secret
@@ -163,7 +163,7 @@ describe("GetSecretValue", () => {
   it("over HTTPS, takes the secret only from an endpoint whose certificate it can verify", async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-https-"));
     try {
-      const certificates = await makeTestCertificates(directory, openssl);
+      const certificates = await makeLoopbackCertificates(directory, openssl);
       secretsManager = await SecretsManagerStandIn.start({
         region: REGION,
         secretArn: SECRET_ARN,

@@ -15,7 +15,7 @@ import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY } from "../support/run-php";
 import { PROJECT_ROOT } from "../support/stacks";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";
-import { makeTestCertificates, type TestCertificates } from "../support/tls-certificates";
+import { makeLoopbackCertificates, type LoopbackCertificates } from "../../src/system/tls-certificates";
 
 // The app as the servers run it, end to end: the archive the synthesis writes
 // for Terraform to upload, put into S3 in the AWS emulator as a new object
@@ -60,7 +60,7 @@ const passwords = { first: password(), rotated: password() };
 
 let tools: Record<string, string>;
 let root: string;
-let certificates: TestCertificates;
+let certificates: LoopbackCertificates;
 let database: LocalMariaDb | undefined;
 let secretsManager: SecretsManagerStandIn | undefined;
 let s3: AwsEmulator | undefined;
@@ -120,7 +120,7 @@ beforeAll(async () => {
   const launching = chromium.launch({ executablePath: tools.chromium, args: CHROMIUM_ARGS });
   launching.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
   try {
-    certificates = await makeTestCertificates(path.join(root, "tls"), tools.openssl);
+    certificates = await makeLoopbackCertificates(path.join(root, "tls"), tools.openssl);
     database = await LocalMariaDb.start({ directory: path.join(root, "mariadb"), commands: tools, tls: certificates });
     // The privileges the app needs: its rows, CREATE for its tables on first use, and ALTER to
     // add the version column to a table made before edits carried one.

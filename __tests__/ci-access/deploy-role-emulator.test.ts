@@ -21,7 +21,7 @@ import { EmulatedStack } from "../lifecycle/emulated-stack";
 // trust and permission tests' subject, not this one's); moto checks a
 // CloudWatch request as `monitoring:<action>`, the name it signs with, so the
 // copy grants each `cloudwatch:` action under that name too (the gap
-// cloudwatch-iam-action-prefix in emulator-gaps.ts, with its probe); moto
+// cloudwatch-iam-action-prefix in src/emulator/emulator-gaps.ts, with its probe); moto
 // refuses the signature of Terraform's S3 requests once enforcement is on, so
 // this environment keeps its state locally and has no access log bucket, and
 // leaves out the app artifact's bucket and object; and it refuses the

@@ -11,7 +11,7 @@ import { LocalMariaDb, sqlString } from "../support/local-mariadb";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY } from "../support/stacks";
 import { SecretsManagerModel } from "../support/secrets-manager-model";
-import { makeTestCertificates, type TestCertificates } from "../support/tls-certificates";
+import { makeLoopbackCertificates, type LoopbackCertificates } from "../../src/system/tls-certificates";
 
 // The rotation function against a real database: MariaDB on 127.0.0.1 that
 // requires TLS (as RDS does), a master user with the rights RDS gives its
@@ -26,7 +26,7 @@ const APP_SECRET = "arn:aws:secretsmanager:us-west-2:123456789012:secret:invento
 const MASTER = { username: "admin", password: `Master-${crypto.randomBytes(9).toString("base64url")}` };
 
 let root: string;
-let certificates: TestCertificates;
+let certificates: LoopbackCertificates;
 let database: LocalMariaDb;
 let settings: RotationSettings;
 let secrets: SecretsManagerModel;
@@ -81,7 +81,7 @@ function appStatements(): { create: string[]; migrate: string } {
 beforeAll(async () => {
   const tools = requireCommands(["mariadbd", "mariadb-install-db", "mariadb", "openssl"]);
   root = fs.mkdtempSync(path.join(os.tmpdir(), "app-user-rotation-"));
-  certificates = await makeTestCertificates(path.join(root, "tls"), tools.openssl);
+  certificates = await makeLoopbackCertificates(path.join(root, "tls"), tools.openssl);
   database = await LocalMariaDb.start({ directory: path.join(root, "mariadb"), commands: tools, tls: certificates });
   // RDS's master user: every privilege on every schema, and the right to grant them.
   await database.sql(

@@ -7,12 +7,8 @@ import { runTerraform, terraformEnvironment, type TerraformResult } from "../../
 import { type NumberShapes, numberShapesOf, type ProvidersSchema } from "../../src/terraform/value-numbers";
 import type { AwsEmulator } from "../support/aws-emulator";
 import { TERRAFORM_CACHE } from "../support/terraform";
-import { gapOverrides, type StackConfiguration } from "./emulator-gaps";
-
-/** The override file that points the AWS provider (and, for a local backend, the state) at the emulator. */
-export const EMULATOR_OVERRIDE_FILE = "zz_emulator_override.tf.json";
-/** The override file of the emulator gaps that need the configuration changed (see emulator-gaps.ts). */
-export const GAPS_OVERRIDE_FILE = "zz_emulator_gaps_override.tf.json";
+import type { StackConfiguration } from "../../src/emulator/emulator-gaps";
+import { writeEmulatorOverrides } from "../../src/emulator/stack-overrides";
 
 /** Longest a single Terraform command may take here; the provider's own waiters take a minute or two against the emulator. */
 const COMMAND_TIMEOUT_MS = 8 * 60_000;
@@ -61,13 +57,7 @@ export class EmulatedStack {
         fs.rmSync(path.join(this.directory, entry), { recursive: true, force: true });
     }
     copyStackFolder(stackDirectory, this.directory);
-    const configuration = JSON.parse(fs.readFileSync(path.join(this.directory, "cdk.tf.json"), "utf8")) as StackConfiguration;
-    const override: Record<string, unknown> = { provider: { aws: this.emulator.providerOverride() } };
-    if (this.backend === "local") override.terraform = { backend: { local: { path: "terraform.tfstate" } } };
-    fs.writeFileSync(path.join(this.directory, EMULATOR_OVERRIDE_FILE), `${JSON.stringify(override, null, 2)}\n`);
-    const gaps = gapOverrides(configuration);
-    if (gaps) fs.writeFileSync(path.join(this.directory, GAPS_OVERRIDE_FILE), `${JSON.stringify(gaps, null, 2)}\n`);
-    return configuration;
+    return writeEmulatorOverrides(this.directory, this.emulator, this.backend === "local" ? "local" : "init-flags");
   }
 
   run(args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<TerraformResult> {

@@ -11,9 +11,9 @@ import { readableChanges } from "../support/plan-json";
 import { synthesizedResourceCount } from "../support/terraform";
 import type { ResourceChange } from "../../src/terraform/stack-workspace";
 import { EmulatedStack } from "./emulated-stack";
-import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "./emulator-gaps";
+import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "../../src/emulator/emulator-gaps";
 import { leftovers } from "./leftovers";
-import { attributeChanges, describeChange, KNOWN_AFTER_APPLY, replacements, type AttributeChange } from "./plan-changes";
+import { attributeChanges, describeChange, KNOWN_AFTER_APPLY, replacements, type AttributeChange } from "../../src/terraform/plan-changes";
 
 // The life of one environment, applied for real into moto (the AWS API
 // emulator) on 127.0.0.1: the state bucket bootstrapped, the lab's starting
@@ -126,7 +126,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   step("2. applies lab-start with its state in that bucket under its own key, and a second plan meanwhile is refused the S3 lock", async () => {
     const stacks = synthesizeEnvironment(labStart);
     environment = EmulatedStack.create(ENVIRONMENT, emulator, "synthesized");
-    // What the emulator's copy leaves out (emulator-gaps.ts) is not applied.
+    // What the emulator's copy leaves out (src/emulator/emulator-gaps.ts) is not applied.
     initialResources = synthesizedResourceCount(stacks.environment) - gapRemovedAddresses(environment.load(stacks.environment)).length;
     await environment.init();
     const colleague = environment.sibling("colleague");

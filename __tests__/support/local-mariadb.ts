@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./free-port";
+import { freePort } from "../../src/system/free-port";
 import { ManagedProcess, waitUntil } from "./managed-process";
 
 const run = promisify(execFile);

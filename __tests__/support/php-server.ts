@@ -1,4 +1,4 @@
-import { isListening, freePort } from "./free-port";
+import { isListening, freePort } from "../../src/system/free-port";
 import { ManagedProcess, waitUntil } from "./managed-process";
 
 /** Port 9 (discard) on loopback: nothing listens, so a stray metadata call fails at once. */

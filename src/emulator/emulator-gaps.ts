@@ -37,9 +37,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { storedZip } from "../../src/system/zip-archive";
-import type { AwsEmulator } from "../support/aws-emulator";
-import type { AttributeChange } from "./plan-changes";
+import { storedZip } from "../system/zip-archive";
+import type { AttributeChange } from "../terraform/plan-changes";
+import type { EmulatorEndpoint } from "./aws-emulator";
 
 /**
  * Where moto 5.2 does not behave as AWS does, for the resources this project
@@ -47,7 +47,7 @@ import type { AttributeChange } from "./plan-changes";
  * why, and has a probe: a direct API call to the emulator that shows the gap
  * is still there. The lifecycle suite fails when a probe no longer finds its
  * gap, so the list cannot outlive the emulator's behaviour and hide a real
- * drift of the project's own.
+ * drift of the project's own. `npm run local` applies the same overrides.
  *
  * A gap is handled in one of two ways, and only for what it names:
  * - `allows`: a re-plan may show exactly these attribute changes (what moto
@@ -62,10 +62,10 @@ export interface EmulatorGap {
   readonly attributes: readonly string[];
   /** What moto does, and what AWS does instead. */
   readonly why: string;
-  /** How the lifecycle suite copes with it. */
+  /** How the lifecycle suite and `npm run local` cope with it. */
   readonly handling: string;
   /** True while the emulator still behaves this way. */
-  probe(emulator: AwsEmulator, unique: string): Promise<boolean>;
+  probe(emulator: EmulatorEndpoint, unique: string): Promise<boolean>;
   /** The plan changes this gap explains (re-plans may show these and no others). */
   allows?(change: AttributeChange): boolean;
   /** Override-file content for the emulator's copy of a stack, from its synthesized configuration. */
@@ -87,7 +87,7 @@ async function twoSecurityGroups(ec2: EC2Client, unique: string): Promise<[strin
 }
 
 /** A user of the emulator with one inline policy (and a permissions boundary, when given), as an IAM client of its own keys. */
-async function iamCaller(emulator: AwsEmulator, userName: string, statements: object[], permissionsBoundary?: string): Promise<IAMClient> {
+async function iamCaller(emulator: EmulatorEndpoint, userName: string, statements: object[], permissionsBoundary?: string): Promise<IAMClient> {
   const iam = new IAMClient(emulator.clientConfig({ maxAttempts: 1 }));
   await iam.send(new CreateUserCommand({ UserName: userName, PermissionsBoundary: permissionsBoundary }));
   const policy = { Version: "2012-10-17", Statement: statements };
@@ -98,7 +98,7 @@ async function iamCaller(emulator: AwsEmulator, userName: string, statements: ob
 }
 
 /** The HTTP status of a caller's ListRoles under IAM enforcement. */
-async function listRolesStatus(emulator: AwsEmulator, caller: IAMClient): Promise<number | undefined> {
+async function listRolesStatus(emulator: EmulatorEndpoint, caller: IAMClient): Promise<number | undefined> {
   await emulator.setIamEnforcement(true);
   try {
     return await caller.send(new ListRolesCommand({})).then(

@@ -5,8 +5,8 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-export interface TestCertificates {
-  /** CA that signed the server certificate: the test's stand-in for the RDS CA bundle. */
+export interface LoopbackCertificates {
+  /** CA that signed the server certificate (in the tests, the stand-in for the RDS CA bundle). */
   readonly caFile: string;
   /** Server certificate for 127.0.0.1 (IP and DNS localhost in its names). */
   readonly certificateFile: string;
@@ -15,13 +15,17 @@ export interface TestCertificates {
   readonly unrelatedCaFile: string;
 }
 
-/** Makes a CA and a server certificate with openssl (EC P-256 keys: fast to generate). */
-export async function makeTestCertificates(directory: string, openssl: string): Promise<TestCertificates> {
+/**
+ * A throwaway CA and a server certificate it signed for 127.0.0.1, made with
+ * openssl (EC P-256 keys: fast to generate), valid `days` days: for servers on
+ * loopback that speak TLS, and clients that trust only that CA.
+ */
+export async function makeLoopbackCertificates(directory: string, openssl: string, days = 2): Promise<LoopbackCertificates> {
   fs.mkdirSync(directory, { recursive: true });
   const file = (name: string) => path.join(directory, name);
   const ca = async (name: string) => {
     await run(openssl, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", file(`${name}.key`)]);
-    await run(openssl, ["req", "-x509", "-new", "-key", file(`${name}.key`), "-days", "2", "-subj", `/CN=${name}`, "-out", file(`${name}.pem`)]);
+    await run(openssl, ["req", "-x509", "-new", "-key", file(`${name}.key`), "-days", String(days), "-subj", `/CN=${name}`, "-out", file(`${name}.pem`)]);
   };
   await ca("test-ca");
   await ca("unrelated-ca");
@@ -39,7 +43,7 @@ export async function makeTestCertificates(directory: string, openssl: string): 
     file("test-ca.key"),
     "-CAcreateserial",
     "-days",
-    "2",
+    String(days),
     "-extfile",
     file("server.ext"),
     "-out",
