@@ -52,7 +52,10 @@ it(
     // What each step changes, as its review shows it.
     expect(steps[0]).toMatch(/^ {2}~ aws_db_instance\.database_instance: .*multi_az false -> true/m);
     expect(steps[1]).toMatch(/^ +1 aws_nat_gateway\b/m);
-    expect(steps[1]).toContain("NAT gateways: 2 (in lab-start-Public Subnet 1, lab-start-Public Subnet 2)");
+    // The review wraps a line over 120 columns after a comma, the rest indented: read as one line.
+    expect(steps[1].replace(/\n +/g, " ")).toContain("NAT gateways: 2 (in lab-start-Public Subnet 1, lab-start-Public Subnet 2)");
+    expect(steps[1]).toMatch(/^ {2}lab-start-Private Subnet 2 +10\.0\.4\.0\/23 us-west-2b -> lab-start-Private Route Table 2 -> lab-start-NAT Gateway 2$/m);
+    expect(steps[1]).not.toContain("CROSS-ZONE");
     expect(steps[2]).toMatch(/REPLACED: aws_vpc_security_group_ingress_rule\.security_groups_database_from_app/);
 
     const down = await npmRun("local:down", session);
