@@ -210,7 +210,7 @@ describe("npm run plan", () => {
   });
 
   it("ends the review with the estimated monthly cost, by type; the full review by resource, and what it leaves out", () => {
-    expect(result.stdout).toMatch(/^Estimated monthly cost: \$189\.13 fixed$/m);
+    expect(result.stdout).toMatch(/^Estimated monthly cost: \$190\.13 fixed$/m);
     // Two NAT gateways at $32.85; the Multi-AZ db.t3.small ($49.64), its 40 GiB ($9.20) and its password's secret ($0.40).
     expect(result.stdout).toMatch(/^ {2}largest: aws_nat_gateway \$65\.70, aws_db_instance \$59\.24, /m);
     const full = project.read("plan-review/default/review.txt");
@@ -231,9 +231,9 @@ describe("npm run plan", () => {
     expect(charges).toHaveLength(6);
     expect(charges).toContain("  +$32.85  aws_nat_gateway.network_nat_gateway_2: NAT gateway (730 h)");
     expect(section).not.toContain("+$0.00");
-    expect(section).toContain("  Monthly change from lab-start: +$81.03 ($108.10 -> $189.13).");
+    expect(section).toContain("  Monthly change from lab-start: +$81.03 ($109.10 -> $190.13).");
     const verbose = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "lab-start", "--verbose"], offline);
-    expect(verbose.stdout).toMatch(/^ {2}total +6 charges changed +\$108\.10 +\$189\.13 +\+\$81\.03$/m);
+    expect(verbose.stdout).toMatch(/^ {2}total +6 charges changed +\$109\.10 +\$190\.13 +\+\$81\.03$/m);
     expect(verbose.stdout).not.toContain("+$0.00");
   });
 
