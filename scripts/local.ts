@@ -166,23 +166,30 @@ function cdktfDeploy(
   return new Promise((resolve, reject) => {
     const child = spawn(cdktf, args, { cwd: root, env: options.variables, stdio: ["ignore", "pipe", "pipe"] });
     const log = fs.createWriteStream(options.logFile, { flags: "a" });
-    let pending = "";
     const tail: string[] = [];
-    const take = (chunk: Buffer) => {
-      const lines = (pending + chunk.toString("utf8").replace(TERMINAL_CONTROL, "")).split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        log.write(`${line}\n`);
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-        if (SUMMARY_LINE.test(line)) console.log(`  ${line.trim()}`);
-      }
+    // A line per stream: a chunk of stderr never splits a line of stdout. Each summary is printed under the
+    // stack's name whether or not cdktf's own prefix came in the same write as the line.
+    const lineReader = () => {
+      let pending = "";
+      return (chunk: Buffer) => {
+        const lines = (pending + chunk.toString("utf8").replace(TERMINAL_CONTROL, "")).split("\n");
+        pending = lines.pop()!;
+        for (const line of lines) {
+          log.write(`${line}\n`);
+          tail.push(line);
+          if (tail.length > 40) tail.shift();
+          if (SUMMARY_LINE.test(line)) console.log(`  ${stack}  ${line.trim().replace(stackPrefix, "")}`);
+        }
+      };
     };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
+    const stackPrefix = new RegExp(`^${stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+`);
+    const [takeOut, takeErr] = [lineReader(), lineReader()];
+    child.stdout.on("data", takeOut);
+    child.stderr.on("data", takeErr);
     child.on("error", reject);
     child.on("close", (code) => {
-      take(Buffer.from("\n"));
+      takeOut(Buffer.from("\n"));
+      takeErr(Buffer.from("\n"));
       log.end();
       if (code === 0) resolve();
       else reject(new Error(`cdktf deploy ${stack} failed (exit ${code}). The end of its output:\n${tail.join("\n")}\nAll of it: ${options.logFile}`));
