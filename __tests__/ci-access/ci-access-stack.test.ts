@@ -5,6 +5,7 @@ import { UNSCOPED_ACTIONS } from "../../src/constructs/environment-permissions";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { settingsFor, synthStack } from "../support/stacks";
+import { terraformCloudRun, terraformCloudSplit } from "../support/variants";
 
 // The inventory-ci-access stack: one trust condition at a time, then each
 // trust policy evaluated against sample tokens (the right workspace or
@@ -12,18 +13,8 @@ import { settingsFor, synthStack } from "../support/stacks";
 // repository, branch or audience refused), then what the roles may do.
 
 const ACCOUNT = "123456789012";
-const cloud = settingsFor("cloud", {
-  namePrefix: "cloud-",
-  state: { backend: "cloud", organization: "acme" },
-  // The single run role, which a team must ask for: its plans hold deploy permissions.
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: false } },
-});
-// Terraform Cloud's default: a plan role and an apply role.
-const split = settingsFor("split", {
-  namePrefix: "split-",
-  state: { backend: "cloud", organization: "acme", workspace: "inventory-split" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
-});
+const cloud = terraformCloudRun();
+const split = terraformCloudSplit();
 const github = settingsFor("default", {
   state: { bucket: "acme-state", lockTable: "acme-locks" },
   ci: { accountId: ACCOUNT, githubActions: { repository: "acme/inventory-ha" } },

@@ -5,6 +5,7 @@ import { ENHANCED_MONITORING_LOG_GROUP } from "../../src/constructs/database";
 import { evaluateIdentity, type IamDecision, type IamRequest } from "../../src/policy/iam-evaluation";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
 import { referencedResource, settingsFor } from "../support/stacks";
+import { terraformCloudRun, terraformCloudSplit } from "../support/variants";
 
 // Proof, adversarial (issue 25): every catalogued IAM privilege-escalation method (Rhino Security Labs' methods
 // as pacu's iam__privesc_scan lists them, with PassRole to CodeBuild and SageMaker and the removal of a
@@ -27,16 +28,8 @@ const github = settingsFor("default", {
   },
   ci: { accountId: ACCOUNT, githubActions: { repository: "acme/inventory-ha" } },
 });
-const cloud = settingsFor("cloud", {
-  namePrefix: "cloud-",
-  state: { backend: "cloud", organization: "acme" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: false } },
-});
-const split = settingsFor("split", {
-  namePrefix: "split-",
-  state: { backend: "cloud", organization: "acme", workspace: "inventory-split" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory", separatePlanAndApplyRoles: true } },
-});
+const cloud = terraformCloudRun();
+const split = terraformCloudSplit();
 
 const props = ciAccessProps([github, cloud, split]);
 if (!props) throw new Error("no CI access configured");

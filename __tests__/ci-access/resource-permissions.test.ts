@@ -7,7 +7,8 @@ import { inventoryTargets } from "../../src/policy/evaluate";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
 import { type PolicyStatement, readPolicy } from "../../src/terraform/document";
-import { OIDC_SIGN_IN, PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
+import { PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
+import { CERTIFICATE, everything as everythingVariant } from "../support/variants";
 
 // The table of what each resource type takes (src/constructs/resource-permissions.ts) against what the stacks
 // synthesize and what the CI roles are granted, both ways: every synthesized type has an entry and every entry a
@@ -15,25 +16,9 @@ import { OIDC_SIGN_IN, PROJECT_ROOT, settingsFor, synthStack } from "../support/
 // action granted is one some type takes. Actions are compared, not resources (the scoping is ci-access-stack.test.ts's).
 
 const TABLE = "src/constructs/resource-permissions.ts";
-const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
 
 /** Every optional part on, with a GitHub repository's CI roles: every type CI deploys. */
-const everything = settingsFor("everything", {
-  state: { bucket: "acme-state", lockTable: "acme-locks" },
-  ci: { accountId: "123456789012", githubActions: { repository: "acme/inventory-ha" } },
-  network: { ipv6: true, flowLogs: { enabled: true } },
-  loadBalancer: {
-    certificateArn: CERTIFICATE,
-    domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" },
-    // Cognito is refused with CI access (its types are notDeployedByCi): the policy suite's variants synthesize it.
-    authentication: OIDC_SIGN_IN,
-    waf: { enabled: true },
-    accessLogs: { enabled: true, forceDestroy: true },
-  },
-  appTier: { minSize: 2, maxSize: 6, scaling: { policy: "request-count-per-target" } },
-  database: { monitoringIntervalSeconds: 60, maxAllocatedStorageGiB: 100 },
-  monitoring: { notifications: { emailAddresses: ["ops@example.com"], httpsEndpoints: ["https://hooks.example.com/alarms"] } },
-});
+const everything = everythingVariant();
 
 // The environment files, the policy suite's hardened (certificate, access logs, Enhanced Monitoring, flow logs) and
 // domain (a certificate the stack requests, IPv6) variants, and everything with CI access.
