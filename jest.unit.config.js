@@ -23,7 +23,7 @@ const NEEDS_MORE = [
   // npm install into a copy, and Terraform: the move to CDK Terrain followed.
   "<rootDir>/__tests__/cdk-terrain/same-stacks\\.test\\.ts$",
   // bash, shellcheck, PHP and Terraform: the boot script checked and decoded.
-  "<rootDir>/__tests__/constructs/boot-script\\.test\\.ts$",
+  "<rootDir>/__tests__/aws/boot-script\\.test\\.ts$",
   // Terraform: validation, plans, the kept review folder, the plan file reader, the runner and npm run synth:hcl's formatting.
   "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|saved-plan|runner|hcl-command)\\.test\\.ts$",
   // Terraform: every command the README and help give, run as written where it runs offline.

@@ -37,7 +37,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: "the private subnets' Tier tag renamed",
-    file: "src/constructs/network.ts",
+    file: "src/constructs/network/network.ts",
     from: `tags: { Name: names.privateSubnet(index), Tier: "private" }`,
     to: `tags: { Name: names.privateSubnet(index), Layer: "private" }`,
     suites: ["__tests__/constructs/network.test.ts", "__tests__/stacks/inventory-stack.test.ts"],

@@ -246,7 +246,7 @@ function printOutputs(stack: SynthesizedStack, outputs: Record<string, unknown>)
 const NOT_EMULATED = [
   "What the emulator does not run:",
   "  - instances: the Auto Scaling group and launch template exist, but no server boots; the app's boot script is tested in",
-  "    __tests__/constructs/boot-script.test.ts and the app itself in __tests__/app/inventory-e2e.test.ts;",
+  "    __tests__/aws/boot-script.test.ts and the app itself in __tests__/app/inventory-e2e.test.ts;",
   "  - the release's instance refresh: the release function is invoked but no code runs (moto has no StartInstanceRefresh);",
   "    what it does is tested against a model of AWS's refresh in __tests__/functions/app-release.test.ts;",
   "  - the app user's secret rotation: left out of the emulator's copy; its steps are tested against MariaDB in",

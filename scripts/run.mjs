@@ -13,7 +13,7 @@
 // Type checking is `npm run typecheck`, part of `npm test`; ts-node would
 // type-check every import on every synth and costs seconds.
 //
-// Stack traces name the TypeScript sources (src/constructs/network.ts:57:11),
+// Stack traces name the TypeScript sources (src/constructs/network/network.ts:57:11),
 // not the bundle: esbuild writes a source map beside the bundle, and a frame
 // in the bundle is looked up in it when an error's stack trace is formatted.
 // The map is read only then: Node's own --enable-source-maps reads it on every

@@ -5,7 +5,7 @@ import { App } from "cdktf";
 import { ENVIRONMENT_SELECTOR, loadEnvironments, SettingsError } from "./config/load";
 import type { EnvironmentSettings } from "./config/schema";
 import { inventoryStackName } from "./config/names";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps, stateRoleNames } from "./stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps, stateRoleNames } from "./ci-access/ci-access-stack";
 import { InventoryStack } from "./stacks/inventory-stack";
 import { blocksForUntypedAttributes, unquoteReferenceLists } from "./terraform/hcl-output";
 import { STATE_BOOTSTRAP_STACK, StateBootstrapStack, type StateBootstrapStackProps } from "./stacks/state-bootstrap-stack";

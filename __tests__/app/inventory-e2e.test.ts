@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { renderBootScript } from "../../src/constructs/boot-script";
+import { renderBootScript } from "../../src/aws/boot-script";
 import { synthesize } from "../../src/synthesize";
 import { createVersionedBucket, putVersion, runFetchApp } from "../support/app-download";
 import { AwsEmulator } from "../support/aws-emulator";

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { CI_ACCESS_CONTROLS } from "../../src/policy/controls/ci-access";
 import { controlName, formatFinding, type Target } from "../../src/policy/control";
-import { CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { settingsFor } from "../support/stacks";
 
 // The CI access stack's controls: met by the stack as synthesized, and each

@@ -5,7 +5,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts
 import { GetOpenIDConnectProviderCommand, GetPolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { synthesize } from "../../src/synthesize";
-import { CI_ACCESS_STACK } from "../../src/stacks/ci-access-stack";
+import { CI_ACCESS_STACK } from "../../src/ci-access/ci-access-stack";
 import { AwsEmulator, EMULATOR_ACCOUNT } from "../support/aws-emulator";
 import { PROJECT_ROOT } from "../support/stacks";
 import { EmulatedStack } from "../lifecycle/emulated-stack";

@@ -1,8 +1,8 @@
 import { Testing } from "cdktf";
 import { readPolicy } from "../../src/terraform/document";
 import { evaluateTrust } from "../../src/policy/trust-evaluation";
-import { UNSCOPED_ACTIONS } from "../../src/constructs/environment-permissions";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { UNSCOPED_ACTIONS } from "../../src/ci-access/environment-permissions";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { settingsFor, synthStack } from "../support/stacks";
 import { terraformCloudRun, terraformCloudSplit } from "../support/variants";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { synthesize } from "../../src/synthesize";
-import { CI_ACCESS_STACK } from "../../src/stacks/ci-access-stack";
+import { CI_ACCESS_STACK } from "../../src/ci-access/ci-access-stack";
 import { validateStacks } from "../../src/terraform/validate-stacks";
 import { PROJECT_ROOT } from "../support/stacks";
 import { planned, planStack, readable, synthesizedResourceCount, TERRAFORM_CACHE } from "../support/terraform";

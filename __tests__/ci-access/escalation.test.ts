@@ -1,9 +1,9 @@
 import { Testing } from "cdktf";
 import { resourceNames, type ResourceNames } from "../../src/config/names";
 import type { EnvironmentSettings } from "../../src/config/schema";
-import { ENHANCED_MONITORING_LOG_GROUP } from "../../src/constructs/database";
+import { ENHANCED_MONITORING_LOG_GROUP } from "../../src/constructs/data/database";
 import { evaluateIdentity, type IamDecision, type IamRequest } from "../../src/policy/iam-evaluation";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { referencedResource, settingsFor } from "../support/stacks";
 import { terraformCloudRun, terraformCloudSplit } from "../support/variants";
 

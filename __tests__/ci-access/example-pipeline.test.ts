@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { Testing } from "cdktf";
-import { CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";
 
 // The pipeline users copy (examples/ci/github-actions.yml): every npm script

@@ -1,21 +1,21 @@
 import { Testing } from "cdktf";
-import { deployPermissions, type PermissionSet, planPermissions } from "../../src/constructs/environment-permissions";
-import { policyDocument } from "../../src/constructs/iam-policy";
-import { ACTIONS_OF_NO_RESOURCE_TYPE, RESOURCE_PERMISSIONS, type ResourcePermissions } from "../../src/constructs/resource-permissions";
+import { deployPermissions, type PermissionSet, planPermissions } from "../../src/ci-access/environment-permissions";
+import { policyDocument } from "../../src/aws/iam-policy";
+import { ACTIONS_OF_NO_RESOURCE_TYPE, RESOURCE_PERMISSIONS, type ResourcePermissions } from "../../src/ci-access/resource-permissions";
 import { actionMatches } from "../../src/policy/iam-evaluation";
 import { inventoryTargets } from "../../src/policy/evaluate";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
 import { type PolicyStatement, readPolicy } from "../../src/terraform/document";
 import { PROJECT_ROOT, settingsFor, synthStack } from "../support/stacks";
 import { CERTIFICATE, everything as everythingVariant } from "../support/variants";
 
-// The table of what each resource type takes (src/constructs/resource-permissions.ts) against what the stacks
+// The table of what each resource type takes (src/ci-access/resource-permissions.ts) against what the stacks
 // synthesize and what the CI roles are granted, both ways: every synthesized type has an entry and every entry a
 // type; every action of a type CI deploys is granted to the deploy role (its reads to the plan role), and every
 // action granted is one some type takes. Actions are compared, not resources (the scoping is ci-access-stack.test.ts's).
 
-const TABLE = "src/constructs/resource-permissions.ts";
+const TABLE = "src/ci-access/resource-permissions.ts";
 
 /** Every optional part on, with a GitHub repository's CI roles: every type CI deploys. */
 const everything = everythingVariant();
@@ -175,7 +175,7 @@ describe("the deploy role of an environment with every optional part and CI acce
         .filter(({ action }) => !granted(deployGrants, action))
         .map(
           ({ phase, action }) =>
-            `${type} (${phase}): ${action} is not granted to the deploy role (deployPermissions, src/constructs/environment-permissions.ts)`,
+            `${type} (${phase}): ${action} is not granted to the deploy role (deployPermissions, src/ci-access/environment-permissions.ts)`,
         ),
     );
     expect(missing.join("\n")).toBe("");
@@ -202,7 +202,7 @@ describe("the plan role of that environment", () => {
     const missing = ciEntries.flatMap(([type, entry]) =>
       entry.read
         .filter((action) => !granted(planGrants, action))
-        .map((action) => `${type} (read): ${action} is not granted to the plan role (planPermissions, src/constructs/environment-permissions.ts)`),
+        .map((action) => `${type} (read): ${action} is not granted to the plan role (planPermissions, src/ci-access/environment-permissions.ts)`),
     );
     expect(missing.join("\n")).toBe("");
   });

@@ -1,4 +1,4 @@
-import { policyDocument } from "../../src/constructs/iam-policy";
+import { policyDocument } from "../../src/aws/iam-policy";
 import { conditionHolds, evaluateTrust, likePattern } from "../../src/policy/trust-evaluation";
 
 // The IAM condition evaluator the trust policy tests rely on, tested on its own.

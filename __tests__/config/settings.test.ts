@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseSettings, SettingsError } from "../../src/config/load";
-import { AWS_REGIONS } from "../../src/constructs/aws-regions";
-import { GROUP_METRIC_SIGNALS, HA_SIGNALS } from "../../src/constructs/availability-alarms";
+import { AWS_REGIONS } from "../../src/aws/aws-regions";
+import { GROUP_METRIC_SIGNALS, HA_SIGNALS } from "../../src/constructs/monitoring/availability-alarms";
 import { synthesize } from "../../src/synthesize";
 import { settingsFor, synthStack } from "../support/stacks";
 
@@ -312,7 +312,7 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
       { region: "us-west-9", availabilityZones: ["us-west-9a", "us-west-9b"] },
       new RegExp(
         '^environments/broken\\.json: region: "us-west-9" is not an AWS region this project knows ' +
-          "\\(like us-west-2; the list is src/constructs/aws-regions\\.ts\\)$",
+          "\\(like us-west-2; the list is src/aws/aws-regions\\.ts\\)$",
       ),
     ],
     [

@@ -4,7 +4,7 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { AccessLogBucket, type AccessLogBucketProps } from "../../src/constructs/access-log-bucket";
+import { AccessLogBucket, type AccessLogBucketProps } from "../../src/constructs/edge/access-log-bucket";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const ACCOUNT = "111122223333";

@@ -3,7 +3,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { AlarmTopic, type AlarmTopicProps } from "../../src/constructs/alarm-topic";
+import { AlarmTopic, type AlarmTopicProps } from "../../src/constructs/monitoring/alarm-topic";
 import { onlyResource, resourcesOf } from "../support/stacks";
 
 function synthTopic(overrides: Partial<AlarmTopicProps> = {}) {

@@ -10,7 +10,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { AppArtifact, type AppArtifactProps, packApp } from "../../src/constructs/app-artifact";
+import { AppArtifact, type AppArtifactProps, packApp } from "../../src/constructs/compute/app-artifact";
 import { copyOfApp, filesUnder } from "../support/app-folder";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, expectRefused, onlyResource } from "../support/stacks";

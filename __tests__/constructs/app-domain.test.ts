@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { type AliasTarget, AppDomain, type AppDomainProps } from "../../src/constructs/app-domain";
+import { type AliasTarget, AppDomain, type AppDomainProps } from "../../src/constructs/edge/app-domain";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const ZONE = "Z0123456789EXAMPLE0AB";

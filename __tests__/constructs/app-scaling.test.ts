@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
-import { AppScaling, type AppScalingProps } from "../../src/constructs/app-scaling";
+import { AppScaling, type AppScalingProps } from "../../src/constructs/compute/app-scaling";
 
 const LOAD_BALANCER = { arnSuffix: "app/Inventory-LB/50dc6c495c0c9188", targetGroupArnSuffix: "targetgroup/Inventory-App/73e2d6bc24d8a067" };
 

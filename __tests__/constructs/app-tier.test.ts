@@ -3,7 +3,7 @@ import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { AppTier, type AppTierProps } from "../../src/constructs/app-tier";
+import { AppTier, type AppTierProps } from "../../src/constructs/compute/app-tier";
 import { APP_DIRECTORY, expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";

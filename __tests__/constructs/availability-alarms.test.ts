@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { AvailabilityAlarms, type AvailabilityAlarmsProps, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS } from "../../src/constructs/availability-alarms";
+import { AvailabilityAlarms, type AvailabilityAlarmsProps, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS } from "../../src/constructs/monitoring/availability-alarms";
 import { resourcesOf } from "../support/stacks";
 
 const TOPIC = "arn:aws:sns:us-west-2:123456789012:Inventory-Alarms";

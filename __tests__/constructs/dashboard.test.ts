@@ -1,7 +1,7 @@
 import { TerraformOutput, Testing } from "cdktf";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { databaseMetric, loadBalancerMetric } from "../../src/constructs/cloudwatch-metrics";
-import { Dashboard, type DashboardProps } from "../../src/constructs/dashboard";
+import { databaseMetric, loadBalancerMetric } from "../../src/aws/cloudwatch-metrics";
+import { Dashboard, type DashboardProps } from "../../src/constructs/monitoring/dashboard";
 import { onlyResource } from "../support/stacks";
 
 const LB = "app/Inventory-LB/50dc6c495c0c9188";

@@ -4,7 +4,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { DatabaseAppUser, type DatabaseAppUserProps } from "../../src/constructs/database-app-user";
+import { DatabaseAppUser, type DatabaseAppUserProps } from "../../src/constructs/data/database-app-user";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const ACCOUNT = "111122223333";

@@ -3,7 +3,7 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { Database, type DatabaseProps } from "../../src/constructs/database";
+import { Database, type DatabaseProps } from "../../src/constructs/data/database";
 import { expectRefused, onlyResource } from "../support/stacks";
 
 /**

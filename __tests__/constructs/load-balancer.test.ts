@@ -4,7 +4,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { LoadBalancer, type LoadBalancerProps } from "../../src/constructs/load-balancer";
+import { LoadBalancer, type LoadBalancerProps } from "../../src/constructs/edge/load-balancer";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";

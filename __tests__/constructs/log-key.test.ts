@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { encryptedWith, LogKey, type LogKeyProps } from "../../src/constructs/log-key";
+import { encryptedWith, LogKey, type LogKeyProps } from "../../src/constructs/monitoring/log-key";
 import { onlyResource } from "../support/stacks";
 
 const GROUPS = ["/inventory-ha/vpc-flow-logs", "/aws/lambda/inventory-db-app-user-rotation"];
@@ -67,7 +67,7 @@ describe("LogKey", () => {
   it.each([
     [{ logGroupNames: [] }, "LogKey stack/log-key: logGroupNames: is empty: name the log groups the key encrypts"],
     [{ alias: "inventory logs" }, 'LogKey stack/log-key: alias: the key alias "inventory logs" must use letters, digits and /_-'],
-    [{ region: "mars-east-1" }, 'LogKey stack/log-key: region: "mars-east-1" is not an AWS region this project knows (src/constructs/aws-regions.ts)'],
+    [{ region: "mars-east-1" }, 'LogKey stack/log-key: region: "mars-east-1" is not an AWS region this project knows (src/aws/aws-regions.ts)'],
   ])("refuses %j", (overrides, message) => {
     expect(() => synthKey(overrides)).toThrow(message);
   });

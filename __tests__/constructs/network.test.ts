@@ -8,7 +8,7 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Network, type NetworkProps } from "../../src/constructs/network";
+import { Network, type NetworkProps } from "../../src/constructs/network/network";
 import { dependenciesOf, expectRefused, referencedResource, resourcesOf } from "../support/stacks";
 
 /**

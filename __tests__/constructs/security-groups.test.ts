@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { type DatabaseSource, SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/security-groups";
+import { type DatabaseSource, SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/network/security-groups";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
 /** The lab's groups (docs/lab.md section 2), from the construct's defaults: clients from anywhere, the lab's names. */

@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { SessionManagerPolicy } from "../../src/constructs/session-manager-policy";
+import { SessionManagerPolicy } from "../../src/constructs/compute/session-manager-policy";
 import { expectRefused, onlyResource } from "../support/stacks";
 
 function synthPolicy(region = "us-west-2") {

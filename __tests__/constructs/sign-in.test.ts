@@ -2,8 +2,8 @@ import { Testing, TerraformStack } from "cdktf";
 import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { LoadBalancer } from "../../src/constructs/load-balancer";
-import { SignIn, type SignInProvider } from "../../src/constructs/sign-in";
+import { LoadBalancer } from "../../src/constructs/edge/load-balancer";
+import { SignIn, type SignInProvider } from "../../src/constructs/edge/sign-in";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";

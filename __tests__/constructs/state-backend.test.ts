@@ -1,5 +1,5 @@
 import { Testing, TerraformStack } from "cdktf";
-import { addStateBackend, type StateBackendProps, stateKey } from "../../src/constructs/state-backend";
+import { addStateBackend, type StateBackendProps, stateKey } from "../../src/terraform/state-backend";
 import { expectRefused } from "../support/stacks";
 
 /** The backend of a stack from the function's defaults: S3, with only the environment, bucket and region given. */

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
-import { WebAcl, type WebAclProps } from "../../src/constructs/web-acl";
+import { WebAcl, type WebAclProps } from "../../src/constructs/edge/web-acl";
 import { expectRefused, onlyResource } from "../support/stacks";
 
 const LOAD_BALANCER = "arn:aws:elasticloadbalancing:us-west-2:111122223333:loadbalancer/app/Inventory-LB/0123456789abcdef";

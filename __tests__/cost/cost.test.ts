@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { loadEnvironments } from "../../src/config/load";
-import { CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { HARDENED, hardenedSettings, synthInventory } from "../../src/policy/evaluate";
 import { synthesize } from "../../src/synthesize";
 import { costDelta, documentResources, estimateCost, FREE_TYPES, PRICED_TYPES, USAGE_ONLY_TYPES } from "../../src/terraform/cost";

@@ -3,7 +3,7 @@ import { CloudWatchClient, CloudWatchServiceException, DescribeAlarmHistoryComma
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
-import { alarmReport } from "../../scripts/drill/alarm-report";
+import { alarmReport } from "../../src/drill/alarm-report";
 import { ALARM_NAMES, DRILL_DATE, alarmHistory, stateUpdate } from "./support/aws-answers";
 import { type Harness, startHarness } from "./support/drill-harness";
 import { FAILOVER_OUTAGE, REPLACEMENT_OUTAGE, answerFailover, answerFailoverAlarms, answerReplacement, answerReplacementAlarms } from "./support/scenarios";

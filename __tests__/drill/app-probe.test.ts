@@ -1,6 +1,6 @@
 import * as net from "node:net";
-import { type AppProber, AppMonitor, type ProbeResult, describeTally, httpProber } from "../../scripts/drill/app-probe";
-import { Timeline, formatEvent } from "../../scripts/drill/timeline";
+import { type AppProber, AppMonitor, type ProbeResult, describeTally, httpProber } from "../../src/drill/app-probe";
+import { Timeline, formatEvent } from "../../src/drill/timeline";
 import { type FakeAnswer, type FakeApp, startFakeApp } from "./support/fake-app";
 import { VirtualClock } from "./support/virtual-clock";
 

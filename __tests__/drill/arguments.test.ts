@@ -1,4 +1,4 @@
-import { USAGE, UsageError, parseDrillArguments } from "../../scripts/drill/arguments";
+import { USAGE, UsageError, parseDrillArguments } from "../../src/drill/arguments";
 
 describe("parseDrillArguments", () => {
   test("an action and an environment are enough; the rest has defaults (a dry run)", () => {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { defaultClients, type DrillClients } from "../../scripts/drill/command";
+import { defaultClients, type DrillClients } from "../../src/drill/command";
 import { AwsEmulator, EMULATOR_REGION } from "../support/aws-emulator";
 
 /** The drill's clients against the AWS emulator, which speaks TLS with a certificate of a throwaway CA. */

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { USAGE } from "../../scripts/drill/arguments";
-import { type DrillCommandContext, runDrillCommand } from "../../scripts/drill/command";
+import { USAGE } from "../../src/drill/arguments";
+import { type DrillCommandContext, runDrillCommand } from "../../src/drill/command";
 import { MemoryStream } from "./support/memory-stream";
 
 /** Runs the command with nothing real behind it: creating AWS clients or a prober, or running terraform, fails the test. */

@@ -1,4 +1,4 @@
-import { LiveConsole } from "../../scripts/drill/live-console";
+import { LiveConsole } from "../../src/drill/live-console";
 import { MemoryStream } from "./support/memory-stream";
 
 describe("LiveConsole on a terminal", () => {

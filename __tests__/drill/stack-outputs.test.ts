@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type CommandRunner, StackOutputsError, readStackOutputs } from "../../scripts/drill/stack-outputs";
+import { type CommandRunner, StackOutputsError, readStackOutputs } from "../../src/drill/stack-outputs";
 
 const DEPLOYED = {
   app_url: "http://Inventory-LB-123.us-west-2.elb.amazonaws.com",

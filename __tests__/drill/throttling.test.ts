@@ -1,4 +1,4 @@
-import { isThrottlingError, retryThrottled } from "../../scripts/drill/throttling";
+import { isThrottlingError, retryThrottled } from "../../src/drill/throttling";
 import { throttlingError } from "./support/aws-answers";
 import { VirtualClock } from "./support/virtual-clock";
 

@@ -1,4 +1,4 @@
-import { Timeline, type TimelineEvent, formatDuration, formatElapsed, formatEvent } from "../../scripts/drill/timeline";
+import { Timeline, type TimelineEvent, formatDuration, formatElapsed, formatEvent } from "../../src/drill/timeline";
 import { VirtualClock } from "./support/virtual-clock";
 
 test("events carry the time since t+0 and are handed on as they happen", async () => {

@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FUNCTION_FILE, functionBundle } from "../../src/constructs/function-bundle";
-import { ROTATION_RUNTIME } from "../../src/constructs/database-app-user";
+import { FUNCTION_FILE, functionBundle } from "../../src/aws/function-bundle";
+import { ROTATION_RUNTIME } from "../../src/constructs/data/database-app-user";
 import { PROJECT_ROOT } from "../support/stacks";
 
 // The rotation function's zip as synthesis makes it: read back by another

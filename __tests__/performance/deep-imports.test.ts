@@ -33,7 +33,7 @@ describe("imports of @cdktf/provider-aws", () => {
 
   const refused = [
     // As the text of a source file, to lint it in its TypeScript project.
-    { code: `import { Vpc } from "${root}";\nexport { Vpc };\n`, file: "src/constructs/network.ts", rule: "no-restricted-imports" },
+    { code: `import { Vpc } from "${root}";\nexport { Vpc };\n`, file: "src/constructs/network/network.ts", rule: "no-restricted-imports" },
     { code: `export * from "${root}";\n`, file: "scripts/probe.mjs", rule: "no-restricted-imports" },
     { code: `import "${["@cdktn", "provider-aws"].join("/")}";\n`, file: "scripts/probe.mjs", rule: "no-restricted-imports" },
     { code: `export const aws = import("${root}/");\n`, file: "scripts/probe.mjs", rule: "no-restricted-syntax" },

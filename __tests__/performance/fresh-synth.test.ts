@@ -30,8 +30,8 @@ describe("the app command never runs stale code", () => {
   // Each edit costs a rebuild (seconds of CPU), so one edit proves both: an
   // edited source file, and a file that edit newly imports, are in the next run.
   it("synthesizes an edited source file, and a file the edit newly imports, on the next run", () => {
-    project.write("src/constructs/gateway-name.ts", 'export const GATEWAY_NAME = "Imported Internet Gateway";\n');
-    const networkFile = "src/constructs/network.ts";
+    project.write("src/constructs/network/gateway-name.ts", 'export const GATEWAY_NAME = "Imported Internet Gateway";\n');
+    const networkFile = "src/constructs/network/network.ts";
     const edited = project.read(networkFile).replace('internetGateway: "Lab Internet Gateway"', "internetGateway: GATEWAY_NAME");
     expect(edited).not.toBe(project.read(networkFile));
     project.write(networkFile, `import { GATEWAY_NAME } from "./gateway-name";\n${edited}`);
@@ -39,7 +39,7 @@ describe("the app command never runs stale code", () => {
   });
 
   it("synthesizes the next edit of that newly imported file", () => {
-    project.write("src/constructs/gateway-name.ts", 'export const GATEWAY_NAME = "Renamed Internet Gateway";\n');
+    project.write("src/constructs/network/gateway-name.ts", 'export const GATEWAY_NAME = "Renamed Internet Gateway";\n');
     expect(synth().resource.aws_internet_gateway.network_internet_gateway.tags.Name).toBe("Renamed Internet Gateway");
   });
 });

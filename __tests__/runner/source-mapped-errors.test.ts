@@ -23,13 +23,13 @@ describe("errors point at the TypeScript source", () => {
   };
 
   it("names the construct's file and line when it throws a plain Error during synthesis, and writes nothing", () => {
-    const line = insertAfter("src/constructs/network.ts", /^\s+super\(scope, id\);$/, '    throw new Error("the network refuses to be built");');
+    const line = insertAfter("src/constructs/network/network.ts", /^\s+super\(scope, id\);$/, '    throw new Error("the network refuses to be built");');
     const appCommand = JSON.parse(project.read("cdktf.json")).app as string;
     const result = project.run("sh", ["-c", appCommand], { CDKTF_OUTDIR: project.path("cdktf.out") });
     expect(result.status).toBe(1);
     const stderr = result.stderr.trim().split("\n");
     expect(stderr[0]).toBe("Error: the network refuses to be built");
-    expect(stderr[1]).toBe(`    at new Network (${project.path("src", "constructs", "network.ts")}:${line}:11)`);
+    expect(stderr[1]).toBe(`    at new Network (${project.path("src", "constructs", "network", "network.ts")}:${line}:11)`);
     expect(stderr[2]).toMatch(/^ {4}at new InventoryStack \(.*\/src\/stacks\/inventory-stack\.ts:\d+:\d+\)$/);
     // Neither a position in the bundle nor a minified line of it.
     expect(result.stderr).not.toContain(".cache/run/");

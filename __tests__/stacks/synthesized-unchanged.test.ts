@@ -7,7 +7,7 @@ import { loadEnvironments } from "../../src/config/load";
 import { inventoryStackName } from "../../src/config/names";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { domainSettings, hardenedSettings } from "../../src/policy/evaluate";
-import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 import { synthesize } from "../../src/synthesize";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";

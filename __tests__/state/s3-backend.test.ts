@@ -141,7 +141,7 @@ describe("the S3 backend against local S3 and DynamoDB", () => {
   });
 
   it("a pull request's plan (-lock=false) reads the workspace list, the state and its digest item, and writes nothing", async () => {
-    // What the plan role is granted (src/constructs/environment-permissions.ts, stateAccess "read"), from the requests Terraform logs.
+    // What the plan role is granted (src/ci-access/environment-permissions.ts, stateAccess "read"), from the requests Terraform logs.
     const log = path.join(outdir, "unlocked-plan.log");
     const stack = path.join(outdir, "out", "stacks", "inventory-default");
     const workspace = StackWorkspace.create(stack, {

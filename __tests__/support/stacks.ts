@@ -5,7 +5,7 @@ import type { EnvironmentSettings } from "../../src/config/schema";
 import { referencedBlock, referencesIn } from "../../src/terraform/document";
 import { jsonLeaves } from "./json-leaves";
 import { inventoryStackName } from "../../src/config/names";
-import { InvalidPropsError } from "../../src/constructs/prop-problems";
+import { InvalidPropsError } from "../../src/props/prop-problems";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");

@@ -3,8 +3,8 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Database } from "../../src/constructs/database";
-import { addStateBackend } from "../../src/constructs/state-backend";
+import { Database } from "../../src/constructs/data/database";
+import { addStateBackend } from "../../src/terraform/state-backend";
 
 export interface DatabaseInAVpcProps {
   /** Region of the VPC. @default "eu-central-1" */

@@ -2,11 +2,11 @@ import type { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { AccessLogBucket } from "../../src/constructs/access-log-bucket";
-import { LoadBalancer } from "../../src/constructs/load-balancer";
-import { Network } from "../../src/constructs/network";
-import { SecurityGroups } from "../../src/constructs/security-groups";
-import { addStateBackend } from "../../src/constructs/state-backend";
+import { AccessLogBucket } from "../../src/constructs/edge/access-log-bucket";
+import { LoadBalancer } from "../../src/constructs/edge/load-balancer";
+import { Network } from "../../src/constructs/network/network";
+import { SecurityGroups } from "../../src/constructs/network/security-groups";
+import { addStateBackend } from "../../src/terraform/state-backend";
 
 export interface NetworkAndLoadBalancerProps {
   /** Region of everything. @default "eu-central-1" */

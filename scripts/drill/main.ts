@@ -2,7 +2,7 @@
 // command to the process (arguments, streams, Ctrl-C, exit code). Everything
 // else lives in command.ts and the files it imports.
 import { projectRoot } from "../../src/config/project-root";
-import { runDrillCommand } from "./command";
+import { runDrillCommand } from "../../src/drill/command";
 
 /**
  * `npm run` forwards the terminal's SIGINT to the script, which also gets it

@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * The `ci` settings of an environment: which Terraform Cloud workspace and
  * which GitHub repository may deploy it with short-lived credentials. The
- * `inventory-ci-access` stack reads them (src/stacks/ci-access-stack.ts); an
+ * `inventory-ci-access` stack reads them (src/ci-access/ci-access-stack.ts); an
  * environment without them gets no CI role.
  */
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { closestMatch } from "../constructs/prop-problems";
+import { closestMatch } from "../props/prop-problems";
 import { type EnvironmentSettings, settingsSchema } from "./schema";
 
 /**

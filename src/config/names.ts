@@ -1,11 +1,11 @@
-import { type AppTierNames, appTierNameProblems, LAB_APP_TIER_NAMES } from "../constructs/app-tier";
-import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/database";
-import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/database-app-user";
-import { loadBalancerNameProblems } from "../constructs/load-balancer";
-import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network";
-import { functionLogGroupName } from "../constructs/log-key";
-import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/security-groups";
-import { webAclLogGroupName } from "../constructs/web-acl";
+import { type AppTierNames, appTierNameProblems, LAB_APP_TIER_NAMES } from "../constructs/compute/app-tier";
+import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/data/database";
+import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/data/database-app-user";
+import { loadBalancerNameProblems } from "../constructs/edge/load-balancer";
+import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network/network";
+import { functionLogGroupName } from "../constructs/monitoring/log-key";
+import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/network/security-groups";
+import { webAclLogGroupName } from "../constructs/edge/web-acl";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes

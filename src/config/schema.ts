@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { isKnownRegion } from "../constructs/aws-regions";
-import { cidrProblem, ipv6CidrProblem } from "../constructs/cidr";
-import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/access-log-bucket";
+import { isKnownRegion } from "../aws/aws-regions";
+import { cidrProblem, ipv6CidrProblem } from "../aws/cidr";
+import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/edge/access-log-bucket";
 import {
   BACKUP_RETENTION_DAYS,
   DAILY_WINDOW,
@@ -15,8 +15,8 @@ import {
   STORAGE_MINIMUM_GIB,
   type StorageType,
   WEEKLY_WINDOW,
-} from "../constructs/database";
-import { APP_USERNAME, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/database-app-user";
+} from "../constructs/data/database";
+import { APP_USERNAME, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/data/database-app-user";
 import {
   AMAZON_LINUX_2023,
   capacityProblems,
@@ -25,11 +25,11 @@ import {
   instanceRefreshProblems,
   instanceTypeProblems,
   ROOT_VOLUME_GIB,
-} from "../constructs/app-tier";
-import { EC2_INSTANCE_TYPE, instanceTypeProblem } from "../constructs/ec2-instance-types";
-import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/app-domain";
-import { APP_DEFAULTS, FORM_TOKEN_HOURS } from "../constructs/boot-script";
-import { s3BucketProblem } from "../constructs/private-bucket";
+} from "../constructs/compute/app-tier";
+import { EC2_INSTANCE_TYPE, instanceTypeProblem } from "../aws/ec2-instance-types";
+import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/edge/app-domain";
+import { APP_DEFAULTS, FORM_TOKEN_HOURS } from "../aws/boot-script";
+import { s3BucketProblem } from "../constructs/data/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
   DEFAULT_HEALTH_CHECK,
@@ -39,19 +39,19 @@ import {
   LOAD_BALANCER_LIMITS,
   DEFAULT_SSL_POLICY,
   NO_CBC_SSL_POLICY,
-} from "../constructs/load-balancer";
-import { DATABASE_SOURCES } from "../constructs/security-groups";
-import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/web-acl";
-import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/sign-in";
-import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../constructs/state-backend";
-import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network";
-import { subnetLayout } from "../constructs/subnet-layout";
+} from "../constructs/edge/load-balancer";
+import { DATABASE_SOURCES } from "../constructs/network/security-groups";
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/edge/web-acl";
+import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
+import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../terraform/state-backend";
+import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network/network";
+import { subnetLayout } from "../aws/subnet-layout";
 import { ciProblems, ciSchema, hasCiAccess } from "./ci-settings";
-import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/state-key";
-import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/alarm-topic";
-import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/app-scaling";
-import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/availability-alarms";
-import { instanceClassProblem } from "../constructs/database-instance-classes";
+import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/data/state-key";
+import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/monitoring/alarm-topic";
+import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/compute/app-scaling";
+import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/monitoring/availability-alarms";
+import { instanceClassProblem } from "../aws/database-instance-classes";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
@@ -63,10 +63,10 @@ import { RESERVED_TAG_KEYS } from "./tags";
 
 const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 
-/** A region the project knows (src/constructs/aws-regions.ts), so a typo stops synthesis instead of a deployment. */
+/** A region the project knows (src/aws/aws-regions.ts), so a typo stops synthesis instead of a deployment. */
 const region = z.string().superRefine((value, ctx) => {
   if (!isKnownRegion(value)) {
-    ctx.addIssue({ code: "custom", message: `"${value}" is not an AWS region this project knows (like us-west-2; the list is src/constructs/aws-regions.ts)` });
+    ctx.addIssue({ code: "custom", message: `"${value}" is not an AWS region this project knows (like us-west-2; the list is src/aws/aws-regions.ts)` });
   }
 });
 

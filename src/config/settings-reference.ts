@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS } from "../constructs/availability-alarms";
+import { HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS } from "../constructs/monitoring/availability-alarms";
 import { settingsSchema } from "./schema";
 
 /**

@@ -1,4 +1,4 @@
-import { contains, parseCidr } from "../constructs/cidr";
+import { contains, parseCidr } from "../aws/cidr";
 import type { DatabaseModel, SubnetModel, Topology, TrafficPeer, TrafficRule } from "./topology";
 
 /**

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseSettings } from "../config/load";
 import { resourceNames } from "../config/names";
-import { CI_ACCESS_STACK, CI_ROLE_PURPOSES, CiAccessStack, ciAccessProps } from "../stacks/ci-access-stack";
+import { CI_ACCESS_STACK, CI_ROLE_PURPOSES, CiAccessStack, ciAccessProps } from "../ci-access/ci-access-stack";
 import { type IamDecision, type IamRequest, evaluateIdentity } from "./iam-evaluation";
 
 /**

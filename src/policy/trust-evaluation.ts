@@ -1,4 +1,4 @@
-import type { PolicyCondition } from "../constructs/iam-policy";
+import type { PolicyCondition } from "../aws/iam-policy";
 import { type PolicyStatement, readPolicy } from "../terraform/document";
 import { actionMatches, conditionHolds as iamConditionHolds, conditionOperator, describeFailure, statementName } from "./iam-evaluation";
 

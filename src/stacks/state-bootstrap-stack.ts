@@ -2,9 +2,9 @@ import type { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { PrivateBucket } from "../constructs/private-bucket";
-import { addLocalStateBackend, STATE_KEY_ALIAS } from "../constructs/state-backend";
-import { StateKey } from "../constructs/state-key";
+import { PrivateBucket } from "../constructs/data/private-bucket";
+import { addLocalStateBackend, STATE_KEY_ALIAS } from "../terraform/state-backend";
+import { StateKey } from "../constructs/data/state-key";
 import { ProjectStack } from "./project-stack";
 
 /** The cdktf stack that creates the state bucket and lock table: `cdktf deploy inventory-state`. */

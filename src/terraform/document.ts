@@ -1,5 +1,5 @@
 // A policy is read back into the shapes policyDocument() writes it from.
-import type { PolicyCondition, PolicyPrincipal } from "../constructs/iam-policy";
+import type { PolicyCondition, PolicyPrincipal } from "../aws/iam-policy";
 
 /**
  * Reading a synthesized Terraform JSON document (cdk.tf.json) the way a

@@ -1,4 +1,4 @@
-import type { OutputStream } from "../../../scripts/drill/live-console";
+import type { OutputStream } from "../../../src/drill/live-console";
 
 /** An output stream that keeps what was written, as a terminal (`isTTY`) or as a pipe. */
 export class MemoryStream implements OutputStream {

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../scripts/drill/clock";
+import type { Clock } from "../../../src/drill/clock";
 
 /**
  * A clock whose time moves only when everything the drill runs is waiting on

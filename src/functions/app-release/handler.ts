@@ -12,7 +12,7 @@ import { release, type ReleaseApi, type ReleaseEvent, type ReleaseOutcome } from
 /**
  * The release function's entry point: the release steps with the AWS SDK's
  * Auto Scaling and EC2 clients. Bundled by esbuild at synthesis
- * (src/constructs/function-bundle.ts); Terraform invokes it with the version
+ * (src/aws/function-bundle.ts); Terraform invokes it with the version
  * to release whenever it makes a new launch template version.
  */
 

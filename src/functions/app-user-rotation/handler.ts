@@ -15,7 +15,7 @@ import { type Connection, type ConnectionCredentials, rotate, type RotationEvent
 /**
  * The rotation function's entry point: the rotation steps with the real
  * Secrets Manager client and MySQL connections over verified TLS. Bundled by
- * esbuild at synthesis (src/constructs/function-bundle.ts); its settings come
+ * esbuild at synthesis (src/aws/function-bundle.ts); its settings come
  * from the function's environment, which the stack sets.
  */
 

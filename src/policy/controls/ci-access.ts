@@ -1,4 +1,4 @@
-import { UNSCOPED_ACTIONS } from "../../constructs/environment-permissions";
+import { UNSCOPED_ACTIONS } from "../../ci-access/environment-permissions";
 import { type Control, type Finding } from "../control";
 import { blockList, identityPolicies, type PolicyStatement, readPolicy, resources } from "../../terraform/document";
 

@@ -1,4 +1,4 @@
-import { ELB_LOG_DELIVERY_SERVICE } from "../../constructs/access-log-bucket";
+import { ELB_LOG_DELIVERY_SERVICE } from "../../constructs/edge/access-log-bucket";
 import { type Control, everyBlock, type Finding } from "../control";
 import {
   type Block,

@@ -1,5 +1,5 @@
-import { ELB_LOG_DELIVERY_SERVICE } from "../../constructs/access-log-bucket";
-import { ELB_LOG_DELIVERY_ACCOUNTS } from "../../constructs/aws-regions";
+import { ELB_LOG_DELIVERY_SERVICE } from "../../constructs/edge/access-log-bucket";
+import { ELB_LOG_DELIVERY_ACCOUNTS } from "../../aws/aws-regions";
 import { type Control, everyBlock, type Finding } from "../control";
 import {
   type Block,
