@@ -414,7 +414,7 @@ describe("bad settings stop synthesis with one line naming the setting, and noth
     [
       "no recovery window for the app user's secret outside a lab",
       { database: { appUser: { secretRecoveryDays: 0 } } },
-      /secretRecoveryDays: 0 deletes the secret with no recovery window; use 7 to 30, or set database\.appUser\.allowImmediateSecretDeletion/,
+      /secretRecoveryDays: 0 deletes the secret with no recovery window; use 7 to 30, or set allowImmediateSecretDeletion \(a lab setting\)$/,
     ],
     [
       "a recovery window shorter than 7 days",

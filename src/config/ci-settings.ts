@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LAB_SETTINGS } from "./defaults";
 
 /**
  * The `ci` settings of an environment: which Terraform Cloud workspace and
@@ -23,7 +24,7 @@ const terraformCloudSchema = z.strictObject({
   project: z
     .string()
     .regex(/^[A-Za-z0-9 _-]{1,40}$/, "must be 1-40 letters, digits, spaces, - and _ (a Terraform Cloud project name)")
-    .default("Default Project")
+    .default(LAB_SETTINGS.ci.terraformCloudProject)
     .describe("Terraform Cloud project of the workspace; the token's sub names it, so the role accepts runs of this project only."),
   workspace: z
     .string()
@@ -32,7 +33,7 @@ const terraformCloudSchema = z.strictObject({
     .describe("Workspace whose runs may assume the role. Default: state.workspace, else inventory-ha-<environment>; required with state.workspaceTags."),
   separatePlanAndApplyRoles: z
     .boolean()
-    .default(true)
+    .default(LAB_SETTINGS.ci.separatePlanAndApplyRoles)
     .describe(
       "A read-only role for the plan phase and a deploy role for the apply phase (TFC_AWS_PLAN_ROLE_ARN / TFC_AWS_APPLY_ROLE_ARN). " +
         "false gives one run role (TFC_AWS_RUN_ROLE_ARN, run_phase:*) for both phases: every plan, a speculative plan of a pull request " +
@@ -56,7 +57,7 @@ const githubActionsSchema = z.strictObject({
   deployBranch: z
     .string()
     .regex(/^[A-Za-z0-9._/-]{1,200}$/, "must be a branch name like main")
-    .default("main")
+    .default(LAB_SETTINGS.ci.deployBranch)
     .describe("Branch whose pushes may assume the deploy role (its token's sub is repo:<repository>:ref:refs/heads/<branch>)."),
   deployEnvironment: z
     .string()

@@ -6,6 +6,9 @@ import { labNetworkNames, type NetworkNames, networkNameProblems } from "../cons
 import { functionLogGroupName } from "../constructs/monitoring/log-key";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/network/security-groups";
 import { webAclLogGroupName } from "../constructs/edge/web-acl";
+import { SIGN_IN_DEFAULTS } from "../constructs/edge/sign-in";
+import { ACCESS_LOG_BUCKET_DEFAULTS } from "../constructs/edge/access-log-bucket";
+import { APP_ARTIFACT_DEFAULTS } from "../constructs/compute/app-artifact";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -80,14 +83,14 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
     }),
     loadBalancer: { name: named(base.loadBalancer), targetGroupName: named(base.app) },
     webAcl,
-    userPool: named("Inventory-Users"),
+    userPool: named(SIGN_IN_DEFAULTS.userPoolName),
     accessLogBucket: {
       // A fixed stem, so the prefix (at most 12) keeps it within 37 characters whatever the lab names are.
-      bucketPrefix: `${prefix.toLowerCase()}inventory-lb-logs-`,
+      bucketPrefix: `${prefix.toLowerCase()}${ACCESS_LOG_BUCKET_DEFAULTS.bucketPrefix}`,
       nameTag: named(`${base.loadBalancer} access logs`),
     },
     // A fixed stem, as the log bucket's.
-    appArtifact: { bucketPrefix: `${prefix.toLowerCase()}inventory-app-`, nameTag: named("Inventory app artifacts") },
+    appArtifact: { bucketPrefix: `${prefix.toLowerCase()}${APP_ARTIFACT_DEFAULTS.bucketPrefix}`, nameTag: named(APP_ARTIFACT_DEFAULTS.nameTag) },
     database: {
       // The provider accepts lower-case RDS identifiers only.
       identifier: named(base.database).toLowerCase(),

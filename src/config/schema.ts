@@ -1,67 +1,86 @@
 import { z } from "zod";
 import { isKnownRegion } from "../aws/aws-regions";
 import { cidrProblem, ipv6CidrProblem } from "../aws/cidr";
-import { ACCESS_LOG_RETENTION_DAYS } from "../constructs/edge/access-log-bucket";
+import { ACCESS_LOG_BUCKET_DEFAULTS, ACCESS_LOG_RETENTION_DAYS } from "../constructs/edge/access-log-bucket";
 import {
   BACKUP_RETENTION_DAYS,
   DAILY_WINDOW,
+  DATABASE_DEFAULTS,
   DATABASE_NAME,
   databaseProblems,
+  LAB_DATABASE_NAMES,
   MASTER_USERNAME,
   MONITORING_INTERVALS,
-  type MonitoringInterval,
   MYSQL_LOG_EXPORTS,
   RDS_INSTANCE_CLASS,
   STORAGE_MINIMUM_GIB,
   type StorageType,
   WEEKLY_WINDOW,
 } from "../constructs/data/database";
-import { APP_USERNAME, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/data/database-app-user";
+import { APP_USERNAME, DATABASE_APP_USER_DEFAULTS, databaseAppUserProblems, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/data/database-app-user";
 import {
-  AMAZON_LINUX_2023,
+  APP_TIER_DEFAULTS,
   capacityProblems,
   IMAGE_ID,
   INSTANCE_REFRESH_LIMITS,
   instanceRefreshProblems,
   instanceTypeProblems,
+  LAB_APP_TIER_NAMES,
   ROOT_VOLUME_GIB,
 } from "../constructs/compute/app-tier";
 import { EC2_INSTANCE_TYPE, instanceTypeProblem } from "../aws/ec2-instance-types";
 import { DOMAIN_NAME, HOSTED_ZONE_ID } from "../constructs/edge/app-domain";
 import { APP_DEFAULTS, FORM_TOKEN_HOURS } from "../aws/boot-script";
-import { s3BucketProblem } from "../constructs/data/private-bucket";
+import { bucketNameProblems } from "../constructs/data/private-bucket";
 import {
   ACM_CERTIFICATE_ARN,
-  DEFAULT_HEALTH_CHECK,
+  DEFAULT_SSL_POLICY,
   HEALTH_CHECK_MATCHER,
   HEALTH_CHECK_PATH,
   healthCheckProblems,
+  LOAD_BALANCER_DEFAULTS,
   LOAD_BALANCER_LIMITS,
-  DEFAULT_SSL_POLICY,
   NO_CBC_SSL_POLICY,
 } from "../constructs/edge/load-balancer";
-import { DATABASE_SOURCES } from "../constructs/network/security-groups";
-import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/edge/web-acl";
-import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
-import { CLOUD_WORKSPACE, CLOUD_WORKSPACE_TAG, DYNAMODB_TABLE, STATE_BACKENDS, STATE_KEY_PREFIX, stateBackendProblems } from "../terraform/state-backend";
-import { LOG_RETENTION_DAYS, type LogRetentionDays, NAT_STRATEGIES } from "../constructs/network/network";
+import { DATABASE_SOURCES, SECURITY_GROUPS_DEFAULTS } from "../constructs/network/security-groups";
+import { RATE_LIMIT, RATE_WINDOWS, type RateWindow, WEB_ACL_DEFAULTS } from "../constructs/edge/web-acl";
+import { SESSION_TIMEOUT_SECONDS, SIGN_IN_DEFAULTS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
+import {
+  CLOUD_WORKSPACE,
+  CLOUD_WORKSPACE_TAG,
+  DYNAMODB_TABLE,
+  STATE_BACKEND_DEFAULTS,
+  STATE_BACKENDS,
+  STATE_KEY_PREFIX,
+  stateBackendProblems,
+} from "../terraform/state-backend";
+import {
+  AVAILABILITY_ZONE,
+  availabilityZoneProblems,
+  LOG_RETENTION_DAYS,
+  labNetworkNames,
+  NAT_STRATEGIES,
+  NETWORK_DEFAULTS,
+} from "../constructs/network/network";
 import { subnetLayout } from "../aws/subnet-layout";
 import { ciProblems, ciSchema, hasCiAccess } from "./ci-settings";
 import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/data/state-key";
-import { EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/monitoring/alarm-topic";
-import { DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/compute/app-scaling";
+import { ALARM_TOPIC_DEFAULTS, EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/monitoring/alarm-topic";
+import { appScalingProblems, DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/compute/app-scaling";
 import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/monitoring/availability-alarms";
-import { instanceClassProblem } from "../aws/database-instance-classes";
+import { LAB_SETTINGS } from "./defaults";
+import type { PropProblem } from "../props/prop-problems";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
 
 /**
  * The settings of one environment: every knob of the stack, with the lab's
  * values (docs/lab.md, the lab's final state) as defaults. An environment file in
- * `environments/` holds only what differs from these.
+ * `environments/` holds only what differs from these. The schema describes the
+ * settings' shape; their defaults and checks are the constructs' own
+ * (`DATABASE_DEFAULTS`, `databaseProblems`, ...) or, for the stack's own
+ * choices, `LAB_SETTINGS`.
  */
-
-const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 
 /** A region the project knows (src/aws/aws-regions.ts), so a typo stops synthesis instead of a deployment. */
 const region = z.string().superRefine((value, ctx) => {
@@ -82,6 +101,9 @@ const ipv6Cidr = checkedBy(ipv6CidrProblem);
 
 const positiveInt = () => z.number().int().positive();
 
+/** One of a construct's allowed numbers (each list has two at least, as zod's union needs). */
+const oneOf = <T extends number>(values: readonly T[]) => z.union(values.map((value) => z.literal(value)) as unknown as [z.ZodLiteral<T>, z.ZodLiteral<T>]);
+
 const tagMap = z
   .record(
     z
@@ -94,17 +116,21 @@ const tagMap = z
       .max(256)
       .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, "tag values use letters, digits, spaces and _.:/=+-@"),
   )
-  .default({});
+  .default(LAB_SETTINGS.tags);
 
 const namesSchema = z
   .strictObject({
-    vpc: z.string().min(1, "is empty; name the VPC (its Name tag), or leave the setting out for Lab VPC").default("Lab VPC").describe("Name tag of the VPC."),
-    loadBalancer: z.string().default("Inventory-LB").describe("Application Load Balancer and its security group."),
-    app: z.string().default("Inventory-App").describe("Target group, app security group and the Name tag of every app server."),
-    autoScalingGroup: z.string().default("Inventory-ASG").describe("Auto Scaling group of the app servers."),
-    database: z.string().default("Inventory-DB").describe("Database security group and Name tag; the RDS identifier is its lower-case form."),
-    instanceRole: z.string().default("Inventory-App-Role").describe("IAM role and instance profile of the app servers."),
-    launchTemplate: z.string().default("Lab-template-").describe("Name prefix of the launch template (AWS appends a unique suffix)."),
+    vpc: z
+      .string()
+      .min(1, "is empty; name the VPC (its Name tag), or leave the setting out for Lab VPC")
+      .default(labNetworkNames().vpc)
+      .describe("Name tag of the VPC."),
+    loadBalancer: z.string().default(LOAD_BALANCER_DEFAULTS.name).describe("Application Load Balancer and its security group."),
+    app: z.string().default(LAB_APP_TIER_NAMES.instance).describe("Target group, app security group and the Name tag of every app server."),
+    autoScalingGroup: z.string().default(LAB_APP_TIER_NAMES.autoScalingGroup).describe("Auto Scaling group of the app servers."),
+    database: z.string().default(LAB_DATABASE_NAMES.nameTag).describe("Database security group and Name tag; the RDS identifier is its lower-case form."),
+    instanceRole: z.string().default(LAB_APP_TIER_NAMES.instanceRole).describe("IAM role and instance profile of the app servers."),
+    launchTemplate: z.string().default(LAB_APP_TIER_NAMES.launchTemplatePrefix).describe("Name prefix of the launch template (AWS appends a unique suffix)."),
   })
   .prefault({})
   .describe("The lab's resource names; `namePrefix` is put in front of each.");
@@ -117,31 +143,31 @@ const healthCheckSchema = z
     path: z
       .string()
       .regex(HEALTH_CHECK_PATH, "must be an absolute URL path like /health")
-      .default(DEFAULT_HEALTH_CHECK.path)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.path)
       .describe("Path the load balancer requests on each app server."),
     healthyThreshold: wholeNumberIn(LOAD_BALANCER_LIMITS.healthyThreshold)
-      .default(DEFAULT_HEALTH_CHECK.healthyThreshold)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.healthyThreshold)
       .describe("Consecutive successes before a target counts as healthy (lab: 2)."),
     unhealthyThreshold: wholeNumberIn(LOAD_BALANCER_LIMITS.unhealthyThreshold)
-      .default(DEFAULT_HEALTH_CHECK.unhealthyThreshold)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.unhealthyThreshold)
       .describe("Consecutive failures before a target counts as unhealthy."),
     intervalSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.intervalSeconds)
-      .default(DEFAULT_HEALTH_CHECK.intervalSeconds)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.intervalSeconds)
       .describe("Seconds between health checks (lab: 10)."),
     timeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.timeoutSeconds)
-      .default(DEFAULT_HEALTH_CHECK.timeoutSeconds)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.timeoutSeconds)
       .describe("Seconds without a response that fail a check; below the interval."),
     matcher: z
       .string()
       .regex(HEALTH_CHECK_MATCHER, "must be HTTP codes like 200 or 200-299")
-      .default(DEFAULT_HEALTH_CHECK.matcher)
+      .default(LOAD_BALANCER_DEFAULTS.healthCheck.matcher)
       .describe("HTTP codes that count as healthy."),
   })
   .prefault({});
 
 const networkSchema = z
   .strictObject({
-    vpcCidr: cidr.default("10.0.0.0/20").describe("CIDR block of the VPC."),
+    vpcCidr: cidr.default(NETWORK_DEFAULTS.vpcCidr).describe("CIDR block of the VPC."),
     publicSubnetCidrs: z
       .array(cidr)
       .optional()
@@ -152,24 +178,23 @@ const networkSchema = z
       .describe("One CIDR per availability zone for the private subnets. Default: /23s (VPC prefix + 3) after the public ones: 10.0.2.0/23, 10.0.4.0/23."),
     natStrategy: z
       .enum(NAT_STRATEGIES)
-      .default("per-az")
+      .default(NETWORK_DEFAULTS.natStrategy)
       .describe(
         "`per-az`: a NAT gateway and private route table per zone (the lab's challenge); " +
           "`single`: one NAT gateway in the first public subnet (the lab's start).",
       ),
     ipv6: z
       .boolean()
-      .default(false)
+      .default(NETWORK_DEFAULTS.ipv6)
       .describe(
         "IPv6 beside IPv4 for clients: an Amazon-provided /56 for the VPC, a /64 per public subnet, an IPv6 default route to the internet gateway, " +
           "a dual-stack load balancer open to `loadBalancer.ingressIpv6Cidrs`, and with a domain an AAAA record. The private tier stays IPv4.",
       ),
     flowLogs: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Record VPC flow logs to CloudWatch Logs."),
-        retentionDays: z
-          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
-          .default(365)
+        enabled: z.boolean().default(NETWORK_DEFAULTS.flowLogs).describe("Record VPC flow logs to CloudWatch Logs."),
+        retentionDays: oneOf(LOG_RETENTION_DAYS)
+          .default(NETWORK_DEFAULTS.flowLogRetentionDays)
           .describe("Days CloudWatch Logs keeps the flow logs (a value CloudWatch accepts)."),
       })
       .prefault({})
@@ -179,11 +204,15 @@ const networkSchema = z
 
 const loadBalancerSchema = z
   .strictObject({
-    ingressCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]).describe("Client networks allowed to reach ports 80 and 443 (lab: anywhere)."),
+    ingressCidrs: z
+      .array(cidr)
+      .min(1)
+      .default([...SECURITY_GROUPS_DEFAULTS.clientCidrs])
+      .describe("Client networks allowed to reach ports 80 and 443 (lab: anywhere)."),
     ingressIpv6Cidrs: z
       .array(ipv6Cidr)
       .min(1)
-      .default(["::/0"])
+      .default([...LAB_SETTINGS.ingressIpv6Cidrs])
       .describe("IPv6 client networks allowed to reach ports 80 and 443 when `network.ipv6` is on (anywhere by default)."),
     certificateArn: z
       .string()
@@ -212,24 +241,28 @@ const loadBalancerSchema = z
     sslPolicy: z
       .string()
       .regex(NO_CBC_SSL_POLICY, `must be a TLS 1.2+ ELB security policy without CBC suites, like ${DEFAULT_SSL_POLICY}`)
-      .default(DEFAULT_SSL_POLICY)
+      .default(LOAD_BALANCER_DEFAULTS.sslPolicy)
       .describe("TLS policy of the HTTPS listener (TLS 1.2 and 1.3, AEAD suites only: a `TLS13-1-2-Res-*` or `TLS13-1-3-*` policy)."),
-    deletionProtection: z.boolean().default(true).describe("Refuse to delete the load balancer until this is turned off."),
-    idleTimeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.idleTimeoutSeconds).default(60).describe("Seconds an idle client connection stays open."),
+    deletionProtection: z.boolean().default(LOAD_BALANCER_DEFAULTS.deletionProtection).describe("Refuse to delete the load balancer until this is turned off."),
+    idleTimeoutSeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.idleTimeoutSeconds)
+      .default(LOAD_BALANCER_DEFAULTS.idleTimeoutSeconds)
+      .describe("Seconds an idle client connection stays open."),
     deregistrationDelaySeconds: wholeNumberIn(LOAD_BALANCER_LIMITS.deregistrationDelaySeconds)
-      .default(30)
+      .default(LOAD_BALANCER_DEFAULTS.deregistrationDelaySeconds)
       .describe("Seconds a deregistering target keeps serving in-flight requests (AWS default 300)."),
     healthCheck: healthCheckSchema.describe("Health check of the target group."),
     authentication: z
       .strictObject({
         provider: z
           .enum(["none", "oidc", "cognito"])
-          .default("none")
+          .default(LAB_SETTINGS.signInProvider)
           .describe(
             "Sign-in at the load balancer before any request reaches the app (HTTPS only): `oidc`, an OpenID Connect provider of your own " +
               "(its client secret in TF_VAR_oidc_client_secret); `cognito`, a Cognito user pool the stack creates, whose users an administrator adds.",
           ),
-        sessionTimeoutSeconds: wholeNumberIn(SESSION_TIMEOUT_SECONDS).default(43200).describe("Seconds a sign-in lasts before the load balancer asks again."),
+        sessionTimeoutSeconds: wholeNumberIn(SESSION_TIMEOUT_SECONDS)
+          .default(SIGN_IN_DEFAULTS.sessionTimeoutSeconds)
+          .describe("Seconds a sign-in lasts before the load balancer asks again."),
         oidc: z
           .strictObject({
             issuer: z.string().describe("The provider's issuer (https://)."),
@@ -256,7 +289,7 @@ const loadBalancerSchema = z
       .strictObject({
         enabled: z
           .boolean()
-          .default(true)
+          .default(LAB_SETTINGS.webAcl)
           .describe(
             "An AWS WAF web ACL in front of the load balancer: rate limits per client IP and AWS's managed rules for common attacks, " +
               "known bad inputs and SQL injection (CKV2_AWS_28).",
@@ -264,21 +297,19 @@ const loadBalancerSchema = z
         rateLimits: z
           .strictObject({
             requests: wholeNumberIn(RATE_LIMIT)
-              .default(DEFAULT_RATE_LIMITS.requests)
+              .default(WEB_ACL_DEFAULTS.rateLimits.requests)
               .describe("Requests one client IP may make per window; beyond, WAF answers 429 until its rate falls."),
             writes: wholeNumberIn(RATE_LIMIT)
-              .default(DEFAULT_RATE_LIMITS.writes)
+              .default(WEB_ACL_DEFAULTS.rateLimits.writes)
               .describe("Form posts (adds, edits, deletes) one client IP may make per window; beyond, 429."),
-            windowSeconds: z
-              .union(RATE_WINDOWS.map((seconds) => z.literal(seconds)) as unknown as [z.ZodLiteral<RateWindow>, z.ZodLiteral<RateWindow>])
-              .default(DEFAULT_RATE_LIMITS.windowSeconds as RateWindow)
+            windowSeconds: oneOf(RATE_WINDOWS)
+              .default(WEB_ACL_DEFAULTS.rateLimits.windowSeconds as RateWindow)
               .describe("Seconds each rate is counted over (60, 120, 300 or 600)."),
           })
           .prefault({})
           .describe("The rate-based rules' limits; clients behind one NAT share an address, and its limit."),
-        logRetentionDays: z
-          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
-          .default(365)
+        logRetentionDays: oneOf(LOG_RETENTION_DAYS)
+          .default(WEB_ACL_DEFAULTS.logRetentionDays)
           .describe("Days CloudWatch Logs keeps the WAF's log (group aws-waf-logs-<web ACL name>; the cookie header left out)."),
       })
       .prefault({})
@@ -287,13 +318,15 @@ const loadBalancerSchema = z
       .strictObject({
         enabled: z
           .boolean()
-          .default(true)
+          .default(LAB_SETTINGS.accessLogs)
           .describe("Log every request to an S3 bucket the project creates (versioned, SSE-S3, private, TLS only, writable by ELB log delivery only)."),
         bucketName: z.string().optional().describe("Name of the log bucket. Default: a unique name Terraform generates from `<namePrefix>inventory-lb-logs-`."),
-        retentionDays: wholeNumberIn(ACCESS_LOG_RETENTION_DAYS).default(90).describe("Days S3 keeps a log file (a replaced version 7 days more)."),
+        retentionDays: wholeNumberIn(ACCESS_LOG_RETENTION_DAYS)
+          .default(ACCESS_LOG_BUCKET_DEFAULTS.retentionDays)
+          .describe("Days S3 keeps a log file (a replaced version 7 days more)."),
         forceDestroy: z
           .boolean()
-          .default(false)
+          .default(ACCESS_LOG_BUCKET_DEFAULTS.forceDestroy)
           .describe("Let `cdktf destroy` delete the log bucket with the logs in it (off: destroy stops at a bucket that still holds logs)."),
       })
       .prefault({})
@@ -311,45 +344,46 @@ const appTierSchema = z
         const problem = EC2_INSTANCE_TYPE.test(value) ? instanceTypeProblem(value) : undefined;
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
-      .default("t3.micro")
+      .default(APP_TIER_DEFAULTS.instanceType)
       .describe("EC2 instance type of the app servers."),
     imageId: z
       .string()
       .regex(IMAGE_ID, "must be an AMI id (ami-...) or resolve:ssm:/parameter/name")
-      .default(AMAZON_LINUX_2023)
+      .default(APP_TIER_DEFAULTS.imageId)
       .describe("AMI of the app servers; the default resolves the latest Amazon Linux 2023 at launch, with no plan-time lookup."),
-    minSize: z.number().int().min(0).max(100).default(2).describe("Fewest app servers."),
-    desiredCapacity: z.number().int().min(0).max(100).default(2).describe("App servers to run."),
-    maxSize: z.number().int().min(1).max(100).default(2).describe("Most app servers."),
+    minSize: z.number().int().min(0).max(100).default(APP_TIER_DEFAULTS.minSize).describe("Fewest app servers."),
+    // The construct's defaults follow minSize: at the lab's minSize, the lab's 2/2/2.
+    desiredCapacity: z.number().int().min(0).max(100).default(APP_TIER_DEFAULTS.minSize).describe("App servers to run."),
+    maxSize: z.number().int().min(1).max(100).default(APP_TIER_DEFAULTS.minSize).describe("Most app servers."),
     healthCheckGracePeriodSeconds: z
       .number()
       .int()
       .min(0)
       .max(7200)
-      .default(300)
+      .default(APP_TIER_DEFAULTS.healthCheckGracePeriodSeconds)
       .describe("Seconds after launch before failed load balancer checks replace a server."),
-    rootVolumeSizeGiB: wholeNumberIn(ROOT_VOLUME_GIB).default(8).describe("Size of the encrypted gp3 root volume."),
+    rootVolumeSizeGiB: wholeNumberIn(ROOT_VOLUME_GIB).default(APP_TIER_DEFAULTS.rootVolumeSizeGiB).describe("Size of the encrypted gp3 root volume."),
     instanceRefresh: z
       .strictObject({
         minHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.minHealthyPercent)
-          .default(100)
+          .default(APP_TIER_DEFAULTS.instanceRefresh.minHealthyPercent)
           .describe(
             "Share of the desired capacity kept healthy and in service while a release rolls (100: never fewer servers than desired). " +
               `At least ${INSTANCE_REFRESH_LIMITS.minHealthyPercent[0]}: the release function refuses less, which could replace every server at once.`,
           ),
         maxHealthyPercent: wholeNumberIn(INSTANCE_REFRESH_LIMITS.maxHealthyPercent)
-          .default(200)
+          .default(APP_TIER_DEFAULTS.instanceRefresh.maxHealthyPercent)
           .describe(
             "Share of the desired capacity that may run at once, old and new, at most 100 above the minimum " +
               "(200: all replacements start before the old servers stop).",
           ),
         instanceWarmupSeconds: wholeNumberIn(INSTANCE_REFRESH_LIMITS.instanceWarmupSeconds)
-          .default(300)
+          .default(APP_TIER_DEFAULTS.instanceRefresh.instanceWarmupSeconds)
           .describe("Seconds a new server serves beside the old ones, once healthy, before they are stopped (300: one window of the 5xx alarms)."),
         alarms: z
           .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
           .min(INSTANCE_REFRESH_LIMITS.alarms[0], "names no alarm: the release function refuses a release no alarm can stop and roll back")
-          .default(["elb5xxPercent", "target5xxPercent"])
+          .default([...LAB_SETTINGS.refreshAlarms])
           .describe(
             "Alarms (monitoring.alarms signals) that fail a release as soon as one is in ALARM: no more servers are replaced, and AWS rolls it back. " +
               `Not ${GROUP_METRIC_SIGNALS.join(" or ")}: they read the group's own metrics.`,
@@ -361,7 +395,7 @@ const appTierSchema = z
       .strictObject({
         policy: z
           .enum(["none", ...SCALING_METRICS])
-          .default("none")
+          .default(LAB_SETTINGS.scalingPolicy)
           .describe(
             "`none`: the group keeps desiredCapacity (the lab's 2/2/2); `request-count-per-target`: target tracking of the load balancer's " +
               "requests per server per minute; `average-cpu`: of the group's average CPU. With a policy the group starts at minSize and the policy " +
@@ -408,56 +442,66 @@ const databaseSchema = z
     engineVersion: z
       .string()
       .regex(/^8\.4(\.\d+)?$/, "must be MySQL 8.4 (the current LTS), like 8.4 or 8.4.7")
-      .default("8.4")
+      .default(DATABASE_DEFAULTS.engineVersion)
       .describe("RDS for MySQL version; a major.minor pins the major and lets minor upgrades apply."),
     instanceClass: z
       .string()
       .regex(RDS_INSTANCE_CLASS, "must be an RDS instance class like db.t3.small")
-      .default("db.t3.small")
+      .default(DATABASE_DEFAULTS.instanceClass)
       .describe("Instance class (the lab's challenge doubled db.t3.micro)."),
     storageType: z
       .enum(Object.keys(STORAGE_MINIMUM_GIB) as [StorageType, ...StorageType[]])
-      .default("gp3")
+      .default(DATABASE_DEFAULTS.storageType)
       .describe("EBS volume type of the database."),
-    allocatedStorageGiB: positiveInt().default(40).describe("Storage in GiB (the lab doubled its storage; gp3 starts at 20 GiB)."),
+    allocatedStorageGiB: positiveInt()
+      .default(DATABASE_DEFAULTS.allocatedStorageGiB)
+      .describe("Storage in GiB (the lab doubled its storage; gp3 starts at 20 GiB)."),
     maxAllocatedStorageGiB: positiveInt().optional().describe("Upper bound for storage autoscaling; unset turns it off."),
-    multiAz: z.boolean().default(true).describe("Keep a synchronous standby in another zone (the lab's challenge)."),
+    multiAz: z.boolean().default(DATABASE_DEFAULTS.multiAz).describe("Keep a synchronous standby in another zone (the lab's challenge)."),
     databaseName: z
       .string()
       .regex(DATABASE_NAME, "must start with a letter and use letters, digits and _ (at most 64)")
-      .default("inventory")
+      .default(DATABASE_DEFAULTS.databaseName)
       .describe("Schema the app uses."),
     masterUsername: z
       .string()
       .regex(MASTER_USERNAME, "must start with a letter and use letters, digits and _ (at most 32)")
-      .default("admin")
+      .default(DATABASE_DEFAULTS.masterUsername)
       .describe("Master user; its password is generated and rotated by RDS in Secrets Manager."),
-    backupRetentionDays: wholeNumberIn(BACKUP_RETENTION_DAYS).default(7).describe("Days of automated backups (0 turns them off)."),
+    backupRetentionDays: wholeNumberIn(BACKUP_RETENTION_DAYS)
+      .default(DATABASE_DEFAULTS.backupRetentionDays)
+      .describe("Days of automated backups (0 turns them off)."),
     backupWindow: z.string().regex(DAILY_WINDOW, "must be hh:mm-hh:mm in UTC").optional().describe("Daily backup window in UTC; unset lets AWS choose."),
     maintenanceWindow: z
       .string()
       .regex(WEEKLY_WINDOW, "must be ddd:hh:mm-ddd:hh:mm in UTC")
       .optional()
       .describe("Weekly maintenance window in UTC; unset lets AWS choose."),
-    deletionProtection: z.boolean().default(true).describe("Refuse to delete the database until this is turned off."),
-    skipFinalSnapshot: z.boolean().default(false).describe("Delete without a final snapshot."),
-    applyImmediately: z.boolean().default(true).describe("Apply class and storage changes now, not in the maintenance window (the lab's challenge)."),
+    deletionProtection: z.boolean().default(DATABASE_DEFAULTS.deletionProtection).describe("Refuse to delete the database until this is turned off."),
+    skipFinalSnapshot: z.boolean().default(DATABASE_DEFAULTS.skipFinalSnapshot).describe("Delete without a final snapshot."),
+    applyImmediately: z
+      .boolean()
+      .default(DATABASE_DEFAULTS.applyImmediately)
+      .describe("Apply class and storage changes now, not in the maintenance window (the lab's challenge)."),
     ingressFrom: z
       .enum(DATABASE_SOURCES)
-      .default("app-security-group")
+      .default(SECURITY_GROUPS_DEFAULTS.databaseSource)
       .describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
-    logExports: z.array(z.enum(MYSQL_LOG_EXPORTS)).default(["error", "slowquery"]).describe("MySQL logs exported to CloudWatch Logs."),
+    logExports: z
+      .array(z.enum(MYSQL_LOG_EXPORTS))
+      .default([...DATABASE_DEFAULTS.logExports])
+      .describe("MySQL logs exported to CloudWatch Logs."),
     appUser: z
       .strictObject({
         username: z
           .string()
           .regex(APP_USERNAME, "must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)")
-          .default("inventory_app")
+          .default(DATABASE_APP_USER_DEFAULTS.username)
           .describe(
             "The app's MySQL user, made by the rotation function with only the app's privileges on its schema; rotations alternate it with <username>_clone.",
           ),
         rotationDays: wholeNumberIn(ROTATION_DAYS)
-          .default(30)
+          .default(DATABASE_APP_USER_DEFAULTS.rotationDays)
           .describe("Days between rotations of the app user's password (Secrets Manager generates each one)."),
         secretRecoveryDays: z
           .number()
@@ -465,21 +509,20 @@ const databaseSchema = z
           .refine((days) => days === 0 || (days >= SECRET_RECOVERY_DAYS[0] && days <= SECRET_RECOVERY_DAYS[1]), {
             message: `must be ${SECRET_RECOVERY_DAYS[0]} to ${SECRET_RECOVERY_DAYS[1]} (or 0 with allowImmediateSecretDeletion)`,
           })
-          .default(7)
+          .default(DATABASE_APP_USER_DEFAULTS.secretRecoveryDays)
           .describe(
             `Days the app user's secret stays recoverable after a destroy (${SECRET_RECOVERY_DAYS[0]} to ${SECRET_RECOVERY_DAYS[1]}; ` +
               "its name stays taken meanwhile). 0 deletes it at once, only with allowImmediateSecretDeletion.",
           ),
         allowImmediateSecretDeletion: z
           .boolean()
-          .default(false)
+          .default(DATABASE_APP_USER_DEFAULTS.allowImmediateSecretDeletion)
           .describe("A lab setting: lets secretRecoveryDays be 0, for an environment destroyed and made again within a week."),
       })
       .prefault({})
       .describe("The app's own database user: its secret is the only one the app servers can read."),
-    monitoringIntervalSeconds: z
-      .union(MONITORING_INTERVALS.map((v) => z.literal(v)) as unknown as [z.ZodLiteral<MonitoringInterval>, z.ZodLiteral<MonitoringInterval>])
-      .default(60)
+    monitoringIntervalSeconds: oneOf(MONITORING_INTERVALS)
+      .default(DATABASE_DEFAULTS.monitoringIntervalSeconds)
       .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
   })
   .prefault({});
@@ -529,11 +572,11 @@ const monitoringSchema = z
           ),
         emailAddresses: z
           .array(z.string().regex(EMAIL_ADDRESS, "must be an email address"))
-          .default([])
+          .default([...ALARM_TOPIC_DEFAULTS.emailAddresses])
           .describe("Addresses notified when an alarm fires and when it recovers; each confirms its subscription from the mail AWS sends."),
         httpsEndpoints: z
           .array(z.string().regex(HTTPS_ENDPOINT, "must be an https:// URL"))
-          .default([])
+          .default([...ALARM_TOPIC_DEFAULTS.httpsEndpoints])
           .describe("HTTPS endpoints (a chat or paging webhook) notified like the addresses; each must confirm SNS's subscription request."),
       })
       .prefault({})
@@ -549,21 +592,21 @@ const stateSchema = z
   .strictObject({
     backend: z
       .enum(STATE_BACKENDS)
-      .default("s3")
+      .default(STATE_BACKEND_DEFAULTS.backend)
       .describe("`s3`: an S3 bucket (see the bootstrap stack); `cloud`: Terraform Cloud; `local`: a file, for trying things out."),
     bucket: z.string().optional().describe("S3 bucket of the state (env INVENTORY_STATE_BUCKET overrides)."),
     region: region.optional().describe("Region of the state bucket (env INVENTORY_STATE_REGION overrides). Default: the environment's region."),
     keyPrefix: z
       .string()
       .regex(STATE_KEY_PREFIX, "must be empty or end with / and use S3-safe characters")
-      .default("")
+      .default(STATE_BACKEND_DEFAULTS.keyPrefix)
       .describe("Prefix before `<environment>/inventory-ha.tfstate`."),
     lockTable: z
       .string()
       .regex(DYNAMODB_TABLE, "must be a DynamoDB table name")
       .optional()
       .describe("DynamoDB lock table (env INVENTORY_STATE_LOCK_TABLE overrides); unset uses S3 lock files only."),
-    useLockfile: z.boolean().default(true).describe("Lock with an S3 lock file (Terraform 1.10+)."),
+    useLockfile: z.boolean().default(STATE_BACKEND_DEFAULTS.useLockfile).describe("Lock with an S3 lock file (Terraform 1.10+)."),
     organization: z.string().optional().describe("Terraform Cloud organization (backend `cloud`; env TF_CLOUD_ORGANIZATION overrides)."),
     workspace: z
       .string()
@@ -575,7 +618,7 @@ const stateSchema = z
       .min(1)
       .optional()
       .describe("Terraform Cloud workspace tags (backend `cloud`), instead of one named workspace."),
-    hostname: z.string().default("app.terraform.io").describe("Terraform Cloud or Enterprise host (backend `cloud`)."),
+    hostname: z.string().default(STATE_BACKEND_DEFAULTS.hostname).describe("Terraform Cloud or Enterprise host (backend `cloud`)."),
     administratorArns: z
       .array(z.string())
       .optional()
@@ -594,13 +637,13 @@ export const settingsSchema = z
       .string()
       .regex(/^([A-Za-z][A-Za-z0-9-]*-)?$/, "must be empty or letters, digits and hyphens ending in a hyphen, like staging-")
       .max(12)
-      .default("")
+      .default(LAB_SETTINGS.namePrefix)
       .describe("Put in front of every resource name so two environments can share an account (empty keeps the lab's names)."),
-    region: region.default("us-west-2").describe("AWS region of the environment."),
+    region: region.default(LAB_SETTINGS.region).describe("AWS region of the environment."),
     availabilityZones: z
       .array(z.string().regex(AVAILABILITY_ZONE, "must be an availability zone name like us-west-2a"))
       .min(2, "needs at least 2 zones for high availability")
-      .default(["us-west-2a", "us-west-2b"])
+      .default([...LAB_SETTINGS.availabilityZones])
       .describe("Zones to spread over: one public and one private subnet each."),
     tags: tagMap.describe("Extra tags on every resource, beside Project, Environment and ManagedBy."),
     names: namesSchema,
@@ -614,7 +657,12 @@ export const settingsSchema = z
   })
   .transform((input, ctx) => {
     const report = (path: (string | number)[], message: string) => ctx.issues.push({ code: "custom", message, path, input });
+    /** A construct's problems, each against its setting: the prop's dotted path below `settingPath`. */
+    const reportProps = (settingPath: (string | number)[], problems: readonly PropProblem[]) => {
+      for (const problem of problems) report([...settingPath, ...problem.prop.split(".").map(pathPart)], problem.message);
+    };
     const zoneCount = input.availabilityZones.length;
+    const names = resourceNames(input.namePrefix, input.names);
 
     for (const key of RESERVED_TAG_KEYS) {
       if (key in input.tags) report(["tags", key], `is set by the project itself (Project, Environment, ManagedBy); choose another key`);
@@ -622,15 +670,19 @@ export const settingsSchema = z
 
     input.availabilityZones.forEach((zone, index) => {
       if (!zone.startsWith(input.region)) report(["availabilityZones", index], `"${zone}" is not in region ${input.region}`);
-      if (input.availabilityZones.indexOf(zone) !== index) report(["availabilityZones", index], `"${zone}" is listed twice`);
     });
+    reportProps([], availabilityZoneProblems(input.availabilityZones));
 
     const subnets = subnetLayout(input.network, zoneCount);
-    for (const problem of subnets.problems) report(["network", ...problem.prop.split(".").map(pathPart)], problem.message);
+    reportProps(["network"], subnets.problems);
 
-    for (const problem of capacityProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
-    for (const problem of instanceTypeProblems(input.appTier)) report(["appTier", problem.prop], problem.message);
-    for (const problem of instanceRefreshProblems(input.appTier.instanceRefresh)) report(["appTier", ...problem.prop.split(".")], problem.message);
+    const { scaling } = input.appTier;
+    for (const problem of capacityProblems({ ...input.appTier, desiredCapacityFromScalingPolicy: scaling.policy !== "none" })) {
+      if (problem.prop === "desiredCapacityFromScalingPolicy") report(["appTier", "scaling", "policy"], `${scaling.policy} ${problem.message}`);
+      else report(["appTier", problem.prop], problem.message);
+    }
+    reportProps(["appTier"], instanceTypeProblems(input.appTier));
+    reportProps(["appTier"], instanceRefreshProblems(input.appTier.instanceRefresh));
     const refreshAlarms = input.appTier.instanceRefresh.alarms;
     refreshAlarms.forEach((signal, index) => {
       if (refreshAlarms.indexOf(signal) !== index) report(["appTier", "instanceRefresh", "alarms", index], `"${signal}" is listed twice`);
@@ -644,32 +696,25 @@ export const settingsSchema = z
         `name ${refreshAlarmCount} alarms; an instance refresh takes at most ${INSTANCE_REFRESH_LIMITS.alarms[1]}`,
       );
 
-    const { secretRecoveryDays, allowImmediateSecretDeletion } = input.database.appUser;
-    if (secretRecoveryDays === 0 && !allowImmediateSecretDeletion)
-      report(
-        ["database", "appUser", "secretRecoveryDays"],
-        "0 deletes the secret with no recovery window; use 7 to 30, or set database.appUser.allowImmediateSecretDeletion (a lab setting)",
-      );
-    for (const problem of healthCheckProblems(input.loadBalancer.healthCheck)) report(["loadBalancer", ...problem.prop.split(".")], problem.message);
+    // The app user's names come from names.database.
+    for (const problem of databaseAppUserProblems({
+      ...input.database.appUser,
+      logRetentionDays: DATABASE_APP_USER_DEFAULTS.logRetentionDays,
+      names: names.databaseAppUser,
+    }))
+      report(problem.prop.startsWith("names.") ? ["names", "database"] : ["database", "appUser", problem.prop], problem.message);
+    reportProps(["loadBalancer"], healthCheckProblems(input.loadBalancer.healthCheck));
 
-    const { minSize, maxSize, scaling } = input.appTier;
-    if (scaling.policy !== "none") {
-      if (maxSize <= minSize)
-        report(["appTier", "scaling", "policy"], `${scaling.policy} needs room to scale: maxSize ${maxSize} must be above minSize ${minSize}`);
-      if (scaling.policy === "average-cpu" && scaling.targetValue !== undefined && scaling.targetValue > 100)
-        report(["appTier", "scaling", "targetValue"], `${scaling.targetValue} is a CPU percentage, at most 100`);
-    } else if (scaling.targetValue !== undefined) {
+    if (scaling.policy !== "none") reportProps(["appTier", "scaling"], appScalingProblems({ metric: scaling.policy, targetValue: scaling.targetValue }));
+    else if (scaling.targetValue !== undefined)
       report(["appTier", "scaling", "targetValue"], "has no effect without a scaling policy; set appTier.scaling.policy");
-    }
 
     for (const signal of HA_SIGNALS) {
       const problem = alarmThresholdProblem(signal, input.monitoring.alarms[signal]);
       if (problem) report(["monitoring", "alarms", signal, problem.field], problem.message);
     }
 
-    const logBucket = input.loadBalancer.accessLogs.bucketName;
-    const logBucketProblem = logBucket === undefined ? undefined : s3BucketProblem(logBucket);
-    if (logBucketProblem) report(["loadBalancer", "accessLogs", "bucketName"], logBucketProblem);
+    reportProps(["loadBalancer", "accessLogs"], bucketNameProblems(input.loadBalancer.accessLogs));
 
     const signIn = input.loadBalancer.authentication;
     if (signIn.provider !== "none") {
@@ -708,11 +753,9 @@ export const settingsSchema = z
       report(["loadBalancer", "certificateArn"], `the certificate is in ${certificateRegion}, but the load balancer is in ${input.region}`);
     }
 
-    const classProblem = instanceClassProblem(input.database.instanceClass);
-    if (classProblem) report(["database", "instanceClass"], classProblem);
-    for (const problem of databaseProblems(input.database)) report(["database", ...problem.prop.split(".").map(pathPart)], problem.message);
+    reportProps(["database"], databaseProblems(input.database));
 
-    for (const problem of nameProblems(resourceNames(input.namePrefix, input.names))) report(problem.path, problem.message);
+    for (const problem of nameProblems(names)) report(problem.path, problem.message);
 
     // The state bucket's region defaults to the environment's.
     const state = { ...input.state, region: input.state.region ?? input.region };
@@ -727,7 +770,7 @@ export const settingsSchema = z
 
     const administrators = input.state.administratorArns;
     if (administrators) {
-      for (const problem of administratorArnsProblems(administrators)) report(["state", ...problem.prop.split(".").map(pathPart)], problem.message);
+      reportProps(["state"], administratorArnsProblems(administrators));
       const foreign = administrators.findIndex((arn) => input.ci.accountId && /^arn:[^:]+:iam::\d{12}:/.test(arn) && arn.split(":")[4] !== input.ci.accountId);
       if (foreign >= 0)
         report(["state", "administratorArns", foreign], `is in account ${administrators[foreign].split(":")[4]}, but ci.accountId is ${input.ci.accountId}`);

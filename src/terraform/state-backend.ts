@@ -16,6 +16,15 @@ export const CLOUD_WORKSPACE_TAG = /^[a-z0-9][a-z0-9:_-]*$/;
 /** The alias of the KMS key the state bootstrap stack creates for the state objects. */
 export const STATE_KEY_ALIAS = "alias/inventory-terraform-state";
 
+/** What each optional prop is when left out (the settings schema reads these). */
+export const STATE_BACKEND_DEFAULTS = {
+  backend: "s3",
+  keyPrefix: "",
+  useLockfile: true,
+  kmsKeyId: STATE_KEY_ALIAS,
+  hostname: "app.terraform.io",
+} as const satisfies Partial<StateBackendProps>;
+
 export interface StateBackendProps {
   /** `s3`, `cloud` (Terraform Cloud) or `local` (a state file in the project folder). @default "s3" */
   readonly backend?: StateBackendType;
@@ -50,7 +59,7 @@ export interface StateBackendProps {
 
 /** Problems with the backend's props: what its backend requires, and values S3, DynamoDB or Terraform Cloud refuse. */
 export function stateBackendProblems(props: Omit<StateBackendProps, "environment">): PropProblem[] {
-  const backend = props.backend ?? "s3";
+  const backend = props.backend ?? STATE_BACKEND_DEFAULTS.backend;
   const pattern = (prop: string, value: string | undefined, regex: RegExp, message: string): PropProblem | undefined =>
     value === undefined || regex.test(value) ? undefined : { prop, message: `"${value}" ${message}` };
   const bucketProblem = props.bucket === undefined ? undefined : s3BucketProblem(props.bucket);
@@ -87,24 +96,24 @@ export function stateKey(keyPrefix: string, environment: string): string {
  */
 export function addStateBackend(stack: TerraformStack, props: StateBackendProps): void {
   refuseProblems(stack, stateBackendProblems(props));
-  switch (props.backend ?? "s3") {
+  switch (props.backend ?? STATE_BACKEND_DEFAULTS.backend) {
     case "s3": {
       new S3Backend(stack, {
         bucket: props.bucket!,
-        key: stateKey(props.keyPrefix ?? "", props.environment),
+        key: stateKey(props.keyPrefix ?? STATE_BACKEND_DEFAULTS.keyPrefix, props.environment),
         region: props.region,
         encrypt: true,
-        kmsKeyId: props.kmsKeyId ?? STATE_KEY_ALIAS,
+        kmsKeyId: props.kmsKeyId ?? STATE_BACKEND_DEFAULTS.kmsKeyId,
         dynamodbTable: props.lockTable,
       });
       // cdktf's S3BackendConfig predates Terraform 1.10's S3-native locking.
-      if (props.useLockfile ?? true) stack.addOverride("terraform.backend.s3.use_lockfile", true);
+      if (props.useLockfile ?? STATE_BACKEND_DEFAULTS.useLockfile) stack.addOverride("terraform.backend.s3.use_lockfile", true);
       return;
     }
     case "cloud": {
       new CloudBackend(stack, {
         organization: props.organization!,
-        hostname: props.hostname ?? "app.terraform.io",
+        hostname: props.hostname ?? STATE_BACKEND_DEFAULTS.hostname,
         workspaces: props.workspaceTags
           ? new TaggedCloudWorkspaces([...props.workspaceTags])
           : new NamedCloudWorkspace(props.workspace ?? `inventory-ha-${props.environment}`),

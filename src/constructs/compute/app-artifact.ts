@@ -107,6 +107,14 @@ function stagedArchive(packed: PackedApp): string {
 /** Noncurrent versions of the archive kept whatever their age, and days before older ones expire. */
 export const ARTIFACT_RETENTION = { keptVersions: [1, 100], noncurrentDays: [1, 3650] } as const;
 
+/** What each optional prop is when left out (the name builder reads the bucket's). */
+export const APP_ARTIFACT_DEFAULTS = {
+  bucketPrefix: "inventory-app-",
+  nameTag: "Inventory app artifacts",
+  keptVersions: 10,
+  noncurrentDays: 30,
+} as const satisfies Partial<AppArtifactProps>;
+
 export interface AppArtifactProps {
   /** Folder of the app (the repo's `app/`). */
   readonly appDirectory: string;
@@ -123,8 +131,8 @@ export interface AppArtifactProps {
 /** Problems with the artifact's retention (its bucket's name is the bucket's to check). */
 export function appArtifactProblems(props: Pick<AppArtifactProps, "keptVersions" | "noncurrentDays">): PropProblem[] {
   return [
-    integerProblem("keptVersions", props.keptVersions ?? 10, ...ARTIFACT_RETENTION.keptVersions),
-    integerProblem("noncurrentDays", props.noncurrentDays ?? 30, ...ARTIFACT_RETENTION.noncurrentDays),
+    integerProblem("keptVersions", props.keptVersions ?? APP_ARTIFACT_DEFAULTS.keptVersions, ...ARTIFACT_RETENTION.keptVersions),
+    integerProblem("noncurrentDays", props.noncurrentDays ?? APP_ARTIFACT_DEFAULTS.noncurrentDays, ...ARTIFACT_RETENTION.noncurrentDays),
   ].filter((problem) => problem !== undefined);
 }
 
@@ -151,12 +159,12 @@ export class AppArtifact extends PrivateBucket {
   readonly sizeBytes: number;
 
   constructor(scope: Construct, id: string, props: AppArtifactProps) {
-    const bucketPrefix = props.bucketPrefix ?? "inventory-app-";
-    const keptVersions = props.keptVersions ?? 10;
-    const noncurrentDays = props.noncurrentDays ?? 30;
+    const bucketPrefix = props.bucketPrefix ?? APP_ARTIFACT_DEFAULTS.bucketPrefix;
+    const keptVersions = props.keptVersions ?? APP_ARTIFACT_DEFAULTS.keptVersions;
+    const noncurrentDays = props.noncurrentDays ?? APP_ARTIFACT_DEFAULTS.noncurrentDays;
     super(scope, id, {
       bucketPrefix,
-      nameTag: props.nameTag ?? "Inventory app artifacts",
+      nameTag: props.nameTag ?? APP_ARTIFACT_DEFAULTS.nameTag,
       // Everything in it is built from the repository: a destroy may take it with its versions.
       forceDestroy: true,
       encryption: "aws:kms",

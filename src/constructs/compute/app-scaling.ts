@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
+import type { PropProblem } from "../../props/prop-problems";
 
 /** What target tracking keeps at its target value. */
 export const SCALING_METRICS = ["request-count-per-target", "average-cpu"] as const;
@@ -25,6 +26,14 @@ export interface AppScalingProps {
   readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroupArnSuffix: string };
 }
 
+/** Problems with the target: above 0, and a CPU target a percentage. */
+export function appScalingProblems(props: Pick<AppScalingProps, "metric" | "targetValue">): PropProblem[] {
+  const targetValue = props.targetValue ?? DEFAULT_TARGET_VALUES[props.metric];
+  if (!(targetValue > 0)) return [{ prop: "targetValue", message: `${targetValue} must be above 0` }];
+  if (props.metric === "average-cpu" && targetValue > 100) return [{ prop: "targetValue", message: `${targetValue} is a CPU percentage, at most 100` }];
+  return [];
+}
+
 /**
  * Target tracking scaling for the app servers: AWS adds servers when the
  * metric is above its target and removes them when it is well below, within
@@ -39,8 +48,7 @@ export class AppScaling extends Construct {
     const fail = (prop: string, message: string) => {
       throw new Error(`${this.node.path}: ${prop}: ${message}`);
     };
-    if (!(targetValue > 0)) fail("targetValue", `${targetValue} must be above 0`);
-    if (props.metric === "average-cpu" && targetValue > 100) fail("targetValue", `${targetValue} is a CPU percentage, at most 100`);
+    for (const problem of appScalingProblems(props)) fail(problem.prop, problem.message);
     if (props.metric === "request-count-per-target" && !props.loadBalancer)
       fail("loadBalancer", "request-count-per-target needs the load balancer and target group");
 

@@ -40,6 +40,18 @@ export const ROOT_VOLUME_GIB = [8, 16384] as const;
 /** What AWS accepts for an instance refresh, as [min, max] (the release function checks its event against the same). */
 export { INSTANCE_REFRESH_LIMITS };
 
+/** What each optional prop is when left out: the lab's app servers (the settings schema reads these). */
+export const APP_TIER_DEFAULTS = {
+  instanceType: "t3.micro",
+  imageId: AMAZON_LINUX_2023,
+  /** The lab's 2/2/2: desiredCapacity defaults to minSize, maxSize to the larger of minSize and this. */
+  minSize: 2,
+  healthCheckGracePeriodSeconds: 300,
+  rootVolumeSizeGiB: ROOT_VOLUME_GIB[0],
+  instanceRefresh: { minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 300 },
+  releaseLogRetentionDays: 365,
+} as const satisfies Partial<AppTierProps>;
+
 /** How a new launch template version rolls through the fleet. */
 export interface InstanceRefreshProps {
   /**
@@ -172,8 +184,16 @@ export interface AppTierProps {
   readonly names?: Partial<AppTierNames>;
 }
 
-/** Problems with the Auto Scaling group's sizes: each a whole number, and minSize <= desiredCapacity <= maxSize. */
-export function capacityProblems(sizes: { readonly minSize: number; readonly desiredCapacity: number; readonly maxSize: number }): PropProblem[] {
+/**
+ * Problems with the Auto Scaling group's sizes: each a whole number, minSize <= desiredCapacity <= maxSize, and
+ * room between minSize and maxSize when a scaling policy sets the desired capacity.
+ */
+export function capacityProblems(sizes: {
+  readonly minSize: number;
+  readonly desiredCapacity: number;
+  readonly maxSize: number;
+  readonly desiredCapacityFromScalingPolicy?: boolean;
+}): PropProblem[] {
   const { minSize, desiredCapacity, maxSize } = sizes;
   const wholeNumbers = [integerProblem("minSize", minSize, 0), integerProblem("desiredCapacity", desiredCapacity, 0), integerProblem("maxSize", maxSize, 0)];
   const problems = wholeNumbers.filter((problem) => problem !== undefined);
@@ -181,6 +201,8 @@ export function capacityProblems(sizes: { readonly minSize: number; readonly des
   if (minSize > maxSize) return [{ prop: "minSize", message: `${minSize} is above maxSize ${maxSize}` }];
   if (desiredCapacity < minSize) return [{ prop: "desiredCapacity", message: `${desiredCapacity} is below minSize ${minSize}` }];
   if (desiredCapacity > maxSize) return [{ prop: "desiredCapacity", message: `${desiredCapacity} is above maxSize ${maxSize}` }];
+  if (sizes.desiredCapacityFromScalingPolicy && maxSize <= minSize)
+    return [{ prop: "desiredCapacityFromScalingPolicy", message: `needs room to scale: maxSize ${maxSize} must be above minSize ${minSize}` }];
   return [];
 }
 
@@ -222,15 +244,15 @@ export class AppTier extends Construct {
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
     const names: AppTierNames = { ...LAB_APP_TIER_NAMES, ...props.names };
-    const instanceType = props.instanceType ?? "t3.micro";
-    const imageId = props.imageId ?? AMAZON_LINUX_2023;
-    const minSize = props.minSize ?? 2;
+    const instanceType = props.instanceType ?? APP_TIER_DEFAULTS.instanceType;
+    const imageId = props.imageId ?? APP_TIER_DEFAULTS.imageId;
+    const minSize = props.minSize ?? APP_TIER_DEFAULTS.minSize;
     const desiredCapacity = props.desiredCapacity ?? minSize;
-    const maxSize = props.maxSize ?? Math.max(minSize, 2);
-    const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 300;
-    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? 8;
-    const releaseLogRetentionDays = props.releaseLogRetentionDays ?? 365;
-    const refresh: Required<InstanceRefreshProps> = { minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 300, ...props.instanceRefresh };
+    const maxSize = props.maxSize ?? Math.max(minSize, APP_TIER_DEFAULTS.minSize);
+    const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? APP_TIER_DEFAULTS.healthCheckGracePeriodSeconds;
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? APP_TIER_DEFAULTS.rootVolumeSizeGiB;
+    const releaseLogRetentionDays = props.releaseLogRetentionDays ?? APP_TIER_DEFAULTS.releaseLogRetentionDays;
+    const refresh: Required<InstanceRefreshProps> = { ...APP_TIER_DEFAULTS.instanceRefresh, ...props.instanceRefresh };
     refuseProblems(this, [
       Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
       Token.isUnresolved(props.region) || isKnownRegion(props.region)
@@ -240,7 +262,7 @@ export class AppTier extends Construct {
         ? undefined
         : { prop: "imageId", message: `"${imageId}" is not an AMI id (ami-...) or resolve:ssm:/parameter/name` },
       ...instanceTypeProblems({ instanceType, imageId }),
-      ...capacityProblems({ minSize, desiredCapacity, maxSize }),
+      ...capacityProblems({ minSize, desiredCapacity, maxSize, desiredCapacityFromScalingPolicy: props.desiredCapacityFromScalingPolicy }),
       integerProblem("healthCheckGracePeriodSeconds", healthCheckGracePeriodSeconds, 0),
       integerProblem("rootVolumeSizeGiB", rootVolumeSizeGiB, ...ROOT_VOLUME_GIB),
       ...instanceRefreshProblems(refresh),

@@ -89,6 +89,16 @@ export interface DatabaseAppUserProps {
   readonly names?: Partial<DatabaseAppUserNames>;
 }
 
+/** What each optional prop is when left out (the settings schema reads these). */
+export const DATABASE_APP_USER_DEFAULTS = {
+  username: "inventory_app",
+  rotationDays: 30,
+  secretRecoveryDays: 7,
+  allowImmediateSecretDeletion: false,
+  logRetentionDays: 365,
+  databasePort: 3306,
+} as const satisfies Partial<DatabaseAppUserProps>;
+
 /** Problems with the props AWS or MySQL would refuse. */
 export function databaseAppUserProblems(props: {
   readonly username: string;
@@ -156,16 +166,16 @@ export class DatabaseAppUser extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseAppUserProps) {
     super(scope, id);
     const names: DatabaseAppUserNames = { ...databaseAppUserNames("inventory-db"), ...props.names };
-    const username = props.username ?? "inventory_app";
-    const rotationDays = props.rotationDays ?? 30;
-    const secretRecoveryDays = props.secretRecoveryDays ?? 7;
-    const allowImmediateSecretDeletion = props.allowImmediateSecretDeletion ?? false;
-    const logRetentionDays = props.logRetentionDays ?? 365;
+    const username = props.username ?? DATABASE_APP_USER_DEFAULTS.username;
+    const rotationDays = props.rotationDays ?? DATABASE_APP_USER_DEFAULTS.rotationDays;
+    const secretRecoveryDays = props.secretRecoveryDays ?? DATABASE_APP_USER_DEFAULTS.secretRecoveryDays;
+    const allowImmediateSecretDeletion = props.allowImmediateSecretDeletion ?? DATABASE_APP_USER_DEFAULTS.allowImmediateSecretDeletion;
+    const logRetentionDays = props.logRetentionDays ?? DATABASE_APP_USER_DEFAULTS.logRetentionDays;
     refuseProblems(this, [
       Token.isUnresolved(props.subnetIds) || props.subnetIds.length > 0 ? undefined : { prop: "subnetIds", message: "needs at least one subnet" },
       regionPropProblem("region", props.region),
       ...databaseAppUserProblems({ username, rotationDays, secretRecoveryDays, allowImmediateSecretDeletion, logRetentionDays, names }),
-      integerProblem("databasePort", props.databasePort ?? 3306, 1, 65535),
+      integerProblem("databasePort", props.databasePort ?? DATABASE_APP_USER_DEFAULTS.databasePort, 1, 65535),
     ]);
     if (!MYSQL_USERNAME.test(`${username}_clone`)) throw new Error(`${username}_clone is not a MySQL user name`);
 
@@ -187,7 +197,7 @@ export class DatabaseAppUser extends Construct {
       tags: { Name: names.rotationFunction },
     });
     // A number in the rules, as the database group's own rules have it: a reviewer and the policy checks read the port.
-    const port = props.databasePort ?? 3306;
+    const port = props.databasePort ?? DATABASE_APP_USER_DEFAULTS.databasePort;
     const createBeforeDestroy = { createBeforeDestroy: true };
     new VpcSecurityGroupEgressRule(this, "to-database", {
       lifecycle: createBeforeDestroy,

@@ -6,6 +6,7 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { isKnownRegion } from "../../aws/aws-regions";
+import { instanceClassProblem } from "../../aws/database-instance-classes";
 import { awsPartition, fromSource, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
 
@@ -49,6 +50,25 @@ export interface DatabaseNames {
 
 /** The lab's names. */
 export const LAB_DATABASE_NAMES: DatabaseNames = { identifier: "inventory-db", nameTag: "Inventory-DB", monitoringRole: "Inventory-DB-Monitoring" };
+
+/** What each optional prop is when left out: the lab's database (the settings schema reads these). */
+export const DATABASE_DEFAULTS = {
+  engineVersion: "8.4",
+  /** The lab's challenge doubled db.t3.micro. */
+  instanceClass: "db.t3.small",
+  storageType: "gp3",
+  /** The lab doubled its storage. */
+  allocatedStorageGiB: 40,
+  multiAz: true,
+  databaseName: "inventory",
+  masterUsername: "admin",
+  backupRetentionDays: 7,
+  deletionProtection: true,
+  skipFinalSnapshot: false,
+  applyImmediately: true,
+  logExports: ["error", "slowquery"],
+  monitoringIntervalSeconds: 60,
+} as const satisfies Partial<DatabaseProps>;
 
 /** The parameter group family of a MySQL version: `mysql8.4` for 8.4 and 8.4.7. */
 export function parameterGroupFamily(engineVersion: string): string {
@@ -95,6 +115,8 @@ export function databaseProblems(props: Omit<ResolvedDatabaseProps, "subnetIds" 
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) return problems;
 
+  const classProblem = knownInstanceClassProblem(props.instanceClass);
+  if (classProblem) problems.push(classProblem);
   const minimum = STORAGE_MINIMUM_GIB[props.storageType];
   const storage = props.allocatedStorageGiB;
   if (storage < minimum) {
@@ -110,6 +132,12 @@ export function databaseProblems(props: Omit<ResolvedDatabaseProps, "subnetIds" 
     problems.push({ prop: "backupRetentionDays", message: "must be at least 1 when multiAz is on" });
   }
   return problems;
+}
+
+/** A class whose memory the project knows: the database alarms derive their thresholds from it. */
+function knownInstanceClassProblem(instanceClass: string): PropProblem | undefined {
+  const problem = Token.isUnresolved(instanceClass) ? undefined : instanceClassProblem(instanceClass);
+  return problem ? { prop: "instanceClass", message: problem } : undefined;
 }
 
 /** Problems with names AWS would refuse: the RDS identifier. */
@@ -192,22 +220,22 @@ export class Database extends Construct {
     super(scope, id);
     const names: DatabaseNames = { ...LAB_DATABASE_NAMES, ...props.names };
     const settings: Omit<ResolvedDatabaseProps, "subnetIds" | "securityGroupId" | "region"> = {
-      engineVersion: props.engineVersion ?? "8.4",
-      instanceClass: props.instanceClass ?? "db.t3.small",
-      storageType: props.storageType ?? "gp3",
-      allocatedStorageGiB: props.allocatedStorageGiB ?? 40,
+      engineVersion: props.engineVersion ?? DATABASE_DEFAULTS.engineVersion,
+      instanceClass: props.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
+      storageType: props.storageType ?? DATABASE_DEFAULTS.storageType,
+      allocatedStorageGiB: props.allocatedStorageGiB ?? DATABASE_DEFAULTS.allocatedStorageGiB,
       maxAllocatedStorageGiB: props.maxAllocatedStorageGiB,
-      multiAz: props.multiAz ?? true,
-      databaseName: props.databaseName ?? "inventory",
-      masterUsername: props.masterUsername ?? "admin",
-      backupRetentionDays: props.backupRetentionDays ?? 7,
+      multiAz: props.multiAz ?? DATABASE_DEFAULTS.multiAz,
+      databaseName: props.databaseName ?? DATABASE_DEFAULTS.databaseName,
+      masterUsername: props.masterUsername ?? DATABASE_DEFAULTS.masterUsername,
+      backupRetentionDays: props.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays,
       backupWindow: props.backupWindow,
       maintenanceWindow: props.maintenanceWindow,
-      deletionProtection: props.deletionProtection ?? true,
-      skipFinalSnapshot: props.skipFinalSnapshot ?? false,
-      applyImmediately: props.applyImmediately ?? true,
-      logExports: props.logExports ?? ["error", "slowquery"],
-      monitoringIntervalSeconds: props.monitoringIntervalSeconds ?? 60,
+      deletionProtection: props.deletionProtection ?? DATABASE_DEFAULTS.deletionProtection,
+      skipFinalSnapshot: props.skipFinalSnapshot ?? DATABASE_DEFAULTS.skipFinalSnapshot,
+      applyImmediately: props.applyImmediately ?? DATABASE_DEFAULTS.applyImmediately,
+      logExports: props.logExports ?? DATABASE_DEFAULTS.logExports,
+      monitoringIntervalSeconds: props.monitoringIntervalSeconds ?? DATABASE_DEFAULTS.monitoringIntervalSeconds,
     };
     refuseProblems(this, [
       !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2

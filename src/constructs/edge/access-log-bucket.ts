@@ -22,6 +22,14 @@ const NONCURRENT_DAYS = 7;
 /** Days S3 may keep a log file, as [min, max]. */
 export const ACCESS_LOG_RETENTION_DAYS = [1, 3650] as const;
 
+/** What each optional prop is when left out (the settings schema reads these). */
+export const ACCESS_LOG_BUCKET_DEFAULTS = {
+  bucketPrefix: "inventory-lb-logs-",
+  retentionDays: 90,
+  forceDestroy: false,
+  nameTag: "Inventory-LB access logs",
+} as const satisfies Partial<AccessLogBucketProps>;
+
 export interface AccessLogBucketProps {
   /** Region of the load balancer (ELB writes only to a bucket in its own region); one of `AWS_REGIONS`. */
   readonly region: string;
@@ -52,12 +60,12 @@ export interface AccessLogBucketProps {
  */
 export class AccessLogBucket extends PrivateBucket {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
-    const retentionDays = props.retentionDays ?? 90;
+    const retentionDays = props.retentionDays ?? ACCESS_LOG_BUCKET_DEFAULTS.retentionDays;
     super(scope, id, {
       bucketName: props.bucketName,
-      bucketPrefix: props.bucketPrefix ?? "inventory-lb-logs-",
-      forceDestroy: props.forceDestroy ?? false,
-      nameTag: props.nameTag ?? "Inventory-LB access logs",
+      bucketPrefix: props.bucketPrefix ?? ACCESS_LOG_BUCKET_DEFAULTS.bucketPrefix,
+      forceDestroy: props.forceDestroy ?? ACCESS_LOG_BUCKET_DEFAULTS.forceDestroy,
+      nameTag: props.nameTag ?? ACCESS_LOG_BUCKET_DEFAULTS.nameTag,
       lifecycleRules: [
         {
           id: "expire-access-logs",

@@ -69,6 +69,21 @@ export interface AccessLogDestination {
   readonly policy?: ITerraformDependable;
 }
 
+/** What each optional prop is when left out: the lab's load balancer (the settings schema reads these). */
+export const LOAD_BALANCER_DEFAULTS = {
+  name: "Inventory-LB",
+  targetGroupName: "Inventory-App",
+  targetType: "instance",
+  targetPort: 80,
+  healthCheck: DEFAULT_HEALTH_CHECK,
+  /** AWS's default is 300. */
+  deregistrationDelaySeconds: 30,
+  sslPolicy: DEFAULT_SSL_POLICY,
+  deletionProtection: true,
+  idleTimeoutSeconds: 60,
+  ipAddressType: "ipv4",
+} as const satisfies Partial<LoadBalancerProps>;
+
 export interface LoadBalancerProps {
   /** VPC of the target group. */
   readonly vpcId: string;
@@ -170,15 +185,15 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const name = props.name ?? "Inventory-LB";
-    const targetGroupName = props.targetGroupName ?? "Inventory-App";
-    const targetType = props.targetType ?? "instance";
-    const targetPort = props.targetPort ?? 80;
-    const healthCheck: Required<HealthCheckProps> = { ...DEFAULT_HEALTH_CHECK, ...props.healthCheck };
-    const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 30;
-    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-    const idleTimeoutSeconds = props.idleTimeoutSeconds ?? 60;
-    const ipAddressType = props.ipAddressType ?? "ipv4";
+    const name = props.name ?? LOAD_BALANCER_DEFAULTS.name;
+    const targetGroupName = props.targetGroupName ?? LOAD_BALANCER_DEFAULTS.targetGroupName;
+    const targetType = props.targetType ?? LOAD_BALANCER_DEFAULTS.targetType;
+    const targetPort = props.targetPort ?? LOAD_BALANCER_DEFAULTS.targetPort;
+    const healthCheck: Required<HealthCheckProps> = { ...LOAD_BALANCER_DEFAULTS.healthCheck, ...props.healthCheck };
+    const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? LOAD_BALANCER_DEFAULTS.deregistrationDelaySeconds;
+    const sslPolicy = props.sslPolicy ?? LOAD_BALANCER_DEFAULTS.sslPolicy;
+    const idleTimeoutSeconds = props.idleTimeoutSeconds ?? LOAD_BALANCER_DEFAULTS.idleTimeoutSeconds;
+    const ipAddressType = props.ipAddressType ?? LOAD_BALANCER_DEFAULTS.ipAddressType;
     refuseProblems(this, [
       choiceProblem("ipAddressType", ipAddressType, IP_ADDRESS_TYPES),
       !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2
@@ -243,7 +258,7 @@ export class LoadBalancer extends Construct {
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "defensive",
-      enableDeletionProtection: props.deletionProtection ?? true,
+      enableDeletionProtection: props.deletionProtection ?? LOAD_BALANCER_DEFAULTS.deletionProtection,
       idleTimeout: idleTimeoutSeconds,
       accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucketName, enabled: true } : undefined,
       tags: { Name: name },

@@ -45,6 +45,13 @@ export interface CognitoSignIn {
 
 export type SignInProvider = OidcSignIn | CognitoSignIn;
 
+/** What each optional prop is when left out (the settings schema reads these). */
+export const SIGN_IN_DEFAULTS = {
+  /** 12 hours. */
+  sessionTimeoutSeconds: 43200,
+  userPoolName: "Inventory-Users",
+} as const satisfies Partial<SignInProps>;
+
 export interface SignInProps {
   readonly provider: SignInProvider;
   /** Seconds a sign-in lasts before the ALB asks again. @default 43200 (12 hours) */
@@ -100,7 +107,7 @@ export class SignIn extends Construct {
 
   constructor(scope: Construct, id: string, props: SignInProps) {
     super(scope, id);
-    const sessionTimeout = props.sessionTimeoutSeconds ?? 43200;
+    const sessionTimeout = props.sessionTimeoutSeconds ?? SIGN_IN_DEFAULTS.sessionTimeoutSeconds;
     refuseProblems(this, signInProblems(props.provider, sessionTimeout));
     const provider = props.provider;
     if (provider.type === "oidc") {
@@ -129,7 +136,7 @@ export class SignIn extends Construct {
       };
       return;
     }
-    const name = props.userPoolName ?? "Inventory-Users";
+    const name = props.userPoolName ?? SIGN_IN_DEFAULTS.userPoolName;
     const pool = new CognitoUserPool(this, "user-pool", {
       name,
       // Users are added by an administrator: nobody signs themselves up.

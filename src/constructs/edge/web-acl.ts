@@ -52,6 +52,9 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: Required<RateLimits> = { requests: 1000, writes: 100, windowSeconds: 300 };
 
+/** What each optional prop is when left out (the settings schema reads these). */
+export const WEB_ACL_DEFAULTS = { rateLimits: DEFAULT_RATE_LIMITS, logRetentionDays: 365 } as const satisfies Partial<WebAclProps>;
+
 export interface WebAclProps {
   /** Name of the web ACL and start of its metrics' names. */
   readonly name: string;
@@ -110,9 +113,9 @@ export class WebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
-    const rateLimits: Required<RateLimits> = { ...DEFAULT_RATE_LIMITS, ...props.rateLimits };
+    const rateLimits: Required<RateLimits> = { ...WEB_ACL_DEFAULTS.rateLimits, ...props.rateLimits };
     const logGroupName = props.logGroupName ?? webAclLogGroupName(props.name);
-    const logRetentionDays = props.logRetentionDays ?? 365;
+    const logRetentionDays = props.logRetentionDays ?? WEB_ACL_DEFAULTS.logRetentionDays;
     refuseProblems(this, [regionPropProblem("region", props.region), ...webAclProblems({ name: props.name, rateLimits, logGroupName, logRetentionDays })]);
 
     const tooManyRequests = { block: { customResponse: { responseCode: 429 } } };

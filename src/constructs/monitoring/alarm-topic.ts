@@ -31,6 +31,12 @@ export function topicKeyProblem(kmsKeyArn: string): string | undefined {
   return undefined;
 }
 
+/** What each optional prop is when left out: no subscriptions (the settings schema reads these). */
+export const ALARM_TOPIC_DEFAULTS: { readonly emailAddresses: readonly string[]; readonly httpsEndpoints: readonly string[] } = {
+  emailAddresses: [],
+  httpsEndpoints: [],
+};
+
 export interface AlarmTopicProps {
   /** Name of the SNS topic. */
   readonly name: string;
@@ -120,10 +126,10 @@ export class AlarmTopic extends Construct {
       });
     }
 
-    (props.emailAddresses ?? []).forEach(
+    (props.emailAddresses ?? ALARM_TOPIC_DEFAULTS.emailAddresses).forEach(
       (endpoint, index) => new SnsTopicSubscription(this, `email-${index + 1}`, { topicArn: topic.arn, protocol: "email", endpoint }),
     );
-    (props.httpsEndpoints ?? []).forEach(
+    (props.httpsEndpoints ?? ALARM_TOPIC_DEFAULTS.httpsEndpoints).forEach(
       (endpoint, index) => new SnsTopicSubscription(this, `https-${index + 1}`, { topicArn: topic.arn, protocol: "https", endpoint }),
     );
 
@@ -139,9 +145,10 @@ export class AlarmTopic extends Construct {
     };
     const keyProblem = props.kmsKeyArn === undefined ? undefined : topicKeyProblem(props.kmsKeyArn);
     if (keyProblem) fail("kmsKeyArn", keyProblem);
-    for (const address of props.emailAddresses ?? [])
+    for (const address of props.emailAddresses ?? ALARM_TOPIC_DEFAULTS.emailAddresses)
       if (!EMAIL_ADDRESS.test(address)) fail("emailAddresses", `${JSON.stringify(address)} is not an email address`);
-    for (const url of props.httpsEndpoints ?? []) if (!HTTPS_ENDPOINT.test(url)) fail("httpsEndpoints", `${JSON.stringify(url)} is not an https:// URL`);
+    for (const url of props.httpsEndpoints ?? ALARM_TOPIC_DEFAULTS.httpsEndpoints)
+      if (!HTTPS_ENDPOINT.test(url)) fail("httpsEndpoints", `${JSON.stringify(url)} is not an https:// URL`);
   }
 }
 

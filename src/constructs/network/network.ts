@@ -60,6 +60,16 @@ export function labNetworkNames(vpcName = "Lab VPC"): NetworkNames {
   };
 }
 
+/** What each optional prop is when left out: the lab's network (the settings schema reads these). */
+export const NETWORK_DEFAULTS = {
+  vpcCidr: DEFAULT_VPC_CIDR,
+  /** The lab's challenge; its start had a single NAT gateway. */
+  natStrategy: "per-az",
+  ipv6: false,
+  flowLogs: true,
+  flowLogRetentionDays: 365,
+} as const satisfies Partial<NetworkProps>;
+
 export interface NetworkProps {
   /** CIDR block of the VPC (/16 to /28). @default "10.0.0.0/20" (the lab's) */
   readonly vpcCidr?: string;
@@ -111,7 +121,8 @@ export function networkNameProblems(names: Pick<NetworkNames, "vpc">): PropProbl
   const problem = nameProblem("names.vpc", "Name tag", names.vpc, 256, /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, "letters, digits, spaces and _.:/=+-@");
   return problem ? [problem] : [];
 }
-const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
+/** An availability zone's name, like `us-west-2a`. */
+export const AVAILABILITY_ZONE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/;
 
 /** Problems with the zones: none, a malformed name, or one listed twice. */
 export function availabilityZoneProblems(zones: readonly string[]): PropProblem[] {
@@ -162,8 +173,8 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const names: NetworkNames = { ...labNetworkNames(props.names?.vpc), ...props.names };
-    const natStrategy = props.natStrategy ?? "per-az";
-    const flowLogRetentionDays = props.flowLogRetentionDays ?? 365;
+    const natStrategy = props.natStrategy ?? NETWORK_DEFAULTS.natStrategy;
+    const flowLogRetentionDays = props.flowLogRetentionDays ?? NETWORK_DEFAULTS.flowLogRetentionDays;
     const layout = subnetLayout(props, props.availabilityZones.length);
     refuseProblems(this, [
       ...availabilityZoneProblems(props.availabilityZones),
@@ -173,9 +184,9 @@ export class Network extends Construct {
       ...networkNameProblems(names),
     ]);
 
-    this.ipv6 = props.ipv6 ?? false;
+    this.ipv6 = props.ipv6 ?? NETWORK_DEFAULTS.ipv6;
     const vpc = new Vpc(this, "vpc", {
-      cidrBlock: props.vpcCidr ?? DEFAULT_VPC_CIDR,
+      cidrBlock: props.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       ...(this.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
@@ -289,7 +300,7 @@ export class Network extends Construct {
     this.privateEgressEstablished = privateEgress;
 
     const region = props.region ?? props.availabilityZones[0].replace(/[a-z]$/, "");
-    if (props.flowLogs ?? true) this.addFlowLogs(vpc, names, flowLogRetentionDays, region, props.flowLogEncryption);
+    if (props.flowLogs ?? NETWORK_DEFAULTS.flowLogs) this.addFlowLogs(vpc, names, flowLogRetentionDays, region, props.flowLogEncryption);
   }
 
   /** CKV2_AWS_11 / EC2.6: every accepted and rejected flow, to CloudWatch Logs through a role scoped to one log group. */

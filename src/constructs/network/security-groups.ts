@@ -18,6 +18,15 @@ export interface SecurityGroupNames {
 /** The lab's group names. */
 export const LAB_SECURITY_GROUP_NAMES: SecurityGroupNames = { loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" };
 
+/** What each optional prop is when left out: the lab's rules (the settings schema reads these). */
+export const SECURITY_GROUPS_DEFAULTS = {
+  /** The lab's: anywhere. */
+  clientCidrs: ["0.0.0.0/0"],
+  databaseSource: "app-security-group",
+  appPort: 80,
+  databasePort: 3306,
+} as const satisfies Partial<SecurityGroupsProps>;
+
 export interface SecurityGroupsProps {
   /** VPC the groups belong to. */
   readonly vpcId: string;
@@ -65,10 +74,10 @@ export class SecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
-    const appPort = props.appPort ?? 80;
-    const databasePort = props.databasePort ?? 3306;
-    const clientCidrs = props.clientCidrs ?? ["0.0.0.0/0"];
-    const databaseSource = props.databaseSource ?? "app-security-group";
+    const appPort = props.appPort ?? SECURITY_GROUPS_DEFAULTS.appPort;
+    const databasePort = props.databasePort ?? SECURITY_GROUPS_DEFAULTS.databasePort;
+    const clientCidrs = props.clientCidrs ?? SECURITY_GROUPS_DEFAULTS.clientCidrs;
+    const databaseSource = props.databaseSource ?? SECURITY_GROUPS_DEFAULTS.databaseSource;
     const names: SecurityGroupNames = { ...LAB_SECURITY_GROUP_NAMES, ...props.names };
     refuseProblems(this, [
       clientCidrs.length === 0 ? { prop: "clientCidrs", message: "needs at least one CIDR (0.0.0.0/0 for anywhere)" } : undefined,
