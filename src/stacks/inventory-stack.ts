@@ -100,12 +100,19 @@ export class InventoryStack extends ProjectStack {
 
     const securityGroups = new SecurityGroups(this, "security-groups", {
       vpcId: network.vpcId,
-      vpcCidr: settings.network.vpcCidr,
       clientCidrs: settings.loadBalancer.ingressCidrs,
       clientIpv6Cidrs: network.ipv6 ? settings.loadBalancer.ingressIpv6Cidrs : undefined,
-      databaseSource: settings.database.ingressFrom,
       names: names.securityGroups,
     });
+    const { app: appGroup, database: databaseGroup } = securityGroups;
+    if (settings.database.ingressFrom === "app-security-group") {
+      databaseGroup.allowFrom(appGroup, securityGroups.databasePort, "Traffic from App servers");
+    } else {
+      // The rule keeps the address of the App group's rule: the lab's move to it replaces this one, the new rule first.
+      databaseGroup.allowFromCidr(settings.network.vpcCidr, securityGroups.databasePort, "MySQL from anywhere in the VPC (the lab's starting point)", {
+        id: "database-from-app",
+      });
+    }
 
     const lb = settings.loadBalancer;
     const accessLogBucket = lb.accessLogs.enabled
@@ -132,7 +139,7 @@ export class InventoryStack extends ProjectStack {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
       internetConnectivity: network.internetConnectivityEstablished,
-      securityGroupId: securityGroups.loadBalancerGroupId,
+      securityGroupId: securityGroups.loadBalancer.securityGroupId,
       ipAddressType: network.ipv6 ? "dualstack" : "ipv4",
       ...names.loadBalancer,
       healthCheck: lb.healthCheck,
@@ -161,7 +168,7 @@ export class InventoryStack extends ProjectStack {
     const { appUser, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
-      securityGroupId: securityGroups.databaseGroupId,
+      securityGroupId: databaseGroup.securityGroupId,
       region: settings.region,
       accountId: network.accountId,
       ...db,
@@ -171,7 +178,7 @@ export class InventoryStack extends ProjectStack {
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
       egress: network.privateEgressEstablished,
-      databaseSecurityGroupId: securityGroups.databaseGroupId,
+      databaseSecurityGroupId: databaseGroup.securityGroupId,
       database: {
         address: database.address,
         port: database.port,
@@ -193,7 +200,7 @@ export class InventoryStack extends ProjectStack {
     const { app: appSettings, ...app } = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
-      securityGroupId: securityGroups.appGroupId,
+      securityGroupId: appGroup.securityGroupId,
       targetGroupArn: loadBalancer.targetGroupArn,
       region: settings.region,
       accountId: network.accountId,
