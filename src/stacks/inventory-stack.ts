@@ -256,7 +256,7 @@ export class InventoryStack extends ProjectStack {
 
     // A release stops replacing servers once an alarm of these is in ALARM.
     const refreshAlarms = new Set(app.instanceRefresh.alarms);
-    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map((alarm) => alarm.nameReference));
+    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map(({ alarm }) => alarm));
 
     this.network = network;
     this.securityGroups = securityGroups;

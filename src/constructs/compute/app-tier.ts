@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Token } from "cdktf";
+import { Fn, type ITerraformDependable, Token } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -14,6 +14,7 @@ import { policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
 import type { LogEncryption } from "../monitoring/log-key";
+import type { AlarmHandle } from "../monitoring/availability-alarms";
 
 /**
  * `base64encode("<script>")` as a Terraform expression, with the script's
@@ -99,6 +100,24 @@ export function instanceRefreshProblems(refresh: Required<InstanceRefreshProps>)
     });
   }
   return problems;
+}
+
+/** A launch template as a release needs it: Terraform references to the template and its newest version. */
+export interface LaunchTemplateHandle {
+  readonly id: string;
+  readonly arn: string;
+  /** The version Terraform made last (`latest_version`): each new one is a release. */
+  readonly latestVersion: string;
+}
+
+/**
+ * An Auto Scaling group as others act on it: its name and ARN (Terraform
+ * references), its launch template, and the group itself to wait for.
+ */
+export interface AutoScalingGroupHandle extends ITerraformDependable {
+  readonly name: string;
+  readonly arn: string;
+  readonly launchTemplate: LaunchTemplateHandle;
 }
 
 /** Names of the app tier's resources. */
@@ -209,6 +228,8 @@ export function appTierNameProblems(names: AppTierNames): PropProblem[] {
  * instance refresh that AWS rolls back when it fails (`AppRelease`).
  */
 export class AppTier extends Construct {
+  /** The app servers' group and its launch template. */
+  readonly autoScalingGroup: AutoScalingGroupHandle;
   readonly autoScalingGroupName: string;
   readonly autoScalingGroupArn: string;
   readonly launchTemplateId: string;
@@ -330,13 +351,14 @@ export class AppTier extends Construct {
       // A server downloads the app as it boots: AccessDenied until the role may read the archive.
       dependsOn: [readAppArtifact],
     });
+    this.autoScalingGroup = {
+      name: group.name,
+      arn: group.arn,
+      fqn: group.fqn,
+      launchTemplate: { id: launchTemplate.id, arn: launchTemplate.arn, latestVersion: Token.asString(launchTemplate.latestVersion) },
+    };
     this.release = new AppRelease(this, "release", {
-      autoScalingGroupName: group.name,
-      autoScalingGroupArn: group.arn,
-      autoScalingGroup: group,
-      launchTemplateId: launchTemplate.id,
-      launchTemplateArn: launchTemplate.arn,
-      launchTemplateVersion: Token.asString(launchTemplate.latestVersion),
+      autoScalingGroup: this.autoScalingGroup,
       imageId,
       instanceRoleArn: role.arn,
       refresh,
@@ -357,20 +379,20 @@ export class AppTier extends Construct {
   /**
    * Fails a release's instance refresh, and so rolls it back, as soon as one
    * of these CloudWatch alarms is in ALARM: no more servers are replaced and
-   * the replaced ones are replaced again with the previous version. Pass
-   * Terraform references to the alarms' names, so they exist before a release
+   * the replaced ones are replaced again with the previous version. A release
+   * names the alarms by their Terraform references, so they exist before it
    * names them.
    */
-  failRefreshOnAlarms(alarmNames: readonly string[]): void {
+  failRefreshOnAlarms(alarms: readonly AlarmHandle[]): void {
     const [min, max] = INSTANCE_REFRESH_LIMITS.alarms;
-    if (alarmNames.length < min || alarmNames.length > max) {
+    if (alarms.length < min || alarms.length > max) {
       refuseProblems(this, [
         {
           prop: "failRefreshOnAlarms",
-          message: `${alarmNames.length} alarms; a release takes at least ${min} (the release function refuses none) and at most ${max}`,
+          message: `${alarms.length} alarms; a release takes at least ${min} (the release function refuses none) and at most ${max}`,
         },
       ]);
     }
-    this.release.failOnAlarms(alarmNames);
+    this.release.failOnAlarms(alarms);
   }
 }

@@ -246,13 +246,20 @@ export interface AvailabilityAlarmsProps {
   readonly thresholds?: Partial<Record<HaSignal, Partial<AlarmThreshold>>>;
 }
 
+/** A CloudWatch alarm as others act on it (a release that rolls back on it, a dashboard that shows it): Terraform references. */
+export interface AlarmHandle {
+  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
+  readonly name: string;
+  readonly arn: string;
+}
+
 /** One alarm, as the dashboard and the stack's outputs need it. */
 export interface AvailabilityAlarm {
   readonly signal: HaSignal;
+  /** The name as written, for outputs and reports. */
   readonly name: string;
-  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
-  readonly nameReference: string;
-  readonly arn: string;
+  /** The alarm itself, to hand to what acts on it. */
+  readonly alarm: AlarmHandle;
   /** What it watches. */
   readonly series: MetricSeries;
 }
@@ -332,7 +339,7 @@ export class AvailabilityAlarms extends Construct {
       okActions: [topicArn],
       ...watched,
     });
-    return { signal: spec.signal, name, nameReference: alarm.alarmName, arn: alarm.arn, series: spec.series };
+    return { signal: spec.signal, name, alarm: { name: alarm.alarmName, arn: alarm.arn }, series: spec.series };
   }
 }
 

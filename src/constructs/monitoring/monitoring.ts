@@ -43,7 +43,7 @@ export class Monitoring extends Construct {
     const db = watched.database.dimension;
     const seriesOf = (signal: AvailabilityAlarm["signal"]) => this.alarms.filter((alarm) => alarm.signal === signal).map((alarm) => alarm.series);
     return [
-      { kind: "alarm-status", title: "Alarms", alarmArns: this.alarms.map((alarm) => alarm.arn) },
+      { kind: "alarm-status", title: "Alarms", alarmArns: this.alarms.map(({ alarm }) => alarm.arn) },
       { kind: "graph", title: "Requests", unit: "requests / min", series: [loadBalancerMetric("RequestCount", "Sum", lb, { label: "requests" })] },
       { kind: "graph", title: "5xx responses", unit: "% of requests", series: [...seriesOf("elb5xxPercent"), ...seriesOf("target5xxPercent")] },
       {
