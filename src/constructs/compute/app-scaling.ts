@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
+import { refuseProblems } from "../../props/prop-problems";
 
 /** What target tracking keeps at its target value. */
 export const SCALING_METRICS = ["request-count-per-target", "average-cpu"] as const;
@@ -36,9 +37,7 @@ export class AppScaling extends Construct {
   constructor(scope: Construct, id: string, props: AppScalingProps) {
     super(scope, id);
     const targetValue = props.targetValue ?? DEFAULT_TARGET_VALUES[props.metric];
-    const fail = (prop: string, message: string) => {
-      throw new Error(`${this.node.path}: ${prop}: ${message}`);
-    };
+    const fail = (prop: string, message: string) => refuseProblems(this, [{ prop, message }]);
     if (!(targetValue > 0)) fail("targetValue", `${targetValue} must be above 0`);
     if (props.metric === "average-cpu" && targetValue > 100) fail("targetValue", `${targetValue} is a CPU percentage, at most 100`);
     if (props.metric === "request-count-per-target" && !props.loadBalancer)

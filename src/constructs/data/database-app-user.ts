@@ -167,7 +167,7 @@ export class DatabaseAppUser extends Construct {
       ...databaseAppUserProblems({ username, rotationDays, secretRecoveryDays, allowImmediateSecretDeletion, logRetentionDays, names }),
       integerProblem("databasePort", props.databasePort ?? 3306, 1, 65535),
     ]);
-    if (!MYSQL_USERNAME.test(`${username}_clone`)) throw new Error(`${username}_clone is not a MySQL user name`);
+    if (!MYSQL_USERNAME.test(`${username}_clone`)) refuseProblems(this, [{ prop: "username", message: `${username}_clone is not a MySQL user name` }]);
 
     const secret = new SecretsmanagerSecret(this, "secret", {
       name: names.secret,

@@ -10,6 +10,7 @@ import {
   natGatewayMetric,
 } from "../../aws/cloudwatch-metrics";
 import { defaultMaxConnections, instanceClassMemoryGiB, instanceClassProblem } from "../../aws/database-instance-classes";
+import { refuseProblems } from "../../props/prop-problems";
 
 /** Every signal that says the environment lost some of its availability, one alarm each (per NAT gateway for the NAT signals). */
 export const HA_SIGNALS = [
@@ -290,7 +291,7 @@ export class AvailabilityAlarms extends Construct {
   constructor(scope: Construct, id: string, props: AvailabilityAlarmsProps) {
     super(scope, id);
     const classProblem = instanceClassProblem(props.database.instanceClass);
-    if (classProblem) throw new Error(`${this.node.path}: database.instanceClass: ${classProblem}`);
+    if (classProblem) refuseProblems(this, [{ prop: "database.instanceClass", message: classProblem }]);
     const settings = Object.fromEntries(HA_SIGNALS.map((signal) => [signal, this.thresholdOf(signal, props.thresholds?.[signal])])) as Record<
       HaSignal,
       AlarmThreshold
@@ -301,7 +302,7 @@ export class AvailabilityAlarms extends Construct {
   private thresholdOf(signal: HaSignal, given: Partial<AlarmThreshold> | undefined): AlarmThreshold {
     const value = { ...HA_SIGNAL_DESCRIPTIONS[signal].defaults, ...given };
     const problem = alarmThresholdProblem(signal, value);
-    if (problem) throw new Error(`${this.node.path}: thresholds.${signal}.${problem.field}: ${problem.message}`);
+    if (problem) refuseProblems(this, [{ prop: `thresholds.${signal}.${problem.field}`, message: problem.message }]);
     return value;
   }
 

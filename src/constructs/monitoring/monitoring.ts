@@ -3,6 +3,7 @@ import { AlarmTopic, type AlarmTopicProps } from "./alarm-topic";
 import { type AvailabilityAlarm, AvailabilityAlarms, type AvailabilityAlarmsProps } from "./availability-alarms";
 import { autoScalingGroupMetric, databaseMetric, loadBalancerMetric, natGatewayMetric } from "../../aws/cloudwatch-metrics";
 import { Dashboard, type DashboardWidget } from "./dashboard";
+import { refuseProblems, regionPropProblem } from "../../props/prop-problems";
 
 export interface MonitoringProps {
   /** Region of the environment (the dashboard's metrics, the policies' ARNs). */
@@ -29,6 +30,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    refuseProblems(this, [regionPropProblem("region", props.region)]);
     this.topic = new AlarmTopic(this, "topic", { name: props.names.topic, keyAlias: props.names.keyAlias, region: props.region, ...props.notifications });
     const alarms = new AvailabilityAlarms(this, "alarms", { ...props.watched, topicArn: this.topic.topicArn, thresholds: props.thresholds });
     this.alarms = alarms.alarms;
