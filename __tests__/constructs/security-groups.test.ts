@@ -43,6 +43,20 @@ describe("SecurityGroups", () => {
     expect(final.json).toHaveResourceWithProperties(SecurityGroup, { name, vpc_id: "vpc-0123456789abcdef0", description: expect.stringMatching(/\w+/) });
   });
 
+  it("describes the groups in no app's words unless given the app's name", () => {
+    const descriptions = (document: string) => resourcesOf(JSON.parse(document), "aws_security_group").map(([, group]) => group.description);
+    expect(descriptions(final.json)).toEqual([
+      "App servers: HTTP from the load balancer only",
+      "Database: MySQL from the app servers only",
+      "Load balancer: HTTP and HTTPS from clients",
+    ]);
+    expect(descriptions(synthGroups("app", { appName: "Inventory" }).json)).toEqual([
+      "Inventory app servers: HTTP from the load balancer only",
+      "Inventory database: MySQL from the app servers only",
+      "Inventory load balancer: HTTP and HTTPS from clients",
+    ]);
+  });
+
   it("opens Inventory-LB to HTTP 80 and HTTPS 443 from anywhere, and nothing else", () => {
     expect(final.ingress.filter((rule) => rule.group === "Inventory-LB").map(({ port, protocol, source }) => ({ port, protocol, source }))).toEqual([
       { port: 80, protocol: "tcp", source: "0.0.0.0/0" },

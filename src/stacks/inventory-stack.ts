@@ -60,6 +60,8 @@ export class InventoryStack extends ProjectStack {
     const { settings } = props;
     const names = resourceNames(settings.namePrefix, settings.names);
     const tags = commonTags(settings);
+    // The lab's app, as the descriptions of its resources name it ("Private subnets of the Inventory database").
+    const appName = "Inventory";
 
     new AwsProvider(this, "aws", {
       region: settings.region,
@@ -102,6 +104,7 @@ export class InventoryStack extends ProjectStack {
       vpcId: network.vpcId,
       clientCidrs: settings.loadBalancer.ingressCidrs,
       clientIpv6Cidrs: network.ipv6 ? settings.loadBalancer.ingressIpv6Cidrs : undefined,
+      appName,
       names: names.securityGroups,
     });
     const { app: appGroup, database: databaseGroup } = securityGroups;
@@ -162,6 +165,7 @@ export class InventoryStack extends ProjectStack {
           rateLimits: lb.waf.rateLimits,
           logRetentionDays: lb.waf.logRetentionDays,
           logEncryption,
+          appName,
         })
       : undefined;
 
@@ -172,6 +176,7 @@ export class InventoryStack extends ProjectStack {
       region: settings.region,
       accountId: network.accountId,
       ...db,
+      appName,
       names: names.database,
     });
     const databaseAppUser = new DatabaseAppUser(this, "database-app-user", {
@@ -193,6 +198,7 @@ export class InventoryStack extends ProjectStack {
       secretRecoveryDays: appUser.secretRecoveryDays,
       allowImmediateSecretDeletion: appUser.allowImmediateSecretDeletion,
       logEncryption,
+      appName,
       names: names.databaseAppUser,
     });
 
@@ -220,6 +226,7 @@ export class InventoryStack extends ProjectStack {
       artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
       releaseLogEncryption: logEncryption,
+      appName,
       names: names.appTier,
     });
     // Session Manager instead of SSH, with only the actions it needs.

@@ -12,6 +12,7 @@ import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, launchedResources, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import { encryptedWith, functionLogGroupName, type LogEncryption } from "../monitoring/log-key";
 import type { AlarmHandle } from "../monitoring/availability-alarms";
 import type { AutoScalingGroupHandle } from "./app-tier";
@@ -46,6 +47,11 @@ export interface AppReleaseProps {
   readonly accountId: string;
   /** The function's name, also its role's and (after `/aws/lambda/`) its log group's. */
   readonly functionName: string;
+  /**
+   * The app served, named in the resources' descriptions ("The Inventory app's release function: ...").
+   * @default none: "The app's release function: ..."
+   */
+  readonly appName?: string;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
   /**
@@ -97,7 +103,8 @@ export class AppRelease extends Construct {
     });
     const role = new IamRole(this, "role", {
       name: props.functionName,
-      description: "The Inventory app's release function: instance refreshes of its Auto Scaling group, pinned versions of its launch template",
+      description:
+        `The ${appPhrase(props.appName, "app")}'s release function: ` + "instance refreshes of its Auto Scaling group, pinned versions of its launch template",
       // Lambda assumes it only for functions of this account (aws:SourceAccount).
       assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com", fromSource(props.accountId)),
     });

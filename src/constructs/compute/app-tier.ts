@@ -13,6 +13,7 @@ import { isKnownRegion } from "../../aws/aws-regions";
 import { policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import type { LogEncryption } from "../monitoring/log-key";
 import type { AlarmHandle } from "../monitoring/availability-alarms";
 
@@ -187,6 +188,11 @@ export interface AppTierProps {
    * @default none: CloudWatch Logs' own encryption
    */
   readonly releaseLogEncryption?: LogEncryption;
+  /**
+   * The app served, named in the resources' descriptions ("Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app").
+   * @default none: "App server: Amazon Linux 2023, httpd + PHP, the app"
+   */
+  readonly appName?: string;
   /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App, Inventory-App-Release */
   readonly names?: Partial<AppTierNames>;
 }
@@ -270,7 +276,7 @@ export class AppTier extends Construct {
     ]);
     const role = new IamRole(this, "role", {
       name: names.instanceRole,
-      description: "Inventory app servers: read the database secret, be reachable by SSM Session Manager",
+      description: `${appPhrase(props.appName, "app servers", true)}: read the database secret, be reachable by SSM Session Manager`,
       assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com"),
     });
     new IamRolePolicy(this, "read-database-secret", {
@@ -305,7 +311,7 @@ export class AppTier extends Construct {
     const instanceTags = { ...props.instanceTags, Name: names.instance };
     const launchTemplate = new LaunchTemplate(this, "launch-template", {
       namePrefix: names.launchTemplatePrefix,
-      description: "Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app",
+      description: `${appPhrase(props.appName, "app server", true)}: Amazon Linux 2023, httpd + PHP, the ${appPhrase(props.appName, "app")}`,
       imageId,
       instanceType,
       updateDefaultVersion: true,
@@ -365,6 +371,7 @@ export class AppTier extends Construct {
       region: props.region,
       accountId: props.accountId,
       functionName: names.releaseFunction,
+      appName: props.appName,
       logRetentionDays: releaseLogRetentionDays,
       logEncryption: props.releaseLogEncryption,
     });

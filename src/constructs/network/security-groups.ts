@@ -4,6 +4,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { cidrPropProblem, integerProblem, ipv6CidrPropProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 
 /**
  * Where the database accepts MySQL connections from: the app servers' group, or the whole VPC (the lab's start).
@@ -131,6 +132,11 @@ export interface SecurityGroupsProps {
   readonly appPort?: number;
   /** Port MySQL listens on, which the app servers may reach the database's group on. @default 3306 */
   readonly databasePort?: number;
+  /**
+   * The app served, named in the resources' descriptions ("Inventory database: MySQL from the app servers only").
+   * @default none: "Database: MySQL from the app servers only"
+   */
+  readonly appName?: string;
   /** Group names. @default the lab's: Inventory-LB, Inventory-App, Inventory-DB */
   readonly names?: Partial<SecurityGroupNames>;
 }
@@ -194,9 +200,10 @@ export class SecurityGroups extends Construct {
           tags: { Name: name },
         }),
       );
-    const loadBalancer = group("load-balancer", names.loadBalancer, "Inventory load balancer: HTTP and HTTPS from clients");
-    const app = group("app", names.app, "Inventory app servers: HTTP from the load balancer only");
-    const database = group("database", names.database, "Inventory database: MySQL from the app servers only");
+    const describe = (thing: string, what: string) => `${appPhrase(props.appName, thing, true)}: ${what}`;
+    const loadBalancer = group("load-balancer", names.loadBalancer, describe("load balancer", "HTTP and HTTPS from clients"));
+    const app = group("app", names.app, describe("app servers", "HTTP from the load balancer only"));
+    const database = group("database", names.database, describe("database", "MySQL from the app servers only"));
 
     const clients = [
       ...clientCidrs.map((cidr, index) => ({ suffix: `${index + 1}`, cidr })),
