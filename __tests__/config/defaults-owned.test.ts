@@ -52,7 +52,7 @@ const CONSTRUCT_DEFAULTS: [string, object, string[]][] = [
   ],
   ["AppArtifact", APP_ARTIFACT_DEFAULTS, ["bucketPrefix", "nameTag", "keptVersions", "noncurrentDays"]],
   ["Network", NETWORK_DEFAULTS, ["vpcCidr", "natStrategy", "ipv6", "flowLogs", "flowLogRetentionDays"]],
-  ["SecurityGroups", SECURITY_GROUPS_DEFAULTS, ["clientCidrs", "databaseSource", "appPort", "databasePort"]],
+  ["SecurityGroups", SECURITY_GROUPS_DEFAULTS, ["clientCidrs", "appPort", "databasePort"]],
   [
     "LoadBalancer",
     LOAD_BALANCER_DEFAULTS,
@@ -81,7 +81,7 @@ const CONSTRUCT_DEFAULTS: [string, object, string[]][] = [
  * against those choices (`natStrategy === "per-az"`), so their values may
  * appear in src/config; a `.default("...")` of them is still caught.
  */
-const CHOICE_KEYS = ["storageType", "logExports", "natStrategy", "databaseSource", "targetType", "ipAddressType", "backend"];
+const CHOICE_KEYS = ["storageType", "logExports", "natStrategy", "targetType", "ipAddressType", "backend"];
 
 const CONFIG_FOLDER = path.join(__dirname, "../../src/config");
 const configSources = readdirSync(CONFIG_FOLDER)
@@ -179,7 +179,7 @@ describe("each default has one owner: the construct", () => {
     const { database: db, loadBalancer: lb, appTier, network, state } = settings;
     const pairs: [string, unknown, unknown][] = [
       ["database", Object.fromEntries(Object.keys(DATABASE_DEFAULTS).map((key) => [key, db[key as keyof typeof db]])), DATABASE_DEFAULTS],
-      ["database.ingressFrom", db.ingressFrom, SECURITY_GROUPS_DEFAULTS.databaseSource],
+      ["database.ingressFrom", db.ingressFrom, "app-security-group"],
       ["database.appUser", db.appUser, { ...DATABASE_APP_USER_DEFAULTS, logRetentionDays: undefined, databasePort: undefined }],
       [
         "network",

@@ -104,7 +104,7 @@ describe("AlarmTopic with settings", () => {
     [
       "the AWS managed key, which CloudWatch cannot use",
       { kmsKeyArn: "alias/aws/sns" },
-      /^[\w-]+\/topic: kmsKeyArn: the AWS managed key alias\/aws\/sns cannot be used: CloudWatch alarms cannot publish to a topic it encrypts$/,
+      /^AlarmTopic [\w-]+\/topic: kmsKeyArn: the AWS managed key alias\/aws\/sns cannot be used: CloudWatch alarms cannot publish to a topic it encrypts$/,
     ],
     ["a key that is not an ARN", { kmsKeyArn: "1234abcd" }, /\/topic: kmsKeyArn: "1234abcd" is not a KMS key or alias ARN/],
     ["a malformed email address", { emailAddresses: ["ops@"] }, /\/topic: emailAddresses: "ops@" is not an email address$/],

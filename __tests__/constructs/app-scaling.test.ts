@@ -43,7 +43,7 @@ describe("AppScaling", () => {
   });
 
   it.each<[string, Partial<AppScalingProps>, RegExp]>([
-    ["a CPU target above 100%", { metric: "average-cpu", targetValue: 120 }, /^[\w-]+\/scaling: targetValue: 120 is a CPU percentage, at most 100$/],
+    ["a CPU target above 100%", { metric: "average-cpu", targetValue: 120 }, /^AppScaling [\w-]+\/scaling: targetValue: 120 is a CPU percentage, at most 100$/],
     ["a target of 0", { targetValue: 0 }, /\/scaling: targetValue: 0 must be above 0$/],
     [
       "request tracking without the load balancer",

@@ -165,14 +165,17 @@ describe("AppTier", () => {
   });
 
   it("fails a release, and so has AWS roll it back, as soon as one of the alarms it is given is in ALARM", () => {
-    const names = ["${aws_cloudwatch_metric_alarm.a.alarm_name}", "${aws_cloudwatch_metric_alarm.b.alarm_name}"];
+    const alarm = (id: string) => ({ name: `\${aws_cloudwatch_metric_alarm.${id}.alarm_name}`, arn: `\${aws_cloudwatch_metric_alarm.${id}.arn}` });
     const json = Testing.synthScope((scope) => {
       const tier = new AppTier(scope, "app-tier", appTierProps());
-      tier.failRefreshOnAlarms(names);
+      tier.failRefreshOnAlarms([alarm("a"), alarm("b")]);
     });
-    expect(releaseEvent(JSON.parse(json))).toMatchObject({ alarmNames: names, minHealthyPercentage: 100 });
+    expect(releaseEvent(JSON.parse(json))).toMatchObject({
+      alarmNames: ["${aws_cloudwatch_metric_alarm.a.alarm_name}", "${aws_cloudwatch_metric_alarm.b.alarm_name}"],
+      minHealthyPercentage: 100,
+    });
     expect(() =>
-      Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(Array.from({ length: 11 }, (_, n) => `alarm-${n}`))),
+      Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(Array.from({ length: 11 }, (_, n) => alarm(`a${n}`)))),
     ).toThrow("AppTier stack/app-tier: failRefreshOnAlarms: 11 alarms; a release takes at least 1 (the release function refuses none) and at most 10");
     expect(() => Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms([]))).toThrow(
       "AppTier stack/app-tier: failRefreshOnAlarms: 0 alarms; a release takes at least 1",

@@ -282,7 +282,7 @@ describe("AvailabilityAlarms with other settings", () => {
 
   it("names the construct's path in its errors", () => {
     expect(() => synthAlarms({ thresholds: { rejectedConnections: { evaluationPeriods: 0 } } })).toThrow(
-      /^[\w-]+\/alarms: thresholds\.rejectedConnections\.evaluationPeriods: 0 must be a whole number of at least 1$/,
+      /^AvailabilityAlarms [\w-]+\/alarms: thresholds\.rejectedConnections\.evaluationPeriods: 0 must be a whole number of at least 1$/,
     );
   });
 });

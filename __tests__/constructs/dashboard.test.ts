@@ -91,7 +91,7 @@ describe("Dashboard", () => {
   });
 
   it.each<[string, Partial<DashboardProps>, RegExp]>([
-    ["a name CloudWatch refuses", { name: "Inventory HA" }, /^[\w-]+\/dashboard: name: "Inventory HA" must be 1-255 letters, digits, - and _$/],
+    ["a name CloudWatch refuses", { name: "Inventory HA" }, /^Dashboard [\w-]+\/dashboard: name: "Inventory HA" must be 1-255 letters, digits, - and _$/],
     ["no widgets", { widgets: [] }, /\/dashboard: widgets: a dashboard needs at least one widget$/],
   ])("refuses %s, naming the construct and the prop", (_what, overrides, message) => {
     expect(() => synthDashboard(overrides)).toThrow(message);

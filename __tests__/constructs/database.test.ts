@@ -26,6 +26,24 @@ function synthDatabase(overrides: Partial<DatabaseProps> = {}) {
 
 describe("Database", () => {
   const { json, document } = synthDatabase();
+
+  it("describes its resources in no app's words unless given the app's name", () => {
+    const descriptions = (doc: any) => [
+      onlyResource(doc, "aws_db_subnet_group")[1].description,
+      onlyResource(doc, "aws_db_parameter_group")[1].description,
+      onlyResource(doc, "aws_iam_role")[1].description,
+    ];
+    expect(descriptions(document)).toEqual([
+      "Private subnets of the database",
+      "Database: TLS only, slow query log on",
+      "Lets RDS Enhanced Monitoring publish OS metrics of the database",
+    ]);
+    expect(descriptions(synthDatabase({ appName: "Inventory" }).document)).toEqual([
+      "Private subnets of the Inventory database",
+      "Inventory database: TLS only, slow query log on",
+      "Lets RDS Enhanced Monitoring publish OS metrics of the Inventory database",
+    ]);
+  });
   const [, instance] = onlyResource(document, "aws_db_instance");
 
   it("puts a DB subnet group over both private subnets", () => {

@@ -1,13 +1,23 @@
-import { Testing } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { type DatabaseSource, SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/network/security-groups";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/network/security-groups";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
-/** The lab's groups (docs/lab.md section 2), from the construct's defaults: clients from anywhere, the lab's names. */
-function synthGroups(databaseSource?: DatabaseSource, overrides: Partial<SecurityGroupsProps> = {}) {
-  const json = Testing.synthScope(
-    (scope) => new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/20", databaseSource, ...overrides }),
-  );
+/** Who the database's group lets in: the app servers' group (the lab's end), the VPC's range (its start), or no one. */
+type DatabaseWiring = "app" | "vpc" | "none";
+
+/**
+ * The lab's groups (docs/lab.md section 2), from the construct's defaults: clients from anywhere, the lab's names;
+ * the database's group wired as the stack wires it.
+ */
+function synthGroups(wiring: DatabaseWiring = "app", overrides: Partial<SecurityGroupsProps> = {}) {
+  const json = Testing.synthScope((scope) => {
+    const groups = new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0", ...overrides });
+    if (wiring === "app") groups.database.allowFrom(groups.app, groups.databasePort, "Traffic from App servers");
+    if (wiring === "vpc") groups.database.allowFromCidr("10.0.0.0/20", groups.databasePort, "MySQL from the VPC");
+  });
   const document = JSON.parse(json);
   const groupNameByReference = Object.fromEntries(
     resourcesOf(document, "aws_security_group").map(([address, group]) => [`\${aws_security_group.${address}.id}`, group.name]),
@@ -31,6 +41,20 @@ describe("SecurityGroups", () => {
 
   it.each(["Inventory-LB", "Inventory-App", "Inventory-DB"])("creates %s in the VPC with a description", (name) => {
     expect(final.json).toHaveResourceWithProperties(SecurityGroup, { name, vpc_id: "vpc-0123456789abcdef0", description: expect.stringMatching(/\w+/) });
+  });
+
+  it("describes the groups in no app's words unless given the app's name", () => {
+    const descriptions = (document: string) => resourcesOf(JSON.parse(document), "aws_security_group").map(([, group]) => group.description);
+    expect(descriptions(final.json)).toEqual([
+      "App servers: HTTP from the load balancer only",
+      "Database: MySQL from the app servers only",
+      "Load balancer: HTTP and HTTPS from clients",
+    ]);
+    expect(descriptions(synthGroups("app", { appName: "Inventory" }).json)).toEqual([
+      "Inventory app servers: HTTP from the load balancer only",
+      "Inventory database: MySQL from the app servers only",
+      "Inventory load balancer: HTTP and HTTPS from clients",
+    ]);
   });
 
   it("opens Inventory-LB to HTTP 80 and HTTPS 443 from anywhere, and nothing else", () => {
@@ -64,10 +88,62 @@ describe("SecurityGroups", () => {
   });
 
   it("lets MySQL in from the whole VPC at the lab's start", () => {
-    const labStart = synthGroups("vpc-cidr");
+    const labStart = synthGroups("vpc");
     expect(labStart.ingress.filter((rule) => rule.group === "Inventory-DB")).toEqual([
       expect.objectContaining({ port: 3306, protocol: "tcp", source: "10.0.0.0/20" }),
     ]);
+  });
+
+  it("lets nothing into Inventory-DB until told whom to trust, while the app servers may still send it MySQL", () => {
+    const unwired = synthGroups("none");
+    expect(unwired.ingress.filter((rule) => rule.group === "Inventory-DB")).toEqual([]);
+    expect(unwired.egress.filter((rule) => rule.source === "Inventory-DB")).toEqual([expect.objectContaining({ group: "Inventory-App", port: 3306 })]);
+  });
+
+  it("names each rule after its group and its peer, and a given id keeps a rule's address across a change of its source", () => {
+    const ruleIds = (wire: (groups: SecurityGroups) => void) => {
+      let ids: string[] = [];
+      Testing.synthScope((scope) => {
+        const groups = new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0" });
+        wire(groups);
+        ids = groups.node.children
+          .filter((child) => child instanceof VpcSecurityGroupIngressRule || child instanceof VpcSecurityGroupEgressRule)
+          .map((child) => child.node.id);
+      });
+      return ids.sort();
+    };
+    const chain = ["app-from-load-balancer", "app-to-database", "app-to-https", "load-balancer-http-in-1", "load-balancer-https-in-1", "load-balancer-to-app"];
+    expect(ruleIds((groups) => groups.database.allowFrom(groups.app, 3306, "MySQL from the app"))).toEqual([...chain, "database-from-app"].sort());
+    expect(ruleIds((groups) => groups.database.allowFromCidr("10.0.0.0/20", 3306, "MySQL from the VPC"))).toEqual(
+      [...chain, "database-from-10.0.0.0--20"].sort(),
+    );
+    expect(ruleIds((groups) => groups.database.allowFromCidr("10.0.0.0/20", 3306, "MySQL from the VPC", { id: "database-from-app" }))).toEqual(
+      [...chain, "database-from-app"].sort(),
+    );
+  });
+
+  it("refuses a rule on a port out of range, naming the rule", () => {
+    expectRefused(
+      () =>
+        Testing.synthScope((scope) => {
+          const groups = new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0" });
+          groups.database.allowFrom(groups.app, 0, "MySQL from the app");
+        }),
+      "SecurityGroups stack/security-groups",
+      "database-from-app.port: 0 is not a whole number from 1 to 65535",
+    );
+  });
+
+  it("refuses a rule from a CIDR that is a Terraform reference without an id, which would make no address", () => {
+    expectRefused(
+      () =>
+        Testing.synthScope((scope) => {
+          const groups = new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0" });
+          groups.database.allowFromCidr(new TerraformVariable(scope, "client_cidr", { type: "string" }).stringValue, 3306, "MySQL from the clients");
+        }),
+      "SecurityGroups stack/security-groups",
+      "allowFromCidr.id: the CIDR is a Terraform reference; give the rule an id",
+    );
   });
 
   it("keeps each tier's egress to what it needs: LB to the app, app to the DB and HTTPS, DB nothing", () => {
@@ -86,7 +162,7 @@ describe("SecurityGroups", () => {
   });
 
   it("creates a replacement rule before it removes the old one, so a changed source never leaves a moment without a path", () => {
-    for (const variant of [final, synthGroups("vpc-cidr")]) {
+    for (const variant of [final, synthGroups("vpc")]) {
       expect(variant.lifecycles).toHaveLength(7);
       for (const [address, lifecycle] of variant.lifecycles) expect({ address, lifecycle }).toEqual({ address, lifecycle: { create_before_destroy: true } });
     }
@@ -98,11 +174,6 @@ describe("SecurityGroups", () => {
       ["no client CIDR", { clientCidrs: [] }, "clientCidrs: needs at least one CIDR (0.0.0.0/0 for anywhere)"],
       ["an IPv4 CIDR among the IPv6 ones", { clientIpv6Cidrs: ["0.0.0.0/0"] }, 'clientIpv6Cidrs.0: "0.0.0.0/0" is not an IPv6 CIDR block like 2001:db8::/32'],
       ["an IPv6 CIDR with host bits", { clientIpv6Cidrs: ["2001:db8::1/32"] }, 'clientIpv6Cidrs.0: "2001:db8::1/32" has host bits set'],
-      [
-        "MySQL from the VPC without its CIDR",
-        { databaseSource: "vpc-cidr", vpcCidr: undefined },
-        "vpcCidr: missing: databaseSource vpc-cidr needs the VPC's CIDR",
-      ],
       ["a port out of range", { appPort: 70000 }, "appPort: 70000 is not a whole number from 1 to 65535"],
       [
         "a group name AWS reserves",

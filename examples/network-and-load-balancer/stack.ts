@@ -38,6 +38,8 @@ export class NetworkAndLoadBalancerExample extends TerraformStack {
       vpcId: network.vpcId,
       names: { loadBalancer: "example-lb", app: "example-app", database: "example-db" },
     });
+    // The database tier's group, ready for a database: MySQL from the app servers only.
+    groups.database.allowFrom(groups.app, groups.databasePort, "Traffic from App servers");
     const logs = new AccessLogBucket(this, "access-logs", {
       region,
       // Only this account's load balancers may log into the bucket (under AWSLogs/<account>/).
@@ -49,7 +51,7 @@ export class NetworkAndLoadBalancerExample extends TerraformStack {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
       internetConnectivity: network.internetConnectivityEstablished,
-      securityGroupId: groups.loadBalancerGroupId,
+      securityGroupId: groups.loadBalancer.securityGroupId,
       name: "example-lb",
       targetGroupName: "example-fixed-target",
       targetType: "ip",

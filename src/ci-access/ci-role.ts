@@ -4,6 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { PermissionSet } from "./environment-permissions";
 import { policyDocument } from "../aws/iam-policy";
+import { nameProblem, refuseProblems } from "../props/prop-problems";
 
 export interface CiRoleProps {
   /** IAM role name (at most 64 characters; each policy is named `<name>-<set>`). */
@@ -29,8 +30,10 @@ export class CiRole extends Construct {
 
   constructor(scope: Construct, id: string, props: CiRoleProps) {
     super(scope, id);
-    if (props.name.length > 64) throw new Error(`${this.node.path}: role name "${props.name}" is ${props.name.length} characters; IAM allows 64`);
-    if (props.permissions.length === 0) throw new Error(`${this.node.path}: a CI role needs at least one permission set`);
+    refuseProblems(this, [
+      nameProblem("name", "role name", props.name, 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-"),
+      props.permissions.length > 0 ? undefined : { prop: "permissions", message: "a CI role needs at least one permission set" },
+    ]);
     const role = new IamRole(this, "role", {
       name: props.name,
       description: props.description,

@@ -7,6 +7,13 @@ import type { HaSignal } from "../constructs/monitoring/availability-alarms";
  * it (`DATABASE_DEFAULTS`, `NETWORK_DEFAULTS`, ...) and the settings schema
  * reads both.
  */
+/**
+ * Where the database accepts MySQL connections from: the app servers' group, or the whole VPC (the lab's start).
+ * The stack turns the choice into `database.allowFrom(app, ...)` or `database.allowFromCidr(vpcCidr, ...)`.
+ */
+export const DATABASE_SOURCES = ["app-security-group", "vpc-cidr"] as const;
+export type DatabaseSource = (typeof DATABASE_SOURCES)[number];
+
 export const LAB_SETTINGS = {
   /** Empty keeps the lab's names. */
   namePrefix: "",
@@ -21,6 +28,8 @@ export const LAB_SETTINGS = {
   /** The 5xx alarms: what a bad release shows first. */
   refreshAlarms: ["elb5xxPercent", "target5xxPercent"] satisfies HaSignal[],
   scalingPolicy: "none",
+  /** The app servers' group only: the lab's end state (lab-start's environment file lets the whole VPC in). */
+  databaseIngressFrom: "app-security-group" satisfies DatabaseSource,
   ci: {
     terraformCloudProject: "Default Project",
     separatePlanAndApplyRoles: true,

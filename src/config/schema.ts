@@ -42,7 +42,7 @@ import {
   LOAD_BALANCER_LIMITS,
   NO_CBC_SSL_POLICY,
 } from "../constructs/edge/load-balancer";
-import { DATABASE_SOURCES, SECURITY_GROUPS_DEFAULTS } from "../constructs/network/security-groups";
+import { SECURITY_GROUPS_DEFAULTS } from "../constructs/network/security-groups";
 import { RATE_LIMIT, RATE_WINDOWS, type RateWindow, WEB_ACL_DEFAULTS } from "../constructs/edge/web-acl";
 import { SESSION_TIMEOUT_SECONDS, SIGN_IN_DEFAULTS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
 import {
@@ -68,7 +68,7 @@ import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../co
 import { ALARM_TOPIC_DEFAULTS, EMAIL_ADDRESS, HTTPS_ENDPOINT, topicKeyProblem } from "../constructs/monitoring/alarm-topic";
 import { appScalingProblems, DEFAULT_TARGET_VALUES, SCALING_METRICS } from "../constructs/compute/app-scaling";
 import { alarmThresholdProblem, GROUP_METRIC_SIGNALS, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS, type HaSignal } from "../constructs/monitoring/availability-alarms";
-import { LAB_SETTINGS } from "./defaults";
+import { DATABASE_SOURCES, LAB_SETTINGS } from "./defaults";
 import type { PropProblem } from "../props/prop-problems";
 import { nameProblems, resourceNames } from "./names";
 import { RESERVED_TAG_KEYS } from "./tags";
@@ -485,7 +485,7 @@ const databaseSchema = z
       .describe("Apply class and storage changes now, not in the maintenance window (the lab's challenge)."),
     ingressFrom: z
       .enum(DATABASE_SOURCES)
-      .default(SECURITY_GROUPS_DEFAULTS.databaseSource)
+      .default(LAB_SETTINGS.databaseIngressFrom)
       .describe("`app-security-group`: MySQL only from the app servers; `vpc-cidr`: from the whole VPC (the lab's start)."),
     logExports: z
       .array(z.enum(MYSQL_LOG_EXPORTS))

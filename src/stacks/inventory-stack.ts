@@ -60,6 +60,8 @@ export class InventoryStack extends ProjectStack {
     const { settings } = props;
     const names = resourceNames(settings.namePrefix, settings.names);
     const tags = commonTags(settings);
+    // The lab's app, as the descriptions of its resources name it ("Private subnets of the Inventory database").
+    const appName = "Inventory";
 
     new AwsProvider(this, "aws", {
       region: settings.region,
@@ -100,12 +102,20 @@ export class InventoryStack extends ProjectStack {
 
     const securityGroups = new SecurityGroups(this, "security-groups", {
       vpcId: network.vpcId,
-      vpcCidr: settings.network.vpcCidr,
       clientCidrs: settings.loadBalancer.ingressCidrs,
       clientIpv6Cidrs: network.ipv6 ? settings.loadBalancer.ingressIpv6Cidrs : undefined,
-      databaseSource: settings.database.ingressFrom,
+      appName,
       names: names.securityGroups,
     });
+    const { app: appGroup, database: databaseGroup } = securityGroups;
+    if (settings.database.ingressFrom === "app-security-group") {
+      databaseGroup.allowFrom(appGroup, securityGroups.databasePort, "Traffic from App servers");
+    } else {
+      // The rule keeps the address of the App group's rule: the lab's move to it replaces this one, the new rule first.
+      databaseGroup.allowFromCidr(settings.network.vpcCidr, securityGroups.databasePort, "MySQL from anywhere in the VPC (the lab's starting point)", {
+        id: "database-from-app",
+      });
+    }
 
     const lb = settings.loadBalancer;
     const accessLogBucket = lb.accessLogs.enabled
@@ -132,7 +142,7 @@ export class InventoryStack extends ProjectStack {
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
       internetConnectivity: network.internetConnectivityEstablished,
-      securityGroupId: securityGroups.loadBalancerGroupId,
+      securityGroupId: securityGroups.loadBalancer.securityGroupId,
       ipAddressType: network.ipv6 ? "dualstack" : "ipv4",
       ...names.loadBalancer,
       healthCheck: lb.healthCheck,
@@ -155,23 +165,25 @@ export class InventoryStack extends ProjectStack {
           rateLimits: lb.waf.rateLimits,
           logRetentionDays: lb.waf.logRetentionDays,
           logEncryption,
+          appName,
         })
       : undefined;
 
     const { appUser, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
-      securityGroupId: securityGroups.databaseGroupId,
+      securityGroupId: databaseGroup.securityGroupId,
       region: settings.region,
       accountId: network.accountId,
       ...db,
+      appName,
       names: names.database,
     });
     const databaseAppUser = new DatabaseAppUser(this, "database-app-user", {
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
       egress: network.privateEgressEstablished,
-      databaseSecurityGroupId: securityGroups.databaseGroupId,
+      databaseSecurityGroupId: databaseGroup.securityGroupId,
       database: {
         address: database.address,
         port: database.port,
@@ -186,6 +198,7 @@ export class InventoryStack extends ProjectStack {
       secretRecoveryDays: appUser.secretRecoveryDays,
       allowImmediateSecretDeletion: appUser.allowImmediateSecretDeletion,
       logEncryption,
+      appName,
       names: names.databaseAppUser,
     });
 
@@ -193,7 +206,7 @@ export class InventoryStack extends ProjectStack {
     const { app: appSettings, ...app } = settings.appTier;
     const appTier = new AppTier(this, "app-tier", {
       subnetIds: network.privateSubnetIds,
-      securityGroupId: securityGroups.appGroupId,
+      securityGroupId: appGroup.securityGroupId,
       targetGroupArn: loadBalancer.targetGroupArn,
       region: settings.region,
       accountId: network.accountId,
@@ -213,6 +226,7 @@ export class InventoryStack extends ProjectStack {
       artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
       releaseLogEncryption: logEncryption,
+      appName,
       names: names.appTier,
     });
     // Session Manager instead of SSH, with only the actions it needs.
@@ -249,7 +263,7 @@ export class InventoryStack extends ProjectStack {
 
     // A release stops replacing servers once an alarm of these is in ALARM.
     const refreshAlarms = new Set(app.instanceRefresh.alarms);
-    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map((alarm) => alarm.nameReference));
+    appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map(({ alarm }) => alarm));
 
     this.network = network;
     this.securityGroups = securityGroups;

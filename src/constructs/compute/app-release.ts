@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { AssetType, type ITerraformDependable, Lazy, TerraformAsset, Token } from "cdktf";
+import { AssetType, Lazy, TerraformAsset, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -12,7 +12,10 @@ import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, launchedResources, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import { encryptedWith, functionLogGroupName, type LogEncryption } from "../monitoring/log-key";
+import type { AlarmHandle } from "../monitoring/availability-alarms";
+import type { AutoScalingGroupHandle } from "./app-tier";
 
 /** The release function's runtime: Node.js 22, which provides the AWS SDK for JavaScript v3 the function uses. */
 export const RELEASE_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
@@ -30,14 +33,8 @@ function releaseFunctionCode() {
 }
 
 export interface AppReleaseProps {
-  readonly autoScalingGroupName: string;
-  readonly autoScalingGroupArn: string;
-  /** The group itself: a release starts once it exists. */
-  readonly autoScalingGroup: ITerraformDependable;
-  readonly launchTemplateId: string;
-  readonly launchTemplateArn: string;
-  /** The version Terraform made last (`latest_version`): each new one is a release. */
-  readonly launchTemplateVersion: string;
+  /** The group each new version of its launch template is released to; a release starts once the group exists. */
+  readonly autoScalingGroup: AutoScalingGroupHandle;
   /** The template's image: an SSM parameter (`resolve:ssm:`) lets the function read that parameter, to pin its AMI. */
   readonly imageId: string;
   /** ARN of the servers' role, which the group passes to EC2 for the servers it launches. */
@@ -50,6 +47,11 @@ export interface AppReleaseProps {
   readonly accountId: string;
   /** The function's name, also its role's and (after `/aws/lambda/`) its log group's. */
   readonly functionName: string;
+  /**
+   * The app served, named in the resources' descriptions ("The Inventory app's release function: ...").
+   * @default none: "The app's release function: ..."
+   */
+  readonly appName?: string;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
   /**
@@ -84,13 +86,15 @@ export class AppRelease extends Construct {
   readonly roleName: string;
   /** The invocation of the latest release. */
   readonly invocation: LambdaInvocation;
-  private readonly alarmNames: string[] = [];
+  private readonly alarms: AlarmHandle[] = [];
 
   constructor(scope: Construct, id: string, props: AppReleaseProps) {
     super(scope, id);
     const logRetentionDays = props.logRetentionDays ?? 365;
     refuseProblems(this, [regionPropProblem("region", props.region), ...appReleaseProblems({ functionName: props.functionName, logRetentionDays })]);
     const partition = awsPartition(props.region);
+    const group = props.autoScalingGroup;
+    const template = group.launchTemplate;
 
     const logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: functionLogGroupName(props.functionName),
@@ -99,7 +103,8 @@ export class AppRelease extends Construct {
     });
     const role = new IamRole(this, "role", {
       name: props.functionName,
-      description: "The Inventory app's release function: instance refreshes of its Auto Scaling group, pinned versions of its launch template",
+      description:
+        `The ${appPhrase(props.appName, "app")}'s release function: ` + "instance refreshes of its Auto Scaling group, pinned versions of its launch template",
       // Lambda assumes it only for functions of this account (aws:SourceAccount).
       assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com", fromSource(props.accountId)),
     });
@@ -110,15 +115,15 @@ export class AppRelease extends Construct {
         actions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes", "ec2:DescribeLaunchTemplateVersions"],
         resources: ["*"],
       },
-      { sid: "RollTheGroup", actions: ["autoscaling:StartInstanceRefresh", "autoscaling:UpdateAutoScalingGroup"], resources: [props.autoScalingGroupArn] },
-      { sid: "PinTheImage", actions: ["ec2:CreateLaunchTemplateVersion"], resources: [props.launchTemplateArn] },
+      { sid: "RollTheGroup", actions: ["autoscaling:StartInstanceRefresh", "autoscaling:UpdateAutoScalingGroup"], resources: [group.arn] },
+      { sid: "PinTheImage", actions: ["ec2:CreateLaunchTemplateVersion"], resources: [template.arn] },
       // Auto Scaling checks that whoever gives the group a template may launch from it, and pass its role.
-      { sid: "LaunchFromTheTemplate", actions: ["ec2:RunInstances"], resources: [props.launchTemplateArn] },
+      { sid: "LaunchFromTheTemplate", actions: ["ec2:RunInstances"], resources: [template.arn] },
       {
         sid: "LaunchOnlyThroughTheTemplate",
         actions: ["ec2:RunInstances", "ec2:CreateTags"],
         resources: launchedResources(partition, props.region, props.accountId),
-        conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [props.launchTemplateArn] }],
+        conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [template.arn] }],
       },
       {
         sid: "PassTheServersRole",
@@ -135,7 +140,7 @@ export class AppRelease extends Construct {
     const asset = new TerraformAsset(this, "code", { path: code.zipFile, type: AssetType.FILE });
     const releaseFunction = new LambdaFunction(this, "function", {
       functionName: props.functionName,
-      description: `Releases each new launch template version to ${props.autoScalingGroupName}: an instance refresh AWS rolls back when it fails`,
+      description: `Releases each new launch template version to ${group.name}: an instance refresh AWS rolls back when it fails`,
       role: role.arn,
       runtime: RELEASE_RUNTIME.name,
       architectures: ["arm64"],
@@ -151,13 +156,13 @@ export class AppRelease extends Construct {
     });
 
     const event = (): ReleaseEvent => ({
-      autoScalingGroupName: props.autoScalingGroupName,
-      launchTemplateId: props.launchTemplateId,
-      launchTemplateVersion: props.launchTemplateVersion,
+      autoScalingGroupName: group.name,
+      launchTemplateId: template.id,
+      launchTemplateVersion: template.latestVersion,
       minHealthyPercentage: props.refresh.minHealthyPercent,
       maxHealthyPercentage: props.refresh.maxHealthyPercent,
       instanceWarmupSeconds: props.refresh.instanceWarmupSeconds,
-      alarmNames: [...this.alarmNames],
+      alarmNames: this.alarms.map((alarm) => alarm.name),
     });
     // A new template version (or other alarms or preferences) changes the input, and Terraform invokes the function again.
     this.invocation = new LambdaInvocation(this, "invocation", {
@@ -165,7 +170,7 @@ export class AppRelease extends Construct {
       // Indented: cdktf writes a multi-line string as a heredoc in its HCL output, where the JSON quotes need no escaping.
       input: Lazy.stringValue({ produce: () => JSON.stringify(event(), null, 2) }),
       // The function calls AWS with its role's permissions from the start.
-      dependsOn: [props.autoScalingGroup, policy],
+      dependsOn: [group, policy],
     });
 
     this.functionName = releaseFunction.functionName;
@@ -174,17 +179,15 @@ export class AppRelease extends Construct {
 
   /**
    * Fails a release's instance refresh, and so rolls it back, as soon as one
-   * of these CloudWatch alarms is in ALARM. Pass Terraform references to the
-   * alarms' names, so they exist before a release names them.
+   * of these CloudWatch alarms is in ALARM. The release names them by their
+   * Terraform references, so they exist before it names them.
    */
-  failOnAlarms(alarmNames: readonly string[]): void {
+  failOnAlarms(alarms: readonly AlarmHandle[]): void {
     const max = INSTANCE_REFRESH_LIMITS.alarms[1];
-    if (this.alarmNames.length + alarmNames.length > max) {
-      refuseProblems(this, [
-        { prop: "failOnAlarms", message: `${this.alarmNames.length + alarmNames.length} alarms; an instance refresh takes at most ${max}` },
-      ]);
+    if (this.alarms.length + alarms.length > max) {
+      refuseProblems(this, [{ prop: "failOnAlarms", message: `${this.alarms.length + alarms.length} alarms; an instance refresh takes at most ${max}` }]);
     }
-    this.alarmNames.push(...alarmNames);
+    this.alarms.push(...alarms);
   }
 }
 

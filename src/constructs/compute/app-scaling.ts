@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
-import type { PropProblem } from "../../props/prop-problems";
+import { type PropProblem, refuseProblems } from "../../props/prop-problems";
 
 /** What target tracking keeps at its target value. */
 export const SCALING_METRICS = ["request-count-per-target", "average-cpu"] as const;
@@ -45,10 +45,8 @@ export class AppScaling extends Construct {
   constructor(scope: Construct, id: string, props: AppScalingProps) {
     super(scope, id);
     const targetValue = props.targetValue ?? DEFAULT_TARGET_VALUES[props.metric];
-    const fail = (prop: string, message: string) => {
-      throw new Error(`${this.node.path}: ${prop}: ${message}`);
-    };
-    for (const problem of appScalingProblems(props)) fail(problem.prop, problem.message);
+    const fail = (prop: string, message: string) => refuseProblems(this, [{ prop, message }]);
+    refuseProblems(this, appScalingProblems(props));
     if (props.metric === "request-count-per-target" && !props.loadBalancer)
       fail("loadBalancer", "request-count-per-target needs the load balancer and target group");
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Token } from "cdktf";
+import { Fn, type ITerraformDependable, Token } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -13,7 +13,9 @@ import { isKnownRegion } from "../../aws/aws-regions";
 import { policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import type { LogEncryption } from "../monitoring/log-key";
+import type { AlarmHandle } from "../monitoring/availability-alarms";
 
 /**
  * `base64encode("<script>")` as a Terraform expression, with the script's
@@ -113,6 +115,24 @@ export function instanceRefreshProblems(refresh: Required<InstanceRefreshProps>)
   return problems;
 }
 
+/** A launch template as a release needs it: Terraform references to the template and its newest version. */
+export interface LaunchTemplateHandle {
+  readonly id: string;
+  readonly arn: string;
+  /** The version Terraform made last (`latest_version`): each new one is a release. */
+  readonly latestVersion: string;
+}
+
+/**
+ * An Auto Scaling group as others act on it: its name and ARN (Terraform
+ * references), its launch template, and the group itself to wait for.
+ */
+export interface AutoScalingGroupHandle extends ITerraformDependable {
+  readonly name: string;
+  readonly arn: string;
+  readonly launchTemplate: LaunchTemplateHandle;
+}
+
 /** Names of the app tier's resources. */
 export interface AppTierNames {
   /** IAM role and instance profile. */
@@ -180,6 +200,11 @@ export interface AppTierProps {
    * @default none: CloudWatch Logs' own encryption
    */
   readonly releaseLogEncryption?: LogEncryption;
+  /**
+   * The app served, named in the resources' descriptions ("Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app").
+   * @default none: "App server: Amazon Linux 2023, httpd + PHP, the app"
+   */
+  readonly appName?: string;
   /** Names. @default the lab's: Inventory-App-Role, Lab-template-, Inventory-ASG, Inventory-App, Inventory-App-Release */
   readonly names?: Partial<AppTierNames>;
 }
@@ -231,6 +256,8 @@ export function appTierNameProblems(names: AppTierNames): PropProblem[] {
  * instance refresh that AWS rolls back when it fails (`AppRelease`).
  */
 export class AppTier extends Construct {
+  /** The app servers' group and its launch template. */
+  readonly autoScalingGroup: AutoScalingGroupHandle;
   readonly autoScalingGroupName: string;
   readonly autoScalingGroupArn: string;
   readonly launchTemplateId: string;
@@ -271,7 +298,7 @@ export class AppTier extends Construct {
     ]);
     const role = new IamRole(this, "role", {
       name: names.instanceRole,
-      description: "Inventory app servers: read the database secret, be reachable by SSM Session Manager",
+      description: `${appPhrase(props.appName, "app servers", true)}: read the database secret, be reachable by SSM Session Manager`,
       assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com"),
     });
     new IamRolePolicy(this, "read-database-secret", {
@@ -306,7 +333,7 @@ export class AppTier extends Construct {
     const instanceTags = { ...props.instanceTags, Name: names.instance };
     const launchTemplate = new LaunchTemplate(this, "launch-template", {
       namePrefix: names.launchTemplatePrefix,
-      description: "Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app",
+      description: `${appPhrase(props.appName, "app server", true)}: Amazon Linux 2023, httpd + PHP, the ${appPhrase(props.appName, "app")}`,
       imageId,
       instanceType,
       updateDefaultVersion: true,
@@ -352,19 +379,21 @@ export class AppTier extends Construct {
       // A server downloads the app as it boots: AccessDenied until the role may read the archive.
       dependsOn: [readAppArtifact],
     });
+    this.autoScalingGroup = {
+      name: group.name,
+      arn: group.arn,
+      fqn: group.fqn,
+      launchTemplate: { id: launchTemplate.id, arn: launchTemplate.arn, latestVersion: Token.asString(launchTemplate.latestVersion) },
+    };
     this.release = new AppRelease(this, "release", {
-      autoScalingGroupName: group.name,
-      autoScalingGroupArn: group.arn,
-      autoScalingGroup: group,
-      launchTemplateId: launchTemplate.id,
-      launchTemplateArn: launchTemplate.arn,
-      launchTemplateVersion: Token.asString(launchTemplate.latestVersion),
+      autoScalingGroup: this.autoScalingGroup,
       imageId,
       instanceRoleArn: role.arn,
       refresh,
       region: props.region,
       accountId: props.accountId,
       functionName: names.releaseFunction,
+      appName: props.appName,
       logRetentionDays: releaseLogRetentionDays,
       logEncryption: props.releaseLogEncryption,
     });
@@ -379,20 +408,20 @@ export class AppTier extends Construct {
   /**
    * Fails a release's instance refresh, and so rolls it back, as soon as one
    * of these CloudWatch alarms is in ALARM: no more servers are replaced and
-   * the replaced ones are replaced again with the previous version. Pass
-   * Terraform references to the alarms' names, so they exist before a release
+   * the replaced ones are replaced again with the previous version. A release
+   * names the alarms by their Terraform references, so they exist before it
    * names them.
    */
-  failRefreshOnAlarms(alarmNames: readonly string[]): void {
+  failRefreshOnAlarms(alarms: readonly AlarmHandle[]): void {
     const [min, max] = INSTANCE_REFRESH_LIMITS.alarms;
-    if (alarmNames.length < min || alarmNames.length > max) {
+    if (alarms.length < min || alarms.length > max) {
       refuseProblems(this, [
         {
           prop: "failRefreshOnAlarms",
-          message: `${alarmNames.length} alarms; a release takes at least ${min} (the release function refuses none) and at most ${max}`,
+          message: `${alarms.length} alarms; a release takes at least ${min} (the release function refuses none) and at most ${max}`,
         },
       ]);
     }
-    this.release.failOnAlarms(alarmNames);
+    this.release.failOnAlarms(alarms);
   }
 }

@@ -16,6 +16,7 @@ import { MYSQL_USERNAME } from "../../functions/app-user-rotation/database-user"
 import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { encryptedWith, functionLogGroupName, type LogEncryption } from "../monitoring/log-key";
 
@@ -85,6 +86,11 @@ export interface DatabaseAppUserProps {
    * @default none: CloudWatch Logs' own encryption
    */
   readonly logEncryption?: LogEncryption;
+  /**
+   * The app served, named in the resources' descriptions ("Credentials of the Inventory app's MySQL user ...").
+   * @default none: "Credentials of the app's MySQL user ..."
+   */
+  readonly appName?: string;
   /** Names. @default `databaseAppUserNames("inventory-db")` */
   readonly names?: Partial<DatabaseAppUserNames>;
 }
@@ -177,11 +183,13 @@ export class DatabaseAppUser extends Construct {
       ...databaseAppUserProblems({ username, rotationDays, secretRecoveryDays, allowImmediateSecretDeletion, logRetentionDays, names }),
       integerProblem("databasePort", props.databasePort ?? DATABASE_APP_USER_DEFAULTS.databasePort, 1, 65535),
     ]);
-    if (!MYSQL_USERNAME.test(`${username}_clone`)) throw new Error(`${username}_clone is not a MySQL user name`);
+    if (!MYSQL_USERNAME.test(`${username}_clone`)) refuseProblems(this, [{ prop: "username", message: `${username}_clone is not a MySQL user name` }]);
 
     const secret = new SecretsmanagerSecret(this, "secret", {
       name: names.secret,
-      description: `Credentials of the Inventory app's MySQL user (${username} or ${username}_clone); made and rotated by ${names.rotationFunction}`,
+      description:
+        `Credentials of the ${appPhrase(props.appName, "app")}'s MySQL user ` +
+        `(${username} or ${username}_clone); made and rotated by ${names.rotationFunction}`,
       // A destroy by mistake leaves the credentials recoverable for the window; the name stays taken meanwhile, so an
       // environment destroyed and made again within it needs the lab's allowImmediateSecretDeletion and 0.
       recoveryWindowInDays: secretRecoveryDays,
@@ -192,7 +200,7 @@ export class DatabaseAppUser extends Construct {
 
     const group = new SecurityGroup(this, "security-group", {
       name: names.rotationFunction,
-      description: "Inventory database app user rotation: MySQL to the database, HTTPS to Secrets Manager",
+      description: `${appPhrase(props.appName, "database app user rotation", true)}: MySQL to the database, HTTPS to Secrets Manager`,
       vpcId: props.vpcId,
       tags: { Name: names.rotationFunction },
     });
@@ -236,7 +244,7 @@ export class DatabaseAppUser extends Construct {
 
     const role = new IamRole(this, "role", {
       name: names.rotationFunction,
-      description: "The Inventory database app user's rotation function: its secret, the master secret, its network interfaces and log",
+      description: `The ${appPhrase(props.appName, "database app user")}'s rotation function: its secret, the master secret, its network interfaces and log`,
       // Lambda assumes it only for functions of this account (aws:SourceAccount).
       assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com", fromSource(account)),
     });

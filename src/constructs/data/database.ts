@@ -9,6 +9,7 @@ import { isKnownRegion } from "../../aws/aws-regions";
 import { instanceClassProblem } from "../../aws/database-instance-classes";
 import { awsPartition, fromSource, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 
 /** EBS volume types RDS for MySQL accepts, with their smallest size in GiB. */
 export const STORAGE_MINIMUM_GIB = { gp3: 20, gp2: 20, io1: 100, io2: 100 } as const;
@@ -76,7 +77,9 @@ export function parameterGroupFamily(engineVersion: string): string {
 }
 
 /** The database's props with every default applied, as the checks read them. */
-export type ResolvedDatabaseProps = Required<Omit<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow" | "names" | "accountId">> &
+export type ResolvedDatabaseProps = Required<
+  Omit<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow" | "names" | "accountId" | "appName">
+> &
   Pick<DatabaseProps, "maxAllocatedStorageGiB" | "backupWindow" | "maintenanceWindow">;
 
 /**
@@ -194,6 +197,11 @@ export interface DatabaseProps {
   readonly logExports?: readonly MysqlLogExport[];
   /** Enhanced Monitoring interval in seconds (one of `MONITORING_INTERVALS`); 0 turns it off. @default 60 */
   readonly monitoringIntervalSeconds?: number;
+  /**
+   * The app served, named in the resources' descriptions ("Private subnets of the Inventory database").
+   * @default none: "Private subnets of the database"
+   */
+  readonly appName?: string;
   /** Names. @default the lab's: inventory-db (Name tag Inventory-DB), Inventory-DB-Monitoring */
   readonly names?: Partial<DatabaseNames>;
 }
@@ -252,7 +260,7 @@ export class Database extends Construct {
     const subnetGroupName = databaseSubnetGroupName(names.identifier);
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: subnetGroupName,
-      description: "Private subnets of the Inventory database",
+      description: `Private subnets of the ${appPhrase(props.appName, "database")}`,
       subnetIds: [...props.subnetIds],
       tags: { Name: subnetGroupName },
     });
@@ -262,7 +270,7 @@ export class Database extends Construct {
     const parameters = new DbParameterGroup(this, "parameter-group", {
       name: parameterGroupName,
       family,
-      description: "Inventory database: TLS only, slow query log on",
+      description: `${appPhrase(props.appName, "database", true)}: TLS only, slow query log on`,
       parameter: [
         // CKV2_AWS_69: refuse unencrypted connections.
         { name: "require_secure_transport", value: "1" },
@@ -281,7 +289,7 @@ export class Database extends Construct {
       const account = props.accountId;
       const role = new IamRole(this, "monitoring-role", {
         name: names.monitoringRole,
-        description: "Lets RDS Enhanced Monitoring publish OS metrics of the Inventory database",
+        description: `Lets RDS Enhanced Monitoring publish OS metrics of the ${appPhrase(props.appName, "database")}`,
         // Only for this database (aws:SourceArn) of this account (aws:SourceAccount).
         assumeRolePolicy: servicePrincipalTrust(
           "monitoring.rds.amazonaws.com",

@@ -8,6 +8,7 @@ import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-w
 import { awsPartition, fromSource, policyDocument } from "../../aws/iam-policy";
 import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
+import { appPhrase } from "../../props/app-phrase";
 import { encryptedWith, type LogEncryption } from "../monitoring/log-key";
 
 /**
@@ -70,6 +71,11 @@ export interface WebAclProps {
   readonly logGroupName?: string;
   /** Days CloudWatch Logs keeps the WAF's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * The app served, named in the resources' descriptions ("Inventory load balancer: rate limits ...").
+   * @default none: "Load balancer: rate limits ..."
+   */
+  readonly appName?: string;
   /**
    * The KMS key that encrypts the WAF's log group, and what it must wait for.
    * @default none: CloudWatch Logs' own encryption
@@ -160,7 +166,9 @@ export class WebAcl extends Construct {
     ];
     const webAcl = new Wafv2WebAcl(this, "web-acl", {
       name: props.name,
-      description: "Inventory load balancer: rate limits per client IP, AWS managed rules for common attacks, known bad inputs and SQL injection",
+      description:
+        `${appPhrase(props.appName, "load balancer", true)}: ` +
+        "rate limits per client IP, AWS managed rules for common attacks, known bad inputs and SQL injection",
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       rule: rules,

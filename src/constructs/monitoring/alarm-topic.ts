@@ -6,6 +6,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { administeredByTheAccount, awsPartition, type PolicyCondition, policyDocument } from "../../aws/iam-policy";
+import { refuseProblems } from "../../props/prop-problems";
 
 /** The service principal CloudWatch alarms publish to SNS as. */
 export const CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com";
@@ -140,9 +141,7 @@ export class AlarmTopic extends Construct {
   }
 
   private validate(props: AlarmTopicProps): void {
-    const fail = (prop: string, message: string) => {
-      throw new Error(`${this.node.path}: ${prop}: ${message}`);
-    };
+    const fail = (prop: string, message: string) => refuseProblems(this, [{ prop, message }]);
     const keyProblem = props.kmsKeyArn === undefined ? undefined : topicKeyProblem(props.kmsKeyArn);
     if (keyProblem) fail("kmsKeyArn", keyProblem);
     for (const address of props.emailAddresses ?? ALARM_TOPIC_DEFAULTS.emailAddresses)

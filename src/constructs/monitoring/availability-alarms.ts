@@ -10,6 +10,7 @@ import {
   natGatewayMetric,
 } from "../../aws/cloudwatch-metrics";
 import { defaultMaxConnections, instanceClassMemoryGiB, instanceClassProblem } from "../../aws/database-instance-classes";
+import { refuseProblems } from "../../props/prop-problems";
 
 /** Every signal that says the environment lost some of its availability, one alarm each (per NAT gateway for the NAT signals). */
 export const HA_SIGNALS = [
@@ -246,13 +247,20 @@ export interface AvailabilityAlarmsProps {
   readonly thresholds?: Partial<Record<HaSignal, Partial<AlarmThreshold>>>;
 }
 
+/** A CloudWatch alarm as others act on it (a release that rolls back on it, a dashboard that shows it): Terraform references. */
+export interface AlarmHandle {
+  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
+  readonly name: string;
+  readonly arn: string;
+}
+
 /** One alarm, as the dashboard and the stack's outputs need it. */
 export interface AvailabilityAlarm {
   readonly signal: HaSignal;
+  /** The name as written, for outputs and reports. */
   readonly name: string;
-  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
-  readonly nameReference: string;
-  readonly arn: string;
+  /** The alarm itself, to hand to what acts on it. */
+  readonly alarm: AlarmHandle;
   /** What it watches. */
   readonly series: MetricSeries;
 }
@@ -283,7 +291,7 @@ export class AvailabilityAlarms extends Construct {
   constructor(scope: Construct, id: string, props: AvailabilityAlarmsProps) {
     super(scope, id);
     const classProblem = instanceClassProblem(props.database.instanceClass);
-    if (classProblem) throw new Error(`${this.node.path}: database.instanceClass: ${classProblem}`);
+    if (classProblem) refuseProblems(this, [{ prop: "database.instanceClass", message: classProblem }]);
     const settings = Object.fromEntries(HA_SIGNALS.map((signal) => [signal, this.thresholdOf(signal, props.thresholds?.[signal])])) as Record<
       HaSignal,
       AlarmThreshold
@@ -294,7 +302,7 @@ export class AvailabilityAlarms extends Construct {
   private thresholdOf(signal: HaSignal, given: Partial<AlarmThreshold> | undefined): AlarmThreshold {
     const value = { ...HA_SIGNAL_DESCRIPTIONS[signal].defaults, ...given };
     const problem = alarmThresholdProblem(signal, value);
-    if (problem) throw new Error(`${this.node.path}: thresholds.${signal}.${problem.field}: ${problem.message}`);
+    if (problem) refuseProblems(this, [{ prop: `thresholds.${signal}.${problem.field}`, message: problem.message }]);
     return value;
   }
 
@@ -332,7 +340,7 @@ export class AvailabilityAlarms extends Construct {
       okActions: [topicArn],
       ...watched,
     });
-    return { signal: spec.signal, name, nameReference: alarm.alarmName, arn: alarm.arn, series: spec.series };
+    return { signal: spec.signal, name, alarm: { name: alarm.alarmName, arn: alarm.arn }, series: spec.series };
   }
 }
 

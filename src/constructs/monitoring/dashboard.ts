@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { awsPartition } from "../../aws/iam-policy";
 import { isExpression, type Metric, type MetricSeries } from "../../aws/cloudwatch-metrics";
+import { refuseProblems } from "../../props/prop-problems";
 
 /** A line graph of metric series. */
 export interface GraphWidget {
@@ -53,8 +54,10 @@ export class Dashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
-    if (!DASHBOARD_NAME.test(props.name)) throw new Error(`${this.node.path}: name: "${props.name}" must be 1-255 letters, digits, - and _`);
-    if (props.widgets.length === 0) throw new Error(`${this.node.path}: widgets: a dashboard needs at least one widget`);
+    refuseProblems(this, [
+      DASHBOARD_NAME.test(props.name) ? undefined : { prop: "name", message: `"${props.name}" must be 1-255 letters, digits, - and _` },
+      props.widgets.length > 0 ? undefined : { prop: "widgets", message: "a dashboard needs at least one widget" },
+    ]);
 
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: props.name,

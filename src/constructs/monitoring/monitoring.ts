@@ -3,6 +3,7 @@ import { AlarmTopic, type AlarmTopicProps } from "./alarm-topic";
 import { type AvailabilityAlarm, AvailabilityAlarms, type AvailabilityAlarmsProps } from "./availability-alarms";
 import { autoScalingGroupMetric, databaseMetric, loadBalancerMetric, natGatewayMetric } from "../../aws/cloudwatch-metrics";
 import { Dashboard, type DashboardWidget } from "./dashboard";
+import { refuseProblems, regionPropProblem } from "../../props/prop-problems";
 
 export interface MonitoringProps {
   /** Region of the environment (the dashboard's metrics, the policies' ARNs). */
@@ -29,6 +30,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    refuseProblems(this, [regionPropProblem("region", props.region)]);
     this.topic = new AlarmTopic(this, "topic", { name: props.names.topic, keyAlias: props.names.keyAlias, region: props.region, ...props.notifications });
     const alarms = new AvailabilityAlarms(this, "alarms", { ...props.watched, topicArn: this.topic.topicArn, thresholds: props.thresholds });
     this.alarms = alarms.alarms;
@@ -43,7 +45,7 @@ export class Monitoring extends Construct {
     const db = watched.database.dimension;
     const seriesOf = (signal: AvailabilityAlarm["signal"]) => this.alarms.filter((alarm) => alarm.signal === signal).map((alarm) => alarm.series);
     return [
-      { kind: "alarm-status", title: "Alarms", alarmArns: this.alarms.map((alarm) => alarm.arn) },
+      { kind: "alarm-status", title: "Alarms", alarmArns: this.alarms.map(({ alarm }) => alarm.arn) },
       { kind: "graph", title: "Requests", unit: "requests / min", series: [loadBalancerMetric("RequestCount", "Sum", lb, { label: "requests" })] },
       { kind: "graph", title: "5xx responses", unit: "% of requests", series: [...seriesOf("elb5xxPercent"), ...seriesOf("target5xxPercent")] },
       {
