@@ -86,3 +86,59 @@ describe("a whole trust policy", () => {
     expect(evaluateTrust(policy, { ...request("team:alice"), action: "sts:AssumeRole" }).allowed).toBe(false);
   });
 });
+
+describe("which statements apply to a request", () => {
+  const provider = "arn:aws:iam::123456789012:oidc-provider/example.com";
+  const other = "arn:aws:iam::123456789012:oidc-provider/other.example";
+  const request = { federatedPrincipal: provider, context: { "example.com:sub": "team:alice" } };
+  const allow = (principals: { type: string; identifiers: string[] }[]) => ({ actions: ["sts:AssumeRoleWithWebIdentity"], principals });
+
+  it("an Allow for the federated provider among others, or for any principal, applies", () => {
+    expect(evaluateTrust(policyDocument([allow([{ type: "Federated", identifiers: [other, provider] }])]), request)).toEqual({
+      allowed: true,
+      reason: "allowed by statement 1",
+    });
+    expect(
+      evaluateTrust(
+        policyDocument([
+          allow([
+            { type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] },
+            { type: "Federated", identifiers: [provider] },
+          ]),
+        ]),
+        request,
+      ),
+    ).toEqual({ allowed: true, reason: "allowed by statement 1" });
+    expect(evaluateTrust(policyDocument([allow([{ type: "*", identifiers: ["*"] }])]), request)).toEqual({ allowed: true, reason: "allowed by statement 1" });
+  });
+  it("an Allow for the provider's ARN under another principal type does not apply, and the refusal says why", () => {
+    expect(evaluateTrust(policyDocument([allow([{ type: "AWS", identifiers: [provider] }])]), request)).toEqual({
+      allowed: false,
+      reason: `statement 1: not for sts:AssumeRoleWithWebIdentity by ${provider}`,
+    });
+  });
+  it("a Deny in the first statement wins, and a Deny that does not hold allows nothing on its own", () => {
+    const deny = { effect: "Deny" as const, actions: ["sts:*"], principals: [{ type: "Federated", identifiers: [provider] }] };
+    expect(evaluateTrust(policyDocument([deny, allow([{ type: "Federated", identifiers: [provider] }])]), request)).toEqual({
+      allowed: false,
+      reason: "denied by statement 1",
+    });
+    const unmet = { ...deny, conditions: [{ test: "StringEquals", variable: "example.com:sub", values: ["team:intruder"] }] };
+    expect(evaluateTrust(policyDocument([unmet]), request)).toEqual({ allowed: false, reason: "no Allow statement" });
+  });
+  it("the reasons of several Allow statements that miss are all given, in order", () => {
+    const policy = policyDocument([
+      allow([{ type: "Federated", identifiers: [other] }]),
+      { ...allow([{ type: "Federated", identifiers: [provider] }]), conditions: [{ test: "StringEquals", variable: "example.com:sub", values: ["team:bob"] }] },
+    ]);
+    expect(evaluateTrust(policy, request)).toEqual({
+      allowed: false,
+      reason:
+        `statement 1: not for sts:AssumeRoleWithWebIdentity by ${provider}; ` +
+        'statement 2: StringEquals example.com:sub ["team:bob"] does not hold for "team:alice"',
+    });
+  });
+  it("a policy that is not JSON is an error naming the problem, not a refusal", () => {
+    expect(() => evaluateTrust("{not json", request)).toThrow('the policy "{not json" is not JSON');
+  });
+});

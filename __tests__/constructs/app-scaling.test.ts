@@ -42,6 +42,12 @@ describe("AppScaling", () => {
     });
   });
 
+  it("takes a CPU target of exactly 100%, the highest there is", () => {
+    expect(synthScaling({ metric: "average-cpu", targetValue: 100 })).toHaveResourceWithProperties(AutoscalingPolicy, {
+      target_tracking_configuration: { target_value: 100, predefined_metric_specification: { predefined_metric_type: "ASGAverageCPUUtilization" } },
+    });
+  });
+
   it.each<[string, Partial<AppScalingProps>, RegExp]>([
     ["a CPU target above 100%", { metric: "average-cpu", targetValue: 120 }, /^AppScaling [\w-]+\/scaling: targetValue: 120 is a CPU percentage, at most 100$/],
     ["a target of 0", { targetValue: 0 }, /\/scaling: targetValue: 0 must be above 0$/],

@@ -17,6 +17,8 @@ describe("SessionManagerPolicy", () => {
 
   it("gives the role the agent's registration and the session channels, for this account's and region's instances only", () => {
     expect(policy.role).toBe("Inventory-App-Role");
+    // The inline policy's name on the role, what the console and `aws iam list-role-policies` show.
+    expect(policy.name).toBe("session-manager");
     expect(statements).toEqual([
       { Sid: "SessionManagerRegistersTheInstance", Effect: "Allow", Action: "ssm:UpdateInstanceInformation", Resource: "*", Condition: fromOurInstances },
       {

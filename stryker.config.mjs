@@ -1,0 +1,46 @@
+// StrykerJS, as `npm run mutate` (scripts/mutate.ts) runs it: one source file
+// per run, so every finished file keeps its results (and its incremental file)
+// however long the whole run is. The driver says what to run in the
+// environment: MUTATE_FILE, the file to mutate, and MUTATE_SUITES, the unit
+// suites (comma-separated globs) that exercise its folder.
+const file = process.env.MUTATE_FILE;
+const suites = process.env.MUTATE_SUITES;
+if (!file || !suites) {
+  throw new Error("MUTATE_FILE and MUTATE_SUITES are not set: run `npm run mutate`, which sets them");
+}
+const slug = file.replace(/\.ts$/, "").replaceAll("/", "__");
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "jest",
+  jest: {
+    projectType: "custom",
+    configFile: "jest.unit.config.js",
+    config: {
+      testMatch: suites.split(",").map((suite) => `<rootDir>/${suite}`),
+      // The app bundles (__tests__/global-setup.js) are for suites that run commands in a copy of the project, none of these.
+      globalSetup: undefined,
+    },
+    // A mutant runs only the suites that import its file, and in them only the tests that reached it.
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: "perTest",
+  // No TypeScript checker: it would build a TypeScript program per mutant on two shared cores; a mutant that
+  // does not type-check but runs is reported like any other (ts-jest transpiles without type checking).
+  checkers: [],
+  // Two cores, shared: one test process.
+  concurrency: 1,
+  mutate: [file],
+  // Kept between runs (git ignores .cache/): only mutants whose file or covering tests changed run again.
+  incremental: true,
+  incrementalFile: `.cache/stryker/incremental/${slug}.json`,
+  tempDirName: ".cache/stryker/tmp",
+  cleanTempDir: "always",
+  reporters: ["progress-append-only", "clear-text", "json"],
+  jsonReporter: { fileName: `.cache/stryker/reports/${slug}.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
+  ignorePatterns: ["/cdktf.out", "/plan-review", "/bench-results", "/reports", "/.cache/stryker"],
+  // cdktf synthesis in a suite's describe blocks, on a loaded machine: be patient before calling a mutant a timeout.
+  timeoutMS: 60000,
+  thresholds: { high: 90, low: 80, break: null },
+};
