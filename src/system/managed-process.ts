@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 
 const running = new Set<ChildProcess>();
-// Last resort if a test run dies between start and stop: no server outlives the Jest worker.
+// Last resort if a run dies between start and stop: no server outlives the Jest worker or the command.
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** A server process a test starts and must stop; keeps the tail of its output for error messages. */
+/** A server process a test or a local command starts and must stop; keeps the tail of its output for error messages. */
 export class ManagedProcess {
   private outputTail = "";
   private readonly exit: Promise<number | null>;
@@ -54,6 +54,13 @@ export class ManagedProcess {
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     await this.exit;
     clearTimeout(timer);
+  }
+
+  /** SIGKILL, as a crash would end it: no shutdown of its own. Resolves once it has exited. */
+  async kill(): Promise<void> {
+    if (this.hasExited) return;
+    this.child.kill("SIGKILL");
+    await this.exit;
   }
 }
 
