@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
-import { CLOSED_METADATA_ENDPOINT } from "../support/php-server";
+import { CLOSED_METADATA_ENDPOINT } from "../../src/system/php-server";
 import { requireCommands } from "../support/require-commands";
 import { runPhp } from "../support/run-php";
 import { SecretsManagerStandIn } from "../support/secrets-manager-stand-in";

@@ -9,8 +9,8 @@ import { createVersionedBucket, putVersion, runFetchApp } from "../support/app-d
 import { AwsEmulator } from "../support/aws-emulator";
 import { writeAppSettings, type AppSettings } from "../support/app-settings";
 import { InstanceMetadataStandIn } from "../support/instance-metadata-stand-in";
-import { LocalMariaDb, sqlString } from "../support/local-mariadb";
-import { startPhpServer, type PhpServer } from "../support/php-server";
+import { LocalMariaDb, sqlString } from "../../src/system/local-mariadb";
+import { startPhpServer, type PhpServer } from "../../src/system/php-server";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY } from "../support/run-php";
 import { PROJECT_ROOT } from "../support/stacks";

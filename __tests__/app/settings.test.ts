@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { writeAppSettings, type AppSettings } from "../support/app-settings";
-import { startPhpServer, type PhpServer } from "../support/php-server";
+import { startPhpServer, type PhpServer } from "../../src/system/php-server";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, runPhp } from "../support/run-php";
 

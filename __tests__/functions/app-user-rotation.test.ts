@@ -7,7 +7,7 @@ import { createConnection } from "mysql2/promise";
 import { APP_PRIVILEGES } from "../../src/functions/app-user-rotation/database-user";
 import { connectionOptions, settingsFromEnvironment } from "../../src/functions/app-user-rotation/handler";
 import { type ConnectionCredentials, nextUsername, rotate, type RotationEvent, type RotationSettings } from "../../src/functions/app-user-rotation/rotation";
-import { LocalMariaDb, sqlString } from "../support/local-mariadb";
+import { LocalMariaDb, sqlString } from "../../src/system/local-mariadb";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY } from "../support/stacks";
 import { SecretsManagerModel } from "../support/secrets-manager-model";

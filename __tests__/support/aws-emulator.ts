@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { EmulatorEndpoint, motoServerArguments, motoServerEnvironment, motoServerExecutable } from "../../src/emulator/aws-emulator";
 import { makeLoopbackCertificates } from "../../src/system/tls-certificates";
 import { freePort } from "../../src/system/free-port";
-import { ManagedProcess, waitUntil } from "./managed-process";
+import { ManagedProcess, waitUntil } from "../../src/system/managed-process";
 import { requireCommands } from "./require-commands";
 
 export { EMULATOR_ACCOUNT, EMULATOR_REGION, MOTO_INSTALL_HINT } from "../../src/emulator/aws-emulator";

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../src/config/project-root";
-import { CLOSED_METADATA_ENDPOINT } from "./php-server";
+import { CLOSED_METADATA_ENDPOINT } from "../../src/system/php-server";
 
 const run = promisify(execFile);
 

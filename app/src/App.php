@@ -9,6 +9,12 @@ final class App
 {
     /** Seconds a request may spend on all its outbound calls together (instance metadata, Secrets Manager). */
     public const OUTBOUND_DEADLINE_SECONDS = 5;
+    /**
+     * Seconds a client is told to wait (Retry-After) before trying again after a 503. A restarted
+     * database is back in seconds and a Multi-AZ failover in one to two minutes: a client that
+     * honours it comes back soon without hammering a database on its way up.
+     */
+    public const RETRY_AFTER_SECONDS = 5;
 
     private readonly View $view;
 
@@ -27,9 +33,10 @@ final class App
     {
         try {
             $settings = Settings::load();
-            $http = new HttpClient(new Deadline(self::OUTBOUND_DEADLINE_SECONDS));
+            $deadline = new Deadline(self::OUTBOUND_DEADLINE_SECONDS);
+            $http = new HttpClient($deadline);
             $secrets = new SecretsManagerClient($settings->awsRegion, $settings->secretsEndpoint, new AwsCredentialProvider($http), $http);
-            $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets));
+            $database = new Database($settings, new DatabaseSecret($settings->dbSecretArn, $settings->cacheDir, $secrets), $deadline);
             return new self(
                 $settings->instanceId,
                 $settings->availabilityZone,
@@ -61,7 +68,9 @@ final class App
         $instance = $this->instanceHeaders
             ? ['X-Inventory-Instance-Id' => $this->instanceId, 'X-Inventory-Availability-Zone' => $this->availabilityZone]
             : [];
-        return $response->with($instance + [
+        // Every 503 is a while: the database or its secret away, or the settings missing.
+        $retry = $response->status === 503 ? ['Retry-After' => (string) self::RETRY_AFTER_SECONDS] : [];
+        return $response->with($instance + $retry + [
             'Cache-Control' => 'no-store',
             'X-Content-Type-Options' => 'nosniff',
             'Content-Security-Policy' => "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",

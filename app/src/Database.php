@@ -135,10 +135,18 @@ final class Database
     private const TABLE_MISSING = 1146;
     private const UNKNOWN_COLUMN = 1054;
     private const DUPLICATE_COLUMN = 1060;
+    /** Seconds a connect may take at most, less when the request's deadline is nearer. */
+    public const CONNECT_TIMEOUT_SECONDS = 3;
+    /**
+     * The client's codes for a server that cannot be reached (2002), has gone away (2006) or cut the
+     * connection during a statement (2013): a failover, a restart, a network fault.
+     */
+    private const CONNECTION_LOST = [2002, 2006, 2013];
 
     private ?PDO $pdo = null;
 
-    public function __construct(private readonly Settings $settings, private readonly DatabaseSecret $secret)
+    /** @param Deadline $deadline the request's, shared with its Secrets Manager calls: it bounds every connect and read */
+    public function __construct(private readonly Settings $settings, private readonly DatabaseSecret $secret, private readonly Deadline $deadline)
     {
     }
 
@@ -152,7 +160,7 @@ final class Database
             try {
                 $this->pdo = $this->open($credentials = $this->secret->current());
             } catch (PDOException $e) {
-                if (($e->errorInfo[1] ?? null) !== 1045) {
+                if (self::errorCode($e) !== 1045) {
                     throw $e;
                 }
                 // Access denied: RDS rotated the password after it was cached. Fetch it again, once.
@@ -174,11 +182,33 @@ final class Database
      */
     public function run(string $sql, array $parameters = []): \PDOStatement
     {
+        try {
+            return $this->runOnce($sql, $parameters);
+        } catch (PDOException $e) {
+            if (in_array(self::errorCode($e), self::CONNECTION_LOST, true)) {
+                // The connection is dead: nothing of this request uses it again, and the next one connects afresh.
+                $this->pdo = null;
+                throw new DatabaseUnavailable('the connection to the database was lost', 0, $e);
+            }
+            throw $e;
+        }
+    }
+
+    /**
+     * A write answers once the server has committed it: the connection is in autocommit, and the
+     * server sends a statement's OK only after InnoDB has written its commit to the redo log
+     * (innodb_flush_log_at_trx_commit = 1, the default on RDS and MariaDB). A write whose OK is lost
+     * to a failover is a 503, never an acknowledgement.
+     *
+     * @param list<int|string> $parameters
+     */
+    private function runOnce(string $sql, array $parameters): \PDOStatement
+    {
         $connection = $this->connection();
         try {
             $statement = $connection->prepare($sql);
         } catch (PDOException $e) {
-            $code = $e->errorInfo[1] ?? null;
+            $code = self::errorCode($e);
             if ($code === self::TABLE_MISSING) {
                 $connection->exec('CREATE TABLE IF NOT EXISTS items (
                     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -199,7 +229,7 @@ final class Database
                 try {
                     $connection->exec('ALTER TABLE items ADD COLUMN version INT UNSIGNED NOT NULL DEFAULT 1, ADD INDEX list_order (store, name)');
                 } catch (PDOException $raced) {
-                    if (($raced->errorInfo[1] ?? null) !== self::DUPLICATE_COLUMN) {
+                    if (self::errorCode($raced) !== self::DUPLICATE_COLUMN) {
                         throw $raced;
                     }
                 }
@@ -237,12 +267,20 @@ final class Database
     private function open(DatabaseCredentials $credentials): PDO
     {
         $settings = $this->settings;
+        $remaining = $this->deadline->remaining('connecting to the database');
+        // Each read of this connection (the TLS handshake's included) waits at most what is left of the
+        // deadline now: a server that stops answering mid-statement (a failover, a frozen host) ends the
+        // request with error 2006 instead of holding a worker for mysqlnd's default of a day. Whole
+        // seconds, rounded up: the setting takes no fraction.
+        ini_set('mysqlnd.net_read_timeout', (string) (int) ceil($remaining));
         $options = [
             PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION,
             PDO::ATTR_EMULATE_PREPARES => false,
             PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC,
             // Else an unreachable host holds a PHP worker for the OS's TCP timeout.
-            PDO::ATTR_TIMEOUT => 3,
+            PDO::ATTR_TIMEOUT => (int) ceil(min(self::CONNECT_TIMEOUT_SECONDS, $remaining)),
+            // Said, not assumed: a write is acknowledged only once committed (runOnce).
+            PDO::ATTR_AUTOCOMMIT => true,
             self::mysql('MULTI_STATEMENTS') => false,
             // UPDATE's rowCount() then counts matched rows: saving an unchanged item is no "not found".
             self::mysql('FOUND_ROWS') => true,
@@ -254,6 +292,11 @@ final class Database
         }
         $dsn = "mysql:host=$settings->dbHost;port=$settings->dbPort;dbname=$settings->dbName;charset=utf8mb4";
         return new PDO($dsn, $credentials->username, $credentials->password, $options);
+    }
+
+    private static function errorCode(PDOException $e): ?int
+    {
+        return ErrorFacts::databaseCodes($e)[1];
     }
 
     /** PHP 8.4 moved the driver's constants to Pdo\Mysql and 8.5 deprecates the PDO::MYSQL_ATTR_ names. */

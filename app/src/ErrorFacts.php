@@ -43,7 +43,12 @@ final class ErrorFacts
         return sprintf('%s (code %d) at %s:%d', $e::class, (int) $e->getCode(), basename($e->getFile()), $e->getLine());
     }
 
-    private static function database(\PDOException $e): string
+    /**
+     * The SQLSTATE and the server's or client's error number of a database error, each null when it has none.
+     *
+     * @return array{0: ?string, 1: ?int}
+     */
+    public static function databaseCodes(\PDOException $e): array
     {
         $info = is_array($e->errorInfo) ? $e->errorInfo : [];
         $state = is_string($info[0] ?? null) ? $info[0] : null;
@@ -53,10 +58,15 @@ final class ErrorFacts
             $state = $part[1];
             $code = (int) $part[2];
         }
-        $state = $state !== null && preg_match('/^[A-Z0-9]{5}$/D', $state) === 1 ? $state : '-----';
+        return [$state !== null && preg_match('/^[A-Z0-9]{5}$/D', $state) === 1 ? $state : null, $code];
+    }
+
+    private static function database(\PDOException $e): string
+    {
+        [$state, $code] = self::databaseCodes($e);
         return sprintf(
             'PDOException SQLSTATE %s, error %s: %s',
-            $state,
+            $state ?? '-----',
             $code ?? 'unknown',
             self::DATABASE_ERRORS[$code] ?? 'a database error',
         );

@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
@@ -12,6 +11,7 @@ import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { type BackgroundProcess, isRunning, startBackground } from "../system/background-process";
 import { findExecutable } from "../system/executables";
 import { freePort } from "../system/free-port";
+import { type MariaDbTls, mariaDbCommandLines } from "../system/mariadb-command-lines";
 import type { EmulatorEndpoint } from "./aws-emulator";
 
 const run = promisify(execFile);
@@ -209,47 +209,20 @@ async function fetchApp(emulator: EmulatorEndpoint, deployed: DeployedAppSetting
 async function startDatabase(
   directory: string,
   tools: AppTools,
-  tls: { caFile: string; certificateFile: string; keyFile: string },
+  tls: MariaDbTls,
   started: (process: BackgroundProcess) => void,
 ): Promise<{ port: number; process: BackgroundProcess; sql(statements: string): Promise<string> }> {
-  const dataDirectory = path.join(directory, "data");
-  const socket = path.join(directory, "mariadb.sock");
-  // A small redo log and buffer pool: a handful of rows, and a fast start on two cores.
-  const common = [
-    "--no-defaults",
-    `--datadir=${dataDirectory}`,
-    `--user=${os.userInfo().username}`,
-    "--innodb-log-file-size=4M",
-    "--innodb-buffer-pool-size=16M",
-  ];
   fs.mkdirSync(directory, { recursive: true });
-  await run(tools["mariadb-install-db"], [...common, "--auth-root-authentication-method=normal", "--skip-test-db"], { timeout: 120_000 }).catch(
-    (error: { stderr?: string; message: string }) => {
-      throw new Error(`mariadb-install-db failed: ${error.stderr ?? error.message}`);
-    },
-  );
   const port = await freePort();
-  const server = startBackground(
-    "mariadbd (the app's database)",
-    tools.mariadbd,
-    [
-      ...common,
-      `--socket=${socket}`,
-      `--port=${port}`,
-      "--bind-address=127.0.0.1",
-      "--skip-networking=0",
-      "--skip-name-resolve",
-      "--skip-log-bin",
-      "--performance-schema=OFF",
-      `--pid-file=${path.join(directory, "mariadbd.pid")}`,
-      `--tmpdir=${directory}`,
-      `--ssl-ca=${tls.caFile}`,
-      `--ssl-cert=${tls.certificateFile}`,
-      `--ssl-key=${tls.keyFile}`,
-      "--require-secure-transport=ON",
-    ],
-    { env: process.env, logFile: path.join(directory, "mariadbd.log"), mark: dataDirectory },
-  );
+  const { dataDirectory, socket, install, server: serverArguments } = mariaDbCommandLines({ directory, port, tls });
+  await run(tools["mariadb-install-db"], install, { timeout: 120_000 }).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`mariadb-install-db failed: ${error.stderr ?? error.message}`);
+  });
+  const server = startBackground("mariadbd (the app's database)", tools.mariadbd, serverArguments, {
+    env: process.env,
+    logFile: path.join(directory, "mariadbd.log"),
+    mark: dataDirectory,
+  });
   started(server);
   const sql = async (statements: string) =>
     (await run(tools.mariadb, ["--no-defaults", `--socket=${socket}`, "--user=root", "--batch", "--skip-column-names", "-e", statements])).stdout.trim();
