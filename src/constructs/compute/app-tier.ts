@@ -161,6 +161,11 @@ export interface AppTierProps {
   readonly artifactObjectsArn: string;
   /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). @default none */
   readonly instanceTags?: Readonly<Record<string, string>>;
+  /**
+   * The folder the release function (`AppRelease`) is bundled from: it holds `src/functions/app-release/` and the `node_modules/` with
+   * esbuild, and the bundle is cached under its `.cache/functions/` (this project's root; the stack passes it).
+   */
+  readonly releaseCodeRoot: string;
   /** Days CloudWatch Logs keeps the release function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly releaseLogRetentionDays?: number;
   /**
@@ -343,6 +348,7 @@ export class AppTier extends Construct {
       region: props.region,
       accountId: props.accountId,
       functionName: names.releaseFunction,
+      codeRoot: props.releaseCodeRoot,
       logRetentionDays: releaseLogRetentionDays,
       logEncryption: props.releaseLogEncryption,
     });
