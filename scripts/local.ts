@@ -35,7 +35,7 @@ import { findExecutable } from "../src/system/executables";
 import { freePort } from "../src/system/free-port";
 import { makeLoopbackCertificates } from "../src/system/tls-certificates";
 import { reviewPlan } from "../src/terraform/plan-review";
-import type { TerraformPlanJson } from "../src/terraform/stack-workspace";
+import type { TerraformPlanJson } from "../src/terraform/plan-json";
 import { runTerraform, terraformBinary, terraformEnvironment } from "../src/terraform/terraform-cli";
 
 const USAGE = "usage: npm run local [-- --env NAME | --walk | --step NAME] [--no-app]   |   npm run local:down";
