@@ -1,4 +1,4 @@
-// StrykerJS, as `npm run mutate` (scripts/mutate.ts) runs it: one source file
+// StrykerJS, as `npm run mutate` (src/bench/mutate.ts) runs it: one source file
 // per run, so every finished file keeps its results (and its incremental file)
 // however long the whole run is. The driver says what to run in the
 // environment: MUTATE_FILE, the file to mutate, and MUTATE_SUITES, the unit

@@ -7,7 +7,7 @@ import { STATE_BOOTSTRAP_STACK } from "../../src/stacks/state-bootstrap-stack";
 import { synthesize } from "../../src/synthesize";
 import type { Diagnostic } from "../../src/terraform/terraform-cli";
 import { validateStacks } from "../../src/terraform/validate-stacks";
-import { CDK_TERRAIN_DOC, documentedPackageChange, SwitchedProject } from "../../scripts/cdk-terrain/switched-project";
+import { CDK_TERRAIN_DOC, documentedPackageChange, SwitchedProject } from "../../src/bench/switched-project";
 import { jsonDifferences } from "../support/json-leaves";
 import { PROJECT_ROOT } from "../support/stacks";
 import { readable, TERRAFORM_CACHE } from "../support/terraform";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { applyUnifiedDiff, documentedPackageChange, switchedPackageJson } from "../../scripts/cdk-terrain/switched-project";
+import { applyUnifiedDiff, documentedPackageChange, switchedPackageJson } from "../../src/bench/switched-project";
 import { PROJECT_ROOT } from "../support/stacks";
 
 // The package.json the CDK Terrain check installs, from the change

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { synthesize } from "../../src/synthesize";
-import { cdkCommand } from "../../scripts/cdk-terrain/switched-project";
+import { cdkCommand } from "../../src/bench/switched-project";
 import { ProjectCopy } from "../support/project-copy";
 import { PROJECT_ROOT } from "../support/stacks";
 

@@ -4,7 +4,7 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { AppTier, type AppTierProps } from "../../src/constructs/compute/app-tier";
-import { APP_DIRECTORY, expectRefused, onlyResource, resourcesOf } from "../support/stacks";
+import { APP_DIRECTORY, expectRefused, onlyResource, PROJECT_ROOT, resourcesOf } from "../support/stacks";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!db-3f0d1c2b-aaaa-bbbb-cccc-0123456789ab-AbCdEf";
 const ARTIFACT_OBJECTS = "arn:aws:s3:::inventory-app-20260101123456789000000001/app/*";
@@ -33,6 +33,7 @@ function appTierProps(overrides: Partial<AppTierProps> = {}): AppTierProps {
     },
     artifactObjectsArn: ARTIFACT_OBJECTS,
     instanceTags: { Project: "inventory-ha", Environment: "default", ManagedBy: "cdktf" },
+    releaseCodeRoot: PROJECT_ROOT,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { DatabaseAppUser, type DatabaseAppUserProps } from "../../src/constructs/data/database-app-user";
-import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
+import { expectRefused, onlyResource, PROJECT_ROOT, resourcesOf } from "../support/stacks";
 
 const ACCOUNT = "111122223333";
 const MASTER_SECRET = "arn:aws:secretsmanager:us-west-2:111122223333:secret:rds!db-0f1e2d3c-AbCdEf";
@@ -27,6 +27,7 @@ function synthAppUser(overrides: Partial<DatabaseAppUserProps> = {}) {
     },
     region: "us-west-2",
     accountId: ACCOUNT,
+    codeRoot: PROJECT_ROOT,
     ...overrides,
   });
   const json = Testing.synth(stack);

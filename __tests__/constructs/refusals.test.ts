@@ -64,6 +64,7 @@ const CASES: readonly RefusalCase[] = [
     prop: "functionName",
     build: (scope, id) =>
       new AppRelease(scope, id, {
+        codeRoot: PROJECT_ROOT,
         autoScalingGroup: {
           name: "Inventory-ASG",
           arn: ARN("autoscaling", "autoScalingGroup:uuid:autoScalingGroupName/Inventory-ASG"),
@@ -89,6 +90,7 @@ const CASES: readonly RefusalCase[] = [
     prop: "minSize",
     build: (scope, id) =>
       new AppTier(scope, id, {
+        releaseCodeRoot: PROJECT_ROOT,
         subnetIds: ["subnet-private1", "subnet-private2"],
         securityGroupId: "sg-app",
         targetGroupArn: ARN("elasticloadbalancing", "targetgroup/Inventory-App/0123456789abcdef"),
@@ -123,6 +125,7 @@ const CASES: readonly RefusalCase[] = [
     prop: "region",
     build: (scope, id) =>
       new DatabaseAppUser(scope, id, {
+        codeRoot: PROJECT_ROOT,
         vpcId: "vpc-0123456789abcdef0",
         subnetIds: ["subnet-private1", "subnet-private2"],
         databaseSecurityGroupId: "sg-db",

@@ -1,6 +1,6 @@
 import { reviewPlan, type PlanReview } from "../../src/terraform/plan-review";
 import { GITHUB_COMMENT_LIMIT, reviewMarkdown } from "../../src/terraform/plan-review-markdown";
-import type { TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { TerraformPlanJson } from "../../src/terraform/plan-json";
 
 // The Markdown review renders the same sections as the text review: summary
 // first, warnings next, every other section collapsed; under GitHub's comment

@@ -24,6 +24,17 @@ const VARIABLES: Record<string, Record<string, unknown>> = {
     private_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
     client_cidr: "10.0.0.0/16",
   },
+  "app-tier-behind-a-load-balancer": {
+    database_host: "inventory-db.abcdefghijkl.eu-central-1.rds.amazonaws.com",
+    database_secret_arn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:inventory-db-app-user-AbCdEf",
+  },
+  "monitoring-on-its-own": {
+    load_balancer_arn_suffix: "app/example-lb/0123456789abcdef",
+    target_group_arn_suffix: "targetgroup/example-app/0123456789abcdef",
+    auto_scaling_group_name: "example-asg",
+    database_identifier: "example-db",
+    nat_gateway_ids: ["nat-0123456789abcdef0", "nat-0123456789abcdef1"],
+  },
 };
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-examples-"));
@@ -54,7 +65,7 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 describe("examples/", () => {
   it("holds the examples docs/stack.md points at", () => {
-    expect(EXAMPLES).toEqual(["database-in-a-vpc", "network-and-load-balancer"]);
+    expect(EXAMPLES).toEqual(["app-tier-behind-a-load-balancer", "database-in-a-vpc", "monitoring-on-its-own", "network-and-load-balancer"]);
     // Every other folder is the CI pipeline's: a stack example without its cdktf.json is not left out unnoticed.
     const folders = fs.readdirSync(path.join(PROJECT_ROOT, "examples"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
     expect(folders.map((entry) => entry.name).filter((name) => !EXAMPLES.includes(name))).toEqual(["ci"]);
@@ -105,5 +116,44 @@ describe("examples/", () => {
     expect(group.vpc_id).toBe("${var.vpc_id}");
     const [[, instance]] = resourcesOf(document, "aws_db_instance");
     expect(instance).toMatchObject({ identifier: "example-db", multi_az: true, storage_encrypted: true, manage_master_user_password: true });
+  });
+
+  it("app-tier-behind-a-load-balancer registers the servers with the load balancer, behind chained groups, booting against the given database", () => {
+    const { document } = synthesized.get("app-tier-behind-a-load-balancer")!;
+    expect(Object.keys(document.variable).sort()).toEqual(["database_host", "database_secret_arn"]);
+    const [[targetGroupName]] = resourcesOf(document, "aws_lb_target_group");
+    const [[, group]] = resourcesOf(document, "aws_autoscaling_group");
+    expect(group).toMatchObject({ name: "example-asg", min_size: 2, max_size: 2 });
+    expect(group.target_group_arns).toEqual([`\${aws_lb_target_group.${targetGroupName}.arn}`]);
+    // The servers run in the private subnets, and take HTTP from the load balancer's group only.
+    expect(group.vpc_zone_identifier.every((subnet: string) => /private/.test(subnet))).toBe(true);
+    const fromLoadBalancer = resourcesOf(document, "aws_vpc_security_group_ingress_rule").filter(([, rule]) => rule.referenced_security_group_id);
+    expect(fromLoadBalancer.map(([, rule]) => rule.from_port)).toContain(80);
+    const [[, template]] = resourcesOf(document, "aws_launch_template");
+    const boot = JSON.stringify(template.user_data);
+    expect(boot).toContain("var.database_host");
+    expect(boot).toContain("var.database_secret_arn");
+    expect(resourcesOf(document, "aws_lambda_function").map(([, lambda]) => lambda.function_name)).toEqual(["example-app-release"]);
+  });
+
+  it("monitoring-on-its-own watches the resources it is given: an alarm per signal and NAT gateway, a topic, a dashboard", () => {
+    const { document } = synthesized.get("monitoring-on-its-own")!;
+    expect(Object.keys(document.variable).sort()).toEqual([
+      "auto_scaling_group_name",
+      "database_identifier",
+      "load_balancer_arn_suffix",
+      "nat_gateway_ids",
+      "target_group_arn_suffix",
+    ]);
+    const alarms = resourcesOf(document, "aws_cloudwatch_metric_alarm").map(([, alarm]) => alarm);
+    expect(alarms).toHaveLength(15);
+    const [[topicName]] = resourcesOf(document, "aws_sns_topic");
+    for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([`\${aws_sns_topic.${topicName}.arn}`]);
+    const watched = JSON.stringify(alarms);
+    for (const variable of ["load_balancer_arn_suffix", "target_group_arn_suffix", "auto_scaling_group_name", "database_identifier", "nat_gateway_ids"])
+      expect(watched).toContain(`var.${variable}`);
+    const [[, dashboard]] = resourcesOf(document, "aws_cloudwatch_dashboard");
+    expect(dashboard.dashboard_name).toBe("example-availability");
+    expect(resourcesOf(document, "aws_sns_topic_subscription").map(([, subscription]) => subscription.endpoint)).toEqual(["ops@example.com"]);
   });
 });

@@ -9,7 +9,7 @@ import { ProjectCopy } from "../support/project-copy";
 import { PROJECT_ROOT } from "../support/stacks";
 import { readableChanges } from "../support/plan-json";
 import { synthesizedResourceCount } from "../support/terraform";
-import type { ResourceChange } from "../../src/terraform/stack-workspace";
+import type { ResourceChange } from "../../src/terraform/plan-json";
 import { EmulatedStack } from "./emulated-stack";
 import { EMULATOR_GAPS, gapFor, gapRemovedAddresses } from "../../src/emulator/emulator-gaps";
 import { leftovers } from "./leftovers";

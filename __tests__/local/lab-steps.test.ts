@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseSettings } from "../../src/config/load";
 import { LAB_STEPS, labSettings, statefulReplacements } from "../../src/emulator/lab-walk";
-import type { TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { TerraformPlanJson } from "../../src/terraform/plan-json";
 import { PROJECT_ROOT } from "../support/stacks";
 
 const ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");

@@ -16,7 +16,7 @@ import {
   resourcesOf,
   settingsFor,
   synthStack,
-  type TerraformDocument,
+  type SynthesizedDocument,
 } from "../support/stacks";
 
 const [defaultSettings, labStartSettings] = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
@@ -24,11 +24,11 @@ const final = synthStack(defaultSettings);
 const labStart = synthStack(labStartSettings);
 
 /** The configuration of the resource a reference leads to. */
-function resource(document: TerraformDocument, reference: string): any {
+function resource(document: SynthesizedDocument, reference: string): any {
   return referencedResource(document, reference).config;
 }
 
-function ingressSources(document: TerraformDocument, groupName: string): string[] {
+function ingressSources(document: SynthesizedDocument, groupName: string): string[] {
   return resourcesOf(document, "aws_vpc_security_group_ingress_rule")
     .map(([, rule]) => rule)
     .filter((rule) => resource(document, rule.security_group_id).name === groupName)
@@ -320,7 +320,7 @@ describe("the lab's upgrade (lab-start moved to the final settings) keeps its da
 
 describe("lab-start differs from the final state exactly where the lab's challenges change things", () => {
   /** Every leaf of the resources and outputs as `type.name.path = value`, with the environment's name and name prefix taken out. */
-  function leaves(document: TerraformDocument, environment: string, prefix: string): Map<string, string> {
+  function leaves(document: SynthesizedDocument, environment: string, prefix: string): Map<string, string> {
     const normalise = (value: string) => (value === environment ? "<env>" : prefix ? value.split(prefix).join("") : value);
     const all = jsonLeaves({ resource: document.resource, output: document.output }, { skipKey: (key) => key === "//" });
     return new Map([...all].map(([at, value]) => [at, normalise(String(value))]));

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { loadEnvironments } from "../../src/config/load";
-import { onlyResource, PROJECT_ROOT, resourcesOf, settingsFor, synthStack, type TerraformDocument } from "../support/stacks";
+import { onlyResource, PROJECT_ROOT, resourcesOf, settingsFor, synthStack, type SynthesizedDocument } from "../support/stacks";
 
 const environments = loadEnvironments({ directory: path.join(PROJECT_ROOT, "environments"), variables: {} });
 const stacks = environments.map((settings) => [settings.environment, synthStack(settings).document] as const);
@@ -21,7 +21,7 @@ interface NamedMetric {
 }
 
 /** Every metric the alarms read: their own, and those of their metric math. */
-function alarmMetrics(document: TerraformDocument): NamedMetric[] {
+function alarmMetrics(document: SynthesizedDocument): NamedMetric[] {
   return resourcesOf(document, "aws_cloudwatch_metric_alarm").flatMap(([name, alarm]) => [
     ...(alarm.metric_name ? [{ where: `alarm ${name}`, metric: alarm.metric_name, dimensions: alarm.dimensions }] : []),
     ...(alarm.metric_query ?? [])
@@ -31,7 +31,7 @@ function alarmMetrics(document: TerraformDocument): NamedMetric[] {
 }
 
 /** Every metric row of every graph on the dashboard: `[namespace, name, dimension, value, ..., options]`. */
-function dashboardMetrics(document: TerraformDocument): NamedMetric[] {
+function dashboardMetrics(document: SynthesizedDocument): NamedMetric[] {
   const [, dashboard] = onlyResource(document, "aws_cloudwatch_dashboard");
   return JSON.parse(dashboard.dashboard_body).widgets.flatMap((widget: any) =>
     (widget.properties.metrics ?? [])
@@ -45,7 +45,7 @@ function dashboardMetrics(document: TerraformDocument): NamedMetric[] {
 }
 
 /** Why a metric's dimensions do not all name a resource the stack creates, or undefined. */
-function dimensionProblem(document: TerraformDocument, { where, metric, dimensions }: NamedMetric): string | undefined {
+function dimensionProblem(document: SynthesizedDocument, { where, metric, dimensions }: NamedMetric): string | undefined {
   if (!dimensions || Object.keys(dimensions).length === 0) return `${where}: ${metric} has no dimension`;
   for (const [name, value] of Object.entries(dimensions)) {
     const expected = DIMENSION_TARGETS[name];

@@ -11,7 +11,9 @@ import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-acce
 import { InventoryStack } from "../../src/stacks/inventory-stack";
 import { synthesize } from "../../src/synthesize";
 import { StateBootstrapStack } from "../../src/stacks/state-bootstrap-stack";
+import { AppTierBehindALoadBalancerExample } from "../../examples/app-tier-behind-a-load-balancer/stack";
 import { DatabaseInAVpcExample } from "../../examples/database-in-a-vpc/stack";
+import { MonitoringOnItsOwnExample } from "../../examples/monitoring-on-its-own/stack";
 import { NetworkAndLoadBalancerExample } from "../../examples/network-and-load-balancer/stack";
 import { APP_DIRECTORY, PROJECT_ROOT, settingsFor } from "../support/stacks";
 import { ACCOUNT, CERTIFICATE, everything, terraformCloudRun, terraformCloudSplit } from "../support/variants";
@@ -92,10 +94,12 @@ const stacks: readonly (readonly [string, () => TerraformStack])[] = [
   ],
   ["example-database-in-a-vpc", () => new DatabaseInAVpcExample(Testing.app(), "database-in-a-vpc")],
   ["example-network-and-load-balancer", () => new NetworkAndLoadBalancerExample(Testing.app(), "network-and-load-balancer")],
+  ["example-app-tier-behind-a-load-balancer", () => new AppTierBehindALoadBalancerExample(Testing.app(), "app-tier-behind-a-load-balancer")],
+  ["example-monitoring-on-its-own", () => new MonitoringOnItsOwnExample(Testing.app(), "monitoring-on-its-own")],
 ];
 
 describe("the synthesized documents", () => {
-  it("are the 18 kept, and nothing else is kept", () => {
+  it("are the 20 kept, and nothing else is kept", () => {
     expect(stacks.map(([name]) => name)).toStrictEqual([
       "inventory-default",
       "inventory-lab-start",
@@ -115,6 +119,8 @@ describe("the synthesized documents", () => {
       "state-bootstrap",
       "example-database-in-a-vpc",
       "example-network-and-load-balancer",
+      "example-app-tier-behind-a-load-balancer",
+      "example-monitoring-on-its-own",
     ]);
     if (UPDATE) for (const file of fs.readdirSync(KEPT)) fs.rmSync(path.join(KEPT, file));
     else expect(fs.readdirSync(KEPT).sort()).toStrictEqual([...stacks.map(([name]) => `${name}.json`), ...APP_STACKS.map((name) => `app-${name}.json`)].sort());

@@ -1,5 +1,5 @@
 import { planReferences } from "../../src/terraform/cost";
-import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/plan-json";
 
 /**
  * What the plan file reader gives of each resource change, from either

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseSettings } from "../../src/config/load";
 import type { EnvironmentSettings } from "../../src/config/schema";
-import { referencedBlock, referencesIn } from "../../src/terraform/document";
+import { referencedBlock, referencesIn, type TerraformDocument } from "../../src/terraform/document";
 import { jsonLeaves } from "./json-leaves";
 import { inventoryStackName } from "../../src/config/names";
 import { InvalidPropsError } from "../../src/props/prop-problems";
@@ -29,18 +29,13 @@ export function settingsFor(environment: string, overrides: Record<string, unkno
   return parseSettings(environment, { ...overrides, state });
 }
 
+/** A synthesized stack's document: every stack has these blocks (`data` only when it reads a data source). */
+export type SynthesizedDocument = TerraformDocument & Required<Pick<TerraformDocument, "terraform" | "provider" | "resource" | "output">>;
+
 /** A synthesized Terraform JSON document. */
 export interface SynthesizedStack {
   readonly json: string;
-  readonly document: TerraformDocument;
-}
-
-export interface TerraformDocument {
-  readonly terraform: Record<string, any>;
-  readonly provider: Record<string, any[]>;
-  readonly resource: Record<string, Record<string, any>>;
-  readonly data?: Record<string, Record<string, any>>;
-  readonly output: Record<string, { value: unknown; description?: string }>;
+  readonly document: SynthesizedDocument;
 }
 
 export function synthStack(settings: EnvironmentSettings): SynthesizedStack {
@@ -62,10 +57,7 @@ export function onlyResource(document: { resource?: Record<string, Record<string
 }
 
 /** The resource a `${type.name.attribute}` reference points at. */
-export function referencedResource(
-  document: TerraformDocument | { resource?: Record<string, Record<string, any>> },
-  reference: string,
-): { address: string; config: any } {
+export function referencedResource(document: TerraformDocument, reference: string): { address: string; config: any } {
   const block = referencedBlock(document, reference);
   if (!block) throw new Error(`${reference} points at no resource`);
   return block;

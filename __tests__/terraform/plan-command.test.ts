@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { costReview } from "../../src/terraform/cost-review";
 import { reviewPlan } from "../../src/terraform/plan-review";
 import { readSavedPlan } from "../../src/terraform/saved-plan";
-import type { TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { TerraformPlanJson } from "../../src/terraform/plan-json";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
 import { readableChanges, referencedResources } from "../support/plan-json";
 import { NO_AWS_CREDENTIALS, ProjectCopy } from "../support/project-copy";

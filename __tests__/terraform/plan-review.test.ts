@@ -1,5 +1,5 @@
 import { reviewPlan } from "../../src/terraform/plan-review";
-import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/plan-json";
 
 /** A resource change as `terraform show -json` writes it; nothing sensitive unless `extra` marks it. */
 function change(

@@ -2,7 +2,7 @@ import { costReview } from "../../src/terraform/cost-review";
 import { reviewPlan } from "../../src/terraform/plan-review";
 import { reviewMarkdown } from "../../src/terraform/plan-review-markdown";
 import { marksFromPaths, redacted, redactedPlan, SENSITIVE } from "../../src/terraform/sensitive-values";
-import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "../../src/terraform/plan-json";
 
 // What Terraform marks sensitive prints as (sensitive) in every review, at any
 // depth, before and after; marks a plan does not give mark everything.

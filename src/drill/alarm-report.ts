@@ -1,5 +1,5 @@
 import { type AlarmHistoryItem, type CloudWatchClient, DescribeAlarmHistoryCommand } from "@aws-sdk/client-cloudwatch";
-import type { AwsCaller } from "./drill";
+import type { AwsCaller } from "./throttling";
 import { formatElapsed } from "./timeline";
 
 /** The environment's alarms, as the drill reports them: the names from stack output `alarm_names`, and the client to read their history. */

@@ -1,5 +1,6 @@
 import { DescribeDBInstancesCommand, type RDSClient, RebootDBInstanceCommand } from "@aws-sdk/client-rds";
-import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import { type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import type { AwsCaller } from "./throttling";
 import { formatDuration } from "./timeline";
 
 export interface DatabaseDrillProps {

@@ -2,7 +2,7 @@ import { type AlarmWatch, alarmReport, readAlarmChanges } from "./alarm-report";
 import { type AppProber, AppMonitor, describeTally } from "./app-probe";
 import type { Clock } from "./clock";
 import type { LiveConsole } from "./live-console";
-import { isThrottlingError, retryThrottled } from "./throttling";
+import { type AwsCaller, isThrottlingError, retryThrottled } from "./throttling";
 import { Timeline, formatDuration, formatElapsed, formatEvent } from "./timeline";
 
 /** What both drills need from the outside world; everything here is injected so tests need no AWS and no waiting. */
@@ -35,9 +35,6 @@ export interface DrillRuntime {
  * leave the change in progress.
  */
 export type DrillStatus = "planned" | "refused" | "recovered" | "timed-out" | "interrupted" | "failed";
-
-/** An AWS call made through the drill: retried while throttled, cancelled by Ctrl-C. */
-export type AwsCaller = <T>(send: (abortSignal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /**
  * Makes the drill's AWS caller. `note` tells the user about throttling (it

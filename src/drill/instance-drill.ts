@@ -1,6 +1,7 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { type AwsCaller, type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import { type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import type { AwsCaller } from "./throttling";
 import { formatDuration } from "./timeline";
 
 export interface InstanceDrillProps {

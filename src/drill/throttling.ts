@@ -18,6 +18,9 @@ function throttlingCode(error: unknown): string | undefined {
   return [name, Code, code].find((value): value is string => typeof value === "string" && THROTTLING_ERROR_CODES.has(value));
 }
 
+/** An AWS call made through the drill: retried while throttled, cancelled by Ctrl-C. */
+export type AwsCaller = <T>(send: (abortSignal: AbortSignal) => Promise<T>) => Promise<T>;
+
 export interface ThrottlingRetryOptions {
   readonly clock: Clock;
   readonly signal: AbortSignal;

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { TerraformPlanJson } from "../terraform/stack-workspace";
+import type { TerraformPlanJson } from "../terraform/plan-json";
 import { replacements } from "../terraform/plan-changes";
 
 /** The environment the lab starts from, whose settings each step changes. */

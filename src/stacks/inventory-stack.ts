@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resourceNames } from "../config/names";
+import { projectRoot } from "../config/project-root";
 import type { EnvironmentSettings } from "../config/schema";
 import { commonTags } from "../config/tags";
 import { AccessLogBucket } from "../constructs/edge/access-log-bucket";
@@ -29,6 +30,8 @@ export interface InventoryStackProps {
   readonly settings: EnvironmentSettings;
   /** Folder of the Inventory app the servers boot (the repo's `app/`). */
   readonly appDirectory: string;
+  /** Folder the Lambda functions are bundled from (their sources in `src/functions/`, esbuild in `node_modules/`). @default the project's root */
+  readonly codeRoot?: string;
 }
 
 /**
@@ -62,6 +65,7 @@ export class InventoryStack extends ProjectStack {
     const tags = commonTags(settings);
     // The lab's app, as the descriptions of its resources name it ("Private subnets of the Inventory database").
     const appName = "Inventory";
+    const codeRoot = props.codeRoot ?? projectRoot();
 
     new AwsProvider(this, "aws", {
       region: settings.region,
@@ -192,6 +196,7 @@ export class InventoryStack extends ProjectStack {
         instance: database.instance,
       },
       region: settings.region,
+      codeRoot,
       accountId: network.accountId,
       username: appUser.username,
       rotationDays: appUser.rotationDays,
@@ -225,6 +230,7 @@ export class InventoryStack extends ProjectStack {
       },
       artifactObjectsArn: appArtifact.readableObjectsArn,
       instanceTags: tags,
+      releaseCodeRoot: codeRoot,
       releaseLogEncryption: logEncryption,
       appName,
       names: names.appTier,

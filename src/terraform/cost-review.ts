@@ -3,7 +3,7 @@ import { PRICE_TABLE } from "./cost-prices";
 import type { ReviewSection } from "./plan-review";
 import { REVIEW_WIDTH } from "./review-width";
 import { redactedPlan } from "./sensitive-values";
-import type { TerraformPlanJson } from "./stack-workspace";
+import type { TerraformPlanJson } from "./plan-json";
 
 /** Another set of resources to compare the plan's cost with: another environment, as synthesized. */
 export interface CostComparison {

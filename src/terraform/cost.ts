@@ -1,6 +1,6 @@
 import { PRICE_TABLE, type PriceTable, type RegionPrices } from "./cost-prices";
 import { blockList, firstBlock } from "./document";
-import type { TerraformPlanJson } from "./stack-workspace";
+import type { TerraformPlanJson } from "./plan-json";
 
 /**
  * The estimated fixed monthly cost of an environment: what its resources

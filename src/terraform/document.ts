@@ -8,10 +8,13 @@ import type { PolicyCondition, PolicyPrincipal } from "../aws/iam-policy";
  * here guesses: what cannot be read is reported, never assumed to be fine.
  */
 
-/** The parts of a synthesized document the policy reads. */
+/** A synthesized document, by its top-level blocks. */
 export interface TerraformDocument {
+  readonly terraform?: Record<string, any>;
+  readonly provider?: Record<string, any[]>;
   readonly resource?: Record<string, Record<string, any>>;
   readonly data?: Record<string, Record<string, any>>;
+  readonly output?: Record<string, { value: unknown; description?: string }>;
 }
 
 /** One resource or data source. */

@@ -1,5 +1,5 @@
 import { sameValue } from "./plan-review";
-import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "./plan-json";
 
 /** One top-level attribute a plan changes on one resource, or a whole resource it creates, destroys or replaces. */
 export interface AttributeChange {

@@ -2,7 +2,7 @@ import { monitoringReview } from "./plan-review-monitoring";
 import { networkReview } from "./plan-review-network";
 import { wrapLine } from "./review-width";
 import { isSensitive, marksAt, redacted, redactedChange, SENSITIVE, type SensitiveMarks } from "./sensitive-values";
-import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "./plan-json";
 
 /**
  * A one-screen review of a Terraform plan of an Inventory stack: first what

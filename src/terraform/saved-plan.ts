@@ -2,7 +2,7 @@ import { decode, ExtData, ExtensionCodec } from "@msgpack/msgpack";
 import * as fs from "node:fs";
 import { zipEntries } from "../system/zip-archive";
 import { marksFromPaths } from "./sensitive-values";
-import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "./plan-json";
 import { type NumberShapes, typeShape, withNumbers } from "./value-numbers";
 
 /**

@@ -1,4 +1,4 @@
-import type { ResourceChange, TerraformPlanJson } from "./stack-workspace";
+import type { ResourceChange, TerraformPlanJson } from "./plan-json";
 
 /**
  * Which of a plan's values Terraform marks sensitive, and those values

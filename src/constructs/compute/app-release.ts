@@ -6,7 +6,6 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { projectRoot } from "../../config/project-root";
 import { INSTANCE_REFRESH_LIMITS, type ReleaseEvent } from "../../functions/app-release/release";
 import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, launchedResources, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
@@ -14,16 +13,15 @@ import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
 import { appPhrase } from "../../props/app-phrase";
 import { encryptedWith, functionLogGroupName, type LogEncryption } from "../monitoring/log-key";
-import type { AlarmHandle } from "../monitoring/availability-alarms";
-import type { AutoScalingGroupHandle } from "./app-tier";
+import type { AlarmHandle, AutoScalingGroupHandle } from "../../props/handles";
 
 /** The release function's runtime: Node.js 22, which provides the AWS SDK for JavaScript v3 the function uses. */
 export const RELEASE_RUNTIME = { name: "nodejs22.x", nodeMajor: 22 } as const;
 
 /** The bundled release function of this project (src/functions/app-release). */
-function releaseFunctionCode() {
+function releaseFunctionCode(codeRoot: string) {
   return functionBundle({
-    root: projectRoot(__dirname),
+    root: codeRoot,
     entry: path.join("src", "functions", "app-release", "handler.ts"),
     name: "app-release",
     nodeMajor: RELEASE_RUNTIME.nodeMajor,
@@ -52,6 +50,11 @@ export interface AppReleaseProps {
    * @default none: "The app's release function: ..."
    */
   readonly appName?: string;
+  /**
+   * The folder the function is bundled from: it holds `src/functions/app-release/` and the `node_modules/` with
+   * esbuild, and the bundle is cached under its `.cache/functions/` (this project's root; the stack passes it).
+   */
+  readonly codeRoot: string;
   /** Days CloudWatch Logs keeps the function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly logRetentionDays?: number;
   /**
@@ -136,7 +139,7 @@ export class AppRelease extends Construct {
     ];
     const policy = new IamRolePolicy(this, "policy", { name: "release-app", role: role.id, policy: policyDocument(statements) });
 
-    const code = releaseFunctionCode();
+    const code = releaseFunctionCode(props.codeRoot);
     const asset = new TerraformAsset(this, "code", { path: code.zipFile, type: AssetType.FILE });
     const releaseFunction = new LambdaFunction(this, "function", {
       functionName: props.functionName,

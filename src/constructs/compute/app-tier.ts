@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, type ITerraformDependable, Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -15,7 +15,7 @@ import { LOG_RETENTION_DAYS } from "../network/network";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems } from "../../props/prop-problems";
 import { appPhrase } from "../../props/app-phrase";
 import type { LogEncryption } from "../monitoring/log-key";
-import type { AlarmHandle } from "../monitoring/availability-alarms";
+import type { AlarmHandle, AutoScalingGroupHandle } from "../../props/handles";
 
 /**
  * `base64encode("<script>")` as a Terraform expression, with the script's
@@ -115,24 +115,6 @@ export function instanceRefreshProblems(refresh: Required<InstanceRefreshProps>)
   return problems;
 }
 
-/** A launch template as a release needs it: Terraform references to the template and its newest version. */
-export interface LaunchTemplateHandle {
-  readonly id: string;
-  readonly arn: string;
-  /** The version Terraform made last (`latest_version`): each new one is a release. */
-  readonly latestVersion: string;
-}
-
-/**
- * An Auto Scaling group as others act on it: its name and ARN (Terraform
- * references), its launch template, and the group itself to wait for.
- */
-export interface AutoScalingGroupHandle extends ITerraformDependable {
-  readonly name: string;
-  readonly arn: string;
-  readonly launchTemplate: LaunchTemplateHandle;
-}
-
 /** Names of the app tier's resources. */
 export interface AppTierNames {
   /** IAM role and instance profile. */
@@ -193,6 +175,11 @@ export interface AppTierProps {
   readonly artifactObjectsArn: string;
   /** Tags the Auto Scaling group puts on the servers it launches (provider default_tags do not reach them). @default none */
   readonly instanceTags?: Readonly<Record<string, string>>;
+  /**
+   * The folder the release function (`AppRelease`) is bundled from: it holds `src/functions/app-release/` and the `node_modules/` with
+   * esbuild, and the bundle is cached under its `.cache/functions/` (this project's root; the stack passes it).
+   */
+  readonly releaseCodeRoot: string;
   /** Days CloudWatch Logs keeps the release function's log (one of `LOG_RETENTION_DAYS`). @default 365 */
   readonly releaseLogRetentionDays?: number;
   /**
@@ -394,6 +381,7 @@ export class AppTier extends Construct {
       accountId: props.accountId,
       functionName: names.releaseFunction,
       appName: props.appName,
+      codeRoot: props.releaseCodeRoot,
       logRetentionDays: releaseLogRetentionDays,
       logEncryption: props.releaseLogEncryption,
     });

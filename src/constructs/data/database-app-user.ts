@@ -11,7 +11,6 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { projectRoot } from "../../config/project-root";
 import { MYSQL_USERNAME } from "../../functions/app-user-rotation/database-user";
 import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
@@ -66,6 +65,11 @@ export interface DatabaseAppUserProps {
   };
   /** Region (one of `AWS_REGIONS`). */
   readonly region: string;
+  /**
+   * The folder the function is bundled from: it holds `src/functions/app-user-rotation/` and the `node_modules/` with
+   * esbuild, and the bundle is cached under its `.cache/functions/` (this project's root; the stack passes it).
+   */
+  readonly codeRoot: string;
   /** The account (a reference such as `Network.accountId`): Lambda and Secrets Manager act for it only. */
   readonly accountId: string;
   /** The app's MySQL user; the rotation alternates it with `<username>_clone`. @default "inventory_app" */
@@ -137,9 +141,9 @@ export function databaseAppUserProblems(props: {
 }
 
 /** The bundled rotation function of this project (src/functions/app-user-rotation). */
-function rotationFunctionCode() {
+function rotationFunctionCode(codeRoot: string) {
   return functionBundle({
-    root: projectRoot(__dirname),
+    root: codeRoot,
     entry: path.join("src", "functions", "app-user-rotation", "handler.ts"),
     name: "app-user-rotation",
     nodeMajor: ROTATION_RUNTIME.nodeMajor,
@@ -274,7 +278,7 @@ export class DatabaseAppUser extends Construct {
     ];
     const policy = new IamRolePolicy(this, "policy", { name: "rotate-app-user", role: role.id, policy: policyDocument(statements) });
 
-    const code = rotationFunctionCode();
+    const code = rotationFunctionCode(props.codeRoot);
     const asset = new TerraformAsset(this, "code", { path: code.zipFile, type: AssetType.FILE });
     const rotationFunction = new LambdaFunction(this, "function", {
       functionName: names.rotationFunction,

@@ -11,6 +11,7 @@ import {
 } from "../../aws/cloudwatch-metrics";
 import { defaultMaxConnections, instanceClassMemoryGiB, instanceClassProblem } from "../../aws/database-instance-classes";
 import { refuseProblems } from "../../props/prop-problems";
+import type { AlarmHandle } from "../../props/handles";
 
 /** Every signal that says the environment lost some of its availability, one alarm each (per NAT gateway for the NAT signals). */
 export const HA_SIGNALS = [
@@ -245,13 +246,6 @@ export interface AvailabilityAlarmsProps {
   readonly natGateways: readonly WatchedResource[];
   /** Thresholds and periods per signal. @default HA_SIGNAL_DESCRIPTIONS[signal].defaults for each */
   readonly thresholds?: Partial<Record<HaSignal, Partial<AlarmThreshold>>>;
-}
-
-/** A CloudWatch alarm as others act on it (a release that rolls back on it, a dashboard that shows it): Terraform references. */
-export interface AlarmHandle {
-  /** The name as a Terraform reference (`${aws_cloudwatch_metric_alarm.x.alarm_name}`): whatever names it waits for the alarm. */
-  readonly name: string;
-  readonly arn: string;
 }
 
 /** One alarm, as the dashboard and the stack's outputs need it. */
