@@ -117,7 +117,8 @@ export function architecturePage(props: PageProps): string {
 What Terraform builds for \`environments/${props.environment}.json\`, read from the
 synthesized configuration of stack \`${props.stackName}\` rather than drawn by
 hand. The same picture rendered by Graphviz: [${props.svgFile}](${props.svgFile})
-(source: [${props.dotFile}](${props.dotFile})).
+(source: [${props.dotFile}](${props.dotFile})). The code that builds it, its
+folders and the one rule they follow: [layout.md](layout.md).
 
 \`\`\`mermaid
 ${props.mermaid.trimEnd()}
