@@ -97,9 +97,10 @@ describe("DatabaseBackups with its defaults", () => {
 
   it("raises an alarm on a failed backup and a failed restore test of its vault, to the topic; none on copies it does not make", () => {
     const alarms = Object.values<any>(document.resource.aws_cloudwatch_metric_alarm);
+    const vault = `\${aws_backup_vault.${Object.keys(document.resource.aws_backup_vault)[0]}.name}`;
     expect(alarms.map((alarm) => [alarm.alarm_name, alarm.metric_name, alarm.dimensions])).toEqual([
-      ["Inventory-DB-Backups backup job failed", "NumberOfBackupJobsFailed", { BackupVaultName: "Inventory-DB-Backups", ResourceType: "RDS" }],
-      ["Inventory-DB-Backups restore job failed", "NumberOfRestoreJobsFailed", { BackupVaultName: "Inventory-DB-Backups", ResourceType: "RDS" }],
+      ["Inventory-DB-Backups backup job failed", "NumberOfBackupJobsFailed", { BackupVaultName: vault, ResourceType: "RDS" }],
+      ["Inventory-DB-Backups restore job failed", "NumberOfRestoreJobsFailed", { BackupVaultName: vault, ResourceType: "RDS" }],
     ]);
     for (const alarm of alarms)
       expect(alarm).toMatchObject({ namespace: "AWS/Backup", threshold: 1, treat_missing_data: "notBreaching", alarm_actions: [TOPIC], ok_actions: [TOPIC] });

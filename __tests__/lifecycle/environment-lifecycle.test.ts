@@ -197,10 +197,21 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         .map((change) => change.address)
         .sort();
       expect(added).toEqual([
+        // AWS Backup of the database (its selection and restore tests left out of the emulator's copy: gaps backup-*).
+        "aws_backup_plan.database_backups_plan",
+        "aws_backup_vault.database_backups_vault",
+        "aws_cloudwatch_metric_alarm.database_backups_backup_failed",
+        "aws_cloudwatch_metric_alarm.database_backups_restore_failed",
         // The second NAT gateway is watched like the first.
         "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets",
         "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors",
         "aws_eip.network_nat_address_2",
+        "aws_iam_role.database_backups_role",
+        "aws_iam_role_policy_attachment.database_backups_role_policy_1",
+        "aws_iam_role_policy_attachment.database_backups_role_policy_2",
+        "aws_kms_alias.database_backups_vault_key_alias",
+        "aws_kms_key.database_backups_vault_key",
+        "aws_kms_key_policy.database_backups_vault_key_policy",
         "aws_nat_gateway.network_nat_gateway_2",
         "aws_route.network_private_default_route_2",
         "aws_route_table.network_private_route_table_2",

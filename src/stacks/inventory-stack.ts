@@ -311,7 +311,7 @@ export class InventoryStack extends ProjectStack {
     output("alarm_topic_arn", monitoring.topic.topicArn, "SNS topic every alarm notifies; subscribe to it to be told");
     output(
       "alarm_names",
-      monitoring.alarms.map((alarm) => alarm.name),
+      [...monitoring.alarms.map((alarm) => alarm.name), ...(this.databaseBackups?.alarmNames ?? [])],
       "CloudWatch alarms of the environment (the drill reports their state changes)",
     );
     output("dashboard_url", monitoring.dashboard.url, "CloudWatch dashboard of the environment");

@@ -284,7 +284,7 @@ export class DatabaseBackups extends Construct {
           "Why: a backup that is not made, copied or known to restore cannot be relied on.",
         namespace: "AWS/Backup",
         metricName: FAILED_JOB_METRICS[kind],
-        dimensions: { BackupVaultName: names.vault, ResourceType: "RDS" },
+        dimensions: { BackupVaultName: vault.name, ResourceType: "RDS" },
         statistic: "Sum",
         period: 3600,
         evaluationPeriods: 1,

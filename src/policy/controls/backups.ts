@@ -42,7 +42,7 @@ function failureAlarms(document: TerraformDocument, vault: Block, metric: string
     (alarm) =>
       alarm.config.namespace === "AWS/Backup" &&
       alarm.config.metric_name === metric &&
-      alarm.config.dimensions?.BackupVaultName === vaultName(vault) &&
+      (alarm.config.dimensions?.BackupVaultName === vaultName(vault) || pointsAt(document, alarm.config.dimensions?.BackupVaultName, vault)) &&
       isTrue(alarm.config.actions_enabled ?? true) &&
       blockList(alarm.config.alarm_actions).some((action) => referencedBlock(document, action)?.type === "aws_sns_topic"),
   );
