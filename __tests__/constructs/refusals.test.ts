@@ -10,6 +10,7 @@ import { AppTier } from "../../src/constructs/compute/app-tier";
 import { SessionManagerPolicy } from "../../src/constructs/compute/session-manager-policy";
 import { Database } from "../../src/constructs/data/database";
 import { DatabaseAppUser } from "../../src/constructs/data/database-app-user";
+import { DatabaseBackups, databaseBackupsNames } from "../../src/constructs/data/database-backups";
 import { PrivateBucket } from "../../src/constructs/data/private-bucket";
 import { StateKey } from "../../src/constructs/data/state-key";
 import { AccessLogBucket } from "../../src/constructs/edge/access-log-bucket";
@@ -119,6 +120,19 @@ const CASES: readonly RefusalCase[] = [
     construct: "Database",
     prop: "subnetIds",
     build: (scope, id) => new Database(scope, id, { subnetIds: ["subnet-private1"], securityGroupId: "sg-db", region: REGION, accountId: ACCOUNT }),
+  },
+  {
+    construct: "DatabaseBackups",
+    prop: "retentionDays",
+    build: (scope, id) =>
+      new DatabaseBackups(scope, id, {
+        region: REGION,
+        accountId: ACCOUNT,
+        database: { arn: ARN("rds", "db:inventory-db"), subnetGroupName: "inventory-db", securityGroupId: "sg-db" },
+        alarmTopicArn: ARN("sns", "inventory-alarms"),
+        names: databaseBackupsNames("Inventory-DB"),
+        retentionDays: 0,
+      }),
   },
   {
     construct: "DatabaseAppUser",

@@ -13,6 +13,7 @@ const STEPS = [
   ["database-ha", "Make the database highly available (Multi-AZ) and scale it (double the class and the storage)"],
   ["nat-per-az", "A second NAT gateway, so each private subnet leaves through the NAT gateway of its own zone"],
   ["database-from-app", "Update the database's security group: MySQL from the app servers' group only, not the whole VPC"],
+  ["database-backups", "Back the database up with AWS Backup, into a vault of its own key, and restore the latest backup every week to prove it"],
 ];
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lab-walk-"));

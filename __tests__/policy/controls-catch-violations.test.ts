@@ -88,6 +88,10 @@ const keyPolicy = (document: any) => document.resource.aws_kms_key_policy.monito
 const logKeyPolicy = (document: any) => document.resource.aws_kms_key_policy.log_key_policy;
 const logGroups = (document: any) => document.resource.aws_cloudwatch_log_group;
 const alarms = (document: any) => document.resource.aws_cloudwatch_metric_alarm;
+const backupPlan = (document: any) => document.resource.aws_backup_plan.database_backups_plan;
+const backupVault = (document: any) => document.resource.aws_backup_vault.database_backups_vault;
+const restoreTestingPlan = (document: any) => document.resource.aws_backup_restore_testing_plan.database_backups_restore_testing_plan;
+const restoreTestingSelection = (document: any) => document.resource.aws_backup_restore_testing_selection.database_backups_restore_testing_selection;
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
 /**
@@ -190,6 +194,33 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["the default parameter group", (d) => (db(d).parameter_group_name = "default.mysql8.4"), ["CKV_AWS_129"]],
   ],
   CKV_AWS_118: [["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)]],
+  "RDS.26": [
+    // Nor is anything copied then.
+    ["the database in no backup selection", (d) => delete d.resource.aws_backup_selection, ["INV-BAK-3"]],
+    ["the plan's rule into a vault of another configuration", (d) => (backupPlan(d).rule[0].target_vault_name = "other-vault")],
+  ],
+  CKV_AWS_166: [
+    ["the vault with AWS's own key", (d) => (backupVault(d).kms_key_arn = "arn:aws:kms:us-west-2:123456789012:alias/aws/backup")],
+    ["the vault's key not rotated", (d) => (d.resource.aws_kms_key.database_backups_vault_key.enable_key_rotation = false)],
+  ],
+  "INV-BAK-1": [
+    ["no restore testing selection", (d) => delete d.resource.aws_backup_restore_testing_selection],
+    ["a restore into the default VPC", (d) => delete restoreTestingSelection(d).restore_metadata_overrides.dbsubnetgroupname],
+    ["restore tests of another configuration's vaults", (d) => (restoreTestingPlan(d).recovery_point_selection[0].include_vaults = ["*"])],
+  ],
+  "INV-BAK-2": [
+    ["no alarm on failed restore tests", (d) => delete alarms(d).database_backups_restore_failed],
+    ["the backup alarm on another vault", (d) => (alarms(d).database_backups_backup_failed.dimensions.BackupVaultName = "other-vault")],
+    ["the copy alarm without an action", (d) => delete alarms(d).database_backups_copy_failed.alarm_actions],
+  ],
+  "INV-BAK-3": [
+    ["no copy", (d) => delete backupPlan(d).rule[0].copy_action],
+    ["the copy vault in the database's own region", (d) => delete d.resource.aws_backup_vault.database_backups_copy_vault.provider],
+    [
+      "the copy vault encrypted with a key of the database's region",
+      (d) => (d.resource.aws_backup_vault.database_backups_copy_vault.kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}"),
+    ],
+  ],
   CKV2_AWS_11: [["no flow log", (d) => delete d.resource.aws_flow_log]],
   CKV2_AWS_12: [
     [
@@ -376,7 +407,8 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   "INV-MON-1": [
     ["the second NAT gateway's dropped packets alarm left out", (d) => delete alarms(d).monitoring_alarms_nat_gateway_2_dropped_packets],
     ["the database CPU alarm left out", (d) => delete alarms(d).monitoring_alarms_database_cpu],
-    ["no alarm at all", (d) => delete d.resource.aws_cloudwatch_metric_alarm],
+    // The backups' alarms go with them.
+    ["no alarm at all", (d) => delete d.resource.aws_cloudwatch_metric_alarm, ["INV-BAK-2"]],
     ["an alarm with its actions disabled", (d) => (alarms(d).monitoring_alarms_rejected_connections.actions_enabled = false)],
     ["an alarm without alarm actions", (d) => delete alarms(d).monitoring_alarms_unhealthy_hosts.alarm_actions],
     [
@@ -404,7 +436,11 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "anyone allowed to publish",
       (d) => editPolicy(topicPolicy(d), "policy", (policy) => policy.Statement.push({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" })),
     ],
-    ["alarms that notify no topic", (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])), ["INV-MON-1"]],
+    [
+      "alarms that notify no topic",
+      (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])),
+      ["INV-MON-1", "INV-BAK-2"],
+    ],
   ],
 };
 

@@ -227,13 +227,14 @@ describe("npm run plan", () => {
     expect([compared.status, compared.stderr]).toEqual([0, ""]);
     const section = compared.stdout.slice(compared.stdout.indexOf("\nEstimated monthly cost"), compared.stdout.indexOf("\nWarnings"));
     const charges = section.split("\n").filter((line) => /^ +[-+]\$/.test(line));
-    // The challenges: the second NAT gateway, its address and its two alarms; the database's class and storage (Multi-AZ).
-    expect(charges).toHaveLength(6);
+    // The challenges: the second NAT gateway, its address and its two alarms; the database's class and storage (Multi-AZ);
+    // AWS Backup: its key, storage, restore tests and the instance they restore, and its two alarms.
+    expect(charges).toHaveLength(12);
     expect(charges).toContain("  +$32.85  aws_nat_gateway.network_nat_gateway_2: NAT gateway (730 h)");
     expect(section).not.toContain("+$0.00");
-    expect(section).toContain("  Monthly change from lab-start: +$81.03 ($109.10 -> $190.13).");
+    expect(section).toContain("  Monthly change from lab-start: +$92.82 ($109.10 -> $201.92).");
     const verbose = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "lab-start", "--verbose"], offline);
-    expect(verbose.stdout).toMatch(/^ {2}total +6 charges changed +\$109\.10 +\$190\.13 +\+\$81\.03$/m);
+    expect(verbose.stdout).toMatch(/^ {2}total +12 charges changed +\$109\.10 +\$201\.92 +\+\$92\.82$/m);
     expect(verbose.stdout).not.toContain("+$0.00");
   });
 
@@ -243,8 +244,8 @@ describe("npm run plan", () => {
     expect(markdown.stdout.startsWith("### Plan review of inventory-default")).toBe(true);
     expect(markdown.stdout.length).toBeLessThanOrEqual(65_536);
     expect(markdown.stdout).toMatch(/^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$/m);
-    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$109\.10 -> \$190\.13\)\./);
-    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $190.13 fixed</summary>");
+    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$92\.82 \(\$109\.10 -> \$201\.92\)\./);
+    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $201.92 fixed</summary>");
     expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
     expect(markdown.stdout).not.toContain("+$0.00");
     // Lines in code blocks are wrapped as in the text review.

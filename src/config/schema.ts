@@ -19,6 +19,13 @@ import {
 } from "../constructs/data/database";
 import { APP_USERNAME, DATABASE_APP_USER_DEFAULTS, databaseAppUserProblems, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/data/database-app-user";
 import {
+  BACKUP_RETENTION_LIMITS,
+  BACKUP_SCHEDULE,
+  DATABASE_BACKUPS_DEFAULTS,
+  databaseBackupsProblems,
+  VALIDATION_WINDOW_HOURS,
+} from "../constructs/data/database-backups";
+import {
   APP_TIER_DEFAULTS,
   capacityProblems,
   IMAGE_ID,
@@ -524,8 +531,47 @@ const databaseSchema = z
     monitoringIntervalSeconds: oneOf(MONITORING_INTERVALS)
       .default(DATABASE_DEFAULTS.monitoringIntervalSeconds)
       .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
+    backups: databaseBackupsSchema(),
   })
   .prefault({});
+
+/** database.backups: AWS Backup of the database, its copy to a second region and its restore tests (src/constructs/data/database-backups.ts). */
+function databaseBackupsSchema() {
+  const defaults = DATABASE_BACKUPS_DEFAULTS;
+  const schedule = z.string().regex(BACKUP_SCHEDULE, "must be a cron expression like cron(0 5 ? * * *) (UTC)");
+  return z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          "Back the database up with AWS Backup, into a vault with a key of the environment. Unset: on, except with CI access " +
+            "(the CI roles cannot deploy it yet, so it is off there and turning it on is refused).",
+        ),
+      schedule: schedule.default(defaults.schedule).describe("When the daily backup starts, as an AWS Backup cron expression in UTC."),
+      retentionDays: wholeNumberIn(BACKUP_RETENTION_LIMITS).default(defaults.retentionDays).describe("Days each recovery point is kept."),
+      vaultLock: z
+        .boolean()
+        .default(defaults.vaultLock)
+        .describe("Lock the vault (governance mode): no recovery point can be deleted before retentionDays, until the lock is removed."),
+      copyRegion: region
+        .optional()
+        .describe("A second region to copy each recovery point to, into a vault with its own key there; unset makes no copy (off by default)."),
+      copyRetentionDays: wholeNumberIn(BACKUP_RETENTION_LIMITS).optional().describe("Days each copy is kept; unset keeps it retentionDays."),
+      restoreTesting: z
+        .strictObject({
+          enabled: z.boolean().default(defaults.restoreTesting.enabled).describe("Restore the latest recovery point on a schedule (REL09-BP04)."),
+          schedule: schedule.default(defaults.restoreTesting.schedule).describe("When a restore test starts, as an AWS Backup cron expression in UTC."),
+          validationWindowHours: wholeNumberIn(VALIDATION_WINDOW_HOURS)
+            .default(defaults.restoreTesting.validationWindowHours)
+            .describe("Hours the restored instance is kept for checks before AWS Backup deletes it."),
+        })
+        .prefault({})
+        .describe("Restore tests of the latest recovery point into the database's subnets and security group."),
+    })
+    .prefault({})
+    .describe("AWS Backup of the database: a daily plan, an optional copy to a second region, restore tests, and alarms on failed jobs.");
+}
 
 /** One alarm's threshold and timing, with its defaults and the reason for them from the alarm construct. */
 function alarmSchema(signal: HaSignal) {
@@ -754,6 +800,11 @@ export const settingsSchema = z
     }
 
     reportProps(["database"], databaseProblems(input.database));
+    const ciAccess = hasCiAccess(input.ci);
+    const backups = { ...input.database.backups, enabled: input.database.backups.enabled ?? (DATABASE_BACKUPS_DEFAULTS.enabled && !ciAccess) };
+    if (backups.enabled)
+      for (const problem of databaseBackupsProblems({ region: input.region, copy: backups.copyRegion ? { region: backups.copyRegion } : undefined }))
+        report(["database", "backups", problem.prop === "copy.region" ? "copyRegion" : problem.prop], problem.message);
 
     for (const problem of nameProblems(names)) report(problem.path, problem.message);
 
@@ -777,12 +828,17 @@ export const settingsSchema = z
     }
 
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
-    const ciAccess = hasCiAccess(input.ci);
     if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
       report(
         ["loadBalancer", "authentication", "provider"],
         "cognito cannot be deployed by the CI roles: they hold no Cognito permission (a user pool's id comes from AWS and only its tags could scope it); " +
           "use oidc, or deploy this environment as an administrator without a ci section",
+      );
+    if (ciAccess && backups.enabled)
+      report(
+        ["database", "backups", "enabled"],
+        "AWS Backup cannot be deployed by the CI roles yet: its vault keys and the role AWS Backup assumes are not in the CI access stack; " +
+          "set database.backups.enabled to false, or deploy this environment as an administrator without a ci section",
       );
     if (ciAccess && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
       report(
@@ -794,6 +850,7 @@ export const settingsSchema = z
     return {
       ...input,
       network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
+      database: { ...input.database, backups },
       state,
     };
   });

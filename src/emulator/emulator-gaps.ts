@@ -496,7 +496,63 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       return (await listRolesStatus(emulator, allowedUnderFalseCondition)) === 200 && (await listRolesStatus(emulator, deniedUnderFalseCondition)) === 403;
     },
   },
+  {
+    id: "backup-selection",
+    resourceTypes: ["aws_backup_selection"],
+    attributes: ["(the whole resource)"],
+    why: "moto does not implement CreateBackupSelection (nor UpdateBackupPlan): a plan cannot be given its database",
+    handling:
+      "the emulator's copy leaves each selection out (count = 0): the vault, its key, the plan, the role and the alarms are applied, " +
+      "re-planned and destroyed; what the selection names is checked on the configuration (RDS.26)",
+    async probe(emulator, unique) {
+      const planId = await backupPlan(emulator, unique);
+      const selection = {
+        SelectionName: "probe",
+        IamRoleArn: "arn:aws:iam::123456789012:role/probe",
+        Resources: ["arn:aws:rds:us-west-2:123456789012:db:probe"],
+      };
+      return refused(await emulator.serviceRequest("backup", "PUT", `/backup/plans/${planId}/selections/`, { BackupSelection: selection }));
+    },
+    override: (configuration) => mapResources(configuration, "aws_backup_selection", () => ({ count: 0 })),
+  },
+  {
+    id: "backup-restore-testing",
+    resourceTypes: ["aws_backup_restore_testing_plan", "aws_backup_restore_testing_selection"],
+    attributes: ["(the whole resources)"],
+    why: "moto does not implement AWS Backup's restore testing (CreateRestoreTestingPlan answers 404), nor runs any backup or restore job",
+    handling:
+      "the emulator's copy leaves each restore testing plan and selection out (count = 0; a selection names its plan by name instead of by " +
+      "reference, which Terraform refuses for a resource with a count); what they restore and into which subnets is checked on the " +
+      "configuration (INV-BAK-1), and the alarm on failed restore jobs is applied",
+    async probe(emulator, unique) {
+      const plan = {
+        RestoreTestingPlanName: `${unique.replace(/[^A-Za-z0-9]/g, "_")}_restore_test`,
+        ScheduleExpression: "cron(0 8 ? * MON *)",
+        RecoveryPointSelection: { Algorithm: "LATEST_WITHIN_WINDOW", IncludeVaults: ["*"], RecoveryPointTypes: ["SNAPSHOT"] },
+      };
+      return refused(await emulator.serviceRequest("backup", "PUT", "/restore-testing/plans", { RestoreTestingPlan: plan }));
+    },
+    override: (configuration) => ({
+      ...mapResources(configuration, "aws_backup_restore_testing_plan", () => ({ count: 0 })),
+      ...mapResources(configuration, "aws_backup_restore_testing_selection", (selection) => {
+        const plan = /^\$\{aws_backup_restore_testing_plan\.([A-Za-z0-9_-]+)\.name\}$/.exec(String(selection.restore_testing_plan_name))?.[1];
+        const name = plan ? configuration.resource?.aws_backup_restore_testing_plan?.[plan]?.name : undefined;
+        return { count: 0, ...(name ? { restore_testing_plan_name: name } : {}) };
+      }),
+    }),
+  },
 ];
+
+/** A backup vault and plan in the emulator, made through its REST API (moto has no SDK client here): the plan's id. */
+async function backupPlan(emulator: EmulatorEndpoint, unique: string): Promise<string> {
+  await emulator.serviceRequest("backup", "PUT", `/backup-vaults/${unique}-vault`, {});
+  const rule = { RuleName: "daily", TargetBackupVaultName: `${unique}-vault`, ScheduleExpression: "cron(0 5 ? * * *)" };
+  const { json } = await emulator.serviceRequest("backup", "PUT", "/backup/plans/", { BackupPlan: { BackupPlanName: `${unique}-plan`, Rules: [rule] } });
+  return String(json?.BackupPlanId);
+}
+
+/** Whether the emulator answers a request with an error (moto's "not implemented" is a 404 or a 500). */
+const refused = (answer: { status: number }) => answer.status >= 400;
 
 /** Override entries for every resource of `type` that `change` returns one for. */
 function mapResources(

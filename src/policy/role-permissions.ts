@@ -1,5 +1,5 @@
 import { GRANTS_WITHOUT_SOURCE_KEYS, SERVICES_WITHOUT_SOURCE_KEYS } from "./controls/least-privilege";
-import { UNSCOPABLE_ACTIONS } from "./controls/iam";
+import { REVIEWED_MANAGED_POLICIES, UNSCOPABLE_ACTIONS } from "./controls/iam";
 import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
@@ -100,11 +100,19 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
     const attached = resources(document, "aws_iam_role_policy_attachment").filter(
       (attachment) => referencedBlock(document, attachment.config.role)?.address === role.address,
     );
-    if (attached.length > 0)
+    // An AWS managed policy's text is AWS's, not in the configuration: a reviewed one is shown by name with its review.
+    const unreviewed = attached.filter((block) => !REVIEWED_MANAGED_POLICIES[managedPolicyName(block.config.policy_arn)]);
+    if (unreviewed.length > 0)
       throw new Error(
-        `${role.address}: managed policies are attached (${attached.map((block) => block.config.policy_arn).join(", ")}): ` +
-          "their actions are not in the configuration",
+        `${role.address}: managed policies are attached (${unreviewed.map((block) => block.config.policy_arn).join(", ")}): ` +
+          "their actions are not in the configuration, and they are not on the reviewed list (src/policy/controls/iam.ts)",
       );
+    permissions.push(
+      ...attached.map((block): RolePermission => {
+        const name = managedPolicyName(block.config.policy_arn);
+        return { actions: [`(AWS managed policy ${name})`], resources: ["(as AWS writes it)"], conditions: [], why: REVIEWED_MANAGED_POLICIES[name] };
+      }),
+    );
     return {
       address: role.address,
       name: String(role.config.name),
@@ -114,6 +122,11 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
       permissions,
     };
   });
+}
+
+/** The name of an AWS managed policy after `policy/` in its ARN (`service-role/AWSBackupServiceRolePolicyForBackup`), else the ARN. */
+function managedPolicyName(arn: unknown): string {
+  return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(String(arn))?.[1] ?? String(arn);
 }
 
 const code = (value: string) => `\`${value.replace(/\|/g, "\\|")}\``;

@@ -12,6 +12,7 @@ import { AppScaling } from "../constructs/compute/app-scaling";
 import { AppTier } from "../constructs/compute/app-tier";
 import { Database } from "../constructs/data/database";
 import { DatabaseAppUser } from "../constructs/data/database-app-user";
+import { DatabaseBackups } from "../constructs/data/database-backups";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { type LogEncryption, LogKey } from "../constructs/monitoring/log-key";
 import { Monitoring } from "../constructs/monitoring/monitoring";
@@ -57,6 +58,8 @@ export class InventoryStack extends ProjectStack {
   /** The app's own database user: its secret and the function that rotates it. */
   readonly databaseAppUser: DatabaseAppUser;
   readonly monitoring: Monitoring;
+  /** AWS Backup of the database, its restore tests and alarms, when `database.backups.enabled`. */
+  readonly databaseBackups?: DatabaseBackups;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id);
@@ -173,7 +176,7 @@ export class InventoryStack extends ProjectStack {
         })
       : undefined;
 
-    const { appUser, ...db } = settings.database;
+    const { appUser, backups, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: databaseGroup.securityGroupId,
@@ -267,6 +270,27 @@ export class InventoryStack extends ProjectStack {
       },
     });
 
+    const backupCopy = backups.copyRegion
+      ? {
+          region: backups.copyRegion,
+          provider: new AwsProvider(this, "aws-backup-copy", { alias: "backup_copy", region: backups.copyRegion, defaultTags: [{ tags }] }),
+          retentionDays: backups.copyRetentionDays,
+        }
+      : undefined;
+    this.databaseBackups = backups.enabled
+      ? new DatabaseBackups(this, "database-backups", {
+          region: settings.region,
+          accountId: network.accountId,
+          database: { arn: database.arn, subnetGroupName: database.subnetGroupName, securityGroupId: securityGroups.database.securityGroupId },
+          alarmTopicArn: monitoring.topic.topicArn,
+          names: names.databaseBackups,
+          appName,
+          ...backups,
+          copy: backupCopy,
+          restoreTesting: backups.restoreTesting.enabled && backups.restoreTesting,
+        })
+      : undefined;
+
     // A release stops replacing servers once an alarm of these is in ALARM.
     const refreshAlarms = new Set(app.instanceRefresh.alarms);
     appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map(({ alarm }) => alarm));
@@ -308,7 +332,7 @@ export class InventoryStack extends ProjectStack {
     output("alarm_topic_arn", monitoring.topic.topicArn, "SNS topic every alarm notifies; subscribe to it to be told");
     output(
       "alarm_names",
-      monitoring.alarms.map((alarm) => alarm.name),
+      [...monitoring.alarms.map((alarm) => alarm.name), ...(this.databaseBackups?.alarmNames ?? [])],
       "CloudWatch alarms of the environment (the drill reports their state changes)",
     );
     output("dashboard_url", monitoring.dashboard.url, "CloudWatch dashboard of the environment");

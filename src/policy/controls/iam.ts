@@ -10,7 +10,15 @@ import { identityPolicies, managedPolicyAttachments } from "../../terraform/docu
  * is AWS's and not in the synthesized JSON, so the `*` checks cannot read it.
  * Any other AWS managed policy fails CKV_AWS_274 until it is reviewed here.
  */
-export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {};
+export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
+  "service-role/AWSBackupServiceRolePolicyForBackup":
+    "AWS Backup's role backs the database up with it: snapshots AWS Backup names (awsbackup:job-...), their tags, copies and expiry, and grants on " +
+    "the database's key. AWS keeps it in step with the calls Backup makes; a hand-scoped policy could not be proven here, where no Backup job runs, " +
+    "and a wrong one fails the backups silently until the alarm fires. The role is assumed by backup.amazonaws.com for this account only.",
+  "service-role/AWSBackupServiceRolePolicyForRestores":
+    "AWS Backup's role restores with it: the restore tests create an instance from the latest snapshot, under an identifier AWS Backup chooses, and " +
+    "delete it after the validation window. Reviewed as the backup policy, for the same reasons.",
+};
 
 /**
  * Actions the Service Authorization Reference gives no resource type: their
