@@ -40,6 +40,8 @@ import {
   DEFAULT_SSL_POLICY,
   NO_CBC_SSL_POLICY,
 } from "../constructs/edge/load-balancer";
+import { APP_TIER_ZONE_DEFAULTS } from "../constructs/compute/app-tier";
+import { LOAD_BALANCER_ZONE_DEFAULTS, slowStartProblem } from "../constructs/edge/load-balancer";
 import { DATABASE_SOURCES } from "../constructs/network/security-groups";
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/edge/web-acl";
 import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
@@ -545,6 +547,39 @@ const monitoringSchema = z
   })
   .prefault({});
 
+const zoneResilienceSchema = z
+  .strictObject({
+    zonalShift: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.zonalShift)
+      .describe(
+        "Let ARC zonal shift move the load balancer's traffic out of a sick zone (`aws arc-zonal-shift start-zonal-shift`, docs/operations.md); " +
+          "off leaves the attribute unset (the lab's).",
+      ),
+    crossZone: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.crossZone)
+      .describe(
+        "The target group states cross-zone load balancing on, so each load balancer node spreads over every zone's healthy servers; " +
+          "off leaves it to the load balancer's (on for an ALB, but not pinned).",
+      ),
+    slowStartSeconds: z
+      .number()
+      .superRefine((seconds, ctx) => {
+        const problem = slowStartProblem(seconds);
+        if (problem) ctx.addIssue({ code: "custom", message: problem.message });
+      })
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.slowStartSeconds)
+      .describe(
+        "Seconds a new server takes to reach its full share of requests (30 to 900; 0 at once): its PHP opcache and first database connections warm up.",
+      ),
+    launchBeforeTerminate: z
+      .boolean()
+      .default(APP_TIER_ZONE_DEFAULTS.launchBeforeTerminate)
+      .describe("Replace an unhealthy server by launching first (instance maintenance policy 100-200 %): the group never drops below desired capacity."),
+  })
+  .prefault({});
+
 const stateSchema = z
   .strictObject({
     backend: z
@@ -609,6 +644,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     monitoring: monitoringSchema.describe("Alarms, who they notify, and the dashboard."),
+    zoneResilience: zoneResilienceSchema.describe("Losing a zone: how traffic leaves a sick zone and reaches new servers."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
     ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })

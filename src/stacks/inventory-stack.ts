@@ -143,6 +143,9 @@ export class InventoryStack extends ProjectStack {
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       signIn: signIn?.action,
       accessLogBucket,
+      zonalShift: settings.zoneResilience.zonalShift,
+      crossZone: settings.zoneResilience.crossZone,
+      slowStartSeconds: settings.zoneResilience.slowStartSeconds,
     });
     domain?.pointAt(loadBalancer);
 
@@ -199,6 +202,7 @@ export class InventoryStack extends ProjectStack {
       accountId: network.accountId,
       ...app,
       desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
+      launchBeforeTerminate: settings.zoneResilience.launchBeforeTerminate,
       boot: {
         appDirectory: props.appDirectory,
         vpcCidr: settings.network.vpcCidr,
