@@ -86,6 +86,7 @@ describe("the resource types the inventory stacks synthesize", () => {
       "aws_db_subnet_group",
       "aws_default_security_group",
       "aws_eip",
+      "aws_fis_experiment_template",
       "aws_flow_log",
       "aws_iam_instance_profile",
       "aws_iam_role",
@@ -128,7 +129,7 @@ describe("the resource types the inventory stacks synthesize", () => {
       "aws_wafv2_web_acl_association",
       "aws_wafv2_web_acl_logging_configuration",
     ]);
-    expect(synthesized).toHaveLength(57);
+    expect(synthesized).toHaveLength(58);
   });
 
   it("each have an entry", () => {

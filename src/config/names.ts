@@ -6,6 +6,7 @@ import { labNetworkNames, type NetworkNames, networkNameProblems } from "../cons
 import { functionLogGroupName } from "../constructs/monitoring/log-key";
 import { type SecurityGroupNames, securityGroupNameProblems } from "../constructs/network/security-groups";
 import { webAclLogGroupName } from "../constructs/edge/web-acl";
+import { type ZoneRehearsalNames } from "../constructs/resilience/zone-rehearsal";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -59,6 +60,8 @@ export interface ResourceNames {
    * (after `alias/`) of the KMS key that encrypts them.
    */
   readonly logs: { readonly groups: readonly string[]; readonly keyAlias: string };
+  /** The zone rehearsal's FIS role, its log group (not in `logs.groups`: the log key names it only when the rehearsal is on) and its templates' Name tags. */
+  readonly zoneRehearsal: ZoneRehearsalNames;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -103,6 +106,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       groups: [network.flowLogGroup, functionLogGroupName(databaseAppUser.rotationFunction), functionLogGroupName(releaseFunction), webAclLogGroupName(webAcl)],
       keyAlias: `${prefix.toLowerCase()}inventory-logs`,
     },
+    zoneRehearsal: { role: named("Inventory-FIS-Rehearsal"), logGroup: `/inventory-ha/${prefix}fis-experiments`, templatePrefix: named("Inventory ") },
   };
 }
 

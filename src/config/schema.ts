@@ -42,6 +42,7 @@ import {
 } from "../constructs/edge/load-balancer";
 import { APP_TIER_ZONE_DEFAULTS } from "../constructs/compute/app-tier";
 import { LOAD_BALANCER_ZONE_DEFAULTS, slowStartProblem } from "../constructs/edge/load-balancer";
+import { ZONE_REHEARSAL_DEFAULTS, ZONE_REHEARSAL_LIMITS } from "../constructs/resilience/zone-rehearsal";
 import { DATABASE_SOURCES } from "../constructs/network/security-groups";
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT, RATE_WINDOWS, type RateWindow } from "../constructs/edge/web-acl";
 import { SESSION_TIMEOUT_SECONDS, signInProblems, type SignInProvider } from "../constructs/edge/sign-in";
@@ -577,6 +578,34 @@ const zoneResilienceSchema = z
       .boolean()
       .default(APP_TIER_ZONE_DEFAULTS.launchBeforeTerminate)
       .describe("Replace an unhealthy server by launching first (instance maintenance policy 100-200 %): the group never drops below desired capacity."),
+    rehearsal: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            "AWS FIS experiment templates that rehearse losing a zone (`npm run drill -- zone`), an app server and the database primary, " +
+              "with a role that acts on this environment's resources only. Default: on, but off with CI access, which cannot deploy them " +
+              "(the CI roles hold no FIS permission).",
+          ),
+        durationMinutes: wholeNumberIn(ZONE_REHEARSAL_LIMITS.durationMinutes)
+          .default(ZONE_REHEARSAL_DEFAULTS.durationMinutes)
+          .describe("Minutes a zone stays lost: its servers stopped, its subnets cut off, the group's launches there failing."),
+        stopAlarms: z
+          .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
+          .min(ZONE_REHEARSAL_LIMITS.stopAlarms[0])
+          .default(["elb5xxPercent", "target5xxPercent"])
+          .describe(
+            `Alarms (monitoring.alarms signals, ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]} alarms at most) that stop an experiment: those that say users ` +
+              `are harmed. Not ${GROUP_METRIC_SIGNALS.join(" or ")}: losing a zone's servers fires them by design.`,
+          ),
+        logRetentionDays: z
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
+          .default(ZONE_REHEARSAL_DEFAULTS.logRetentionDays)
+          .describe("Days CloudWatch Logs keeps the experiments' log (encrypted with the environment's log key)."),
+      })
+      .prefault({})
+      .describe("Rehearsing the loss of a zone with AWS Fault Injection Service."),
   })
   .prefault({});
 
@@ -644,7 +673,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     monitoring: monitoringSchema.describe("Alarms, who they notify, and the dashboard."),
-    zoneResilience: zoneResilienceSchema.describe("Losing a zone: how traffic leaves a sick zone and reaches new servers."),
+    zoneResilience: zoneResilienceSchema.describe("Losing a zone: how traffic leaves a sick zone and reaches new servers, and the rehearsal of it."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
     ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
@@ -769,13 +798,27 @@ export const settingsSchema = z
         report(["state", "administratorArns", foreign], `is in account ${administrators[foreign].split(":")[4]}, but ci.accountId is ${input.ci.accountId}`);
     }
 
-    for (const problem of ciProblems(input)) report(problem.path, problem.message);
     const ciAccess = hasCiAccess(input.ci);
+    const rehearsal = { ...input.zoneResilience.rehearsal, enabled: input.zoneResilience.rehearsal.enabled ?? (ZONE_REHEARSAL_DEFAULTS.enabled && !ciAccess) };
+    const stopAlarmCount = rehearsal.stopAlarms.reduce((count, signal) => count + (HA_SIGNAL_DESCRIPTIONS[signal].tier === "NAT gateway" ? natGateways : 1), 0);
+    if (rehearsal.enabled && stopAlarmCount > ZONE_REHEARSAL_LIMITS.stopAlarms[1])
+      report(
+        ["zoneResilience", "rehearsal", "stopAlarms"],
+        `name ${stopAlarmCount} alarms; an experiment takes at most ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]}`,
+      );
+
+    for (const problem of ciProblems(input)) report(problem.path, problem.message);
     if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
       report(
         ["loadBalancer", "authentication", "provider"],
         "cognito cannot be deployed by the CI roles: they hold no Cognito permission (a user pool's id comes from AWS and only its tags could scope it); " +
           "use oidc, or deploy this environment as an administrator without a ci section",
+      );
+    if (ciAccess && rehearsal.enabled)
+      report(
+        ["zoneResilience", "rehearsal", "enabled"],
+        "cannot be deployed by the CI roles: they hold no AWS FIS permission; set it to false, " +
+          "or deploy this environment as an administrator without a ci section",
       );
     if (ciAccess && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
       report(
@@ -787,6 +830,7 @@ export const settingsSchema = z
     return {
       ...input,
       network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
+      zoneResilience: { ...input.zoneResilience, rehearsal },
       state,
     };
   });

@@ -22,6 +22,7 @@ const PROVIDER_SERVICES = [
   "dynamodb",
   "ec2",
   "elbv2",
+  "fis",
   "iam",
   "kms",
   "lambda",
