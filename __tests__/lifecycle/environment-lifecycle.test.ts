@@ -197,10 +197,15 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         .map((change) => change.address)
         .sort();
       expect(added).toEqual([
+        // The zone rehearsal, but its FIS templates (the emulator's copy leaves them out: fis-experiment-template-unreadable).
+        "aws_cloudwatch_log_group.zone_rehearsal_log_group",
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy",
         // The second NAT gateway is watched like the first.
         "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets",
         "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors",
         "aws_eip.network_nat_address_2",
+        "aws_iam_role.zone_rehearsal_role",
+        "aws_iam_role_policy.zone_rehearsal_role_policy",
         "aws_nat_gateway.network_nat_gateway_2",
         "aws_route.network_private_default_route_2",
         "aws_route_table.network_private_route_table_2",

@@ -9,11 +9,11 @@ const ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");
 
 describe("the lab's steps", () => {
   it("are the lab's three challenges, in its order", () => {
-    expect(LAB_STEPS.map((step) => step.name)).toEqual(["database-ha", "nat-per-az", "database-from-app"]);
+    expect(LAB_STEPS.map((step) => step.name)).toEqual(["database-ha", "nat-per-az", "database-from-app", "zone-resilience"]);
   });
 
   it("end at the lab's final settings (environments/default.json) under lab-start's names", () => {
-    const walked = parseSettings("lab-start", labSettings(ENVIRONMENTS, "database-from-app"));
+    const walked = parseSettings("lab-start", labSettings(ENVIRONMENTS, "zone-resilience"));
     const final = parseSettings("lab-start", { ...JSON.parse(fs.readFileSync(path.join(ENVIRONMENTS, "default.json"), "utf8")), namePrefix: "lab-start-" });
     expect(walked).toEqual(final);
     // And the start is not the end: each step changes something.
@@ -27,7 +27,9 @@ describe("the lab's steps", () => {
   });
 
   it("refuse an unknown step, naming the known ones", () => {
-    expect(() => labSettings(ENVIRONMENTS, "nat")).toThrow("--step nat: no such step; the lab's steps: database-ha, nat-per-az, database-from-app");
+    expect(() => labSettings(ENVIRONMENTS, "nat")).toThrow(
+      "--step nat: no such step; the lab's steps: database-ha, nat-per-az, database-from-app, zone-resilience",
+    );
   });
 });
 
