@@ -92,6 +92,7 @@ describe("the resource types the inventory stacks synthesize", () => {
       "aws_db_subnet_group",
       "aws_default_security_group",
       "aws_eip",
+      "aws_fis_experiment_template",
       "aws_flow_log",
       "aws_iam_instance_profile",
       "aws_iam_role",
@@ -135,7 +136,7 @@ describe("the resource types the inventory stacks synthesize", () => {
       "aws_wafv2_web_acl_association",
       "aws_wafv2_web_acl_logging_configuration",
     ]);
-    expect(synthesized).toHaveLength(64);
+    expect(synthesized).toHaveLength(65);
   });
 
   it("each have an entry", () => {

@@ -25,6 +25,7 @@ import { LogKey } from "../../src/constructs/monitoring/log-key";
 import { Monitoring } from "../../src/constructs/monitoring/monitoring";
 import { type NatStrategy, Network } from "../../src/constructs/network/network";
 import { SecurityGroups } from "../../src/constructs/network/security-groups";
+import { ZoneRehearsal } from "../../src/constructs/resilience/zone-rehearsal";
 import { InvalidPropsError } from "../../src/props/prop-problems";
 import { APP_DIRECTORY, PROJECT_ROOT } from "../support/stacks";
 import { ACCOUNT } from "../support/variants";
@@ -132,6 +133,21 @@ const CASES: readonly RefusalCase[] = [
         alarmTopicArn: ARN("sns", "inventory-alarms"),
         names: databaseBackupsNames("Inventory-DB"),
         retentionDays: 0,
+      }),
+  },
+  {
+    construct: "ZoneRehearsal",
+    prop: "stopAlarms",
+    build: (scope, id) =>
+      new ZoneRehearsal(scope, id, {
+        environment: "default",
+        region: REGION,
+        accountId: ACCOUNT,
+        availabilityZones: ["us-west-2a", "us-west-2b"],
+        vpcId: "vpc-0123456789abcdef0",
+        autoScalingGroup: { name: "Inventory-ASG", arn: ARN("autoscaling", "autoScalingGroup:uuid:autoScalingGroupName/Inventory-ASG") },
+        database: { arn: ARN("rds", "db:inventory-db"), multiAz: true },
+        stopAlarms: [],
       }),
   },
   {

@@ -200,6 +200,9 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         // AWS Backup of the database (its selection and restore tests left out of the emulator's copy: gaps backup-*).
         "aws_backup_plan.database_backups_plan",
         "aws_backup_vault.database_backups_vault",
+        // The zone rehearsal, but its FIS templates (the emulator's copy leaves them out: fis-experiment-template-unreadable).
+        "aws_cloudwatch_log_group.zone_rehearsal_log_group",
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy",
         "aws_cloudwatch_metric_alarm.database_backups_backup_failed",
         "aws_cloudwatch_metric_alarm.database_backups_restore_failed",
         // The second NAT gateway is watched like the first.
@@ -207,6 +210,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         "aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors",
         "aws_eip.network_nat_address_2",
         "aws_iam_role.database_backups_role",
+        "aws_iam_role.zone_rehearsal_role",
+        "aws_iam_role_policy.zone_rehearsal_role_policy",
         "aws_iam_role_policy_attachment.database_backups_role_policy_1",
         "aws_iam_role_policy_attachment.database_backups_role_policy_2",
         "aws_kms_alias.database_backups_vault_key_alias",
@@ -287,8 +292,10 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       // there, so the review sees a new template version and its release invoked again: one more to add and to destroy.
       // AWS Backup adds 13: the vault, its key, alias and key policy, the role and its 2 policy attachments, the plan, the
       // selection and the restore testing plan and selection (which the emulator's copy leaves out, gaps backup-selection and
-      // backup-restore-testing, but the review reads the real configuration), and 2 alarms.
-      expect(reviewed).toMatch(/^Plan: 22 to add, \d+ to change, 2 to destroy\.$/m);
+      // backup-restore-testing, but the review reads the real configuration), and 2 alarms. The zone rehearsal adds 8: its
+      // role and role policy, log group and delivery policy, and 4 FIS templates (one per zone, the instance and the
+      // database scenarios; the emulator's copy leaves them out, gap fis-experiment-template-unreadable).
+      expect(reviewed).toMatch(/^Plan: 30 to add, \d+ to change, 2 to destroy\.$/m);
       expect(reviewed).toMatch(/^ +1 aws_lambda_invocation +1 aws_nat_gateway$/m);
       expect(reviewed).toMatch(/^ +1 aws_secretsmanager_secret_rotation +1 aws_vpc_security_group_ingress_rule$/m);
       expect(reviewed).toMatch(/^ {2}~ aws_launch_template\.app_tier_launch_template: .*tag_specifications /m);

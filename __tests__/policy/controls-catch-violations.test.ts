@@ -134,6 +134,18 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],
   ],
   CKV_AWS_261: [["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path]],
+  "INV-ELB-1": [
+    ["zonal shift off", (d) => (alb(d).enable_zonal_shift = false)],
+    ["the setting deleted (AWS's default is off)", (d) => delete alb(d).enable_zonal_shift],
+  ],
+  "INV-TG-2": [
+    ["cross-zone off", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled = "false")],
+    ["left to the load balancer", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled],
+  ],
+  "INV-TG-3": [
+    ["no slow start", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.slow_start],
+    ["slow start 0", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.slow_start = 0)],
+  ],
   "INV-TG-1": [
     ["AWS's 300 s default", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay],
     ["120 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "120")],
@@ -169,6 +181,11 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
         invocation.input = invocation.input.replace(/\.latest_version\}/, ".default_version}");
       },
     ],
+  ],
+  "INV-ASG-2": [
+    ["no instance maintenance policy", (d) => delete group(d).instance_maintenance_policy],
+    ["terminating first (90 %)", (d) => (group(d).instance_maintenance_policy.min_healthy_percentage = 90)],
+    ["no room to launch first (100 to 100 %)", (d) => (group(d).instance_maintenance_policy.max_healthy_percentage = 100)],
   ],
   CKV_AWS_16: [["unencrypted storage", (d) => (db(d).storage_encrypted = false)]],
   CKV_AWS_17: [

@@ -397,6 +397,25 @@ describe("lab-start differs from the final state exactly where the lab's challen
         ...["database_connections", "database_free_storage", "database_freeable_memory"].flatMap((alarm) =>
           ["alarm_description", "threshold"].map((attribute) => `aws_cloudwatch_metric_alarm.monitoring_alarms_${alarm}.${attribute}`),
         ),
+        // Losing a zone (zoneResilience), which the lab does not have: traffic leaves a sick zone, new servers warm up, replacements launch first.
+        "aws_lb.load_balancer_alb.enable_zonal_shift",
+        "aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled",
+        "aws_lb_target_group.load_balancer_target_group.slow_start",
+        "aws_autoscaling_group.app_tier_auto_scaling_group.instance_maintenance_policy",
+        // ... and its rehearsal: a FIS template per zone and per smaller scenario, their role, their log group (which the log key names).
+        ...["zone_1", "zone_2", "instance", "database"].flatMap((template) =>
+          ["action", "depends_on", "description", "experiment_options", "log_configuration", "role_arn", "stop_condition", "tags", "target"].map(
+            (attribute) => `aws_fis_experiment_template.zone_rehearsal_${template}.${attribute}`,
+          ),
+        ),
+        ...["assume_role_policy", "description", "name"].map((attribute) => `aws_iam_role.zone_rehearsal_role.${attribute}`),
+        ...["name", "policy", "role"].map((attribute) => `aws_iam_role_policy.zone_rehearsal_role_policy.${attribute}`),
+        ...["depends_on", "kms_key_id", "name", "retention_in_days"].map((attribute) => `aws_cloudwatch_log_group.zone_rehearsal_log_group.${attribute}`),
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy.policy_document",
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy.policy_name",
+        "aws_kms_key_policy.log_key_policy.policy",
+        "rehearsal_templates.description",
+        ...["database", "instance", "zone:us-west-2a", "zone:us-west-2b"].map((scenario) => `rehearsal_templates.value.${scenario}`),
       ].sort(),
     );
   });

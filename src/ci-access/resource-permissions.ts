@@ -253,6 +253,24 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     update: ["wafv2:PutLoggingConfiguration", "logs:CreateLogDelivery", "logs:DeleteLogDelivery"],
     delete: ["wafv2:DeleteLoggingConfiguration", "logs:DeleteLogDelivery"],
   },
+  aws_fis_experiment_template: {
+    notDeployedByCi: "the zone rehearsal: off by default with CI access, refused when turned on (the CI roles hold no AWS FIS permission)",
+    // The template names its role (passed to FIS) and its log group, whose delivery FIS sets up with the caller's logs: permissions.
+    create: [
+      "fis:CreateExperimentTemplate",
+      "fis:TagResource",
+      "fis:GetExperimentTemplate",
+      "iam:PassRole",
+      "logs:CreateLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:PutResourcePolicy",
+    ],
+    read: ["fis:GetExperimentTemplate", "fis:ListTagsForResource"],
+    update: ["fis:UpdateExperimentTemplate", "iam:PassRole", "logs:CreateLogDelivery"],
+    tag: ["fis:TagResource", "fis:UntagResource"],
+    delete: ["fis:DeleteExperimentTemplate"],
+  },
   aws_cognito_user_pool: {
     notDeployedByCi: "Cognito sign-in: the settings refuse it with CI access (the CI roles hold no Cognito permission)",
     create: ["cognito-idp:CreateUserPool", "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:DescribeUserPool", "cognito-idp:GetUserPoolMfaConfig"],

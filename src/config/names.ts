@@ -10,6 +10,7 @@ import { webAclLogGroupName } from "../constructs/edge/web-acl";
 import { SIGN_IN_DEFAULTS } from "../constructs/edge/sign-in";
 import { ACCESS_LOG_BUCKET_DEFAULTS } from "../constructs/edge/access-log-bucket";
 import { APP_ARTIFACT_DEFAULTS } from "../constructs/compute/app-artifact";
+import { type ZoneRehearsalNames } from "../constructs/resilience/zone-rehearsal";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -65,6 +66,8 @@ export interface ResourceNames {
    * (after `alias/`) of the KMS key that encrypts them.
    */
   readonly logs: { readonly groups: readonly string[]; readonly keyAlias: string };
+  /** The zone rehearsal's FIS role, its log group (not in `logs.groups`: the log key names it only when the rehearsal is on) and its templates' Name tags. */
+  readonly zoneRehearsal: ZoneRehearsalNames;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -110,6 +113,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       groups: [network.flowLogGroup, functionLogGroupName(databaseAppUser.rotationFunction), functionLogGroupName(releaseFunction), webAclLogGroupName(webAcl)],
       keyAlias: `${prefix.toLowerCase()}inventory-logs`,
     },
+    zoneRehearsal: { role: named("Inventory-FIS-Rehearsal"), logGroup: `/inventory-ha/${prefix}fis-experiments`, templatePrefix: named("Inventory ") },
   };
 }
 

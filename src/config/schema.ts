@@ -69,6 +69,10 @@ import {
   NAT_STRATEGIES,
   NETWORK_DEFAULTS,
 } from "../constructs/network/network";
+import { APP_TIER_ZONE_DEFAULTS } from "../constructs/compute/app-tier";
+import { LOAD_BALANCER_ZONE_DEFAULTS, slowStartProblem } from "../constructs/edge/load-balancer";
+import { ZONE_REHEARSAL_DEFAULTS, ZONE_REHEARSAL_LIMITS } from "../constructs/resilience/zone-rehearsal";
+import { type LogRetentionDays } from "../constructs/network/network";
 import { subnetLayout } from "../aws/subnet-layout";
 import { ciProblems, ciSchema, hasCiAccess } from "./ci-settings";
 import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/data/state-key";
@@ -634,6 +638,67 @@ const monitoringSchema = z
   })
   .prefault({});
 
+const zoneResilienceSchema = z
+  .strictObject({
+    zonalShift: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.zonalShift)
+      .describe(
+        "Let ARC zonal shift move the load balancer's traffic out of a sick zone (`aws arc-zonal-shift start-zonal-shift`, docs/operations.md); " +
+          "off leaves the attribute unset (the lab's).",
+      ),
+    crossZone: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.crossZone)
+      .describe(
+        "The target group states cross-zone load balancing on, so each load balancer node spreads over every zone's healthy servers; " +
+          "off leaves it to the load balancer's (on for an ALB, but not pinned).",
+      ),
+    slowStartSeconds: z
+      .number()
+      .superRefine((seconds, ctx) => {
+        const problem = slowStartProblem(seconds);
+        if (problem) ctx.addIssue({ code: "custom", message: problem.message });
+      })
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.slowStartSeconds)
+      .describe(
+        "Seconds a new server takes to reach its full share of requests (30 to 900; 0 at once): its PHP opcache and first database connections warm up.",
+      ),
+    launchBeforeTerminate: z
+      .boolean()
+      .default(APP_TIER_ZONE_DEFAULTS.launchBeforeTerminate)
+      .describe("Replace an unhealthy server by launching first (instance maintenance policy 100-200 %): the group never drops below desired capacity."),
+    rehearsal: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            "AWS FIS experiment templates that rehearse losing a zone (`npm run drill -- zone`), an app server and the database primary, " +
+              "with a role that acts on this environment's resources only. Default: on, but off with CI access, which cannot deploy them " +
+              "(the CI roles hold no FIS permission).",
+          ),
+        durationMinutes: wholeNumberIn(ZONE_REHEARSAL_LIMITS.durationMinutes)
+          .default(ZONE_REHEARSAL_DEFAULTS.durationMinutes)
+          .describe("Minutes a zone stays lost: its servers stopped, its subnets cut off, the group's launches there failing."),
+        stopAlarms: z
+          .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
+          .min(ZONE_REHEARSAL_LIMITS.stopAlarms[0])
+          .default(["elb5xxPercent", "target5xxPercent"])
+          .describe(
+            `Alarms (monitoring.alarms signals, ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]} alarms at most) that stop an experiment: those that say users ` +
+              `are harmed. Not ${GROUP_METRIC_SIGNALS.join(" or ")}: losing a zone's servers fires them by design.`,
+          ),
+        logRetentionDays: z
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
+          .default(ZONE_REHEARSAL_DEFAULTS.logRetentionDays)
+          .describe("Days CloudWatch Logs keeps the experiments' log (encrypted with the environment's log key)."),
+      })
+      .prefault({})
+      .describe("Rehearsing the loss of a zone with AWS Fault Injection Service."),
+  })
+  .prefault({});
+
 const stateSchema = z
   .strictObject({
     backend: z
@@ -698,6 +763,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     monitoring: monitoringSchema.describe("Alarms, who they notify, and the dashboard."),
+    zoneResilience: zoneResilienceSchema.describe("Losing a zone: how traffic leaves a sick zone and reaches new servers, and the rehearsal of it."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
     ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
@@ -827,6 +893,14 @@ export const settingsSchema = z
         report(["state", "administratorArns", foreign], `is in account ${administrators[foreign].split(":")[4]}, but ci.accountId is ${input.ci.accountId}`);
     }
 
+    const rehearsal = { ...input.zoneResilience.rehearsal, enabled: input.zoneResilience.rehearsal.enabled ?? (ZONE_REHEARSAL_DEFAULTS.enabled && !ciAccess) };
+    const stopAlarmCount = rehearsal.stopAlarms.reduce((count, signal) => count + (HA_SIGNAL_DESCRIPTIONS[signal].tier === "NAT gateway" ? natGateways : 1), 0);
+    if (rehearsal.enabled && stopAlarmCount > ZONE_REHEARSAL_LIMITS.stopAlarms[1])
+      report(
+        ["zoneResilience", "rehearsal", "stopAlarms"],
+        `name ${stopAlarmCount} alarms; an experiment takes at most ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]}`,
+      );
+
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
     if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
       report(
@@ -840,6 +914,12 @@ export const settingsSchema = z
         "AWS Backup cannot be deployed by the CI roles yet: its vault keys and the role AWS Backup assumes are not in the CI access stack; " +
           "set database.backups.enabled to false, or deploy this environment as an administrator without a ci section",
       );
+    if (ciAccess && rehearsal.enabled)
+      report(
+        ["zoneResilience", "rehearsal", "enabled"],
+        "cannot be deployed by the CI roles: they hold no AWS FIS permission; set it to false, " +
+          "or deploy this environment as an administrator without a ci section",
+      );
     if (ciAccess && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
       report(
         ["loadBalancer", "certificateArn"],
@@ -851,6 +931,7 @@ export const settingsSchema = z
       ...input,
       network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
       database: { ...input.database, backups },
+      zoneResilience: { ...input.zoneResilience, rehearsal },
       state,
     };
   });

@@ -23,6 +23,7 @@ const PROVIDER_SERVICES = [
   "dynamodb",
   "ec2",
   "elbv2",
+  "fis",
   "iam",
   "kms",
   "lambda",

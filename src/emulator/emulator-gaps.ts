@@ -36,10 +36,11 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateExperimentTemplateCommand, FisClient, GetExperimentTemplateCommand } from "@aws-sdk/client-fis";
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { storedZip } from "../system/zip-archive";
 import type { AttributeChange } from "../terraform/plan-changes";
-import type { EmulatorEndpoint } from "./aws-emulator";
+import { EMULATOR_ACCOUNT, type EmulatorEndpoint } from "./aws-emulator";
 
 /**
  * Where moto 5.2 does not behave as AWS does, for the resources this project
@@ -72,9 +73,10 @@ export interface EmulatorGap {
   override?(configuration: StackConfiguration): Record<string, Record<string, unknown>>;
 }
 
-/** The `resource` part of a synthesized cdk.tf.json. */
+/** The `resource` and `output` parts of a synthesized cdk.tf.json. */
 export interface StackConfiguration {
   readonly resource?: Record<string, Record<string, any>>;
+  readonly output?: Record<string, { readonly value?: unknown }>;
 }
 
 const vpcRuleTypes = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
@@ -455,6 +457,42 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     override: (configuration) => mapResources(configuration, "aws_secretsmanager_secret_rotation", () => ({ count: 0 })),
   },
   {
+    id: "fis-experiment-template-unreadable",
+    resourceTypes: ["aws_fis_experiment_template"],
+    attributes: ["(the whole resource)"],
+    why:
+      "moto creates, tags and deletes an AWS FIS experiment template but has no GetExperimentTemplate, so the provider cannot read one back " +
+      "after creating it (AWS answers it); nor does moto run experiments",
+    handling:
+      "the emulator's copy leaves each template out (count = 0) and the outputs that name them empty: their role, its policy, the log group " +
+      "and its delivery policy are applied, re-planned and destroyed; the templates are validated and planned by terraform " +
+      "(__tests__/terraform/environments.test.ts) and the drill that starts them is tested against FIS's recorded answers (__tests__/drill/)",
+    async probe(emulator, unique) {
+      const fis = new FisClient(emulator.clientConfig({ maxAttempts: 1 }));
+      const created = await fis.send(
+        new CreateExperimentTemplateCommand({
+          clientToken: unique,
+          description: unique,
+          roleArn: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/${unique}`,
+          stopConditions: [{ source: "none" }],
+          actions: { wait: { actionId: "aws:fis:wait", parameters: { duration: "PT1M" } } },
+        }),
+      );
+      return fis.send(new GetExperimentTemplateCommand({ id: created.experimentTemplate?.id })).then(
+        () => false,
+        () => true,
+      );
+    },
+    override: (configuration) => {
+      const templates = mapResources(configuration, "aws_fis_experiment_template", () => ({ count: 0 }));
+      // An output naming a left-out template would name an instance that is not there: it is emptied with them.
+      const outputs = Object.entries(configuration.output ?? {})
+        .filter(([, output]) => JSON.stringify(output.value ?? "").includes("${aws_fis_experiment_template."))
+        .map(([name]) => [`output.${name}`, { value: {} }]);
+      return { ...templates, ...Object.fromEntries(outputs) };
+    },
+  },
+  {
     id: "iam-permissions-boundary-ignored",
     resourceTypes: ["aws_iam_role", "aws_iam_policy"],
     attributes: ["permissions_boundary"],
@@ -569,15 +607,20 @@ function mapResources(
 }
 
 /** The override file of the emulator's copy of a stack: every gap's changes, as `resource.<type>.<name>` blocks. */
-export function gapOverrides(configuration: StackConfiguration): { resource: Record<string, Record<string, unknown>> } | undefined {
+export function gapOverrides(
+  configuration: StackConfiguration,
+): { resource: Record<string, Record<string, unknown>>; output?: Record<string, Record<string, unknown>> } | undefined {
   const resource: Record<string, Record<string, unknown>> = {};
+  const output: Record<string, Record<string, unknown>> = {};
   for (const gap of EMULATOR_GAPS) {
     for (const [address, override] of Object.entries(gap.override?.(configuration) ?? {})) {
       const [type, name] = address.split(".");
-      resource[type] = { ...resource[type], [name]: { ...(resource[type]?.[name] as object), ...override } };
+      if (type === "output") output[name] = { ...output[name], ...override };
+      else resource[type] = { ...resource[type], [name]: { ...(resource[type]?.[name] as object), ...override } };
     }
   }
-  return Object.keys(resource).length > 0 ? { resource } : undefined;
+  if (Object.keys(resource).length === 0 && Object.keys(output).length === 0) return undefined;
+  return Object.keys(output).length > 0 ? { resource, output } : { resource };
 }
 
 /** Resources the emulator's copy leaves out (`count = 0`), as addresses: the state holds none of them. */

@@ -12,6 +12,20 @@ import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources
 
 /** Why each statement exists, by its Sid. */
 export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
+  StopStartAndTerminateTheGroupsServers:
+    "AWS FIS stops the zone's app servers and starts them again at the end (zone rehearsal), or terminates one (instance rehearsal); " +
+    "only servers of this environment's Auto Scaling group",
+  FindTheTargets: "AWS FIS resolves each experiment's targets (servers, subnets, network ACLs, the group) by their tags and filters",
+  CreateTheBlockingNetworkAclInTheVpc: "AWS FIS creates the network ACL that cuts the zone's subnets off, in this environment's VPC only",
+  CreateOnlyNetworkAclsTaggedAsFis: "the network ACL AWS FIS creates carries its managedByFIS tag, so it can delete its own and no other",
+  TagTheNetworkAclAsItIsCreated: "AWS FIS tags its network ACL as it creates it, and tags nothing else",
+  FillAndDeleteOnlyFisNetworkAcls: "AWS FIS writes its deny-all entries into its own network ACL and deletes it at the end",
+  SwapTheNetworkAclOfTheEnvironmentsSubnets: "AWS FIS swaps the zone's subnets (this environment's only) to its ACL and back at the end",
+  SwapInNetworkAclsOfTheVpc: "the swap names the network ACL a subnet gets: FIS's, then the subnet's own again, both of this VPC",
+  RebootTheDatabaseWithFailover: "AWS FIS reboots this environment's database with failover when its primary is in the lost zone",
+  FailTheGroupsLaunchesInTheZone:
+    "AWS FIS makes the group's launches in the lost zone fail for lack of capacity, so replacements go to the other zones; " +
+    "only that action, only this group",
   ReadTheDatabaseSecret:
     "the app reads its database user's name and password at run time (app/src/SecretsManager.php); only the app user's secret, never the master's",
   ReadAppArchiveVersions:

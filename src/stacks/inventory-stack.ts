@@ -21,6 +21,7 @@ import { SecurityGroups } from "../constructs/network/security-groups";
 import { SessionManagerPolicy } from "../constructs/compute/session-manager-policy";
 import { SignIn } from "../constructs/edge/sign-in";
 import { WebAcl } from "../constructs/edge/web-acl";
+import { ZoneRehearsal } from "../constructs/resilience/zone-rehearsal";
 import { addStateBackend } from "../terraform/state-backend";
 import { applyPermissionsBoundary } from "../ci-access/permissions-boundary";
 import { ciAccessOf } from "../ci-access/ci-access-stack";
@@ -88,7 +89,8 @@ export class InventoryStack extends ProjectStack {
       : new LogKey(this, "log-key", {
           region: settings.region,
           alias: names.logs.keyAlias,
-          logGroupNames: names.logs.groups,
+          // The rehearsal's log group only when it is on: turning it on rewrites the key policy.
+          logGroupNames: [...names.logs.groups, ...(settings.zoneResilience.rehearsal.enabled ? [names.zoneRehearsal.logGroup] : [])],
         }).encryption;
 
     const network = new Network(this, "network", {
@@ -160,6 +162,9 @@ export class InventoryStack extends ProjectStack {
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       signIn: signIn?.action,
       accessLogBucket,
+      zonalShift: settings.zoneResilience.zonalShift,
+      crossZone: settings.zoneResilience.crossZone,
+      slowStartSeconds: settings.zoneResilience.slowStartSeconds,
     });
     domain?.pointAt(loadBalancer);
 
@@ -220,6 +225,7 @@ export class InventoryStack extends ProjectStack {
       accountId: network.accountId,
       ...app,
       desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
+      launchBeforeTerminate: settings.zoneResilience.launchBeforeTerminate,
       boot: {
         appDirectory: props.appDirectory,
         vpcCidr: settings.network.vpcCidr,
@@ -295,6 +301,25 @@ export class InventoryStack extends ProjectStack {
     const refreshAlarms = new Set(app.instanceRefresh.alarms);
     appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map(({ alarm }) => alarm));
 
+    const rehearsal = settings.zoneResilience.rehearsal;
+    const stopSignals = new Set(rehearsal.stopAlarms);
+    const zoneRehearsal = rehearsal.enabled
+      ? new ZoneRehearsal(this, "zone-rehearsal", {
+          environment: settings.environment,
+          region: settings.region,
+          accountId: network.accountId,
+          availabilityZones: settings.availabilityZones,
+          vpcId: network.vpcId,
+          autoScalingGroup: { name: appTier.autoScalingGroupName, arn: appTier.autoScalingGroupArn },
+          database: { arn: database.arn, multiAz: db.multiAz },
+          stopAlarms: monitoring.alarms.filter((alarm) => stopSignals.has(alarm.signal)).map(({ alarm }) => alarm),
+          durationMinutes: rehearsal.durationMinutes,
+          logRetentionDays: rehearsal.logRetentionDays,
+          logEncryption,
+          names: names.zoneRehearsal,
+        })
+      : undefined;
+
     this.network = network;
     this.securityGroups = securityGroups;
     this.loadBalancer = loadBalancer;
@@ -336,5 +361,10 @@ export class InventoryStack extends ProjectStack {
       "CloudWatch alarms of the environment (the drill reports their state changes)",
     );
     output("dashboard_url", monitoring.dashboard.url, "CloudWatch dashboard of the environment");
+    if (zoneRehearsal)
+      new TerraformOutput(this, "rehearsal_templates", {
+        value: zoneRehearsal.templateIds,
+        description: "AWS FIS experiment templates by scenario (zone:<zone>, instance, database): npm run drill -- zone starts one",
+      });
   }
 }

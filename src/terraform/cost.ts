@@ -121,6 +121,7 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
   aws_cognito_user_pool: "Cognito monthly active users beyond the free tier (the load balancer's sign-in, when on)",
   aws_backup_vault: "AWS Backup storage beyond the first full copy (each day's changes), cross-region copy transfer",
+  aws_fis_experiment_template: "AWS FIS action-minutes of each experiment run (a zone rehearsal runs 3 or 4 actions for its duration)",
   aws_lambda_function: "Lambda requests and duration (the app user's rotation runs once per rotation period, the app's release once per release)",
 };
 

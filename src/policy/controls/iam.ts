@@ -38,6 +38,11 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   "autoscaling:DescribeAutoScalingGroups": "the release function reads the launch template version the app servers' group runs",
   "autoscaling:DescribeInstanceRefreshes": "the release function finds a refresh of the group that has not ended, before it starts one",
   "ec2:DescribeLaunchTemplateVersions": "the release function reads a template version's image, and the AMI its SSM parameter names",
+  "ec2:DescribeInstances": "AWS FIS resolves the app servers an experiment stops or terminates by their tags and zone",
+  "ec2:DescribeNetworkAcls": "AWS FIS reads the zone's subnets' network ACLs, to put them back after cutting the subnets off",
+  "ec2:DescribeVpcs": "AWS FIS reads the VPC of the subnets it cuts off",
+  "tag:GetResources": "AWS FIS resolves an experiment's targets by their tags",
+  "ec2:InjectApiError": "AWS FIS fails the group's launches in a zone; its conditions (ec2:FisActionId, ec2:FisTargetArns) name the action and the group",
 };
 
 const MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
