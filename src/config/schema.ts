@@ -684,7 +684,7 @@ const zoneResilienceSchema = z
         stopAlarms: z
           .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
           .min(ZONE_REHEARSAL_LIMITS.stopAlarms[0])
-          .default(["elb5xxPercent", "target5xxPercent"])
+          .default([...LAB_SETTINGS.rehearsalStopAlarms])
           .describe(
             `Alarms (monitoring.alarms signals, ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]} alarms at most) that stop an experiment: those that say users ` +
               `are harmed. Not ${GROUP_METRIC_SIGNALS.join(" or ")}: losing a zone's servers fires them by design.`,
