@@ -231,14 +231,27 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
       expect(databaseRule.before).toMatchObject({ cidr_ipv4: "10.0.0.0/20", referenced_security_group_id: null });
       expect(databaseRule.after).toMatchObject({ cidr_ipv4: null, referenced_security_group_id: expect.stringMatching(/^sg-/) });
 
-      for (const address of [
-        "aws_lb.load_balancer_alb",
-        "aws_lb_target_group.load_balancer_target_group",
-        "aws_autoscaling_group.app_tier_auto_scaling_group",
-        "aws_vpc.network_vpc",
-      ]) {
-        expect({ address, changes: byAddress(address).map(describeChange) }).toEqual({ address, changes: [] });
+      // The stateful resources change in place only by the zone resilience settings the lab's final state adds: zonal shift
+      // on the load balancer, cross-zone and slow start on the target group, launch before terminate on the group.
+      const zoneResilience: Record<string, string[]> = {
+        "aws_lb.load_balancer_alb": ["enable_zonal_shift"],
+        "aws_lb_target_group.load_balancer_target_group": ["load_balancing_cross_zone_enabled", "slow_start"],
+        "aws_autoscaling_group.app_tier_auto_scaling_group": ["instance_maintenance_policy"],
+        "aws_vpc.network_vpc": [],
+      };
+      for (const [address, paths] of Object.entries(zoneResilience)) {
+        const found = byAddress(address);
+        expect({ address, paths: found.map((change) => change.path).sort(), actions: [...new Set(found.map((change) => change.actions.join()))] }).toEqual({
+          address,
+          paths,
+          actions: paths.length > 0 ? ["update"] : [],
+        });
       }
+      expect(byAddress("aws_lb.load_balancer_alb").map(describeChange)).toEqual(["aws_lb.load_balancer_alb: enable_zonal_shift false -> true"]);
+      expect(byAddress("aws_lb_target_group.load_balancer_target_group").find((change) => change.path === "slow_start")).toMatchObject({
+        before: 0,
+        after: 60,
+      });
       // Private Subnet 2 moves to its own route table, in place: no moment without a route.
       expect(byAddress("aws_route_table_association.network_private_subnet_2_routes").map((change) => `${change.actions.join()} ${change.path}`)).toEqual([
         "update route_table_id",
