@@ -269,7 +269,15 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         "update dashboard_body",
       ]);
 
+      // The log key lets CloudWatch Logs encrypt the zone rehearsal's log group too: its policy changes in place.
+      expect(byAddress("aws_kms_key_policy.log_key_policy").map((change) => `${change.actions.join()} ${change.path}`)).toEqual(["update policy"]);
+      expect(String(byAddress("aws_kms_key_policy.log_key_policy")[0].after)).toContain("log-group:/inventory-ha/lab-start-fis-experiments");
+
       const expected = new Set([
+        "aws_autoscaling_group.app_tier_auto_scaling_group",
+        "aws_kms_key_policy.log_key_policy",
+        "aws_lb.load_balancer_alb",
+        "aws_lb_target_group.load_balancer_target_group",
         "aws_cloudwatch_dashboard.monitoring_dashboard_dashboard",
         "aws_cloudwatch_metric_alarm.monitoring_alarms_database_connections",
         "aws_cloudwatch_metric_alarm.monitoring_alarms_database_free_storage",
