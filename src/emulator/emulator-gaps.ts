@@ -1,4 +1,4 @@
-import { AutoScalingClient, CreateAutoScalingGroupCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { AssociateKmsKeyCommand, CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
@@ -533,6 +533,34 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       ]);
       return (await listRolesStatus(emulator, allowedUnderFalseCondition)) === 200 && (await listRolesStatus(emulator, deniedUnderFalseCondition)) === 403;
     },
+  },
+  {
+    id: "autoscaling-instance-maintenance-policy",
+    resourceTypes: ["aws_autoscaling_group"],
+    attributes: ["instance_maintenance_policy"],
+    why: "moto accepts a group's InstanceMaintenancePolicy but returns none when the group is described (AWS returns it)",
+    handling: "a re-plan may set instance_maintenance_policy again; its values are checked on the configuration (INV-ASG-2)",
+    async probe(emulator, unique) {
+      const autoscaling = new AutoScalingClient(emulator.clientConfig());
+      const ec2 = new EC2Client(emulator.clientConfig());
+      const { LaunchTemplate } = await ec2.send(
+        new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-maintenance`, LaunchTemplateData: { InstanceType: "t3.micro" } }),
+      );
+      const name = `${unique}-maintenance`;
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          MinSize: 0,
+          MaxSize: 0,
+          LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
+          AvailabilityZones: ["us-west-2a"],
+          InstanceMaintenancePolicy: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 },
+        }),
+      );
+      const { AutoScalingGroups } = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+      return AutoScalingGroups?.[0]?.InstanceMaintenancePolicy?.MinHealthyPercentage !== 100;
+    },
+    allows: (change) => change.type === "aws_autoscaling_group" && change.path === "instance_maintenance_policy",
   },
   {
     id: "backup-selection",
