@@ -39,7 +39,7 @@ it(
     ]);
     const [start, ...steps] = parts;
     expect(start).toMatch(/^ {2}inventory-lab-start +Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\.$/m);
-    expect(steps).toHaveLength(4);
+    expect(steps).toHaveLength(5);
     for (const [index, step] of steps.entries()) {
       const name = STEPS[index][0];
       const review = step.indexOf(`Review of "${STEPS[index][1]}"`);
