@@ -40,7 +40,7 @@ import { CreateExperimentTemplateCommand, FisClient, GetExperimentTemplateComman
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { storedZip } from "../system/zip-archive";
 import type { AttributeChange } from "../terraform/plan-changes";
-import { EMULATOR_ACCOUNT, type EmulatorEndpoint } from "./aws-emulator";
+import { EMULATOR_ACCOUNT, EMULATOR_REGION, type EmulatorEndpoint } from "./aws-emulator";
 
 /**
  * Where moto 5.2 does not behave as AWS does, for the resources this project
@@ -580,6 +580,25 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       return refused(await emulator.serviceRequest("backup", "PUT", `/backup/plans/${planId}/selections/`, { BackupSelection: selection }));
     },
     override: (configuration) => mapResources(configuration, "aws_backup_selection", () => ({ count: 0 })),
+  },
+  {
+    id: "backup-tags-read-back",
+    resourceTypes: ["aws_backup_vault", "aws_backup_plan"],
+    attributes: ["tags", "tags_all"],
+    why:
+      "moto keeps the tags a vault or plan is given, but its ListTags takes the resource's ARN from the path's second-to-last part, " +
+      "so a request without a trailing slash (GET /tags/{arn}, as the AWS provider sends it) answers no tags (AWS answers them)",
+    handling: "a re-plan of a backup vault or plan may set its tags again; its tags are those of the configuration, kept in __tests__/stacks/synthesized/",
+    async probe(emulator, unique) {
+      const vault = `${unique}-tagged`;
+      await emulator.serviceRequest("backup", "PUT", `/backup-vaults/${vault}`, { BackupVaultTags: { Probe: "kept" } });
+      const arn = `arn:aws:backup:${EMULATOR_REGION}:${EMULATOR_ACCOUNT}:backup-vault:${vault}`;
+      const withSlash = await emulator.serviceRequest("backup", "GET", `/tags/${arn}/`);
+      const asTheProviderAsks = await emulator.serviceRequest("backup", "GET", `/tags/${arn}`);
+      const tags = (answer: { json: Record<string, unknown> | undefined }) => JSON.stringify(answer.json?.Tags ?? {});
+      return tags(withSlash) === JSON.stringify({ Probe: "kept" }) && tags(asTheProviderAsks) === "{}";
+    },
+    allows: (change) => ["aws_backup_vault", "aws_backup_plan"].includes(change.type) && ["tags", "tags_all"].includes(change.path),
   },
   {
     id: "backup-restore-testing",
