@@ -17,6 +17,11 @@ describe("ci settings", () => {
   it("none: accepted, and no CI access", () => {
     expect(parseSettings("default", { state: s3 }).ci).toEqual({});
   });
+  it("the zone rehearsal is on by default, but off with CI access (which cannot deploy it)", () => {
+    expect(parseSettings("default", { state: s3 }).zoneResilience.rehearsal.enabled).toBe(true);
+    const ci = { accountId: "123456789012", githubActions: { repository: "acme/x" } };
+    expect(parseSettings("default", { state: s3, ci }).zoneResilience.rehearsal.enabled).toBe(false);
+  });
   it.each([
     [
       {
@@ -29,6 +34,11 @@ describe("ci settings", () => {
       },
       "default.json: loadBalancer.authentication.provider: cognito cannot be deployed by the CI roles: they hold no Cognito permission " +
         "(a user pool's id comes from AWS and only its tags could scope it); use oidc, or deploy this environment as an administrator without a ci section",
+    ],
+    [
+      { state: s3, zoneResilience: { rehearsal: { enabled: true } }, ci: { accountId: "123456789012", githubActions: { repository: "acme/x" } } },
+      "default.json: zoneResilience.rehearsal.enabled: cannot be deployed by the CI roles: they hold no AWS FIS permission; set it to false, " +
+        "or deploy this environment as an administrator without a ci section",
     ],
     [
       { state: s3, ci: { githubActions: { repository: "acme/x" } } },

@@ -136,6 +136,12 @@ describe("AppTier", () => {
     expect(group).toMatchObject({ health_check_type: "ELB", health_check_grace_period: 300 });
   });
 
+  it("replaces an unhealthy server by launching first: never below desired capacity, and none when turned off", () => {
+    expect(group.instance_maintenance_policy).toEqual({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
+    const [, terminatingFirst] = onlyResource(synthAppTier({ launchBeforeTerminate: false }).document, "aws_autoscaling_group");
+    expect(terminatingFirst.instance_maintenance_policy).toBeUndefined();
+  });
+
   it("starts on the template's latest version, then leaves the version to releases", () => {
     expect(group.launch_template).toEqual({
       id: expect.stringMatching(/^\$\{aws_launch_template\.[^}]+\.id\}$/),

@@ -65,6 +65,21 @@ describe("LoadBalancer", () => {
     });
   });
 
+  it("lets zonal shift move its traffic, states cross-zone spread and warms new targets up over 60 s, by default", () => {
+    expect(http.json).toHaveResourceWithProperties(Lb, { enable_zonal_shift: true });
+    expect(http.json).toHaveResourceWithProperties(LbTargetGroup, { load_balancing_cross_zone_enabled: "true", slow_start: 60, deregistration_delay: "30" });
+  });
+
+  it("leaves zonal shift, cross-zone and slow start unset when turned off (AWS's defaults: off, the load balancer's, none)", () => {
+    const off = synthLoadBalancer({ zonalShift: false, crossZone: false, slowStartSeconds: 0 });
+    const [[, alb]] = resourcesOf(off.document, "aws_lb");
+    const [[, group]] = resourcesOf(off.document, "aws_lb_target_group");
+    expect(alb.enable_zonal_shift).toBeUndefined();
+    expect(group.load_balancing_cross_zone_enabled).toBeUndefined();
+    expect(group.slow_start).toBeUndefined();
+    expect(synthLoadBalancer({ slowStartSeconds: 900 }).json).toHaveResourceWithProperties(LbTargetGroup, { slow_start: 900 });
+  });
+
   it("writes no access logs without a bucket, and logs every request to one when given", () => {
     expect(resourcesOf(http.document, "aws_lb")[0][1].access_logs).toBeUndefined();
     const logged = synthLoadBalancer({ accessLogBucket: { bucketName: "inventory-lb-logs-0123" } });
@@ -128,6 +143,8 @@ describe("LoadBalancer", () => {
 
   describe("refuses props it cannot build, naming its path and the prop", () => {
     it.each<[string, Partial<LoadBalancerProps>, string]>([
+      ["a slow start below AWS's 30 s", { slowStartSeconds: 10 }, "slowStartSeconds: 10 is not 0 (off) or a whole number of seconds from 30 to 900"],
+      ["a slow start above AWS's 900 s", { slowStartSeconds: 901 }, "slowStartSeconds: 901 is not 0 (off) or a whole number of seconds from 30 to 900"],
       ["one subnet", { subnetIds: ["subnet-public1"] }, "subnetIds: has 1; an Application Load Balancer needs subnets in two zones or more"],
       [
         "a name longer than AWS allows",

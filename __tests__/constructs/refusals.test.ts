@@ -10,6 +10,7 @@ import { AppTier } from "../../src/constructs/compute/app-tier";
 import { SessionManagerPolicy } from "../../src/constructs/compute/session-manager-policy";
 import { Database } from "../../src/constructs/data/database";
 import { DatabaseAppUser } from "../../src/constructs/data/database-app-user";
+import { DatabaseBackups, databaseBackupsNames } from "../../src/constructs/data/database-backups";
 import { PrivateBucket } from "../../src/constructs/data/private-bucket";
 import { StateKey } from "../../src/constructs/data/state-key";
 import { AccessLogBucket } from "../../src/constructs/edge/access-log-bucket";
@@ -24,6 +25,7 @@ import { LogKey } from "../../src/constructs/monitoring/log-key";
 import { Monitoring } from "../../src/constructs/monitoring/monitoring";
 import { type NatStrategy, Network } from "../../src/constructs/network/network";
 import { SecurityGroups } from "../../src/constructs/network/security-groups";
+import { ZoneRehearsal } from "../../src/constructs/resilience/zone-rehearsal";
 import { InvalidPropsError } from "../../src/props/prop-problems";
 import { APP_DIRECTORY, PROJECT_ROOT } from "../support/stacks";
 import { ACCOUNT } from "../support/variants";
@@ -119,6 +121,34 @@ const CASES: readonly RefusalCase[] = [
     construct: "Database",
     prop: "subnetIds",
     build: (scope, id) => new Database(scope, id, { subnetIds: ["subnet-private1"], securityGroupId: "sg-db", region: REGION, accountId: ACCOUNT }),
+  },
+  {
+    construct: "DatabaseBackups",
+    prop: "retentionDays",
+    build: (scope, id) =>
+      new DatabaseBackups(scope, id, {
+        region: REGION,
+        accountId: ACCOUNT,
+        database: { arn: ARN("rds", "db:inventory-db"), subnetGroupName: "inventory-db", securityGroupId: "sg-db" },
+        alarmTopicArn: ARN("sns", "inventory-alarms"),
+        names: databaseBackupsNames("Inventory-DB"),
+        retentionDays: 0,
+      }),
+  },
+  {
+    construct: "ZoneRehearsal",
+    prop: "stopAlarms",
+    build: (scope, id) =>
+      new ZoneRehearsal(scope, id, {
+        environment: "default",
+        region: REGION,
+        accountId: ACCOUNT,
+        availabilityZones: ["us-west-2a", "us-west-2b"],
+        vpcId: "vpc-0123456789abcdef0",
+        autoScalingGroup: { name: "Inventory-ASG", arn: ARN("autoscaling", "autoScalingGroup:uuid:autoScalingGroupName/Inventory-ASG") },
+        database: { arn: ARN("rds", "db:inventory-db"), multiAz: true },
+        stopAlarms: [],
+      }),
   },
   {
     construct: "DatabaseAppUser",

@@ -92,8 +92,10 @@ describe("the repository's environments", () => {
   });
   it("default: two NAT gateways and addresses, a Multi-AZ db.t3.small with 40 GiB (instance and storage twice), the monitoring", () => {
     // Two NAT gateways (65.70) and their addresses (7.30); db.t3.small at $0.034/h twice for Multi-AZ (49.64) and
-    // 40 GiB twice at $0.115 (9.20); 23 alarm metrics (2.30).
-    expect(estimateOf("default").total).toBeCloseTo(shared + 65.7 + 7.3 + 49.64 + 9.2 + 2.3, 2);
+    // 40 GiB twice at $0.115 (9.20); 23 alarm metrics (2.30). AWS Backup: the vault's key (1.00), the alarms on failed
+    // backups and restore tests (0.20), a full copy of 40 GiB at $0.095 (3.80), 52 weekly restore tests a year at
+    // $1.50 (6.50), each restoring a Single-AZ db.t3.small for the 1 h validation window and an hour to restore (0.29).
+    expect(estimateOf("default").total).toBeCloseTo(shared + 65.7 + 7.3 + 49.64 + 9.2 + 2.3 + 1 + 0.2 + 3.8 + 6.5 + 0.29, 2);
     expect(estimateOf("default").unpriced).toStrictEqual([]);
   });
   it("prices the app servers' hours at t3.micro's list price", () => {
@@ -101,7 +103,7 @@ describe("the repository's environments", () => {
     // 2 x $0.0104 x 730 h, and 2 x 8 GiB x $0.08.
     expect(servers.map((line) => line.monthly)).toStrictEqual([15.18, 1.28]);
   });
-  it("lab-start -> default: the challenges and nothing else (one more NAT gateway, its address and alarms, Multi-AZ, the doubled class and storage)", () => {
+  it("lab-start -> default: the challenges and nothing else (a NAT gateway, its address and alarms, Multi-AZ, doubled class and storage, AWS Backup)", () => {
     const delta = costDelta(estimateOf("lab-start"), estimateOf("default"));
     expect(delta.lines.map((line) => [line.address, line.item, cents(line.after - line.before)])).toEqual([
       [
@@ -110,9 +112,19 @@ describe("the repository's environments", () => {
         cents(2 * 0.034 * HOURS - 0.017 * HOURS),
       ],
       ["aws_db_instance.database_instance", "RDS gp3 storage 20 GiB, Single-AZ -> RDS gp3 storage 40 GiB, Multi-AZ", cents(2 * 40 * 0.115 - 20 * 0.115)],
+      ["aws_backup_restore_testing_selection.database_backups_restore_testing_selection", "4.33 restore tests a month", cents((52 / 12) * 1.5)],
+      [
+        "aws_backup_restore_testing_selection.database_backups_restore_testing_selection",
+        "restored RDS db.t3.small, Single-AZ, 2 h per test",
+        cents((52 / 12) * 2 * 0.034),
+      ],
+      ["aws_backup_selection.database_backups_selection", "AWS Backup storage, a full copy of 40 GiB", cents(40 * 0.095)],
+      ["aws_cloudwatch_metric_alarm.database_backups_backup_failed", "alarm reading 1 metric", 0.1],
+      ["aws_cloudwatch_metric_alarm.database_backups_restore_failed", "alarm reading 1 metric", 0.1],
       ["aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_dropped_packets", "alarm reading 3 metrics (metric math)", cents(3 * 0.1)],
       ["aws_cloudwatch_metric_alarm.monitoring_alarms_nat_gateway_2_port_allocation_errors", "alarm reading 1 metric", 0.1],
       ["aws_eip.network_nat_address_2", "public IPv4 address (730 h)", cents(0.005 * HOURS)],
+      ["aws_kms_key.database_backups_vault_key", "KMS customer managed key, rotated yearly (its first two rotations add $1.00 each)", 1],
       ["aws_nat_gateway.network_nat_gateway_2", "NAT gateway (730 h)", cents(0.045 * HOURS)],
     ]);
     expect(delta.delta).toBeCloseTo(
@@ -134,6 +146,8 @@ describe("what the estimate refuses to guess", () => {
     const estimate = estimateCost(documentResources(synthStack(settings).document), settings.region);
     expect(estimate.unpriced).toEqual([
       "aws_autoscaling_group.app_tier_auto_scaling_group: instance type m7i.large",
+      // The restore tests restore that class too.
+      "aws_backup_restore_testing_selection.database_backups_restore_testing_selection: the restored instance",
       "aws_db_instance.database_instance: mysql db.r6g.large",
     ]);
   });

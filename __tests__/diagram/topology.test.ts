@@ -113,7 +113,8 @@ describe("readTopology of the default environment (per-az NAT, Multi-AZ database
 describe("readTopology's alarms", () => {
   it("lists each alarm of default by name, with the resources its dimensions lead to, when it fires and the topic it tells on ALARM and OK", () => {
     const { alarms } = readTopology(final.document);
-    expect(alarms).toHaveLength(15);
+    // Monitoring's 15 and AWS Backup's 2.
+    expect(alarms).toHaveLength(17);
     expect(alarms.find((alarm) => alarm.name === "Inventory-App healthy hosts below desired")).toEqual({
       address: "aws_cloudwatch_metric_alarm.monitoring_alarms_healthy_hosts",
       name: "Inventory-App healthy hosts below desired",

@@ -91,6 +91,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   "git revert RELEASE_COMMIT": "rewrites the checkout; RELEASE_COMMIT stands for the user's own commit",
   "npm run drill -- instance --env default": DRILL,
   "npm run drill -- database --env default": DRILL,
+  "npm run drill -- zone --env default": DRILL,
+  "aws arc-zonal-shift start-zonal-shift": NEEDS_AWS,
+  "npm run failover-bench": "runs PHP and MariaDB under load for a minute; __tests__/app/failover.test.ts runs the same code on a shorter load",
 };
 
 const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");

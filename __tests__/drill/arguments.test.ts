@@ -7,6 +7,13 @@ describe("parseDrillArguments", () => {
       arguments: { action: "instance", environment: "dev", execute: false, outputsFile: undefined, timeoutSeconds: 900, intervalSeconds: 5 },
     });
     expect(parseDrillArguments(["database", "--env", "dev"])).toMatchObject({ arguments: { timeoutSeconds: 1800 } });
+    expect(parseDrillArguments(["zone", "--env", "dev"])).toMatchObject({ arguments: { action: "zone", timeoutSeconds: 3600, zone: undefined } });
+  });
+
+  test("--zone names the zone the zone drill loses", () => {
+    expect(parseDrillArguments(["zone", "--env", "dev", "--zone=us-west-2b", "--yes"])).toMatchObject({
+      arguments: { action: "zone", zone: "us-west-2b", execute: true },
+    });
   });
 
   test("every option, in either --name value or --name=value form and any order", () => {
@@ -21,9 +28,9 @@ describe("parseDrillArguments", () => {
   });
 
   test.each([
-    [[], "missing action: instance or database"],
-    [["--env", "dev"], "missing action: instance or database"],
-    [["reboot", "--env", "dev"], 'unknown action "reboot": expected instance or database'],
+    [[], "missing action: instance, database or zone"],
+    [["--env", "dev"], "missing action: instance, database or zone"],
+    [["reboot", "--env", "dev"], 'unknown action "reboot": expected instance, database or zone'],
     [["instance", "--env", "dev", "--force"], "unknown option --force"],
     [["instance", "--env", "dev", "-y"], "unknown option -y"],
     [["instance", "--env"], "--env needs a value"],
@@ -36,13 +43,26 @@ describe("parseDrillArguments", () => {
     [["instance", "--env", "dev", "--interval=soon"], '--interval needs a positive number of seconds, got "soon"'],
     [["instance", "--env", "dev", "--yes=no"], "--yes takes no value"],
     [["instance", "database", "--env", "dev"], 'unexpected argument "database"'],
+    [["instance", "--env", "dev", "--zone", "us-west-2a"], "--zone is for the zone action only"],
+    [["zone", "--env", "dev", "--zone", "us-west-2"], '--zone "us-west-2" is not an availability zone name like us-west-2a'],
   ])("%j: %s", (argv, message) => {
     expect(() => parseDrillArguments(argv)).toThrow(new UsageError(message));
   });
 });
 
-test("the usage names both actions and every option", () => {
-  for (const word of ["instance", "database", "--env NAME", "--yes", "--outputs-file FILE", "--interval SECONDS", "--timeout SECONDS", "--help"]) {
+test("the usage names every action and every option", () => {
+  for (const word of [
+    "instance",
+    "database",
+    "zone",
+    "--zone ZONE",
+    "--env NAME",
+    "--yes",
+    "--outputs-file FILE",
+    "--interval SECONDS",
+    "--timeout SECONDS",
+    "--help",
+  ]) {
     expect(USAGE).toContain(word);
   }
 });

@@ -38,8 +38,8 @@ test("--help prints the usage and exits 0", async () => {
 
 test.each([
   [["instance", "--env", "dev", "--force"], "drill: unknown option --force (see --help)\n"],
-  [[], "drill: missing action: instance or database (see --help)\n"],
-  [["failover", "--env", "dev"], 'drill: unknown action "failover": expected instance or database (see --help)\n'],
+  [[], "drill: missing action: instance, database or zone (see --help)\n"],
+  [["failover", "--env", "dev"], 'drill: unknown action "failover": expected instance, database or zone (see --help)\n'],
 ])("%j is a one-line error with exit 2, before anything is read or called", async (argv, message) => {
   const result = await run(argv);
   expect(result.code).toBe(2);

@@ -30,7 +30,7 @@ function startDrill(args: string[], env: NodeJS.ProcessEnv = process.env): { chi
 test("--help prints the usage and exits 0", async () => {
   const { code, stdout } = await startDrill(["--help"]).finished;
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^Usage: npm run drill -- <instance\|database> --env NAME \[--yes\]/);
+  expect(stdout).toMatch(/^Usage: npm run drill -- <instance\|database\|zone> --env NAME \[--yes\]/);
 });
 
 test("an unknown flag is one line on stderr and exit 2", async () => {

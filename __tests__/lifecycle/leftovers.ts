@@ -208,5 +208,11 @@ export async function leftovers(emulator: AwsEmulator, query: LeftoverQuery): Pr
     if (Tags?.some((tag) => tag.TagKey === "Environment" && tag.TagValue === query.environment)) add("KMS key", [KeyId]);
   }
 
+  // AWS Backup has no SDK client here: its REST API, by the names the environment gives.
+  const vaults = (await emulator.serviceRequest("backup", "GET", "/backup-vaults/")).json?.BackupVaultList as { BackupVaultName: string }[] | undefined;
+  add("backup vault", (vaults ?? []).map((vault) => vault.BackupVaultName).filter(named));
+  const plans = (await emulator.serviceRequest("backup", "GET", "/backup/plans/")).json?.BackupPlansList as { BackupPlanName: string }[] | undefined;
+  add("backup plan", (plans ?? []).map((plan) => plan.BackupPlanName).filter(named));
+
   return found;
 }

@@ -8,12 +8,12 @@ import { PROJECT_ROOT } from "../support/stacks";
 const ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");
 
 describe("the lab's steps", () => {
-  it("are the lab's three challenges, in its order", () => {
-    expect(LAB_STEPS.map((step) => step.name)).toEqual(["database-ha", "nat-per-az", "database-from-app"]);
+  it("are the lab's three challenges, in its order, then the database's backups and the zones' resilience", () => {
+    expect(LAB_STEPS.map((step) => step.name)).toEqual(["database-ha", "nat-per-az", "database-from-app", "database-backups", "zone-resilience"]);
   });
 
   it("end at the lab's final settings (environments/default.json) under lab-start's names", () => {
-    const walked = parseSettings("lab-start", labSettings(ENVIRONMENTS, "database-from-app"));
+    const walked = parseSettings("lab-start", labSettings(ENVIRONMENTS, "zone-resilience"));
     const final = parseSettings("lab-start", { ...JSON.parse(fs.readFileSync(path.join(ENVIRONMENTS, "default.json"), "utf8")), namePrefix: "lab-start-" });
     expect(walked).toEqual(final);
     // And the start is not the end: each step changes something.
@@ -22,12 +22,20 @@ describe("the lab's steps", () => {
 
   it("apply cumulatively: a step includes the ones before it and none after", () => {
     const settings = labSettings(ENVIRONMENTS, "nat-per-az") as { database: Record<string, unknown>; network: Record<string, unknown> };
-    expect(settings.database).toEqual({ multiAz: true, instanceClass: "db.t3.small", allocatedStorageGiB: 40, ingressFrom: "vpc-cidr" });
+    expect(settings.database).toEqual({
+      multiAz: true,
+      instanceClass: "db.t3.small",
+      allocatedStorageGiB: 40,
+      ingressFrom: "vpc-cidr",
+      backups: { enabled: false },
+    });
     expect(settings.network).toEqual({ natStrategy: "per-az" });
   });
 
   it("refuse an unknown step, naming the known ones", () => {
-    expect(() => labSettings(ENVIRONMENTS, "nat")).toThrow("--step nat: no such step; the lab's steps: database-ha, nat-per-az, database-from-app");
+    expect(() => labSettings(ENVIRONMENTS, "nat")).toThrow(
+      "--step nat: no such step; the lab's steps: database-ha, nat-per-az, database-from-app, database-backups, zone-resilience",
+    );
   });
 });
 

@@ -13,6 +13,11 @@ const STEPS = [
   ["database-ha", "Make the database highly available (Multi-AZ) and scale it (double the class and the storage)"],
   ["nat-per-az", "A second NAT gateway, so each private subnet leaves through the NAT gateway of its own zone"],
   ["database-from-app", "Update the database's security group: MySQL from the app servers' group only, not the whole VPC"],
+  ["database-backups", "Back the database up with AWS Backup, into a vault of its own key, and restore the latest backup every week to prove it"],
+  [
+    "zone-resilience",
+    "Beyond the lab: traffic leaves a sick zone (zonal shift, cross-zone, slow start, launch before terminate), and losing one is rehearsed (AWS FIS)",
+  ],
 ];
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lab-walk-"));
@@ -34,7 +39,7 @@ it(
     ]);
     const [start, ...steps] = parts;
     expect(start).toMatch(/^ {2}inventory-lab-start +Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\.$/m);
-    expect(steps).toHaveLength(3);
+    expect(steps).toHaveLength(5);
     for (const [index, step] of steps.entries()) {
       const name = STEPS[index][0];
       const review = step.indexOf(`Review of "${STEPS[index][1]}"`);

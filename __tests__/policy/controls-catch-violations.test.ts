@@ -88,6 +88,10 @@ const keyPolicy = (document: any) => document.resource.aws_kms_key_policy.monito
 const logKeyPolicy = (document: any) => document.resource.aws_kms_key_policy.log_key_policy;
 const logGroups = (document: any) => document.resource.aws_cloudwatch_log_group;
 const alarms = (document: any) => document.resource.aws_cloudwatch_metric_alarm;
+const backupPlan = (document: any) => document.resource.aws_backup_plan.database_backups_plan;
+const backupVault = (document: any) => document.resource.aws_backup_vault.database_backups_vault;
+const restoreTestingPlan = (document: any) => document.resource.aws_backup_restore_testing_plan.database_backups_restore_testing_plan;
+const restoreTestingSelection = (document: any) => document.resource.aws_backup_restore_testing_selection.database_backups_restore_testing_selection;
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
 
 /**
@@ -130,6 +134,18 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],
   ],
   CKV_AWS_261: [["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path]],
+  "INV-ELB-1": [
+    ["zonal shift off", (d) => (alb(d).enable_zonal_shift = false)],
+    ["the setting deleted (AWS's default is off)", (d) => delete alb(d).enable_zonal_shift],
+  ],
+  "INV-TG-2": [
+    ["cross-zone off", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled = "false")],
+    ["left to the load balancer", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled],
+  ],
+  "INV-TG-3": [
+    ["no slow start", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.slow_start],
+    ["slow start 0", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.slow_start = 0)],
+  ],
   "INV-TG-1": [
     ["AWS's 300 s default", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay],
     ["120 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "120")],
@@ -166,6 +182,11 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       },
     ],
   ],
+  "INV-ASG-2": [
+    ["no instance maintenance policy", (d) => delete group(d).instance_maintenance_policy],
+    ["terminating first (90 %)", (d) => (group(d).instance_maintenance_policy.min_healthy_percentage = 90)],
+    ["no room to launch first (100 to 100 %)", (d) => (group(d).instance_maintenance_policy.max_healthy_percentage = 100)],
+  ],
   CKV_AWS_16: [["unencrypted storage", (d) => (db(d).storage_encrypted = false)]],
   CKV_AWS_17: [
     ["public", (d) => (db(d).publicly_accessible = true)],
@@ -190,6 +211,33 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["the default parameter group", (d) => (db(d).parameter_group_name = "default.mysql8.4"), ["CKV_AWS_129"]],
   ],
   CKV_AWS_118: [["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)]],
+  "RDS.26": [
+    // Nor is anything copied then.
+    ["the database in no backup selection", (d) => delete d.resource.aws_backup_selection, ["INV-BAK-3"]],
+    ["the plan's rule into a vault of another configuration", (d) => (backupPlan(d).rule[0].target_vault_name = "other-vault")],
+  ],
+  CKV_AWS_166: [
+    ["the vault with AWS's own key", (d) => (backupVault(d).kms_key_arn = "arn:aws:kms:us-west-2:123456789012:alias/aws/backup")],
+    ["the vault's key not rotated", (d) => (d.resource.aws_kms_key.database_backups_vault_key.enable_key_rotation = false)],
+  ],
+  "INV-BAK-1": [
+    ["no restore testing selection", (d) => delete d.resource.aws_backup_restore_testing_selection],
+    ["a restore into the default VPC", (d) => delete restoreTestingSelection(d).restore_metadata_overrides.dbsubnetgroupname],
+    ["restore tests of another configuration's vaults", (d) => (restoreTestingPlan(d).recovery_point_selection[0].include_vaults = ["*"])],
+  ],
+  "INV-BAK-2": [
+    ["no alarm on failed restore tests", (d) => delete alarms(d).database_backups_restore_failed],
+    ["the backup alarm on another vault", (d) => (alarms(d).database_backups_backup_failed.dimensions.BackupVaultName = "other-vault")],
+    ["the copy alarm without an action", (d) => delete alarms(d).database_backups_copy_failed.alarm_actions],
+  ],
+  "INV-BAK-3": [
+    ["no copy", (d) => delete backupPlan(d).rule[0].copy_action],
+    ["the copy vault in the database's own region", (d) => delete d.resource.aws_backup_vault.database_backups_copy_vault.provider],
+    [
+      "the copy vault encrypted with a key of the database's region",
+      (d) => (d.resource.aws_backup_vault.database_backups_copy_vault.kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}"),
+    ],
+  ],
   CKV2_AWS_11: [["no flow log", (d) => delete d.resource.aws_flow_log]],
   CKV2_AWS_12: [
     [
@@ -376,7 +424,8 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   "INV-MON-1": [
     ["the second NAT gateway's dropped packets alarm left out", (d) => delete alarms(d).monitoring_alarms_nat_gateway_2_dropped_packets],
     ["the database CPU alarm left out", (d) => delete alarms(d).monitoring_alarms_database_cpu],
-    ["no alarm at all", (d) => delete d.resource.aws_cloudwatch_metric_alarm],
+    // The backups' alarms go with them.
+    ["no alarm at all", (d) => delete d.resource.aws_cloudwatch_metric_alarm, ["INV-BAK-2"]],
     ["an alarm with its actions disabled", (d) => (alarms(d).monitoring_alarms_rejected_connections.actions_enabled = false)],
     ["an alarm without alarm actions", (d) => delete alarms(d).monitoring_alarms_unhealthy_hosts.alarm_actions],
     [
@@ -404,7 +453,11 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "anyone allowed to publish",
       (d) => editPolicy(topicPolicy(d), "policy", (policy) => policy.Statement.push({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" })),
     ],
-    ["alarms that notify no topic", (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])), ["INV-MON-1"]],
+    [
+      "alarms that notify no topic",
+      (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])),
+      ["INV-MON-1", "INV-BAK-2"],
+    ],
   ],
 };
 

@@ -140,7 +140,10 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     expect(appActions.map((statement: any) => [statement.Action, statement.Resource])).toEqual([
       ["secretsmanager:GetSecretValue", "${aws_secretsmanager_secret.database_app_user_secret.arn}"],
     ]);
-    expect(stackDocument.resource.aws_iam_role_policy_attachment ?? {}).toEqual({});
+    // The only managed policies are AWS Backup's, on its own role (lab-start has no backups).
+    expect(Object.values<any>(stackDocument.resource.aws_iam_role_policy_attachment ?? {}).map((attachment) => attachment.role)).toEqual(
+      stackDocument.resource.aws_backup_vault ? ["${aws_iam_role.database_backups_role.name}", "${aws_iam_role.database_backups_role.name}"] : [],
+    );
   });
 
   it("boots the servers from the app artifact: the uploaded object's version and hash in the user data, its prefix readable and nothing else", () => {
@@ -330,7 +333,12 @@ describe("lab-start differs from the final state exactly where the lab's challen
     const a = leaves(final.document, "default", "");
     const b = leaves(labStart.document, "lab-start", "lab-start-");
     const changed = new Set<string>();
+    // AWS Backup is off at the lab's start: its resources are in the final state only, and in the alarm list.
+    const backups = (keys: Iterable<string>) => new Set([...keys].filter((key) => key.split(".")[2]?.startsWith("database_backups")));
+    expect(backups(b.keys()).size).toBe(0);
+    expect(new Set([...backups(a.keys())].map((key) => key.split(".").slice(1, 3).join(".")))).toHaveProperty("size", 13);
     for (const key of new Set([...a.keys(), ...b.keys()])) {
+      if (key.split(".")[2]?.startsWith("database_backups")) continue;
       if (a.get(key) !== b.get(key))
         changed.add(
           key
@@ -389,6 +397,25 @@ describe("lab-start differs from the final state exactly where the lab's challen
         ...["database_connections", "database_free_storage", "database_freeable_memory"].flatMap((alarm) =>
           ["alarm_description", "threshold"].map((attribute) => `aws_cloudwatch_metric_alarm.monitoring_alarms_${alarm}.${attribute}`),
         ),
+        // Losing a zone (zoneResilience), which the lab does not have: traffic leaves a sick zone, new servers warm up, replacements launch first.
+        "aws_lb.load_balancer_alb.enable_zonal_shift",
+        "aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled",
+        "aws_lb_target_group.load_balancer_target_group.slow_start",
+        "aws_autoscaling_group.app_tier_auto_scaling_group.instance_maintenance_policy",
+        // ... and its rehearsal: a FIS template per zone and per smaller scenario, their role, their log group (which the log key names).
+        ...["zone_1", "zone_2", "instance", "database"].flatMap((template) =>
+          ["action", "depends_on", "description", "experiment_options", "log_configuration", "role_arn", "stop_condition", "tags", "target"].map(
+            (attribute) => `aws_fis_experiment_template.zone_rehearsal_${template}.${attribute}`,
+          ),
+        ),
+        ...["assume_role_policy", "description", "name"].map((attribute) => `aws_iam_role.zone_rehearsal_role.${attribute}`),
+        ...["name", "policy", "role"].map((attribute) => `aws_iam_role_policy.zone_rehearsal_role_policy.${attribute}`),
+        ...["depends_on", "kms_key_id", "name", "retention_in_days"].map((attribute) => `aws_cloudwatch_log_group.zone_rehearsal_log_group.${attribute}`),
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy.policy_document",
+        "aws_cloudwatch_log_resource_policy.zone_rehearsal_log_delivery_policy.policy_name",
+        "aws_kms_key_policy.log_key_policy.policy",
+        "rehearsal_templates.description",
+        ...["database", "instance", "zone:us-west-2a", "zone:us-west-2b"].map((scenario) => `rehearsal_templates.value.${scenario}`),
       ].sort(),
     );
   });

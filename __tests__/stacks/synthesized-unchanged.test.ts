@@ -65,7 +65,8 @@ const variants: readonly EnvironmentSettings[] = [
   }),
   settingsFor("options", {
     appTier: { maxSize: 4, scaling: { policy: "request-count-per-target" }, instanceRefresh: { alarms: ["unhealthyHosts", "natPacketsDropped"] } },
-    database: { multiAz: false },
+    // Backups copied to a second region into a locked vault, without restore tests.
+    database: { multiAz: false, backups: { copyRegion: "us-east-1", copyRetentionDays: 14, vaultLock: true, restoreTesting: { enabled: false } } },
     monitoring: {
       notifications: {
         kmsKeyArn: `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,

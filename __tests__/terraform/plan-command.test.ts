@@ -124,14 +124,15 @@ describe("npm run plan", () => {
   });
 
   it("lists the alarm topic, the dashboard and every alarm with its threshold and period, in the full review's Monitoring section", () => {
-    expect(result.stdout).toMatch(/^ {2}topic Inventory-Alarms \(encrypted\) notifies no one yet; dashboard Inventory-HA; 15 alarms$/m);
+    expect(result.stdout).toMatch(/^ {2}topic Inventory-Alarms \(encrypted\) notifies no one yet; dashboard Inventory-HA; 17 alarms$/m);
     const full = project.read("plan-review/default/review.txt");
     const section = full.slice(full.indexOf("\nMonitoring\n"), full.indexOf("\nEstimated monthly cost"));
     expect(section).toContain("  topic Inventory-Alarms: encrypted with aws_kms_key.monitoring_topic_key (rotated yearly); notifies no one yet");
     expect(section).toContain("  dashboard Inventory-HA");
     const alarmLines = section.split("\n").filter((line) => line.startsWith("    "));
-    // One line per alarm: eleven signals, and two for each of the default environment's two NAT gateways.
-    expect(alarmLines).toHaveLength(15);
+    // One line per alarm: eleven signals, two for each of the default environment's two NAT gateways, and AWS Backup's
+    // failed backup and failed restore jobs.
+    expect(alarmLines).toHaveLength(17);
     expect(alarmLines).toContain("    Inventory-App healthy hosts below desired: desired - healthy > 0 for 3 x 60s");
     expect(alarmLines).toContain("    Inventory-DB free storage: FreeStorageSpace Minimum < 4 GiB for 1 x 300s");
     expect(alarmLines).toContain("    NAT Gateway 2 dropped packets: 100 * FILL(dropped, 0) / (from_source + from_destination) > 0.01 for 5 x 60s");
@@ -210,7 +211,7 @@ describe("npm run plan", () => {
   });
 
   it("ends the review with the estimated monthly cost, by type; the full review by resource, and what it leaves out", () => {
-    expect(result.stdout).toMatch(/^Estimated monthly cost: \$190\.13 fixed$/m);
+    expect(result.stdout).toMatch(/^Estimated monthly cost: \$201\.92 fixed$/m);
     // Two NAT gateways at $32.85; the Multi-AZ db.t3.small ($49.64), its 40 GiB ($9.20) and its password's secret ($0.40).
     expect(result.stdout).toMatch(/^ {2}largest: aws_nat_gateway \$65\.70, aws_db_instance \$59\.24, /m);
     const full = project.read("plan-review/default/review.txt");
@@ -227,13 +228,14 @@ describe("npm run plan", () => {
     expect([compared.status, compared.stderr]).toEqual([0, ""]);
     const section = compared.stdout.slice(compared.stdout.indexOf("\nEstimated monthly cost"), compared.stdout.indexOf("\nWarnings"));
     const charges = section.split("\n").filter((line) => /^ +[-+]\$/.test(line));
-    // The challenges: the second NAT gateway, its address and its two alarms; the database's class and storage (Multi-AZ).
-    expect(charges).toHaveLength(6);
+    // The challenges: the second NAT gateway, its address and its two alarms; the database's class and storage (Multi-AZ);
+    // AWS Backup: its key, storage, restore tests and the instance they restore, and its two alarms.
+    expect(charges).toHaveLength(12);
     expect(charges).toContain("  +$32.85  aws_nat_gateway.network_nat_gateway_2: NAT gateway (730 h)");
     expect(section).not.toContain("+$0.00");
-    expect(section).toContain("  Monthly change from lab-start: +$81.03 ($109.10 -> $190.13).");
+    expect(section).toContain("  Monthly change from lab-start: +$92.82 ($109.10 -> $201.92).");
     const verbose = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--compare", "lab-start", "--verbose"], offline);
-    expect(verbose.stdout).toMatch(/^ {2}total +6 charges changed +\$109\.10 +\$190\.13 +\+\$81\.03$/m);
+    expect(verbose.stdout).toMatch(/^ {2}total +12 charges changed +\$109\.10 +\$201\.92 +\+\$92\.82$/m);
     expect(verbose.stdout).not.toContain("+$0.00");
   });
 
@@ -243,8 +245,8 @@ describe("npm run plan", () => {
     expect(markdown.stdout.startsWith("### Plan review of inventory-default")).toBe(true);
     expect(markdown.stdout.length).toBeLessThanOrEqual(65_536);
     expect(markdown.stdout).toMatch(/^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$/m);
-    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$81\.03 \(\$109\.10 -> \$190\.13\)\./);
-    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $190.13 fixed</summary>");
+    expect(markdown.stdout).toMatch(/· Monthly change from lab-start: \+\$92\.82 \(\$109\.10 -> \$201\.92\)\./);
+    expect(markdown.stdout).toContain("<details><summary>Estimated monthly cost: $201.92 fixed</summary>");
     expect(markdown.stdout).toContain("| aws_nat_gateway.network_nat_gateway_2 | NAT gateway (730 h) | $0.00 | $32.85 | +$32.85 |");
     expect(markdown.stdout).not.toContain("+$0.00");
     // Lines in code blocks are wrapped as in the text review.

@@ -54,6 +54,11 @@ function bucketPart(put: string, get: string): ResourcePermissions {
   return { create: [put, get], read: [get], update: [put], delete: [put] };
 }
 
+/** Why the CI roles deploy no part of the database's AWS Backup. */
+const NOT_DEPLOYED_WITH_CI_ACCESS =
+  "AWS Backup of the database: the settings turn it off with CI access and refuse it on, since the CI access stack creates " +
+  "neither its vault keys (no CI role may create a key) nor the role AWS Backup assumes";
+
 /** Actions the CI roles hold that no resource type owns, each with the reason. */
 export const ACTIONS_OF_NO_RESOURCE_TYPE: readonly { readonly actions: readonly string[]; readonly reason: string }[] = [
   {
@@ -75,7 +80,7 @@ export const ACTIONS_OF_NO_RESOURCE_TYPE: readonly { readonly actions: readonly 
   },
   {
     actions: ["iam:DetachRolePolicy"],
-    reason: "the destroy of an aws_iam_role_policy_attachment an older version of the stack made (the stack attaches no managed policy now)",
+    reason: "the destroy of an aws_iam_role_policy_attachment an older version of the stack made (with CI access the stack attaches no managed policy now)",
   },
 ];
 
@@ -247,6 +252,24 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     read: ["wafv2:GetLoggingConfiguration"],
     update: ["wafv2:PutLoggingConfiguration", "logs:CreateLogDelivery", "logs:DeleteLogDelivery"],
     delete: ["wafv2:DeleteLoggingConfiguration", "logs:DeleteLogDelivery"],
+  },
+  aws_fis_experiment_template: {
+    notDeployedByCi: "the zone rehearsal: off by default with CI access, refused when turned on (the CI roles hold no AWS FIS permission)",
+    // The template names its role (passed to FIS) and its log group, whose delivery FIS sets up with the caller's logs: permissions.
+    create: [
+      "fis:CreateExperimentTemplate",
+      "fis:TagResource",
+      "fis:GetExperimentTemplate",
+      "iam:PassRole",
+      "logs:CreateLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:PutResourcePolicy",
+    ],
+    read: ["fis:GetExperimentTemplate", "fis:ListTagsForResource"],
+    update: ["fis:UpdateExperimentTemplate", "iam:PassRole", "logs:CreateLogDelivery"],
+    tag: ["fis:TagResource", "fis:UntagResource"],
+    delete: ["fis:DeleteExperimentTemplate"],
   },
   aws_cognito_user_pool: {
     notDeployedByCi: "Cognito sign-in: the settings refuse it with CI access (the CI roles hold no Cognito permission)",
@@ -485,6 +508,70 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     read: ["secretsmanager:DescribeSecret"],
     update: ["secretsmanager:RotateSecret", "lambda:InvokeFunction"],
     delete: ["secretsmanager:CancelRotateSecret"],
+  },
+
+  // ---------------------------------------------------------------- database backups (AWS Backup)
+  aws_backup_vault: {
+    // A vault with a customer managed key: AWS Backup checks that the caller may let it use the key (grants).
+    create: [
+      "backup:CreateBackupVault",
+      "backup:TagResource",
+      "backup-storage:MountCapsule",
+      "kms:CreateGrant",
+      "kms:DescribeKey",
+      "kms:GenerateDataKey",
+      "kms:Decrypt",
+      "kms:RetireGrant",
+      "backup:DescribeBackupVault",
+      "backup:ListTags",
+    ],
+    read: ["backup:DescribeBackupVault", "backup:ListTags"],
+    tag: ["backup:TagResource", "backup:UntagResource"],
+    delete: ["backup:DeleteBackupVault"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_backup_vault_lock_configuration: {
+    create: ["backup:PutBackupVaultLockConfiguration", "backup:DescribeBackupVault"],
+    read: ["backup:DescribeBackupVault"],
+    delete: ["backup:DeleteBackupVaultLockConfiguration"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_backup_plan: {
+    create: ["backup:CreateBackupPlan", "backup:TagResource", "backup:GetBackupPlan", "backup:ListTags"],
+    read: ["backup:GetBackupPlan", "backup:ListTags"],
+    update: ["backup:UpdateBackupPlan"],
+    tag: ["backup:TagResource", "backup:UntagResource"],
+    delete: ["backup:DeleteBackupPlan"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_backup_selection: {
+    // The selection names the role AWS Backup assumes: the caller passes it.
+    create: ["backup:CreateBackupSelection", "iam:PassRole", "backup:GetBackupSelection"],
+    read: ["backup:GetBackupSelection"],
+    delete: ["backup:DeleteBackupSelection"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_backup_restore_testing_plan: {
+    create: ["backup:CreateRestoreTestingPlan", "backup:TagResource", "backup:GetRestoreTestingPlan", "backup:ListTags"],
+    read: ["backup:GetRestoreTestingPlan", "backup:ListTags"],
+    update: ["backup:UpdateRestoreTestingPlan"],
+    tag: ["backup:TagResource", "backup:UntagResource"],
+    delete: ["backup:DeleteRestoreTestingPlan"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_backup_restore_testing_selection: {
+    create: ["backup:CreateRestoreTestingSelection", "iam:PassRole", "backup:GetRestoreTestingSelection"],
+    read: ["backup:GetRestoreTestingSelection"],
+    update: ["backup:UpdateRestoreTestingSelection", "iam:PassRole"],
+    delete: ["backup:DeleteRestoreTestingSelection"],
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
+  },
+  aws_iam_role_policy_attachment: {
+    create: ["iam:AttachRolePolicy", "iam:ListAttachedRolePolicies"],
+    read: ["iam:ListAttachedRolePolicies"],
+    delete: ["iam:DetachRolePolicy"],
+    note: "AWS Backup's role, with AWS's two service-role policies for Backup (CKV_AWS_274's reviewed list says why).",
+    notDeployedByCi: NOT_DEPLOYED_WITH_CI_ACCESS,
   },
 
   // ---------------------------------------------------------------- logs and monitoring

@@ -27,6 +27,8 @@ export const LAB_SETTINGS = {
   accessLogs: true,
   /** The 5xx alarms: what a bad release shows first. */
   refreshAlarms: ["elb5xxPercent", "target5xxPercent"] satisfies HaSignal[],
+  /** The 5xx alarms again: they say users are harmed; losing a zone's servers fires the others by design. */
+  rehearsalStopAlarms: ["elb5xxPercent", "target5xxPercent"] satisfies HaSignal[],
   scalingPolicy: "none",
   /** The app servers' group only: the lab's end state (lab-start's environment file lets the whole VPC in). */
   databaseIngressFrom: "app-security-group" satisfies DatabaseSource,

@@ -1,5 +1,6 @@
 import { type AppTierNames, appTierNameProblems, LAB_APP_TIER_NAMES } from "../constructs/compute/app-tier";
 import { databaseNameProblems, type DatabaseNames, LAB_DATABASE_NAMES } from "../constructs/data/database";
+import { databaseBackupsNameProblems, databaseBackupsNames, type DatabaseBackupsNames } from "../constructs/data/database-backups";
 import { type DatabaseAppUserNames, databaseAppUserNames } from "../constructs/data/database-app-user";
 import { loadBalancerNameProblems } from "../constructs/edge/load-balancer";
 import { labNetworkNames, type NetworkNames, networkNameProblems } from "../constructs/network/network";
@@ -9,6 +10,7 @@ import { webAclLogGroupName } from "../constructs/edge/web-acl";
 import { SIGN_IN_DEFAULTS } from "../constructs/edge/sign-in";
 import { ACCESS_LOG_BUCKET_DEFAULTS } from "../constructs/edge/access-log-bucket";
 import { APP_ARTIFACT_DEFAULTS } from "../constructs/compute/app-artifact";
+import { type ZoneRehearsalNames } from "../constructs/resilience/zone-rehearsal";
 
 /**
  * The one name builder: every AWS name and Name tag of an environment comes
@@ -46,6 +48,8 @@ export interface ResourceNames {
   /** The app artifact bucket: the start of its generated name (lower case, at most 37 characters) and its Name tag. */
   readonly appArtifact: { readonly bucketPrefix: string; readonly nameTag: string };
   readonly database: DatabaseNames;
+  /** The database's AWS Backup vault, plan, role, restore testing plan, key alias and alarms, after the database's name. */
+  readonly databaseBackups: DatabaseBackupsNames;
   /** The app's database user: its secret, and its rotation function (also its role's and security group's name). */
   readonly databaseAppUser: DatabaseAppUserNames;
   /** IAM role a CI system assumes for the environment: `Inventory-GHA-Deploy`, `Inventory-TFC-Plan`, ... */
@@ -62,6 +66,8 @@ export interface ResourceNames {
    * (after `alias/`) of the KMS key that encrypts them.
    */
   readonly logs: { readonly groups: readonly string[]; readonly keyAlias: string };
+  /** The zone rehearsal's FIS role, its log group (not in `logs.groups`: the log key names it only when the rehearsal is on) and its templates' Name tags. */
+  readonly zoneRehearsal: ZoneRehearsalNames;
 }
 
 export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
@@ -97,6 +103,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       nameTag: named(base.database),
       monitoringRole: named(LAB_DATABASE_NAMES.monitoringRole),
     },
+    databaseBackups: databaseBackupsNames(named(base.database)),
     databaseAppUser,
     ciRole: (purpose) => named(`Inventory-${purpose}`),
     workloadBoundary: named("Inventory-Workload-Boundary"),
@@ -106,6 +113,7 @@ export function resourceNames(prefix: string, base: BaseNames): ResourceNames {
       groups: [network.flowLogGroup, functionLogGroupName(databaseAppUser.rotationFunction), functionLogGroupName(releaseFunction), webAclLogGroupName(webAcl)],
       keyAlias: `${prefix.toLowerCase()}inventory-logs`,
     },
+    zoneRehearsal: { role: named("Inventory-FIS-Rehearsal"), logGroup: `/inventory-ha/${prefix}fis-experiments`, templatePrefix: named("Inventory ") },
   };
 }
 
@@ -145,5 +153,6 @@ export function nameProblems(names: ResourceNames): NameProblem[] {
       prop: problem.prop === "names.launchTemplatePrefix" ? "names.launchTemplate" : problem.prop === "names.releaseFunction" ? "namePrefix" : problem.prop,
     })),
     ...databaseNameProblems(names.database).map((problem) => ({ ...problem, prop: "names.database" })),
+    ...databaseBackupsNameProblems(names.databaseBackups).map((problem) => ({ ...problem, prop: "names.database" })),
   ].map((problem) => ({ path: problem.prop.split("."), message: problem.message }));
 }

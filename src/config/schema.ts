@@ -19,6 +19,13 @@ import {
 } from "../constructs/data/database";
 import { APP_USERNAME, DATABASE_APP_USER_DEFAULTS, databaseAppUserProblems, ROTATION_DAYS, SECRET_RECOVERY_DAYS } from "../constructs/data/database-app-user";
 import {
+  BACKUP_RETENTION_LIMITS,
+  BACKUP_SCHEDULE,
+  DATABASE_BACKUPS_DEFAULTS,
+  databaseBackupsProblems,
+  VALIDATION_WINDOW_HOURS,
+} from "../constructs/data/database-backups";
+import {
   APP_TIER_DEFAULTS,
   capacityProblems,
   IMAGE_ID,
@@ -62,6 +69,10 @@ import {
   NAT_STRATEGIES,
   NETWORK_DEFAULTS,
 } from "../constructs/network/network";
+import { APP_TIER_ZONE_DEFAULTS } from "../constructs/compute/app-tier";
+import { LOAD_BALANCER_ZONE_DEFAULTS, slowStartProblem } from "../constructs/edge/load-balancer";
+import { ZONE_REHEARSAL_DEFAULTS, ZONE_REHEARSAL_LIMITS } from "../constructs/resilience/zone-rehearsal";
+import { type LogRetentionDays } from "../constructs/network/network";
 import { subnetLayout } from "../aws/subnet-layout";
 import { ciProblems, ciSchema, hasCiAccess } from "./ci-settings";
 import { administratorArnsProblems, IDENTITY_CENTER_ADMINISTRATORS } from "../constructs/data/state-key";
@@ -524,8 +535,47 @@ const databaseSchema = z
     monitoringIntervalSeconds: oneOf(MONITORING_INTERVALS)
       .default(DATABASE_DEFAULTS.monitoringIntervalSeconds)
       .describe("Seconds between Enhanced Monitoring samples of the database's OS (0 turns it off)."),
+    backups: databaseBackupsSchema(),
   })
   .prefault({});
+
+/** database.backups: AWS Backup of the database, its copy to a second region and its restore tests (src/constructs/data/database-backups.ts). */
+function databaseBackupsSchema() {
+  const defaults = DATABASE_BACKUPS_DEFAULTS;
+  const schedule = z.string().regex(BACKUP_SCHEDULE, "must be a cron expression like cron(0 5 ? * * *) (UTC)");
+  return z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          "Back the database up with AWS Backup, into a vault with a key of the environment. Unset: on, except with CI access " +
+            "(the CI roles cannot deploy it yet, so it is off there and turning it on is refused).",
+        ),
+      schedule: schedule.default(defaults.schedule).describe("When the daily backup starts, as an AWS Backup cron expression in UTC."),
+      retentionDays: wholeNumberIn(BACKUP_RETENTION_LIMITS).default(defaults.retentionDays).describe("Days each recovery point is kept."),
+      vaultLock: z
+        .boolean()
+        .default(defaults.vaultLock)
+        .describe("Lock the vault (governance mode): no recovery point can be deleted before retentionDays, until the lock is removed."),
+      copyRegion: region
+        .optional()
+        .describe("A second region to copy each recovery point to, into a vault with its own key there; unset makes no copy (off by default)."),
+      copyRetentionDays: wholeNumberIn(BACKUP_RETENTION_LIMITS).optional().describe("Days each copy is kept; unset keeps it retentionDays."),
+      restoreTesting: z
+        .strictObject({
+          enabled: z.boolean().default(defaults.restoreTesting.enabled).describe("Restore the latest recovery point on a schedule (REL09-BP04)."),
+          schedule: schedule.default(defaults.restoreTesting.schedule).describe("When a restore test starts, as an AWS Backup cron expression in UTC."),
+          validationWindowHours: wholeNumberIn(VALIDATION_WINDOW_HOURS)
+            .default(defaults.restoreTesting.validationWindowHours)
+            .describe("Hours the restored instance is kept for checks before AWS Backup deletes it."),
+        })
+        .prefault({})
+        .describe("Restore tests of the latest recovery point into the database's subnets and security group."),
+    })
+    .prefault({})
+    .describe("AWS Backup of the database: a daily plan, an optional copy to a second region, restore tests, and alarms on failed jobs.");
+}
 
 /** One alarm's threshold and timing, with its defaults and the reason for them from the alarm construct. */
 function alarmSchema(signal: HaSignal) {
@@ -585,6 +635,67 @@ const monitoringSchema = z
       .strictObject(Object.fromEntries(HA_SIGNALS.map((signal) => [signal, alarmSchema(signal)])) as Record<HaSignal, ReturnType<typeof alarmSchema>>)
       .prefault({})
       .describe("Threshold and timing of each HA signal's alarm."),
+  })
+  .prefault({});
+
+const zoneResilienceSchema = z
+  .strictObject({
+    zonalShift: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.zonalShift)
+      .describe(
+        "Let ARC zonal shift move the load balancer's traffic out of a sick zone (`aws arc-zonal-shift start-zonal-shift`, docs/operations.md); " +
+          "off leaves the attribute unset (the lab's).",
+      ),
+    crossZone: z
+      .boolean()
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.crossZone)
+      .describe(
+        "The target group states cross-zone load balancing on, so each load balancer node spreads over every zone's healthy servers; " +
+          "off leaves it to the load balancer's (on for an ALB, but not pinned).",
+      ),
+    slowStartSeconds: z
+      .number()
+      .superRefine((seconds, ctx) => {
+        const problem = slowStartProblem(seconds);
+        if (problem) ctx.addIssue({ code: "custom", message: problem.message });
+      })
+      .default(LOAD_BALANCER_ZONE_DEFAULTS.slowStartSeconds)
+      .describe(
+        "Seconds a new server takes to reach its full share of requests (30 to 900; 0 at once): its PHP opcache and first database connections warm up.",
+      ),
+    launchBeforeTerminate: z
+      .boolean()
+      .default(APP_TIER_ZONE_DEFAULTS.launchBeforeTerminate)
+      .describe("Replace an unhealthy server by launching first (instance maintenance policy 100-200 %): the group never drops below desired capacity."),
+    rehearsal: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            "AWS FIS experiment templates that rehearse losing a zone (`npm run drill -- zone`), an app server and the database primary, " +
+              "with a role that acts on this environment's resources only. Default: on, but off with CI access, which cannot deploy them " +
+              "(the CI roles hold no FIS permission).",
+          ),
+        durationMinutes: wholeNumberIn(ZONE_REHEARSAL_LIMITS.durationMinutes)
+          .default(ZONE_REHEARSAL_DEFAULTS.durationMinutes)
+          .describe("Minutes a zone stays lost: its servers stopped, its subnets cut off, the group's launches there failing."),
+        stopAlarms: z
+          .array(z.enum(HA_SIGNALS.filter((signal) => !GROUP_METRIC_SIGNALS.includes(signal)) as [HaSignal, ...HaSignal[]]))
+          .min(ZONE_REHEARSAL_LIMITS.stopAlarms[0])
+          .default([...LAB_SETTINGS.rehearsalStopAlarms])
+          .describe(
+            `Alarms (monitoring.alarms signals, ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]} alarms at most) that stop an experiment: those that say users ` +
+              `are harmed. Not ${GROUP_METRIC_SIGNALS.join(" or ")}: losing a zone's servers fires them by design.`,
+          ),
+        logRetentionDays: z
+          .union(LOG_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<LogRetentionDays>, z.ZodLiteral<LogRetentionDays>])
+          .default(ZONE_REHEARSAL_DEFAULTS.logRetentionDays)
+          .describe("Days CloudWatch Logs keeps the experiments' log (encrypted with the environment's log key)."),
+      })
+      .prefault({})
+      .describe("Rehearsing the loss of a zone with AWS Fault Injection Service."),
   })
   .prefault({});
 
@@ -652,6 +763,7 @@ export const settingsSchema = z
     appTier: appTierSchema.describe("The app servers: launch template and Auto Scaling group."),
     database: databaseSchema.describe("The RDS for MySQL database."),
     monitoring: monitoringSchema.describe("Alarms, who they notify, and the dashboard."),
+    zoneResilience: zoneResilienceSchema.describe("Losing a zone: how traffic leaves a sick zone and reaches new servers, and the rehearsal of it."),
     state: stateSchema.describe("Where Terraform keeps this environment's state."),
     ci: ciSchema.describe("Short-lived credentials for CI: the Terraform Cloud workspace and GitHub repository that may plan and deploy this environment."),
   })
@@ -754,6 +866,11 @@ export const settingsSchema = z
     }
 
     reportProps(["database"], databaseProblems(input.database));
+    const ciAccess = hasCiAccess(input.ci);
+    const backups = { ...input.database.backups, enabled: input.database.backups.enabled ?? (DATABASE_BACKUPS_DEFAULTS.enabled && !ciAccess) };
+    if (backups.enabled)
+      for (const problem of databaseBackupsProblems({ region: input.region, copy: backups.copyRegion ? { region: backups.copyRegion } : undefined }))
+        report(["database", "backups", problem.prop === "copy.region" ? "copyRegion" : problem.prop], problem.message);
 
     for (const problem of nameProblems(names)) report(problem.path, problem.message);
 
@@ -776,13 +893,32 @@ export const settingsSchema = z
         report(["state", "administratorArns", foreign], `is in account ${administrators[foreign].split(":")[4]}, but ci.accountId is ${input.ci.accountId}`);
     }
 
+    const rehearsal = { ...input.zoneResilience.rehearsal, enabled: input.zoneResilience.rehearsal.enabled ?? (ZONE_REHEARSAL_DEFAULTS.enabled && !ciAccess) };
+    const stopAlarmCount = rehearsal.stopAlarms.reduce((count, signal) => count + (HA_SIGNAL_DESCRIPTIONS[signal].tier === "NAT gateway" ? natGateways : 1), 0);
+    if (rehearsal.enabled && stopAlarmCount > ZONE_REHEARSAL_LIMITS.stopAlarms[1])
+      report(
+        ["zoneResilience", "rehearsal", "stopAlarms"],
+        `name ${stopAlarmCount} alarms; an experiment takes at most ${ZONE_REHEARSAL_LIMITS.stopAlarms[1]}`,
+      );
+
     for (const problem of ciProblems(input)) report(problem.path, problem.message);
-    const ciAccess = hasCiAccess(input.ci);
     if (ciAccess && input.loadBalancer.authentication.provider === "cognito")
       report(
         ["loadBalancer", "authentication", "provider"],
         "cognito cannot be deployed by the CI roles: they hold no Cognito permission (a user pool's id comes from AWS and only its tags could scope it); " +
           "use oidc, or deploy this environment as an administrator without a ci section",
+      );
+    if (ciAccess && backups.enabled)
+      report(
+        ["database", "backups", "enabled"],
+        "AWS Backup cannot be deployed by the CI roles yet: its vault keys and the role AWS Backup assumes are not in the CI access stack; " +
+          "set database.backups.enabled to false, or deploy this environment as an administrator without a ci section",
+      );
+    if (ciAccess && rehearsal.enabled)
+      report(
+        ["zoneResilience", "rehearsal", "enabled"],
+        "cannot be deployed by the CI roles: they hold no AWS FIS permission; set it to false, " +
+          "or deploy this environment as an administrator without a ci section",
       );
     if (ciAccess && input.loadBalancer.domain && !input.loadBalancer.certificateArn)
       report(
@@ -794,6 +930,8 @@ export const settingsSchema = z
     return {
       ...input,
       network: { ...input.network, publicSubnetCidrs: subnets.publicSubnetCidrs, privateSubnetCidrs: subnets.privateSubnetCidrs },
+      database: { ...input.database, backups },
+      zoneResilience: { ...input.zoneResilience, rehearsal },
       state,
     };
   });

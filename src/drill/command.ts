@@ -1,6 +1,7 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { FisClient } from "@aws-sdk/client-fis";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -11,6 +12,7 @@ import { type Clock, systemClock } from "./clock";
 import { runDatabaseDrill } from "./database-drill";
 import { type DrillRuntime, type DrillStatus, errorMessage } from "./drill";
 import { runInstanceDrill } from "./instance-drill";
+import { runZoneDrill } from "./zone-drill";
 import { LiveConsole, type OutputStream } from "./live-console";
 import { type CommandRunner, StackOutputsError, type StackOutputs, readStackOutputs } from "./stack-outputs";
 
@@ -20,6 +22,7 @@ export interface DrillClients {
   readonly loadBalancing: ElasticLoadBalancingV2Client;
   readonly rds: RDSClient;
   readonly cloudWatch: CloudWatchClient;
+  readonly fis: FisClient;
 }
 
 /**
@@ -38,6 +41,7 @@ export function defaultClients(region: string, variables: NodeJS.ProcessEnv = pr
     loadBalancing: new ElasticLoadBalancingV2Client(config),
     rds: new RDSClient(config),
     cloudWatch: new CloudWatchClient(config),
+    fis: new FisClient(config),
   };
 }
 
@@ -143,9 +147,7 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
       currentDate: context.currentDate ?? (() => new Date()),
       alarms: alarmNames && alarmNames.length > 0 ? { cloudWatch: clients.cloudWatch, alarmNames } : undefined,
     };
-    out.line(
-      `${drillArguments.action === "instance" ? "Instance" : "Database"} drill: ${outputs.stack} in ${region}${drillArguments.execute ? "" : " (dry run)"}`,
-    );
+    out.line(`${DRILL_TITLES[drillArguments.action]} drill: ${outputs.stack} in ${region}${drillArguments.execute ? "" : " (dry run)"}`);
     return EXIT_CODE_OF[await drill(runtime, clients)];
   } catch (error) {
     // Ctrl-C before t+0 (while reading outputs or checking the fleet): nothing was changed.
@@ -157,10 +159,13 @@ export async function runDrillCommand(argv: readonly string[], context: DrillCom
     clients?.loadBalancing.destroy();
     clients?.rds.destroy();
     clients?.cloudWatch.destroy();
+    clients?.fis.destroy();
   }
 }
 
 type Drill = (runtime: DrillRuntime, clients: DrillClients) => Promise<DrillStatus>;
+
+const DRILL_TITLES: Readonly<Record<DrillArguments["action"], string>> = { instance: "Instance", database: "Database", zone: "Zone" };
 
 function drillFor(drillArguments: DrillArguments, outputs: StackOutputs): Drill {
   if (drillArguments.action === "instance") {
@@ -170,5 +175,9 @@ function drillFor(drillArguments: DrillArguments, outputs: StackOutputs): Drill 
       runInstanceDrill({ runtime, autoScaling: clients.autoScaling, loadBalancing: clients.loadBalancing, autoScalingGroupName, targetGroupArn });
   }
   const dbInstanceIdentifier = outputs.get("db_instance_identifier");
+  if (drillArguments.action === "zone") {
+    const templates = outputs.map("rehearsal_templates");
+    return (runtime, clients) => runZoneDrill({ runtime, fis: clients.fis, rds: clients.rds, dbInstanceIdentifier, templates, zone: drillArguments.zone });
+  }
   return (runtime, clients) => runDatabaseDrill({ runtime, rds: clients.rds, dbInstanceIdentifier });
 }

@@ -11,7 +11,7 @@ export interface DatabaseDrillProps {
 }
 
 /** The database at one moment. */
-interface DatabaseSnapshot {
+export interface DatabaseSnapshot {
   /** `available`, `rebooting` ... */
   readonly status: string;
   readonly multiAz: boolean;
@@ -111,7 +111,8 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
   });
 }
 
-async function lookAtDatabase(call: AwsCaller, props: DatabaseDrillProps): Promise<DatabaseSnapshot> {
+/** The database as RDS describes it now. */
+export async function lookAtDatabase(call: AwsCaller, props: Pick<DatabaseDrillProps, "rds" | "dbInstanceIdentifier">): Promise<DatabaseSnapshot> {
   const answer = await call((abortSignal) =>
     props.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: props.dbInstanceIdentifier }), { abortSignal }),
   );

@@ -57,6 +57,8 @@ export interface Observation {
   readonly done: boolean;
   /** Its state in a few words, for the progress line and the final messages. */
   readonly summary: string;
+  /** Why it can no longer recover (an experiment stopped by its stop condition): the drill ends as failed. @default none */
+  readonly failure?: string;
 }
 
 /** The part that differs between drills; `watchDrill` does the rest. */
@@ -104,12 +106,15 @@ export async function watchDrill(runtime: DrillRuntime, action: DrillAction): Pr
         `${formatElapsed(timeline.elapsedMs())}  ${last.summary} | app ${tally.failed}/${tally.requests} failed`,
         `${last.summary} | ${tally.failed}`,
       );
-      if (last.done || clock.now() >= deadline || signal.aborted) break;
+      if (last.done || last.failure !== undefined || clock.now() >= deadline || signal.aborted) break;
       await clock.sleep(Math.min(runtime.pollIntervalMs, deadline - clock.now()), signal);
     }
     if (signal.aborted) {
       status = "interrupted";
       result = interruptedLine(timeline, last, action);
+    } else if (last?.failure !== undefined) {
+      status = "failed";
+      result = `Stopped at ${formatElapsed(timeline.elapsedMs())}: ${last.failure}. ${action.leftRunning}`;
     } else if (last?.done) {
       status = "recovered";
       result = action.describeRecovery(timeline.elapsedMs());

@@ -12,6 +12,10 @@ export type DrillOutputName = (typeof DRILL_OUTPUTS)[number];
 export const OPTIONAL_LIST_OUTPUTS = ["alarm_names"] as const;
 export type OptionalListOutputName = (typeof OPTIONAL_LIST_OUTPUTS)[number];
 
+/** Map outputs a drill needs: the zone drill's experiment templates, which only a stack with the rehearsal on has. */
+export const MAP_OUTPUTS = ["rehearsal_templates"] as const;
+export type MapOutputName = (typeof MAP_OUTPUTS)[number];
+
 /** Outputs whose values have a shape the drill relies on. */
 const OUTPUT_FORMATS: Partial<Record<DrillOutputName, { readonly pattern: RegExp; readonly what: string }>> = {
   app_url: { pattern: /^https?:\/\/[^/\s]+/, what: "an http(s) URL" },
@@ -48,6 +52,20 @@ export class StackOutputs {
       throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be ${format.what}, got ${JSON.stringify(value)}`);
     }
     return value;
+  }
+
+  /** A map output of non-empty strings, which the drill needs. */
+  map(name: MapOutputName): Record<string, string> {
+    const value = this.values[name];
+    if (value === undefined || value === null) {
+      throw new StackOutputsError(
+        `${this.source} has no output "${name}" for ${this.stack}; turn on zoneResilience.rehearsal in its environment and deploy (cdktf deploy ${this.stack})`,
+      );
+    }
+    if (!isRecord(value) || !Object.values(value).every((item) => typeof item === "string" && item.trim() !== "")) {
+      throw new StackOutputsError(`output "${name}" of ${this.stack} in ${this.source} should be a map of names to ids, got ${JSON.stringify(value)}`);
+    }
+    return value as Record<string, string>;
   }
 
   /** A list output of non-empty strings, or undefined when the stack has no such output. */

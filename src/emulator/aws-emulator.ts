@@ -18,10 +18,12 @@ const CREDENTIALS = { accessKeyId: "emulator", secretAccessKey: "emulator" };
 const PROVIDER_SERVICES = [
   "acm",
   "autoscaling",
+  "backup",
   "cloudwatch",
   "dynamodb",
   "ec2",
   "elbv2",
+  "fis",
   "iam",
   "kms",
   "lambda",
@@ -169,6 +171,35 @@ export class EmulatorEndpoint {
       });
       request.on("error", () => resolve(false));
       request.on("timeout", () => request.destroy());
+    });
+  }
+
+  /**
+   * One REST request to a service of the emulator without an SDK client of its own (AWS Backup's): moto finds the
+   * service by the credential scope of the Authorization header, and checks no signature. The status and the JSON body.
+   */
+  serviceRequest(service: string, method: string, pathname: string, body?: object): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+    const headers = {
+      "Content-Type": "application/json",
+      Authorization:
+        `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/20260101/${EMULATOR_REGION}/${service}/aws4_request, ` + "SignedHeaders=host, Signature=0",
+    };
+    return new Promise((resolve, reject) => {
+      const request = https.request(`${this.endpoint}${pathname}`, { method, ca: fs.readFileSync(this.caFile), headers }, (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => {
+          let json: Record<string, unknown> | undefined;
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, json });
+        });
+      });
+      request.on("error", reject);
+      request.end(body ? JSON.stringify(body) : undefined);
     });
   }
 

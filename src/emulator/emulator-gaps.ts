@@ -1,4 +1,4 @@
-import { AutoScalingClient, CreateAutoScalingGroupCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { AssociateKmsKeyCommand, CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
@@ -36,10 +36,11 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateExperimentTemplateCommand, FisClient, GetExperimentTemplateCommand } from "@aws-sdk/client-fis";
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { storedZip } from "../system/zip-archive";
 import type { AttributeChange } from "../terraform/plan-changes";
-import type { EmulatorEndpoint } from "./aws-emulator";
+import { EMULATOR_ACCOUNT, EMULATOR_REGION, type EmulatorEndpoint } from "./aws-emulator";
 
 /**
  * Where moto 5.2 does not behave as AWS does, for the resources this project
@@ -72,9 +73,10 @@ export interface EmulatorGap {
   override?(configuration: StackConfiguration): Record<string, Record<string, unknown>>;
 }
 
-/** The `resource` part of a synthesized cdk.tf.json. */
+/** The `resource` and `output` parts of a synthesized cdk.tf.json. */
 export interface StackConfiguration {
   readonly resource?: Record<string, Record<string, any>>;
+  readonly output?: Record<string, { readonly value?: unknown }>;
 }
 
 const vpcRuleTypes = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
@@ -455,6 +457,42 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     override: (configuration) => mapResources(configuration, "aws_secretsmanager_secret_rotation", () => ({ count: 0 })),
   },
   {
+    id: "fis-experiment-template-unreadable",
+    resourceTypes: ["aws_fis_experiment_template"],
+    attributes: ["(the whole resource)"],
+    why:
+      "moto creates, tags and deletes an AWS FIS experiment template but has no GetExperimentTemplate, so the provider cannot read one back " +
+      "after creating it (AWS answers it); nor does moto run experiments",
+    handling:
+      "the emulator's copy leaves each template out (count = 0) and the outputs that name them empty: their role, its policy, the log group " +
+      "and its delivery policy are applied, re-planned and destroyed; the templates are validated and planned by terraform " +
+      "(__tests__/terraform/environments.test.ts) and the drill that starts them is tested against FIS's recorded answers (__tests__/drill/)",
+    async probe(emulator, unique) {
+      const fis = new FisClient(emulator.clientConfig({ maxAttempts: 1 }));
+      const created = await fis.send(
+        new CreateExperimentTemplateCommand({
+          clientToken: unique,
+          description: unique,
+          roleArn: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/${unique}`,
+          stopConditions: [{ source: "none" }],
+          actions: { wait: { actionId: "aws:fis:wait", parameters: { duration: "PT1M" } } },
+        }),
+      );
+      return fis.send(new GetExperimentTemplateCommand({ id: created.experimentTemplate?.id })).then(
+        () => false,
+        () => true,
+      );
+    },
+    override: (configuration) => {
+      const templates = mapResources(configuration, "aws_fis_experiment_template", () => ({ count: 0 }));
+      // An output naming a left-out template would name an instance that is not there: it is emptied with them.
+      const outputs = Object.entries(configuration.output ?? {})
+        .filter(([, output]) => JSON.stringify(output.value ?? "").includes("${aws_fis_experiment_template."))
+        .map(([name]) => [`output.${name}`, { value: {} }]);
+      return { ...templates, ...Object.fromEntries(outputs) };
+    },
+  },
+  {
     id: "iam-permissions-boundary-ignored",
     resourceTypes: ["aws_iam_role", "aws_iam_policy"],
     attributes: ["permissions_boundary"],
@@ -496,7 +534,110 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       return (await listRolesStatus(emulator, allowedUnderFalseCondition)) === 200 && (await listRolesStatus(emulator, deniedUnderFalseCondition)) === 403;
     },
   },
+  {
+    id: "autoscaling-instance-maintenance-policy",
+    resourceTypes: ["aws_autoscaling_group"],
+    attributes: ["instance_maintenance_policy"],
+    why: "moto accepts a group's InstanceMaintenancePolicy but returns none when the group is described (AWS returns it)",
+    handling: "a re-plan may set instance_maintenance_policy again; its values are checked on the configuration (INV-ASG-2)",
+    async probe(emulator, unique) {
+      const autoscaling = new AutoScalingClient(emulator.clientConfig());
+      const ec2 = new EC2Client(emulator.clientConfig());
+      const { LaunchTemplate } = await ec2.send(
+        new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-maintenance`, LaunchTemplateData: { InstanceType: "t3.micro" } }),
+      );
+      const name = `${unique}-maintenance`;
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          MinSize: 0,
+          MaxSize: 0,
+          LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
+          AvailabilityZones: ["us-west-2a"],
+          InstanceMaintenancePolicy: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 },
+        }),
+      );
+      const { AutoScalingGroups } = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+      return AutoScalingGroups?.[0]?.InstanceMaintenancePolicy?.MinHealthyPercentage !== 100;
+    },
+    allows: (change) => change.type === "aws_autoscaling_group" && change.path === "instance_maintenance_policy",
+  },
+  {
+    id: "backup-selection",
+    resourceTypes: ["aws_backup_selection"],
+    attributes: ["(the whole resource)"],
+    why: "moto does not implement CreateBackupSelection (nor UpdateBackupPlan): a plan cannot be given its database",
+    handling:
+      "the emulator's copy leaves each selection out (count = 0): the vault, its key, the plan, the role and the alarms are applied, " +
+      "re-planned and destroyed; what the selection names is checked on the configuration (RDS.26)",
+    async probe(emulator, unique) {
+      const planId = await backupPlan(emulator, unique);
+      const selection = {
+        SelectionName: "probe",
+        IamRoleArn: "arn:aws:iam::123456789012:role/probe",
+        Resources: ["arn:aws:rds:us-west-2:123456789012:db:probe"],
+      };
+      return refused(await emulator.serviceRequest("backup", "PUT", `/backup/plans/${planId}/selections/`, { BackupSelection: selection }));
+    },
+    override: (configuration) => mapResources(configuration, "aws_backup_selection", () => ({ count: 0 })),
+  },
+  {
+    id: "backup-tags-read-back",
+    resourceTypes: ["aws_backup_vault", "aws_backup_plan"],
+    attributes: ["tags", "tags_all"],
+    why:
+      "moto keeps the tags a vault or plan is given, but its ListTags takes the resource's ARN from the path's second-to-last part, " +
+      "so a request without a trailing slash (GET /tags/{arn}, as the AWS provider sends it) answers no tags (AWS answers them)",
+    handling: "a re-plan of a backup vault or plan may set its tags again; its tags are those of the configuration, kept in __tests__/stacks/synthesized/",
+    async probe(emulator, unique) {
+      const vault = `${unique}-tagged`;
+      await emulator.serviceRequest("backup", "PUT", `/backup-vaults/${vault}`, { BackupVaultTags: { Probe: "kept" } });
+      const arn = `arn:aws:backup:${EMULATOR_REGION}:${EMULATOR_ACCOUNT}:backup-vault:${vault}`;
+      const withSlash = await emulator.serviceRequest("backup", "GET", `/tags/${arn}/`);
+      const asTheProviderAsks = await emulator.serviceRequest("backup", "GET", `/tags/${arn}`);
+      const tags = (answer: { json: Record<string, unknown> | undefined }) => JSON.stringify(answer.json?.Tags ?? {});
+      return tags(withSlash) === JSON.stringify({ Probe: "kept" }) && tags(asTheProviderAsks) === "{}";
+    },
+    allows: (change) => ["aws_backup_vault", "aws_backup_plan"].includes(change.type) && ["tags", "tags_all"].includes(change.path),
+  },
+  {
+    id: "backup-restore-testing",
+    resourceTypes: ["aws_backup_restore_testing_plan", "aws_backup_restore_testing_selection"],
+    attributes: ["(the whole resources)"],
+    why: "moto does not implement AWS Backup's restore testing (CreateRestoreTestingPlan answers 404), nor runs any backup or restore job",
+    handling:
+      "the emulator's copy leaves each restore testing plan and selection out (count = 0; a selection names its plan by name instead of by " +
+      "reference, which Terraform refuses for a resource with a count); what they restore and into which subnets is checked on the " +
+      "configuration (INV-BAK-1), and the alarm on failed restore jobs is applied",
+    async probe(emulator, unique) {
+      const plan = {
+        RestoreTestingPlanName: `${unique.replace(/[^A-Za-z0-9]/g, "_")}_restore_test`,
+        ScheduleExpression: "cron(0 8 ? * MON *)",
+        RecoveryPointSelection: { Algorithm: "LATEST_WITHIN_WINDOW", IncludeVaults: ["*"], RecoveryPointTypes: ["SNAPSHOT"] },
+      };
+      return refused(await emulator.serviceRequest("backup", "PUT", "/restore-testing/plans", { RestoreTestingPlan: plan }));
+    },
+    override: (configuration) => ({
+      ...mapResources(configuration, "aws_backup_restore_testing_plan", () => ({ count: 0 })),
+      ...mapResources(configuration, "aws_backup_restore_testing_selection", (selection) => {
+        const plan = /^\$\{aws_backup_restore_testing_plan\.([A-Za-z0-9_-]+)\.name\}$/.exec(String(selection.restore_testing_plan_name))?.[1];
+        const name = plan ? configuration.resource?.aws_backup_restore_testing_plan?.[plan]?.name : undefined;
+        return { count: 0, ...(name ? { restore_testing_plan_name: name } : {}) };
+      }),
+    }),
+  },
 ];
+
+/** A backup vault and plan in the emulator, made through its REST API (moto has no SDK client here): the plan's id. */
+async function backupPlan(emulator: EmulatorEndpoint, unique: string): Promise<string> {
+  await emulator.serviceRequest("backup", "PUT", `/backup-vaults/${unique}-vault`, {});
+  const rule = { RuleName: "daily", TargetBackupVaultName: `${unique}-vault`, ScheduleExpression: "cron(0 5 ? * * *)" };
+  const { json } = await emulator.serviceRequest("backup", "PUT", "/backup/plans/", { BackupPlan: { BackupPlanName: `${unique}-plan`, Rules: [rule] } });
+  return String(json?.BackupPlanId);
+}
+
+/** Whether the emulator answers a request with an error (moto's "not implemented" is a 404 or a 500). */
+const refused = (answer: { status: number }) => answer.status >= 400;
 
 /** Override entries for every resource of `type` that `change` returns one for. */
 function mapResources(
@@ -513,15 +654,20 @@ function mapResources(
 }
 
 /** The override file of the emulator's copy of a stack: every gap's changes, as `resource.<type>.<name>` blocks. */
-export function gapOverrides(configuration: StackConfiguration): { resource: Record<string, Record<string, unknown>> } | undefined {
+export function gapOverrides(
+  configuration: StackConfiguration,
+): { resource: Record<string, Record<string, unknown>>; output?: Record<string, Record<string, unknown>> } | undefined {
   const resource: Record<string, Record<string, unknown>> = {};
+  const output: Record<string, Record<string, unknown>> = {};
   for (const gap of EMULATOR_GAPS) {
     for (const [address, override] of Object.entries(gap.override?.(configuration) ?? {})) {
       const [type, name] = address.split(".");
-      resource[type] = { ...resource[type], [name]: { ...(resource[type]?.[name] as object), ...override } };
+      if (type === "output") output[name] = { ...output[name], ...override };
+      else resource[type] = { ...resource[type], [name]: { ...(resource[type]?.[name] as object), ...override } };
     }
   }
-  return Object.keys(resource).length > 0 ? { resource } : undefined;
+  if (Object.keys(resource).length === 0 && Object.keys(output).length === 0) return undefined;
+  return Object.keys(output).length > 0 ? { resource, output } : { resource };
 }
 
 /** Resources the emulator's copy leaves out (`count = 0`), as addresses: the state holds none of them. */

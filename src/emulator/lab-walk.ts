@@ -38,6 +38,16 @@ export const LAB_STEPS: readonly LabStep[] = [
     title: "Update the database's security group: MySQL from the app servers' group only, not the whole VPC",
     settings: { database: { ingressFrom: "app-security-group" } },
   },
+  {
+    name: "database-backups",
+    title: "Back the database up with AWS Backup, into a vault of its own key, and restore the latest backup every week to prove it",
+    settings: { database: { backups: { enabled: true } } },
+  },
+  {
+    name: "zone-resilience",
+    title: "Beyond the lab: traffic leaves a sick zone (zonal shift, cross-zone, slow start, launch before terminate), and losing one is rehearsed (AWS FIS)",
+    settings: { zoneResilience: { zonalShift: true, crossZone: true, slowStartSeconds: 60, launchBeforeTerminate: true, rehearsal: { enabled: true } } },
+  },
 ];
 
 /** The resources a step must never replace or destroy: the data, the entry point, the fleet and the network they live in. */

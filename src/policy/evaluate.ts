@@ -116,7 +116,12 @@ export function hardenedSettings(root: string): EnvironmentSettings {
       deletionProtection: true,
       accessLogs: { ...raw.loadBalancer?.accessLogs, enabled: true },
     },
-    database: { ...raw.database, multiAz: true, monitoringIntervalSeconds: 60 },
+    database: {
+      ...raw.database,
+      multiAz: true,
+      monitoringIntervalSeconds: 60,
+      backups: { ...raw.database?.backups, enabled: true, copyRegion: region === "us-east-1" ? "us-west-2" : "us-east-1", vaultLock: true },
+    },
     network: { ...raw.network, flowLogs: { ...raw.network?.flowLogs, enabled: true } },
   });
 }

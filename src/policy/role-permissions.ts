@@ -1,5 +1,5 @@
 import { GRANTS_WITHOUT_SOURCE_KEYS, SERVICES_WITHOUT_SOURCE_KEYS } from "./controls/least-privilege";
-import { UNSCOPABLE_ACTIONS } from "./controls/iam";
+import { REVIEWED_MANAGED_POLICIES, UNSCOPABLE_ACTIONS } from "./controls/iam";
 import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
@@ -12,6 +12,20 @@ import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources
 
 /** Why each statement exists, by its Sid. */
 export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
+  StopStartAndTerminateTheGroupsServers:
+    "AWS FIS stops the zone's app servers and starts them again at the end (zone rehearsal), or terminates one (instance rehearsal); " +
+    "only servers of this environment's Auto Scaling group",
+  FindTheTargets: "AWS FIS resolves each experiment's targets (servers, subnets, network ACLs, the group) by their tags and filters",
+  CreateTheBlockingNetworkAclInTheVpc: "AWS FIS creates the network ACL that cuts the zone's subnets off, in this environment's VPC only",
+  CreateOnlyNetworkAclsTaggedAsFis: "the network ACL AWS FIS creates carries its managedByFIS tag, so it can delete its own and no other",
+  TagTheNetworkAclAsItIsCreated: "AWS FIS tags its network ACL as it creates it, and tags nothing else",
+  FillAndDeleteOnlyFisNetworkAcls: "AWS FIS writes its deny-all entries into its own network ACL and deletes it at the end",
+  SwapTheNetworkAclOfTheEnvironmentsSubnets: "AWS FIS swaps the zone's subnets (this environment's only) to its ACL and back at the end",
+  SwapInNetworkAclsOfTheVpc: "the swap names the network ACL a subnet gets: FIS's, then the subnet's own again, both of this VPC",
+  RebootTheDatabaseWithFailover: "AWS FIS reboots this environment's database with failover when its primary is in the lost zone",
+  FailTheGroupsLaunchesInTheZone:
+    "AWS FIS makes the group's launches in the lost zone fail for lack of capacity, so replacements go to the other zones; " +
+    "only that action, only this group",
   ReadTheDatabaseSecret:
     "the app reads its database user's name and password at run time (app/src/SecretsManager.php); only the app user's secret, never the master's",
   ReadAppArchiveVersions:
@@ -100,11 +114,19 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
     const attached = resources(document, "aws_iam_role_policy_attachment").filter(
       (attachment) => referencedBlock(document, attachment.config.role)?.address === role.address,
     );
-    if (attached.length > 0)
+    // An AWS managed policy's text is AWS's, not in the configuration: a reviewed one is shown by name with its review.
+    const unreviewed = attached.filter((block) => !REVIEWED_MANAGED_POLICIES[managedPolicyName(block.config.policy_arn)]);
+    if (unreviewed.length > 0)
       throw new Error(
-        `${role.address}: managed policies are attached (${attached.map((block) => block.config.policy_arn).join(", ")}): ` +
-          "their actions are not in the configuration",
+        `${role.address}: managed policies are attached (${unreviewed.map((block) => block.config.policy_arn).join(", ")}): ` +
+          "their actions are not in the configuration, and they are not on the reviewed list (src/policy/controls/iam.ts)",
       );
+    permissions.push(
+      ...attached.map((block): RolePermission => {
+        const name = managedPolicyName(block.config.policy_arn);
+        return { actions: [`(AWS managed policy ${name})`], resources: ["(as AWS writes it)"], conditions: [], why: REVIEWED_MANAGED_POLICIES[name] };
+      }),
+    );
     return {
       address: role.address,
       name: String(role.config.name),
@@ -114,6 +136,11 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
       permissions,
     };
   });
+}
+
+/** The name of an AWS managed policy after `policy/` in its ARN (`service-role/AWSBackupServiceRolePolicyForBackup`), else the ARN. */
+function managedPolicyName(arn: unknown): string {
+  return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(String(arn))?.[1] ?? String(arn);
 }
 
 const code = (value: string) => `\`${value.replace(/\|/g, "\\|")}\``;

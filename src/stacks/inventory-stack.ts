@@ -12,6 +12,7 @@ import { AppScaling } from "../constructs/compute/app-scaling";
 import { AppTier } from "../constructs/compute/app-tier";
 import { Database } from "../constructs/data/database";
 import { DatabaseAppUser } from "../constructs/data/database-app-user";
+import { DatabaseBackups } from "../constructs/data/database-backups";
 import { LoadBalancer } from "../constructs/edge/load-balancer";
 import { type LogEncryption, LogKey } from "../constructs/monitoring/log-key";
 import { Monitoring } from "../constructs/monitoring/monitoring";
@@ -20,6 +21,7 @@ import { SecurityGroups } from "../constructs/network/security-groups";
 import { SessionManagerPolicy } from "../constructs/compute/session-manager-policy";
 import { SignIn } from "../constructs/edge/sign-in";
 import { WebAcl } from "../constructs/edge/web-acl";
+import { ZoneRehearsal } from "../constructs/resilience/zone-rehearsal";
 import { addStateBackend } from "../terraform/state-backend";
 import { applyPermissionsBoundary } from "../ci-access/permissions-boundary";
 import { ciAccessOf } from "../ci-access/ci-access-stack";
@@ -57,6 +59,8 @@ export class InventoryStack extends ProjectStack {
   /** The app's own database user: its secret and the function that rotates it. */
   readonly databaseAppUser: DatabaseAppUser;
   readonly monitoring: Monitoring;
+  /** AWS Backup of the database, its restore tests and alarms, when `database.backups.enabled`. */
+  readonly databaseBackups?: DatabaseBackups;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id);
@@ -85,7 +89,8 @@ export class InventoryStack extends ProjectStack {
       : new LogKey(this, "log-key", {
           region: settings.region,
           alias: names.logs.keyAlias,
-          logGroupNames: names.logs.groups,
+          // The rehearsal's log group only when it is on: turning it on rewrites the key policy.
+          logGroupNames: [...names.logs.groups, ...(settings.zoneResilience.rehearsal.enabled ? [names.zoneRehearsal.logGroup] : [])],
         }).encryption;
 
     const network = new Network(this, "network", {
@@ -157,6 +162,9 @@ export class InventoryStack extends ProjectStack {
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       signIn: signIn?.action,
       accessLogBucket,
+      zonalShift: settings.zoneResilience.zonalShift,
+      crossZone: settings.zoneResilience.crossZone,
+      slowStartSeconds: settings.zoneResilience.slowStartSeconds,
     });
     domain?.pointAt(loadBalancer);
 
@@ -173,7 +181,7 @@ export class InventoryStack extends ProjectStack {
         })
       : undefined;
 
-    const { appUser, ...db } = settings.database;
+    const { appUser, backups, ...db } = settings.database;
     const database = new Database(this, "database", {
       subnetIds: network.privateSubnetIds,
       securityGroupId: databaseGroup.securityGroupId,
@@ -217,6 +225,7 @@ export class InventoryStack extends ProjectStack {
       accountId: network.accountId,
       ...app,
       desiredCapacityFromScalingPolicy: app.scaling.policy !== "none",
+      launchBeforeTerminate: settings.zoneResilience.launchBeforeTerminate,
       boot: {
         appDirectory: props.appDirectory,
         vpcCidr: settings.network.vpcCidr,
@@ -267,9 +276,49 @@ export class InventoryStack extends ProjectStack {
       },
     });
 
+    const backupCopy = backups.copyRegion
+      ? {
+          region: backups.copyRegion,
+          provider: new AwsProvider(this, "aws-backup-copy", { alias: "backup_copy", region: backups.copyRegion, defaultTags: [{ tags }] }),
+          retentionDays: backups.copyRetentionDays,
+        }
+      : undefined;
+    this.databaseBackups = backups.enabled
+      ? new DatabaseBackups(this, "database-backups", {
+          region: settings.region,
+          accountId: network.accountId,
+          database: { arn: database.arn, subnetGroupName: database.subnetGroupName, securityGroupId: securityGroups.database.securityGroupId },
+          alarmTopicArn: monitoring.topic.topicArn,
+          names: names.databaseBackups,
+          appName,
+          ...backups,
+          copy: backupCopy,
+          restoreTesting: backups.restoreTesting.enabled && backups.restoreTesting,
+        })
+      : undefined;
+
     // A release stops replacing servers once an alarm of these is in ALARM.
     const refreshAlarms = new Set(app.instanceRefresh.alarms);
     appTier.failRefreshOnAlarms(monitoring.alarms.filter((alarm) => refreshAlarms.has(alarm.signal)).map(({ alarm }) => alarm));
+
+    const rehearsal = settings.zoneResilience.rehearsal;
+    const stopSignals = new Set(rehearsal.stopAlarms);
+    const zoneRehearsal = rehearsal.enabled
+      ? new ZoneRehearsal(this, "zone-rehearsal", {
+          environment: settings.environment,
+          region: settings.region,
+          accountId: network.accountId,
+          availabilityZones: settings.availabilityZones,
+          vpcId: network.vpcId,
+          autoScalingGroup: { name: appTier.autoScalingGroupName, arn: appTier.autoScalingGroupArn },
+          database: { arn: database.arn, multiAz: db.multiAz },
+          stopAlarms: monitoring.alarms.filter((alarm) => stopSignals.has(alarm.signal)).map(({ alarm }) => alarm),
+          durationMinutes: rehearsal.durationMinutes,
+          logRetentionDays: rehearsal.logRetentionDays,
+          logEncryption,
+          names: names.zoneRehearsal,
+        })
+      : undefined;
 
     this.network = network;
     this.securityGroups = securityGroups;
@@ -308,9 +357,14 @@ export class InventoryStack extends ProjectStack {
     output("alarm_topic_arn", monitoring.topic.topicArn, "SNS topic every alarm notifies; subscribe to it to be told");
     output(
       "alarm_names",
-      monitoring.alarms.map((alarm) => alarm.name),
+      [...monitoring.alarms.map((alarm) => alarm.name), ...(this.databaseBackups?.alarmNames ?? [])],
       "CloudWatch alarms of the environment (the drill reports their state changes)",
     );
     output("dashboard_url", monitoring.dashboard.url, "CloudWatch dashboard of the environment");
+    if (zoneRehearsal)
+      new TerraformOutput(this, "rehearsal_templates", {
+        value: zoneRehearsal.templateIds,
+        description: "AWS FIS experiment templates by scenario (zone:<zone>, instance, database): npm run drill -- zone starts one",
+      });
   }
 }

@@ -52,6 +52,11 @@
  *   nothing.
  * - SNS has no fixed charge: publishes and deliveries (email, HTTPS) are billed by use
  *   (aws.amazon.com/sns/pricing); topic and subscription are usage-only.
+ * - AWS Backup storage of an Amazon RDS snapshot $0.095 per GB-month (warm storage), and a restore testing job
+ *   $1.50: aws.amazon.com/backup/pricing ("Backup storage pricing", "Restore testing"). Taken from that page as
+ *   remembered on the date below; the search tool's stored copy of the page holds its text but not its price
+ *   tables, so check both figures there. Cross-region copy transfer ($0.02 per GB between US regions) and the
+ *   restore's own data are usage.
  * The free tiers are per account and shared by everything in it (10 alarm metrics, 3
  * dashboards of up to 50 metrics, 20,000 KMS requests), so no estimate subtracts them.
  * - AWS WAF $5.00 per web ACL and $1.00 per rule per month (a managed rule group counts as
@@ -84,6 +89,10 @@ export interface RegionPrices {
   readonly dashboardMonth: number;
   /** A customer managed key; each of its first two yearly rotations adds as much again. */
   readonly kmsKeyMonth: number;
+  /** AWS Backup storage of an RDS snapshot, warm, per GB-month. */
+  readonly backupRdsSnapshotGbMonth: number;
+  /** One AWS Backup restore testing job (the restored resource's own hours are priced apart). */
+  readonly restoreTestJob: number;
 }
 
 export interface PriceTable {
@@ -111,6 +120,8 @@ const US_PRICES: RegionPrices = {
   highResolutionAlarmMonth: 0.3,
   dashboardMonth: 3,
   kmsKeyMonth: 1,
+  backupRdsSnapshotGbMonth: 0.095,
+  restoreTestJob: 1.5,
 };
 
 export const PRICE_TABLE: PriceTable = {

@@ -53,6 +53,9 @@ export const PRICED_TYPES: readonly string[] = [
   "aws_autoscaling_policy",
   "aws_secretsmanager_secret",
   "aws_wafv2_web_acl",
+  // AWS Backup: a full copy of the database in each vault a rule writes; each restore test, and the instance it restores.
+  "aws_backup_selection",
+  "aws_backup_restore_testing_selection",
 ];
 
 /** Resource types that cost nothing by themselves. */
@@ -73,7 +76,6 @@ export const FREE_TYPES: readonly string[] = [
   "aws_launch_template",
   "aws_iam_role",
   "aws_iam_role_policy",
-  "aws_iam_role_policy_attachment",
   "aws_iam_policy",
   "aws_iam_instance_profile",
   "aws_iam_openid_connect_provider",
@@ -100,6 +102,11 @@ export const FREE_TYPES: readonly string[] = [
   // Public ACM certificates cost nothing, nor does waiting for one.
   "aws_acm_certificate",
   "aws_acm_certificate_validation",
+  // Priced through the selections that use them.
+  "aws_backup_plan",
+  "aws_backup_restore_testing_plan",
+  "aws_backup_vault_lock_configuration",
+  "aws_iam_role_policy_attachment",
 ];
 
 /** Resource types whose whole cost depends on use, with what is charged. */
@@ -113,6 +120,8 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   aws_sns_topic: "SNS publishes",
   aws_sns_topic_subscription: "SNS deliveries (email, HTTPS)",
   aws_cognito_user_pool: "Cognito monthly active users beyond the free tier (the load balancer's sign-in, when on)",
+  aws_backup_vault: "AWS Backup storage beyond the first full copy (each day's changes), cross-region copy transfer",
+  aws_fis_experiment_template: "AWS FIS action-minutes of each experiment run (a zone rehearsal runs 3 or 4 actions for its duration)",
   aws_lambda_function: "Lambda requests and duration (the app user's rotation runs once per rotation period, the app's release once per release)",
 };
 
@@ -121,7 +130,7 @@ export const USAGE_CHARGES_NOT_INCLUDED: readonly string[] = [
   "NAT gateway data processing (per GB) and data transfer out to the internet",
   "load balancer capacity units (LCU-hours)",
   "T3 CPU credits above the baseline (unlimited mode) for app servers and the database",
-  "RDS backup storage beyond the database's size, and snapshots",
+  "RDS backup storage beyond the database's size, and snapshots; AWS Backup storage beyond a full copy of the database",
   "CloudWatch Logs ingestion and storage (flow logs, RDS log exports, Enhanced Monitoring)",
   "S3 storage and requests (access logs, app artifacts, state), DynamoDB lock requests",
   "Secrets Manager and KMS API calls, cross-zone data transfer",
@@ -197,6 +206,12 @@ export function estimateCost(resources: readonly CostedResource[], region: strin
         line(resource.address, `KMS customer managed key${rotation}`, prices.kmsKeyMonth);
         break;
       }
+      case "aws_backup_selection":
+        priceBackups(resource, byAddress, prices, line, unpriced);
+        break;
+      case "aws_backup_restore_testing_selection":
+        priceRestoreTests(resource, byAddress, prices, line, unpriced);
+        break;
       default:
         if (!FREE_TYPES.includes(resource.type) && !(resource.type in USAGE_ONLY_TYPES))
           unpriced.push(`${resource.address}: type ${resource.type} is not in the price table`);
@@ -265,6 +280,60 @@ function priceDatabase(db: CostedResource, prices: RegionPrices, hours: number, 
   if (perGb === undefined) unpriced.push(`${db.address}: ${storageType} storage`);
   else line(db.address, `RDS ${storageType} storage ${values.allocated_storage} GiB, ${deployment}`, copies * Number(values.allocated_storage) * perGb);
   if (values.manage_master_user_password) line(db.address, "Secrets Manager secret of the master password (RDS-managed)", prices.secretMonth);
+}
+
+/** The first resource of `type` an attribute refers to. */
+function referenced(resource: CostedResource, attribute: string, type: string, byAddress: Map<string, CostedResource>): CostedResource | undefined {
+  const address = resource.references[attribute]?.find((candidate) => candidate.startsWith(`${type}.`));
+  return address ? byAddress.get(address) : undefined;
+}
+
+/**
+ * A selection's database in each vault its plan's rules write: a full copy of its allocated storage (the first
+ * snapshot; later days add only their changes, which are usage), and as much again in each copy's vault.
+ */
+function priceBackups(selection: CostedResource, byAddress: Map<string, CostedResource>, prices: RegionPrices, line: Line, unpriced: string[]): void {
+  const db = referenced(selection, "resources", "aws_db_instance", byAddress);
+  const plan = referenced(selection, "plan_id", "aws_backup_plan", byAddress);
+  if (!db || !plan) {
+    unpriced.push(`${selection.address}: its database or plan is not in the plan`);
+    return;
+  }
+  const storage = Number(db.values.allocated_storage);
+  for (const rule of blockList(plan.values.rule)) {
+    const copies = 1 + blockList(rule.copy_action).length;
+    for (let copy = 0; copy < copies; copy++) {
+      const where = copy === 0 ? "" : ", copy in a second region";
+      line(selection.address, `AWS Backup storage, a full copy of ${storage} GiB${where}`, storage * prices.backupRdsSnapshotGbMonth);
+    }
+  }
+}
+
+/** Restore tests a month of an AWS Backup cron schedule: daily or weekly (`cron(m h ? * * *)`, `cron(m h ? * MON *)`), else undefined. */
+export function restoreTestsPerMonth(schedule: unknown): number | undefined {
+  const fields = /^cron\((.+)\)$/.exec(String(schedule))?.[1].split(" ");
+  if (fields?.length !== 6 || fields[2] !== "?" || fields[3] !== "*") return undefined;
+  if (fields[4] === "*") return 365 / 12;
+  return /^([A-Z]{3}|[1-7])$/.test(fields[4]) ? 52 / 12 : undefined;
+}
+
+/** Each restore test: its job, and the database it restores running Single-AZ for the validation window and an hour to restore. */
+function priceRestoreTests(selection: CostedResource, byAddress: Map<string, CostedResource>, prices: RegionPrices, line: Line, unpriced: string[]): void {
+  const plan = referenced(selection, "restore_testing_plan_name", "aws_backup_restore_testing_plan", byAddress);
+  const tests = restoreTestsPerMonth(plan?.values.schedule_expression);
+  if (tests === undefined) {
+    unpriced.push(`${selection.address}: restore tests on schedule ${String(plan?.values.schedule_expression)}`);
+    return;
+  }
+  line(selection.address, `${tests.toFixed(2)} restore tests a month`, tests * prices.restoreTestJob);
+  const db = referenced(selection, "protected_resource_arns", "aws_db_instance", byAddress);
+  const hourly = db?.values.engine === "mysql" ? prices.rdsMysqlInstanceHour[db.values.instance_class] : undefined;
+  if (hourly === undefined) {
+    unpriced.push(`${selection.address}: the restored instance`);
+    return;
+  }
+  const each = Number(selection.values.validation_window_hours ?? 0) + 1;
+  line(selection.address, `restored RDS ${db!.values.instance_class}, Single-AZ, ${each} h per test`, tests * each * hourly);
 }
 
 /** The managed resources of a plan, with their values before or after it (resources absent on that side left out). */

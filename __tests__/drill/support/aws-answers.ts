@@ -2,6 +2,7 @@ import { AutoScalingServiceException, type DescribeAutoScalingGroupsCommandOutpu
 import type { DescribeTargetHealthCommandOutput } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AlarmHistoryItem, DescribeAlarmHistoryCommandOutput } from "@aws-sdk/client-cloudwatch";
 import type { DescribeDBInstancesCommandOutput } from "@aws-sdk/client-rds";
+import type { Experiment } from "@aws-sdk/client-fis";
 
 /** What AWS answers for the drill's resources, written compactly. Names follow the lab. */
 export const REGION = "us-west-2";
@@ -102,4 +103,35 @@ export function stateUpdate(alarmName: string, seconds: number, from: string, to
 
 export function alarmHistory(items: AlarmHistoryItem[], nextToken?: string): Partial<DescribeAlarmHistoryCommandOutput> {
   return { AlarmHistoryItems: items, NextToken: nextToken };
+}
+
+/** Stack output `rehearsal_templates` of the default environment: FIS experiment template ids by scenario. */
+export const REHEARSAL_TEMPLATES = {
+  "zone:us-west-2a": "EXT1a2b3c4d5e6f7",
+  "zone:us-west-2b": "EXT7f6e5d4c3b2a1",
+  instance: "EXT0000instance1",
+  database: "EXT0000database1",
+};
+export const EXPERIMENT_ID = "EXPa1b2c3d4e5f6g7h8";
+
+/** The power interruption's actions, as the zone's template names them. */
+export const ZONE_ACTIONS = ["stop-app-servers", "cut-off-zone-subnets", "fail-launches-in-zone", "fail-over-database"] as const;
+
+/**
+ * An experiment as GetExperiment (and StartExperiment) answers it: its state, and each action's
+ * (`[status, reason?]`; an action left out is pending).
+ */
+export function experiment(status: string, reason?: string, actions: Partial<Record<(typeof ZONE_ACTIONS)[number], string>> = {}): { experiment: Experiment } {
+  return {
+    experiment: {
+      id: EXPERIMENT_ID,
+      experimentTemplateId: REHEARSAL_TEMPLATES["zone:us-west-2a"],
+      state: { status: status as never, reason },
+      actions: Object.fromEntries(ZONE_ACTIONS.map((name) => [name, { actionId: name, state: { status: (actions[name] ?? "pending") as never } }])),
+      stopConditions: [
+        { source: "aws:cloudwatch:alarm", value: "arn:aws:cloudwatch:us-west-2:123456789012:alarm:Inventory-LB load balancer 5xx rate" },
+        { source: "aws:cloudwatch:alarm", value: "arn:aws:cloudwatch:us-west-2:123456789012:alarm:Inventory-LB app 5xx rate" },
+      ],
+    },
+  };
 }

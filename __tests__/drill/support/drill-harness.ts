@@ -1,13 +1,14 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { FisClient } from "@aws-sdk/client-fis";
 import { RDSClient } from "@aws-sdk/client-rds";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { httpProber } from "../../../src/drill/app-probe";
 import { runDrillCommand } from "../../../src/drill/command";
-import { ALARM_NAMES, APP_URL, DB_IDENTIFIER, DRILL_DATE, GROUP_NAME, REGION, TARGET_GROUP_ARN } from "./aws-answers";
+import { ALARM_NAMES, APP_URL, DB_IDENTIFIER, DRILL_DATE, GROUP_NAME, REGION, REHEARSAL_TEMPLATES, TARGET_GROUP_ARN } from "./aws-answers";
 import { type FakeAnswer, type FakeApp, startFakeApp } from "./fake-app";
 import { MemoryStream } from "./memory-stream";
 import { VirtualClock } from "./virtual-clock";
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   readonly probeTimeoutMs?: number;
   /** Stack output `alarm_names`; undefined leaves the output out, as a stack deployed before the alarms had it. @default ALARM_NAMES */
   readonly alarmNames?: readonly string[] | null;
+  /** Stack output `rehearsal_templates`; null leaves it out, as a stack without the rehearsal. @default REHEARSAL_TEMPLATES */
+  readonly rehearsalTemplates?: Readonly<Record<string, string>> | null;
 }
 
 /** Starts the fake app (answering request n with `answer(n)`) and writes an outputs file for environment `dev`. */
@@ -62,6 +65,7 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
         db_instance_identifier: DB_IDENTIFIER,
         region: REGION,
         ...(options.alarmNames === null ? {} : { alarm_names: options.alarmNames ?? ALARM_NAMES }),
+        ...(options.rehearsalTemplates === null ? {} : { rehearsal_templates: options.rehearsalTemplates ?? REHEARSAL_TEMPLATES }),
       },
     }),
   );
@@ -89,6 +93,7 @@ export async function startHarness(answer: (requestNumber: number) => FakeAnswer
             loadBalancing: new ElasticLoadBalancingV2Client(config),
             rds: new RDSClient(config),
             cloudWatch: new CloudWatchClient(config),
+            fis: new FisClient(config),
           };
         },
         currentDate: () => new Date(DRILL_DATE.getTime() + clock.now()),

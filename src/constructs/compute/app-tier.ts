@@ -115,6 +115,16 @@ export function instanceRefreshProblems(refresh: Required<InstanceRefreshProps>)
   return problems;
 }
 
+/**
+ * The group's instance maintenance policy by default: a server found unhealthy (or rebalanced out of a zone) is
+ * replaced by launching first and terminating once the new one is in service, so the group never drops below its
+ * desired capacity while a zone's servers are being replaced (100 to 200 %, the same as a release's refresh, whose
+ * own preferences take precedence for its duration).
+ */
+export const APP_TIER_ZONE_DEFAULTS = {
+  launchBeforeTerminate: true,
+} as const;
+
 /** Names of the app tier's resources. */
 export interface AppTierNames {
   /** IAM role and instance profile. */
@@ -167,6 +177,11 @@ export interface AppTierProps {
   readonly healthCheckGracePeriodSeconds?: number;
   /** Root volume size in GiB (gp3, encrypted, 8 to 16384). @default 8 */
   readonly rootVolumeSizeGiB?: number;
+  /**
+   * Replace unhealthy servers by launching before terminating (instance maintenance policy 100 to 200 %); off leaves
+   * the group without a policy (AWS terminates first). @default true
+   */
+  readonly launchBeforeTerminate?: boolean;
   /** How a release rolls a new launch template version through the fleet. @default `InstanceRefreshProps`' defaults, field by field */
   readonly instanceRefresh?: InstanceRefreshProps;
   /** Database settings the boot script writes for the app, the folder of the app (its boot script), and where its archive is. */
@@ -357,6 +372,8 @@ export class AppTier extends Construct {
       maxSize,
       healthCheckType: "ELB",
       healthCheckGracePeriod: healthCheckGracePeriodSeconds,
+      instanceMaintenancePolicy:
+        (props.launchBeforeTerminate ?? APP_TIER_ZONE_DEFAULTS.launchBeforeTerminate) ? { minHealthyPercentage: 100, maxHealthyPercentage: 200 } : undefined,
       // A numbered version, as AWS's rollback needs. Terraform gives the group its first; each later one is the release
       // function's to give, through an instance refresh AWS can roll back (the provider's own refresh cannot).
       launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },

@@ -223,6 +223,8 @@ export class Database extends Construct {
   readonly masterUserSecretArn: string;
   /** The instance, for what must wait until it is available (its address is known before). */
   readonly instance: ITerraformDependable;
+  /** The DB subnet group's name: a restore of a snapshot goes into the same subnets. */
+  readonly subnetGroupName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -353,5 +355,6 @@ export class Database extends Construct {
     this.endpoint = instance.endpoint;
     this.masterUserSecretArn = instance.masterUserSecret.get(0).secretArn;
     this.instance = instance;
+    this.subnetGroupName = subnetGroup.name;
   }
 }

@@ -39,6 +39,22 @@ export const LOAD_BALANCER_LIMITS = {
   timeoutSeconds: [2, 120],
   deregistrationDelaySeconds: [0, 3600],
   idleTimeoutSeconds: [1, 4000],
+  slowStartSeconds: [30, 900],
+} as const;
+
+/**
+ * How traffic leaves a sick zone and comes back to new servers, by default. Zonal shift lets an operator (or
+ * `aws arc-zonal-shift start-zonal-shift`) move the load balancer's traffic out of one zone in a minute; the target
+ * group states cross-zone load balancing itself, so each node spreads over every zone's healthy servers whatever
+ * zone a client's DNS answer lands in (an ALB's own setting is always on, but a target group can turn it off); and a
+ * new server gets its share over a minute: its PHP opcache compiles the app on its first requests and it opens its
+ * first TLS connections to the database, which made a server's first seconds the slowest (60 s is well inside the
+ * instance refresh's 300 s warm-up, and a server joining a group with no other healthy server is not slowed).
+ */
+export const LOAD_BALANCER_ZONE_DEFAULTS = {
+  zonalShift: true,
+  crossZone: true,
+  slowStartSeconds: 60,
 } as const;
 
 export const HEALTH_CHECK_PATH = /^\/[\x21-\x7e]{0,1023}$/;
@@ -123,6 +139,12 @@ export interface LoadBalancerProps {
   readonly signIn?: LbListenerDefaultAction;
   /** Where access logs go (its policy must let ELB write under `AWSLogs/<account>/`). @default none: no access logs */
   readonly accessLogBucket?: AccessLogDestination;
+  /** Let ARC zonal shift move traffic out of one zone (`enable_zonal_shift`); off leaves the attribute unset. @default true */
+  readonly zonalShift?: boolean;
+  /** State cross-zone load balancing on at the target group; off leaves it to the load balancer's (on for an ALB). @default true */
+  readonly crossZone?: boolean;
+  /** Seconds a new target takes to reach its full share (30 to 900; 0: at once, the attribute unset). @default 60 */
+  readonly slowStartSeconds?: number;
 }
 
 /** Problems with a health check: a number out of AWS's range, a timeout not below the interval, a malformed path or matcher. */
@@ -150,6 +172,13 @@ export function healthCheckProblems(healthCheck: Required<HealthCheckProps>): Pr
     });
   }
   return problems;
+}
+
+/** A problem with a slow start AWS would refuse: 0 (off), or 30 to 900 seconds. */
+export function slowStartProblem(seconds: number): PropProblem | undefined {
+  const [min, max] = LOAD_BALANCER_LIMITS.slowStartSeconds;
+  if (Token.isUnresolved(seconds) || seconds === 0 || (Number.isInteger(seconds) && seconds >= min && seconds <= max)) return undefined;
+  return { prop: "slowStartSeconds", message: `${seconds} is not 0 (off) or a whole number of seconds from ${min} to ${max}` };
 }
 
 const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
@@ -194,6 +223,7 @@ export class LoadBalancer extends Construct {
     const sslPolicy = props.sslPolicy ?? LOAD_BALANCER_DEFAULTS.sslPolicy;
     const idleTimeoutSeconds = props.idleTimeoutSeconds ?? LOAD_BALANCER_DEFAULTS.idleTimeoutSeconds;
     const ipAddressType = props.ipAddressType ?? LOAD_BALANCER_DEFAULTS.ipAddressType;
+    const slowStartSeconds = props.slowStartSeconds ?? LOAD_BALANCER_ZONE_DEFAULTS.slowStartSeconds;
     refuseProblems(this, [
       choiceProblem("ipAddressType", ipAddressType, IP_ADDRESS_TYPES),
       !Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2
@@ -205,6 +235,7 @@ export class LoadBalancer extends Construct {
       ...healthCheckProblems(healthCheck),
       integerProblem("deregistrationDelaySeconds", deregistrationDelaySeconds, ...LOAD_BALANCER_LIMITS.deregistrationDelaySeconds),
       integerProblem("idleTimeoutSeconds", idleTimeoutSeconds, ...LOAD_BALANCER_LIMITS.idleTimeoutSeconds),
+      slowStartProblem(slowStartSeconds),
       props.certificateArn === undefined || Token.isUnresolved(props.certificateArn) || ACM_CERTIFICATE_ARN.test(props.certificateArn)
         ? undefined
         : {
@@ -229,6 +260,8 @@ export class LoadBalancer extends Construct {
       port: targetPort,
       vpcId: props.vpcId,
       deregistrationDelay: String(deregistrationDelaySeconds),
+      slowStart: slowStartSeconds === 0 ? undefined : slowStartSeconds,
+      loadBalancingCrossZoneEnabled: (props.crossZone ?? LOAD_BALANCER_ZONE_DEFAULTS.crossZone) ? "true" : undefined,
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
@@ -260,6 +293,7 @@ export class LoadBalancer extends Construct {
       desyncMitigationMode: "defensive",
       enableDeletionProtection: props.deletionProtection ?? LOAD_BALANCER_DEFAULTS.deletionProtection,
       idleTimeout: idleTimeoutSeconds,
+      enableZonalShift: (props.zonalShift ?? LOAD_BALANCER_ZONE_DEFAULTS.zonalShift) ? true : undefined,
       accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucketName, enabled: true } : undefined,
       tags: { Name: name },
       dependsOn: waitFor.length > 0 ? waitFor : undefined,

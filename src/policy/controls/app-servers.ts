@@ -176,4 +176,19 @@ export const appServerControls: Control[] = [
         return problems;
       }),
   },
+  {
+    id: "INV-ASG-2",
+    aliases: [],
+    title: "ASG replaces an unhealthy server by launching first, never dropping below desired capacity",
+    scopes: ["inventory"],
+    turnOn: "on by default; `zoneResilience.launchBeforeTerminate`",
+    check: ({ document }) =>
+      everyBlock(autoScalingGroups(document), "Auto Scaling group", true, (group) => {
+        const policy = firstBlock(group.config.instance_maintenance_policy);
+        if (!policy) return "has no instance_maintenance_policy (AWS terminates before it launches)";
+        return Number(policy.min_healthy_percentage) >= 100 && Number(policy.max_healthy_percentage) > 100
+          ? undefined
+          : `instance_maintenance_policy is ${show(policy.min_healthy_percentage)} to ${show(policy.max_healthy_percentage)} %, not 100 to above 100`;
+      }),
+  },
 ];

@@ -10,7 +10,15 @@ import { identityPolicies, managedPolicyAttachments } from "../../terraform/docu
  * is AWS's and not in the synthesized JSON, so the `*` checks cannot read it.
  * Any other AWS managed policy fails CKV_AWS_274 until it is reviewed here.
  */
-export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {};
+export const REVIEWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
+  "service-role/AWSBackupServiceRolePolicyForBackup":
+    "AWS Backup's role backs the database up with it: snapshots AWS Backup names (awsbackup:job-...), their tags, copies and expiry, and grants on " +
+    "the database's key. AWS keeps it in step with the calls Backup makes; a hand-scoped policy could not be proven here, where no Backup job runs, " +
+    "and a wrong one fails the backups silently until the alarm fires. The role is assumed by backup.amazonaws.com for this account only.",
+  "service-role/AWSBackupServiceRolePolicyForRestores":
+    "AWS Backup's role restores with it: the restore tests create an instance from the latest snapshot, under an identifier AWS Backup chooses, and " +
+    "delete it after the validation window. Reviewed as the backup policy, for the same reasons.",
+};
 
 /**
  * Actions the Service Authorization Reference gives no resource type: their
@@ -30,6 +38,11 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   "autoscaling:DescribeAutoScalingGroups": "the release function reads the launch template version the app servers' group runs",
   "autoscaling:DescribeInstanceRefreshes": "the release function finds a refresh of the group that has not ended, before it starts one",
   "ec2:DescribeLaunchTemplateVersions": "the release function reads a template version's image, and the AMI its SSM parameter names",
+  "ec2:DescribeInstances": "AWS FIS resolves the app servers an experiment stops or terminates by their tags and zone",
+  "ec2:DescribeNetworkAcls": "AWS FIS reads the zone's subnets' network ACLs, to put them back after cutting the subnets off",
+  "ec2:DescribeVpcs": "AWS FIS reads the VPC of the subnets it cuts off",
+  "tag:GetResources": "AWS FIS resolves an experiment's targets by their tags",
+  "ec2:InjectApiError": "AWS FIS fails the group's launches in a zone; its conditions (ec2:FisActionId, ec2:FisTargetArns) name the action and the group",
 };
 
 const MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;

@@ -1,5 +1,6 @@
 import type { Control, ControlScope } from "../control";
 import { appServerControls } from "./app-servers";
+import { backupControls } from "./backups";
 import { databaseControls } from "./database";
 import { iamControls } from "./iam";
 import { leastPrivilegeControls } from "./least-privilege";
@@ -16,6 +17,7 @@ export const CONTROLS: readonly Control[] = [
   ...webAclControls,
   ...appServerControls,
   ...databaseControls,
+  ...backupControls,
   ...networkControls,
   ...iamControls,
   ...leastPrivilegeControls,

@@ -20,11 +20,13 @@ import { isBucketArn } from "./storage";
 
 /**
  * Controls of the load balancer: invalid headers dropped, desync mitigation, deletion protection, access logs, HTTPS with TLS 1.2+ and
- * the redirect to it, two zones or more, and the target group's health check and drain time.
+ * the redirect to it, two zones or more, zonal shift, and the target group's health check, drain time, cross-zone spread and slow start.
  */
 
 const applicationLoadBalancers = (document: TerraformDocument) =>
   [...resources(document, "aws_lb"), ...resources(document, "aws_alb")].filter((block) => (block.config.load_balancer_type ?? "application") === "application");
+
+const targetGroups = (document: TerraformDocument) => [...resources(document, "aws_lb_target_group"), ...resources(document, "aws_alb_target_group")];
 
 const listenersOf = (document: TerraformDocument, loadBalancer: Block) =>
   [...resources(document, "aws_lb_listener"), ...resources(document, "aws_alb_listener")].filter((listener) =>
@@ -187,11 +189,46 @@ export const loadBalancerControls: Control[] = [
     title: "Target group health check requests a path",
     scopes: ["inventory"],
     check: ({ document }) =>
-      everyBlock([...resources(document, "aws_lb_target_group"), ...resources(document, "aws_alb_target_group")], "target group", true, (group) => {
+      everyBlock(targetGroups(document), "target group", true, (group) => {
         const health = firstBlock(group.config.health_check);
         if (!health || isFalse(health.enabled)) return "has no enabled health_check";
         return typeof health.path === "string" && health.path.startsWith("/") ? undefined : `health_check.path is ${show(health.path)}`;
       }),
+  },
+  {
+    id: "INV-ELB-1",
+    aliases: [],
+    title: "ALB lets ARC zonal shift move its traffic out of a sick zone",
+    scopes: ["inventory"],
+    turnOn: "on by default; `zoneResilience.zonalShift`",
+    check: ({ document }) =>
+      everyBlock(applicationLoadBalancers(document), "application load balancer", true, (alb) =>
+        isTrue(alb.config.enable_zonal_shift) ? undefined : `enable_zonal_shift is ${show(alb.config.enable_zonal_shift)}, not true`,
+      ),
+  },
+  {
+    id: "INV-TG-2",
+    aliases: [],
+    title: "Target group states cross-zone load balancing on itself",
+    scopes: ["inventory"],
+    turnOn: "on by default; `zoneResilience.crossZone`",
+    check: ({ document }) =>
+      everyBlock(targetGroups(document), "target group", true, (group) =>
+        group.config.load_balancing_cross_zone_enabled === "true"
+          ? undefined
+          : `load_balancing_cross_zone_enabled is ${show(group.config.load_balancing_cross_zone_enabled)}, not "true"`,
+      ),
+  },
+  {
+    id: "INV-TG-3",
+    aliases: [],
+    title: "Target group warms new targets up with a slow start of 30 s or more",
+    scopes: ["inventory"],
+    turnOn: "on by default (60 s); `zoneResilience.slowStartSeconds`",
+    check: ({ document }) =>
+      everyBlock(targetGroups(document), "target group", true, (group) =>
+        Number(group.config.slow_start) >= 30 ? undefined : `slow_start is ${show(group.config.slow_start)}`,
+      ),
   },
   {
     id: "INV-TG-1",
@@ -199,7 +236,7 @@ export const loadBalancerControls: Control[] = [
     title: "Target group drains deregistering targets in 60 s or less (AWS default 300 s)",
     scopes: ["inventory"],
     check: ({ document }) =>
-      everyBlock([...resources(document, "aws_lb_target_group"), ...resources(document, "aws_alb_target_group")], "target group", true, (group) => {
+      everyBlock(targetGroups(document), "target group", true, (group) => {
         const delay = Number(group.config.deregistration_delay);
         return group.config.deregistration_delay !== undefined && delay <= 60
           ? undefined
