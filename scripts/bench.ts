@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs N]`: wires the bench (src/bench/bench.ts) to the process: arguments, streams and the exit code.
+// `npm run bench [-- --runs N] [--suite]`: wires the bench (src/bench/bench.ts) to the process: arguments, streams and the exit code.
 import { projectRoot } from "../src/config/project-root";
 import { exitWith, thisProcess } from "../src/system/command-process";
 import { runBench } from "../src/bench/bench";

@@ -5,7 +5,7 @@ import { UNSCOPED_ACTIONS } from "../../src/ci-access/environment-permissions";
 import { CI_ACCESS_STACK, CiAccessStack, ciAccessProps } from "../../src/ci-access/ci-access-stack";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { settingsFor, synthStack } from "../support/stacks";
-import { terraformCloudRun, terraformCloudSplit } from "../support/variants";
+import { eastRegion, terraformCloudRun, terraformCloudSplit } from "../support/variants";
 
 // The inventory-ci-access stack: one trust condition at a time, then each
 // trust policy evaluated against sample tokens (the right workspace or
@@ -374,14 +374,7 @@ describe("what the roles may do", () => {
     expect(groups).toHaveLength(4);
   });
   it("an environment in another region gets its key from a provider of that region", () => {
-    const east = settingsFor("east", {
-      namePrefix: "east-",
-      region: "us-east-1",
-      availabilityZones: ["us-east-1a", "us-east-1b"],
-      state: { backend: "cloud", organization: "acme" },
-      ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
-    });
-    const both = synthAccess([cloud, east]);
+    const both = synthAccess([cloud, eastRegion()]);
     expect(both.provider.aws.map((provider: any) => [provider.alias, provider.region])).toEqual([
       [undefined, "us-west-2"],
       ["us-east-1", "us-east-1"],

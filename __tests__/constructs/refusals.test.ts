@@ -29,6 +29,7 @@ import { ZoneRehearsal } from "../../src/constructs/resilience/zone-rehearsal";
 import { InvalidPropsError } from "../../src/props/prop-problems";
 import { APP_DIRECTORY, PROJECT_ROOT } from "../support/stacks";
 import { ACCOUNT } from "../support/variants";
+import { appTierProps } from "../support/app-tier-props";
 
 // Every construct refuses a bad prop the same way: an InvalidPropsError whose
 // message starts with the construct's class, its path and the prop. One case
@@ -90,27 +91,7 @@ const CASES: readonly RefusalCase[] = [
   {
     construct: "AppTier",
     prop: "minSize",
-    build: (scope, id) =>
-      new AppTier(scope, id, {
-        releaseCodeRoot: PROJECT_ROOT,
-        subnetIds: ["subnet-private1", "subnet-private2"],
-        securityGroupId: "sg-app",
-        targetGroupArn: ARN("elasticloadbalancing", "targetgroup/Inventory-App/0123456789abcdef"),
-        region: REGION,
-        accountId: ACCOUNT,
-        minSize: 3,
-        maxSize: 2,
-        boot: {
-          appDirectory: APP_DIRECTORY,
-          vpcCidr: "10.0.0.0/16",
-          databaseHost: "inventory-db.abcdefghijkl.us-west-2.rds.amazonaws.com",
-          databasePort: "3306",
-          databaseName: "inventory",
-          databaseSecretArn: ARN("secretsmanager", "secret:inventory-app-AbCdEf"),
-          artifact: { bucket: "inventory-app-artifacts", key: "app/inventory-app.tar", versionId: "v1", sha256: "0".repeat(64) },
-        },
-        artifactObjectsArn: "arn:aws:s3:::inventory-app-artifacts/app/*",
-      }),
+    build: (scope, id) => new AppTier(scope, id, appTierProps({ minSize: 3, maxSize: 2 })),
   },
   {
     construct: "SessionManagerPolicy",

@@ -16,7 +16,7 @@ import { DatabaseInAVpcExample } from "../../examples/database-in-a-vpc/stack";
 import { MonitoringOnItsOwnExample } from "../../examples/monitoring-on-its-own/stack";
 import { NetworkAndLoadBalancerExample } from "../../examples/network-and-load-balancer/stack";
 import { APP_DIRECTORY, PROJECT_ROOT, settingsFor } from "../support/stacks";
-import { ACCOUNT, CERTIFICATE, everything, terraformCloudRun, terraformCloudSplit } from "../support/variants";
+import { ACCOUNT, CERTIFICATE, eastRegion, everything, terraformCloudRun, terraformCloudSplit } from "../support/variants";
 
 // Every environment file and every variant of the settings, synthesized and
 // compared byte for byte with the documents kept in synthesized/. A change to
@@ -30,13 +30,7 @@ const environments = loadEnvironments({ directory: path.join(PROJECT_ROOT, "envi
 const github = everything();
 const cloud = terraformCloudRun();
 const split = terraformCloudSplit();
-const east = settingsFor("east", {
-  namePrefix: "east-",
-  region: "us-east-1",
-  availabilityZones: ["us-east-1a", "us-east-1b"],
-  state: { backend: "cloud", organization: "acme" },
-  ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
-});
+const east = eastRegion();
 const ownKey = settingsFor("own-key", {
   namePrefix: "own-",
   state: { backend: "cloud", organization: "acme" },

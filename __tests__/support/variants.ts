@@ -39,3 +39,13 @@ export const terraformCloudSplit = () =>
     state: { backend: "cloud", organization: "acme", workspace: "inventory-split" },
     ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
   });
+
+/** An environment in another region (us-east-1) under Terraform Cloud, with CI access: providers per region. */
+export const eastRegion = () =>
+  settingsFor("east", {
+    namePrefix: "east-",
+    region: "us-east-1",
+    availabilityZones: ["us-east-1a", "us-east-1b"],
+    state: { backend: "cloud", organization: "acme" },
+    ci: { accountId: ACCOUNT, terraformCloud: { project: "Inventory" } },
+  });

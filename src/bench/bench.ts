@@ -4,8 +4,10 @@
 // (a copy of the project switched as docs/cdk-terrain.md says), the offline
 // plan review (text, Markdown, and with --json) beside the bare `terraform
 // plan` of the same folder (the floor a review can approach), the lifecycle
-// suite against the AWS emulator, and npm test. Prints a table and writes it as JSON to
-// bench-results/ (ignored by git).
+// suite against the AWS emulator, and npm test with its longest suites and its
+// ratio to the floor of any Node.js command here (`require("cdktf")`, measured
+// in the same run). `--suite` measures only that last part. Prints a table and
+// writes it as JSON to bench-results/ (ignored by git).
 // scripts/bench.ts wires this to the process.
 import { execFileSync, spawnSync } from "node:child_process";
 import { Console } from "node:console";
@@ -64,7 +66,11 @@ interface BenchRun {
   readonly context: BenchContext;
 }
 
-const USAGE = "usage: npm run bench [-- --runs N]  (N >= 1, default 5)";
+const USAGE = "usage: npm run bench [-- --runs N] [--suite]  (N >= 1, default 5; --suite: only the floor and npm test)";
+/** The whole suite may take at most this many times the `require("cdktf")` floor measured in the same run. */
+export const SUITE_TARGET_OVER_FLOOR = 2100;
+/** The floor: what any command of this project pays before it does anything, loading cdktf. */
+const CDKTF_FLOOR = ["node", "-e", 'require("cdktf")'];
 
 /** `npm run bench` with the command line's arguments: the exit code once done (2 for a bad argument, 1 when a measured command failed). */
 export async function runBench(args: string[], context: BenchContext): Promise<number> {
@@ -72,7 +78,9 @@ export async function runBench(args: string[], context: BenchContext): Promise<n
   const root = context.projectRoot;
   const runsArgument = args.indexOf("--runs");
   const runs = runsArgument >= 0 ? Number(args[runsArgument + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) {
+  const known = new Set(["--runs", "--suite"]);
+  const unknown = args.filter((arg, index) => arg.startsWith("--") && !known.has(arg) && args[index - 1] !== "--runs");
+  if (!Number.isInteger(runs) || runs < 1 || unknown.length > 0) {
     io.error(USAGE);
     return 2;
   }
@@ -94,7 +102,8 @@ export async function runBench(args: string[], context: BenchContext): Promise<n
     context,
   };
   try {
-    await measure(bench);
+    if (args.includes("--suite")) measureSuiteOnly(bench);
+    else await measure(bench);
     return 0;
   } catch (error) {
     if (!(error instanceof BenchFailure)) throw error;
@@ -150,10 +159,10 @@ async function measure(bench: BenchRun): Promise<void> {
     { name: "npm run plan, first run (init)", command: ["sh", "-c", `rm -rf ${reviewFolder} && npm run --silent plan`], runs: Math.min(runs, 3) },
     // The environment's life against the AWS emulator on its own: the longest suite, which npm test runs beside the others.
     { name: "lifecycle suite (apply, change, destroy in moto)", command: [bin("jest"), "__tests__/lifecycle/environment-lifecycle.test.ts"], runs: 1 },
-    { name: "npm test (whole suite)", command: ["npm", "test", "--silent"], runs: 1 },
   ];
 
   const results: Measurement[] = [];
+  let suite: SuiteMeasurement;
   try {
     for (const group of variants) {
       const inTurns = Array.isArray(group) ? group : [group];
@@ -162,6 +171,8 @@ async function measure(bench: BenchRun): Promise<void> {
       );
       results.push(...measureInTurns(bench, inTurns));
     }
+    suite = measureSuite(bench);
+    results.push(...suite.results);
   } finally {
     terrain.project?.remove();
   }
@@ -178,12 +189,7 @@ async function measure(bench: BenchRun): Promise<void> {
   const ratio = (a: Measurement, b: Measurement) => Number((a.medianSeconds / b.medianSeconds).toFixed(2));
   const report = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      memoryGb: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
-    },
+    machine: machine(),
     speedupOverBaseline: Number((baseline.medianSeconds / appResult.medianSeconds).toFixed(1)),
     planReview: {
       reviewOverFloor: ratio(review, floor),
@@ -191,6 +197,7 @@ async function measure(bench: BenchRun): Promise<void> {
       jsonReviewOverFloor: ratio(jsonReview, floor),
       reviewOverTerraformPart: ratio(review, terraformPart),
     },
+    suite: suite.summary,
     results,
   };
   const table = formatTable(results);
@@ -206,13 +213,112 @@ async function measure(bench: BenchRun): Promise<void> {
       `the Markdown review ${report.planReview.markdownReviewOverFloor}x the floor, ` +
       `the review with --json (Terraform's JSON plan too) ${report.planReview.jsonReviewOverFloor}x.`,
   );
+  io.log(suiteSentence(suite.summary));
+  writeReport(bench, report, table);
+}
 
-  const resultsDirectory = path.join(root, "bench-results");
+/** `npm run bench -- --suite`: the floor and the whole suite, nothing else. */
+function measureSuiteOnly(bench: BenchRun): void {
+  const suite = measureSuite(bench);
+  const table = formatTable(suite.results);
+  bench.io.log(table);
+  bench.io.log(suiteSentence(suite.summary));
+  writeReport(bench, { date: new Date().toISOString(), machine: machine(), suite: suite.summary, results: suite.results }, table);
+}
+
+/** The whole suite's time, its three longest suites and its ratio to the floor. */
+export interface SuiteSummary {
+  readonly seconds: number;
+  readonly floorSeconds: number;
+  readonly overFloor: number;
+  readonly target: number;
+  readonly withinTarget: boolean;
+  readonly suites: { readonly passed: number; readonly total: number };
+  readonly tests: { readonly passed: number; readonly total: number };
+  readonly longest: readonly { readonly suite: string; readonly seconds: number }[];
+}
+
+interface SuiteMeasurement {
+  readonly results: Measurement[];
+  readonly summary: SuiteSummary;
+}
+
+/** What `jest --json` writes, as far as the bench reads it. */
+export interface JestJson {
+  readonly numPassedTestSuites: number;
+  readonly numTotalTestSuites: number;
+  readonly numPassedTests: number;
+  readonly numTotalTests: number;
+  readonly testResults: readonly { readonly name: string; readonly startTime: number; readonly endTime: number }[];
+}
+
+/**
+ * npm test once, between two rounds of the `require("cdktf")` floor (the floor's
+ * median over both, so a machine that slows or speeds up during the suite weighs on
+ * both sides), with Jest's JSON results for the time of each suite.
+ */
+function measureSuite(bench: BenchRun): SuiteMeasurement {
+  const { root, runs, work, context } = bench;
+  const floorVariant: Variant = { name: "floor: node -e 'require(\"cdktf\")'", command: CDKTF_FLOOR, runs: runs * 2 };
+  const jestJson = path.join(work, "jest.json");
+  const suiteVariant: Variant = { name: "npm test (whole suite)", command: ["npm", "test", "--silent", "--", "--json", `--outputFile=${jestJson}`], runs: 1 };
+  context.stderr.write(`measuring the floor (${runs} runs), npm test (1 run), the floor again (${runs} runs)...\n`);
+  const floorSamples = Array.from({ length: runs }, () => runOnce(bench, floorVariant));
+  const suiteSample = runOnce(bench, suiteVariant);
+  floorSamples.push(...Array.from({ length: runs }, () => runOnce(bench, floorVariant)));
+  const floor = summarize(bench, floorVariant, floorSamples);
+  const whole = summarize(bench, suiteVariant, [suiteSample]);
+  const jest = JSON.parse(fs.readFileSync(jestJson, "utf8")) as JestJson;
+  return { results: [floor, whole], summary: suiteSummary(jest, whole.medianSeconds, floor.medianSeconds, root) };
+}
+
+/** The suite's figures from Jest's JSON results, the suite's wall time and the floor's. */
+export function suiteSummary(jest: JestJson, seconds: number, floorSeconds: number, root: string): SuiteSummary {
+  const overFloor = Math.round(seconds / floorSeconds);
+  const longest = jest.testResults
+    .map((result) => ({ suite: path.relative(root, result.name), seconds: Number(((result.endTime - result.startTime) / 1000).toFixed(1)) }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 3);
+  return {
+    seconds,
+    floorSeconds,
+    overFloor,
+    target: SUITE_TARGET_OVER_FLOOR,
+    withinTarget: overFloor <= SUITE_TARGET_OVER_FLOOR,
+    suites: { passed: jest.numPassedTestSuites, total: jest.numTotalTestSuites },
+    tests: { passed: jest.numPassedTests, total: jest.numTotalTests },
+    longest,
+  };
+}
+
+/** The suite's line of the report. */
+export function suiteSentence(summary: SuiteSummary): string {
+  const longest = summary.longest.map((entry) => `${entry.suite} ${entry.seconds.toFixed(1)} s`).join(", ");
+  return (
+    `npm test took ${summary.seconds.toFixed(1)} s (${summary.suites.passed}/${summary.suites.total} suites, ` +
+    `${summary.tests.passed}/${summary.tests.total} tests passing): ${summary.overFloor}x the require("cdktf") floor of ` +
+    `${summary.floorSeconds.toFixed(2)} s, against a target of at most ${summary.target}x ` +
+    `(${summary.withinTarget ? "within it" : "over it"}). Longest suites: ${longest}.`
+  );
+}
+
+function machine() {
+  return {
+    cpus: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
+
+/** Writes the report as JSON to bench-results/, dated, and as latest.json. */
+function writeReport(bench: BenchRun, report: { date: string } & Record<string, unknown>, table: string): void {
+  const resultsDirectory = path.join(bench.root, "bench-results");
   fs.mkdirSync(resultsDirectory, { recursive: true });
   const file = path.join(resultsDirectory, `bench-${report.date.replace(/[:.]/g, "-")}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ ...report, table }, null, 2)}\n`);
   fs.copyFileSync(file, path.join(resultsDirectory, "latest.json"));
-  io.log(`Written to ${path.relative(context.cwd, file)}`);
+  bench.io.log(`Written to ${path.relative(bench.context.cwd, file)}`);
 }
 
 /** Compiles the project with tsc into the bench folder; returns the compiled main. */

@@ -1,0 +1,56 @@
+import { PassThrough } from "node:stream";
+import { runBench, suiteSentence, suiteSummary, type JestJson } from "../../src/bench/bench";
+
+// What npm run bench says of the whole suite: its time over the require("cdktf") floor, against the target of
+// at most 2,100 times, and its three longest suites, from Jest's JSON results.
+
+const ROOT = "/project";
+const suite = (name: string, seconds: number) => ({ name: `${ROOT}/__tests__/${name}.test.ts`, startTime: 1_000, endTime: 1_000 + seconds * 1000 });
+const JEST: JestJson = {
+  numPassedTestSuites: 4,
+  numTotalTestSuites: 4,
+  numPassedTests: 40,
+  numTotalTests: 41,
+  testResults: [suite("lint", 74.3), suite("lifecycle/environment-lifecycle", 390.25), suite("local/lab-walk", 301), suite("typecheck", 28.9)],
+};
+
+describe("npm run bench's figures of the whole suite", () => {
+  it("gives the suite's time over the floor, within a target of 2,100 times, and the three longest suites, longest first", () => {
+    expect(suiteSummary(JEST, 546, 0.27, ROOT)).toEqual({
+      seconds: 546,
+      floorSeconds: 0.27,
+      overFloor: 2022,
+      target: 2100,
+      withinTarget: true,
+      suites: { passed: 4, total: 4 },
+      tests: { passed: 40, total: 41 },
+      longest: [
+        { suite: "__tests__/lifecycle/environment-lifecycle.test.ts", seconds: 390.3 },
+        { suite: "__tests__/local/lab-walk.test.ts", seconds: 301 },
+        { suite: "__tests__/lint.test.ts", seconds: 74.3 },
+      ],
+    });
+  });
+
+  it("says when the suite is over the target, and by how much", () => {
+    const summary = suiteSummary(JEST, 1235.2, 0.27, ROOT);
+    expect([summary.overFloor, summary.withinTarget]).toEqual([4575, false]);
+    expect(suiteSentence(summary)).toBe(
+      'npm test took 1235.2 s (4/4 suites, 40/41 tests passing): 4575x the require("cdktf") floor of 0.27 s, against a target of ' +
+        "at most 2100x (over it). Longest suites: __tests__/lifecycle/environment-lifecycle.test.ts 390.3 s, " +
+        "__tests__/local/lab-walk.test.ts 301.0 s, __tests__/lint.test.ts 74.3 s.",
+    );
+  });
+
+  it("refuses an argument it does not know with its usage and exit code 2, before measuring anything", async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let printed = "";
+    stderr.on("data", (chunk) => (printed += chunk));
+    const code = await runBench(["--suites"], { stdout, stderr, cwd: ROOT, variables: {}, projectRoot: ROOT });
+    expect({ code, printed }).toEqual({
+      code: 2,
+      printed: "usage: npm run bench [-- --runs N] [--suite]  (N >= 1, default 5; --suite: only the floor and npm test)\n",
+    });
+  });
+});
