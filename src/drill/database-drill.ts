@@ -1,5 +1,5 @@
 import { DescribeDBInstancesCommand, type RDSClient, RebootDBInstanceCommand } from "@aws-sdk/client-rds";
-import { type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import { type DrillStatus, type DrillRuntime, type Observation, appProblem, awsCaller, endOfPlan, watchDrill, watchPlanLines } from "./drill";
 import type { AwsCaller } from "./throttling";
 import { formatDuration } from "./timeline";
 
@@ -59,14 +59,9 @@ export async function runDatabaseDrill(props: DatabaseDrillProps): Promise<Drill
   out.line(
     `  then look at the database every ${formatDuration(runtime.pollIntervalMs)} until it is available again (timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
-  out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
-  for (const line of alarmPlanLine(runtime)) out.line(line);
-  if (!runtime.execute) {
-    out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
-    return "planned";
-  }
-  out.line(`Ctrl-C stops watching; it does not stop the failover.`);
-  out.line();
+  for (const line of watchPlanLines(runtime)) out.line(line);
+  const planned = endOfPlan(runtime, "it does not stop the failover");
+  if (planned) return planned;
 
   let previous = before;
   let rebooted = false;

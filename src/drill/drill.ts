@@ -162,11 +162,29 @@ async function reportAlarms(runtime: DrillRuntime, alarms: AlarmWatch, startedAt
 /** How long throttling of the alarm history is waited out once the drill is over. */
 const ALARM_HISTORY_PATIENCE_MS = 60_000;
 
-/** The plan's line about the alarm report, when the stack has alarms. */
-export function alarmPlanLine(runtime: DrillRuntime): string[] {
-  return runtime.alarms
-    ? [`Then report which of the environment's ${runtime.alarms.alarmNames.length} alarms changed state meanwhile (CloudWatch alarm history).`]
-    : [];
+/** The plan's lines every drill shares: the app requested meanwhile, and the alarm report when the stack has alarms. */
+export function watchPlanLines(runtime: DrillRuntime): string[] {
+  return [
+    `  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`,
+    ...(runtime.alarms
+      ? [`Then report which of the environment's ${runtime.alarms.alarmNames.length} alarms changed state meanwhile (CloudWatch alarm history).`]
+      : []),
+  ];
+}
+
+/**
+ * The plan's end: a dry run stops here ("planned"); a drill that goes on says
+ * what Ctrl-C leaves running, and returns undefined.
+ */
+export function endOfPlan(runtime: DrillRuntime, ctrlC: string): "planned" | undefined {
+  const out = runtime.console;
+  if (!runtime.execute) {
+    out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
+    return "planned";
+  }
+  out.line(`Ctrl-C stops watching; ${ctrlC}.`);
+  out.line();
+  return undefined;
 }
 
 function interruptedLine(timeline: Timeline, last: Observation | undefined, action: DrillAction): string {

@@ -1,6 +1,6 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { type DrillStatus, type DrillRuntime, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import { type DrillStatus, type DrillRuntime, type Observation, appProblem, awsCaller, endOfPlan, watchDrill, watchPlanLines } from "./drill";
 import type { AwsCaller } from "./throttling";
 import { formatDuration } from "./timeline";
 
@@ -66,15 +66,10 @@ export async function runInstanceDrill(props: InstanceDrillProps): Promise<Drill
     `  then look at the group and the target group every ${formatDuration(runtime.pollIntervalMs)} until ${before.desired} targets are healthy again ` +
       `(timeout ${formatDuration(runtime.timeoutMs)}),`,
   );
-  out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
-  for (const line of alarmPlanLine(runtime)) out.line(line);
+  for (const line of watchPlanLines(runtime)) out.line(line);
   if (before.desired === 1) out.line(`  Note: desired capacity is 1, so the app is down until the replacement is healthy.`);
-  if (!runtime.execute) {
-    out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
-    return "planned";
-  }
-  out.line(`Ctrl-C stops watching; it does not undo the termination.`);
-  out.line();
+  const planned = endOfPlan(runtime, "it does not undo the termination");
+  if (planned) return planned;
 
   let previous = before;
   let terminated = false;

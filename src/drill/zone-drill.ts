@@ -1,7 +1,7 @@
 import { type FisClient, GetExperimentCommand, StartExperimentCommand, type Experiment } from "@aws-sdk/client-fis";
 import type { RDSClient } from "@aws-sdk/client-rds";
 import { lookAtDatabase } from "./database-drill";
-import { type DrillRuntime, type DrillStatus, type Observation, alarmPlanLine, appProblem, awsCaller, watchDrill } from "./drill";
+import { type DrillRuntime, type DrillStatus, type Observation, appProblem, awsCaller, endOfPlan, watchDrill, watchPlanLines } from "./drill";
 import { formatDuration } from "./timeline";
 
 export interface ZoneDrillProps {
@@ -69,18 +69,13 @@ export async function runZoneDrill(props: ZoneDrillProps): Promise<DrillStatus> 
       `until it ends (timeout ${formatDuration(runtime.timeoutMs)}); ` +
       "FIS stops it as soon as a stop condition's alarm fires,",
   );
-  out.line(`  while requesting the app every ${formatDuration(runtime.probeIntervalMs)} and counting the requests that fail.`);
-  for (const line of alarmPlanLine(runtime)) out.line(line);
+  for (const line of watchPlanLines(runtime)) out.line(line);
   out.line(
     `To move the load balancer's traffic out of ${zone} meanwhile (docs/operations.md): aws arc-zonal-shift start-zonal-shift ` +
       `--resource-identifier LOAD_BALANCER_ARN --away-from ZONE_ID_OF_${zone} --expires-in 1h --comment "zone rehearsal"`,
   );
-  if (!runtime.execute) {
-    out.line(`Dry run: nothing was changed. Add --yes to run the drill.`);
-    return "planned";
-  }
-  out.line(`Ctrl-C stops watching; it does not stop the experiment (aws fis stop-experiment --id ID does).`);
-  out.line();
+  const planned = endOfPlan(runtime, "it does not stop the experiment (aws fis stop-experiment --id ID does)");
+  if (planned) return planned;
 
   let experimentId: string | undefined;
   let last: Experiment | undefined;
