@@ -5,7 +5,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import type { Control, Target } from "../../src/policy/control";
+import { type Control, controlName, type Target } from "../../src/policy/control";
 import { controlsFor } from "../../src/policy/controls";
 import { HARDENED, hardenedSettings, synthInventory } from "../../src/policy/evaluate";
 import type { TerraformDocument } from "../../src/terraform/document";
@@ -480,6 +480,11 @@ const remedies: Record<string, Edit> = {
 describe("every inventory control notices when its protection is broken", () => {
   const inventory = controlsFor("inventory");
 
+  it("names a control in its tests by every id, then its title", () => {
+    expect(controlName(inventory.find((control) => control.id === "CKV_AWS_131")!)).toBe("CKV_AWS_131 / ELB.4 ALB drops invalid header fields");
+    expect(controlName(inventory.find((control) => control.id === "CKV_AWS_341")!)).toBe("CKV_AWS_341 Launch template keeps the metadata hop limit at 1");
+  });
+
   it("has a violation or, for the controls the hardened stack cannot meet, a remedy, for every control", () => {
     const unmet = inventory
       .filter((control) => control.check({ name: HARDENED, scope: "inventory", region: "us-west-2", document: hardened, settings }).length > 0)
@@ -594,6 +599,11 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
 
   it.each(stateViolations)("%s fails with %s", (id, _what, edit, alsoBroken = []) => {
     expect(controlsBrokenBy(standIn, edit, "state").sort()).toStrictEqual([id, ...alsoBroken].sort());
+  });
+
+  it("names a missing lock table in one finding on the configuration", () => {
+    const control = state.find((candidate) => candidate.id === "DynamoDB.6")!;
+    expect(findingsAfter(control, standIn, (d) => delete d.resource.aws_dynamodb_table, "state")).toStrictEqual(["(configuration): has no DynamoDB table"]);
   });
 
   it("S3.5 reads a literal JSON policy with literal ARNs too", () => {

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { Control, Target } from "../../src/policy/control";
 import { CONTROLS } from "../../src/policy/controls";
@@ -40,8 +41,57 @@ describe("policy/exceptions.json", () => {
         /names loadBalancer\.certificate, which is not a setting/,
       ],
       ["two entries for one control in one environment", [entry({}), entry({})], /a second exception for default/],
+      ["a state control waived in an inventory environment", [entry({ control: "DynamoDB.6" })], /not checked in default/],
+      [
+        "a condition on the state bootstrap stack, which has no settings",
+        [entry({ control: "DynamoDB.6", environments: ["state-bootstrap"], when: { setting: "database.multiAz", equals: false } })],
+        /state-bootstrap has no settings for "when" to read/,
+      ],
     ])("%s", (_kind, entries, message) => {
       expect(problems(...entries).join("\n")).toMatch(message);
+    });
+
+    it("names the entry, its control and every known target in one problem", () => {
+      expect(problems(entry({}), entry({ control: "CKV2_AWS_20", environments: ["staging"] }))).toEqual([
+        `policy/exceptions.json: exceptions.1 (CKV2_AWS_20): unknown environment "staging"; known: ${[...environments, "state-bootstrap"].join(", ")}`,
+      ]);
+    });
+
+    it("accepts one entry per control in an environment, a state control in the state stack, and a nested setting", () => {
+      expect(
+        problems(
+          entry({}),
+          entry({ control: "CKV2_AWS_20" }),
+          entry({ control: "DynamoDB.6", environments: ["state-bootstrap"] }),
+          entry({ control: "CKV_AWS_157", when: { setting: "database.backups.copyRegion", equals: null } }),
+        ),
+      ).toEqual([]);
+    });
+  });
+
+  describe("rejects a malformed file, naming the field", () => {
+    const withFile = (exceptions: unknown[]) => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "exceptions-"));
+      fs.mkdirSync(path.join(root, "policy"));
+      fs.writeFileSync(path.join(root, "policy", "exceptions.json"), JSON.stringify({ exceptions }));
+      return root;
+    };
+    const valid = { control: "CKV_AWS_2", environments: ["default"], reason: "A reason long enough to explain the waiver properly." };
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ["a short reason", { reason: "because" }, "exceptions.1.reason: explain why, in a sentence or more"],
+      ["no environment", { environments: [] }, "exceptions.1.environments: "],
+      ["a resource that is not a Terraform address", { resources: ["aws_lb"] }, "exceptions.1.resources.0: must be a Terraform address"],
+      ["a resource with text around the address", { resources: ["module.x.aws_lb.alb"] }, "exceptions.1.resources.0: must be a Terraform address"],
+      ["an empty list of resources", { resources: [] }, "exceptions.1.resources: "],
+      ["an empty list of conditions", { when: [] }, "exceptions.1.when: "],
+    ])("%s", (_what, override, message) => {
+      expect(() => loadExceptions(withFile([valid, { ...valid, control: "CKV2_AWS_20", ...override }]))).toThrow(`policy/exceptions.json: ${message}`);
+    });
+
+    it("reads a well-formed file", () => {
+      const waiver = { ...valid, resources: ["aws_lb.load_balancer_alb"], when: { setting: "database.multiAz", equals: false } };
+      expect(loadExceptions(withFile([waiver]))).toEqual([waiver]);
     });
   });
 
@@ -57,6 +107,20 @@ describe("policy/exceptions.json", () => {
     };
     expect(conditionHolds(waiver, settings)).toBe(false);
     expect(conditionHolds(waiver, settingsFor("default", { database: { multiAz: false } }))).toBe(true);
+  });
+
+  it("reads a path through a value that is not an object as unset", () => {
+    const settings = settingsFor("default");
+    expect(settingValue(settings, "database.multiAz.enabled")).toBeNull();
+    expect(settingValue(settings, "loadBalancer.certificateArn.arn")).toBeNull();
+    expect(settingValue(settings, "database")).toBe(settings.database);
+    expect(settingValue({ ...settings, loadBalancer: null } as never, "loadBalancer.domain")).toBeNull();
+  });
+
+  it("holds a conditional waiver only for a target with settings (the state bootstrap stack has none), an unconditional one always", () => {
+    const waiver: PolicyException = { control: "CKV_AWS_28", environments: ["state-bootstrap"], reason: "x".repeat(40) };
+    expect(conditionHolds({ ...waiver, when: { setting: "database.multiAz", equals: null } }, undefined)).toBe(false);
+    expect(conditionHolds(waiver, undefined)).toBe(true);
   });
 });
 
