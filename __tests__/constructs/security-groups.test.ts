@@ -245,7 +245,7 @@ describe("SecurityGroups", () => {
   });
 
   it("lists only the group names AWS would refuse, one problem each, for the settings to name", () => {
-    expect(securityGroupNameProblems({ loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" })).toEqual([]);
+    expect(securityGroupNameProblems({ loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" })).toStrictEqual([]);
     expect(securityGroupNameProblems({ loadBalancer: "Inventory-LB", app: "Inventory-App", database: "sg-db" })).toEqual([
       {
         prop: "names.database",
