@@ -229,12 +229,13 @@ describe("Network", () => {
   it("gives each NAT gateway the Elastic IP of its own zone's number", () => {
     const gateways = resourcesOf(perAz.document, "aws_nat_gateway").map(([, gateway]) => [
       gateway.tags.Name,
+      referencedResource(perAz.document, gateway.allocation_id).address.replace(/_[0-9A-F]{8}$/, ""),
       referencedResource(perAz.document, gateway.allocation_id).config.tags.Name,
       referencedResource(perAz.document, gateway.subnet_id).config.tags.Name,
     ]);
     expect(gateways).toEqual([
-      ["NAT Gateway 1", "NAT Gateway 1 EIP", "Public Subnet 1"],
-      ["NAT Gateway 2", "NAT Gateway 2 EIP", "Public Subnet 2"],
+      ["NAT Gateway 1", "aws_eip.network_nat-address-1", "NAT Gateway 1 EIP", "Public Subnet 1"],
+      ["NAT Gateway 2", "aws_eip.network_nat-address-2", "NAT Gateway 2 EIP", "Public Subnet 2"],
     ]);
   });
 
@@ -360,6 +361,7 @@ describe("Network", () => {
 
   it("lists no problem for a VPC name AWS accepts, and one for a name it refuses, for the settings to name", () => {
     expect(networkNameProblems({ vpc: "Lab VPC" })).toStrictEqual([]);
+    expect(networkNameProblems({ vpc: "Lab VPC 2" })).toStrictEqual([]);
     expect(networkNameProblems({ vpc: "Lab VPC #1" })).toHaveLength(1);
   });
 
