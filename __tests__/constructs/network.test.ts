@@ -1,14 +1,16 @@
-import { Testing } from "cdktf";
+import { type ITerraformDependable, TerraformOutput, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Network, type NetworkProps } from "../../src/constructs/network/network";
+import { Network, type NetworkProps, networkNameProblems } from "../../src/constructs/network/network";
 import { dependenciesOf, expectRefused, referencedResource, resourcesOf } from "../support/stacks";
 
 /**
@@ -199,6 +201,170 @@ describe("Network", () => {
     });
   });
 
+  it("names and tags every resource like the lab", () => {
+    const named = (type: string) => resourcesOf(perAz.document, type).map(([, resource]) => resource.tags?.Name ?? resource.name);
+    expect({
+      internetGateway: named("aws_internet_gateway"),
+      routeTables: named("aws_route_table").sort(),
+      addresses: named("aws_eip").sort(),
+      natGateways: named("aws_nat_gateway").sort(),
+      defaultSecurityGroup: named("aws_default_security_group"),
+      flowLog: named("aws_flow_log"),
+      flowLogGroup: named("aws_cloudwatch_log_group"),
+      flowLogRole: named("aws_iam_role"),
+      flowLogPolicy: named("aws_iam_role_policy"),
+    }).toEqual({
+      internetGateway: ["Lab Internet Gateway"],
+      routeTables: ["Private Route Table 1", "Private Route Table 2", "Public Route Table"],
+      addresses: ["NAT Gateway 1 EIP", "NAT Gateway 2 EIP"],
+      natGateways: ["NAT Gateway 1", "NAT Gateway 2"],
+      defaultSecurityGroup: ["Lab VPC default (no rules)"],
+      flowLog: ["Lab VPC flow log"],
+      flowLogGroup: ["/inventory-ha/vpc-flow-logs"],
+      flowLogRole: ["Inventory-VPC-Flow-Logs"],
+      flowLogPolicy: ["write-flow-logs"],
+    });
+  });
+
+  it("gives each NAT gateway the Elastic IP of its own zone's number", () => {
+    const gateways = resourcesOf(perAz.document, "aws_nat_gateway").map(([, gateway]) => [
+      gateway.tags.Name,
+      referencedResource(perAz.document, gateway.allocation_id).address.replace(/_[0-9A-F]{8}$/, ""),
+      referencedResource(perAz.document, gateway.allocation_id).config.tags.Name,
+      referencedResource(perAz.document, gateway.subnet_id).config.tags.Name,
+    ]);
+    expect(gateways).toEqual([
+      ["NAT Gateway 1", "aws_eip.network_nat-address-1", "NAT Gateway 1 EIP", "Public Subnet 1"],
+      ["NAT Gateway 2", "aws_eip.network_nat-address-2", "NAT Gateway 2 EIP", "Public Subnet 2"],
+    ]);
+  });
+
+  it("hands the other constructs its subnets, tables, gateways and what waits for the routes, in zone order", () => {
+    const outputs = JSON.parse(
+      Testing.synthScope((scope) => {
+        const network = new Network(scope, "network", { availabilityZones: ["us-west-2a", "us-west-2b"] });
+        const output = (id: string, value: unknown, dependsOn?: ITerraformDependable[]) => new TerraformOutput(scope, id, { value, dependsOn });
+        output("public_subnets", network.publicSubnetIds);
+        output("private_subnets", network.privateSubnetIds);
+        output("nat_gateways", network.natGatewayIds);
+        output("private_route_tables", network.privateRouteTableIds);
+        output("public_route_table", network.publicRouteTableId);
+        output("vpc", [network.vpcId, network.vpcCidr, network.accountId]);
+        output("ipv6", network.ipv6);
+        output("internet", 0, [...network.internetConnectivityEstablished]);
+        output("egress", 0, [...network.privateEgressEstablished]);
+      }),
+    ).output;
+    const unhashed = (reference: string) => reference.replace(/_[0-9A-F]{8}\./, ".");
+    const value = (id: string) => [outputs[id].value].flat().map(unhashed);
+    expect(value("public_subnets")).toEqual(["${aws_subnet.network_public-subnet-1.id}", "${aws_subnet.network_public-subnet-2.id}"]);
+    expect(value("private_subnets")).toEqual(["${aws_subnet.network_private-subnet-1.id}", "${aws_subnet.network_private-subnet-2.id}"]);
+    expect(value("nat_gateways")).toEqual(["${aws_nat_gateway.network_nat-gateway-1.id}", "${aws_nat_gateway.network_nat-gateway-2.id}"]);
+    expect(value("private_route_tables")).toEqual([
+      "${aws_route_table.network_private-route-table-1.id}",
+      "${aws_route_table.network_private-route-table-2.id}",
+    ]);
+    expect(value("public_route_table")).toEqual(["${aws_route_table.network_public-route-table.id}"]);
+    expect(value("vpc")).toEqual(["${aws_vpc.network_vpc.id}", "${aws_vpc.network_vpc.cidr_block}", "${aws_vpc.network_vpc.owner_id}"]);
+    expect(outputs.ipv6.value).toBe(false);
+    const unhashedAddress = (address: string) => address.replace(/^\$\{(.+)_[0-9A-F]{8}\}$/, "$1");
+    expect(outputs.internet.depends_on.map(unhashedAddress)).toEqual([
+      "aws_route.network_public-default-route",
+      "aws_route_table_association.network_public-subnet-1-routes",
+      "aws_route_table_association.network_public-subnet-2-routes",
+    ]);
+    expect(outputs.egress.depends_on.map(unhashedAddress)).toEqual([
+      "aws_route.network_private-default-route-1",
+      "aws_route.network_private-default-route-2",
+      "aws_route_table_association.network_private-subnet-1-routes",
+      "aws_route_table_association.network_private-subnet-2-routes",
+    ]);
+  });
+
+  it("adopts the default security group untagged with the provider it is given", () => {
+    const document = JSON.parse(
+      Testing.synthScope((scope) => {
+        const untagged = new AwsProvider(scope, "untagged", { region: "us-west-2", alias: "untagged" });
+        new Network(scope, "network", { availabilityZones: ["us-west-2a", "us-west-2b"], untaggedProvider: untagged });
+      }),
+    );
+    const [[, group]] = resourcesOf(document, "aws_default_security_group");
+    expect({ provider: group.provider, tags: group.tags }).toEqual({ provider: "aws.untagged", tags: undefined });
+  });
+
+  describe("flow logs' wiring", () => {
+    const trustedSource = (document: { resource?: Record<string, Record<string, any>> }) => {
+      const [[, role]] = resourcesOf(document, "aws_iam_role");
+      const [statement] = JSON.parse(role.assume_role_policy).Statement;
+      return {
+        service: statement.Principal.Service,
+        sourceArn: statement.Condition.ArnLike["aws:SourceArn"].replace(/network_vpc_[0-9A-F]{8}/, "network_vpc"),
+      };
+    };
+
+    it("writes the VPC's flows to its log group with its role, which may write every stream of that group", () => {
+      const [[flowLogName, flowLog]] = resourcesOf(perAz.document, "aws_flow_log");
+      expect(flowLogName).toMatch(/^network_flow-log_/);
+      expect({
+        vpc: referencedResource(perAz.document, flowLog.vpc_id).address,
+        destination: referencedResource(perAz.document, flowLog.log_destination).address,
+        role: referencedResource(perAz.document, flowLog.iam_role_arn).address,
+        interval: flowLog.max_aggregation_interval,
+      }).toEqual({
+        vpc: expect.stringMatching(/^aws_vpc\.network_vpc_/),
+        destination: expect.stringMatching(/^aws_cloudwatch_log_group\.network_flow-log-group_/),
+        role: expect.stringMatching(/^aws_iam_role\.network_flow-log-role_/),
+        interval: 60,
+      });
+      const [[, permissions]] = resourcesOf(perAz.document, "aws_iam_role_policy");
+      expect(referencedResource(perAz.document, permissions.role).address).toMatch(/^aws_iam_role\.network_flow-log-role_/);
+      const [statement] = JSON.parse(permissions.policy).Statement;
+      expect(statement.Sid).toBe("WriteFlowLogs");
+      expect(statement.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]);
+      const [[, role]] = resourcesOf(perAz.document, "aws_iam_role");
+      expect(role.description).toBe("Lets VPC Flow Logs write to its log group");
+    });
+
+    it.each<[string, Partial<NetworkProps>, string]>([
+      ["the zones' region", {}, "arn:aws:ec2:us-west-2:${aws_vpc.network_vpc.owner_id}:vpc-flow-log/*"],
+      ["the region given", { region: "eu-west-1" }, "arn:aws:ec2:eu-west-1:${aws_vpc.network_vpc.owner_id}:vpc-flow-log/*"],
+      [
+        "a GovCloud zone's region and partition",
+        { availabilityZones: ["us-gov-west-1a"] },
+        "arn:aws-us-gov:ec2:us-gov-west-1:${aws_vpc.network_vpc.owner_id}:vpc-flow-log/*",
+      ],
+    ])("lets only the VPC's account's flow logs in %s assume the role", (_kind, overrides, sourceArn) => {
+      expect(trustedSource(synthNetwork(overrides).document)).toEqual({ service: "vpc-flow-logs.amazonaws.com", sourceArn });
+    });
+
+    it("encrypts the log group with the key given, after what the key waits for", () => {
+      const document = JSON.parse(
+        Testing.synthScope((scope) => {
+          const keyReady = new KmsKey(scope, "logs-key", {});
+          new Network(scope, "network", {
+            availabilityZones: ["us-west-2a"],
+            flowLogEncryption: { kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/logs", dependsOn: [keyReady] },
+          });
+        }),
+      );
+      const [[, group]] = resourcesOf(document, "aws_cloudwatch_log_group");
+      expect({ kms: group.kms_key_id, dependsOn: group.depends_on }).toEqual({
+        kms: "arn:aws:kms:us-west-2:123456789012:key/logs",
+        dependsOn: ["aws_kms_key.logs-key"],
+      });
+    });
+  });
+
+  it.each(["us-gov-west-1a", "us-iso-east-1a", "us-isob-east-1a", "ap-southeast-2c"])("accepts the zone name %s", (zone) => {
+    expect(() => synthNetwork({ availabilityZones: [zone] })).not.toThrow();
+  });
+
+  it("lists no problem for a VPC name AWS accepts, and one for a name it refuses, for the settings to name", () => {
+    expect(networkNameProblems({ vpc: "Lab VPC" })).toStrictEqual([]);
+    expect(networkNameProblems({ vpc: "Lab VPC 2" })).toStrictEqual([]);
+    expect(networkNameProblems({ vpc: "Lab VPC #1" })).toHaveLength(1);
+  });
+
   describe("refuses props it cannot build, naming its path and the prop", () => {
     it.each<[string, Partial<NetworkProps>, string]>([
       ["a malformed VPC CIDR", { vpcCidr: "10.0.0/20" }, 'vpcCidr: "10.0.0/20" is not an IPv4 CIDR block like 10.0.0.0/16'],
@@ -216,6 +382,17 @@ describe("Network", () => {
       ["a subnet per zone missing", { privateSubnetCidrs: ["10.0.2.0/23"] }, "privateSubnetCidrs: has 1 CIDRs for 2 availability zones; give one per zone"],
       ["a zone listed twice", { availabilityZones: ["us-west-2a", "us-west-2a"] }, 'availabilityZones.1: "us-west-2a" is listed twice'],
       ["no zone", { availabilityZones: [] }, "availabilityZones: needs at least one zone"],
+      [
+        "a zone without its letter",
+        { availabilityZones: ["us-west-2a", "us-west-2"] },
+        'availabilityZones.1: "us-west-2" is not an availability zone name like us-west-2a',
+      ],
+      [
+        "a zone with three letters before its region",
+        { availabilityZones: ["use-west-2a"] },
+        'availabilityZones.0: "use-west-2a" is not an availability zone name',
+      ],
+      ["a zone with more after its letter", { availabilityZones: ["us-west-2az"] }, 'availabilityZones.0: "us-west-2az" is not an availability zone name'],
       ["an unknown NAT strategy", { natStrategy: "one-per-zone" as never }, 'natStrategy: "one-per-zone" is not one of "single", "per-az"'],
       [
         "a retention CloudWatch refuses",

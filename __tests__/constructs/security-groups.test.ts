@@ -1,8 +1,9 @@
 import { TerraformVariable, Testing } from "cdktf";
+import type { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { SecurityGroups, type SecurityGroupsProps } from "../../src/constructs/network/security-groups";
+import { SecurityGroups, type SecurityGroupsProps, securityGroupNameProblems } from "../../src/constructs/network/security-groups";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
 /** Who the database's group lets in: the app servers' group (the lab's end), the VPC's range (its start), or no one. */
@@ -168,6 +169,91 @@ describe("SecurityGroups", () => {
     }
   });
 
+  it("tags each group with its name, and takes the names, the app port and the MySQL port it is given", () => {
+    const custom = synthGroups("app", { names: { app: "Shop-App" }, appPort: 8080, databasePort: 5432 });
+    const groups = resourcesOf(JSON.parse(custom.json), "aws_security_group").map(([, group]) => ({ name: group.name, tags: group.tags }));
+    expect(groups).toEqual([
+      { name: "Shop-App", tags: { Name: "Shop-App" } },
+      { name: "Inventory-DB", tags: { Name: "Inventory-DB" } },
+      { name: "Inventory-LB", tags: { Name: "Inventory-LB" } },
+    ]);
+    const chain = [...custom.ingress, ...custom.egress]
+      .filter((rule) => typeof rule.source === "string" && !rule.source.includes("/"))
+      .map(({ group, port, source }) => `${group} <-> ${source} ${port}`);
+    expect(chain.sort()).toEqual([
+      "Inventory-DB <-> Shop-App 5432",
+      "Inventory-LB <-> Shop-App 8080",
+      "Shop-App <-> Inventory-DB 5432",
+      "Shop-App <-> Inventory-LB 8080",
+    ]);
+  });
+
+  it("describes each egress rule by what it is for", () => {
+    expect(final.egress.map(({ group, description }) => `${group}: ${description}`).sort()).toEqual([
+      "Inventory-App: HTTPS to AWS APIs and package repositories",
+      "Inventory-App: MySQL to the database",
+      "Inventory-LB: HTTP to the app servers (traffic and health checks)",
+    ]);
+  });
+
+  it("gives an IPv4 network as cidr_ipv4 and an IPv6 one as cidr_ipv6, each client's rules an id of its own", () => {
+    const document = JSON.parse(synthGroups(undefined, { clientIpv6Cidrs: ["::/0", "2001:db8::/32"] }).json);
+    const peers = resourcesOf(document, "aws_vpc_security_group_ingress_rule")
+      .filter(([address]) => address.includes("_load-balancer-http"))
+      .map(([address, rule]) => [address.replace(/_[0-9A-F]{8}$/, ""), rule.cidr_ipv4 ? `ipv4 ${rule.cidr_ipv4}` : `ipv6 ${rule.cidr_ipv6}`]);
+    expect(peers.sort()).toEqual([
+      ["security-groups_load-balancer-http-in-1", "ipv4 0.0.0.0/0"],
+      ["security-groups_load-balancer-http-in-ipv6-1", "ipv6 ::/0"],
+      ["security-groups_load-balancer-http-in-ipv6-2", "ipv6 2001:db8::/32"],
+      ["security-groups_load-balancer-https-in-1", "ipv4 0.0.0.0/0"],
+      ["security-groups_load-balancer-https-in-ipv6-1", "ipv6 ::/0"],
+      ["security-groups_load-balancer-https-in-ipv6-2", "ipv6 2001:db8::/32"],
+    ]);
+    const [[, https]] = resourcesOf(document, "aws_vpc_security_group_egress_rule").filter(([address]) => address.includes("app-to-https"));
+    expect({ cidr_ipv4: https.cidr_ipv4, cidr_ipv6: https.cidr_ipv6 }).toEqual({ cidr_ipv4: "0.0.0.0/0", cidr_ipv6: undefined });
+  });
+
+  it("names an egress rule to a network after its group and the network", () => {
+    let id = "";
+    Testing.synthScope((scope) => {
+      const groups = new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0" });
+      id = groups.app.allowToCidr("10.0.0.0/16", 443, "HTTPS to the VPC's endpoints").node.id;
+    });
+    expect(id).toBe("app-to-10.0.0.0--16");
+  });
+
+  it.each<[string, (groups: SecurityGroups, scope: Construct) => void, string]>([
+    [
+      "an egress rule on a port out of range",
+      (groups) => groups.app.allowTo(groups.database, 65536, "MySQL"),
+      "app-to-database.port: 65536 is not a whole number from 1 to 65535",
+    ],
+    [
+      "an egress rule to a CIDR that is a Terraform reference without an id",
+      (groups, scope) => groups.app.allowToCidr(new TerraformVariable(scope, "endpoint_cidr", { type: "string" }).stringValue, 443, "HTTPS"),
+      "allowToCidr.id: the CIDR is a Terraform reference; give the rule an id",
+    ],
+  ])("refuses %s", (_kind, wire, message) => {
+    expectRefused(
+      () =>
+        Testing.synthScope((scope) => {
+          wire(new SecurityGroups(scope, "security-groups", { vpcId: "vpc-0123456789abcdef0" }), scope);
+        }),
+      "SecurityGroups stack/security-groups",
+      message,
+    );
+  });
+
+  it("lists only the group names AWS would refuse, one problem each, for the settings to name", () => {
+    expect(securityGroupNameProblems({ loadBalancer: "Inventory-LB", app: "Inventory-App", database: "Inventory-DB" })).toStrictEqual([]);
+    expect(securityGroupNameProblems({ loadBalancer: "Inventory-LB", app: "Inventory-App", database: "sg-db" })).toEqual([
+      {
+        prop: "names.database",
+        message: 'the security group name "sg-db" must use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with sg-',
+      },
+    ]);
+  });
+
   describe("refuses props it cannot build, naming its path and the prop", () => {
     it.each<[string, Partial<SecurityGroupsProps>, string]>([
       ["a malformed client CIDR", { clientCidrs: ["0.0.0.0/0", "10.0.0.0/33"] }, 'clientCidrs.1: "10.0.0.0/33" has a prefix length above 32'],
@@ -175,6 +261,13 @@ describe("SecurityGroups", () => {
       ["an IPv4 CIDR among the IPv6 ones", { clientIpv6Cidrs: ["0.0.0.0/0"] }, 'clientIpv6Cidrs.0: "0.0.0.0/0" is not an IPv6 CIDR block like 2001:db8::/32'],
       ["an IPv6 CIDR with host bits", { clientIpv6Cidrs: ["2001:db8::1/32"] }, 'clientIpv6Cidrs.0: "2001:db8::1/32" has host bits set'],
       ["a port out of range", { appPort: 70000 }, "appPort: 70000 is not a whole number from 1 to 65535"],
+      ["a MySQL port out of range", { databasePort: 0 }, "databasePort: 0 is not a whole number from 1 to 65535"],
+      ["a second IPv6 CIDR malformed", { clientIpv6Cidrs: ["::/0", "2001:db8::/129"] }, 'clientIpv6Cidrs.1: "2001:db8::/129"'],
+      [
+        "a group name with a character AWS refuses at its end",
+        { names: { loadBalancer: "Inventory-LB?" } },
+        'names.loadBalancer: the security group name "Inventory-LB?" must use letters',
+      ],
       [
         "a group name AWS reserves",
         { names: { app: "sg-app" } },
