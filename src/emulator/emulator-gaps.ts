@@ -1,4 +1,10 @@
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, StartInstanceRefreshCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  type CreateAutoScalingGroupCommandInput,
+  DescribeAutoScalingGroupsCommand,
+  StartInstanceRefreshCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { AssociateKmsKeyCommand, CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
@@ -249,20 +255,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       "against a model of AWS's refresh and rollback rules in __tests__/functions/app-release.test.ts",
     async probe(emulator, unique) {
       const autoscaling = new AutoScalingClient(emulator.clientConfig({ maxAttempts: 1 }));
-      const ec2 = new EC2Client(emulator.clientConfig());
-      const { LaunchTemplate } = await ec2.send(
-        new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-refresh`, LaunchTemplateData: { InstanceType: "t3.micro" } }),
-      );
       const name = `${unique}-refresh`;
-      await autoscaling.send(
-        new CreateAutoScalingGroupCommand({
-          AutoScalingGroupName: name,
-          MinSize: 0,
-          MaxSize: 0,
-          LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
-          AvailabilityZones: ["us-west-2a"],
-        }),
-      );
+      await emptyAutoScalingGroup(emulator, name);
       try {
         await autoscaling.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: name }));
         return false;
@@ -542,21 +536,8 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     handling: "a re-plan may set instance_maintenance_policy again; its values are checked on the configuration (INV-ASG-2)",
     async probe(emulator, unique) {
       const autoscaling = new AutoScalingClient(emulator.clientConfig());
-      const ec2 = new EC2Client(emulator.clientConfig());
-      const { LaunchTemplate } = await ec2.send(
-        new CreateLaunchTemplateCommand({ LaunchTemplateName: `${unique}-maintenance`, LaunchTemplateData: { InstanceType: "t3.micro" } }),
-      );
       const name = `${unique}-maintenance`;
-      await autoscaling.send(
-        new CreateAutoScalingGroupCommand({
-          AutoScalingGroupName: name,
-          MinSize: 0,
-          MaxSize: 0,
-          LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
-          AvailabilityZones: ["us-west-2a"],
-          InstanceMaintenancePolicy: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 },
-        }),
-      );
+      await emptyAutoScalingGroup(emulator, name, { InstanceMaintenancePolicy: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 } });
       const { AutoScalingGroups } = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
       return AutoScalingGroups?.[0]?.InstanceMaintenancePolicy?.MinHealthyPercentage !== 100;
     },
@@ -627,6 +608,22 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     }),
   },
 ];
+
+/** An Auto Scaling group of no instances in the emulator, named `name` as its launch template is, with `extra` settings. */
+async function emptyAutoScalingGroup(emulator: EmulatorEndpoint, name: string, extra: Partial<CreateAutoScalingGroupCommandInput> = {}): Promise<void> {
+  const ec2 = new EC2Client(emulator.clientConfig());
+  const { LaunchTemplate } = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { InstanceType: "t3.micro" } }));
+  await new AutoScalingClient(emulator.clientConfig()).send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      MinSize: 0,
+      MaxSize: 0,
+      LaunchTemplate: { LaunchTemplateId: LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
+      AvailabilityZones: ["us-west-2a"],
+      ...extra,
+    }),
+  );
+}
 
 /** A backup vault and plan in the emulator, made through its REST API (moto has no SDK client here): the plan's id. */
 async function backupPlan(emulator: EmulatorEndpoint, unique: string): Promise<string> {
