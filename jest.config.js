@@ -1,4 +1,8 @@
 /**
+ * `npm test`: every suite but the few that deploy into the AWS emulator and
+ * wait on the AWS provider's timers (jest.emulator-suites.js names them, and
+ * `npm run test:all` runs them with the rest; jest.all.config.js).
+ *
  * Jest runs the TypeScript sources through ts-jest in transpile-only mode
  * (tsconfig's isolatedModules); __tests__/typecheck.test.ts type-checks the
  * whole project once with tsc, as `npm run typecheck` does, instead of once
@@ -25,4 +29,5 @@ module.exports = {
   // 0.4 s on two busy cores, against Jest's default of 0.5 s. A handle that really leaks keeps a worker alive for
   // good, and is still reported, after this.
   workerGracefulExitTimeout: 5000,
+  testPathIgnorePatterns: ["/node_modules/", ...require("./jest.emulator-suites").map((suite) => `<rootDir>/__tests__/${suite}\\.test\\.ts$`)],
 };

@@ -77,7 +77,18 @@ const MUTANTS: readonly Mutant[] = [
 ];
 
 /** What the suites above read: the sources, the app and settings they synthesize, and the test setup. */
-const COPIED = ["package.json", "cdktf.json", "tsconfig.json", "jest.config.js", "src", "app", "environments", "policy", "__tests__/support"];
+const COPIED = [
+  "package.json",
+  "cdktf.json",
+  "tsconfig.json",
+  "jest.config.js",
+  "jest.emulator-suites.js",
+  "src",
+  "app",
+  "environments",
+  "policy",
+  "__tests__/support",
+];
 const TEST_SETUP = ["__tests__/setup.ts", "__tests__/sequencer.js", "__tests__/esm-to-cjs.js"];
 
 /** `text` with `from` replaced by `to`; throws, naming the file, unless `from` occurs exactly once. */

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { runBench, suiteSentence, suiteSummary, type JestJson } from "../../src/bench/bench";
 
-// What npm run bench says of the whole suite: its time over the require("cdktf") floor, against the target of
+// What npm run bench says of npm test: its time over the require("cdktf") floor, against the target of
 // at most 2,100 times, and its three longest suites, from Jest's JSON results.
 
 const ROOT = "/project";
@@ -11,10 +11,10 @@ const JEST: JestJson = {
   numTotalTestSuites: 4,
   numPassedTests: 40,
   numTotalTests: 41,
-  testResults: [suite("lint", 74.3), suite("lifecycle/environment-lifecycle", 390.25), suite("local/lab-walk", 301), suite("typecheck", 28.9)],
+  testResults: [suite("lint", 74.3), suite("terraform/plan-command", 390.25), suite("docs/commands", 301), suite("typecheck", 28.9)],
 };
 
-describe("npm run bench's figures of the whole suite", () => {
+describe("npm run bench's figures of npm test", () => {
   it("gives the suite's time over the floor, within a target of 2,100 times, and the three longest suites, longest first", () => {
     expect(suiteSummary(JEST, 546, 0.27, ROOT)).toEqual({
       seconds: 546,
@@ -25,8 +25,8 @@ describe("npm run bench's figures of the whole suite", () => {
       suites: { passed: 4, total: 4 },
       tests: { passed: 40, total: 41 },
       longest: [
-        { suite: "__tests__/lifecycle/environment-lifecycle.test.ts", seconds: 390.3 },
-        { suite: "__tests__/local/lab-walk.test.ts", seconds: 301 },
+        { suite: "__tests__/terraform/plan-command.test.ts", seconds: 390.3 },
+        { suite: "__tests__/docs/commands.test.ts", seconds: 301 },
         { suite: "__tests__/lint.test.ts", seconds: 74.3 },
       ],
     });
@@ -37,8 +37,8 @@ describe("npm run bench's figures of the whole suite", () => {
     expect([summary.overFloor, summary.withinTarget]).toEqual([4575, false]);
     expect(suiteSentence(summary)).toBe(
       'npm test took 1235.2 s (4/4 suites, 40/41 tests passing): 4575x the require("cdktf") floor of 0.27 s, against a target of ' +
-        "at most 2100x (over it). Longest suites: __tests__/lifecycle/environment-lifecycle.test.ts 390.3 s, " +
-        "__tests__/local/lab-walk.test.ts 301.0 s, __tests__/lint.test.ts 74.3 s.",
+        "at most 2100x (over it). Longest suites: __tests__/terraform/plan-command.test.ts 390.3 s, " +
+        "__tests__/docs/commands.test.ts 301.0 s, __tests__/lint.test.ts 74.3 s.",
     );
   });
 

@@ -70,7 +70,9 @@ const DRILL = "reads a deployed environment's outputs and calls AWS even as a dr
 const NOT_RUN: Readonly<Record<string, string>> = {
   "npm ci": "replaces node_modules, which the copy shares with the checkout; .ci/run runs it on a clean clone",
   "npm ci && npx cdktf synth": "npm ci as above; its synth runs on its own here",
-  "npm test": "the whole suite, this test among them; .ci/run runs it",
+  "npm run test:all": "the whole suite, this test among them; .ci/run runs it",
+  "npm test": "the whole suite but the emulator's, this test among them; npm run test:all runs it",
+  "npm run test:emulator": "the suites that deploy into the AWS emulator, which npm run test:all runs",
   "npm run test:unit": "the unit suites, which npm test runs",
   "npm run typecheck": "__tests__/typecheck.test.ts runs the same tsc --noEmit",
   "npm run lint": "__tests__/lint.test.ts runs the same ESLint and Prettier check",

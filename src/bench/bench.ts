@@ -4,10 +4,11 @@
 // (a copy of the project switched as docs/cdk-terrain.md says), the offline
 // plan review (text, Markdown, and with --json) beside the bare `terraform
 // plan` of the same folder (the floor a review can approach), the lifecycle
-// suite against the AWS emulator, and npm test with its longest suites and its
-// ratio to the floor of any Node.js command here (`require("cdktf")`, measured
-// in the same run). `--suite` measures only that last part. Prints a table and
-// writes it as JSON to bench-results/ (ignored by git).
+// suite against the AWS emulator, and npm test (every suite but the emulator's)
+// with its longest suites and its ratio to the floor of any Node.js command
+// here (`require("cdktf")`, measured in the same run). `--suite` measures only
+// that last part. Prints a table and writes it as JSON to bench-results/
+// (ignored by git).
 // scripts/bench.ts wires this to the process.
 import { execFileSync, spawnSync } from "node:child_process";
 import { Console } from "node:console";
@@ -67,7 +68,7 @@ interface BenchRun {
 }
 
 const USAGE = "usage: npm run bench [-- --runs N] [--suite]  (N >= 1, default 5; --suite: only the floor and npm test)";
-/** The whole suite may take at most this many times the `require("cdktf")` floor measured in the same run. */
+/** npm test may take at most this many times the `require("cdktf")` floor measured in the same run. */
 export const SUITE_TARGET_OVER_FLOOR = 2100;
 /** The floor: what any command of this project pays before it does anything, loading cdktf. */
 const CDKTF_FLOOR = ["node", "-e", 'require("cdktf")'];
@@ -157,7 +158,7 @@ async function measure(bench: BenchRun): Promise<void> {
       { name: "npm run plan -- --json (+ show -json)", command: ["npm", "run", "--silent", "plan", "--", "--json"], runs },
     ],
     { name: "npm run plan, first run (init)", command: ["sh", "-c", `rm -rf ${reviewFolder} && npm run --silent plan`], runs: Math.min(runs, 3) },
-    // The environment's life against the AWS emulator on its own: the longest suite, which npm test runs beside the others.
+    // The environment's life against the AWS emulator on its own: one of the longest suites, which npm run test:all runs beside the others.
     { name: "lifecycle suite (apply, change, destroy in moto)", command: [bin("jest"), "__tests__/lifecycle/environment-lifecycle.test.ts"], runs: 1 },
   ];
 
@@ -217,7 +218,7 @@ async function measure(bench: BenchRun): Promise<void> {
   writeReport(bench, report, table);
 }
 
-/** `npm run bench -- --suite`: the floor and the whole suite, nothing else. */
+/** `npm run bench -- --suite`: the floor and npm test, nothing else. */
 function measureSuiteOnly(bench: BenchRun): void {
   const suite = measureSuite(bench);
   const table = formatTable(suite.results);
@@ -226,7 +227,7 @@ function measureSuiteOnly(bench: BenchRun): void {
   writeReport(bench, { date: new Date().toISOString(), machine: machine(), suite: suite.summary, results: suite.results }, table);
 }
 
-/** The whole suite's time, its three longest suites and its ratio to the floor. */
+/** npm test's time, its three longest suites and its ratio to the floor. */
 export interface SuiteSummary {
   readonly seconds: number;
   readonly floorSeconds: number;
@@ -261,7 +262,11 @@ function measureSuite(bench: BenchRun): SuiteMeasurement {
   const { root, runs, work, context } = bench;
   const floorVariant: Variant = { name: "floor: node -e 'require(\"cdktf\")'", command: CDKTF_FLOOR, runs: runs * 2 };
   const jestJson = path.join(work, "jest.json");
-  const suiteVariant: Variant = { name: "npm test (whole suite)", command: ["npm", "test", "--silent", "--", "--json", `--outputFile=${jestJson}`], runs: 1 };
+  const suiteVariant: Variant = {
+    name: "npm test (every suite but the emulator's)",
+    command: ["npm", "test", "--silent", "--", "--json", `--outputFile=${jestJson}`],
+    runs: 1,
+  };
   context.stderr.write(`measuring the floor (${runs} runs), npm test (1 run), the floor again (${runs} runs)...\n`);
   const floorSamples = Array.from({ length: runs }, () => runOnce(bench, floorVariant));
   const suiteSample = runOnce(bench, suiteVariant);
