@@ -90,7 +90,8 @@ describe("npm run plan", () => {
       const lines = stdout.trimEnd().split("\n");
       return { lines: lines.length, widest: Math.max(...lines.map((line) => line.length)) };
     };
-    const npmDefault = project.run("npm", ["run", "plan"], offline);
+    // At npm's own log level, as a user's shell runs it, whatever level the suite itself was started with (npm test --silent).
+    const npmDefault = project.run("npm", ["run", "plan"], { ...offline, npm_config_loglevel: "notice" });
     expect([npmDefault.status, npmDefault.stderr]).toEqual([0, ""]);
     // npm's own 4 lines (a blank line, the script's name and command, a blank line) count too.
     expect(npmDefault.stdout).toMatch(/^\n> inventory-ha@[\d.]+ plan\n> node scripts\/run\.mjs scripts\/plan\.ts\n\nTerraform: reusing /);
