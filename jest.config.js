@@ -1,7 +1,7 @@
 /**
- * `npm test`: every suite but the few that deploy into the AWS emulator and
- * wait on the AWS provider's timers (jest.emulator-suites.js names them, and
- * `npm run test:all` runs them with the rest; jest.all.config.js).
+ * `npm test`: every suite but the few that apply a stack into the AWS
+ * emulator (jest.emulator-suites.js names them, and `npm run test:all` runs
+ * them with the rest; jest.all.config.js).
  *
  * Jest runs the TypeScript sources through ts-jest in transpile-only mode
  * (tsconfig's isolatedModules); __tests__/typecheck.test.ts type-checks the

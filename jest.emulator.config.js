@@ -1,5 +1,5 @@
 /**
- * `npm run test:emulator`: only the suites that deploy into the AWS emulator
+ * `npm run test:emulator`: only the suites that apply a stack into the AWS emulator
  * (jest.emulator-suites.js), which `npm test` leaves out.
  * @type {import('jest').Config}
  */

@@ -8,8 +8,9 @@ import { PROJECT_ROOT } from "../support/stacks";
 // the AWS emulator, `npm run test:emulator` only those. A suite missed by the
 // whole run, or an emulator suite that crept back into `npm test`, fails here.
 
-/** The suites that deploy into the AWS emulator with Terraform, as jest.emulator-suites.js should name them. */
+/** The suites that apply a stack into the AWS emulator with Terraform, as jest.emulator-suites.js should name them. */
 const EMULATOR_SUITES = [
+  "ci-access/ci-access-emulator.test.ts",
   "ci-access/deploy-role-emulator.test.ts",
   "lifecycle/environment-lifecycle.test.ts",
   "local/lab-walk.test.ts",
