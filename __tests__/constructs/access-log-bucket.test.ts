@@ -35,6 +35,7 @@ describe("AccessLogBucket", () => {
     const named = synthLogBucket({ bucketName: "my-inventory-logs" });
     expect(named.json).toHaveResourceWithProperties(S3Bucket, { bucket: "my-inventory-logs" });
     expect(onlyResource(named.document, "aws_s3_bucket")[1].bucket_prefix).toBeUndefined();
+    expect(onlyResource(synthLogBucket({ forceDestroy: true }).document, "aws_s3_bucket")[1].force_destroy).toBe(true);
   });
 
   it("is versioned, SSE-S3 encrypted (the only encryption ALB log delivery supports), private and without ACLs", () => {
@@ -53,14 +54,22 @@ describe("AccessLogBucket", () => {
 
   it("expires logs after the retention, replaced versions a week later", () => {
     const [, lifecycle] = onlyResource(document, "aws_s3_bucket_lifecycle_configuration");
-    expect(lifecycle.rule).toEqual([
-      expect.objectContaining({ status: "Enabled", filter: [{}], expiration: [{ days: 90 }], noncurrent_version_expiration: [{ noncurrent_days: 7 }] }),
+    expect(lifecycle.rule).toStrictEqual([
+      {
+        id: "expire-access-logs",
+        status: "Enabled",
+        filter: [{}],
+        expiration: [{ days: 90 }],
+        noncurrent_version_expiration: [{ noncurrent_days: 7 }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+      },
     ]);
   });
 
   it("lets the us-west-2 ELB account write under AWSLogs/<its account>/ only, and refuses anything without TLS", () => {
     expect(statements(document)).toEqual([
       expect.objectContaining({
+        Sid: "ElbLogDelivery",
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::797873946194:root" },
         Action: "s3:PutObject",
@@ -119,6 +128,8 @@ describe("AccessLogBucket", () => {
       ["no retention", { retentionDays: 0 }, "retentionDays: 0 is not a whole number from 1 to 3650"],
       ["a bucket name S3 refuses", { bucketName: "Inventory_Logs" }, 'bucketName: "Inventory_Logs" is not a valid S3 bucket name'],
       ["an account that is not one", { accountId: "1234" }, 'accountId: "1234" is not a 12-digit AWS account id'],
+      ["an account with a 13th digit", { accountId: "1111222233334" }, 'accountId: "1111222233334" is not a 12-digit AWS account id'],
+      ["an account after other text", { accountId: "id111122223333" }, 'accountId: "id111122223333" is not a 12-digit AWS account id'],
       [
         "a prefix longer than Terraform can complete",
         { bucketPrefix: "inventory-load-balancer-access-logs-of-production-" },
