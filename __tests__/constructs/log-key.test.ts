@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { encryptedWith, LogKey, type LogKeyProps } from "../../src/constructs/monitoring/log-key";
+import { encryptedWith, functionLogGroupName, LogKey, logKeyProblems, type LogKeyProps } from "../../src/constructs/monitoring/log-key";
 import { onlyResource } from "../support/stacks";
 
 const GROUPS = ["/inventory-ha/vpc-flow-logs", "/aws/lambda/inventory-db-app-user-rotation"];
@@ -62,6 +62,27 @@ describe("LogKey", () => {
 
   it("leaves a log group to CloudWatch Logs' own encryption without one", () => {
     expect(encryptedWith(undefined)).toEqual({});
+  });
+
+  it("encrypts with a key that exists already without waiting for anything", () => {
+    expect(encryptedWith({ kmsKeyArn: "arn:aws:kms:us-west-2:111122223333:key/logs" })).toStrictEqual({
+      kmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/logs",
+    });
+  });
+
+  it("says what the key is for: the default, or the description given", () => {
+    expect(onlyResource(document, "aws_kms_key")[1].description).toBe("Encrypts CloudWatch Logs log groups");
+    expect(onlyResource(synthKey({ description: "Encrypts the flow log" }).document, "aws_kms_key")[1].description).toBe("Encrypts the flow log");
+  });
+
+  it("lists no problem for props it can build, and one per prop it cannot, for the settings to name", () => {
+    const props: LogKeyProps = { region: "us-west-2", alias: "inventory-logs", logGroupNames: GROUPS };
+    expect(logKeyProblems(props)).toStrictEqual([]);
+    expect(logKeyProblems({ ...props, alias: "inventory logs", logGroupNames: [] }).map((problem) => problem.prop)).toStrictEqual(["alias", "logGroupNames"]);
+  });
+
+  it("names a function's log group as Lambda writes to it", () => {
+    expect(functionLogGroupName("inventory-db-app-user-rotation")).toBe("/aws/lambda/inventory-db-app-user-rotation");
   });
 
   it.each([
