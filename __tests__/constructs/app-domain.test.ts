@@ -2,10 +2,12 @@ import { Testing } from "cdktf";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { type AliasTarget, AppDomain, type AppDomainProps } from "../../src/constructs/edge/app-domain";
+import { type AliasTarget, AppDomain, appDomainProblems, type AppDomainProps } from "../../src/constructs/edge/app-domain";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 
 const ZONE = "Z0123456789EXAMPLE0AB";
+/** Four labels of 62 letters and `com`: 255 characters, each label within DNS's 63. */
+const TOO_LONG = `${"a".repeat(62)}.`.repeat(4) + "com";
 const LOAD_BALANCER = { dnsName: "Inventory-LB-123.us-west-2.elb.amazonaws.com", zoneId: "Z1H1FL5HABSF5" };
 
 /** The app on inventory.example.com, pointed at a load balancer. */
@@ -26,6 +28,8 @@ describe("AppDomain", () => {
     expect(json).toHaveResourceWithProperties(AcmCertificate, {
       domain_name: "inventory.example.com",
       validation_method: "DNS",
+      key_algorithm: "RSA_2048",
+      tags: { Name: "inventory.example.com" },
       lifecycle: { create_before_destroy: true },
     });
     expect(onlyResource(document, "aws_acm_certificate")[1].subject_alternative_names).toBeUndefined();
@@ -72,6 +76,12 @@ describe("AppDomain", () => {
       alias: { name: LOAD_BALANCER.dnsName, zone_id: LOAD_BALANCER.zoneId, evaluate_target_health: true },
     });
     expect(records.map((record) => record.type).filter((type) => !type.startsWith("${"))).toEqual(["A"]);
+    // The record's address in the state: renaming it would replace the record.
+    expect(
+      resourcesOf(document, "aws_route53_record")
+        .filter(([, record]) => record.type === "A")
+        .map(([name]) => name.split("_")[1]),
+    ).toStrictEqual(["alias-a"]);
     expect(domain.url).toBe("https://inventory.example.com");
   });
 
@@ -84,8 +94,18 @@ describe("AppDomain", () => {
     expect(resourcesOf(elsewhere.document, "aws_route53_record").map(([, record]) => record.type)).toEqual(["A"]);
   });
 
+  it.each(["a.example.com", "inventory.example.io", "inventory.example.info", "inventory.example.x", "app-1.inventory.example.com"])(
+    "accepts the name %s",
+    (name) => {
+      expect(appDomainProblems({ name, hostedZoneId: ZONE })).toStrictEqual([]);
+    },
+  );
+
   describe("refuses props it cannot build, naming its path and the prop", () => {
     it.each<[string, Partial<AppDomainProps>, string]>([
+      ["a name with a path after it", { name: "inventory.example.com/app" }, 'name: "inventory.example.com/app" is not a DNS name'],
+      ["a name over 253 characters", { name: TOO_LONG }, `name: "${TOO_LONG}" is not a DNS name`],
+      ["a zone id with lower case after it", { hostedZoneId: `${ZONE}ab` }, `hostedZoneId: "${ZONE}ab" is not a Route 53 hosted zone id`],
       ["a wildcard", { name: "*.example.com" }, 'name: "*.example.com" is not a DNS name like inventory.example.com'],
       ["a single label", { name: "localhost" }, 'name: "localhost" is not a DNS name'],
       ["upper case", { name: "Inventory.Example.com" }, 'name: "Inventory.Example.com" is not a DNS name'],
