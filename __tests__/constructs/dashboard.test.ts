@@ -80,6 +80,22 @@ describe("Dashboard", () => {
     });
   });
 
+  it.each([
+    ["cn-north-1", "https://cn-north-1.console.amazonaws.cn"],
+    ["us-gov-west-1", "https://console.amazonaws-us-gov.com"],
+  ])("opens in the console of its partition in %s", (region, origin) => {
+    const other = synthDashboard({ region });
+    expect(other.url).toBe(`${origin}/cloudwatch/home?region=${region}#dashboards/dashboard/\${aws_cloudwatch_dashboard.${other.name}.dashboard_name}`);
+  });
+
+  it("renames every use of a metric in an expression, not only the first", () => {
+    const requests = loadBalancerMetric("RequestCount", "Sum", LB);
+    const twice = synthDashboard({
+      widgets: [{ kind: "graph", title: "Twice", series: [{ expression: "requests / requests", label: "one", using: { requests } }] }],
+    });
+    expect(twice.body.widgets[0].properties.metrics[0]).toStrictEqual([{ expression: "s0_requests / s0_requests", label: "one", id: "s0" }]);
+  });
+
   it("renders metric math as the expression over hidden rows, with ids of its own so two expressions never share one", () => {
     expect(body.widgets[2].properties.metrics).toEqual([
       [{ expression: "100 * FILL(s0_errors, 0) / s0_requests", label: "5xx %", id: "s0" }],
