@@ -4,8 +4,27 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "./stacks";
 
-// .cache/run holds the app bundle scripts/run.mjs built; with timestamps kept it is still fresh in the copy.
-const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments", ".cache/run"];
+const PROJECT_ENTRIES = ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "src", "scripts", "app", "environments"];
+// The bundles scripts/run.mjs built; with timestamps kept they are still fresh in the copy.
+const BUNDLE_CACHE = ".cache/run";
+
+/**
+ * Copies the bundle cache, flat, with timestamps. Another suite may be bundling a command into it right now: it
+ * writes a `<bundle>.<pid>.tmp` file (and its `.tmp.map`), renames it into place and drops the old code cache, so a
+ * file listed a moment ago may be gone. Those are left out; the copy bundles again what it lacks.
+ */
+function copyBundleCache(source: string, target: string): void {
+  if (!fs.existsSync(source)) return;
+  fs.mkdirSync(target, { recursive: true });
+  for (const name of fs.readdirSync(source)) {
+    if (/\.tmp(\.map)?$/.test(name)) continue;
+    try {
+      fs.cpSync(path.join(source, name), path.join(target, name), { preserveTimestamps: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+}
 
 /** No AWS credentials from anywhere (variables, profiles, files): a machine with no account, as the offline commands need. */
 export const NO_AWS_CREDENTIALS: NodeJS.ProcessEnv = {
@@ -28,6 +47,7 @@ export class ProjectCopy {
       const source = path.join(PROJECT_ROOT, entry);
       if (fs.existsSync(source)) fs.cpSync(source, path.join(this.root, entry), { recursive: true, preserveTimestamps: true });
     }
+    copyBundleCache(path.join(PROJECT_ROOT, BUNDLE_CACHE), path.join(this.root, BUNDLE_CACHE));
     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(this.root, "node_modules"), "dir");
   }
 
