@@ -6,16 +6,14 @@
  */
 const base = require("./jest.config");
 
-/** Suites left out, each for what it needs. */
+/** Suites left out beside the emulator's, each for what it needs. */
 const NEEDS_MORE = [
   // PHP, MariaDB and Chromium (Debian packages): the Inventory app end to end.
   "<rootDir>/__tests__/app/",
   // MariaDB and moto_server: the database app user's rotation function against a real database and the emulator.
   "<rootDir>/__tests__/functions/",
-  // moto_server and Terraform: each environment applied into the AWS emulator.
+  // pip and moto_server: the emulator's install checked (the lifecycle suite beside it is one of the emulator's suites).
   "<rootDir>/__tests__/lifecycle/",
-  // moto_server, Terraform, PHP and MariaDB: npm run local, its walk of the lab, and local:down.
-  "<rootDir>/__tests__/local/(local-deploy|lab-walk)\\.test\\.ts$",
   // Terraform against local S3 and DynamoDB stand-ins: the S3 backend and its locks.
   "<rootDir>/__tests__/state/",
   // Terraform: the examples validated.
@@ -28,12 +26,11 @@ const NEEDS_MORE = [
   "<rootDir>/__tests__/terraform/(environments|plan-command|kept-workspace|saved-plan|runner|hcl-command)\\.test\\.ts$",
   // Terraform: every command the README and help give, run as written where it runs offline.
   "<rootDir>/__tests__/docs/commands\\.test\\.ts$",
-  // Terraform and moto_server: a sign-in environment's client secret changed in its state, reviewed offline and live.
-  "<rootDir>/__tests__/terraform/sensitive-review\\.test\\.ts$",
-  // Terraform, and moto_server: the CI access stack validated, planned and applied, an environment deployed with its roles.
-  "<rootDir>/__tests__/ci-access/(ci-access-terraform|ci-access-emulator|deploy-role-emulator)\\.test\\.ts$",
+  // Terraform: the CI access stack validated and planned.
+  "<rootDir>/__tests__/ci-access/ci-access-terraform\\.test\\.ts$",
   // moto_server: the drill's AWS clients over TLS, with and without AWS_CA_BUNDLE.
   "<rootDir>/__tests__/drill/aws-clients\\.test\\.ts$",
 ];
 
-module.exports = { ...base, testPathIgnorePatterns: ["/node_modules/", ...NEEDS_MORE] };
+// npm test's own exclusions (the suites that apply a stack into the AWS emulator, jest.emulator-suites.js), then these.
+module.exports = { ...base, testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...NEEDS_MORE] };
