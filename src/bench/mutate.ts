@@ -1,4 +1,4 @@
-// npm run mutate [-- <folder or file>...] [-- --report]: mutation testing of
+// npm run mutate [-- <folder or file>...] [--report | --list]: mutation testing of
 // the sources the unit suites guard. StrykerJS (stryker.config.mjs) mutates one
 // file per run against the unit suites that exercise its folder, each run with
 // its own incremental file under .cache/stryker/, so an interrupted run keeps
@@ -10,6 +10,7 @@
 //   npm run mutate -- config                one folder
 //   npm run mutate -- src/policy/report.ts  one file
 //   npm run mutate -- --report              only the report, from the results kept
+//   npm run mutate -- constructs --list     each file and the suites its mutants run, nothing mutated
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -56,6 +57,7 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
   root = projectRoot;
   let exitCode = 0;
   const reportOnly = args.includes("--report");
+  const listOnly = args.includes("--list");
   const asked = args.filter((arg) => !arg.startsWith("--"));
   let runs: { name: string; target: Target; files: string[] }[];
   try {
@@ -66,6 +68,10 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
     return 2;
   }
 
+  if (listOnly) {
+    for (const { target, files } of runs) for (const file of files) console.log(`${file}: ${suitesFor(file, target).join(", ")}`);
+    return 0;
+  }
   if (!reportOnly) {
     for (const { target, files } of runs) {
       for (const file of files) {
@@ -111,21 +117,41 @@ function resolveTarget(arg: string): { name: string; target: Target; files: stri
 }
 
 /**
- * The suites that import the file itself, where there are any: the tests that
- * are about it, which should notice a wrong change in it; a suite that only
- * reaches it through a stack synthesizes the stacks once per mutant, minutes
- * per file on two shared cores. A file no suite imports (a control, reached
- * through the controls' index) runs against all of its folder's suites.
+ * The suites about the file and about what builds it: those that import the
+ * file, or a module of its folder, a construct or a stack that imports it (a
+ * construct's defaults are often asserted where another construct or the
+ * bootstrap stack uses them; a control is run through the controls' index),
+ * where there are any. The inventory stack's suites (those that import it)
+ * are left out: they synthesize every environment once per mutant, minutes
+ * per file on two shared cores, and its constructs' own suites hold what it
+ * builds. A file no
+ * suite reaches this way (a control, reached through the controls' index)
+ * runs against all of its folder's suites.
  */
 function suitesFor(file: string, target: Target): readonly string[] {
-  const modulePath = file.replace(/\.ts$/, "");
-  const importing = fs
+  const builders = [...new Set([target.folder, "src/constructs", "src/stacks"])]
+    .flatMap((folder) => sourceFiles(folder))
+    .filter((source) => source !== INVENTORY_STACK && importsOf(source).includes(file));
+  const reached = new Set([file, ...builders]);
+  const suites = fs
     .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
     .filter((suite) => suite.endsWith(".test.ts"))
     .map((suite) => `__tests__/${suite}`)
     .filter((suite) => target.suites.some((glob) => suite.startsWith(glob.slice(0, glob.indexOf("*")))))
-    .filter((suite) => fs.readFileSync(path.join(root, suite), "utf8").includes(`/${modulePath}"`));
-  return importing.length > 0 ? importing.sort() : target.suites;
+    .filter((suite) => importsOf(suite).some((imported) => reached.has(imported)) && !importsOf(suite).includes(INVENTORY_STACK));
+  return suites.length > 0 ? suites.sort() : target.suites;
+}
+
+/** The stack of every environment's resources, which the mutated files' suites leave out (see `suitesFor`). */
+const INVENTORY_STACK = "src/stacks/inventory-stack.ts";
+
+/** The project's .ts files that `file` imports by a relative path (a folder's being its index.ts), from the project's root. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), "utf8");
+  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => {
+    const imported = path.join(path.dirname(file), match[1]);
+    return fs.existsSync(path.join(root, imported, "index.ts")) ? `${imported}/index.ts` : `${imported}.ts`;
+  });
 }
 
 function sourceFiles(folder: string): string[] {
