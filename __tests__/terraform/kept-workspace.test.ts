@@ -197,4 +197,36 @@ describe("a kept Terraform folder", () => {
     workspace.release();
     expect(fs.existsSync(`${keptDirectory}.lock`)).toBe(false);
   });
+
+  it("lets a run take the folder before it writes its stack folder: another run waits from then, and the opened folder gives the lock up", async () => {
+    fs.rmSync(path.dirname(keptDirectory), { recursive: true, force: true });
+    const held = await KeptWorkspace.reserve(keptDirectory);
+    expect(fs.existsSync(`${keptDirectory}.lock`)).toBe(true);
+    const waitedFor: number[] = [];
+    const other = KeptWorkspace.reserve(keptDirectory, { pollMs: 10, onWait: (holder) => waitedFor.push(holder.pid) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(waitedFor).toEqual([process.pid]);
+
+    const workspace = await KeptWorkspace.open(stackDirectory, { cacheDirectory: TERRAFORM_CACHE, directory: keptDirectory, lock: held });
+    expect(fs.readdirSync(keptDirectory)).toContain("cdk.tf.json");
+    let otherHeld = false;
+    void other.then(() => (otherHeld = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(otherHeld).toBe(false);
+    workspace.release();
+    (await other).release();
+    expect(fs.existsSync(`${keptDirectory}.lock`)).toBe(false);
+  });
+
+  it("refuses a held lock that is another folder's, and keeps it", async () => {
+    const elsewhere = await KeptWorkspace.reserve(`${keptDirectory}-other`);
+    try {
+      await expect(KeptWorkspace.open(stackDirectory, { cacheDirectory: TERRAFORM_CACHE, directory: keptDirectory, lock: elsewhere })).rejects.toThrow(
+        `KeptWorkspace.open: the lock held is ${keptDirectory}-other.lock, not ${keptDirectory}.lock`,
+      );
+      expect(fs.existsSync(`${keptDirectory}-other.lock`)).toBe(true);
+    } finally {
+      elsewhere.release();
+    }
+  });
 });

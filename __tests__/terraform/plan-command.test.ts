@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { costReview } from "../../src/terraform/cost-review";
 import { reviewPlan } from "../../src/terraform/plan-review";
+import { KeptWorkspace } from "../../src/terraform/kept-workspace";
 import { readSavedPlan } from "../../src/terraform/saved-plan";
 import type { TerraformPlanJson } from "../../src/terraform/plan-json";
 import type { NumberShapes } from "../../src/terraform/value-numbers";
@@ -32,8 +33,14 @@ function plannedChanges(planText: string): string {
     .join("\n");
 }
 
+interface BackgroundReview {
+  /** What it printed to stderr so far. */
+  readonly stderr: () => string;
+  readonly done: Promise<{ status: number | null; stdout: string; stderr: string }>;
+}
+
 /** `npm run plan` in the copy, run asynchronously so two can run at once. */
-function reviewInBackground(): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function reviewInBackground(): BackgroundReview {
   const child = spawn("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], {
     cwd: project.root,
     env: { ...process.env, CHECKPOINT_DISABLE: "1", ...offline },
@@ -42,14 +49,28 @@ function reviewInBackground(): Promise<{ status: number | null; stdout: string; 
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+  return { stderr: () => stderr, done: new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr }))) };
 }
+
+/** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */
+async function eventually(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not the case after ${timeoutMs / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What a review prints while the test holds the environment's folder. */
+const WAITING_FOR_TEST = `Waiting for another review of default (process ${process.pid}) to finish...`;
 
 let project: ProjectCopy;
 let result: ReturnType<ProjectCopy["run"]>;
 let firstPlanText: string;
 let resourceCount: number;
-let concurrent: Awaited<ReturnType<typeof reviewInBackground>>[];
+let concurrent: Awaited<BackgroundReview["done"]>[];
+/** Whether the stack folder had a configuration again while both reviews waited for the folder (removed before they started). */
+let synthesizedWhileWaiting: boolean;
 /** `npm run plan` of the lab's starting point, as a user types it. */
 let labStart: ReturnType<ProjectCopy["run"]>;
 
@@ -58,8 +79,19 @@ beforeAll(async () => {
   result = project.run("node", ["scripts/run.mjs", "scripts/plan.ts", "--env", "default"], offline);
   firstPlanText = project.read("plan-review/default/plan.txt");
   resourceCount = synthesizedResourceCount(project.path("cdktf.out/stacks/inventory-default"));
-  // Two more reviews of the same environment at once, as a user and a test run might: they share the kept folder.
-  concurrent = await Promise.all([reviewInBackground(), reviewInBackground()]);
+  // Two more reviews of the same environment at once, as a user and a test run might, started while a third one (this
+  // test, holding the environment's folder) is under way: they share the kept folder, and neither synthesizes before its
+  // turn, so none rewrites the stack folder in cdktf.out while another copies from it.
+  const held = await KeptWorkspace.reserve(project.path(".cache/terraform/review/default"));
+  fs.rmSync(project.path("cdktf.out/stacks/inventory-default/cdk.tf.json"));
+  const reviews = [reviewInBackground(), reviewInBackground()];
+  try {
+    await eventually(() => reviews.every((review) => review.stderr().includes(WAITING_FOR_TEST)), "both reviews wait for the folder");
+    synthesizedWhileWaiting = fs.existsSync(project.path("cdktf.out/stacks/inventory-default/cdk.tf.json"));
+  } finally {
+    held.release();
+  }
+  concurrent = await Promise.all(reviews.map((review) => review.done));
 });
 
 // Its own Terraform folder, initialised on this first run.
@@ -156,7 +188,8 @@ describe("npm run plan", () => {
     ]);
   });
 
-  it("runs two reviews of one environment at once one after the other, reusing the folder, to the same plan", () => {
+  it("runs two reviews of one environment at once one after the other, each synthesizing in its turn, reusing the folder, to the same plan", () => {
+    expect(synthesizedWhileWaiting).toBe(false);
     for (const run of concurrent) {
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(
@@ -164,11 +197,8 @@ describe("npm run plan", () => {
       );
       expect(run.stdout).toContain(`Plan: ${resourceCount} to add, 0 to change, 0 to destroy.`);
     }
-    // Exactly one of them found the folder taken and waited.
-    expect(concurrent.map((run) => run.stderr.trim()).sort()).toEqual([
-      "",
-      expect.stringMatching(/^Waiting for another review of default \(process \d+\) to finish\.\.\.$/),
-    ]);
+    // Each found the folder taken by the review under way and said so once, though the second then waited for the first.
+    expect(concurrent.map((run) => run.stderr.trim())).toEqual([WAITING_FOR_TEST, WAITING_FOR_TEST]);
     expect(plannedChanges(project.read("plan-review/default/plan.txt"))).toBe(plannedChanges(firstPlanText));
     expect(fs.existsSync(project.path(".cache/terraform/review/default.lock"))).toBe(false);
   });

@@ -19,8 +19,11 @@ export interface KeptWorkspaceOptions extends StackWorkspaceOptions {
   readonly directory: string;
   /** Settings added to the stack's backend block at init, as for `StackWorkspace.init`; a change initialises again. */
   readonly backendConfig?: Record<string, unknown>;
-  /** How to wait for another run that holds the folder. @default 10 minutes, polling every 100 ms */
-  readonly lock?: ExclusiveLockOptions;
+  /**
+   * How to wait for another run that holds the folder, or the folder's lock
+   * already held (from `reserve`). @default 10 minutes, polling every 100 ms
+   */
+  readonly lock?: ExclusiveLockOptions | ExclusiveLock;
 }
 
 /** Whether `initIfChanged` ran `terraform init`, and why (or why not). */
@@ -72,7 +75,7 @@ const CHANGE_REASONS: Record<keyof InitRecord, string> = {
  * One run at a time uses the folder: `open` waits for another run's lock
  * (`<directory>.lock`) and `release` gives it up, so two reviews of the same
  * environment run one after the other instead of overwriting each other's
- * configuration, init and plan.
+ * configuration, init and plan (and, with `reserve`, their synthesis).
  *
  * Every run replaces the configuration with the stack folder's and drops
  * anything else a previous run left (state, plans), so a plan against the
@@ -88,11 +91,26 @@ export class KeptWorkspace extends StackWorkspace {
     super(directory, environment);
   }
 
-  /** Takes the folder's lock (waiting for another run), then puts `stackDirectory`'s configuration and the override in it. */
+  /**
+   * Takes the lock of the folder `directory` (waiting for another run) for a
+   * run that writes its stack folder before it opens the workspace: a
+   * synthesis into cdktf.out. A second run then waits before it rewrites the
+   * stack folder, not while the first copies from it. `open` takes the held
+   * lock in its options; its `release` gives it up.
+   */
+  static async reserve(directory: string, options?: ExclusiveLockOptions): Promise<ExclusiveLock> {
+    fs.mkdirSync(path.dirname(directory), { recursive: true });
+    return ExclusiveLock.acquire(`${directory}.lock`, options);
+  }
+
+  /** Takes the folder's lock (waiting for another run) unless held already, then puts `stackDirectory`'s configuration and the override in it. */
   static async open(stackDirectory: string, options: KeptWorkspaceOptions): Promise<KeptWorkspace> {
     const environment = terraformEnvironment(options.cacheDirectory, options.variables);
     fs.mkdirSync(options.directory, { recursive: true });
-    const lock = await ExclusiveLock.acquire(`${options.directory}.lock`, options.lock);
+    const file = `${options.directory}.lock`;
+    if (options.lock instanceof ExclusiveLock && options.lock.file !== file)
+      throw new Error(`KeptWorkspace.open: the lock held is ${options.lock.file}, not ${file}`);
+    const lock = options.lock instanceof ExclusiveLock ? options.lock : await ExclusiveLock.acquire(file, options.lock);
     try {
       const workspace = new KeptWorkspace(options.directory, environment, lock, options.backendConfig);
       for (const entry of fs.readdirSync(options.directory)) {

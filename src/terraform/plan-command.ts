@@ -26,7 +26,7 @@
 import { Console } from "node:console";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SettingsError, settingsErrorText } from "../config/load";
+import { ENVIRONMENT_SELECTOR, loadEnvironments, SettingsError, settingsErrorText } from "../config/load";
 import { type SynthesizedStack, synthesize } from "../synthesize";
 import { documentResources } from "./cost";
 import type { TerraformDocument } from "./document";
@@ -135,25 +135,33 @@ async function reviewEnvironment(
 ): Promise<void> {
   const root = context.projectRoot;
   // With --compare every environment is synthesized (as cdktf synth does), so the other one is priced from its configuration.
-  const stacks = synthesize({ projectRoot: root, variables: { ...context.variables, INVENTORY_ENV: compare ? "" : environment } });
-  const stack = stacks.find((candidate) => candidate.environment === environment);
-  if (!stack) throw new SettingsError(`--env: unknown environment "${environment}"; known: ${stacks.map((candidate) => candidate.environment).join(", ")}`);
-  const compared = compare === undefined ? undefined : stacks.find((candidate) => candidate.environment === compare);
-  if (compare !== undefined && !compared)
-    throw new SettingsError(`--compare: unknown environment "${compare}"; known: ${stacks.map((candidate) => candidate.environment).join(", ")}`);
+  const variables = { ...context.variables, [ENVIRONMENT_SELECTOR]: compare ? "" : environment };
+  // The environments are read and checked before anything is locked or written: the review's folder is named after one.
+  const known = loadEnvironments({ directory: path.join(root, "environments"), variables }).map((settings) => settings.environment);
+  if (!known.includes(environment)) throw new SettingsError(`--env: unknown environment "${environment}"; known: ${known.join(", ")}`);
+  if (compare !== undefined && !known.includes(compare)) throw new SettingsError(`--compare: unknown environment "${compare}"; known: ${known.join(", ")}`);
   // Markdown goes to stdout alone, so a pipeline can post it as it is.
   const say = (text: string) => (format === "markdown" ? io.error(text) : io.log(text));
   const cacheDirectory = path.join(root, ".cache", "terraform");
-  const workspace = await KeptWorkspace.open(stack.directory, {
-    cacheDirectory,
-    directory: path.join(cacheDirectory, live ? "review-live" : "review", environment),
-    // Live: the stack's own backend and provider settings, as `cdktf diff` would use them.
-    localBackend: !live,
-    offline: !live,
-    backendConfig: live ? localStatePath(stack) : undefined,
-    lock: { onWait: (holder) => io.error(`Waiting for another review of ${environment} (process ${holder.pid}) to finish...`) },
+  const directory = path.join(cacheDirectory, live ? "review-live" : "review", environment);
+  // One review of an environment at a time from its synthesis on: a second one waits before it rewrites the stack folder
+  // in cdktf.out, not while this one copies from it.
+  const folderLock = await KeptWorkspace.reserve(directory, {
+    onWait: (holder) => io.error(`Waiting for another review of ${environment} (process ${holder.pid}) to finish...`),
   });
   try {
+    const stacks = synthesize({ projectRoot: root, variables });
+    const [stack, compared] = [environment, compare].map((name) => stacks.find((candidate) => candidate.environment === name));
+    if (!stack) throw new Error(`synthesis wrote no stack for environment ${environment}`);
+    const workspace = await KeptWorkspace.open(stack.directory, {
+      cacheDirectory,
+      directory,
+      // Live: the stack's own backend and provider settings, as `cdktf diff` would use them.
+      localBackend: !live,
+      offline: !live,
+      backendConfig: live ? localStatePath(stack) : undefined,
+      lock: folderLock,
+    });
     const init = await workspace.initIfChanged();
     say(`Terraform: ${init.initialised ? "initialised" : "reusing"} ${path.relative(context.cwd, workspace.directory)} (${init.reason})\n`);
     const result = await workspace.plan(live ? { refresh: true, lock } : {});
@@ -200,6 +208,6 @@ async function reviewEnvironment(
     const kept = path.relative(context.cwd, outputDirectory);
     say(`Saved: ${kept}/{${Object.keys(saved).join(",")}}${verbose ? "" : `; the full review is review.txt (or --verbose)`}`);
   } finally {
-    workspace.release();
+    folderLock.release();
   }
 }
