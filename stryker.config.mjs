@@ -18,6 +18,9 @@ export default {
     configFile: "jest.unit.config.js",
     config: {
       testMatch: suites.split(",").map((suite) => `<rootDir>/${suite}`),
+      // The sources too, so Jest's --findRelatedTests follows a suite's imports through them: with only __tests__ (the
+      // suites' root) it finds only the suites that import the mutated file itself.
+      roots: ["<rootDir>/__tests__", "<rootDir>/src"],
       // The app bundles (__tests__/global-setup.js) are for suites that run commands in a copy of the project, none of these.
       globalSetup: undefined,
     },
