@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { runBench, suiteSentence, suiteSummary, type JestJson } from "../../src/bench/bench";
+import { failedTests, runBench, suiteSentence, suiteSummary, type JestJson } from "../../src/bench/bench";
 
 // What npm run bench says of npm test: its time over the require("cdktf") floor, against the target of
 // at most 2,100 times, and its three longest suites, from Jest's JSON results.
@@ -36,6 +36,43 @@ describe("npm run bench's figures of npm test", () => {
         { suite: "__tests__/typecheck.test.ts", seconds: 28.9 },
       ],
     });
+  });
+
+  it("names each failed test of a failed run, with the first lines of why, and a suite that failed outside its tests", () => {
+    const failed: JestJson = {
+      ...JEST,
+      numPassedTestSuites: 2,
+      testResults: [
+        { ...suite("lint", 74.3), assertionResults: [{ fullName: "lint passes", status: "passed", failureMessages: [] }] },
+        {
+          ...suite("terraform/plan-command", 390.25),
+          message: "summary of the suite's failures",
+          assertionResults: [
+            { fullName: "npm run plan prints the review", status: "passed", failureMessages: [] },
+            {
+              fullName: "npm run plan runs two reviews",
+              status: "failed",
+              failureMessages: ["Error: expect(received).toBe(expected)\n\nExpected: 0\nReceived: 1\n  at one\n  at two\n  at three\n  at four"],
+            },
+          ],
+        },
+        { ...suite("docs/commands", 301), message: "Test suite failed to run\n\n  ENOENT: no such file", assertionResults: [] },
+        suite("typecheck", 28.9),
+      ],
+    };
+    expect(failedTests(failed, ROOT)).toEqual([
+      "  __tests__/terraform/plan-command.test.ts > npm run plan runs two reviews",
+      "    Error: expect(received).toBe(expected)",
+      "    Expected: 0",
+      "    Received: 1",
+      "      at one",
+      "      at two",
+      "      at three",
+      "  __tests__/docs/commands.test.ts",
+      "    Test suite failed to run",
+      "      ENOENT: no such file",
+    ]);
+    expect(failedTests(JEST, ROOT)).toEqual([]);
   });
 
   it("says when the suite is over the target, and by how much", () => {

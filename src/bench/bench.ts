@@ -32,6 +32,8 @@ interface Variant {
   readonly environment?: NodeJS.ProcessEnv;
   /** Where the command runs. @default the project root */
   readonly cwd?: string;
+  /** What to keep and say of a failed run, given its whole output, beyond the last lines the failure shows. */
+  readonly onFailure?: (output: string) => string;
 }
 
 interface Measurement {
@@ -252,7 +254,14 @@ export interface JestJson {
   readonly numTotalTestSuites: number;
   readonly numPassedTests: number;
   readonly numTotalTests: number;
-  readonly testResults: readonly { readonly name: string; readonly startTime: number; readonly endTime: number }[];
+  readonly testResults: readonly {
+    readonly name: string;
+    readonly startTime: number;
+    readonly endTime: number;
+    /** Why the suite failed, when it did: every failed test's message, or an error outside any test. */
+    readonly message?: string;
+    readonly assertionResults?: readonly { readonly fullName: string; readonly status: string; readonly failureMessages: readonly string[] }[];
+  }[];
 }
 
 /**
@@ -268,6 +277,7 @@ function measureSuite(bench: BenchRun): SuiteMeasurement {
     name: "npm test (every suite but the emulator's)",
     command: ["npm", "test", "--silent", "--", "--json", `--outputFile=${jestJson}`],
     runs: 1,
+    onFailure: (output) => keepFailedSuite(bench, jestJson, output),
   };
   context.stderr.write(`measuring the floor (${runs} runs), npm test (1 run), the floor again (${runs} runs)...\n`);
   const floorSamples = Array.from({ length: runs }, () => runOnce(bench, floorVariant));
@@ -277,6 +287,37 @@ function measureSuite(bench: BenchRun): SuiteMeasurement {
   const whole = summarize(bench, suiteVariant, [suiteSample]);
   const jest = JSON.parse(fs.readFileSync(jestJson, "utf8")) as JestJson;
   return { results: [floor, whole], summary: suiteSummary(jest, whole.medianSeconds, floor.medianSeconds, root) };
+}
+
+/**
+ * Keeps a failed npm test's Jest results and whole output in
+ * bench-results/npm-test-failed-<date>/ (the bench's own folder goes when it
+ * ends); says where, and which tests failed.
+ */
+function keepFailedSuite(bench: BenchRun, jestJson: string, output: string): string {
+  const kept = path.join(bench.root, "bench-results", `npm-test-failed-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  fs.mkdirSync(kept, { recursive: true });
+  fs.writeFileSync(path.join(kept, "output.txt"), output);
+  const jest = fs.existsSync(jestJson) ? (JSON.parse(fs.readFileSync(jestJson, "utf8")) as JestJson) : undefined;
+  if (jest) fs.copyFileSync(jestJson, path.join(kept, "jest.json"));
+  const failures = jest ? failedTests(jest, bench.root) : ["(Jest wrote no results)"];
+  return `\nKept ${path.relative(bench.context.cwd, kept)}/ (${jest ? "jest.json, " : ""}output.txt). Failed:\n${failures.join("\n")}`;
+}
+
+/** Each failed test of Jest's results (or failed suite, when it failed outside its tests), with the first lines of why. */
+export function failedTests(jest: JestJson, root: string): string[] {
+  const firstLines = (message: string) =>
+    message
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .slice(0, 6)
+      .map((line) => `    ${line.trimEnd()}`);
+  return jest.testResults.flatMap((result) => {
+    const suite = path.relative(root, result.name);
+    const failed = (result.assertionResults ?? []).filter((test) => test.status === "failed");
+    if (failed.length === 0) return result.message ? [`  ${suite}`, ...firstLines(result.message)] : [];
+    return failed.flatMap((test) => [`  ${suite} > ${test.fullName}`, ...firstLines(test.failureMessages.join("\n"))]);
+  });
 }
 
 /** The suite's figures from Jest's JSON results, the suite's wall time and the floor's. */
@@ -394,7 +435,8 @@ function runOnce(bench: BenchRun, variant: Variant): { seconds: number; kilobyte
   if (result.status !== 0)
     throw new BenchFailure(
       `${variant.name} failed (exit ${result.status}): ${variant.command.join(" ")}\n` +
-        `${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}`,
+        `${(result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n")}` +
+        (variant.onFailure?.(`${result.stdout}${result.stderr}`) ?? ""),
     );
   const [seconds, kilobytes] = fs.readFileSync(timing, "utf8").trim().split(/\s+/).slice(-2).map(Number);
   return { seconds, kilobytes };
