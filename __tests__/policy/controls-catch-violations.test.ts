@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Testing } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -19,6 +21,32 @@ import { PROJECT_ROOT } from "../support/stacks";
 
 const settings = hardenedSettings(PROJECT_ROOT);
 const hardened = synthInventory(PROJECT_ROOT, settings);
+
+// What each violation's findings say, kept in findings/ and compared line for line: a check that notices the right
+// resource but says something wrong of it (an empty problem, another attribute's name, another resource's address)
+// changes the kept text, whose diff is reviewed like a plan's.
+// After a deliberate change: UPDATE_FINDINGS=1 npx jest __tests__/policy/controls-catch-violations.test.ts
+const KEPT_FINDINGS = path.join(__dirname, "findings");
+const UPDATE_FINDINGS = process.env.UPDATE_FINDINGS === "1";
+
+/** Compares `text` with the kept findings file `name`, or rewrites it under UPDATE_FINDINGS=1. */
+function expectKeptFindings(name: string, text: string): void {
+  const file = path.join(KEPT_FINDINGS, name);
+  if (UPDATE_FINDINGS) {
+    fs.mkdirSync(KEPT_FINDINGS, { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  expect(text).toBe(fs.readFileSync(file, "utf8"));
+}
+
+/** The findings of `control` after `edit` that it does not have in `base`, as `npm run policy` prints them. */
+function newFindings(control: Control, base: TerraformDocument, edit: Edit, scope: Target["scope"]): string[] {
+  const before = new Set(findingsIn(control, base, scope));
+  return findingsAfter(control, base, edit, scope).filter((finding) => !before.has(finding));
+}
+
+/** A control's heading and its findings, indented, as lines of a kept findings file. */
+const findingLines = (heading: string, findings: readonly string[]) => [heading, ...findings.map((finding) => `  ${finding}`)];
 
 type Edit = (document: any) => void;
 
@@ -512,6 +540,26 @@ describe("every inventory control notices when its protection is broken", () => 
     expect(findingsAfter(control, hardened, () => undefined)).not.toEqual([]);
     expect(findingsAfter(control, hardened, remedy)).toEqual([]);
   });
+
+  it("keeps in findings/inventory.txt what each violation's finding says, and each unmet control's, and each control's of no resources", () => {
+    const withViolations = inventory.filter((control) => violations[control.id]);
+    const unmet = inventory.filter((control) => remedies[control.id]);
+    expect([withViolations.length + unmet.length, withViolations.length > 0, unmet.length > 0]).toEqual([inventory.length, true, true]);
+    const lines = [
+      ...withViolations.flatMap((control) =>
+        violations[control.id].flatMap(([what, edit]) => findingLines(`${control.id} fails with ${what}`, newFindings(control, hardened, edit, "inventory"))),
+      ),
+      ...unmet.flatMap((control) => findingLines(`${control.id} is not met by the hardened stack`, findingsIn(control, hardened, "inventory"))),
+      // What a control requires (a finding on the configuration) and what it only checks where it exists (none).
+      ...inventory.flatMap((control) =>
+        findingLines(
+          `${control.id} of a configuration without resources`,
+          findingsAfter(control, hardened, (document) => (document.resource = {})),
+        ),
+      ),
+    ];
+    expectKeptFindings("inventory.txt", `${lines.join("\n")}\n`);
+  });
 });
 
 describe("the state controls, on a stand-in for the bootstrap stack", () => {
@@ -599,6 +647,21 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
 
   it.each(stateViolations)("%s fails with %s", (id, _what, edit, alsoBroken = []) => {
     expect(controlsBrokenBy(standIn, edit, "state").sort()).toStrictEqual([id, ...alsoBroken].sort());
+  });
+
+  it("keeps in findings/state.txt what each violation's finding says, and each control's of no resources", () => {
+    const controlOf = (id: string) => state.find((control) => control.id === id)!;
+    const lines = [
+      ...stateViolations.flatMap(([id, what, edit]) => findingLines(`${id} fails with ${what}`, newFindings(controlOf(id), standIn, edit, "state"))),
+      ...state.flatMap((control) =>
+        findingLines(
+          `${control.id} of a configuration without resources`,
+          findingsAfter(control, standIn, (document) => (document.resource = {}), "state"),
+        ),
+      ),
+    ];
+    expect(stateViolations).toHaveLength(14);
+    expectKeptFindings("state.txt", `${lines.join("\n")}\n`);
   });
 
   it("names a missing lock table in one finding on the configuration", () => {
