@@ -10,7 +10,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { AppArtifact, type AppArtifactProps, packApp } from "../../src/constructs/compute/app-artifact";
+import { AppArtifact, type AppArtifactProps, appArtifactProblems, packApp } from "../../src/constructs/compute/app-artifact";
 import { copyOfApp, filesUnder } from "../support/app-folder";
 import { requireCommands } from "../support/require-commands";
 import { APP_DIRECTORY, expectRefused, onlyResource } from "../support/stacks";
@@ -76,6 +76,97 @@ function synthArtifact(overrides: Partial<AppArtifactProps> = {}) {
   return { json, document: JSON.parse(json) };
 }
 
+/** An app folder of its own under the scratch folder: `files` (path to content) in the archived folders. */
+function smallApp(name: string, files: Record<string, string>): string {
+  const root = path.join(scratch, name);
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), content);
+  }
+  for (const folder of RUNTIME_FOLDERS) fs.mkdirSync(path.join(root, folder), { recursive: true });
+  return root;
+}
+
+/** The 512-byte headers of a ustar archive, in order, with the size each announces. */
+function headersOf(archive: Buffer): Buffer[] {
+  const headers: Buffer[] = [];
+  for (let offset = 0; archive[offset] !== 0;) {
+    const header = archive.subarray(offset, offset + 512);
+    headers.push(header);
+    offset += 512 + Math.ceil(parseInt(header.toString("latin1", 124, 135), 8) / 512) * 512;
+  }
+  return headers;
+}
+
+const field = (header: Buffer, start: number, length: number) => header.toString("latin1", start, start + length);
+
+describe("packApp's archive, byte by byte", () => {
+  it("lists the files by path in byte order, whatever order they were written in, leaving out dot files", () => {
+    const app = smallApp("order", {
+      "www/b.php": "b",
+      "src/Z.php": "Z",
+      "www/a.php": "a",
+      "src/a/b.php": "ab",
+      "www/.DS_Store": "x",
+      "src/.hidden/c.php": "c",
+    });
+    expect(headersOf(packApp(app).archive).map((header) => field(header, 0, 100).replace(/\0+$/, ""))).toStrictEqual([
+      "src/Z.php",
+      "src/a/b.php",
+      "www/a.php",
+      "www/b.php",
+    ]);
+  });
+
+  it("writes each header as ustar: mode 0644, root's, mtime 0, a regular file, and the checksum of its bytes", () => {
+    const [header] = headersOf(packApp(smallApp("header", { "httpd/app.conf": "Listen 80\n" })).archive);
+    expect([field(header, 100, 8), field(header, 108, 8), field(header, 116, 8), field(header, 124, 12), field(header, 136, 12)]).toStrictEqual([
+      "0000644\0",
+      "0000000\0",
+      "0000000\0",
+      "00000000012\0",
+      "00000000000\0",
+    ]);
+    expect([field(header, 156, 1), field(header, 257, 6), field(header, 263, 2), field(header, 265, 5), field(header, 297, 5)]).toStrictEqual([
+      "0",
+      "ustar\0",
+      "00",
+      "root\0",
+      "root\0",
+    ]);
+    // POSIX: the sum of the header's bytes with the checksum field as eight spaces, six octal digits, NUL, space.
+    const sum = [...header].reduce((total, byte, index) => total + (index >= 148 && index < 156 ? 32 : byte), 0);
+    expect(field(header, 148, 8)).toBe(`${sum.toString(8).padStart(6, "0")}\0 `);
+  });
+
+  it("takes a path of 100 bytes and refuses a longer one, naming it", () => {
+    const at100 = `www/${"a".repeat(92)}.php`;
+    expect(Buffer.byteLength(at100)).toBe(100);
+    expect(headersOf(packApp(smallApp("long-100", { [at100]: "" })).archive)).toHaveLength(1);
+    const at101 = `www/${"a".repeat(93)}.php`;
+    expect(() => packApp(smallApp("long-101", { [at101]: "" }))).toThrow(`app archive: path longer than 100 bytes: ${at101}`);
+  });
+
+  it("refuses what is neither a file nor a folder, naming it", () => {
+    const app = smallApp("link", { "www/index.php": "<?php" });
+    fs.symlinkSync("index.php", path.join(app, "www", "link.php"));
+    expect(() => packApp(app)).toThrow(`app archive: ${path.join(app, "www", "link.php")} is neither a file nor a folder`);
+  });
+});
+
+describe("appArtifactProblems", () => {
+  it("has nothing to say of the defaults or of the bounds", () => {
+    expect(appArtifactProblems({})).toStrictEqual([]);
+    expect(appArtifactProblems({ keptVersions: 1, noncurrentDays: 3650 })).toStrictEqual([]);
+    expect(appArtifactProblems({ keptVersions: 100, noncurrentDays: 1 })).toStrictEqual([]);
+  });
+
+  it("names each retention setting out of its bounds", () => {
+    expect(appArtifactProblems({ keptVersions: 101, noncurrentDays: 3651 }).map((problem) => problem.prop)).toStrictEqual(["keptVersions", "noncurrentDays"]);
+    expect(appArtifactProblems({ noncurrentDays: 0 }).map((problem) => problem.prop)).toStrictEqual(["noncurrentDays"]);
+  });
+});
+
 describe("AppArtifact", () => {
   const { json, document } = synthArtifact();
   const packed = packApp(APP_DIRECTORY);
@@ -101,19 +192,21 @@ describe("AppArtifact", () => {
 
   it("keeps the ten newest replaced versions however old, and expires older ones after 30 days", () => {
     const [, lifecycle] = onlyResource(document, "aws_s3_bucket_lifecycle_configuration");
-    expect(lifecycle.rule).toEqual([
-      expect.objectContaining({
+    expect(lifecycle.rule).toStrictEqual([
+      {
+        id: "expire-replaced-app-versions",
         status: "Enabled",
         filter: [{ prefix: "app/" }],
         noncurrent_version_expiration: [{ noncurrent_days: 30, newer_noncurrent_versions: 10 }],
-      }),
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+      },
     ]);
-    expect(lifecycle.rule[0].expiration).toBeUndefined();
   });
 
   it("uploads the archive under one key, its hash as the source hash, once the bucket is versioned and encrypted", () => {
     expect(json).toHaveResourceWithProperties(S3Object, {
       key: "app/inventory-app.tar",
+      content_type: "application/x-tar",
       source_hash: packed.sha256,
       metadata: { sha256: packed.sha256 },
     });
