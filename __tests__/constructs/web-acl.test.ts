@@ -1,7 +1,7 @@
-import { Testing } from "cdktf";
+import { Lazy, Testing } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
-import { WebAcl, type WebAclProps } from "../../src/constructs/edge/web-acl";
+import { WebAcl, type WebAclProps, webAclProblems } from "../../src/constructs/edge/web-acl";
 import { expectRefused, onlyResource } from "../support/stacks";
 
 const LOAD_BALANCER = "arn:aws:elasticloadbalancing:us-west-2:111122223333:loadbalancer/app/Inventory-LB/0123456789abcdef";
@@ -85,6 +85,38 @@ describe("WebAcl", () => {
     ]);
   });
 
+  it("names each rule and its metrics after the ACL, and matches form posts by their exact method", () => {
+    const visible = (metricName: string) => ({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true, metric_name: metricName });
+    expect(rules.map((rule) => [rule.name, rule.visibility_config])).toStrictEqual([
+      ["requests-per-client-ip", visible("Inventory-LB-web-acl-requests-per-client-ip")],
+      ["writes-per-client-ip", visible("Inventory-LB-web-acl-writes-per-client-ip")],
+      ["AWSManagedRulesCommonRuleSet", visible("Inventory-LB-web-acl-AWSManagedRulesCommonRuleSet")],
+      ["AWSManagedRulesKnownBadInputsRuleSet", visible("Inventory-LB-web-acl-AWSManagedRulesKnownBadInputsRuleSet")],
+      ["AWSManagedRulesSQLiRuleSet", visible("Inventory-LB-web-acl-AWSManagedRulesSQLiRuleSet")],
+    ]);
+    expect(acl.visibility_config).toStrictEqual(visible("Inventory-LB-web-acl"));
+    expect(rules[1].statement.rate_based_statement.scope_down_statement).toStrictEqual({
+      byte_match_statement: {
+        field_to_match: { method: {} },
+        positional_constraint: "EXACTLY",
+        search_string: "POST",
+        text_transformation: { priority: 0, type: "NONE" },
+      },
+    });
+    expect(rules[0].statement.rate_based_statement.scope_down_statement).toBeUndefined();
+  });
+
+  it("says what it does in its description, naming the app when given, tags itself, and names its delivery policy after the log group", () => {
+    expect([acl.description, acl.tags]).toStrictEqual([
+      "Load balancer: rate limits per client IP, AWS managed rules for common attacks, known bad inputs and SQL injection",
+      { Name: "Inventory-LB-web-acl" },
+    ]);
+    expect(onlyResource(synthWebAcl({ appName: "Inventory" }).document, "aws_wafv2_web_acl")[1].description).toBe(
+      "Inventory load balancer: rate limits per client IP, AWS managed rules for common attacks, known bad inputs and SQL injection",
+    );
+    expect(onlyResource(document, "aws_cloudwatch_log_resource_policy")[1].policy_name).toBe("aws-waf-logs-inventory-lb-web-acl-delivery");
+  });
+
   it("takes its limits and retention from its props", () => {
     const custom = synthWebAcl({ rateLimits: { requests: 5000, writes: 20, windowSeconds: 60 }, logRetentionDays: 30 });
     const [, customAcl] = onlyResource(custom.document, "aws_wafv2_web_acl");
@@ -107,5 +139,40 @@ describe("WebAcl", () => {
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthWebAcl(overrides), "WebAcl stack/web-acl", message);
     });
+  });
+});
+
+describe("webAclProblems", () => {
+  const valid = {
+    name: "Inventory-LB_web-acl",
+    rateLimits: { requests: 10, writes: 2_000_000_000, windowSeconds: 600 },
+    logGroupName: "aws-waf-logs-a#b/c.d_e-f",
+    logRetentionDays: 365,
+  };
+
+  it("has nothing to say of valid props, or of a log group named at apply time", () => {
+    expect(webAclProblems(valid)).toStrictEqual([]);
+    expect(webAclProblems({ ...valid, logGroupName: Lazy.stringValue({ produce: () => "not-waf" }) })).toStrictEqual([]);
+  });
+
+  it("names each problem with what WAF or CloudWatch Logs allows", () => {
+    expect(
+      webAclProblems({
+        name: "Inventory LB",
+        rateLimits: { requests: 9, writes: 2_000_000_001, windowSeconds: 30 },
+        logGroupName: "aws-waf-logs-a b",
+        logRetentionDays: 2,
+      }),
+    ).toStrictEqual([
+      { prop: "name", message: 'the web ACL name "Inventory LB" must use letters, digits, - and _' },
+      { prop: "rateLimits.requests", message: "9 is not a whole number from 10 to 2000000000" },
+      { prop: "rateLimits.writes", message: "2000000001 is not a whole number from 10 to 2000000000" },
+      { prop: "rateLimits.windowSeconds", message: "30 is not one of 60, 120, 300, 600" },
+      { prop: "logGroupName", message: 'the log group name "aws-waf-logs-a b" must use letters, digits and #/._-' },
+      { prop: "logRetentionDays", message: expect.stringMatching(/^2 is not one of 1, 3, 5,/) },
+    ]);
+    expect(webAclProblems({ ...valid, logGroupName: "my aws-waf-logs-x" })).toStrictEqual([
+      { prop: "logGroupName", message: '"my aws-waf-logs-x" must start with aws-waf-logs- (WAF logs to no other group)' },
+    ]);
   });
 });
