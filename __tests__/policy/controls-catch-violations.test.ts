@@ -562,6 +562,35 @@ describe("every inventory control notices when its protection is broken", () => 
   });
 });
 
+describe("the IAM controls, on policies added to the hardened stack", () => {
+  const control = (id: string) => controlsFor("inventory").find((candidate) => candidate.id === id)!;
+  /** Adds an inline policy of one statement to a role "probe". */
+  const inline = (statement: Record<string, unknown>) => (document: any) =>
+    (document.resource.aws_iam_role_policy.probe = { role: "probe", policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) });
+  /** Attaches the managed policy `arn` to a role "probe". */
+  const attached = (arn: string) => (document: any) => (document.resource.aws_iam_role_policy_attachment = { probe: { role: "probe", policy_arn: arn } });
+
+  it("CKV_AWS_62 finds an Allow of every action but a few, or on every resource but a few", () => {
+    expect(
+      newFindings(control("CKV_AWS_62"), hardened, inline({ Effect: "Allow", NotAction: "s3:DeleteBucket", Resource: "arn:aws:s3:::b" }), "inventory"),
+    ).toStrictEqual(['aws_iam_role_policy.probe: inline policy of role "probe" allows NotAction, every action but a few']);
+    expect(
+      newFindings(control("CKV_AWS_62"), hardened, inline({ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::b/*" }), "inventory"),
+    ).toStrictEqual(['aws_iam_role_policy.probe: inline policy of role "probe" allows NotResource, every resource but a few']);
+  });
+
+  it("CKV_AWS_62 reads Allow statements only: a Deny of every action on every resource is no finding", () => {
+    expect(newFindings(control("CKV_AWS_62"), hardened, inline({ Effect: "Deny", Action: "*", Resource: "*" }), "inventory")).toStrictEqual([]);
+  });
+
+  it("CKV_AWS_274 finds AdministratorAccess of any partition, and has nothing to say of a customer managed policy", () => {
+    expect(newFindings(control("CKV_AWS_274"), hardened, attached("arn:aws-us-gov:iam::aws:policy/AdministratorAccess"), "inventory")).toStrictEqual([
+      'aws_iam_role_policy_attachment.probe: attaches AdministratorAccess to role "probe"',
+    ]);
+    expect(newFindings(control("CKV_AWS_274"), hardened, attached("arn:aws:iam::123456789012:policy/AdministratorAccess"), "inventory")).toStrictEqual([]);
+  });
+});
+
 describe("the state controls, on a stand-in for the bootstrap stack", () => {
   /** The bucket and lock table as the bootstrap stack declares them (resource types from its design). */
   const standIn: TerraformDocument = JSON.parse(
