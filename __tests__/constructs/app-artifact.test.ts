@@ -101,17 +101,20 @@ function headersOf(archive: Buffer): Buffer[] {
 const field = (header: Buffer, start: number, length: number) => header.toString("latin1", start, start + length);
 
 describe("packApp's archive, byte by byte", () => {
-  it("lists the files by path in byte order, whatever order they were written in, leaving out dot files", () => {
+  it("lists the files by path in byte order, not in the order a walk of the folders meets them, leaving out dot files", () => {
+    // A walk meets src/a/ before src/a.php; in byte order "." comes before "/".
     const app = smallApp("order", {
       "www/b.php": "b",
       "src/Z.php": "Z",
       "www/a.php": "a",
       "src/a/b.php": "ab",
+      "src/a.php": "a",
       "www/.DS_Store": "x",
       "src/.hidden/c.php": "c",
     });
     expect(headersOf(packApp(app).archive).map((header) => field(header, 0, 100).replace(/\0+$/, ""))).toStrictEqual([
       "src/Z.php",
+      "src/a.php",
       "src/a/b.php",
       "www/a.php",
       "www/b.php",
@@ -228,6 +231,25 @@ describe("AppArtifact", () => {
     const bytes = fs.readFileSync(path.join(folder, source));
     expect(bytes.equals(packed.archive)).toBe(true);
     expect(crypto.createHash("sha256").update(bytes).digest("hex")).toBe(sourceHash);
+  });
+
+  it("stages the archive for synthesis in one folder of this process under the system's temporary folder, by its hash, readable by its owner only", () => {
+    const staged: string[] = [];
+    Testing.synthScope((scope) => {
+      for (const id of ["first", "second"]) {
+        const asset = new AppArtifact(scope, id, { appDirectory: APP_DIRECTORY }).node.findChild("archive");
+        staged.push(String(Reflect.get(asset, "sourcePath")));
+      }
+    });
+    expect(staged[1]).toBe(staged[0]);
+    const [file] = staged;
+    expect(path.relative(os.tmpdir(), file).split(path.sep)).toStrictEqual([
+      expect.stringMatching(/^inventory-app-artifact-\w{6}$/),
+      packed.sha256,
+      "inventory-app.tar",
+    ]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file).equals(packed.archive)).toBe(true);
   });
 
   it("offers the servers the archive's prefix only, its version and its hash", () => {
