@@ -124,9 +124,8 @@ function resolveTarget(arg: string): { name: string; target: Target; files: stri
  * where there are any. The inventory stack's suites (those that import it)
  * are left out: they synthesize every environment once per mutant, minutes
  * per file on two shared cores, and its constructs' own suites hold what it
- * builds. A file no
- * suite reaches this way (a control, reached through the controls' index)
- * runs against all of its folder's suites.
+ * builds. A file no suite reaches this way runs against all of its folder's
+ * suites.
  */
 function suitesFor(file: string, target: Target): readonly string[] {
   const builders = [...new Set([target.folder, "src/constructs", "src/stacks"])]
