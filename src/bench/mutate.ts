@@ -137,7 +137,10 @@ function suitesFor(file: string, target: Target): readonly string[] {
     .filter((suite) => suite.endsWith(".test.ts"))
     .map((suite) => `__tests__/${suite}`)
     .filter((suite) => target.suites.some((glob) => suite.startsWith(glob.slice(0, glob.indexOf("*")))))
-    .filter((suite) => importsOf(suite).some((imported) => reached.has(imported)) && !importsOf(suite).includes(INVENTORY_STACK));
+    .filter((suite) => {
+      const imports = importsOf(suite);
+      return imports.some((imported) => reached.has(imported)) && !imports.includes(INVENTORY_STACK);
+    });
   return suites.length > 0 ? suites.sort() : target.suites;
 }
 
