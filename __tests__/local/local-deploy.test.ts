@@ -42,6 +42,21 @@ function printedOutputs(stdout: string, stackName: string): Record<string, strin
   );
 }
 
+/**
+ * The end of each log a failed `npm run local` leaves in its session (the deploys' output and the emulator's requests),
+ * shown with the failure: the session folder goes with the suite's scratch folder once the suite ends.
+ */
+function sessionLogs(session: string, lines = 40): string {
+  return ["deploy-state.log", "deploy.log", path.join("emulator", "moto.log")]
+    .map((name) => path.join(session, name))
+    .filter((file) => fs.existsSync(file))
+    .map(
+      (file) =>
+        `--- the last ${lines} lines of ${path.relative(session, file)}\n${fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n")}`,
+    )
+    .join("\n");
+}
+
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "local-deploy-"));
 const session = path.join(scratch, "session");
 afterAll(async () => {
@@ -82,7 +97,8 @@ describe("npm run local, then npm run local:down", () => {
     "deploys the state bootstrap and the default environment with cdktf deploy, and prints the outputs and the app's URL",
     async () => {
       up = await npmRun("local", session);
-      expect({ status: up.status, stderr: up.stderr.includes("Error") ? up.stderr : "" }).toEqual({ status: 0, stderr: "" });
+      const failed = up.status !== 0 || up.stderr.includes("Error");
+      expect({ status: up.status, stderr: failed ? up.stderr : "", logs: failed ? sessionLogs(session) : "" }).toEqual({ status: 0, stderr: "", logs: "" });
       // Read first, so that a figure below that no longer holds does not leave the other steps without the session.
       record = JSON.parse(fs.readFileSync(path.join(session, "session.json"), "utf8")) as LocalSessionRecord;
       expect(up.stdout).toMatch(/^ {2}inventory-state +Apply complete! Resources: 10 added, 0 changed, 0 destroyed\.$/m);
