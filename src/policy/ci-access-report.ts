@@ -46,6 +46,8 @@ interface Capability {
 
 interface ExampleEnvironment {
   readonly tag: string;
+  /** How it is deployed and where its state is, as the list of requests says it. */
+  readonly describe: string;
   readonly names: ReturnType<typeof resourceNames>;
   readonly boundary: string;
   readonly stateObject?: string;
@@ -208,7 +210,7 @@ const CAPABILITIES: readonly Capability[] = [
 ];
 
 /** A role of the example, with its policies as IAM holds them. */
-interface ExampleRole {
+export interface ExampleRole {
   readonly name: string;
   readonly environment: ExampleEnvironment;
   readonly policies: string[];
@@ -222,8 +224,19 @@ function exampleRoles(): ExampleRole[] {
   const attachments = Object.values<{ role: string; policy_arn: string }>(document.resource.aws_iam_role_policy_attachment);
   return props.environments.flatMap((access, index) => {
     const { scope } = access;
+    const { state, namePrefix } = settings[index];
     const environment: ExampleEnvironment = {
       tag: access.environment,
+      describe: [
+        access.githubActions ? `GitHub Actions of \`${access.githubActions.repository}\`` : undefined,
+        access.terraformCloud
+          ? `Terraform Cloud, organization \`${access.terraformCloud.organization}\`, project \`${access.terraformCloud.project}\``
+          : undefined,
+        state.backend === "s3" ? `S3 state in \`${state.bucket}\`` : undefined,
+        namePrefix ? `names prefixed \`${namePrefix}\`` : undefined,
+      ]
+        .filter((part) => part !== undefined)
+        .join(", "),
       names: resourceNames(settings[index].namePrefix, settings[index].names),
       boundary: iam(`policy/${scope.workloads.boundaryPolicy}`),
       stateObject: scope.state ? `${scope.state.bucket}/${scope.state.key}` : undefined,
@@ -250,14 +263,44 @@ function cell(decisions: readonly IamDecision[]): string {
 }
 
 /** The table: a row per capability, a column per role. */
-export function ciRolesTable(): string {
-  const roles = exampleRoles().sort((a, b) => a.name.localeCompare(b.name));
-  const rows = [`| a run may | ${roles.map((role) => `\`${role.name}\``).join(" | ")} |`, `| --- | ${roles.map(() => "---").join(" | ")} |`];
+export function ciRolesTable(roles: readonly ExampleRole[] = exampleRoles()): string {
+  const sorted = [...roles].sort((a, b) => a.name.localeCompare(b.name));
+  const rows = [`| a run may | ${sorted.map((role) => `\`${role.name}\``).join(" | ")} |`, `| --- | ${sorted.map(() => "---").join(" | ")} |`];
   for (const capability of CAPABILITIES) {
-    const cells = roles.map((role) => cell(capability.requests(role.environment).map((request) => evaluateIdentity(request, role.policies))));
+    const cells = sorted.map((role) => cell(capability.requests(role.environment).map((request) => evaluateIdentity(request, role.policies))));
     rows.push(`| ${capability.what} | ${cells.join(" | ")} |`);
   }
   return rows.join("\n");
+}
+
+/** One request as the list shows it: `action` on `resource`, with each condition key of its context. */
+function requestText(request: IamRequest): string {
+  const context = Object.entries(request.context ?? {}).map(([key, value]) => `\`${key}\` = \`${String(value)}\``);
+  return `\`${request.action}\` on \`${request.resource}\`${context.length > 0 ? ` with ${context.join(", ")}` : ""}`;
+}
+
+/**
+ * The requests behind each row of the table, so a reader can check what a "yes" or a "no" answers: once when both
+ * environments ask the same, else for each environment.
+ */
+export function ciRequestsList(roles: readonly ExampleRole[] = exampleRoles()): string {
+  const environments = [...new Map(roles.map((role) => [role.environment.tag, role.environment])).values()];
+  const lines = [
+    `The requests behind each row (all of a row's requests must be allowed), in account ${ACCOUNT}, ${REGION}, for ` +
+      `${environments.map((environment) => `environment \`${environment.tag}\` (${environment.describe})`).join(" and ")}:`,
+    "",
+  ];
+  for (const capability of CAPABILITIES) {
+    const asked = environments.map((environment) => {
+      const requests = capability.requests(environment);
+      return requests.length > 0 ? requests.map(requestText).join("; then ") : "nothing (its state is not in S3)";
+    });
+    const text = asked.every((requests) => requests === asked[0])
+      ? asked[0]
+      : environments.map((environment, index) => `\`${environment.tag}\`: ${asked[index]}`).join(". ");
+    lines.push(`- ${capability.what}: ${text}`);
+  }
+  return lines.join("\n");
 }
 
 /** The generated file under `root`, path -> content, as `npm run docs` writes it. */
@@ -268,5 +311,6 @@ export function generatedCiAccessDocs(root: string): Map<string, string> {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`${CI_ACCESS_DOC} lacks the markers ${start} ... ${end}`);
-  return new Map([[file, `${text.slice(0, from + start.length)}\n${ciRolesTable()}\n${text.slice(to)}`]]);
+  const roles = exampleRoles();
+  return new Map([[file, `${text.slice(0, from + start.length)}\n${ciRolesTable(roles)}\n\n${ciRequestsList(roles)}\n${text.slice(to)}`]]);
 }
