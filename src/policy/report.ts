@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Control } from "./control";
+import type { Control, Target } from "./control";
 import { controlsFor } from "./controls";
 import { type Evaluation, evaluateAll, inventoryTargets } from "./evaluate";
 import { describeCondition, loadExceptions, type PolicyException } from "./exceptions";
@@ -78,10 +78,19 @@ export function securityDoc(
 
 /** The generated file under `root`, path -> content, as `npm run docs` writes it (synthesizes every environment). */
 export function generatedSecurityDocs(root: string): Map<string, string> {
-  const file = path.join(root, SECURITY_DOC);
   const targets = inventoryTargets(root);
   const exceptions = loadExceptions(root);
-  const evaluations = evaluateAll(controlsFor("inventory"), targets, exceptions);
+  return securityDocOf(root, targets, exceptions, evaluateAll(controlsFor("inventory"), targets, exceptions));
+}
+
+/** The generated file from targets already synthesized and evaluated (the policy suite's own, which it synthesizes once). */
+export function securityDocOf(
+  root: string,
+  targets: readonly Target[],
+  exceptions: readonly PolicyException[],
+  evaluations: readonly Evaluation[],
+): Map<string, string> {
+  const file = path.join(root, SECURITY_DOC);
   return new Map([
     [
       file,
