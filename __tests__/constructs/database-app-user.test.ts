@@ -4,7 +4,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { DatabaseAppUser, type DatabaseAppUserProps } from "../../src/constructs/data/database-app-user";
+import { DatabaseAppUser, databaseAppUserNames, databaseAppUserProblems, type DatabaseAppUserProps } from "../../src/constructs/data/database-app-user";
 import { expectRefused, onlyResource, PROJECT_ROOT, resourcesOf } from "../support/stacks";
 
 const ACCOUNT = "111122223333";
@@ -150,6 +150,96 @@ describe("DatabaseAppUser", () => {
     ]);
   });
 
+  it("describes and tags each resource by its name: the secret, the function, its role, policy, group, log group and permission", () => {
+    expect(onlyResource(document, "aws_secretsmanager_secret")[1]).toEqual({
+      name: "inventory-db-app-user",
+      description: "Credentials of the app's MySQL user (inventory_app or inventory_app_clone); made and rotated by inventory-db-app-user-rotation",
+      recovery_window_in_days: 7,
+      tags: { Name: "inventory-db-app-user" },
+    });
+    expect(fn).toMatchObject({
+      description: "Rotates inventory-db-app-user: creates or updates the app's MySQL user with a new password and the app's privileges",
+      architectures: ["arm64"],
+      memory_size: 256,
+      timeout: 30,
+      tags: { Name: "inventory-db-app-user-rotation" },
+    });
+    expect(role).toMatchObject({
+      name: "inventory-db-app-user-rotation",
+      description: "The database app user's rotation function: its secret, the master secret, its network interfaces and log",
+    });
+    expect(policy.name).toBe("rotate-app-user");
+    expect(onlyResource(document, "aws_security_group")[1]).toEqual({
+      name: "inventory-db-app-user-rotation",
+      description: "Database app user rotation: MySQL to the database, HTTPS to Secrets Manager",
+      vpc_id: "vpc-0123",
+      tags: { Name: "inventory-db-app-user-rotation" },
+    });
+    expect(resourcesOf(document, "aws_cloudwatch_log_group")).toEqual([
+      ["app-user_log-group_C28E7603", { name: "/aws/lambda/inventory-db-app-user-rotation", retention_in_days: 365 }],
+    ]);
+    expect(onlyResource(document, "aws_lambda_permission")[1].statement_id).toBe("SecretsManagerRotatesTheAppSecret");
+  });
+
+  it("writes each rule whole: TCP, described, and made before the one it replaces is destroyed", () => {
+    const own = "${aws_security_group.app-user_security-group_4AD5A418.id}";
+    const lifecycle = { create_before_destroy: true };
+    expect(resourcesOf(document, "aws_vpc_security_group_ingress_rule")).toEqual([
+      [
+        "app-user_database-from-rotation_157124B4",
+        {
+          description: "MySQL from the app user's rotation function",
+          security_group_id: "sg-db",
+          referenced_security_group_id: own,
+          ip_protocol: "tcp",
+          from_port: 3306,
+          to_port: 3306,
+          lifecycle,
+        },
+      ],
+    ]);
+    expect(resourcesOf(document, "aws_vpc_security_group_egress_rule")).toEqual([
+      [
+        "app-user_to-database_DF45B502",
+        {
+          description: "MySQL to the database",
+          security_group_id: own,
+          referenced_security_group_id: "sg-db",
+          ip_protocol: "tcp",
+          from_port: 3306,
+          to_port: 3306,
+          lifecycle,
+        },
+      ],
+      [
+        "app-user_to-https_92A18809",
+        {
+          description: "HTTPS to Secrets Manager",
+          security_group_id: own,
+          cidr_ipv4: "0.0.0.0/0",
+          ip_protocol: "tcp",
+          from_port: 443,
+          to_port: 443,
+          lifecycle,
+        },
+      ],
+    ]);
+  });
+
+  it("names the app in its descriptions when given one, and waits for the given way out before the first rotation", () => {
+    const named = synthAppUser({ appName: "Inventory", egress: [{ fqn: "aws_nat_gateway.a" }, { fqn: "aws_route.b" }] }).document;
+    expect(onlyResource(named, "aws_secretsmanager_secret")[1].description).toBe(
+      "Credentials of the Inventory app's MySQL user (inventory_app or inventory_app_clone); made and rotated by inventory-db-app-user-rotation",
+    );
+    expect(onlyResource(named, "aws_security_group")[1].description).toBe(
+      "Inventory database app user rotation: MySQL to the database, HTTPS to Secrets Manager",
+    );
+    expect(onlyResource(named, "aws_iam_role")[1].description).toBe(
+      "The Inventory database app user's rotation function: its secret, the master secret, its network interfaces and log",
+    );
+    expect(onlyResource(named, "aws_secretsmanager_secret_rotation")[1].depends_on.slice(3)).toEqual(["aws_nat_gateway.a", "aws_route.b"]);
+  });
+
   it("gives the function the same code hash on every synthesis of the same sources", () => {
     expect(onlyResource(synthAppUser().document, "aws_lambda_function")[1].source_code_hash).toBe(fn.source_code_hash);
   });
@@ -172,8 +262,32 @@ describe("DatabaseAppUser", () => {
         { names: { rotationFunction: "rotate app user" } },
         'names.rotationFunction: the function name "rotate app user" must use',
       ],
+      [
+        "a secret name Secrets Manager refuses",
+        { names: { secret: "inventory db app user" } },
+        'names.secret: the secret name "inventory db app user" must use letters, digits and /_+=.@-',
+      ],
+      ["a port no database listens on", { databasePort: 0 }, "databasePort: 0 is not a whole number from 1 to 65535"],
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthAppUser(overrides), "DatabaseAppUser stack/app-user", message);
+    });
+
+    it("finds no problem in props it can build, and every problem of props it cannot, each once", () => {
+      const props = {
+        username: "inventory_app",
+        rotationDays: 30,
+        secretRecoveryDays: 7,
+        allowImmediateSecretDeletion: false,
+        logRetentionDays: 365,
+        names: databaseAppUserNames("inventory-db"),
+      };
+      expect(databaseAppUserProblems(props)).toEqual([]);
+      expect(databaseAppUserProblems({ ...props, names: { secret: "a/b_c+d=e.f@g-h", rotationFunction: "a_b-c" } })).toEqual([]);
+      expect(databaseAppUserProblems({ ...props, username: "1app", names: { secret: "x:y", rotationFunction: "x.y" } })).toEqual([
+        { prop: "username", message: '"1app" must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)' },
+        { prop: "names.secret", message: 'the secret name "x:y" must use letters, digits and /_+=.@-' },
+        { prop: "names.rotationFunction", message: 'the function name "x.y" must use letters, digits, - and _' },
+      ]);
     });
   });
 });
