@@ -4,7 +4,18 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { LoadBalancer, type LoadBalancerProps } from "../../src/constructs/edge/load-balancer";
+import {
+  ACM_CERTIFICATE_ARN,
+  HEALTH_CHECK_MATCHER,
+  HEALTH_CHECK_PATH,
+  healthCheckProblems,
+  LOAD_BALANCER_DEFAULTS,
+  LoadBalancer,
+  loadBalancerNameProblems,
+  type LoadBalancerProps,
+  NO_CBC_SSL_POLICY,
+  slowStartProblem,
+} from "../../src/constructs/edge/load-balancer";
 import { expectRefused, resourcesOf } from "../support/stacks";
 
 const CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b";
@@ -141,6 +152,104 @@ describe("LoadBalancer", () => {
     });
   });
 
+  it("writes the target group's health check whole, and tags both by name", () => {
+    const [[, group]] = resourcesOf(http.document, "aws_lb_target_group");
+    expect(group.health_check).toEqual({
+      enabled: true,
+      protocol: "HTTP",
+      port: "traffic-port",
+      path: "/health",
+      healthy_threshold: 2,
+      unhealthy_threshold: 2,
+      interval: 10,
+      timeout: 5,
+      matcher: "200",
+    });
+    expect(group.tags).toEqual({ Name: "Inventory-App" });
+    expect(resourcesOf(http.document, "aws_lb").map(([, balancer]) => balancer.tags)).toEqual([{ Name: "Inventory-LB" }]);
+  });
+
+  it("gives the app's URL with the scheme its listeners serve", () => {
+    const url = (overrides: Partial<LoadBalancerProps>) => {
+      let built: LoadBalancer | undefined;
+      Testing.synthScope((scope) => {
+        built = new LoadBalancer(scope, "load-balancer", { vpcId: "vpc-0", subnetIds: ["subnet-1", "subnet-2"], securityGroupId: "sg-lb", ...overrides });
+      });
+      return built!.url.replace(/\$\{TfToken\[TOKEN\.\d+\]\}/, "<dns name>");
+    };
+    expect(url({})).toBe("http://<dns name>");
+    expect(url({ certificateArn: CERTIFICATE })).toBe("https://<dns name>");
+  });
+
+  describe("the patterns the props are checked against", () => {
+    it.each<[string, RegExp, string[], string[]]>([
+      [
+        "a health check path",
+        HEALTH_CHECK_PATH,
+        ["/", "/health", "/health/deep?x=1", `/${"a".repeat(1023)}`],
+        ["health", "x/health", "/health page", "/health\n", `/${"a".repeat(1024)}`],
+      ],
+      [
+        "a matcher",
+        HEALTH_CHECK_MATCHER,
+        ["200", "200-299", "200,302", "200-204,301-308"],
+        ["20", "2000", "x200", "200-", "200-29", "200-2999", "200,", "200,30", "200,300-30", "200,abc", "200,300-abc", "200 "],
+      ],
+      [
+        "an ELB policy without CBC suites",
+        NO_CBC_SSL_POLICY,
+        [
+          "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+          "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+          "ELBSecurityPolicy-TLS13-1-3-2021-06",
+          "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+        ],
+        [
+          "ELBSecurityPolicy-TLS13-1-2-Res-",
+          "ELBSecurityPolicy-TLS13-1-3-",
+          "xELBSecurityPolicy-TLS13-1-3-2021-06",
+          "ELBSecurityPolicy-FS-1-2-Res-2020-10x",
+          "ELBSecurityPolicy-TLS13-1-2-Res-2021_06",
+        ],
+      ],
+      [
+        "an ACM certificate ARN",
+        ACM_CERTIFICATE_ARN,
+        [CERTIFICATE, "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/8f3e9b1c-1d2e-4f50-9a6b-7c8d9e0f1a2b"],
+        [`x${CERTIFICATE}`, `${CERTIFICATE}x`, CERTIFICATE.replace("arn:aws:", "arn:aws1:"), CERTIFICATE.replace(":acm:", ":iam:")],
+      ],
+    ])("%s: takes what AWS takes, refuses the rest", (_what, pattern, taken, refused) => {
+      expect(taken.filter((value) => !pattern.test(value))).toEqual([]);
+      expect(refused.filter((value) => pattern.test(value))).toEqual([]);
+    });
+
+    it("finds each problem of a health check, and compares timeout with interval only once the rest is right", () => {
+      const healthCheck = { ...LOAD_BALANCER_DEFAULTS.healthCheck };
+      expect(healthCheckProblems(healthCheck)).toEqual([]);
+      // A timeout of 20 s is in AWS's range but not below the 10 s interval: said only when nothing else is wrong.
+      expect(healthCheckProblems({ ...healthCheck, matcher: "ok", timeoutSeconds: 20 })).toEqual([
+        { prop: "healthCheck.matcher", message: '"ok" must be HTTP codes like 200 or 200-299' },
+      ]);
+      expect(healthCheckProblems({ ...healthCheck, timeoutSeconds: 20 })).toEqual([
+        { prop: "healthCheck.timeoutSeconds", message: "20 must be below intervalSeconds 10" },
+      ]);
+      expect(healthCheckProblems({ ...healthCheck, timeoutSeconds: 9 })).toEqual([]);
+    });
+
+    it("takes a slow start of 0 or 30 to 900 seconds only, and names of letters, digits and inner hyphens", () => {
+      expect([0, 30, 900].map(slowStartProblem)).toEqual([undefined, undefined, undefined]);
+      expect(slowStartProblem(29)?.message).toBe("29 is not 0 (off) or a whole number of seconds from 30 to 900");
+      expect(loadBalancerNameProblems({ name: "a", targetGroupName: "A-1" })).toEqual([]);
+      expect(loadBalancerNameProblems({ name: "-lb", targetGroupName: "tg-" })).toEqual([
+        {
+          prop: "name",
+          message: 'the load balancer name "-lb" must use letters, digits and hyphens, not starting or ending with a hyphen, nor with internal-',
+        },
+        { prop: "targetGroupName", message: 'the target group name "tg-" must use letters, digits and hyphens, not starting or ending with a hyphen' },
+      ]);
+    });
+  });
+
   describe("refuses props it cannot build, naming its path and the prop", () => {
     it.each<[string, Partial<LoadBalancerProps>, string]>([
       ["a slow start below AWS's 30 s", { slowStartSeconds: 10 }, "slowStartSeconds: 10 is not 0 (off) or a whole number of seconds from 30 to 900"],
@@ -187,6 +296,9 @@ describe("LoadBalancer", () => {
       ["a certificate that is not an ACM ARN", { certificateArn: "my-certificate" }, 'certificateArn: "my-certificate" is not an ACM certificate ARN'],
       ["an unknown target type", { targetType: "lambda" as never }, 'targetType: "lambda" is not one of "instance", "ip"'],
       ["an unknown address type", { ipAddressType: "ipv6" as never }, 'ipAddressType: "ipv6" is not one of "ipv4", "dualstack"'],
+      ["a target port that is no port", { targetPort: 0 }, "targetPort: 0 is not a whole number from 1 to 65535"],
+      ["an idle timeout above AWS's range", { idleTimeoutSeconds: 4001 }, "idleTimeoutSeconds: 4001 is not a whole number from 1 to 4000"],
+      ["a matcher that is no HTTP code", { healthCheck: { matcher: "ok" } }, 'healthCheck.matcher: "ok" must be HTTP codes like 200 or 200-299'],
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthLoadBalancer(overrides), "LoadBalancer stack/load-balancer", message);
     });
