@@ -121,6 +121,8 @@ const backupVault = (document: any) => document.resource.aws_backup_vault.databa
 const restoreTestingPlan = (document: any) => document.resource.aws_backup_restore_testing_plan.database_backups_restore_testing_plan;
 const restoreTestingSelection = (document: any) => document.resource.aws_backup_restore_testing_selection.database_backups_restore_testing_selection;
 const forward = [{ type: "forward", target_group_arn: "${aws_lb_target_group.load_balancer_target_group.arn}" }];
+/** A rule CKV_AWS_23 and CKV_AWS_382 both accept, in the attributes of each rule resource type (HTTPS to the VPC). */
+const DESCRIBED_HTTPS_RULE = { type: "egress", description: "x", protocol: "tcp", ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: "10.0.0.0/16" };
 
 /**
  * For each control the hardened stack meets: edits that each break it, and the other controls an edit breaks too
@@ -266,22 +268,79 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) => (d.resource.aws_backup_vault.database_backups_copy_vault.kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}"),
     ],
   ],
-  CKV2_AWS_11: [["no flow log", (d) => delete d.resource.aws_flow_log]],
+  CKV2_AWS_11: [
+    ["no flow log", (d) => delete d.resource.aws_flow_log],
+    ["a flow log of accepted traffic only", (d) => (d.resource.aws_flow_log.network_flow_log.traffic_type = "ACCEPT")],
+    ["the flow log on another VPC", (d) => (d.resource.aws_flow_log.network_flow_log.vpc_id = "vpc-0other")],
+  ],
   CKV2_AWS_12: [
     [
       "an allow rule in the default group",
       (d) => (d.resource.aws_default_security_group.network_default_security_group.ingress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }]),
     ],
     ["the default group unmanaged", (d) => delete d.resource.aws_default_security_group],
+    [
+      "an egress rule in the default group",
+      (d) => (d.resource.aws_default_security_group.network_default_security_group.egress = [{ protocol: "-1", from_port: 0, to_port: 0, self: true }]),
+    ],
+    [
+      "a second default group in the VPC",
+      (d) => (d.resource.aws_default_security_group.probe = { ...d.resource.aws_default_security_group.network_default_security_group }),
+    ],
+    ...(["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"] as const).map((type): [string, Edit] => [
+      `an ${type} on the default group`,
+      (d) =>
+        (d.resource[type] = {
+          ...d.resource[type],
+          probe: { ...DESCRIBED_HTTPS_RULE, security_group_id: "${aws_default_security_group.network_default_security_group.id}" },
+        }),
+    ]),
   ],
   CKV_AWS_130: [["a subnet mapping public IPs", (d) => (d.resource.aws_subnet.network_public_subnet_1.map_public_ip_on_launch = true)]],
   CKV_AWS_23: [
     ["a rule without description", (d) => delete d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.description],
     ["Terraform's default group description", (d) => (d.resource.aws_security_group.security_groups_app.description = "Managed by Terraform")],
+    ["a blank group description", (d) => (d.resource.aws_security_group.security_groups_app.description = "  ")],
+    ["an inline rule without description", (d) => (d.resource.aws_security_group.security_groups_app.ingress = [{ description: "", protocol: "tcp" }])],
+    [
+      "an inline egress rule without description",
+      (d) => (d.resource.aws_security_group.security_groups_app.egress = [{ protocol: "tcp", from_port: 443, to_port: 443 }]),
+    ],
+    ["an ingress rule without description", (d) => delete d.resource.aws_vpc_security_group_ingress_rule.security_groups_app_from_load_balancer.description],
+    ["an aws_security_group_rule without description", (d) => (d.resource.aws_security_group_rule = { probe: { type: "ingress", security_group_id: "sg-0" } })],
   ],
   CKV_AWS_382: [
     ["all traffic out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.ip_protocol = "-1")],
     ["a port range out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.to_port = 65535)],
+    ["all traffic out to the database's group", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_database.ip_protocol = "-1")],
+    [
+      "all traffic out to anywhere over IPv6",
+      (d) => (d.resource.aws_vpc_security_group_egress_rule.probe = { security_group_id: "sg-0", description: "x", ip_protocol: "-1", cidr_ipv6: "::/0" }),
+    ],
+    ["ICMP out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.ip_protocol = "icmp")],
+    ["an egress rule without ports", (d) => delete d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.from_port],
+    [
+      "an aws_security_group_rule of every protocol out to anywhere",
+      (d) =>
+        (d.resource.aws_security_group_rule = {
+          probe: { type: "egress", security_group_id: "sg-0", description: "x", protocol: "all", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] },
+          ingress: { type: "ingress", security_group_id: "sg-0", description: "x", protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["10.0.0.0/16"] },
+        }),
+    ],
+    [
+      "an aws_security_group_rule of a UDP port range out over IPv6",
+      (d) =>
+        (d.resource.aws_security_group_rule = {
+          probe: { type: "egress", security_group_id: "sg-0", description: "x", protocol: "17", from_port: 1000, to_port: 2000, ipv6_cidr_blocks: ["::/0"] },
+        }),
+    ],
+    [
+      "an inline egress rule of every protocol out to anywhere",
+      (d) =>
+        (d.resource.aws_security_group.security_groups_app.egress = [
+          { description: "x", protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["10.0.0.0/16"], ipv6_cidr_blocks: ["::/0"] },
+        ]),
+    ],
   ],
   CKV_AWS_62: [
     // The app role's secret policy: on * it reaches the master secret too.

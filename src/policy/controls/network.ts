@@ -110,7 +110,10 @@ export const networkControls: Control[] = [
           const where = rule.cidrs.some((cidr) => ANYWHERE.includes(cidr)) ? " to anywhere" : "";
           return [{ address: rule.address, problem: `allows every protocol${where}` }];
         }
-        if (!["tcp", "udp", "6", "17"].includes(rule.protocol) || rule.from === undefined || Number(rule.from) !== Number(rule.to)) {
+        if (!["tcp", "udp", "6", "17"].includes(rule.protocol)) {
+          return [{ address: rule.address, problem: `allows protocol ${rule.protocol}, not one TCP or UDP port` }];
+        }
+        if (rule.from === undefined || Number(rule.from) !== Number(rule.to)) {
           return [{ address: rule.address, problem: `allows ${rule.protocol} ports ${show(rule.from)}-${show(rule.to)}, more than one port` }];
         }
         return [];
