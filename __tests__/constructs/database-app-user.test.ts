@@ -1,4 +1,4 @@
-import { Testing, TerraformStack } from "cdktf";
+import { Fn, Testing, TerraformStack, Token } from "cdktf";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -270,6 +270,11 @@ describe("DatabaseAppUser", () => {
       ["a port no database listens on", { databasePort: 0 }, "databasePort: 0 is not a whole number from 1 to 65535"],
     ])("%s", (_kind, overrides, message) => {
       expectRefused(() => synthAppUser(overrides), "DatabaseAppUser stack/app-user", message);
+    });
+
+    it("takes a Terraform reference as the user name as it is: the function refuses a name it cannot manage when it runs", () => {
+      const { document } = synthAppUser({ username: Token.asString(Fn.lower("Inventory_App")) });
+      expect(onlyResource(document, "aws_lambda_function")[1].environment.variables.DB_APP_USERNAME).toBe('${lower("Inventory_App")}');
     });
 
     it("finds no problem in props it can build, and every problem of props it cannot, each once", () => {

@@ -11,7 +11,6 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { MYSQL_USERNAME } from "../../functions/app-user-rotation/database-user";
 import { functionBundle } from "../../aws/function-bundle";
 import { awsPartition, fromSource, type PolicyStatementProps, policyDocument, servicePrincipalTrust } from "../../aws/iam-policy";
 import { choiceProblem, integerProblem, nameProblem, type PropProblem, refuseProblems, regionPropProblem } from "../../props/prop-problems";
@@ -187,7 +186,6 @@ export class DatabaseAppUser extends Construct {
       ...databaseAppUserProblems({ username, rotationDays, secretRecoveryDays, allowImmediateSecretDeletion, logRetentionDays, names }),
       integerProblem("databasePort", props.databasePort ?? DATABASE_APP_USER_DEFAULTS.databasePort, 1, 65535),
     ]);
-    if (!MYSQL_USERNAME.test(`${username}_clone`)) refuseProblems(this, [{ prop: "username", message: `${username}_clone is not a MySQL user name` }]);
 
     const secret = new SecretsmanagerSecret(this, "secret", {
       name: names.secret,
