@@ -3,7 +3,21 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { Database, type DatabaseProps } from "../../src/constructs/data/database";
+import {
+  DAILY_WINDOW,
+  Database,
+  DATABASE_DEFAULTS,
+  DATABASE_NAME,
+  databaseNameProblems,
+  databaseParameterGroupName,
+  databaseProblems,
+  type DatabaseProps,
+  ENGINE_VERSION,
+  MASTER_USERNAME,
+  parameterGroupFamily,
+  RDS_INSTANCE_CLASS,
+  WEEKLY_WINDOW,
+} from "../../src/constructs/data/database";
 import { expectRefused, onlyResource } from "../support/stacks";
 
 /**
@@ -146,6 +160,115 @@ describe("Database", () => {
     expect(renamed.json).toHaveResourceWithProperties(DbSubnetGroup, { name: "shop-db-subnets" });
     expect(renamed.json).toHaveResourceWithProperties(DbParameterGroup, { name: "shop-db-mysql80", family: "mysql8.0" });
     expect(renamed.json).toHaveResourceWithProperties(DbInstance, { identifier: "shop-db", final_snapshot_identifier: "shop-db-final" });
+  });
+
+  describe("the patterns and checks the props go through", () => {
+    it.each<[string, RegExp, string[], string[]]>([
+      ["a MySQL version", ENGINE_VERSION, ["8.4", "8.0.40", "10.11"], ["8", "8.4.", "v8.4", "8.4.7.1", "8.4.x", "8.x"]],
+      [
+        "an instance class",
+        RDS_INSTANCE_CLASS,
+        ["db.t3.small", "db.r6g.2xlarge", "db.m5d.large", "db.x2iedn.metal"],
+        ["t3.small", "db.t3", "db.T3.small", "db.3t.small", "db.t3.small.x", "xdb.t3.small", "db.t3.small-"],
+      ],
+      [
+        "a database name",
+        DATABASE_NAME,
+        ["inventory", "Inventory_1", `a${"b".repeat(63)}`],
+        ["1inventory", "inventory-db", "_inventory", `a${"b".repeat(64)}`, "inventory db", " inventory"],
+      ],
+      ["a master user name", MASTER_USERNAME, ["admin", "Admin_2", `a${"b".repeat(31)}`], ["2admin", "admin-user", `a${"b".repeat(32)}`, "admin ", " admin"]],
+      [
+        "a daily window",
+        DAILY_WINDOW,
+        ["03:00-04:00", "23:30-00:30"],
+        ["3:00-4:00", "03:00-04:0", "03:60-04:00", "30:00-04:00", "03:00 04:00", "x03:00-04:00", "03:00-04:00x", "03:00-04:60", "03:00-34:00"],
+      ],
+      [
+        "a weekly window",
+        WEEKLY_WINDOW,
+        ["sun:05:00-sun:06:00", "mon:23:30-tue:00:30", "wed:01:00-thu:01:00", "fri:01:00-sat:01:00"],
+        [
+          "sunday:05:00-sun:06:00",
+          "sun:05:00-06:00",
+          "Sun:05:00-sun:06:00",
+          "sun:5:00-sun:06:00",
+          "sun:05:60-sun:06:00",
+          "sun:05:00-sun:06:60",
+          "sun:05:00-sun:36:00",
+          "xsun:05:00-sun:06:00",
+          "sun:05:00-sun:06:00x",
+          "sun:05:00-xyz:06:00",
+        ],
+      ],
+    ])("%s: takes what RDS takes, refuses the rest", (_what, pattern, taken, refused) => {
+      expect(taken.filter((value) => !pattern.test(value))).toEqual([]);
+      expect(refused.filter((value) => pattern.test(value))).toEqual([]);
+    });
+
+    const defaults = { ...DATABASE_DEFAULTS, logExports: [...DATABASE_DEFAULTS.logExports] };
+
+    it("finds no problem in the defaults, and every malformed value at once, each naming its prop", () => {
+      expect(databaseProblems(defaults)).toEqual([]);
+      expect(
+        databaseProblems({
+          ...defaults,
+          engineVersion: "eight",
+          instanceClass: "t3.small",
+          storageType: "st1" as never,
+          databaseName: "1db",
+          masterUsername: "root user",
+          backupRetentionDays: 36,
+          backupWindow: "3am",
+          maintenanceWindow: "sunday",
+          logExports: ["error", "postgresql" as never],
+          monitoringIntervalSeconds: 2,
+          allocatedStorageGiB: 0,
+          maxAllocatedStorageGiB: 0.5,
+        }),
+      ).toEqual([
+        { prop: "engineVersion", message: '"eight" is not a MySQL version like 8.4 or 8.4.7' },
+        { prop: "instanceClass", message: '"t3.small" is not an RDS instance class like db.t3.small' },
+        { prop: "storageType", message: '"st1" is not one of "gp3", "gp2", "io1", "io2"' },
+        { prop: "databaseName", message: '"1db" must start with a letter and use letters, digits and _ (at most 64)' },
+        { prop: "masterUsername", message: '"root user" must start with a letter and use letters, digits and _ (at most 32)' },
+        { prop: "backupRetentionDays", message: "36 is not a whole number from 0 to 35" },
+        { prop: "backupWindow", message: '"3am" must be hh:mm-hh:mm in UTC' },
+        { prop: "maintenanceWindow", message: '"sunday" must be ddd:hh:mm-ddd:hh:mm in UTC' },
+        { prop: "logExports.1", message: '"postgresql" is not one of "audit", "error", "general", "slowquery", "iam-db-auth-error"' },
+        { prop: "monitoringIntervalSeconds", message: "2 is not one of 0, 1, 5, 10, 15, 30, 60" },
+        { prop: "allocatedStorageGiB", message: "0 is not a whole number of at least 1" },
+        { prop: "maxAllocatedStorageGiB", message: "0.5 is not a whole number of at least 1" },
+      ]);
+    });
+
+    it("checks storage against its type, the class against the known ones and backups against Multi-AZ once the values are well formed", () => {
+      expect(
+        databaseProblems({ ...defaults, instanceClass: "db.z9.huge", allocatedStorageGiB: 19, maxAllocatedStorageGiB: 19, backupRetentionDays: 0 }),
+      ).toEqual([
+        {
+          prop: "instanceClass",
+          message:
+            "db.z9.huge is not a class whose memory the project knows (the database alarms derive their thresholds from it); " +
+            "use db.<family>.<size> of t3, t4g, m5, m6i, m6g, m7g, r5, r6i, r6g, r7g",
+        },
+        { prop: "allocatedStorageGiB", message: "19 GiB is below the 20 GiB minimum of gp3 storage for MySQL" },
+        { prop: "maxAllocatedStorageGiB", message: "19 GiB must be above allocatedStorageGiB 19" },
+        { prop: "backupRetentionDays", message: "must be at least 1 when multiAz is on" },
+      ]);
+      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 20, maxAllocatedStorageGiB: 21, multiAz: false, backupRetentionDays: 0 })).toEqual([]);
+      expect(databaseProblems({ ...defaults, storageType: "io2", allocatedStorageGiB: 100 })).toEqual([]);
+      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 65536 })).toEqual([]);
+    });
+
+    it("names the parameter group after the identifier and the version's first two parts, and checks the identifier RDS takes", () => {
+      expect([parameterGroupFamily("8.4"), parameterGroupFamily("8.0.40")]).toEqual(["mysql8.4", "mysql8.0"]);
+      expect(databaseParameterGroupName("inventory-db", "8.0.40")).toBe("inventory-db-mysql80");
+      expect(["inventory-db", "a", "a1", `a${"b".repeat(62)}`].flatMap((identifier) => databaseNameProblems({ identifier }))).toEqual([]);
+      expect(
+        ["1db", "db-", "in--db", "Inventory", `a${"b".repeat(63)}`].map((identifier) => databaseNameProblems({ identifier }).map((problem) => problem.prop)),
+      ).toEqual(Array(5).fill(["names.identifier"]));
+    });
   });
 
   describe("refuses props it cannot build, naming its path and the prop", () => {

@@ -150,7 +150,8 @@ export function databaseNameProblems(names: Pick<DatabaseNames, "identifier">): 
     "RDS identifier",
     names.identifier,
     63,
-    /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    // One letter is an identifier too (RDS: 1 to 63 characters).
+    /^[a-z](?!.*--)(?:[a-z0-9-]*[a-z0-9])?$/,
     "letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
   );
   return problem ? [problem] : [];
