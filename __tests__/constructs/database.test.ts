@@ -118,6 +118,34 @@ describe("Database", () => {
     expect(general.json).toHaveResourceWithProperties(DbParameterGroup, { parameter: expect.arrayContaining([{ name: "general_log", value: "1" }]) });
   });
 
+  it("writes the subnet group, the parameter group and the instance's names, tags and parameters whole", () => {
+    expect(onlyResource(document, "aws_db_subnet_group")[1]).toEqual({
+      name: "inventory-db-subnets",
+      description: "Private subnets of the database",
+      subnet_ids: ["subnet-private1", "subnet-private2"],
+      tags: { Name: "inventory-db-subnets" },
+    });
+    expect(onlyResource(document, "aws_db_parameter_group")[1]).toEqual({
+      name: "inventory-db-mysql84",
+      family: "mysql8.4",
+      description: "Database: TLS only, slow query log on",
+      parameter: [
+        { name: "require_secure_transport", value: "1" },
+        { name: "slow_query_log", value: "1" },
+        { name: "long_query_time", value: "2" },
+      ],
+      // A new group before the old one goes: the instance moves to it in one apply.
+      lifecycle: { create_before_destroy: true },
+      tags: { Name: "inventory-db-mysql84" },
+    });
+    expect(onlyResource(document, "aws_db_instance")[1]).toMatchObject({
+      identifier: "inventory-db",
+      db_name: "inventory",
+      username: "admin",
+      tags: { Name: "Inventory-DB" },
+    });
+  });
+
   it("the lab's start: single-AZ db.t3.micro with 20 GiB", () => {
     const labStart = synthDatabase({ multiAz: false, instanceClass: "db.t3.micro", allocatedStorageGiB: 20 });
     expect(labStart.json).toHaveResourceWithProperties(DbInstance, { multi_az: false, instance_class: "db.t3.micro", allocated_storage: 20 });
@@ -139,9 +167,10 @@ describe("Database", () => {
     ]);
     const [, policy] = onlyResource(document, "aws_iam_role_policy");
     const group = "arn:aws:logs:us-west-2:111122223333:log-group:RDSOSMetrics";
-    expect(JSON.parse(policy.policy).Statement.map((statement: any) => [statement.Action, statement.Resource])).toEqual([
-      [["logs:CreateLogGroup", "logs:PutRetentionPolicy"], group],
-      [["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"], `${group}:log-stream:*`],
+    expect(policy.name).toBe("publish-enhanced-monitoring");
+    expect(JSON.parse(policy.policy).Statement.map((statement: any) => [statement.Sid, statement.Action, statement.Resource])).toEqual([
+      ["CreateTheMetricsLogGroup", ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], group],
+      ["WriteTheMetrics", ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"], `${group}:log-stream:*`],
     ]);
     expect(document.resource.aws_iam_role_policy_attachment).toBeUndefined();
   });
