@@ -3,7 +3,17 @@ import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { AppTier, type AppTierProps } from "../../src/constructs/compute/app-tier";
+import {
+  APP_TIER_DEFAULTS,
+  AppTier,
+  appTierNameProblems,
+  type AppTierProps,
+  capacityProblems,
+  IMAGE_ID,
+  instanceRefreshProblems,
+  instanceTypeProblems,
+  LAB_APP_TIER_NAMES,
+} from "../../src/constructs/compute/app-tier";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
 import { appTierProps, ARTIFACT_OBJECTS, ARTIFACT_SHA256, SECRET_ARN } from "../support/app-tier-props";
 
@@ -229,6 +239,91 @@ describe("AppTier", () => {
     const sized = (overrides: Partial<AppTierProps>) => onlyResource(synthAppTier(overrides).document, "aws_autoscaling_group")[1];
     expect(sized({ minSize: 3 })).toMatchObject({ min_size: 3, desired_capacity: 3, max_size: 3 });
     expect(sized({ minSize: 1 })).toMatchObject({ min_size: 1, desired_capacity: 1, max_size: 2 });
+  });
+
+  describe("the patterns and checks the props go through, at their edges", () => {
+    it("takes an AMI id or an SSM parameter EC2 resolves, and refuses the rest", () => {
+      const taken = [
+        "ami-0123abcd",
+        "ami-0123456789abcdef0",
+        "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        "resolve:ssm:/my/ami:12",
+      ];
+      const refused = [
+        "ami-0123abc",
+        "ami-0123456789abcdef01",
+        "ami-0123ABCD",
+        "xami-0123abcd",
+        "ami-0123abcdx",
+        "resolve:ssm:my/ami",
+        "resolve:ssm:/my ami",
+        "resolve:ssm:/my/ami:x",
+        "resolve:ssm:/",
+      ];
+      expect(taken.filter((value) => !IMAGE_ID.test(value))).toEqual([]);
+      expect(refused.filter((value) => IMAGE_ID.test(value))).toEqual([]);
+    });
+
+    it("reads the image's architecture from its name only, and passes an image that names none", () => {
+      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "ami-0123abcd" })).toEqual([]);
+      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "resolve:ssm:/my/images/arm64" })).toEqual([]);
+      expect(instanceTypeProblems({ instanceType: "t3.micro", imageId: "resolve:ssm:/my/images/arm64" })).toEqual([
+        {
+          prop: "instanceType",
+          message:
+            "t3.micro is an x86_64 type, but imageId resolve:ssm:/my/images/arm64 is an arm64 image; " +
+            "choose an arm64 type or set imageId to an x86_64 image (resolve:ssm:/my/images/x86_64)",
+        },
+      ]);
+    });
+
+    it("keeps a refresh's percentages at most 100 apart, said only when each is in AWS's range", () => {
+      const refresh = { ...APP_TIER_DEFAULTS.instanceRefresh };
+      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 0 })).toEqual([]);
+      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 60, maxHealthyPercent: 160, instanceWarmupSeconds: 3600 })).toEqual([]);
+      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 50, maxHealthyPercent: 201 })).toEqual([
+        { prop: "instanceRefresh.maxHealthyPercent", message: "201 is not a whole number from 100 to 200" },
+      ]);
+    });
+
+    it("checks the group's sizes in order, and asks room to scale only of a scaling policy", () => {
+      const sizes = (minSize: number, desiredCapacity: number, maxSize: number, desiredCapacityFromScalingPolicy?: boolean) =>
+        capacityProblems({ minSize, desiredCapacity, maxSize, desiredCapacityFromScalingPolicy });
+      expect([sizes(0, 0, 0), sizes(2, 2, 2), sizes(2, 3, 4, true)]).toEqual([[], [], []]);
+      expect(sizes(-1, 0.5, 2)).toEqual([
+        { prop: "minSize", message: "-1 is not a whole number of at least 0" },
+        { prop: "desiredCapacity", message: "0.5 is not a whole number of at least 0" },
+      ]);
+      expect(sizes(2, 2, 2, true)).toEqual([{ prop: "desiredCapacityFromScalingPolicy", message: "needs room to scale: maxSize 2 must be above minSize 2" }]);
+      expect(sizes(3, 1, 2)).toEqual([{ prop: "minSize", message: "3 is above maxSize 2" }]);
+    });
+
+    it("takes the lab's names, and refuses each name AWS would, naming its setting", () => {
+      expect(appTierNameProblems(LAB_APP_TIER_NAMES)).toEqual([]);
+      expect(
+        appTierNameProblems({
+          ...LAB_APP_TIER_NAMES,
+          instanceRole: "app role",
+          launchTemplatePrefix: "app template",
+          autoScalingGroup: "",
+          releaseFunction: "release.app",
+        }),
+      ).toEqual([
+        { prop: "names.instanceRole", message: 'the IAM role name "app role" must use letters, digits and +=,.@_-' },
+        { prop: "names.launchTemplatePrefix", message: 'the launch template name prefix "app template" must use letters, digits and ().-/_' },
+        { prop: "names.autoScalingGroup", message: "the Auto Scaling group name is empty; give one of 1 to 255 characters" },
+        { prop: "names.releaseFunction", message: 'the function name "release.app" must use letters, digits, - and _' },
+      ]);
+      expect(
+        appTierNameProblems({
+          ...LAB_APP_TIER_NAMES,
+          instanceRole: "a+=,.@_-1",
+          launchTemplatePrefix: "a().-/_1",
+          autoScalingGroup: "any name / at all",
+          releaseFunction: "a_-1",
+        }),
+      ).toEqual([]);
+    });
   });
 
   describe("refuses props it cannot build, naming its path and the prop", () => {
