@@ -1,6 +1,14 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Testing } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { AvailabilityAlarms, type AvailabilityAlarmsProps, HA_SIGNAL_DESCRIPTIONS, HA_SIGNALS } from "../../src/constructs/monitoring/availability-alarms";
+import {
+  alarmThresholdProblem,
+  AvailabilityAlarms,
+  type AvailabilityAlarmsProps,
+  HA_SIGNAL_DESCRIPTIONS,
+  HA_SIGNALS,
+} from "../../src/constructs/monitoring/availability-alarms";
 import { resourcesOf } from "../support/stacks";
 
 const TOPIC = "arn:aws:sns:us-west-2:123456789012:Inventory-Alarms";
@@ -233,6 +241,63 @@ describe("AvailabilityAlarms with the defaults", () => {
     expect(storage.alarm_description).toBe(
       `Fires when free storage is below 10% of the 40 GiB allocated, in each of 1 periods of 300 s. Why: ${HA_SIGNAL_DESCRIPTIONS.databaseFreeStorage.why}`,
     );
+  });
+});
+
+describe("AvailabilityAlarms as the default environment has them", () => {
+  // The kept document of the default environment (reviewed like a plan when it changes; synthesized-unchanged.test.ts
+  // keeps it current): the same alarms, described and set the same, whatever the references to the watched resources.
+  const KEPT = path.join(__dirname, "..", "stacks", "synthesized", "app-inventory-default.json");
+  const kept = Object.values<any>(JSON.parse(fs.readFileSync(KEPT, "utf8")).resource.aws_cloudwatch_metric_alarm);
+  const settings = (alarm: any) => {
+    const { alarm_name, alarm_description, comparison_operator, threshold, evaluation_periods, period, statistic, treat_missing_data, metric_name, namespace } =
+      alarm;
+    return { alarm_name, alarm_description, comparison_operator, threshold, evaluation_periods, period, statistic, treat_missing_data, metric_name, namespace };
+  };
+
+  it("are the kept document's 15 availability alarms: names, descriptions, thresholds, periods and statistics", () => {
+    const made = resourcesOf(synthAlarms().document, "aws_cloudwatch_metric_alarm").map(([, alarm]) => settings(alarm));
+    const byName = (a: { alarm_name: string }, b: { alarm_name: string }) => a.alarm_name.localeCompare(b.alarm_name);
+    const availability = kept.filter((alarm) => !alarm.alarm_name.startsWith("Inventory-DB-Backups ")).map(settings);
+    expect(availability).toHaveLength(15);
+    expect(made.sort(byName)).toEqual(availability.sort(byName));
+  });
+});
+
+describe("alarmThresholdProblem", () => {
+  const value = (threshold: number, periodSeconds: number, evaluationPeriods: number) => ({ threshold, periodSeconds, evaluationPeriods });
+
+  it("takes a threshold of 0 and up (a percentage up to 100), whole minutes, and up to a day of periods", () => {
+    expect([value(0, 60, 1), value(100, 60, 1), value(50, 86400, 1), value(1, 3600, 24)].map((v) => alarmThresholdProblem("elb5xxPercent", v))).toEqual(
+      Array(4).fill(undefined),
+    );
+    expect(alarmThresholdProblem("healthyHosts", value(101, 60, 1))).toBeUndefined();
+  });
+
+  it("names the first field wrong and why", () => {
+    expect(
+      [
+        value(-1, 60, 1),
+        value(Number.NaN, 60, 1),
+        value(100.5, 60, 1),
+        value(1, 0, 1),
+        value(1, 61, 1),
+        value(1, 120.5, 1),
+        value(1, 60, 0),
+        value(1, 60, 1.5),
+        value(1, 3600, 25),
+      ].map((v) => alarmThresholdProblem("target5xxPercent", v)),
+    ).toEqual([
+      { field: "threshold", message: "-1 must be 0 or more" },
+      { field: "threshold", message: "NaN must be 0 or more" },
+      { field: "threshold", message: "100.5 is a percentage, at most 100" },
+      { field: "periodSeconds", message: "0 must be a multiple of 60 (AWS services publish these metrics per minute)" },
+      { field: "periodSeconds", message: "61 must be a multiple of 60 (AWS services publish these metrics per minute)" },
+      { field: "periodSeconds", message: "120.5 must be a multiple of 60 (AWS services publish these metrics per minute)" },
+      { field: "evaluationPeriods", message: "0 must be a whole number of at least 1" },
+      { field: "evaluationPeriods", message: "1.5 must be a whole number of at least 1" },
+      { field: "evaluationPeriods", message: "25 periods of 3600 s span more than a day, the longest CloudWatch evaluates" },
+    ]);
   });
 });
 
