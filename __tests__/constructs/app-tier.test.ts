@@ -241,6 +241,48 @@ describe("AppTier", () => {
     expect(sized({ minSize: 1 })).toMatchObject({ min_size: 1, desired_capacity: 1, max_size: 2 });
   });
 
+  it("writes the launch template whole but its boot script: described, made the default version, IMDSv2, tagging what it launches", () => {
+    const [, template] = onlyResource(document, "aws_launch_template");
+    const { user_data: _bootScript, ...rest } = template;
+    const instanceTags = { Environment: "default", ManagedBy: "cdktf", Name: "Inventory-App", Project: "inventory-ha" };
+    expect(rest).toEqual({
+      name_prefix: "Lab-template-",
+      description: "App server: Amazon Linux 2023, httpd + PHP, the app",
+      image_id: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+      instance_type: "t3.micro",
+      iam_instance_profile: { arn: expect.stringMatching(/^\$\{aws_iam_instance_profile\.app-tier_instance-profile_[0-9A-F]{8}\.arn\}$/) },
+      vpc_security_group_ids: ["sg-app"],
+      // A new version is what a release rolls out: it becomes the default at once.
+      update_default_version: true,
+      metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1, instance_metadata_tags: "disabled" },
+      block_device_mappings: [{ device_name: "/dev/xvda", ebs: { volume_type: "gp3", volume_size: 8, encrypted: "true", delete_on_termination: "true" } }],
+      tag_specifications: [
+        { resource_type: "instance", tags: instanceTags },
+        { resource_type: "volume", tags: instanceTags },
+      ],
+      tags: { Name: "Lab-template-" },
+    });
+  });
+
+  it("collects the group metrics the availability alarms read, and describes the servers' role", () => {
+    // GroupDesiredCapacity and GroupInServiceInstances feed the healthy-hosts and in-service alarms (AvailabilityAlarms).
+    expect(onlyResource(document, "aws_autoscaling_group")[1].enabled_metrics).toEqual([
+      "GroupDesiredCapacity",
+      "GroupInServiceInstances",
+      "GroupPendingInstances",
+      "GroupTerminatingInstances",
+      "GroupTotalInstances",
+    ]);
+    expect(resourcesOf(document, "aws_iam_role").map(([, role]) => [role.name, role.description])).toEqual([
+      ["Inventory-App-Release", "The app's release function: instance refreshes of its Auto Scaling group, pinned versions of its launch template"],
+      ["Inventory-App-Role", "App servers: read the database secret, be reachable by SSM Session Manager"],
+    ]);
+    const [, secretPolicy] = resourcesOf(document, "aws_iam_role_policy").find(([, policy]) => policy.name === "read-database-secret")!;
+    expect(JSON.parse(secretPolicy.policy).Statement.map((statement: any) => statement.Sid)).toEqual(["ReadTheDatabaseSecret"]);
+    const named = synthAppTier({ appName: "Inventory" }).document;
+    expect(onlyResource(named, "aws_launch_template")[1].description).toBe("Inventory app server: Amazon Linux 2023, httpd + PHP, the Inventory app");
+  });
+
   describe("the patterns and checks the props go through, at their edges", () => {
     it("takes an AMI id or an SSM parameter EC2 resolves, and refuses the rest", () => {
       const taken = [
