@@ -15,6 +15,7 @@ import {
   LAB_APP_TIER_NAMES,
 } from "../../src/constructs/compute/app-tier";
 import { expectRefused, onlyResource, resourcesOf } from "../support/stacks";
+import { expectPatternSplits } from "../support/patterns";
 import { appTierProps, ARTIFACT_OBJECTS, ARTIFACT_SHA256, SECRET_ARN } from "../support/app-tier-props";
 
 /** The release function's event, as Terraform will send it. */
@@ -302,8 +303,7 @@ describe("AppTier", () => {
         "resolve:ssm:/my/ami:x",
         "resolve:ssm:/",
       ];
-      expect(taken.filter((value) => !IMAGE_ID.test(value))).toEqual([]);
-      expect(refused.filter((value) => IMAGE_ID.test(value))).toEqual([]);
+      expectPatternSplits(IMAGE_ID, taken, refused);
     });
 
     it("reads the image's architecture from its name only, and passes an image that names none", () => {
