@@ -3,15 +3,18 @@
 // file per run against the unit suites that exercise its folder, each run with
 // its own incremental file under .cache/stryker/, so an interrupted run keeps
 // every file it finished and the next run tests again only what changed.
-// Then it prints the mutation score per folder, writes every surviving mutant
-// to reports/mutation.md, and the score table between the markers of
-// docs/testing.md, with the date and the commit measured.
+// Each file's last run is kept in reports/mutation/ (committed): its source's
+// and suites' digests, its counts and its undetected mutants. From those the
+// command prints the mutation score per folder, writes each file's figures and
+// every undetected mutant to reports/mutation.md, and the score table between
+// the markers of docs/testing.md, with the date and the commit reported.
 //   npm run mutate                          policy, then constructs
 //   npm run mutate -- config                one folder
 //   npm run mutate -- src/policy/report.ts  one file
 //   npm run mutate -- --report              only the report, from the results kept
 //   npm run mutate -- constructs --list     each file and the suites its mutants run, nothing mutated
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -30,23 +33,50 @@ const TARGETS: Readonly<Record<string, Target>> = {
 const DEFAULT_TARGETS = ["policy", "constructs"];
 const DOC = "docs/testing.md";
 const REPORT = "reports/mutation.md";
+/** Each file's last run, one JSON file per source file (see `keepRun`). */
+const KEPT = "reports/mutation";
 const START = "<!-- mutation:start (written by npm run mutate) -->";
 const END = "<!-- mutation:end -->";
 /** Statuses that count as detected, and those that count against the score (Stryker's own definition). */
-const DETECTED = new Set(["Killed", "Timeout"]);
-const UNDETECTED = new Set(["Survived", "NoCoverage"]);
+const DETECTED = ["Killed", "Timeout"];
+const UNDETECTED = ["Survived", "NoCoverage"];
 
+/** A mutant as Stryker's JSON report gives it. */
 interface Mutant {
   readonly mutatorName: string;
   readonly replacement?: string;
   readonly status: string;
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
 }
+/** The parts of Stryker's JSON report (mutation-testing-report-schema) read here. */
+interface StrykerReport {
+  readonly files: Readonly<Record<string, { readonly source: string; readonly mutants: readonly Mutant[] }>>;
+  readonly testFiles?: Readonly<Record<string, { readonly source?: string }>>;
+  readonly performance?: { readonly total: number };
+}
+/** A file's last run as reports/mutation/ keeps it. */
+interface KeptRun {
+  readonly file: string;
+  /** The SHA-256 of the file's source as it ran. */
+  readonly source: string;
+  /** When the run ended (its report's time), to the second. */
+  readonly measured: string;
+  /** How long the run took, in whole minutes. */
+  readonly minutes: number;
+  /** The suites the run had, each with the SHA-256 of its text as it ran. */
+  readonly suites: Readonly<Record<string, string>>;
+  /** How many mutants ended in each of Stryker's statuses. */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Every mutant no test detected (survived, or reached by no test), in source order. */
+  readonly undetected: readonly { line: number; column: number; mutator: string; replacement: string; status: string }[];
+}
 interface FileResult {
   readonly file: string;
-  /** The file changed since it was measured: its figures are left out. */
+  readonly run: KeptRun | undefined;
+  /** Never run, or the file changed since its run: its figures are left out. */
   readonly stale: boolean;
-  readonly mutants: readonly Mutant[];
+  /** Its suites changed since its run (added, removed or edited): its figures count, marked. */
+  readonly suitesChanged: boolean;
 }
 
 /** The project's root, set by `runMutate` for the helpers below. */
@@ -92,7 +122,11 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
   }
 
   const folders = [...new Set([...DEFAULT_TARGETS, ...runs.map(({ name }) => name)])].map((name) => TARGETS[name]);
-  const results = folders.flatMap((target) => sourceFiles(target.folder).map(readResult));
+  // Every run this machine reported, the ones just made and any made before (an earlier `npm run mutate` in
+  // another checkout whose .cache/stryker/reports was copied here), newer than the run kept.
+  const taken = folders.flatMap((target) => sourceFiles(target.folder)).filter(keepRun);
+  if (taken.length > 0) console.log(`kept the runs of ${taken.join(", ")} in ${KEPT}/`);
+  const results = folders.flatMap((target) => sourceFiles(target.folder).map((file) => readResult(file, target)));
   const table = scoreTable(folders, results);
   console.log(`\n${table}`);
   fs.mkdirSync(path.join(root, path.dirname(REPORT)), { recursive: true });
@@ -164,35 +198,98 @@ function sourceFiles(folder: string): string[] {
     .sort();
 }
 
-function readResult(file: string): FileResult {
-  const reportFile = path.join(root, ".cache", "stryker", "reports", `${file.replace(/\.ts$/, "").replaceAll("/", "__")}.json`);
-  if (!fs.existsSync(reportFile)) return { file, stale: true, mutants: [] };
-  const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as { files: Record<string, { source: string; mutants: Mutant[] }> };
-  const measured = report.files[file];
-  if (!measured) return { file, stale: true, mutants: [] };
-  return { file, stale: measured.source !== fs.readFileSync(path.join(root, file), "utf8"), mutants: measured.mutants };
+/** Where a file's last run is kept: in the repository, so a clone reports what was measured before it. */
+const keptPath = (file: string) => path.join(root, KEPT, `${slug(file)}.json`);
+/** Where Stryker writes a run's report (stryker.config.mjs), on this machine only. */
+const runReportPath = (file: string) => path.join(root, ".cache", "stryker", "reports", `${slug(file)}.json`);
+const slug = (file: string) => file.replace(/\.ts$/, "").replaceAll("/", "__");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Takes in the run of `file` that Stryker reported on this machine when it is newer than the one kept: its source's
+ * and its suites' digests, each status's count and every undetected mutant. Returns whether it did.
+ */
+function keepRun(file: string): boolean {
+  const reportFile = runReportPath(file);
+  if (!fs.existsSync(reportFile)) return false;
+  const measured = fs
+    .statSync(reportFile)
+    .mtime.toISOString()
+    .replace(/\.\d+Z$/, "Z");
+  const kept = readKept(file);
+  if (kept && kept.measured >= measured) return false;
+  const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as StrykerReport;
+  const result = report.files[file];
+  if (!result) return false;
+  const statuses: Record<string, number> = {};
+  for (const mutant of result.mutants) statuses[mutant.status] = (statuses[mutant.status] ?? 0) + 1;
+  const run: KeptRun = {
+    file,
+    source: sha256(result.source),
+    measured,
+    minutes: Math.round((report.performance?.total ?? 0) / 60000),
+    suites: Object.fromEntries(
+      Object.entries(report.testFiles ?? {})
+        .map(([suite, { source }]): [string, string] => [path.relative(root, path.resolve(root, suite)), sha256(source ?? "")])
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+    statuses: Object.fromEntries(Object.entries(statuses).sort(([a], [b]) => a.localeCompare(b))),
+    undetected: result.mutants
+      .filter((mutant) => UNDETECTED.includes(mutant.status))
+      .map((mutant) => ({
+        line: mutant.location.start.line,
+        column: mutant.location.start.column,
+        mutator: mutant.mutatorName,
+        // One line, at most 100 characters: enough to find the mutant in the source.
+        replacement: (mutant.replacement ?? "").replace(/\s+/g, " ").slice(0, 100),
+        status: mutant.status,
+      }))
+      .sort((a, b) => a.line - b.line || a.column - b.column || a.mutator.localeCompare(b.mutator) || a.replacement.localeCompare(b.replacement)),
+  };
+  fs.mkdirSync(path.dirname(keptPath(file)), { recursive: true });
+  fs.writeFileSync(keptPath(file), `${JSON.stringify(run, null, 2)}\n`);
+  return true;
 }
 
-function count(mutants: readonly Mutant[], statuses: ReadonlySet<string>): number {
-  return mutants.filter((mutant) => statuses.has(mutant.status)).length;
+function readKept(file: string): KeptRun | undefined {
+  return fs.existsSync(keptPath(file)) ? (JSON.parse(fs.readFileSync(keptPath(file), "utf8")) as KeptRun) : undefined;
+}
+
+function readResult(file: string, target: Target): FileResult {
+  const run = readKept(file);
+  if (!run) return { file, run: undefined, stale: true, suitesChanged: false };
+  const suites = suitesFor(file, target);
+  const suitesChanged =
+    suites.length !== Object.keys(run.suites).length || suites.some((suite) => run.suites[suite] !== sha256(fs.readFileSync(path.join(root, suite), "utf8")));
+  return { file, run, stale: run.source !== sha256(fs.readFileSync(path.join(root, file), "utf8")), suitesChanged };
+}
+
+/** Detected, undetected, survived, no coverage and other (errors, ignored) mutants of some runs. */
+function tally(runs: readonly KeptRun[]) {
+  const sum = (statuses: readonly string[]) => runs.reduce((total, run) => total + statuses.reduce((n, status) => n + (run.statuses[status] ?? 0), 0), 0);
+  const all = runs.reduce((total, run) => total + Object.values(run.statuses).reduce((n, each) => n + each, 0), 0);
+  const detected = sum(DETECTED);
+  const undetected = sum(UNDETECTED);
+  return {
+    all,
+    detected,
+    score: detected + undetected === 0 ? "-" : `${((100 * detected) / (detected + undetected)).toFixed(1)}%`,
+    survived: sum(["Survived"]),
+    noCoverage: sum(["NoCoverage"]),
+    other: all - detected - undetected,
+  };
 }
 
 function scoreTable(targets: readonly Target[], all: readonly FileResult[]): string {
   const rows = targets.map((target) => {
     const files = all.filter((result) => result.file.startsWith(`${target.folder}/`));
-    const measured = files.filter((result) => !result.stale);
-    const mutants = measured.flatMap((result) => result.mutants);
-    const detected = count(mutants, DETECTED);
-    const undetected = count(mutants, UNDETECTED);
-    const score = detected + undetected === 0 ? "-" : `${((100 * detected) / (detected + undetected)).toFixed(1)}%`;
-    const survived = count(mutants, new Set(["Survived"]));
-    const noCoverage = count(mutants, new Set(["NoCoverage"]));
-    const other = mutants.length - detected - undetected;
+    const measured = files.flatMap((result) => (result.stale || !result.run ? [] : [result.run]));
+    const { detected, score, survived, noCoverage, other } = tally(measured);
     return `| ${target.folder} | ${measured.length} of ${files.length} | ${score} | ${detected} | ${survived} | ${noCoverage} | ${other} |`;
   });
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
   return [
-    `Reported ${new Date().toISOString().slice(0, 10)} at commit ${commit}, from each file's last run ` +
+    `Reported ${new Date().toISOString().slice(0, 10)} at commit ${commit}, from each file's last run, kept in ${KEPT}/ ` +
       "(a file changed since its run is left out until it runs again).",
     "",
     "| folder | files measured | mutation score | killed or timed out | survived | no coverage | other (errors, ignored) |",
@@ -201,19 +298,29 @@ function scoreTable(targets: readonly Target[], all: readonly FileResult[]): str
   ].join("\n");
 }
 
+/** One row per file: its figures, when it ran and for how long, and whether it or its suites changed since. */
+function fileTable(all: readonly FileResult[]): string[] {
+  const rows = all.map(({ file, run, stale, suitesChanged }) => {
+    if (!run) return `| ${file} | - | - | - | - | - | - | - | not measured |`;
+    const { all: mutants, score, detected, survived, noCoverage } = tally([run]);
+    const state = stale ? "changed since its run: left out" : suitesChanged ? "its suites changed since its run" : "";
+    return `| ${file} | ${mutants} | ${score} | ${detected} | ${survived} | ${noCoverage} | ${run.measured.slice(0, 10)} | ${run.minutes} | ${state} |`;
+  });
+  return [
+    "| file | mutants | score | killed or timed out | survived | no coverage | measured | minutes | |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
+}
+
 function survivorReport(table: string, all: readonly FileResult[]): string {
-  const lines = ["# Mutation testing", "", "Written by `npm run mutate`; do not edit.", "", table, "", "## Surviving mutants", ""];
-  for (const result of all.filter((each) => !each.stale)) {
-    const survivors = result.mutants
-      .filter((mutant) => UNDETECTED.has(mutant.status))
-      .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
-    if (survivors.length === 0) continue;
-    lines.push(`### ${result.file}`, "");
-    for (const mutant of survivors) {
-      const replacement = (mutant.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
-      // A double-backtick code span, so a replacement holding a backtick (a template literal) reads as written.
-      lines.push(`- ${mutant.location.start.line}:${mutant.location.start.column} ${mutant.mutatorName} (${mutant.status}): \`\` ${replacement} \`\``);
-    }
+  const lines = ["# Mutation testing", "", "Written by `npm run mutate`; do not edit.", "", table, "", "## Files", "", ...fileTable(all), ""];
+  lines.push("## Surviving mutants", "");
+  for (const { file, run, stale } of all) {
+    if (!run || stale || run.undetected.length === 0) continue;
+    lines.push(`### ${file}`, "");
+    // A double-backtick code span, so a replacement holding a backtick (a template literal) reads as written.
+    for (const mutant of run.undetected) lines.push(`- ${mutant.line}:${mutant.column} ${mutant.mutator} (${mutant.status}): \`\` ${mutant.replacement} \`\``);
     lines.push("");
   }
   return `${lines.join("\n")}\n`;
