@@ -37,7 +37,6 @@ const strykerReport = (source: string, statuses: string[]) => ({
     },
   },
   testFiles: { "__tests__/policy/limit.test.ts": { source: SUITE, tests: [{ id: "0", name: "limits" }] } },
-  performance: { setup: 1000, initialRun: 4000, mutation: 145000, total: 150000 },
 });
 
 let project: string;
@@ -86,7 +85,8 @@ describe("npm run mutate -- --report", () => {
       file: "src/policy/limit.ts",
       source: SOURCE_SHA,
       measured: "2026-12-01T10:00:00Z",
-      minutes: 3,
+      // Taken in from a run this command did not make: its time is not known.
+      minutes: null,
       suites: { "__tests__/policy/limit.test.ts": SUITE_SHA },
       statuses: { CompileError: 1, Killed: 2, NoCoverage: 1, Survived: 1, Timeout: 1 },
       undetected: [
@@ -104,7 +104,7 @@ describe("npm run mutate -- --report", () => {
     expect(runMutate(["--report"], project)).toBe(0);
     expect(folderRow("src/policy")).toBe("| src/policy | 1 of 2 | 60.0% | 3 | 1 | 1 | 1 |");
     expect(folderRow("src/constructs")).toBe("| src/constructs | 0 of 1 | - | 0 | 0 | 0 | 0 |");
-    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 6 | 60.0% | 3 | 1 | 1 | 2026-12-01 | 3 |  |");
+    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 6 | 60.0% | 3 | 1 | 1 | 2026-12-01 | - |  |");
     expect(fileRow("src/policy/unmeasured.ts")).toBe("| src/policy/unmeasured.ts | - | - | - | - | - | - | - | not measured |");
     const report = read("reports/mutation.md");
     expect(report.slice(report.indexOf("## Surviving mutants"))).toBe(
@@ -143,12 +143,12 @@ describe("npm run mutate -- --report", () => {
     write("__tests__/policy/limit.test.ts", `${SUITE}it("limits at 3", () => expect(limit(3)).toBe(false));\n`);
     expect(runMutate(["--report"], project)).toBe(0);
     expect(folderRow("src/policy")).toBe("| src/policy | 1 of 2 | 33.3% | 1 | 1 | 1 | 0 |");
-    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 3 | 33.3% | 1 | 1 | 1 | 2026-12-01 | 3 | its suites changed since its run |");
+    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 3 | 33.3% | 1 | 1 | 1 | 2026-12-01 | - | its suites changed since its run |");
 
     write("src/policy/limit.ts", SOURCE.replace("> 3", ">= 4"));
     expect(runMutate(["--report"], project)).toBe(0);
     expect(folderRow("src/policy")).toBe("| src/policy | 0 of 2 | - | 0 | 0 | 0 | 0 |");
-    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 3 | 33.3% | 1 | 1 | 1 | 2026-12-01 | 3 | changed since its run: left out |");
+    expect(fileRow("src/policy/limit.ts")).toBe("| src/policy/limit.ts | 3 | 33.3% | 1 | 1 | 1 | 2026-12-01 | - | changed since its run: left out |");
     expect(read("reports/mutation.md")).not.toContain("### src/policy/limit.ts");
   });
 
@@ -164,5 +164,28 @@ describe("npm run mutate -- --report", () => {
       measured: "2026-12-02T10:00:00Z",
       statuses: { Killed: 3, NoCoverage: 1, Survived: 1 },
     });
+  });
+
+  it("keeps a run it makes, with its time, and says so when Stryker fails, keeping nothing new", () => {
+    // A stand-in for Stryker that writes the report of a run of the file it is given, and fails when told to.
+    write(
+      "node_modules/.bin/stryker",
+      `#!/bin/sh\n[ -n "$FAIL" ] && exit 3\nmkdir -p .cache/stryker/reports && cp report.json .cache/stryker/reports/src__policy__limit.json\n`,
+    );
+    fs.chmodSync(path.join(project, "node_modules/.bin/stryker"), 0o755);
+    write("report.json", JSON.stringify(strykerReport(SOURCE, ["Killed"])));
+    const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    process.env.FAIL = "1";
+    try {
+      expect(runMutate([path.join(project, "src/policy/limit.ts")], project)).toBe(1);
+    } finally {
+      delete process.env.FAIL;
+    }
+    expect(errors).toHaveBeenCalledWith("Stryker failed on src/policy/limit.ts (exit 3); the report leaves it out");
+    errors.mockRestore();
+    expect(fs.existsSync(path.join(project, "reports/mutation/src__policy__limit.json"))).toBe(false);
+    expect(runMutate([path.join(project, "src/policy/limit.ts")], project)).toBe(0);
+    expect(JSON.parse(read("reports/mutation/src__policy__limit.json"))).toMatchObject({ minutes: 0, statuses: { Killed: 1, NoCoverage: 1, Survived: 1 } });
+    expect(fileRow("src/policy/limit.ts")).toMatch(/^\| src\/policy\/limit\.ts \| 3 \| 33\.3% \| 1 \| 1 \| 1 \| \d{4}-\d\d-\d\d \| 0 \| {2}\|$/);
   });
 });

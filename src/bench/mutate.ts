@@ -52,7 +52,6 @@ interface Mutant {
 interface StrykerReport {
   readonly files: Readonly<Record<string, { readonly source: string; readonly mutants: readonly Mutant[] }>>;
   readonly testFiles?: Readonly<Record<string, { readonly source?: string }>>;
-  readonly performance?: { readonly total: number };
 }
 /** A file's last run as reports/mutation/ keeps it. */
 interface KeptRun {
@@ -61,8 +60,8 @@ interface KeptRun {
   readonly source: string;
   /** When the run ended (its report's time), to the second. */
   readonly measured: string;
-  /** How long the run took, in whole minutes. */
-  readonly minutes: number;
+  /** How long the run took, in whole minutes, when this command ran it (null for a run it took in afterwards). */
+  readonly minutes: number | null;
   /** The suites the run had, each with the SHA-256 of its text as it ran. */
   readonly suites: Readonly<Record<string, string>>;
   /** How many mutants ended in each of Stryker's statuses. */
@@ -116,7 +115,7 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
         if (result.status !== 0) {
           console.error(`Stryker failed on ${file} (exit ${result.status ?? result.signal}); the report leaves it out`);
           exitCode = 1;
-        }
+        } else keepRun(file, Date.now() - started);
       }
     }
   }
@@ -124,7 +123,7 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
   const folders = [...new Set([...DEFAULT_TARGETS, ...runs.map(({ name }) => name)])].map((name) => TARGETS[name]);
   // Every run this machine reported, the ones just made and any made before (an earlier `npm run mutate` in
   // another checkout whose .cache/stryker/reports was copied here), newer than the run kept.
-  const taken = folders.flatMap((target) => sourceFiles(target.folder)).filter(keepRun);
+  const taken = folders.flatMap((target) => sourceFiles(target.folder)).filter((file) => keepRun(file));
   if (taken.length > 0) console.log(`kept the runs of ${taken.join(", ")} in ${KEPT}/`);
   const results = folders.flatMap((target) => sourceFiles(target.folder).map((file) => readResult(file, target)));
   const table = scoreTable(folders, results);
@@ -209,7 +208,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * Takes in the run of `file` that Stryker reported on this machine when it is newer than the one kept: its source's
  * and its suites' digests, each status's count and every undetected mutant. Returns whether it did.
  */
-function keepRun(file: string): boolean {
+function keepRun(file: string, took?: number): boolean {
   const reportFile = runReportPath(file);
   if (!fs.existsSync(reportFile)) return false;
   const measured = fs
@@ -227,7 +226,7 @@ function keepRun(file: string): boolean {
     file,
     source: sha256(result.source),
     measured,
-    minutes: Math.round((report.performance?.total ?? 0) / 60000),
+    minutes: took === undefined ? null : Math.round(took / 60000),
     suites: Object.fromEntries(
       Object.entries(report.testFiles ?? {})
         .map(([suite, { source }]): [string, string] => [path.relative(root, path.resolve(root, suite)), sha256(source ?? "")])
@@ -304,7 +303,7 @@ function fileTable(all: readonly FileResult[]): string[] {
     if (!run) return `| ${file} | - | - | - | - | - | - | - | not measured |`;
     const { all: mutants, score, detected, survived, noCoverage } = tally([run]);
     const state = stale ? "changed since its run: left out" : suitesChanged ? "its suites changed since its run" : "";
-    return `| ${file} | ${mutants} | ${score} | ${detected} | ${survived} | ${noCoverage} | ${run.measured.slice(0, 10)} | ${run.minutes} | ${state} |`;
+    return `| ${file} | ${mutants} | ${score} | ${detected} | ${survived} | ${noCoverage} | ${run.measured.slice(0, 10)} | ${run.minutes ?? "-"} | ${state} |`;
   });
   return [
     "| file | mutants | score | killed or timed out | survived | no coverage | measured | minutes | |",
