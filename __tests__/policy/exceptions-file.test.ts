@@ -190,4 +190,42 @@ describe("settling a control with the exceptions", () => {
     const evaluation = evaluate(twoFindings, target, [waiver({ resources: ["aws_lb.a"] })]);
     expect(failureOf(evaluation)).toMatch(/^aws_lb.b: is HTTP\n.*for aws_lb.a only$/);
   });
+
+  it("names every resource an exception waives when a finding falls outside them", () => {
+    const evaluation = evaluate(twoFindings, target, [waiver({ resources: ["aws_lb.a", "aws_lb.c"] })]);
+    expect(failureOf(evaluation)).toBe("aws_lb.b: is HTTP\npolicy/exceptions.json waives CKV_AWS_2 in default for aws_lb.a, aws_lb.c only");
+  });
+
+  it("calls a conditional exception stale when the control is met, whether or not its condition holds, quoting its reason's start", () => {
+    const reason = "The lab's load balancer listens on HTTP until the course reaches its HTTPS step, two weeks in.";
+    const elsewhere = {
+      ...target,
+      settings: settingsFor("default", { loadBalancer: { domain: { name: "inventory.example.com", hostedZoneId: "Z0123456789EXAMPLE0AB" } } }),
+    };
+    const conditional = waiver({ reason, when: { setting: "loadBalancer.domain", equals: null } });
+    for (const where of [target, elsewhere]) {
+      const evaluation = evaluate(met, where, [conditional]);
+      expect(evaluation.outcome).toStrictEqual({ status: "stale", exception: conditional });
+      expect(failureOf(evaluation)).toBe(
+        'CKV_AWS_2 is met in default, but policy/exceptions.json still waives it there ("The lab\'s load balancer listens on HTTP until the course rea...")' +
+          ": remove default from that exception",
+      );
+    }
+  });
+
+  it("counts an exception unused in each environment where no evaluation was waived by it, among the targets checked", () => {
+    const used = waiver({ environments: ["default", "lab-start", "elsewhere"] });
+    const twin = waiver({ environments: ["default", "lab-start", "elsewhere"] });
+    const waived = evaluate(twoFindings, target, [used]);
+    const failedThere = evaluate(twoFindings, { ...target, name: "lab-start" }, []);
+    expect(waived.outcome.status).toBe("waived");
+    // Waived in default by `used` only; lab-start failed; "elsewhere" is not among the targets checked.
+    expect(unusedExceptions([used, twin], [waived, failedThere], ["default", "lab-start"])).toStrictEqual([
+      "CKV_AWS_2 in lab-start",
+      "CKV_AWS_2 in default",
+      "CKV_AWS_2 in lab-start",
+    ]);
+    // A waiver of another target is no use here.
+    expect(unusedExceptions([used], [{ ...waived, target: "lab-start" }], ["default"])).toStrictEqual(["CKV_AWS_2 in default"]);
+  });
 });
