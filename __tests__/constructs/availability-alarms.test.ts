@@ -6,6 +6,7 @@ import {
   alarmThresholdProblem,
   AvailabilityAlarms,
   type AvailabilityAlarmsProps,
+  GROUP_METRIC_SIGNALS,
   HA_SIGNAL_DESCRIPTIONS,
   HA_SIGNALS,
 } from "../../src/constructs/monitoring/availability-alarms";
@@ -236,6 +237,30 @@ describe("AvailabilityAlarms with the defaults", () => {
     for (const alarm of alarms) expect(alarm).toMatchObject(notifies);
   });
 
+  it("gives the NAT gateways' alarms addresses numbered from 1, in the gateways' order", () => {
+    const addresses = resourcesOf(document, "aws_cloudwatch_metric_alarm")
+      .map(([address]) => address)
+      .filter((address) => address.includes("nat-gateway"));
+    expect(addresses.map((address) => address.replace(/_[0-9A-F]{8}$/, "")).sort()).toStrictEqual([
+      "alarms_nat-gateway-1-dropped-packets",
+      "alarms_nat-gateway-1-port-allocation-errors",
+      "alarms_nat-gateway-2-dropped-packets",
+      "alarms_nat-gateway-2-port-allocation-errors",
+    ]);
+  });
+
+  it("names as the group's own metrics exactly the signals whose alarms read the Auto Scaling group (an instance refresh cannot watch them)", () => {
+    const readsTheGroup = HA_SIGNALS.filter((signal) => {
+      const alarms = resourcesOf(document, "aws_cloudwatch_metric_alarm").filter(([, each]) =>
+        each.alarm_name.endsWith(` ${HA_SIGNAL_DESCRIPTIONS[signal].title}`),
+      );
+      expect(alarms).toHaveLength(signal.startsWith("nat") ? 2 : 1);
+      return alarms.some(([, alarm]) => JSON.stringify(alarm).includes('"namespace":"AWS/AutoScaling"'));
+    });
+    expect(readsTheGroup).toStrictEqual(["healthyHosts", "inServiceInstances"]);
+    expect(GROUP_METRIC_SIGNALS).toStrictEqual(readsTheGroup);
+  });
+
   it("explains in each description when it fires and why", () => {
     const [, storage] = resourcesOf(document, "aws_cloudwatch_metric_alarm").find(([, alarm]) => alarm.alarm_name === "Inventory-DB free storage")!;
     expect(storage.alarm_description).toBe(
@@ -272,6 +297,42 @@ describe("alarmThresholdProblem", () => {
       Array(4).fill(undefined),
     );
     expect(alarmThresholdProblem("healthyHosts", value(101, 60, 1))).toBeUndefined();
+  });
+
+  it("caps at 100 the thresholds that are percentages, and only those", () => {
+    expect(HA_SIGNALS.map((signal) => [signal, alarmThresholdProblem(signal, value(101, 60, 1))?.message ?? "taken"])).toStrictEqual([
+      ["healthyHosts", "taken"],
+      ["unhealthyHosts", "taken"],
+      ["inServiceInstances", "taken"],
+      ["elb5xxPercent", "101 is a percentage, at most 100"],
+      ["target5xxPercent", "101 is a percentage, at most 100"],
+      ["targetResponseTimeP95", "taken"],
+      ["rejectedConnections", "taken"],
+      ["databaseCpu", "101 is a percentage, at most 100"],
+      ["databaseFreeStorage", "101 is a percentage, at most 100"],
+      ["databaseFreeableMemory", "101 is a percentage, at most 100"],
+      ["databaseConnections", "101 is a percentage, at most 100"],
+      ["natPortAllocationErrors", "taken"],
+      ["natPacketsDropped", "101 is a percentage, at most 100"],
+    ]);
+  });
+
+  it("files each signal under the tier the settings reference lists it in", () => {
+    expect(HA_SIGNALS.map((signal) => `${signal}: ${HA_SIGNAL_DESCRIPTIONS[signal].tier}`)).toStrictEqual([
+      "healthyHosts: app fleet",
+      "unhealthyHosts: app fleet",
+      "inServiceInstances: app fleet",
+      "elb5xxPercent: load balancer",
+      "target5xxPercent: load balancer",
+      "targetResponseTimeP95: load balancer",
+      "rejectedConnections: load balancer",
+      "databaseCpu: database",
+      "databaseFreeStorage: database",
+      "databaseFreeableMemory: database",
+      "databaseConnections: database",
+      "natPortAllocationErrors: NAT gateway",
+      "natPacketsDropped: NAT gateway",
+    ]);
   });
 
   it("names the first field wrong and why", () => {
