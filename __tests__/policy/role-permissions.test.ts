@@ -160,6 +160,15 @@ describe("describeRoles", () => {
       "aws_iam_role_policy.loose: statement (no Sid) has no reason in src/policy/role-permissions.ts (STATEMENT_REASONS)",
     ],
     [
+      "a statement with an empty Sid",
+      {
+        aws_iam_role_policy: {
+          loose: { role: "${aws_iam_role.servers.name}", policy: policy({ Sid: "", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }) },
+        },
+      },
+      "aws_iam_role_policy.loose: statement (no Sid) has no reason in src/policy/role-permissions.ts (STATEMENT_REASONS)",
+    ],
+    [
       "a statement whose Sid has no reason",
       {
         aws_iam_role_policy: {

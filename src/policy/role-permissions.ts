@@ -1,6 +1,6 @@
 import { GRANTS_WITHOUT_SOURCE_KEYS, SERVICES_WITHOUT_SOURCE_KEYS } from "./controls/least-privilege";
 import { REVIEWED_MANAGED_POLICIES, UNSCOPABLE_ACTIONS } from "./controls/iam";
-import { blockList, type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
+import { type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
  * Every IAM role of an environment as its synthesized JSON defines it: who
@@ -51,7 +51,6 @@ export const STATEMENT_REASONS: Readonly<Record<string, string>> = {
   LaunchOnlyThroughTheTemplate: "Auto Scaling checks that whoever gives the group a template version may launch and tag what it launches, only through it",
   PassTheServersRole: "Auto Scaling checks that whoever gives the group a template version may pass its servers' role to EC2",
   ResolveTheImage: "EC2 reads the image's SSM parameter for the release function, to pin the AMI it names",
-  AssumedByService: "the service named acts with the role",
 };
 
 export interface RolePermission {
@@ -81,15 +80,6 @@ function reasonOf(statement: PolicyStatement, sid: string | undefined, where: st
   return unscoped.length > 0 ? `${reason}; \`*\`: AWS gives ${unscoped.join(", ")} no resource type` : reason;
 }
 
-/** The Sids of a policy's statements, in order (readPolicy keeps the statements, not their ids). */
-function sids(policy: unknown): (string | undefined)[] {
-  try {
-    return blockList(JSON.parse(String(policy)).Statement).map((statement: { Sid?: string }) => statement.Sid);
-  } catch {
-    return [];
-  }
-}
-
 /** Every role of the document with its trust and permissions. */
 export function describeRoles(document: TerraformDocument): RoleDescription[] {
   return resources(document, "aws_iam_role").map((role) => {
@@ -103,12 +93,11 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
       .flatMap((policy) => {
         const reading = readPolicy(policy.config.policy);
         if ("problem" in reading) throw new Error(`${policy.address}: ${reading.problem}`);
-        const ids = sids(policy.config.policy);
-        return reading.statements.map((statement, index): RolePermission => ({
+        return reading.statements.map((statement): RolePermission => ({
           actions: statement.actions,
           resources: statement.resources,
           conditions: describeConditions(statement),
-          why: reasonOf(statement, ids[index], policy.address),
+          why: reasonOf(statement, statement.sid, policy.address),
         }));
       });
     const attached = resources(document, "aws_iam_role_policy_attachment").filter(
