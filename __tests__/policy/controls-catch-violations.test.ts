@@ -648,6 +648,21 @@ describe("the IAM controls, on policies added to the hardened stack", () => {
     ]);
     expect(newFindings(control("CKV_AWS_274"), hardened, attached("arn:aws:iam::123456789012:policy/AdministratorAccess"), "inventory")).toStrictEqual([]);
   });
+
+  it("CKV_AWS_274 reads a partition written as a reference, and finds a policy it cannot know before apply unless this configuration holds it", () => {
+    const arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess";
+    expect(newFindings(control("CKV_AWS_274"), hardened, attached(arn), "inventory")).toStrictEqual([
+      'aws_iam_role_policy_attachment.probe: attaches AdministratorAccess to role "probe"',
+    ]);
+    expect(newFindings(control("CKV_AWS_274"), hardened, attached("${data.aws_iam_policy.admin.arn}"), "inventory")).toStrictEqual([
+      'aws_iam_role_policy_attachment.probe: attaches ${data.aws_iam_policy.admin.arn} to role "probe", a policy that cannot be known before apply',
+    ]);
+    const ownPolicy = (document: any) => {
+      attached("${aws_iam_policy.probe.arn}")(document);
+      document.resource.aws_iam_policy = { probe: { name: "probe", policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) } };
+    };
+    expect(newFindings(control("CKV_AWS_274"), hardened, ownPolicy, "inventory")).toStrictEqual([]);
+  });
 });
 
 describe("the state controls, on a stand-in for the bootstrap stack", () => {

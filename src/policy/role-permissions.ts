@@ -1,5 +1,5 @@
 import { GRANTS_WITHOUT_SOURCE_KEYS, SERVICES_WITHOUT_SOURCE_KEYS } from "./controls/least-privilege";
-import { REVIEWED_MANAGED_POLICIES, UNSCOPABLE_ACTIONS } from "./controls/iam";
+import { MANAGED_POLICY, REVIEWED_MANAGED_POLICIES, UNSCOPABLE_ACTIONS } from "./controls/iam";
 import { type PolicyStatement, readPolicy, referencedBlock, resources, type TerraformDocument } from "../terraform/document";
 
 /**
@@ -129,7 +129,7 @@ export function describeRoles(document: TerraformDocument): RoleDescription[] {
 
 /** The name of an AWS managed policy after `policy/` in its ARN (`service-role/AWSBackupServiceRolePolicyForBackup`), else the ARN. */
 function managedPolicyName(arn: unknown): string {
-  return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(String(arn))?.[1] ?? String(arn);
+  return MANAGED_POLICY.exec(String(arn))?.[1] ?? String(arn);
 }
 
 const code = (value: string) => `\`${value.replace(/\|/g, "\\|")}\``;

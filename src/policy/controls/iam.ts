@@ -1,5 +1,5 @@
 import { type Finding, type Control } from "../control";
-import { identityPolicies, managedPolicyAttachments } from "../../terraform/document";
+import { identityPolicies, managedPolicyAttachments, referencedBlock } from "../../terraform/document";
 
 /**
  * IAM controls: no `*` action or resource, no AdministratorAccess, AWS managed policies only from a reviewed list.
@@ -45,7 +45,11 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   "ec2:InjectApiError": "AWS FIS fails the group's launches in a zone; its conditions (ec2:FisActionId, ec2:FisTargetArns) name the action and the group",
 };
 
-const MANAGED_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
+/**
+ * An AWS managed policy's ARN, its name after `policy/` (`service-role/AWSBackupServiceRolePolicyForBackup`). The
+ * partition may be written as a reference (`arn:${data.aws_partition.current.partition}:iam::aws:policy/...`).
+ */
+export const MANAGED_POLICY = /^arn:(?:aws[a-z-]*|\$\{[^{}]+\}):iam::aws:policy\/(.+)$/;
 
 const wildcardAction = (action: string) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
 
@@ -81,7 +85,11 @@ export const iamControls: Control[] = [
     check: ({ document }) =>
       managedPolicyAttachments(document).flatMap(({ address, policyArn, attachedTo }): Finding[] => {
         const managed = MANAGED_POLICY.exec(policyArn)?.[1];
-        if (managed === undefined) return [];
+        if (managed === undefined) {
+          // A policy of this configuration, whose statements CKV_AWS_62 reads, or a customer managed policy's literal ARN.
+          if (!policyArn.includes("${") || referencedBlock(document, policyArn)?.type === "aws_iam_policy") return [];
+          return [{ address, problem: `attaches ${policyArn} to ${attachedTo}, a policy that cannot be known before apply` }];
+        }
         if (managed === "AdministratorAccess") return [{ address, problem: `attaches AdministratorAccess to ${attachedTo}` }];
         return REVIEWED_MANAGED_POLICIES[managed]
           ? []
