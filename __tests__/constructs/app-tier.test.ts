@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { TerraformOutput, Testing, Token } from "cdktf";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -8,6 +8,7 @@ import {
   AppTier,
   appTierNameProblems,
   type AppTierProps,
+  base64UserData,
   capacityProblems,
   IMAGE_ID,
   instanceRefreshProblems,
@@ -167,6 +168,11 @@ describe("AppTier", () => {
     expect(() => Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms([]))).toThrow(
       "AppTier stack/app-tier: failRefreshOnAlarms: 0 alarms; a release takes at least 1",
     );
+    for (const count of [1, 10]) {
+      const alarms = Array.from({ length: count }, (_, n) => alarm(`a${n}`));
+      const document = JSON.parse(Testing.synthScope((scope) => new AppTier(scope, "app-tier", appTierProps()).failRefreshOnAlarms(alarms)));
+      expect(releaseEvent(document).alarmNames).toHaveLength(count);
+    }
   });
 
   it("runs the release function from the project's bundle, logging to a group kept a year", () => {
@@ -306,6 +312,15 @@ describe("AppTier", () => {
       expectPatternSplits(IMAGE_ID, taken, refused);
     });
 
+    it("escapes a script's backslashes and double quotes for Terraform's base64encode, which would read them as its own", () => {
+      const document = JSON.parse(Testing.synthScope((scope) => new TerraformOutput(scope, "script", { value: base64UserData('echo "a\\b"') })));
+      expect(document.output.script.value).toBe('${base64encode("echo \\"a\\\\b\\"")}');
+    });
+
+    it("leaves an instance type known only at apply to AWS", () => {
+      expect(instanceTypeProblems({ instanceType: Token.asString({ Ref: "type" }), imageId: "resolve:ssm:/my/images/arm64" })).toStrictEqual([]);
+    });
+
     it("reads the image's architecture from its name only, and passes an image that names none", () => {
       expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "ami-0123abcd" })).toEqual([]);
       expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "resolve:ssm:/my/images/arm64" })).toEqual([]);
@@ -331,7 +346,8 @@ describe("AppTier", () => {
     it("checks the group's sizes in order, and asks room to scale only of a scaling policy", () => {
       const sizes = (minSize: number, desiredCapacity: number, maxSize: number, desiredCapacityFromScalingPolicy?: boolean) =>
         capacityProblems({ minSize, desiredCapacity, maxSize, desiredCapacityFromScalingPolicy });
-      expect([sizes(0, 0, 0), sizes(2, 2, 2), sizes(2, 3, 4, true)]).toEqual([[], [], []]);
+      expect([sizes(0, 0, 0), sizes(2, 2, 2), sizes(2, 3, 4, true)]).toStrictEqual([[], [], []]);
+      expect(sizes(1, 1, 2.5)).toStrictEqual([{ prop: "maxSize", message: "2.5 is not a whole number of at least 0" }]);
       expect(sizes(-1, 0.5, 2)).toEqual([
         { prop: "minSize", message: "-1 is not a whole number of at least 0" },
         { prop: "desiredCapacity", message: "0.5 is not a whole number of at least 0" },
@@ -341,7 +357,7 @@ describe("AppTier", () => {
     });
 
     it("takes the lab's names, and refuses each name AWS would, naming its setting", () => {
-      expect(appTierNameProblems(LAB_APP_TIER_NAMES)).toEqual([]);
+      expect(appTierNameProblems(LAB_APP_TIER_NAMES)).toStrictEqual([]);
       expect(
         appTierNameProblems({
           ...LAB_APP_TIER_NAMES,
@@ -364,7 +380,7 @@ describe("AppTier", () => {
           autoScalingGroup: "any name / at all",
           releaseFunction: "a_-1",
         }),
-      ).toEqual([]);
+      ).toStrictEqual([]);
     });
   });
 
@@ -374,6 +390,7 @@ describe("AppTier", () => {
       ["desired below min", { minSize: 2, desiredCapacity: 1, maxSize: 4 }, "desiredCapacity: 1 is below minSize 2"],
       ["desired above max", { minSize: 1, desiredCapacity: 5, maxSize: 4 }, "desiredCapacity: 5 is above maxSize 4"],
       ["a fraction of a server", { minSize: 1.5 }, "minSize: 1.5 is not a whole number of at least 0"],
+      ["a negative grace period", { healthCheckGracePeriodSeconds: -1 }, "healthCheckGracePeriodSeconds: -1 is not a whole number of at least 0"],
       ["no subnet", { subnetIds: [] }, "subnetIds: needs at least one subnet"],
       ["a region it does not know", { region: "eu-middle-1" }, 'region: "eu-middle-1" is not an AWS region this project knows'],
       ["a malformed instance type", { instanceType: "t3 micro" }, 'instanceType: "t3 micro" is not an EC2 instance type like t3.micro'],
