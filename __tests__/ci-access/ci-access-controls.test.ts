@@ -67,4 +67,20 @@ describe("each control catches its violation", () => {
       "aws_iam_role_policy_attachment.extra: attaches AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess",
     ]);
   });
+
+  it("INV-CI-3: AWS managed policies with the partition as a reference or on the role itself, and a policy not known before apply", () => {
+    const document = synth();
+    const [roleName] = Object.keys(document.resource.aws_iam_role);
+    document.resource.aws_iam_role_policy_attachment.partition = {
+      role: "x",
+      policy_arn: "arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess",
+    };
+    document.resource.aws_iam_role_policy_attachment.lookup = { role: "x", policy_arn: "${data.aws_iam_policy.admin.arn}" };
+    document.resource.aws_iam_role[roleName].managed_policy_arns = ["arn:aws:iam::aws:policy/IAMFullAccess"];
+    expect(control("INV-CI-3").check(target(document)).map(formatFinding)).toStrictEqual([
+      "aws_iam_role_policy_attachment.partition: attaches AWS managed policy arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess",
+      "aws_iam_role_policy_attachment.lookup: attaches ${data.aws_iam_policy.admin.arn}, a policy that cannot be known before apply",
+      `aws_iam_role.${roleName}: attaches AWS managed policy arn:aws:iam::aws:policy/IAMFullAccess`,
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { UNSCOPED_ACTIONS } from "../../ci-access/environment-permissions";
 import { type Control, type Finding } from "../control";
-import { blockList, identityPolicies, type PolicyStatement, readPolicy, resources } from "../../terraform/document";
+import { knownBeforeApply, MANAGED_POLICY } from "./iam";
+import { blockList, identityPolicies, managedPolicyAttachments, type PolicyStatement, readPolicy, resources } from "../../terraform/document";
 
 /**
  * Controls of the inventory-ci-access stack: who may assume its roles, and
@@ -93,9 +94,10 @@ export const CI_ACCESS_CONTROLS: readonly Control[] = [
           ? [{ address: role.address, problem: `max_session_duration is ${role.config.max_session_duration}` }]
           : [],
       ),
-      ...resources(document, "aws_iam_role_policy_attachment")
-        .filter((attachment) => /^arn:aws[a-z-]*:iam::aws:policy\//.test(String(attachment.config.policy_arn)))
-        .map((attachment) => ({ address: attachment.address, problem: `attaches AWS managed policy ${attachment.config.policy_arn}` })),
+      ...managedPolicyAttachments(document).flatMap(({ address, policyArn }): Finding[] => {
+        if (MANAGED_POLICY.test(policyArn)) return [{ address, problem: `attaches AWS managed policy ${policyArn}` }];
+        return knownBeforeApply(document, policyArn) ? [] : [{ address, problem: `attaches ${policyArn}, a policy that cannot be known before apply` }];
+      }),
       ...resources(document, "aws_iam_role_policy").map((inline) => ({ address: inline.address, problem: "is an inline policy" })),
       ...resources(document, "aws_iam_role")
         .filter((role) => blockList(role.config.inline_policy).length > 0)

@@ -1,5 +1,5 @@
 import { type Finding, type Control } from "../control";
-import { identityPolicies, managedPolicyAttachments, referencedBlock } from "../../terraform/document";
+import { identityPolicies, managedPolicyAttachments, referencedBlock, type TerraformDocument } from "../../terraform/document";
 
 /**
  * IAM controls: no `*` action or resource, no AdministratorAccess, AWS managed policies only from a reviewed list.
@@ -51,6 +51,15 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
  */
 export const MANAGED_POLICY = /^arn:(?:aws[a-z-]*|\$\{[^{}]+\}):iam::aws:policy\/(.+)$/;
 
+/**
+ * Whether an attached policy's ARN, not an AWS managed policy's, names a policy known before apply: a customer managed
+ * policy's literal ARN, or a reference to a policy of this configuration (whose statements CKV_AWS_62 reads). Any other
+ * reference, such as a data source's ARN, could be any policy.
+ */
+export function knownBeforeApply(document: TerraformDocument, policyArn: string): boolean {
+  return !policyArn.includes("${") || referencedBlock(document, policyArn)?.type === "aws_iam_policy";
+}
+
 const wildcardAction = (action: string) => action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
 
 export const iamControls: Control[] = [
@@ -86,9 +95,9 @@ export const iamControls: Control[] = [
       managedPolicyAttachments(document).flatMap(({ address, policyArn, attachedTo }): Finding[] => {
         const managed = MANAGED_POLICY.exec(policyArn)?.[1];
         if (managed === undefined) {
-          // A policy of this configuration, whose statements CKV_AWS_62 reads, or a customer managed policy's literal ARN.
-          if (!policyArn.includes("${") || referencedBlock(document, policyArn)?.type === "aws_iam_policy") return [];
-          return [{ address, problem: `attaches ${policyArn} to ${attachedTo}, a policy that cannot be known before apply` }];
+          return knownBeforeApply(document, policyArn)
+            ? []
+            : [{ address, problem: `attaches ${policyArn} to ${attachedTo}, a policy that cannot be known before apply` }];
         }
         if (managed === "AdministratorAccess") return [{ address, problem: `attaches AdministratorAccess to ${attachedTo}` }];
         return REVIEWED_MANAGED_POLICIES[managed]
