@@ -227,24 +227,24 @@ describe("the layout's rule", () => {
     expect(sources.has("main.ts")).toBe(true);
     expect(sources.has("src/constructs/network/network.ts")).toBe(true);
     expect(sources.has("examples/database-in-a-vpc/stack.ts")).toBe(true);
-    expect([...sources.keys()].filter((file) => layerOf(file) === undefined)).toEqual([]);
+    expect([...sources.keys()].filter((file) => layerOf(file) === undefined)).toStrictEqual([]);
     const relative = [...graph.values()].flat();
     expect(relative.length).toBeGreaterThanOrEqual(386);
     expect(relative.filter((edge) => edge.typeOnly).length).toBeGreaterThanOrEqual(52);
   });
 
   it("has no import from a higher layer", () => {
-    expect(layerProblems(graph)).toEqual([]);
+    expect(layerProblems(graph)).toStrictEqual([]);
   });
 
   it("has no import cycle, type-only imports included", () => {
-    expect(importCycles(graph)).toEqual([]);
+    expect(importCycles(graph)).toStrictEqual([]);
   });
 
   it("holds constructs only in src/constructs/", () => {
     const files = [...sources.keys()].filter((file) => file.startsWith("src/constructs/"));
     expect(files.length).toBeGreaterThanOrEqual(21);
-    expect(constructProblems(sources)).toEqual([]);
+    expect(constructProblems(sources)).toStrictEqual([]);
     expect(constructClasses("src/constructs/network/network.ts", sources)).toEqual(["Network"]);
   });
 });

@@ -133,7 +133,7 @@ describe("GetSecretValue", () => {
     const before = metadata.requests.length;
 
     expect(JSON.parse(await getSecret(SECRET_ARN, {}))).toEqual(SECRET);
-    expect(secretsManager.refusals).toEqual([]);
+    expect(secretsManager.refusals).toStrictEqual([]);
     expect(metadata.requests.slice(before)).toEqual([
       "PUT /latest/api/token",
       "GET /latest/meta-data/iam/security-credentials/",

@@ -38,7 +38,7 @@ describe("the app while its database is killed and started again", () => {
     expect(acknowledged.filter((record) => record.startMs < result.outage.downAtMs).length).toBeGreaterThan(0);
     expect(acknowledged.filter((record) => record.startMs >= result.outage.upAtMs).length).toBeGreaterThan(0);
     expect(result.acknowledgedWrites).toBe(acknowledged.length);
-    expect(result.missingWrites).toEqual([]);
+    expect(result.missingWrites).toStrictEqual([]);
     expect(result.acknowledgedWritesPresent).toBe(acknowledged.length);
   });
 
@@ -48,9 +48,9 @@ describe("the app while its database is killed and started again", () => {
     // The outage was seen: most of what started while the database was away.
     expect(unavailable.length).toBeGreaterThan(during.length / 2);
     const failed = result.records.filter((record) => record.status < 200 || record.status >= 400);
-    expect(failed.filter((record) => record.status !== 503).map((record) => record.status)).toEqual([]);
-    expect(failed.filter((record) => !record.retryAfter)).toEqual([]);
-    expect(result.records.filter((record) => record.errorText)).toEqual([]);
+    expect(failed.filter((record) => record.status !== 503).map((record) => record.status)).toStrictEqual([]);
+    expect(failed.filter((record) => !record.retryAfter)).toStrictEqual([]);
+    expect(result.records.filter((record) => record.errorText)).toStrictEqual([]);
     expect(result.phpLog).not.toMatch(/PHP (Fatal error|Parse error)|Uncaught/);
   });
 
@@ -60,7 +60,7 @@ describe("the app while its database is killed and started again", () => {
     // Past the first second back, every request succeeds: each opens a connection of its own, none keeps a dead one.
     const settled = after.filter((record) => record.startMs >= result.outage.upAtMs + 1000);
     expect(settled.length).toBeGreaterThan(0);
-    expect(settled.filter((record) => record.status !== 200 && record.status !== 303).map((record) => record.status)).toEqual([]);
+    expect(settled.filter((record) => record.status !== 200 && record.status !== 303).map((record) => record.status)).toStrictEqual([]);
     expect(result.finalStatus).toBe(200);
   });
 });

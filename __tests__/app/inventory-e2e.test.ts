@@ -243,7 +243,7 @@ describe("the Inventory app, end to end", () => {
     expect(body).toMatchObject({ status: "ok", database: { status: "ok" }, instance_id: INSTANCE_ID, availability_zone: AVAILABILITY_ZONE });
     expect(body.database.tls_cipher).toMatch(/^TLS_|^ECDHE-|^AES/);
     expect(secretsManager!.served).toBe(1);
-    expect(secretsManager!.refusals).toEqual([]);
+    expect(secretsManager!.refusals).toStrictEqual([]);
   });
 
   it("tells /health/deep's details only to the VPC: a request the load balancer forwarded gets the status alone", async () => {
@@ -667,7 +667,7 @@ describe("the Inventory app, end to end", () => {
       cookie.split("=")[1],
       fields.csrf_token,
     ];
-    expect(secrets.filter((secret) => log.includes(secret))).toEqual([]);
+    expect(secrets.filter((secret) => log.includes(secret))).toStrictEqual([]);
   });
 
   it("with the database down: a plain 503 page, /health still 200, /health/deep 503", async () => {

@@ -72,7 +72,7 @@ describe("npm run bench's figures of npm test", () => {
       "    Test suite failed to run",
       "      ENOENT: no such file",
     ]);
-    expect(failedTests(JEST, ROOT)).toEqual([]);
+    expect(failedTests(JEST, ROOT)).toStrictEqual([]);
   });
 
   it("says when the suite is over the target, and by how much", () => {

@@ -116,6 +116,6 @@ describe("npx cdktn synth in the copy, against cdktf's synthesis of the checkout
 describe("cdktn's output against terraform", () => {
   it.each(STACKS)("%s passes terraform validate without errors or warnings", (stack) => {
     if (validation instanceof Error) throw validation;
-    expect(readable(validation.get(stack))).toEqual([]);
+    expect(readable(validation.get(stack))).toStrictEqual([]);
   });
 });

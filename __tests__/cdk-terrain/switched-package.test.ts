@@ -19,7 +19,7 @@ describe("the package.json change of docs/cdk-terrain.md", () => {
 
   it("swaps the CLI and the npm scripts that call it", () => {
     // cdktf.out keeps its name on CDK Terrain.
-    expect(Object.values(switched.scripts ?? {}).filter((script) => /\bcdktf\b(?!\.out)/.test(script))).toEqual([]);
+    expect(Object.values(switched.scripts ?? {}).filter((script) => /\bcdktf\b(?!\.out)/.test(script))).toStrictEqual([]);
     expect(switched.scripts?.synth).toBe("CHECKPOINT_DISABLE=1 cdktn synth");
   });
 

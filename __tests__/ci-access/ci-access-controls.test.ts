@@ -21,7 +21,7 @@ const control = (id: string) => CI_ACCESS_CONTROLS.find((candidate) => candidate
 
 describe.each(CI_ACCESS_CONTROLS.map((candidate) => [controlName(candidate), candidate] as const))("%s", (_, candidate) => {
   it("is met by the stack", () => {
-    expect(candidate.check(target(synth())).map(formatFinding)).toEqual([]);
+    expect(candidate.check(target(synth())).map(formatFinding)).toStrictEqual([]);
   });
 });
 

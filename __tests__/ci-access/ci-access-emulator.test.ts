@@ -124,5 +124,5 @@ it("re-plans with no change, and destroys to nothing", async () => {
   const { text } = await stack.plan("replan");
   expect(text).toContain("No changes.");
   await stack.destroy();
-  expect(await stack.stateAddresses()).toEqual([]);
+  expect(await stack.stateAddresses()).toStrictEqual([]);
 }, 300_000);

@@ -187,8 +187,8 @@ describe("what the roles may do", () => {
   it("resource * only for the actions listed as unscoped, and never a service wildcard", () => {
     for (const policy of ciRolePolicies()) {
       for (const statement of policy.statements.filter((candidate) => candidate.effect === "Allow")) {
-        if (statement.resources.includes("*")) expect(statement.actions.filter((action) => !unscoped.has(action))).toEqual([]);
-        expect(statement.actions.filter((action) => action === "*" || /:\*$/.test(action))).toEqual([]);
+        if (statement.resources.includes("*")) expect(statement.actions.filter((action) => !unscoped.has(action))).toStrictEqual([]);
+        expect(statement.actions.filter((action) => action === "*" || /:\*$/.test(action))).toStrictEqual([]);
       }
     }
   });
@@ -201,8 +201,8 @@ describe("what the roles may do", () => {
     Condition: { StringEquals: { "s3:prefix": "env:/" } },
   };
   it("plan roles only read: no write of any kind, the state and its lock included", () => {
-    expect(allActions("default_gha_plan").filter((action) => !/:(Describe|Get|List)/.test(action) && action !== "kms:Decrypt")).toEqual([]);
-    expect(allActions("split_tfc_plan").filter((action) => !/:(Describe|Get|List)/.test(action))).toEqual([]);
+    expect(allActions("default_gha_plan").filter((action) => !/:(Describe|Get|List)/.test(action) && action !== "kms:Decrypt")).toStrictEqual([]);
+    expect(allActions("split_tfc_plan").filter((action) => !/:(Describe|Get|List)/.test(action))).toStrictEqual([]);
   });
   it("a GitHub plan role reads its state as a -lock=false plan does: the workspace list, the object, its key through S3, the digest item", () => {
     expect(JSON.parse(document.resource.aws_iam_policy.default_gha_plan_state_policy.policy).Statement).toEqual([
@@ -243,7 +243,7 @@ describe("what the roles may do", () => {
       ]),
     );
     const iamResources = resources.filter((resource) => resource.startsWith("arn:aws:iam::") && !resource.includes("aws-service-role"));
-    expect(iamResources.filter((resource) => !/\/cloud-(Inventory-|inventory-db-app-user-rotation$)/.test(resource))).toEqual([]);
+    expect(iamResources.filter((resource) => !/\/cloud-(Inventory-|inventory-db-app-user-rotation$)/.test(resource))).toStrictEqual([]);
     // The app user's rotation function, its secret (Secrets Manager appends six characters) and the WAF.
     expect(resources).toEqual(
       expect.arrayContaining([
@@ -253,7 +253,7 @@ describe("what the roles may do", () => {
       ]),
     );
     // No state access for a Terraform Cloud workspace: Terraform Cloud keeps the state.
-    expect(resources.filter((resource) => resource.includes(":s3:::") && resource.includes("tfstate"))).toEqual([]);
+    expect(resources.filter((resource) => resource.includes(":s3:::") && resource.includes("tfstate"))).toStrictEqual([]);
   });
   it("EC2 resources are created only with the environment's tag, and changed only while they carry it", () => {
     const network = policiesOf("cloud_tfc_run_network")[0].statements;
@@ -271,7 +271,7 @@ describe("what the roles may do", () => {
   });
   it("the deploy role may attach no AWS managed policy (the stack attaches none), and pass each role only to its service", () => {
     const compute = policiesOf("cloud_tfc_run_compute")[0].statements;
-    expect(compute.filter((statement) => statement.actions.includes("iam:AttachRolePolicy"))).toEqual([]);
+    expect(compute.filter((statement) => statement.actions.includes("iam:AttachRolePolicy"))).toStrictEqual([]);
     const passes = compute.filter((statement) => statement.actions.includes("iam:PassRole"));
     expect(passes.map((statement) => [statement.resources[0].split("/").pop(), statement.conditions[0].values[0]])).toEqual([
       ["cloud-Inventory-App-Role", "ec2.amazonaws.com"],
@@ -287,7 +287,7 @@ describe("what the roles may do", () => {
     expect(invoking.map((statement) => [statement.actions, statement.resources])).toEqual([
       [["lambda:InvokeFunction"], [`arn:aws:lambda:us-west-2:${ACCOUNT}:function:cloud-Inventory-App-Release`]],
     ]);
-    expect(statements.flatMap((statement) => statement.actions).filter((action) => /InstanceRefresh/.test(action))).toEqual([]);
+    expect(statements.flatMap((statement) => statement.actions).filter((action) => /InstanceRefresh/.test(action))).toStrictEqual([]);
     // It manages the release function, its role and its log group by name, as the rotation function's.
     const resources = statements.flatMap((statement) => statement.resources);
     expect(resources).toEqual(
@@ -395,7 +395,7 @@ describe("what the roles may do", () => {
       if ("problem" in reading) throw new Error(reading.problem);
       return reading.statements.flatMap((statement) => statement.actions);
     });
-    expect(actions.filter((action) => action.startsWith("kms:"))).toEqual([]);
+    expect(actions.filter((action) => action.startsWith("kms:"))).toStrictEqual([]);
     expect(actions).toContain("sns:CreateTopic");
     // Only the log groups' key, which the environment cannot name one of its own for.
     expect(Object.keys(own.resource.aws_kms_key)).toEqual(["own_key_log_key"]);
@@ -425,9 +425,9 @@ describe("what the roles may do", () => {
       ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"],
     ]);
     expect(granting("route53:GetChange").map((statement) => statement.resources)).toEqual([["arn:aws:route53:::change/*"]]);
-    expect(named.flatMap((statement) => statement.actions).filter((action) => action.startsWith("acm:"))).toEqual([]);
+    expect(named.flatMap((statement) => statement.actions).filter((action) => action.startsWith("acm:"))).toStrictEqual([]);
     // No domain: no Route 53 or ACM permission.
-    expect(allActions("cloud_tfc_run").filter((action) => /^(acm|route53):/.test(action))).toEqual([]);
+    expect(allActions("cloud_tfc_run").filter((action) => /^(acm|route53):/.test(action))).toStrictEqual([]);
   });
   it("a GitHub deploy role writes its own state object and lock, with the state key through S3, and locks only its own DynamoDB items", () => {
     const state = "arn:aws:s3:::acme-state/default/inventory-ha.tfstate";
@@ -515,7 +515,7 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
     expect(bounded.actions).toEqual(["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]);
     expect(bounded.conditions).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY] }]);
     const granted = compute.filter((statement) => statement.effect === "Allow").flatMap((statement) => statement.actions);
-    expect(granted.filter((action) => /UpdateAssumeRolePolicy|DeleteRolePermissionsBoundary|AttachRolePolicy/.test(action))).toEqual([]);
+    expect(granted.filter((action) => /UpdateAssumeRolePolicy|DeleteRolePermissionsBoundary|AttachRolePolicy/.test(action))).toStrictEqual([]);
   });
   it("the boundary: what the workloads call from their code only from the environment's instances and functions", () => {
     const boundary = statementsOf("cloud_workload_boundary");
@@ -545,7 +545,7 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
     // No IAM but passing the app servers' role to EC2; no service wildcard.
     const actions = boundary.flatMap((statement) => statement.actions);
     expect(actions.filter((action) => action.startsWith("iam:"))).toEqual(["iam:PassRole"]);
-    expect(actions.filter((action) => action === "*" || /:\*$/.test(action))).toEqual([]);
+    expect(actions.filter((action) => action === "*" || /:\*$/.test(action))).toStrictEqual([]);
   });
   it("every role of an environment with CI access carries the boundary; without CI access, none", () => {
     const roles = Object.values<any>(synthStack(cloud).document.resource.aws_iam_role);
@@ -561,7 +561,7 @@ describe("the fence: a boundary on every role the deploy roles make, and Denies 
     const withoutCi = Object.values<any>(synthStack(settingsFor("default")).document.resource.aws_iam_role);
     // The five, AWS Backup's role and the zone rehearsal's FIS role: with CI access the backups and the rehearsal are off.
     expect(withoutCi).toHaveLength(7);
-    expect(withoutCi.filter((role) => "permissions_boundary" in role)).toEqual([]);
+    expect(withoutCi.filter((role) => "permissions_boundary" in role)).toStrictEqual([]);
   });
   it("the VPC's default security group of an environment with CI access is adopted untagged; without CI access, tagged", () => {
     const document = synthStack(cloud).document;

@@ -38,7 +38,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 it("passes terraform validate without errors or warnings", async () => {
   const diagnostics = await validateStacks([{ name: "ci-access", directory }], { cacheDirectory: TERRAFORM_CACHE });
-  expect(readable(diagnostics.get("ci-access"))).toEqual([]);
+  expect(readable(diagnostics.get("ci-access"))).toStrictEqual([]);
 });
 
 it("an offline plan creates the providers, roles and policies of both environments, and changes nothing else", async () => {

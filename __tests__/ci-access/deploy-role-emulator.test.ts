@@ -187,7 +187,7 @@ it("the deploy role deploys the environment and destroys it; the plan role plans
 
     await useSession(environment, deploy);
     await environment.destroy();
-    expect(await environment.stateAddresses()).toEqual([]);
+    expect(await environment.stateAddresses()).toStrictEqual([]);
   } finally {
     await emulator.setIamEnforcement(false);
   }

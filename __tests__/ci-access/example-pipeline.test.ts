@@ -19,7 +19,7 @@ it("every `npm run <script>` and `npm test` it calls is a script of package.json
     runs(job).flatMap((command) => [...command.matchAll(/\bnpm (?:run(?: --[\w-]+)* ([\w:-]+)|(test))\b/g)].map((match) => match[1] ?? match[2])),
   );
   expect(called.length).toBeGreaterThanOrEqual(5);
-  expect(called.filter((script) => !(script in scripts))).toEqual([]);
+  expect(called.filter((script) => !(script in scripts))).toStrictEqual([]);
 });
 
 it("a pull request runs the tests, synthesizes, reviews the plan as Markdown with the plan role, and posts it", () => {
@@ -49,7 +49,7 @@ it("a pull request's artifacts hold the reviews and Terraform's text plan, never
       // Each pattern names its files: none can take plan.tfplan or plan.json, wherever the review keeps them.
       expect(paths.some((pattern) => path.matchesGlob("plan-review/default/live/review.md", pattern))).toBe(true);
       for (const kept of ["plan-review/default/plan.tfplan", "plan-review/default/live/plan.json"]) {
-        expect(paths.filter((pattern) => path.matchesGlob(kept, pattern))).toEqual([]);
+        expect(paths.filter((pattern) => path.matchesGlob(kept, pattern))).toStrictEqual([]);
       }
     }
   }
@@ -72,7 +72,7 @@ it("only a push to the default branch deploys, with the deploy role", () => {
   const credentials = steps("deploy").find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials"));
   expect(credentials.with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
   expect(runs("deploy").at(-1)).toBe('npm run deploy -- "inventory-$INVENTORY_ENV" --auto-approve');
-  for (const job of ["test", "plan"]) expect(runs(job).filter((command) => /deploy|apply/.test(command))).toEqual([]);
+  for (const job of ["test", "plan"]) expect(runs(job).filter((command) => /deploy|apply/.test(command))).toStrictEqual([]);
   // No job but the plan and deploy jobs can get an OIDC token; the workflow's default is read-only.
   expect(workflow.permissions).toEqual({ contents: "read" });
   expect(workflow.jobs.test.permissions).toBeUndefined();

@@ -173,7 +173,7 @@ describe("the resource types the inventory stacks synthesize", () => {
     const administrators = [...new Set([...Object.keys(access.resource), ...Object.keys(state.resource)])].filter((type) => !synthesized.includes(type)).sort();
     // The CI access stack's attachments are an administrator's; the inventory stack's (AWS Backup's role) are not deployed by CI.
     expect(administrators).toEqual(["aws_dynamodb_table", "aws_iam_openid_connect_provider", "aws_iam_policy"]);
-    expect(administrators.filter((type) => RESOURCE_PERMISSIONS[type])).toEqual([]);
+    expect(administrators.filter((type) => RESOURCE_PERMISSIONS[type])).toStrictEqual([]);
   });
 });
 

@@ -146,9 +146,9 @@ describe("each default has one owner: the construct", () => {
     // The scan sees every default of the settings (this many today), so an empty result means something.
     expect(defaults.length).toBeGreaterThanOrEqual(80);
     expect(prefaults.length).toBeGreaterThanOrEqual(20);
-    expect(defaults.filter(({ argument }) => isLiteral(argument))).toEqual([]);
+    expect(defaults.filter(({ argument }) => isLiteral(argument))).toStrictEqual([]);
     // An empty object only says "fill in the defaults of the fields".
-    expect(prefaults.filter(({ argument }) => argument !== "{}" && isLiteral(argument))).toEqual([]);
+    expect(prefaults.filter(({ argument }) => argument !== "{}" && isLiteral(argument))).toStrictEqual([]);
   });
 
   it("tells a literal from a read default", () => {
@@ -170,7 +170,7 @@ describe("each default has one owner: the construct", () => {
         .filter(({ source }) => [`"${text}"`, `'${text}'`, `\`${text}\``].some((quoted) => source.includes(quoted)))
         .map(({ file }) => `${file} states ${construct}'s ${key} "${text}"`),
     );
-    expect(stated).toEqual([]);
+    expect(stated).toStrictEqual([]);
   });
 
   it("parses empty settings to the constructs' defaults", () => {

@@ -32,6 +32,6 @@ describe("generated settings reference", () => {
       }
     };
     visit(settingsJsonSchema(), "");
-    expect(undocumented).toEqual([]);
+    expect(undocumented).toStrictEqual([]);
   });
 });

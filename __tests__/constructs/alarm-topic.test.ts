@@ -87,7 +87,7 @@ describe("AlarmTopic with the defaults", () => {
   });
 
   it("subscribes no one", () => {
-    expect(resourcesOf(document, "aws_sns_topic_subscription")).toEqual([]);
+    expect(resourcesOf(document, "aws_sns_topic_subscription")).toStrictEqual([]);
   });
 });
 
@@ -131,7 +131,7 @@ describe("AlarmTopic with settings", () => {
     expect([given.createsKey, given.kmsKeyArn]).toStrictEqual([false, key]);
     const { json, document } = synthTopic({ kmsKeyArn: key });
     expect(json).toHaveResourceWithProperties(SnsTopic, { kms_master_key_id: key });
-    for (const type of ["aws_kms_key", "aws_kms_alias", "aws_kms_key_policy"]) expect(resourcesOf(document, type)).toEqual([]);
+    for (const type of ["aws_kms_key", "aws_kms_alias", "aws_kms_key_policy"]) expect(resourcesOf(document, type)).toStrictEqual([]);
   });
 
   it.each<[string, Partial<AlarmTopicProps>, RegExp]>([

@@ -89,8 +89,8 @@ describe("AppDomain", () => {
     const certificateArn = "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000000";
     const elsewhere = synthDomain({ certificateArn });
     expect(elsewhere.domain.certificateArn).toBe(certificateArn);
-    expect(resourcesOf(elsewhere.document, "aws_acm_certificate")).toEqual([]);
-    expect(resourcesOf(elsewhere.document, "aws_acm_certificate_validation")).toEqual([]);
+    expect(resourcesOf(elsewhere.document, "aws_acm_certificate")).toStrictEqual([]);
+    expect(resourcesOf(elsewhere.document, "aws_acm_certificate_validation")).toStrictEqual([]);
     expect(resourcesOf(elsewhere.document, "aws_route53_record").map(([, record]) => record.type)).toEqual(["A"]);
   });
 

@@ -51,7 +51,7 @@ describe("AppTier", () => {
   });
 
   it("grants the role the one database secret it is given and the app archive's versions, no managed policy (Session Manager: SessionManagerPolicy)", () => {
-    expect(resourcesOf(document, "aws_iam_role_policy_attachment")).toEqual([]);
+    expect(resourcesOf(document, "aws_iam_role_policy_attachment")).toStrictEqual([]);
     expect(
       resourcesOf(document, "aws_iam_role_policy")
         .filter(([, policy]) => policy.role === `\${aws_iam_role.${resourcesOf(document, "aws_iam_role").find(([, candidate]) => candidate === role)![0]}.id}`)
@@ -322,8 +322,8 @@ describe("AppTier", () => {
     });
 
     it("reads the image's architecture from its name only, and passes an image that names none", () => {
-      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "ami-0123abcd" })).toEqual([]);
-      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "resolve:ssm:/my/images/arm64" })).toEqual([]);
+      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "ami-0123abcd" })).toStrictEqual([]);
+      expect(instanceTypeProblems({ instanceType: "t4g.micro", imageId: "resolve:ssm:/my/images/arm64" })).toStrictEqual([]);
       expect(instanceTypeProblems({ instanceType: "t3.micro", imageId: "resolve:ssm:/my/images/arm64" })).toEqual([
         {
           prop: "instanceType",
@@ -336,8 +336,8 @@ describe("AppTier", () => {
 
     it("keeps a refresh's percentages at most 100 apart, said only when each is in AWS's range", () => {
       const refresh = { ...APP_TIER_DEFAULTS.instanceRefresh };
-      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 0 })).toEqual([]);
-      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 60, maxHealthyPercent: 160, instanceWarmupSeconds: 3600 })).toEqual([]);
+      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 100, maxHealthyPercent: 200, instanceWarmupSeconds: 0 })).toStrictEqual([]);
+      expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 60, maxHealthyPercent: 160, instanceWarmupSeconds: 3600 })).toStrictEqual([]);
       expect(instanceRefreshProblems({ ...refresh, minHealthyPercent: 50, maxHealthyPercent: 201 })).toEqual([
         { prop: "instanceRefresh.maxHealthyPercent", message: "201 is not a whole number from 100 to 200" },
       ]);

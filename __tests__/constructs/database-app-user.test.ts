@@ -46,7 +46,7 @@ describe("DatabaseAppUser", () => {
 
   it("creates the app's secret with no value in the configuration: the first rotation makes it, at once, then every 30 days", () => {
     expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "inventory-db-app-user", recovery_window_in_days: 7 });
-    expect(resourcesOf(document, "aws_secretsmanager_secret_version")).toEqual([]);
+    expect(resourcesOf(document, "aws_secretsmanager_secret_version")).toStrictEqual([]);
     expect(json).not.toMatch(/password"\s*:/);
     expect(json).toHaveResourceWithProperties(SecretsmanagerSecretRotation, {
       secret_id: `\${aws_secretsmanager_secret.${secretName}.id}`,
@@ -286,8 +286,8 @@ describe("DatabaseAppUser", () => {
         logRetentionDays: 365,
         names: databaseAppUserNames("inventory-db"),
       };
-      expect(databaseAppUserProblems(props)).toEqual([]);
-      expect(databaseAppUserProblems({ ...props, names: { secret: "a/b_c+d=e.f@g-h", rotationFunction: "a_b-c" } })).toEqual([]);
+      expect(databaseAppUserProblems(props)).toStrictEqual([]);
+      expect(databaseAppUserProblems({ ...props, names: { secret: "a/b_c+d=e.f@g-h", rotationFunction: "a_b-c" } })).toStrictEqual([]);
       expect(databaseAppUserProblems({ ...props, username: "1app", names: { secret: "x:y", rotationFunction: "x.y" } })).toEqual([
         { prop: "username", message: '"1app" must start with a letter and use letters, digits and _ (at most 26, leaving room for _clone)' },
         { prop: "names.secret", message: 'the secret name "x:y" must use letters, digits and /_+=.@-' },

@@ -311,7 +311,7 @@ describe("databaseBackupsProblems and databaseBackupsNameProblems", () => {
 
   it("take a cron expression of six fields, each of one or more characters, for the backups and the restore tests", () => {
     for (const schedule of ["cron(0 5 ? * * *)", "cron(15,45 10-22 1-7 JAN-JUN ? 2026-2030)", "cron(0 8 ? * MON-FRI *)"]) {
-      expect(problems({ schedule, restoreTesting: { schedule } })).toEqual([]);
+      expect(problems({ schedule, restoreTesting: { schedule } })).toStrictEqual([]);
     }
   });
 
@@ -334,13 +334,15 @@ describe("databaseBackupsProblems and databaseBackupsNameProblems", () => {
       { prop: "copy.region", message: '"us-weast-2" is not an AWS region this project knows (src/aws/aws-regions.ts)' },
       { prop: "copy.retentionDays", message: "0 is not a whole number from 1 to 36500" },
     ]);
-    expect(problems({ copy: { region: "us-east-1", retentionDays: 36500 }, retentionDays: 1, restoreTesting: { validationWindowHours: 168 } })).toEqual([]);
-    expect(problems({ restoreTesting: false })).toEqual([]);
+    expect(problems({ copy: { region: "us-east-1", retentionDays: 36500 }, retentionDays: 1, restoreTesting: { validationWindowHours: 168 } })).toStrictEqual(
+      [],
+    );
+    expect(problems({ restoreTesting: false })).toStrictEqual([]);
   });
 
   it("refuse each name AWS would, naming its setting and the characters AWS allows", () => {
     const names = databaseBackupsNames("Inventory-DB");
-    expect(databaseBackupsNameProblems(names)).toEqual([]);
+    expect(databaseBackupsNameProblems(names)).toStrictEqual([]);
     expect(
       databaseBackupsNameProblems({
         ...names,
@@ -371,7 +373,7 @@ describe("databaseBackupsProblems and databaseBackupsNameProblems", () => {
         restoreTestingPlan: "Inventory_DB_1",
         role: "Inventory+DB=,.@_-1",
       }),
-    ).toEqual([]);
+    ).toStrictEqual([]);
   });
 });
 

@@ -238,7 +238,7 @@ describe("Database", () => {
     const defaults = { ...DATABASE_DEFAULTS, logExports: [...DATABASE_DEFAULTS.logExports] };
 
     it("finds no problem in the defaults, and every malformed value at once, each naming its prop", () => {
-      expect(databaseProblems(defaults)).toEqual([]);
+      expect(databaseProblems(defaults)).toStrictEqual([]);
       expect(
         databaseProblems({
           ...defaults,
@@ -285,15 +285,15 @@ describe("Database", () => {
         { prop: "maxAllocatedStorageGiB", message: "19 GiB must be above allocatedStorageGiB 19" },
         { prop: "backupRetentionDays", message: "must be at least 1 when multiAz is on" },
       ]);
-      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 20, maxAllocatedStorageGiB: 21, multiAz: false, backupRetentionDays: 0 })).toEqual([]);
-      expect(databaseProblems({ ...defaults, storageType: "io2", allocatedStorageGiB: 100 })).toEqual([]);
-      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 65536 })).toEqual([]);
+      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 20, maxAllocatedStorageGiB: 21, multiAz: false, backupRetentionDays: 0 })).toStrictEqual([]);
+      expect(databaseProblems({ ...defaults, storageType: "io2", allocatedStorageGiB: 100 })).toStrictEqual([]);
+      expect(databaseProblems({ ...defaults, allocatedStorageGiB: 65536 })).toStrictEqual([]);
     });
 
     it("names the parameter group after the identifier and the version's first two parts, and checks the identifier RDS takes", () => {
       expect([parameterGroupFamily("8.4"), parameterGroupFamily("8.0.40")]).toEqual(["mysql8.4", "mysql8.0"]);
       expect(databaseParameterGroupName("inventory-db", "8.0.40")).toBe("inventory-db-mysql80");
-      expect(["inventory-db", "a", "a1", `a${"b".repeat(62)}`].flatMap((identifier) => databaseNameProblems({ identifier }))).toEqual([]);
+      expect(["inventory-db", "a", "a1", `a${"b".repeat(62)}`].flatMap((identifier) => databaseNameProblems({ identifier }))).toStrictEqual([]);
       expect(
         ["1db", "db-", "in--db", "Inventory", `a${"b".repeat(63)}`].map((identifier) => databaseNameProblems({ identifier }).map((problem) => problem.prop)),
       ).toEqual(Array(5).fill(["names.identifier"]));

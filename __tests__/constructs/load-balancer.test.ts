@@ -225,7 +225,7 @@ describe("LoadBalancer", () => {
 
     it("finds each problem of a health check, and compares timeout with interval only once the rest is right", () => {
       const healthCheck = { ...LOAD_BALANCER_DEFAULTS.healthCheck };
-      expect(healthCheckProblems(healthCheck)).toEqual([]);
+      expect(healthCheckProblems(healthCheck)).toStrictEqual([]);
       // A timeout of 20 s is in AWS's range but not below the 10 s interval: said only when nothing else is wrong.
       expect(healthCheckProblems({ ...healthCheck, matcher: "ok", timeoutSeconds: 20 })).toEqual([
         { prop: "healthCheck.matcher", message: '"ok" must be HTTP codes like 200 or 200-299' },
@@ -233,13 +233,13 @@ describe("LoadBalancer", () => {
       expect(healthCheckProblems({ ...healthCheck, timeoutSeconds: 20 })).toEqual([
         { prop: "healthCheck.timeoutSeconds", message: "20 must be below intervalSeconds 10" },
       ]);
-      expect(healthCheckProblems({ ...healthCheck, timeoutSeconds: 9 })).toEqual([]);
+      expect(healthCheckProblems({ ...healthCheck, timeoutSeconds: 9 })).toStrictEqual([]);
     });
 
     it("takes a slow start of 0 or 30 to 900 seconds only, and names of letters, digits and inner hyphens", () => {
       expect([0, 30, 900].map(slowStartProblem)).toEqual([undefined, undefined, undefined]);
       expect(slowStartProblem(29)?.message).toBe("29 is not 0 (off) or a whole number of seconds from 30 to 900");
-      expect(loadBalancerNameProblems({ name: "a", targetGroupName: "A-1" })).toEqual([]);
+      expect(loadBalancerNameProblems({ name: "a", targetGroupName: "A-1" })).toStrictEqual([]);
       expect(loadBalancerNameProblems({ name: "-lb", targetGroupName: "tg-" })).toEqual([
         {
           prop: "name",

@@ -97,7 +97,7 @@ describe("SecurityGroups", () => {
 
   it("lets nothing into Inventory-DB until told whom to trust, while the app servers may still send it MySQL", () => {
     const unwired = synthGroups("none");
-    expect(unwired.ingress.filter((rule) => rule.group === "Inventory-DB")).toEqual([]);
+    expect(unwired.ingress.filter((rule) => rule.group === "Inventory-DB")).toStrictEqual([]);
     expect(unwired.egress.filter((rule) => rule.source === "Inventory-DB")).toEqual([expect.objectContaining({ group: "Inventory-App", port: 3306 })]);
   });
 

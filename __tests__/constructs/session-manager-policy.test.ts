@@ -33,7 +33,7 @@ describe("SessionManagerPolicy", () => {
 
   it("allows no Parameter Store, document, Run Command (ec2messages) or S3 action", () => {
     const actions = statements.flatMap((statement: any) => [statement.Action].flat());
-    expect(actions.filter((action: string) => /^(ssm:(Get|Put|Describe|List|Send)|ec2messages:|s3:|kms:)/.test(action))).toEqual([]);
+    expect(actions.filter((action: string) => /^(ssm:(Get|Put|Describe|List|Send)|ec2messages:|s3:|kms:)/.test(action))).toStrictEqual([]);
   });
 
   it("follows the region's partition", () => {

@@ -51,7 +51,7 @@ describe("every resource type the stacks create is accounted for", () => {
     for (const document of [...Object.values(documents), hardened, ci, monitored]) for (const type of Object.keys(document.resource ?? {})) types.add(type);
     for (const type of ["aws_sns_topic_subscription", "aws_autoscaling_policy", "aws_kms_key", "aws_cloudwatch_dashboard"]) expect(types).toContain(type);
     const accounted = new Set([...PRICED_TYPES, ...FREE_TYPES, ...Object.keys(USAGE_ONLY_TYPES)]);
-    expect([...types].filter((type) => !accounted.has(type)).sort()).toEqual([]);
+    expect([...types].filter((type) => !accounted.has(type)).sort()).toStrictEqual([]);
     expect(types.size).toBeGreaterThan(30);
   });
   it("a type in no list is reported as unpriced, never counted as free", () => {
@@ -220,7 +220,7 @@ describe("what the estimate refuses to guess", () => {
       ["aws_kms_key.rotated", "KMS customer managed key, rotated yearly (its first two rotations add $1.00 each)", 1],
       ["aws_kms_key.kept", "KMS customer managed key", 1],
     ]);
-    expect(estimate.unpriced).toEqual([]);
+    expect(estimate.unpriced).toStrictEqual([]);
   });
 });
 

@@ -15,7 +15,7 @@ describe("docs/architecture.* (the committed diagram of the default environment)
 
   it("matches what npm run diagram generates from the current code", () => {
     expect(architecture.files).toEqual({ markdown: "docs/architecture.md", dot: "docs/architecture.dot", svg: "docs/architecture.svg" });
-    expect(staleArchitectureFiles(PROJECT_ROOT, architecture)).toEqual([]);
+    expect(staleArchitectureFiles(PROJECT_ROOT, architecture)).toStrictEqual([]);
   });
 
   it("embeds the Mermaid diagram GitHub renders and links the SVG", () => {
@@ -51,7 +51,7 @@ describe("docs/architecture.* (the committed diagram of the default environment)
         svgFile,
         svg.replace(/ x="([\d.]+)"/g, (_, x: string) => ` x="${Number(x) + 7}"`),
       );
-      expect(staleArchitectureFiles(copy, architecture)).toEqual([]);
+      expect(staleArchitectureFiles(copy, architecture)).toStrictEqual([]);
       fs.writeFileSync(svgFile, svg.replace(">NAT Gateway 2<", ">NAT Gateway 9<"));
       expect(staleArchitectureFiles(copy, architecture)).toEqual(["docs/architecture.svg (its text differs from the drawing)"]);
     });

@@ -33,7 +33,7 @@ describe("Graphviz rendering", () => {
     expect(placed.get("nat_gateway_2")).toEqual(["cluster_public_subnet_2", "cluster_zone_2", "cluster_vpc"]);
     expect(placed.get("app_server_1")).toEqual(["cluster_private_subnet_1", "cluster_zone_1", "cluster_vpc"]);
     expect(placed.get("database_standby")).toEqual(["cluster_private_subnet_2", "cluster_zone_2", "cluster_vpc"]);
-    expect(placed.get("internet")).toEqual([]);
+    expect(placed.get("internet")).toStrictEqual([]);
     expect(dot).toMatch(/label=<<b>Availability Zone us-west-2a<\/b>>/);
   });
 

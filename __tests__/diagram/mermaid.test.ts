@@ -40,7 +40,7 @@ function parse(chart: string): ParsedChart {
       parents.set(node[1], [...stack].reverse());
     }
   }
-  expect(stack).toEqual([]);
+  expect(stack).toStrictEqual([]);
   return { labels, parents, edges };
 }
 
@@ -103,7 +103,7 @@ describe("Mermaid diagram of the default environment", () => {
     expect(chart.edges).toContainEqual({ from: "database_primary", arrow: "<-.->", label: "synchronous replication", to: "database_standby" });
     expect(placeOf(chart, "load_balancer")).toEqual(["Lab VPC"]);
     expect(chart.labels.get("load_balancer")).toContain("in Public Subnet 1, Public Subnet 2");
-    expect(chart.parents.get("internet")).toEqual([]);
+    expect(chart.parents.get("internet")).toStrictEqual([]);
   });
 });
 
@@ -154,7 +154,7 @@ describe("Mermaid diagram of other settings", () => {
   it("shows client networks other than the internet as their own node", () => {
     const chart = chartOf(settingsFor("office", { loadBalancer: { ingressCidrs: ["203.0.113.0/24"] } }));
     expect(chart.labels.get("address_range_1")).toBe("<b>network</b><br/>203.0.113.0/24");
-    expect(chart.parents.get("address_range_1")).toEqual([]);
+    expect(chart.parents.get("address_range_1")).toStrictEqual([]);
     expect(trafficEdges(chart)).toContain("address_range_1 -> load_balancer: HTTP 80, HTTPS 443");
   });
 });

@@ -111,9 +111,9 @@ describe("the commands README.md and help give", () => {
   });
 
   it("are each run below or listed with the reason they are not", () => {
-    expect(RUN.filter((command) => command in NOT_RUN)).toEqual([]);
-    expect([...COMMANDS].filter((command) => !RUN.includes(command) && !(command in NOT_RUN))).toEqual([]);
-    expect([...RUN, ...Object.keys(NOT_RUN)].filter((command) => !COMMANDS.has(command))).toEqual([]);
+    expect(RUN.filter((command) => command in NOT_RUN)).toStrictEqual([]);
+    expect([...COMMANDS].filter((command) => !RUN.includes(command) && !(command in NOT_RUN))).toStrictEqual([]);
+    expect([...RUN, ...Object.keys(NOT_RUN)].filter((command) => !COMMANDS.has(command))).toStrictEqual([]);
     expect(COMMANDS.size).toBe(RUN.length + Object.keys(NOT_RUN).length);
   });
 

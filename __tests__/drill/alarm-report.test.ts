@@ -120,7 +120,7 @@ describe("the instance drill's alarm report", () => {
     answerReplacementAlarms(cloudWatch);
     const run = await drill("instance", { yes: false });
     expect(run.code).toBe(0);
-    expect(historyCalls()).toEqual([]);
+    expect(historyCalls()).toStrictEqual([]);
     expect(run.stdout).not.toContain("Alarms");
   });
 
@@ -128,7 +128,7 @@ describe("the instance drill's alarm report", () => {
     answerReplacementAlarms(cloudWatch);
     const run = await drill("instance", { alarmNames: null });
     expect(run.code).toBe(0);
-    expect(historyCalls()).toEqual([]);
+    expect(historyCalls()).toStrictEqual([]);
     expect(run.stdout).not.toContain("alarm");
   });
 });

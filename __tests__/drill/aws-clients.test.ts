@@ -34,7 +34,7 @@ describe("the drill's AWS clients", () => {
     const plain = defaultClients(EMULATOR_REGION, {});
     try {
       const answer = await trusting.autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
-      expect(answer.AutoScalingGroups).toEqual([]);
+      expect(answer.AutoScalingGroups).toStrictEqual([]);
       await expect(plain.autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).rejects.toThrow(/certificate/);
       // The SDK's notice that its 2027 releases need Node.js 22 is not printed.
       expect(emitWarning).not.toHaveBeenCalled();

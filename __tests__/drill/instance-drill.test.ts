@@ -255,7 +255,7 @@ describe("instance drill and Ctrl-C", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(harness.app.requests()).toBe(requests);
     expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(3);
-    expect(unhandled).toEqual([]);
+    expect(unhandled).toStrictEqual([]);
   });
 
   test("before anything changed, it says so and exits 130", async () => {
@@ -268,7 +268,7 @@ describe("instance drill and Ctrl-C", () => {
     expect(run.code).toBe(130);
     expect(run.stderr).toBe("drill: interrupted before the drill changed anything\n");
     expect(autoScaling.commandCalls(TerminateInstanceInAutoScalingGroupCommand)).toHaveLength(0);
-    expect(unhandled).toEqual([]);
+    expect(unhandled).toStrictEqual([]);
   });
 });
 

@@ -83,7 +83,7 @@ describe("examples/", () => {
 
     it("passes terraform validate without errors or warnings", () => {
       if (validation instanceof Error) throw validation;
-      expect(readable(validation.get(example))).toEqual([]);
+      expect(readable(validation.get(example))).toStrictEqual([]);
     });
 
     it("keeps its state in a file beside its cdktf.json, the same on every machine", () => {

@@ -143,7 +143,7 @@ describe("a new environment", () => {
     await expect(outcome).resolves.toEqual({ action: "pinned", version: "2", imageId: "ami-0a1b2c3d4e5f60001" });
     expect(model.versions.get("2")).toEqual({ imageId: "ami-0a1b2c3d4e5f60001", description: `pinned from version 1: ami-0a1b2c3d4e5f60001 (${PARAMETER})` });
     expect(model.groupVersion).toBe("2");
-    expect(model.refreshes).toEqual([]);
+    expect(model.refreshes).toStrictEqual([]);
     expect(log.join("\n")).toContain("now runs version 2 (ami-0a1b2c3d4e5f60001), pinned from version 1");
   });
 
@@ -153,7 +153,7 @@ describe("a new environment", () => {
       "2",
     );
     await expect(releaseWith(model, event("1")).outcome).resolves.toEqual({ action: "current", version: "2" });
-    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toStrictEqual([]);
     expect(model.versions.size).toBe(2);
   });
 });
@@ -201,7 +201,7 @@ describe("a release", () => {
       "Inventory-ASG has instance refresh refresh-0 RollbackInProgress: wait until it ends (aws autoscaling describe-instance-refreshes), then deploy again",
     );
     expect(model.versions.size).toBe(3);
-    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toStrictEqual([]);
   });
 
   test("a group on a version of the SSM parameter (rolled before releases were pinned) is released once without rollback, and says so", async () => {
@@ -271,7 +271,7 @@ describe("refused before any change", () => {
   ])("version %s with %j", async (version, overrides, message) => {
     const model = new AwsModel([{ imageId: SSM_IMAGE }], "1");
     await expect(releaseWith(model, event(version, overrides)).outcome).rejects.toThrow(`release refused: ${message}`);
-    expect(model.calls).toEqual([]);
+    expect(model.calls).toStrictEqual([]);
   });
 
   test("a group that does not exist", async () => {
@@ -284,7 +284,7 @@ describe("refused before any change", () => {
   test("a version Terraform did not make", async () => {
     const model = new AwsModel([{ imageId: SSM_IMAGE }], "1");
     await expect(releaseWith(model, event("7")).outcome).rejects.toThrow(`launch template ${TEMPLATE} has no version 7`);
-    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toStrictEqual([]);
   });
 });
 
@@ -308,7 +308,7 @@ describe("an older version than the group runs", () => {
         "set rollback to true in the event to release it on purpose",
     );
     await expect(releaseWith(model, event("1", { rollback: false })).outcome).rejects.toThrow(/^release refused: launchTemplateVersion 1 is older/);
-    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toEqual([]);
+    expect(model.calls.filter((call) => /^(Create|Update|Start)/.test(call))).toStrictEqual([]);
     expect(model.versions.size).toBe(4);
   });
 
@@ -317,7 +317,7 @@ describe("an older version than the group runs", () => {
     await expect(releaseWith(model, event("1")).outcome).rejects.toThrow(
       "release refused: launchTemplateVersion 1 is older than version 2, which Inventory-ASG runs; set rollback to true",
     );
-    expect(model.refreshes).toEqual([]);
+    expect(model.refreshes).toStrictEqual([]);
   });
 
   test("is released with the rollback flag: a rollback on purpose, itself rolled back by AWS if it fails", async () => {

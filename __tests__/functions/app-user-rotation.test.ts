@@ -335,7 +335,7 @@ describe("a database that refuses writes (read-only, as during a failover)", () 
       "setSecret: the database refused to create or update the app user (code ER_OPTION_PREVENTS_STATEMENT, errno 1290, SQL state HY000)",
     );
     // Nothing of the driver's error rides along: no enumerable field at all (mysql2's has `sql`, `sqlMessage`).
-    expect(Object.keys(thrown as object)).toEqual([]);
+    expect(Object.keys(thrown as object)).toStrictEqual([]);
     expect((thrown as Error).cause).toBeUndefined();
   });
 

@@ -169,7 +169,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     const { json, fromPlanFile } = await environment.plan("replan-start");
     // What the review reads from the plan file is what Terraform's JSON says, here and in every plan below.
     expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
-    expect(unexplained(attributeChanges(json))).toEqual([]);
+    expect(unexplained(attributeChanges(json))).toStrictEqual([]);
   });
 
   step(
@@ -221,7 +221,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         "aws_route.network_private_default_route_2",
         "aws_route_table.network_private_route_table_2",
       ]);
-      expect(changes.filter((change) => change.actions.join() === "delete")).toEqual([]);
+      expect(changes.filter((change) => change.actions.join() === "delete")).toStrictEqual([]);
 
       const replaced = replacements(json);
       expect(replaced.map((replacement) => replacement.address)).toEqual(["aws_vpc_security_group_ingress_rule.security_groups_database_from_app"]);
@@ -287,7 +287,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
         "aws_vpc_security_group_ingress_rule.security_groups_database_from_app",
         ...added,
       ]);
-      expect(unexplained(changes.filter((change) => !expected.has(change.address)))).toEqual([]);
+      expect(unexplained(changes.filter((change) => !expected.has(change.address)))).toStrictEqual([]);
 
       const review = await reviewing;
       expect({ status: review.status, stderr: review.stderr }).toEqual({ status: 0, stderr: "" });
@@ -328,7 +328,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   step("4b. re-plans the final settings with no change but the emulator's known gaps", async () => {
     const { json, fromPlanFile } = await environment.plan("replan-final");
     expect(changesFromPlanFile(fromPlanFile)).toEqual(readableChanges(json));
-    expect(unexplained(attributeChanges(json))).toEqual([]);
+    expect(unexplained(attributeChanges(json))).toStrictEqual([]);
   });
 
   step(
@@ -360,14 +360,14 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
             .sort();
         expect(byAddress("aws_launch_template.app_tier_launch_template")).toEqual(["default_version", "latest_version", "user_data"]);
         // The group keeps its version: the release function gives it the new one, through a refresh AWS can roll back.
-        expect(byAddress("aws_autoscaling_group.app_tier_auto_scaling_group")).toEqual([]);
+        expect(byAddress("aws_autoscaling_group.app_tier_auto_scaling_group")).toStrictEqual([]);
         // A new version of the same object: the new bytes and hash; its version id, which the user data names, is known once uploaded.
         const object = changes.filter((change) => change.address === "aws_s3_object.app_artifact_object");
         expect(object.find((change) => change.path === "source_hash")).toMatchObject({ before: before.sha256, after: sha256 });
         expect(object.find((change) => change.path === "version_id")).toMatchObject({ before: before.versionId, after: KNOWN_AFTER_APPLY });
         expect(
           object.map((change) => change.path).filter((attribute) => !["source", "source_hash", "metadata", "version_id", "etag"].includes(attribute)),
-        ).toEqual([]);
+        ).toStrictEqual([]);
         // The release is invoked again with the template's new version, which is known once Terraform made it.
         const invocation = json.resource_changes!.find((change) => change.address === release)!;
         expect(invocation.change.actions).toEqual(["delete", "create"]);
@@ -428,8 +428,8 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
     expect(before.filter((line) => line.startsWith("alarm "))).toHaveLength(17);
 
     await environment.destroy();
-    expect(await environment.stateAddresses()).toEqual([]);
-    expect(await leftovers(emulator, { environment: ENVIRONMENT, namePrefix: String(labStart.namePrefix), keepBuckets: [STATE_BUCKET] })).toEqual([]);
+    expect(await environment.stateAddresses()).toStrictEqual([]);
+    expect(await leftovers(emulator, { environment: ENVIRONMENT, namePrefix: String(labStart.namePrefix), keepBuckets: [STATE_BUCKET] })).toStrictEqual([]);
     const { Buckets } = await s3.send(new ListBucketsCommand({}));
     expect(Buckets!.map((bucket) => bucket.Name)).toContain(STATE_BUCKET);
   });
@@ -437,7 +437,7 @@ describe(`the life of environment ${ENVIRONMENT} in the AWS emulator`, () => {
   it("stops the emulator and leaves no process behind", async () => {
     await emulator.stop();
     expect(emulator.isRunning).toBe(false);
-    expect(processesOf([String(emulator.port), bootstrap?.directory, environment?.directory])).toEqual([]);
+    expect(processesOf([String(emulator.port), bootstrap?.directory, environment?.directory])).toStrictEqual([]);
   });
 });
 

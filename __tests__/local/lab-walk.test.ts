@@ -65,7 +65,7 @@ it(
 
     const down = await npmRun("local:down", session);
     expect(down.status).toBe(0);
-    expect(processesOf(session)).toEqual([]);
+    expect(processesOf(session)).toStrictEqual([]);
   },
   WALK_TIMEOUT_MS,
 );

@@ -151,7 +151,7 @@ describe("npm run local, then npm run local:down", () => {
       expect(down.stdout).toMatch(
         /^Stopped php -S \(the app\) \(process \d+\), mariadbd \(the app's database\) \(process \d+\), moto_server \(process \d+\);/m,
       );
-      expect(processesOf(session)).toEqual([]);
+      expect(processesOf(session)).toStrictEqual([]);
       expect(fs.existsSync(session)).toBe(false);
     },
     STEP_TIMEOUT_MS,

@@ -51,7 +51,7 @@ describe("imports of @cdktf/provider-aws", () => {
   });
 
   it("are accepted by name under lib/", () => {
-    expect(linted[refused.length]).toEqual([]);
+    expect(linted[refused.length]).toStrictEqual([]);
   });
 
   // The bundles scripts/run.mjs built in the global setup (__tests__/global-setup.js),
@@ -62,6 +62,6 @@ describe("imports of @cdktf/provider-aws", () => {
     };
     const providerModules = recorded.inputs.map(([file]) => file).filter((file) => file.includes("node_modules/@cdktf/provider-aws/"));
     expect(providerModules.length).toBeGreaterThan(10);
-    expect(providerModules.filter((file) => /@cdktf\/provider-aws\/lib\/index\.js$/.test(file))).toEqual([]);
+    expect(providerModules.filter((file) => /@cdktf\/provider-aws\/lib\/index\.js$/.test(file))).toStrictEqual([]);
   });
 });

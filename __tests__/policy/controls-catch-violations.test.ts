@@ -587,7 +587,7 @@ describe("every inventory control notices when its protection is broken", () => 
 
   describe.each(inventory.filter((control) => violations[control.id]).map((control) => [control.id, control] as const))("%s", (id, control) => {
     it("is met by the hardened stack", () => {
-      expect(findingsAfter(control, hardened, () => undefined)).toEqual([]);
+      expect(findingsAfter(control, hardened, () => undefined)).toStrictEqual([]);
     });
     it.each(violations[id])("fails with %s", (_what, edit, alsoBroken = []) => {
       expect(controlsBrokenBy(hardened, edit, "inventory").sort()).toStrictEqual([id, ...alsoBroken].sort());
@@ -596,8 +596,8 @@ describe("every inventory control notices when its protection is broken", () => 
 
   it.each(Object.entries(remedies))("%s can be met", (id, remedy) => {
     const control = inventory.find((candidate) => candidate.id === id)!;
-    expect(findingsAfter(control, hardened, () => undefined)).not.toEqual([]);
-    expect(findingsAfter(control, hardened, remedy)).toEqual([]);
+    expect(findingsAfter(control, hardened, () => undefined)).not.toStrictEqual([]);
+    expect(findingsAfter(control, hardened, remedy)).toStrictEqual([]);
   });
 
   it("keeps in findings/inventory.txt what each violation's finding says, and each unmet control's, and each control's of no resources", () => {
@@ -710,7 +710,7 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
   const first = (document: any, type: string) => Object.values<any>(document.resource[type])[0];
 
   it.each(state.map((control) => [control.id, control] as const))("%s is met by the stand-in", (_id, control) => {
-    expect(findingsAfter(control, standIn, () => undefined, "state")).toEqual([]);
+    expect(findingsAfter(control, standIn, () => undefined, "state")).toStrictEqual([]);
   });
 
   /** Edits of the stand-in, each with the control it breaks and the others it breaks too. */
@@ -786,6 +786,6 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
         },
       ],
     });
-    expect(findingsAfter(control, standIn, (d) => (first(d, "aws_s3_bucket_policy").policy = literal), "state")).toEqual([]);
+    expect(findingsAfter(control, standIn, (d) => (first(d, "aws_s3_bucket_policy").policy = literal), "state")).toStrictEqual([]);
   });
 });

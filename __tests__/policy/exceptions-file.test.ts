@@ -18,7 +18,7 @@ const environments = [
 
 describe("policy/exceptions.json", () => {
   it("is well formed: known controls by their first id, known environments and settings, one entry per control and environment", () => {
-    expect(exceptionProblems(loadExceptions(PROJECT_ROOT), CONTROLS, environments, STATE_TARGETS)).toEqual([]);
+    expect(exceptionProblems(loadExceptions(PROJECT_ROOT), CONTROLS, environments, STATE_TARGETS)).toStrictEqual([]);
   });
 
   describe("catches", () => {
@@ -65,7 +65,7 @@ describe("policy/exceptions.json", () => {
           entry({ control: "DynamoDB.6", environments: ["state-bootstrap"] }),
           entry({ control: "CKV_AWS_157", when: { setting: "database.backups.copyRegion", equals: null } }),
         ),
-      ).toEqual([]);
+      ).toStrictEqual([]);
     });
   });
 

@@ -61,7 +61,7 @@ describe("policy/exceptions.json in the inventory environments", () => {
   });
 
   it("has no exception that waives nothing any more", () => {
-    expect(unusedExceptions(exceptions, evaluations, targetNames)).toEqual([]);
+    expect(unusedExceptions(exceptions, evaluations, targetNames)).toStrictEqual([]);
   });
 
   it("lets the default environment waive only what needs an outside input or AWS cannot do", () => {
@@ -77,7 +77,7 @@ describe("policy/exceptions.json in the inventory environments", () => {
     const waivable = evaluations.filter(
       (evaluation) => evaluation.target === "hardened" && evaluation.outcome.status !== "met" && evaluation.control.turnOn !== undefined,
     );
-    expect(waivable.map((evaluation) => evaluation.control.id)).toEqual([]);
+    expect(waivable.map((evaluation) => evaluation.control.id)).toStrictEqual([]);
   });
 });
 

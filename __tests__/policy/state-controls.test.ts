@@ -33,6 +33,6 @@ describe(`${STATE_BOOTSTRAP} stack under check`, () => {
   });
 
   it("has no exception in policy/exceptions.json that waives nothing any more", () => {
-    expect(unusedExceptions(exceptions, evaluations, [STATE_BOOTSTRAP])).toEqual([]);
+    expect(unusedExceptions(exceptions, evaluations, [STATE_BOOTSTRAP])).toStrictEqual([]);
   });
 });

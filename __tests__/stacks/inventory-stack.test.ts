@@ -109,7 +109,7 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
     ["default", final.document],
     ["lab-start", labStart.document],
   ])("has no attribute in %s that refers to another resource's attribute only to carry a value on (ordering is depends_on)", (_name, stackDocument) => {
-    expect(passedOnReferences(stackDocument)).toEqual([]);
+    expect(passedOnReferences(stackDocument)).toStrictEqual([]);
   });
 
   it("gives the app servers the database's address and port and the app user's secret, and read access to that secret only", () => {
@@ -229,8 +229,8 @@ describe("InventoryStack wiring (default environment: the lab's final state)", (
       alias: { name: "${aws_lb.load_balancer_alb.dns_name}", zone_id: "${aws_lb.load_balancer_alb.zone_id}", evaluate_target_health: true },
     });
     // The default environment requests no certificate and writes no record.
-    expect(resourcesOf(document, "aws_acm_certificate")).toEqual([]);
-    expect(resourcesOf(document, "aws_route53_record")).toEqual([]);
+    expect(resourcesOf(document, "aws_acm_certificate")).toStrictEqual([]);
+    expect(resourcesOf(document, "aws_route53_record")).toStrictEqual([]);
   });
 
   it("signs people in on a domain's HTTPS listener: a domain is HTTPS enough for sign-in, no certificateArn needed", () => {

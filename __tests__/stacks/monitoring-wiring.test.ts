@@ -82,7 +82,7 @@ describe.each(stacks)("monitoring of environment %s", (environment, document) =>
     const metrics = [...alarmMetrics(document), ...dashboardMetrics(document)];
     expect(alarmMetrics(document).length).toBeGreaterThanOrEqual(alarms.length);
     expect(dashboardMetrics(document).length).toBeGreaterThan(10);
-    expect(metrics.map((metric) => dimensionProblem(document, metric)).filter((problem) => problem !== undefined)).toEqual([]);
+    expect(metrics.map((metric) => dimensionProblem(document, metric)).filter((problem) => problem !== undefined)).toStrictEqual([]);
   });
 
   it("has every alarm notify the stack's topic when it fires and when it recovers", () => {
@@ -117,7 +117,7 @@ describe.each(stacks)("monitoring of environment %s", (environment, document) =>
   });
 
   it("does not scale the app servers: no policy, the group held at its desired capacity", () => {
-    expect(resourcesOf(document, "aws_autoscaling_policy")).toEqual([]);
+    expect(resourcesOf(document, "aws_autoscaling_policy")).toStrictEqual([]);
     expect(onlyResource(document, "aws_autoscaling_group")[1].desired_capacity).toBe(2);
   });
 });

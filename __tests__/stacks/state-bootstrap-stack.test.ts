@@ -37,7 +37,7 @@ describe("StateBootstrapStack", () => {
   };
 
   it("names the bucket itself in every part of it and in its output, with no value routed through another part", () => {
-    expect(passedOnReferences(document)).toEqual([]);
+    expect(passedOnReferences(document)).toStrictEqual([]);
     expect(document.output.state_bucket.value).toBe("${aws_s3_bucket.state_bucket_bucket.bucket}");
   });
 

@@ -44,7 +44,7 @@ describe("an exclusive lock", () => {
       since: lock.holder.since,
     });
     lock.release();
-    expect(fs.readdirSync(scratch)).toEqual([]);
+    expect(fs.readdirSync(scratch)).toStrictEqual([]);
   });
 
   it("lets one holder in at a time, the others in turn", async () => {

@@ -103,23 +103,23 @@ function validationOf(name: string): string[] {
 
 describe.each(environments)("environment %s against terraform", (environment) => {
   it("JSON passes terraform validate without errors or warnings", () => {
-    expect(validationOf(`${environment}-json`)).toEqual([]);
+    expect(validationOf(`${environment}-json`)).toStrictEqual([]);
   });
 
   it("HCL passes terraform validate without errors or warnings", () => {
-    expect(validationOf(`${environment}-hcl`)).toEqual([]);
+    expect(validationOf(`${environment}-hcl`)).toStrictEqual([]);
   });
 });
 
 describe("the default environment with scaling, subscriptions and its own alarm key, against terraform", () => {
   it("JSON passes terraform validate without errors or warnings", () => {
-    expect(validationOf("options")).toEqual([]);
+    expect(validationOf("options")).toStrictEqual([]);
   });
 });
 
 describe("the default environment on a domain of its own (loadBalancer.domain) and dual-stack (network.ipv6), against terraform", () => {
   it("JSON passes terraform validate without errors or warnings", () => {
-    expect(validationOf("domain")).toEqual([]);
+    expect(validationOf("domain")).toStrictEqual([]);
   });
 
   it("plans offline: the certificate, its validation record and validation, the alias A and AAAA records, HTTPS:443 and HTTP:80 redirected", async () => {
@@ -165,11 +165,11 @@ describe("the default environment on a domain of its own (loadBalancer.domain) a
 
 describe("the state bootstrap stack against terraform", () => {
   it("JSON passes terraform validate without errors or warnings", () => {
-    expect(validationOf("state-json")).toEqual([]);
+    expect(validationOf("state-json")).toStrictEqual([]);
   });
 
   it("HCL passes terraform validate without errors or warnings", () => {
-    expect(validationOf("state-hcl")).toEqual([]);
+    expect(validationOf("state-hcl")).toStrictEqual([]);
   });
 });
 
@@ -183,7 +183,7 @@ describe("a broken construct in the same terraform validate run", () => {
 
   it("leaves the synthesized folders as they were: Terraform worked in copies", () => {
     for (const stack of stacks.filter(({ name }) => name !== "broken")) {
-      expect(fs.readdirSync(stack.directory).filter((entry) => !["cdk.tf.json", "cdk.tf", "metadata.json", "assets"].includes(entry))).toEqual([]);
+      expect(fs.readdirSync(stack.directory).filter((entry) => !["cdk.tf.json", "cdk.tf", "metadata.json", "assets"].includes(entry))).toStrictEqual([]);
     }
   });
 });

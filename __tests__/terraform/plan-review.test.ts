@@ -207,7 +207,7 @@ describe("the plan review's Network section", () => {
       "  Private Subnet 1 10.0.2.0/23 us-west-2a -> Private Route Table 1 -> NAT Gateway 1",
       "  Private Subnet 2 10.0.4.0/23 us-west-2b -> Private Route Table 2 -> NAT Gateway 2",
     ]);
-    expect(review.warnings).toEqual([]);
+    expect(review.warnings).toStrictEqual([]);
   });
 
   it("flags a private subnet that leaves through a NAT gateway in another zone, there and in the warnings", () => {

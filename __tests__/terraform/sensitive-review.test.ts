@@ -127,6 +127,6 @@ describe("a review of a change of the sign-in's client secret", () => {
         `plan-review/${ENVIRONMENT}/live/plan.txt`,
       ]),
     );
-    expect(kept.filter((file) => leaks(fs.readFileSync(file, "latin1")).length > 0).map((file) => path.relative(project.root, file))).toEqual([]);
+    expect(kept.filter((file) => leaks(fs.readFileSync(file, "latin1")).length > 0).map((file) => path.relative(project.root, file))).toStrictEqual([]);
   });
 });

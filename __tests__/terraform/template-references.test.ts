@@ -16,9 +16,9 @@ describe("the references of a JSON template", () => {
   });
 
   it("are not found in text: literal text, escaped interpolations, or dotted words inside a string literal", () => {
-    expect(templateReferences("aws_subnet.a.id")).toEqual([]);
-    expect(templateReferences("$${aws_subnet.a.id}")).toEqual([]);
+    expect(templateReferences("aws_subnet.a.id")).toStrictEqual([]);
+    expect(templateReferences("$${aws_subnet.a.id}")).toStrictEqual([]);
     expect(templateReferences('${replace(var.name, "aws_x.y", "")}')).toEqual(["var.name"]);
-    expect(templateReferences('${jsonencode({ Version = "2012-10-17" })}')).toEqual([]);
+    expect(templateReferences('${jsonencode({ Version = "2012-10-17" })}')).toStrictEqual([]);
   });
 });
