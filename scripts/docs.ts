@@ -1,6 +1,6 @@
 // Writes the generated documentation: the settings table of docs/settings.md
 // and the alarms' defaults of docs/monitoring.md (each between its markers),
-// schema/settings.schema.json, and the
+// schema/settings.schema.json, schema/exceptions.schema.json, and the
 // control, state control and exception tables of docs/security.md, and
 // the table of what each CI role can and cannot do in docs/ci-access.md.
 //   npm run docs            write them

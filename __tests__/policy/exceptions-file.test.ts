@@ -4,7 +4,15 @@ import * as path from "node:path";
 import type { Control, Target } from "../../src/policy/control";
 import { CONTROLS } from "../../src/policy/controls";
 import { DOMAIN, evaluate, failureOf, HARDENED, STATE_TARGETS, unusedExceptions } from "../../src/policy/evaluate";
-import { conditionHolds, exceptionProblems, loadExceptions, type PolicyException, settingValue } from "../../src/policy/exceptions";
+import {
+  conditionHolds,
+  EXCEPTIONS_SCHEMA,
+  exceptionProblems,
+  exceptionsJsonSchema,
+  loadExceptions,
+  type PolicyException,
+  settingValue,
+} from "../../src/policy/exceptions";
 import { PROJECT_ROOT, settingsFor } from "../support/stacks";
 
 const environments = [
@@ -121,6 +129,38 @@ describe("policy/exceptions.json", () => {
     const waiver: PolicyException = { control: "CKV_AWS_28", environments: ["state-bootstrap"], reason: "x".repeat(40) };
     expect(conditionHolds({ ...waiver, when: { setting: "database.multiAz", equals: null } }, undefined)).toBe(false);
     expect(conditionHolds(waiver, undefined)).toBe(true);
+  });
+});
+
+describe(`${EXCEPTIONS_SCHEMA}, the exceptions file's schema for editors`, () => {
+  const schema = exceptionsJsonSchema() as any;
+
+  it("describes each field of a waiver as loadExceptions reads it", () => {
+    const waiver = schema.properties.exceptions.items;
+    const descriptions = (properties: Record<string, { description?: string }>) =>
+      Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, value.description]));
+    expect([schema.title, schema.additionalProperties, waiver.additionalProperties, waiver.required]).toStrictEqual([
+      "Inventory HA policy exceptions",
+      false,
+      false,
+      ["control", "environments", "reason"],
+    ]);
+    expect(descriptions(waiver.properties)).toStrictEqual({
+      control: "The control's id, as the test name starts (CKV_AWS_2, RDS.9, INV-TG-1).",
+      environments: "Environments (file names in environments/), hardened, domain, or state-bootstrap.",
+      resources: "Terraform addresses the waiver covers; unset covers every finding of the control.",
+      when: "The setting (or settings) that make the control fail; the waiver holds only while each has its value.",
+      reason: "Why the control cannot be met there, and how to meet it.",
+    });
+    expect(descriptions(waiver.properties.when.anyOf[0].properties)).toStrictEqual({
+      setting: "Dotted setting path, as in the settings table of docs/settings.md.",
+      equals: "The value the waiver needs; null means unset.",
+    });
+  });
+
+  it("is the committed file, which policy/exceptions.json names (npm run docs writes it)", () => {
+    expect(fs.readFileSync(path.join(PROJECT_ROOT, EXCEPTIONS_SCHEMA), "utf8")).toBe(`${JSON.stringify(schema, null, 2)}\n`);
+    expect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "policy", "exceptions.json"), "utf8")).$schema).toBe("../schema/exceptions.schema.json");
   });
 });
 

@@ -33,6 +33,7 @@ const exceptionSchema = z.strictObject({
 });
 
 const fileSchema = z.strictObject({
+  $schema: z.string().optional().describe("This file's JSON Schema, for editors."),
   $comment: z.string().optional(),
   exceptions: z.array(exceptionSchema),
 });
@@ -40,6 +41,14 @@ const fileSchema = z.strictObject({
 export type PolicyException = z.output<typeof exceptionSchema>;
 
 export const EXCEPTIONS_FILE = path.join("policy", "exceptions.json");
+/** The exceptions file's JSON Schema, which `npm run docs` writes from the schema above (`"$schema"` in the file). */
+export const EXCEPTIONS_SCHEMA = path.join("schema", "exceptions.schema.json");
+
+/** JSON Schema of the exceptions file, for editors: the shape and each field's description, as loadExceptions reads it. */
+export function exceptionsJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(fileSchema, { io: "input" }) as Record<string, unknown>;
+  return { ...schema, title: "Inventory HA policy exceptions", description: "The only place a policy control may be waived (docs/security.md)." };
+}
 
 /** Reads and checks the shape of the exceptions file; throws with the file and the problem. */
 export function loadExceptions(root: string): PolicyException[] {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Control, Target } from "./control";
 import { controlsFor } from "./controls";
 import { type Evaluation, evaluateAll, inventoryTargets } from "./evaluate";
-import { describeCondition, loadExceptions, type PolicyException } from "./exceptions";
+import { describeCondition, EXCEPTIONS_SCHEMA, exceptionsJsonSchema, loadExceptions, type PolicyException } from "./exceptions";
 import { describeRoles, rolesMarkdown } from "./role-permissions";
 
 /**
@@ -76,11 +76,17 @@ export function securityDoc(
   return replaceSection(text, SECTIONS.exceptions, exceptionsTable(exceptions));
 }
 
-/** The generated file under `root`, path -> content, as `npm run docs` writes it (synthesizes every environment). */
+/**
+ * The generated files under `root`, path -> content, as `npm run docs` writes them: docs/security.md (which
+ * synthesizes every environment) and the exceptions file's schema.
+ */
 export function generatedSecurityDocs(root: string): Map<string, string> {
   const targets = inventoryTargets(root);
   const exceptions = loadExceptions(root);
-  return securityDocOf(root, targets, exceptions, evaluateAll(controlsFor("inventory"), targets, exceptions));
+  return new Map([
+    ...securityDocOf(root, targets, exceptions, evaluateAll(controlsFor("inventory"), targets, exceptions)),
+    [path.join(root, EXCEPTIONS_SCHEMA), `${JSON.stringify(exceptionsJsonSchema(), null, 2)}\n`],
+  ]);
 }
 
 /** The generated file from targets already synthesized and evaluated (the policy suite's own, which it synthesizes once). */
