@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { npmRun, processesOf } from "./local-commands";
+import { failureOf, npmRun, processesOf } from "./local-commands";
 
 // `npm run local -- --walk`: the lab's sequence in the emulator, lab-start and
 // then each challenge as its own step, each step's review printed before it is
@@ -31,7 +31,7 @@ it(
   "applies lab-start, then each step after its review, replacing none of the stateful resources, and tears down",
   async () => {
     const walk = await npmRun("local", session, ["--walk", "--no-app"]);
-    expect({ status: walk.status, stderr: walk.stderr.includes("Error") ? walk.stderr : "" }).toEqual({ status: 0, stderr: "" });
+    expect(failureOf(walk, session)).toBe("");
     const parts = walk.stdout.split(/^== Step \d+: /m).slice(1);
     expect(parts.map((part) => part.split("\n")[0])).toEqual([
       "the lab's start (environments/lab-start.json) ==",

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { PROJECT_ROOT } from "../support/stacks";
 
 export interface CommandResult {
@@ -40,4 +41,25 @@ export function processesOf(sessionDirectory: string): string[] {
     }
   }
   return found;
+}
+
+/**
+ * Why a command failed, short enough to read whole in a test's failure: its
+ * exit status, each line of its output that names an error (the command
+ * prints Terraform's `Error: <what failed>: <the API's answer>` lines on
+ * stdout as they come), and the emulator's answers of 500 and above, from
+ * its log. Empty when it exited 0 and its stderr names no error.
+ */
+export function failureOf(result: CommandResult, sessionDirectory: string): string {
+  if (result.status === 0 && !result.stderr.includes("Error")) return "";
+  const errors = [...new Set(`${result.stdout}\n${result.stderr}`.split("\n").filter((line) => /\b(Error|error):/.test(line)))];
+  const motoLog = path.join(sessionDirectory, "emulator", "moto.log");
+  const serverErrors = fs.existsSync(motoLog)
+    ? fs
+        .readFileSync(motoLog, "utf8")
+        .split("\n")
+        .filter((line) => /" 5\d\d /.test(line))
+    : [];
+  const stderrEnd = result.stderr.trimEnd().split("\n").slice(-5);
+  return [`exit ${result.status}`, ...errors, ...serverErrors.slice(-10).map((line) => `moto: ${line}`), "the end of stderr:", ...stderrEnd].join("\n");
 }
