@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
 import { parseSettings } from "../config/load";
 import { resourceNames } from "../config/names";
 import { CI_ACCESS_STACK, CI_ROLE_PURPOSES, CiAccessStack, ciAccessProps } from "../ci-access/ci-access-stack";
 import { type IamDecision, type IamRequest, evaluateIdentity } from "./iam-evaluation";
+import { synthesizeInMemory } from "../terraform/synthesize-in-memory";
 
 /**
  * The generated table of docs/ci-access.md: what each CI role can and cannot
@@ -219,9 +219,9 @@ export interface ExampleRole {
 function exampleRoles(): ExampleRole[] {
   const settings = exampleEnvironments();
   const props = ciAccessProps(settings)!;
-  const document = JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), CI_ACCESS_STACK, props)));
-  const roles = Object.entries<{ name: string }>(document.resource.aws_iam_role);
-  const attachments = Object.values<{ role: string; policy_arn: string }>(document.resource.aws_iam_role_policy_attachment);
+  const { resource = {} } = synthesizeInMemory((app) => new CiAccessStack(app, CI_ACCESS_STACK, props));
+  const roles = Object.entries<{ name: string }>(resource.aws_iam_role);
+  const attachments = Object.values<{ role: string; policy_arn: string }>(resource.aws_iam_role_policy_attachment);
   return props.environments.flatMap((access, index) => {
     const { scope } = access;
     const { state, namePrefix } = settings[index];
@@ -249,7 +249,7 @@ function exampleRoles(): ExampleRole[] {
         environment,
         policies: attachments
           .filter((attachment) => attachment.role === `\${aws_iam_role.${address}.name}`)
-          .map((attachment) => document.resource.aws_iam_policy[/^\$\{aws_iam_policy\.(.+)\.arn\}$/.exec(attachment.policy_arn)![1]].policy as string),
+          .map((attachment) => resource.aws_iam_policy[/^\$\{aws_iam_policy\.(.+)\.arn\}$/.exec(attachment.policy_arn)![1]].policy as string),
       }));
   });
 }

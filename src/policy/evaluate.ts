@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
 import { loadEnvironments, parseSettings } from "../config/load";
 import type { EnvironmentSettings } from "../config/schema";
 import { inventoryStackName } from "../config/names";
@@ -8,6 +7,7 @@ import { InventoryStack } from "../stacks/inventory-stack";
 import { type Control, type Finding, formatFinding, type Target } from "./control";
 import { conditionHolds, describeCondition, EXCEPTIONS_FILE, type PolicyException } from "./exceptions";
 import type { TerraformDocument } from "../terraform/document";
+import { synthesizeInMemory } from "../terraform/synthesize-in-memory";
 
 /**
  * Checks controls against targets and settles each result with the
@@ -100,8 +100,7 @@ export function unusedExceptions(exceptions: readonly PolicyException[], evaluat
 
 /** Synthesizes an environment's inventory stack, as `cdktf synth` would write it. */
 export function synthInventory(root: string, settings: EnvironmentSettings): TerraformDocument {
-  const stack = new InventoryStack(Testing.app(), inventoryStackName(settings.environment), { settings, appDirectory: path.join(root, "app") });
-  return JSON.parse(Testing.synth(stack));
+  return synthesizeInMemory((app) => new InventoryStack(app, inventoryStackName(settings.environment), { settings, appDirectory: path.join(root, "app") }));
 }
 
 /** The default environment with every optional protection turned on: a certificate, access logs, Enhanced Monitoring. */
