@@ -1,3 +1,7 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
 // cdktf records a full stack trace for every token it creates, only to quote it
 // in a token's error message. Under Jest every one of those traces is mapped
 // through source maps frame by frame, seconds of CPU across the suite for
@@ -19,4 +23,17 @@ if (jest.requireActual<{ name: string }>("cdktf/package.json").name === "cdktf")
 const { setupJest } = jest.requireActual<typeof import("cdktf/lib/testing/adapters/jest")>("cdktf/lib/testing/adapters/jest");
 setupJest();
 
-export {};
+// Testing.app() (and so Testing.synthScope) makes a folder in the system's temp folder for every app, cdktf's output
+// folder, and never removes it: thousands a run, and a mutation run's every mutant. A test file's apps get theirs
+// in one folder of its own instead, removed after the file. An app given its own outdir keeps it.
+const { Testing } = jest.requireActual<typeof import("cdktf")>("cdktf");
+const makeApp = Testing.app.bind(Testing);
+let appsFolder: string | undefined;
+Testing.app = (options = {}) => {
+  if (options.outdir) return makeApp(options);
+  appsFolder ??= fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-apps-"));
+  return makeApp({ ...options, outdir: fs.mkdtempSync(path.join(appsFolder, "app-")) });
+};
+afterAll(() => {
+  if (appsFolder) fs.rmSync(appsFolder, { recursive: true, force: true });
+});

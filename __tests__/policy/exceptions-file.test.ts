@@ -78,8 +78,11 @@ describe("policy/exceptions.json", () => {
   });
 
   describe("rejects a malformed file, naming the field", () => {
+    const roots: string[] = [];
+    afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
     const withFile = (exceptions: unknown[]) => {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), "exceptions-"));
+      roots.push(root);
       fs.mkdirSync(path.join(root, "policy"));
       fs.writeFileSync(path.join(root, "policy", "exceptions.json"), JSON.stringify({ exceptions }));
       return root;
