@@ -72,7 +72,7 @@ interface KeptRun {
 interface FileResult {
   readonly file: string;
   readonly run: KeptRun | undefined;
-  /** Never run, or the file changed since its run: its figures are left out. */
+  /** The file changed since its run: its figures are left out. */
   readonly stale: boolean;
   /** Its suites changed since its run (added, removed or edited): its figures count, marked. */
   readonly suitesChanged: boolean;
@@ -80,10 +80,13 @@ interface FileResult {
 
 /** The project's root, set by `runMutate` for the helpers below. */
 let root = "";
+/** Each file's imports, read once per `runMutate` (the suites of every file are found from them). */
+let imports = new Map<string, string[]>();
 
 /** `npm run mutate`: returns the exit code (2 for an argument that names nothing to mutate). */
 export function runMutate(args: readonly string[], projectRoot: string): number {
   root = projectRoot;
+  imports = new Map();
   let exitCode = 0;
   const reportOnly = args.includes("--report");
   const listOnly = args.includes("--list");
@@ -182,11 +185,16 @@ const INVENTORY_STACK = "src/stacks/inventory-stack.ts";
 
 /** The project's .ts files that `file` imports by a relative path (a folder's being its index.ts), from the project's root. */
 function importsOf(file: string): string[] {
-  const text = fs.readFileSync(path.join(root, file), "utf8");
-  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => {
-    const imported = path.join(path.dirname(file), match[1]);
-    return fs.existsSync(path.join(root, imported, "index.ts")) ? `${imported}/index.ts` : `${imported}.ts`;
-  });
+  let found = imports.get(file);
+  if (!found) {
+    const text = fs.readFileSync(path.join(root, file), "utf8");
+    found = [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => {
+      const imported = path.join(path.dirname(file), match[1]);
+      return fs.existsSync(path.join(root, imported, "index.ts")) ? `${imported}/index.ts` : `${imported}.ts`;
+    });
+    imports.set(file, found);
+  }
+  return found;
 }
 
 function sourceFiles(folder: string): string[] {
@@ -256,7 +264,7 @@ function readKept(file: string): KeptRun | undefined {
 
 function readResult(file: string, target: Target): FileResult {
   const run = readKept(file);
-  if (!run) return { file, run: undefined, stale: true, suitesChanged: false };
+  if (!run) return { file, run: undefined, stale: false, suitesChanged: false };
   const suites = suitesFor(file, target);
   const suitesChanged =
     suites.length !== Object.keys(run.suites).length || suites.some((suite) => run.suites[suite] !== sha256(fs.readFileSync(path.join(root, suite), "utf8")));
@@ -282,7 +290,7 @@ function tally(runs: readonly KeptRun[]) {
 function scoreTable(targets: readonly Target[], all: readonly FileResult[]): string {
   const rows = targets.map((target) => {
     const files = all.filter((result) => result.file.startsWith(`${target.folder}/`));
-    const measured = files.flatMap((result) => (result.stale || !result.run ? [] : [result.run]));
+    const measured = files.flatMap(({ run, stale }) => (run && !stale ? [run] : []));
     const { detected, score, survived, noCoverage, other } = tally(measured);
     return `| ${target.folder} | ${measured.length} of ${files.length} | ${score} | ${detected} | ${survived} | ${noCoverage} | ${other} |`;
   });
