@@ -24,7 +24,7 @@ const { setupJest } = jest.requireActual<typeof import("cdktf/lib/testing/adapte
 setupJest();
 
 // Testing.app() (and so Testing.synthScope) makes a folder in the system's temp folder for every app, cdktf's output
-// folder, and never removes it: thousands a run, and a mutation run's every mutant. A test file's apps get theirs
+// folder, and never removes it: one per app of every unit run, and of every mutant's tests. A test file's apps get theirs
 // in one folder of its own instead, removed after the file. An app given its own outdir keeps it.
 const { Testing } = jest.requireActual<typeof import("cdktf")>("cdktf");
 const makeApp = Testing.app.bind(Testing);
