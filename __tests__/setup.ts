@@ -25,7 +25,8 @@ setupJest();
 
 // Testing.app() (and so Testing.synthScope) makes a folder in the system's temp folder for every app, cdktf's output
 // folder, and never removes it: one per app of every unit run, and of every mutant's tests. A test file's apps get theirs
-// in one folder of its own instead, removed after the file. An app given its own outdir keeps it.
+// in one folder of its own instead, removed after the file. An app given its own outdir keeps it. Testing.synthScope
+// goes through here only because cdktf builds its app with Testing.app(): __tests__/temp-folders.test.ts checks both.
 const { Testing } = jest.requireActual<typeof import("cdktf")>("cdktf");
 const makeApp = Testing.app.bind(Testing);
 let appsFolder: string | undefined;

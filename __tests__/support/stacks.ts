@@ -1,5 +1,4 @@
 import * as path from "node:path";
-import { Testing } from "cdktf";
 import { parseSettings } from "../../src/config/load";
 import type { EnvironmentSettings } from "../../src/config/schema";
 import { referencedBlock, referencesIn, type TerraformDocument } from "../../src/terraform/document";
@@ -7,6 +6,7 @@ import { jsonLeaves } from "./json-leaves";
 import { inventoryStackName } from "../../src/config/names";
 import { InvalidPropsError } from "../../src/props/prop-problems";
 import { InventoryStack } from "../../src/stacks/inventory-stack";
+import { synthesizeInMemory } from "../../src/terraform/synthesize-in-memory";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 export const APP_DIRECTORY = path.join(PROJECT_ROOT, "app");
@@ -38,10 +38,12 @@ export interface SynthesizedStack {
   readonly document: SynthesizedDocument;
 }
 
+/** The stack of these settings, synthesized in memory as the policy suite does; its text is for cdktf's matchers. */
 export function synthStack(settings: EnvironmentSettings): SynthesizedStack {
-  const stack = new InventoryStack(Testing.app(), inventoryStackName(settings.environment), { settings, appDirectory: APP_DIRECTORY });
-  const json = Testing.synth(stack);
-  return { json, document: JSON.parse(json) };
+  const document = synthesizeInMemory(
+    (app) => new InventoryStack(app, inventoryStackName(settings.environment), { settings, appDirectory: APP_DIRECTORY }),
+  ) as SynthesizedDocument;
+  return { json: JSON.stringify(document, null, 2), document };
 }
 
 /** The resources of one type as [address name, configuration] pairs. */
