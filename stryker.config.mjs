@@ -1,14 +1,14 @@
 // StrykerJS, as `npm run mutate` (src/bench/mutate.ts) runs it: one source file
 // per run, so every finished file keeps its results (and its incremental file)
 // however long the whole run is. The driver says what to run in the
-// environment: MUTATE_FILE, the file to mutate, and MUTATE_SUITES, the unit
-// suites (comma-separated globs) that exercise its folder.
-const file = process.env.MUTATE_FILE;
-const suites = process.env.MUTATE_SUITES;
-if (!file || !suites) {
-  throw new Error("MUTATE_FILE and MUTATE_SUITES are not set: run `npm run mutate`, which sets them");
+// environment: MUTATE_FILE, the file to mutate; MUTATE_SUITES, the unit suites
+// (comma-separated globs) that exercise its folder; MUTATE_INCREMENTAL_FILE
+// and MUTATE_REPORT_FILE, where the file's incremental results and its run's
+// report go.
+const { MUTATE_FILE: file, MUTATE_SUITES: suites, MUTATE_INCREMENTAL_FILE: incrementalFile, MUTATE_REPORT_FILE: reportFile } = process.env;
+if (!file || !suites || !incrementalFile || !reportFile) {
+  throw new Error("MUTATE_FILE, MUTATE_SUITES, MUTATE_INCREMENTAL_FILE and MUTATE_REPORT_FILE are not all set: run `npm run mutate`, which sets them");
 }
-const slug = file.replace(/\.ts$/, "").replaceAll("/", "__");
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -36,11 +36,11 @@ export default {
   mutate: [file],
   // Kept between runs (git ignores .cache/): only mutants whose file or covering tests changed run again.
   incremental: true,
-  incrementalFile: `.cache/stryker/incremental/${slug}.json`,
+  incrementalFile,
   tempDirName: ".cache/stryker/tmp",
   cleanTempDir: "always",
   reporters: ["progress-append-only", "clear-text", "json"],
-  jsonReporter: { fileName: `.cache/stryker/reports/${slug}.json` },
+  jsonReporter: { fileName: reportFile },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
   ignorePatterns: ["/cdktf.out", "/plan-review", "/bench-results", "/reports", "/.cache/stryker"],
   // cdktf synthesis in a suite's describe blocks, on a loaded machine: be patient before calling a mutant a timeout.

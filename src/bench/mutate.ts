@@ -112,7 +112,13 @@ export function runMutate(args: readonly string[], projectRoot: string): number 
         const result = spawnSync(path.join(root, "node_modules", ".bin", "stryker"), ["run", "stryker.config.mjs"], {
           cwd: root,
           stdio: "inherit",
-          env: { ...process.env, MUTATE_FILE: file, MUTATE_SUITES: suitesFor(file, target).join(",") },
+          env: {
+            ...process.env,
+            MUTATE_FILE: file,
+            MUTATE_SUITES: suitesFor(file, target).join(","),
+            MUTATE_INCREMENTAL_FILE: incrementalFile(file),
+            MUTATE_REPORT_FILE: runReportFile(file),
+          },
         });
         console.log(`== ${file}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
         if (result.status !== 0) {
@@ -207,8 +213,10 @@ function sourceFiles(folder: string): string[] {
 
 /** Where a file's last run is kept: in the repository, so a clone reports what was measured before it. */
 const keptPath = (file: string) => path.join(root, KEPT, `${slug(file)}.json`);
-/** Where Stryker writes a run's report (stryker.config.mjs), on this machine only. */
-const runReportPath = (file: string) => path.join(root, ".cache", "stryker", "reports", `${slug(file)}.json`);
+/** Where Stryker keeps a file's incremental results, and writes a run's report: on this machine only (git ignores .cache/). */
+const incrementalFile = (file: string) => path.join(".cache", "stryker", "incremental", `${slug(file)}.json`);
+const runReportFile = (file: string) => path.join(".cache", "stryker", "reports", `${slug(file)}.json`);
+const runReportPath = (file: string) => path.join(root, runReportFile(file));
 const slug = (file: string) => file.replace(/\.ts$/, "").replaceAll("/", "__");
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
