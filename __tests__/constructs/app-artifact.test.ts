@@ -250,6 +250,32 @@ describe("AppArtifact", () => {
     ]);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file).equals(packed.archive)).toBe(true);
+    // Staged once: an archive of the same hash is not written again.
+    fs.utimesSync(file, 0, 0);
+    Testing.synthScope((scope) => new AppArtifact(scope, "third", { appDirectory: APP_DIRECTORY }));
+    expect(fs.statSync(file).mtimeMs).toBe(0);
+  });
+
+  it("removes its staging folder when the process exits, by a hook it adds once", () => {
+    // A fresh copy of the module, as a process loads it: the first archive it stages makes its folder and adds the hook.
+    const hooksBefore = new Set(process.listeners("exit"));
+    let staged = "";
+    jest.isolateModules(() => {
+      const cdktf = jest.requireActual<typeof import("cdktf")>("cdktf");
+      const fresh = jest.requireActual<typeof import("../../src/constructs/compute/app-artifact")>("../../src/constructs/compute/app-artifact");
+      const stack = new cdktf.TerraformStack(cdktf.Testing.app({ outdir: fs.mkdtempSync(path.join(scratch, "app-")) }), "fresh");
+      for (const id of ["first", "second"]) {
+        staged = String(Reflect.get(new fresh.AppArtifact(stack, id, { appDirectory: APP_DIRECTORY }).node.findChild("archive"), "sourcePath"));
+      }
+    });
+    const hooks = process.listeners("exit").filter((hook) => !hooksBefore.has(hook));
+    hooks.forEach((hook) => process.removeListener("exit", hook));
+    expect(hooks).toHaveLength(1);
+    const stagingFolder = path.dirname(path.dirname(staged));
+    expect(path.basename(stagingFolder)).toMatch(/^inventory-app-artifact-\w{6}$/);
+    expect(fs.existsSync(staged)).toBe(true);
+    (hooks[0] as () => void)();
+    expect(fs.existsSync(stagingFolder)).toBe(false);
   });
 
   it("offers the servers the archive's prefix only, its version and its hash", () => {
