@@ -108,6 +108,15 @@ const webAcl = (document: any) => document.resource.aws_wafv2_web_acl.web_acl_we
 const webAclAssociation = (document: any) => document.resource.aws_wafv2_web_acl_association.web_acl_association;
 const webAclLogging = (document: any) => document.resource.aws_wafv2_web_acl_logging_configuration.web_acl_logging;
 const managedRule = (document: any, name: string) => webAcl(document).rule.find((rule: any) => rule.name === name);
+/** The web ACL's rate-based rules; fails when it has none, so an edit of them cannot pass by changing nothing. */
+const rateRules = (document: any) => {
+  const rules = webAcl(document).rule.filter((rule: any) => rule.statement.rate_based_statement);
+  if (rules.length === 0) throw new Error("the web ACL has no rate-based rule");
+  return rules;
+};
+/** A copy of the stack's load balancer, with `changes` (an undefined one left out). */
+const albLike = (document: any, changes: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries({ ...alb(document), ...changes }).filter(([, value]) => value !== undefined));
 /** A managed policy attached to the app servers' role, as an edit of the synthesized file would add one. */
 const attachToAppRole = (document: any, policyArn: string) =>
   (document.resource.aws_iam_role_policy_attachment = { probe: { role: "${aws_iam_role.app_tier_role.name}", policy_arn: policyArn } });
@@ -477,12 +486,24 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   CKV2_AWS_28: [
     ["no association", (d) => delete d.resource.aws_wafv2_web_acl_association],
     ["a web ACL of another configuration", (d) => (webAclAssociation(d).web_acl_arn = "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/other/0000")],
+    // aws_alb is aws_lb's other name; a load balancer's type is application when left out. With no listener, it also
+    // redirects no HTTP to HTTPS and serves no TLS.
+    [
+      "a second internet-facing ALB, as aws_alb and of no stated type, with no web ACL",
+      (d) => (d.resource.aws_alb = { probe: albLike(d, { load_balancer_type: undefined }) }),
+      ["CKV2_AWS_20", "CKV_AWS_103", "CKV_AWS_2"],
+    ],
   ],
   CKV2_AWS_31: [
     ["no logging", (d) => delete d.resource.aws_wafv2_web_acl_logging_configuration],
+    ["logs to no destination", (d) => (webAclLogging(d).log_destination_configs = [])],
     [
       "logs to a stream of another configuration",
       (d) => (webAclLogging(d).log_destination_configs = ["arn:aws:firehose:us-west-2:123456789012:deliverystream/aws-waf-logs-x"]),
+    ],
+    [
+      "logs to its log group and to a stream of another configuration",
+      (d) => webAclLogging(d).log_destination_configs.push("arn:aws:firehose:us-west-2:123456789012:deliverystream/aws-waf-logs-x"),
     ],
   ],
   CKV_AWS_192: [
@@ -496,12 +517,11 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["no SQL injection rules", (d) => (webAcl(d).rule = webAcl(d).rule.filter((rule: any) => rule.name !== "AWSManagedRulesSQLiRuleSet"))],
     ["the common rules only counting", (d) => (managedRule(d, "AWSManagedRulesCommonRuleSet").override_action = { count: {} })],
     ["no rate limit", (d) => (webAcl(d).rule = webAcl(d).rule.filter((rule: any) => !rule.statement.rate_based_statement))],
+    ["rate limits that only count", (d) => rateRules(d).forEach((rule: any) => (rule.action = { count: {} }))],
+    ["rate limits without an action", (d) => rateRules(d).forEach((rule: any) => delete rule.action)],
     [
-      "rate limits that only count",
-      (d) =>
-        webAcl(d)
-          .rule.filter((rule: any) => rule.statement.rate_based_statement)
-          .forEach((rule: any) => (rule.action = { count: {} })),
+      "rate limits per forwarded IP only",
+      (d) => rateRules(d).forEach((rule: any) => (rule.statement.rate_based_statement.aggregate_key_type = "FORWARDED_IP")),
     ],
   ],
   CKV_AWS_26: [
@@ -544,6 +564,25 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "alarms that notify no topic",
       (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])),
       ["INV-MON-1", "INV-BAK-2"],
+    ],
+  ],
+};
+
+/** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
+const stillMet: Record<string, [string, Edit][]> = {
+  CKV2_AWS_28: [
+    ["an internal ALB with no web ACL", (d) => (d.resource.aws_lb.probe = albLike(d, { internal: true }))],
+    ["a network load balancer with no web ACL", (d) => (d.resource.aws_lb.probe = albLike(d, { load_balancer_type: "network" }))],
+    ["a second web ACL in the configuration", (d) => (d.resource.aws_wafv2_web_acl.probe = webAcl(d))],
+  ],
+  "INV-WAF-1": [
+    [
+      "rate limits of no stated key (per IP, AWS's default)",
+      (d) =>
+        rateRules(d).forEach((rule: any) => {
+          expect(rule.statement.rate_based_statement.aggregate_key_type).toBe("IP");
+          delete rule.statement.rate_based_statement.aggregate_key_type;
+        }),
     ],
   ],
 };
@@ -593,6 +632,19 @@ describe("every inventory control notices when its protection is broken", () => 
       expect(controlsBrokenBy(hardened, edit, "inventory").sort()).toStrictEqual([id, ...alsoBroken].sort());
     });
   });
+
+  it.each(Object.entries(stillMet).flatMap(([id, edits]) => edits.map(([what, edit]) => [id, what, edit] as const)))(
+    "%s is still met with %s",
+    (id, _what, edit) => {
+      expect(
+        findingsAfter(
+          inventory.find((control) => control.id === id)!,
+          hardened,
+          edit,
+        ),
+      ).toStrictEqual([]);
+    },
+  );
 
   it.each(Object.entries(remedies))("%s can be met", (id, remedy) => {
     const control = inventory.find((candidate) => candidate.id === id)!;
