@@ -15,8 +15,10 @@ const UNSCOPED = new Set(UNSCOPED_ACTIONS.flatMap((group) => group.actions));
 function trustProblems(statement: PolicyStatement): string[] {
   const problems: string[] = [];
   if (statement.effect !== "Allow") return problems;
-  const federated = statement.principals.filter((principal) => principal.type === "Federated");
-  if (federated.length !== 1 || statement.principals.length !== 1) problems.push("trusts a principal other than one OIDC provider");
+  // One principal, of type Federated, naming one identity provider.
+  const [principal, ...others] = statement.principals;
+  if (principal?.type !== "Federated" || principal.identifiers.length !== 1 || others.length > 0)
+    problems.push("trusts a principal other than one OIDC provider");
   if (statement.actions.join() !== WEB_IDENTITY) problems.push(`allows ${statement.actions.join(", ")}, not only ${WEB_IDENTITY}`);
   const claim = (name: string) => statement.conditions.filter((condition) => condition.variable.endsWith(`:${name}`));
   const aud = claim("aud");
