@@ -1,9 +1,9 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { AppRelease, type AppReleaseProps, appReleaseProblems, imageParameterArn } from "../../src/constructs/compute/app-release";
+import { inProjectElsewhere, sdkRequires } from "../support/project-elsewhere";
 import { expectRefused, onlyResource, PROJECT_ROOT } from "../support/stacks";
 
 // The release function on its own, given a group and template by reference
@@ -104,25 +104,16 @@ describe("AppRelease", () => {
   });
 
   it("ships its handler bundled alone, the AWS SDK left to the runtime, kept in the project's cache as app-release.zip", () => {
-    // A project of its own, so its cache holds this function's bundle only.
-    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-release-bundle-"));
-    try {
-      for (const entry of ["package.json", "src"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(elsewhere, entry), { recursive: true });
-      fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(elsewhere, "node_modules"));
+    inProjectElsewhere((elsewhere) => {
       const [, releaseFunction] = onlyResource(synthRelease({ codeRoot: elsewhere }), "aws_lambda_function");
       const cache = path.join(elsewhere, ".cache", "functions");
       expect(fs.readdirSync(cache).sort()).toStrictEqual(["app-release.inputs.json", "app-release.zip"]);
       const zip = fs.readFileSync(path.join(cache, "app-release.zip"));
       expect(crypto.createHash("sha256").update(zip).digest("base64")).toBe(releaseFunction.source_code_hash);
       // The two clients it uses, loaded from the runtime's SDK, not bundled into the zip.
-      expect(zip.toString("latin1").match(/require\("@aws-sdk\/[\w-]+"\)/g)).toStrictEqual([
-        'require("@aws-sdk/client-auto-scaling")',
-        'require("@aws-sdk/client-ec2")',
-      ]);
+      expect(sdkRequires(zip)).toStrictEqual(['require("@aws-sdk/client-auto-scaling")', 'require("@aws-sdk/client-ec2")']);
       expect(zip.length).toBeLessThan(50_000);
-    } finally {
-      fs.rmSync(elsewhere, { recursive: true, force: true });
-    }
+    });
   });
 
   it("reads no parameter for an image given by AMI id", () => {

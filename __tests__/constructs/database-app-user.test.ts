@@ -1,3 +1,6 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Fn, Testing, TerraformStack, Token } from "cdktf";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -5,6 +8,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { DatabaseAppUser, databaseAppUserNames, databaseAppUserProblems, type DatabaseAppUserProps } from "../../src/constructs/data/database-app-user";
+import { inProjectElsewhere, sdkRequires } from "../support/project-elsewhere";
 import { expectRefused, onlyResource, PROJECT_ROOT, resourcesOf } from "../support/stacks";
 
 const ACCOUNT = "111122223333";
@@ -238,6 +242,18 @@ describe("DatabaseAppUser", () => {
       "The Inventory database app user's rotation function: its secret, the master secret, its network interfaces and log",
     );
     expect(onlyResource(named, "aws_secretsmanager_secret_rotation")[1].depends_on.slice(3)).toEqual(["aws_nat_gateway.a", "aws_route.b"]);
+  });
+
+  it("ships its handler with MySQL's client bundled and the AWS SDK left to the runtime, kept in the project's cache as app-user-rotation.zip", () => {
+    inProjectElsewhere((elsewhere) => {
+      const [, rotation] = onlyResource(synthAppUser({ codeRoot: elsewhere }).document, "aws_lambda_function");
+      const cache = path.join(elsewhere, ".cache", "functions");
+      expect(fs.readdirSync(cache).sort()).toStrictEqual(["app-user-rotation.inputs.json", "app-user-rotation.zip"]);
+      const zip = fs.readFileSync(path.join(cache, "app-user-rotation.zip"));
+      expect(crypto.createHash("sha256").update(zip).digest("base64")).toBe(rotation.source_code_hash);
+      expect(sdkRequires(zip)).toStrictEqual(['require("@aws-sdk/client-secrets-manager")']);
+      expect(zip.toString("latin1")).not.toMatch(/require\("mysql2[/"]/);
+    });
   });
 
   it("gives the function the same code hash on every synthesis of the same sources", () => {

@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { FUNCTION_FILE, functionBundle } from "../../src/aws/function-bundle";
 import { ROTATION_RUNTIME } from "../../src/constructs/data/database-app-user";
+import { inProjectElsewhere } from "../support/project-elsewhere";
 import { PROJECT_ROOT } from "../support/stacks";
 
 // The rotation function's zip as synthesis makes it: read back by another
@@ -70,15 +70,8 @@ describe("the rotation function's bundle", () => {
   });
 
   it("is the same bytes from a project elsewhere, without a tsconfig.json, whose packages are reached through a link", () => {
-    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-bundle-"));
-    try {
-      for (const entry of ["package.json", "src"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(elsewhere, entry), { recursive: true });
-      fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(elsewhere, "node_modules"));
-      expect(functionBundle({ ...props("elsewhere"), root: elsewhere }).sha256).toBe(bundle.sha256);
-      expect(zip.toString("latin1")).not.toContain("node_modules/");
-    } finally {
-      fs.rmSync(elsewhere, { recursive: true, force: true });
-    }
+    expect(inProjectElsewhere((elsewhere) => functionBundle({ ...props("elsewhere"), root: elsewhere }).sha256)).toBe(bundle.sha256);
+    expect(zip.toString("latin1")).not.toContain("node_modules/");
   });
 
   it("is bundled again when a source changes, and taken from the cache otherwise", () => {
