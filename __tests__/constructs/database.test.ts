@@ -295,8 +295,11 @@ describe("Database", () => {
       expect(databaseParameterGroupName("inventory-db", "8.0.40")).toBe("inventory-db-mysql80");
       expect(["inventory-db", "a", "a1", `a${"b".repeat(62)}`].flatMap((identifier) => databaseNameProblems({ identifier }))).toStrictEqual([]);
       expect(
-        ["1db", "db-", "in--db", "Inventory", `a${"b".repeat(63)}`].map((identifier) => databaseNameProblems({ identifier }).map((problem) => problem.prop)),
-      ).toEqual(Array(5).fill(["names.identifier"]));
+        // A double hyphen anywhere, not only after the first letter or two.
+        ["1db", "db-", "in--db", "inventory--db", "Inventory", `a${"b".repeat(63)}`].map((identifier) =>
+          databaseNameProblems({ identifier }).map((problem) => problem.prop),
+        ),
+      ).toStrictEqual(Array(6).fill(["names.identifier"]));
     });
   });
 
