@@ -690,6 +690,12 @@ describe("the IAM controls, on policies added to the hardened stack", () => {
     ).toStrictEqual(['aws_iam_role_policy.probe: inline policy of role "probe" allows NotResource, every resource but a few']);
   });
 
+  it("CKV_AWS_62 finds a whole service's actions, and takes a pattern within a service for what it is", () => {
+    expect(
+      newFindings(control("CKV_AWS_62"), hardened, inline({ Effect: "Allow", Action: ["s3:*", "s3:*Object"], Resource: "arn:aws:s3:::b/*" }), "inventory"),
+    ).toStrictEqual(['aws_iam_role_policy.probe: inline policy of role "probe" allows action s3:*']);
+  });
+
   it("CKV_AWS_62 reads Allow statements only: a Deny of every action on every resource is no finding", () => {
     expect(newFindings(control("CKV_AWS_62"), hardened, inline({ Effect: "Deny", Action: "*", Resource: "*" }), "inventory")).toStrictEqual([]);
   });
