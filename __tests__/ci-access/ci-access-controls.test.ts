@@ -19,6 +19,15 @@ const synth = () => JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), "i
 const target = (document: any): Target => ({ name: "ci-access", scope: "ci-access", region: "us-west-2", document });
 const control = (id: string) => CI_ACCESS_CONTROLS.find((candidate) => candidate.id === id)!;
 
+it("are INV-CI-1 to INV-CI-3 (docs/ci-access.md), each of the ci-access scope and named with the checkov id it stands for", () => {
+  expect(CI_ACCESS_CONTROLS.map(controlName)).toStrictEqual([
+    "INV-CI-1 CI roles trust one OIDC provider, pin the audience, and name the workspace or repository in the subject",
+    "INV-CI-2 / CKV_AWS_355 CI policies grant resource * only for actions without resource-level permissions, and no service wildcard",
+    "INV-CI-3 CI roles hold sessions of an hour at most and no inline or AWS managed policies",
+  ]);
+  expect(CI_ACCESS_CONTROLS.map((candidate) => candidate.scopes)).toStrictEqual([["ci-access"], ["ci-access"], ["ci-access"]]);
+});
+
 describe.each(CI_ACCESS_CONTROLS.map((candidate) => [controlName(candidate), candidate] as const))("%s", (_, candidate) => {
   it("is met by the stack", () => {
     expect(candidate.check(target(synth())).map(formatFinding)).toStrictEqual([]);
@@ -131,6 +140,7 @@ describe("what each control finds, finding by finding", () => {
       tfcTrust((s) => (s.Principal.Federated = [s.Principal.Federated, "arn:aws:iam::123456789012:oidc-provider/id.example.com"])),
       [tfc("trusts a principal other than one OIDC provider")],
     ],
+    ["INV-CI-1", "no principal", tfcTrust((s) => delete s.Principal), [tfc("trusts a principal other than one OIDC provider")]],
     [
       "INV-CI-1",
       "an AWS principal beside the OIDC provider",
