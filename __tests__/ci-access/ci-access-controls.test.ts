@@ -18,6 +18,12 @@ const props = ciAccessProps([
 const synth = () => JSON.parse(Testing.synth(new CiAccessStack(Testing.app(), "inventory-ci-access", props)));
 const target = (document: any): Target => ({ name: "ci-access", scope: "ci-access", region: "us-west-2", document });
 const control = (id: string) => CI_ACCESS_CONTROLS.find((candidate) => candidate.id === id)!;
+/** A role's trust policy, changed by `edit` and written back. */
+const editTrust = (document: any, role: string, edit: (policy: any) => void) => {
+  const policy = JSON.parse(document.resource.aws_iam_role[role].assume_role_policy);
+  edit(policy);
+  document.resource.aws_iam_role[role].assume_role_policy = JSON.stringify(policy);
+};
 
 it("are INV-CI-1 to INV-CI-3 (docs/ci-access.md), each of the ci-access scope and named with the checkov id it stands for", () => {
   expect(CI_ACCESS_CONTROLS.map(controlName)).toStrictEqual([
@@ -35,10 +41,9 @@ describe.each(CI_ACCESS_CONTROLS.map((candidate) => [controlName(candidate), can
 });
 
 describe("each control catches its violation", () => {
-  const trust = (document: any, role: string, edit: (policy: any) => void) => {
-    const policy = JSON.parse(document.resource.aws_iam_role[role].assume_role_policy);
-    edit(policy.Statement[0]);
-    document.resource.aws_iam_role[role].assume_role_policy = JSON.stringify(policy);
+  /** The document, with the first statement of a role's trust policy changed by `edit`. */
+  const trust = (document: any, role: string, edit: (statement: any) => void) => {
+    editTrust(document, role, (policy) => edit(policy.Statement[0]));
     return document;
   };
   it.each([
@@ -102,12 +107,6 @@ describe("what each control finds, finding by finding", () => {
   const TFC_SUB = "app.terraform.io:sub";
   const TFC_AUD = "app.terraform.io:aud";
   const TFC_SUBJECT = "organization:acme:project:Default Project:workspace:inventory-ha-cloud:run_phase:*";
-  /** A role's trust policy, changed by `edit` and written back. */
-  const editTrust = (document: any, role: string, edit: (policy: any) => void) => {
-    const policy = JSON.parse(document.resource.aws_iam_role[role].assume_role_policy);
-    edit(policy);
-    document.resource.aws_iam_role[role].assume_role_policy = JSON.stringify(policy);
-  };
   /** The Terraform Cloud role's one trust statement, changed by `edit`. */
   const tfcTrust = (edit: (statement: any) => void) => (document: any) =>
     editTrust(document, TFC_ROLE, (policy) => {
