@@ -34,7 +34,8 @@ export default {
   // Two cores, shared: one test process.
   concurrency: 1,
   mutate: [file],
-  // Kept between runs (git ignores .cache/): only mutants whose file or covering tests changed run again.
+  // Kept between runs (git ignores .cache/): only mutants whose file or covering tests changed run again. A static
+  // mutant (run by every test) keeps its result when only a test changed: delete the file to run it again.
   incremental: true,
   incrementalFile,
   tempDirName: ".cache/stryker/tmp",
