@@ -99,6 +99,14 @@ const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
 const editSecretPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
+/** The database exporting its audit log, with an option group of `options` (of the database's engine). */
+const exportAuditWith = (document: any, options: string[]) => {
+  document.resource.aws_db_option_group = {
+    probe: { engine_name: "mysql", major_engine_version: "8.4", option: options.map((option_name) => ({ option_name })) },
+  };
+  db(document).option_group_name = "${aws_db_option_group.probe.name}";
+  db(document).enabled_cloudwatch_logs_exports.push("audit");
+};
 const topic = (document: any) => document.resource.aws_sns_topic.monitoring_topic_topic;
 const publicAccessBlock = (document: any) => document.resource.aws_s3_bucket_public_access_block.access_logs_public_access_block;
 const role = (document: any, name: string) => document.resource.aws_iam_role[name];
@@ -241,6 +249,8 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) => (d.resource.aws_db_parameter_group.database_parameter_group.parameter = parameters(d).filter((p: any) => p.name !== "slow_query_log")),
     ],
     ["audit exported without the plugin", (d) => db(d).enabled_cloudwatch_logs_exports.push("audit"), ["RDS.9"]],
+    ["audit exported with an option group of other options", (d) => exportAuditWith(d, ["MEMCACHED"]), ["RDS.9"]],
+    ["general exported, general log off", (d) => db(d).enabled_cloudwatch_logs_exports.push("general"), ["RDS.9"]],
   ],
   CKV_AWS_226: [["no minor upgrades", (d) => (db(d).auto_minor_version_upgrade = false)]],
   CKV2_AWS_60: [["no tags on snapshots", (d) => (db(d).copy_tags_to_snapshot = false)]],
@@ -248,8 +258,16 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["TLS optional", (d) => (parameters(d).find((p: any) => p.name === "require_secure_transport").value = "0")],
     // The default group has the slow query log off too.
     ["the default parameter group", (d) => (db(d).parameter_group_name = "default.mysql8.4"), ["CKV_AWS_129"]],
+    [
+      "the subnet group named as the parameter group",
+      (d) => (db(d).parameter_group_name = "${aws_db_subnet_group.database_subnet_group.name}"),
+      ["CKV_AWS_129"],
+    ],
   ],
-  CKV_AWS_118: [["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)]],
+  CKV_AWS_118: [
+    ["no Enhanced Monitoring", (d) => (db(d).monitoring_interval = 0)],
+    ["no role to publish it", (d) => delete db(d).monitoring_role_arn],
+  ],
   "RDS.26": [
     // Nor is anything copied then.
     ["the database in no backup selection", (d) => delete d.resource.aws_backup_selection, ["INV-BAK-3"]],
@@ -570,6 +588,8 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  CKV_AWS_129: [["audit exported with an option group holding MARIADB_AUDIT_PLUGIN", (d) => exportAuditWith(d, ["MEMCACHED", "MARIADB_AUDIT_PLUGIN"])]],
+  CKV2_AWS_69: [["TLS required as ON", (d) => (parameters(d).find((p: any) => p.name === "require_secure_transport").value = "ON")]],
   CKV2_AWS_28: [
     ["an internal ALB with no web ACL", (d) => (d.resource.aws_lb.probe = albLike(d, { internal: true }))],
     ["a network load balancer with no web ACL", (d) => (d.resource.aws_lb.probe = albLike(d, { load_balancer_type: "network" }))],
