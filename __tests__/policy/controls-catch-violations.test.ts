@@ -588,6 +588,27 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  CKV2_AWS_11: [
+    ["a flow log of rejected traffic only", (d) => (d.resource.aws_flow_log.network_flow_log.traffic_type = "REJECT")],
+    [
+      "a second flow log, of accepted traffic only",
+      (d) => (d.resource.aws_flow_log.probe = { ...d.resource.aws_flow_log.network_flow_log, traffic_type: "ACCEPT" }),
+    ],
+  ],
+  CKV2_AWS_12: [
+    [
+      "the default group of another VPC, with rules",
+      (d) =>
+        (d.resource.aws_default_security_group.probe = {
+          vpc_id: "vpc-0other",
+          ingress: [{ protocol: "-1", from_port: 0, to_port: 0, self: true }],
+        }),
+    ],
+  ],
+  CKV_AWS_382: [
+    ["one UDP port out", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.ip_protocol = "udp")],
+    ["one port out of protocol 6 (TCP by number)", (d) => (d.resource.aws_vpc_security_group_egress_rule.security_groups_app_to_https.ip_protocol = "6")],
+  ],
   CKV_AWS_129: [["audit exported with an option group holding MARIADB_AUDIT_PLUGIN", (d) => exportAuditWith(d, ["MEMCACHED", "MARIADB_AUDIT_PLUGIN"])]],
   CKV2_AWS_69: [["TLS required as ON", (d) => (parameters(d).find((p: any) => p.name === "require_secure_transport").value = "ON")]],
   CKV2_AWS_28: [
