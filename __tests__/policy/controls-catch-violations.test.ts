@@ -107,6 +107,21 @@ const exportAuditWith = (document: any, options: string[]) => {
   db(document).option_group_name = "${aws_db_option_group.probe.name}";
   db(document).enabled_cloudwatch_logs_exports.push("audit");
 };
+const backupSelection = (document: any) => document.resource.aws_backup_selection.database_backups_selection;
+const copyVault = (document: any) => document.resource.aws_backup_vault.database_backups_copy_vault;
+/** An RDS instance that is not the stack's. */
+const OTHER_DATABASE = "arn:aws:rds:us-west-2:123456789012:db:other";
+/** A second plan of the database, with `rule`, through a selection of its own. */
+const secondBackupPlan = (document: any, rule: Record<string, unknown>) => {
+  document.resource.aws_backup_plan.probe = { name: "probe", rule: [{ rule_name: "probe", schedule: "cron(0 6 ? * * *)", ...rule }] };
+  document.resource.aws_backup_selection.probe = { ...backupSelection(document), name: "probe", plan_id: "${aws_backup_plan.probe.id}" };
+};
+/** A second vault in the copy's region (aws.backup_copy), encrypted with `key`. */
+const secondCopyVault = (document: any, key: string) =>
+  (document.resource.aws_backup_vault.probe = { name: "probe", provider: "aws.backup_copy", kms_key_arn: key });
+/** A KMS alias of the configuration for `key` (in the copy's region when `provider` says so). */
+const keyAlias = (document: any, key: string, provider?: string) =>
+  (document.resource.aws_kms_alias = { probe: { name: "alias/probe", target_key_id: `\${aws_kms_key.${key}.key_id}`, provider } });
 const topic = (document: any) => document.resource.aws_sns_topic.monitoring_topic_topic;
 const publicAccessBlock = (document: any) => document.resource.aws_s3_bucket_public_access_block.access_logs_public_access_block;
 const role = (document: any, name: string) => document.resource.aws_iam_role[name];
@@ -272,20 +287,84 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     // Nor is anything copied then.
     ["the database in no backup selection", (d) => delete d.resource.aws_backup_selection, ["INV-BAK-3"]],
     ["the plan's rule into a vault of another configuration", (d) => (backupPlan(d).rule[0].target_vault_name = "other-vault")],
+    ["the plan's rule into a resource that is not a vault", (d) => (backupPlan(d).rule[0].target_vault_name = "${aws_kms_key.database_backups_vault_key.id}")],
+    ["the plan's rule with no schedule", (d) => delete backupPlan(d).rule[0].schedule],
+    // Nor is anything copied then.
+    ["the selection of another database only", (d) => (backupSelection(d).resources = [OTHER_DATABASE]), ["INV-BAK-3"]],
+    ["the selection in a plan of another configuration", (d) => (backupSelection(d).plan_id = "plan-0123"), ["INV-BAK-3"]],
+    ["the selection in a vault, not a plan", (d) => (backupSelection(d).plan_id = "${aws_backup_vault.database_backups_vault.id}"), ["INV-BAK-3"]],
   ],
   CKV_AWS_166: [
     ["the vault with AWS's own key", (d) => (backupVault(d).kms_key_arn = "arn:aws:kms:us-west-2:123456789012:alias/aws/backup")],
     ["the vault's key not rotated", (d) => (d.resource.aws_kms_key.database_backups_vault_key.enable_key_rotation = false)],
+    [
+      "the vault's key named by an alias",
+      (d) => {
+        keyAlias(d, "database_backups_vault_key");
+        backupVault(d).kms_key_arn = "${aws_kms_alias.probe.arn}";
+      },
+    ],
   ],
   "INV-BAK-1": [
     ["no restore testing selection", (d) => delete d.resource.aws_backup_restore_testing_selection],
     ["a restore into the default VPC", (d) => delete restoreTestingSelection(d).restore_metadata_overrides.dbsubnetgroupname],
     ["restore tests of another configuration's vaults", (d) => (restoreTestingPlan(d).recovery_point_selection[0].include_vaults = ["*"])],
+    ["restore tests of another database only", (d) => (restoreTestingSelection(d).protected_resource_arns = [OTHER_DATABASE])],
+    ["restore tests on no schedule", (d) => delete restoreTestingPlan(d).schedule_expression],
+    ["restore tests on a plan of another configuration", (d) => (restoreTestingSelection(d).restore_testing_plan_name = "other")],
+    ["restore tests on a backup plan", (d) => (restoreTestingSelection(d).restore_testing_plan_name = "${aws_backup_plan.database_backups_plan.name}")],
+    ["restore tests of no recovery points", (d) => delete restoreTestingPlan(d).recovery_point_selection],
+    ["no security groups to restore into", (d) => delete restoreTestingSelection(d).restore_metadata_overrides.vpcsecuritygroupids],
   ],
   "INV-BAK-2": [
     ["no alarm on failed restore tests", (d) => delete alarms(d).database_backups_restore_failed],
     ["the backup alarm on another vault", (d) => (alarms(d).database_backups_backup_failed.dimensions.BackupVaultName = "other-vault")],
     ["the copy alarm without an action", (d) => delete alarms(d).database_backups_copy_failed.alarm_actions],
+    ["the backup alarm in another namespace", (d) => (alarms(d).database_backups_backup_failed.namespace = "AWS/RDS")],
+    ["the backup alarm on another metric", (d) => (alarms(d).database_backups_backup_failed.metric_name = "NumberOfBackupJobsCompleted")],
+    ["the backup alarm over no vault", (d) => delete alarms(d).database_backups_backup_failed.dimensions],
+    ["the backup alarm's actions off", (d) => (alarms(d).database_backups_backup_failed.actions_enabled = false)],
+    ["the backup alarm notifying a key", (d) => (alarms(d).database_backups_backup_failed.alarm_actions = ["${aws_kms_key.log_key_key.arn}"])],
+    [
+      "the backup alarm notifying a topic of another configuration",
+      (d) => (alarms(d).database_backups_backup_failed.alarm_actions = ["arn:aws:sns:us-west-2:123456789012:other"]),
+    ],
+    [
+      "the copy alarm without an action, beside a second plan into the vault that copies nothing",
+      (d) => {
+        delete alarms(d).database_backups_copy_failed.alarm_actions;
+        secondBackupPlan(d, { target_vault_name: backupPlan(d).rule[0].target_vault_name });
+        backupPlan(d).rule.push({ rule_name: "probe", schedule: "cron(0 6 ? * * *)", target_vault_name: backupPlan(d).rule[0].target_vault_name });
+      },
+    ],
+    [
+      "the restore test alarm missing, with a second restore testing plan over no vault of the stack",
+      (d) => {
+        delete alarms(d).database_backups_restore_failed;
+        d.resource.aws_backup_restore_testing_plan.probe = {
+          ...restoreTestingPlan(d),
+          name: "probe",
+          recovery_point_selection: [
+            { ...restoreTestingPlan(d).recovery_point_selection[0], include_vaults: ["arn:aws:backup:us-west-2:123456789012:backup-vault:other"] },
+          ],
+        };
+        restoreTestingPlan(d).recovery_point_selection[0].include_vaults.push("arn:aws:backup:us-west-2:123456789012:backup-vault:other");
+      },
+    ],
+    [
+      "the backup alarm missing, with the plan's second rule into a vault of another configuration",
+      (d) => {
+        delete alarms(d).database_backups_backup_failed;
+        backupPlan(d).rule.unshift({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" });
+      },
+    ],
+    [
+      "a second vault, the target of a plan, with no alarm",
+      (d) => {
+        d.resource.aws_backup_vault.probe = { name: "probe", kms_key_arn: "${aws_kms_key.database_backups_vault_key.arn}" };
+        secondBackupPlan(d, { target_vault_name: "${aws_backup_vault.probe.name}" });
+      },
+    ],
   ],
   "INV-BAK-3": [
     ["no copy", (d) => delete backupPlan(d).rule[0].copy_action],
@@ -294,6 +373,29 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "the copy vault encrypted with a key of the database's region",
       (d) => (d.resource.aws_backup_vault.database_backups_copy_vault.kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}"),
     ],
+    [
+      "the copy vault encrypted with a key of another configuration",
+      (d) => (copyVault(d).kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/other"),
+      ["CKV_AWS_166"],
+    ],
+    [
+      "the copy vault's key named by an alias in its region",
+      (d) => {
+        keyAlias(d, "database_backups_copy_vault_key", "aws.backup_copy");
+        copyVault(d).kms_key_arn = "${aws_kms_alias.probe.arn}";
+      },
+      ["CKV_AWS_166"],
+    ],
+    [
+      "copies into a vault of another configuration",
+      (d) => (backupPlan(d).rule[0].copy_action[0].destination_vault_arn = "arn:aws:backup:us-east-1:123456789012:backup-vault:other"),
+    ],
+    ["the copy vault on a provider that is not configured", (d) => (copyVault(d).provider = "aws.nowhere")],
+    [
+      "the copy vault's provider in the database's region",
+      (d) => (d.provider.aws.find((provider: any) => provider.alias === "backup_copy").region = "us-west-2"),
+    ],
+    ["no provider configured", (d) => delete d.provider],
   ],
   CKV2_AWS_11: [
     ["no flow log", (d) => delete d.resource.aws_flow_log],
@@ -588,6 +690,45 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  "RDS.26": [
+    ["the selection naming another database too", (d) => backupSelection(d).resources.unshift(OTHER_DATABASE)],
+    ["a second plan of the database, into a vault of another configuration", (d) => secondBackupPlan(d, { target_vault_name: "other-vault" })],
+    [
+      "a second rule, into a vault of another configuration",
+      (d) => backupPlan(d).rule.push({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" }),
+    ],
+  ],
+  "INV-BAK-1": [
+    [
+      "a second restore testing selection of the database, on a plan of another configuration",
+      (d) => (d.resource.aws_backup_restore_testing_selection.probe = { ...restoreTestingSelection(d), name: "probe", restore_testing_plan_name: "other" }),
+    ],
+    [
+      "restore tests of a vault of another configuration too",
+      (d) => restoreTestingPlan(d).recovery_point_selection[0].include_vaults.unshift("arn:aws:backup:us-west-2:123456789012:backup-vault:other"),
+    ],
+  ],
+  "INV-BAK-2": [
+    ["the backup alarm naming its vault by name", (d) => (alarms(d).database_backups_backup_failed.dimensions.BackupVaultName = backupVault(d).name)],
+    ["the backup alarm's actions on by default", (d) => delete alarms(d).database_backups_backup_failed.actions_enabled],
+    [
+      "a second rule, into a vault of another configuration",
+      (d) => backupPlan(d).rule.unshift({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" }),
+    ],
+    [
+      "a vault in no plan, with no alarm",
+      (d) => (d.resource.aws_backup_vault.probe = { name: "probe", kms_key_arn: "${aws_kms_key.database_backups_vault_key.arn}" }),
+    ],
+  ],
+  "INV-BAK-3": [
+    [
+      "a second copy, into a vault of the copy's region with a key of the database's",
+      (d) => {
+        secondCopyVault(d, "${aws_kms_key.database_backups_vault_key.arn}");
+        backupPlan(d).rule[0].copy_action.unshift({ destination_vault_arn: "${aws_backup_vault.probe.arn}" });
+      },
+    ],
+  ],
   CKV2_AWS_11: [
     ["a flow log of rejected traffic only", (d) => (d.resource.aws_flow_log.network_flow_log.traffic_type = "REJECT")],
     [
