@@ -122,6 +122,17 @@ const secondCopyVault = (document: any, key: string) =>
 /** A KMS alias of the configuration for `key` (in the copy's region when `provider` says so). */
 const keyAlias = (document: any, key: string, provider?: string) =>
   (document.resource.aws_kms_alias = { probe: { name: "alias/probe", target_key_id: `\${aws_kms_key.${key}.key_id}`, provider } });
+/** The master user's secret of the stack's database, as a policy names it. */
+const MASTER_SECRET = "${aws_db_instance.database_instance.master_user_secret[0].secret_arn}";
+/** The log key's grant to CloudWatch Logs: the log groups it may encrypt for, by their ARNs. */
+const editLogGroupsOfKey = (document: any, change: (arns: string[]) => string[] | void) =>
+  editPolicy(logKeyPolicy(document), "policy", (policy) => {
+    const condition = policy.Statement[1].Condition.ArnEquals;
+    const arns = change(condition["kms:EncryptionContext:aws:logs:arn"]);
+    if (arns) condition["kms:EncryptionContext:aws:logs:arn"] = arns;
+  });
+const rotation = (document: any) => document.resource.aws_secretsmanager_secret_rotation.database_app_user_rotation;
+const rotationPermission = (document: any) => document.resource.aws_lambda_permission.database_app_user_secrets_manager_invokes;
 const topic = (document: any) => document.resource.aws_sns_topic.monitoring_topic_topic;
 const publicAccessBlock = (document: any) => document.resource.aws_s3_bucket_public_access_block.access_logs_public_access_block;
 const role = (document: any, name: string) => document.resource.aws_iam_role[name];
@@ -533,6 +544,16 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
           (policy) => (policy.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": "*" } }),
         ),
     ],
+    [
+      "the flow log role for this account or any",
+      (d) =>
+        editPolicy(
+          role(d, "network_flow_log_role"),
+          "assume_role_policy",
+          (policy) => (policy.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": ["123456789012", "*"] } }),
+        ),
+    ],
+    ["the flow log role's trust policy not JSON", (d) => (role(d, "network_flow_log_role").assume_role_policy = "{")],
   ],
   "INV-IAM-2": [
     [
@@ -569,6 +590,17 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
           (policy) => (policy.Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] = "arn:aws:logs:us-west-2:123456789012:log-group:*"),
         ),
     ],
+    ["CloudWatch Logs may use the log key for a pattern of log groups too", (d) => editLogGroupsOfKey(d, (arns) => [...arns, arns[0].replace(/[^/]+$/, "*")])],
+    ["CloudWatch Logs may use the log key for the log groups of no name", (d) => editLogGroupsOfKey(d, () => [])],
+    [
+      "CloudWatch Logs may use the log key with the log groups under another condition key",
+      (d) =>
+        editPolicy(logKeyPolicy(d), "policy", (policy) => {
+          const condition = policy.Statement[1].Condition.ArnEquals;
+          condition["kms:EncryptionContext:aws:logs:other"] = condition["kms:EncryptionContext:aws:logs:arn"];
+          delete condition["kms:EncryptionContext:aws:logs:arn"];
+        }),
+    ],
   ],
   "INV-DB-1": [
     [
@@ -588,10 +620,38 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
         ),
       ["CKV_AWS_62"],
     ],
+    [
+      "the app role reading the master secret by a statement of two actions",
+      (d) =>
+        editSecretPolicy(d, (policy) => {
+          policy.Statement[0].Action = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+          policy.Statement[0].Resource = MASTER_SECRET;
+        }),
+    ],
+    [
+      "the app role reading its own secret and the master secret",
+      (d) => editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = [policy.Statement[0].Resource, MASTER_SECRET])),
+    ],
+    [
+      "the app role reading the master secret, a database's manage_master_user_password written as text",
+      (d) => {
+        db(d).manage_master_user_password = "true";
+        editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = MASTER_SECRET));
+      },
+    ],
+    ["the app role's policy not JSON", (d) => (d.resource.aws_iam_role_policy.app_tier_read_database_secret.policy = "{"), ["CKV_AWS_62"]],
+    [
+      "the app role reading the master secret, beside a second instance profile of another role",
+      (d) => {
+        d.resource.aws_iam_instance_profile.probe = { role: "${aws_iam_role.database_monitoring_role.name}" };
+        editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = MASTER_SECRET));
+      },
+    ],
   ],
   CKV2_AWS_57: [
     ["no rotation", (d) => delete d.resource.aws_secretsmanager_secret_rotation],
     ["a rotation without a schedule", (d) => delete d.resource.aws_secretsmanager_secret_rotation.database_app_user_rotation.rotation_rules],
+    ["a rotation by no function", (d) => delete rotation(d).rotation_lambda_arn],
   ],
   "INV-S3-1": [
     [
@@ -601,6 +661,48 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     [
       "ELB allowed in the whole bucket",
       (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`)),
+    ],
+    [
+      "ELB's log delivery service allowed in the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) => {
+          policy.Statement[0].Principal = { Service: "logdelivery.elasticloadbalancing.amazonaws.com" };
+          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+        }),
+      ["CKV_AWS_91"],
+    ],
+    [
+      "ELB and another account allowed every S3 action in the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) => {
+          policy.Statement[0].Principal = { AWS: ["arn:aws:iam::123456789012:role/other", policy.Statement[0].Principal.AWS] };
+          policy.Statement[0].Action = ["s3:GetObject", "s3:*"];
+          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+        }),
+    ],
+    [
+      "ELB allowed every action in the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) => {
+          policy.Statement[0].Action = "*";
+          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+        }),
+      ["CKV_AWS_91"],
+    ],
+    [
+      "ELB beside a service, one statement, allowed in the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) => {
+          policy.Statement[0].Principal = { Service: "logging.s3.amazonaws.com", AWS: policy.Statement[0].Principal.AWS };
+          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+        }),
+      ["INV-IAM-2"],
+    ],
+    // Every control that reads the bucket policy finds it unreadable.
+    ["the bucket policy not JSON", (d) => (d.resource.aws_s3_bucket_policy.access_logs_policy.policy = "{"), ["CKV_AWS_91", "INV-IAM-2", "S3.5"]],
+    [
+      "ELB allowed under a pattern of AWSLogs/",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = policy.Statement[0].Resource.replace(/AWSLogs\/.*$/, "AWSLogs/1*/*"))),
     ],
   ],
   CKV2_AWS_28: [
@@ -690,6 +792,93 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  "INV-IAM-1": [
+    [
+      "the flow log role trusted for one source ARN",
+      (d) =>
+        editPolicy(
+          role(d, "network_flow_log_role"),
+          "assume_role_policy",
+          (policy) => (policy.Statement[0].Condition = { ArnLike: { "aws:SourceArn": "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/*" } }),
+        ),
+    ],
+    [
+      "the flow log role trusted for one source owner",
+      (d) =>
+        editPolicy(
+          role(d, "network_flow_log_role"),
+          "assume_role_policy",
+          (policy) => (policy.Statement[0].Condition = { StringEquals: { "aws:SourceOwner": "123456789012" } }),
+        ),
+    ],
+    [
+      "a Deny of the flow log service, with no conditions",
+      (d) =>
+        editPolicy(role(d, "network_flow_log_role"), "assume_role_policy", (policy) =>
+          policy.Statement.push({ Effect: "Deny", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }),
+        ),
+    ],
+  ],
+  "INV-IAM-2": [
+    [
+      "the log key for log groups named by the account's digits",
+      (d) => editLogGroupsOfKey(d, (arns) => arns.map((arn) => arn.replace("${local.log_key_account}", "123456789012"))),
+    ],
+    ["the rotation function invoked for one secret, of no stated account", (d) => delete rotationPermission(d).source_account],
+    [
+      "an account, not a service, allowed to invoke the rotation function with no source",
+      (d) =>
+        (d.resource.aws_lambda_permission.probe = {
+          action: "lambda:InvokeFunction",
+          function_name: rotationPermission(d).function_name,
+          principal: "123456789012",
+        }),
+    ],
+    [
+      "ELB's log delivery service allowed under AWSLogs/<account>/ with no source keys",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { Service: "logdelivery.elasticloadbalancing.amazonaws.com" })),
+    ],
+  ],
+  "INV-DB-1": [
+    [
+      "a Deny of the master secret to the app role",
+      (d) => editSecretPolicy(d, (policy) => policy.Statement.push({ Effect: "Deny", Action: "secretsmanager:GetSecretValue", Resource: MASTER_SECRET })),
+    ],
+    [
+      "the app role reading the secret of a second database, of a password of its own",
+      (d) => {
+        d.resource.aws_db_instance.probe = { manage_master_user_password: false };
+        editSecretPolicy(d, (policy) => (policy.Statement[0].Resource = "${aws_db_instance.probe.master_user_secret[0].secret_arn}"));
+      },
+    ],
+  ],
+  CKV2_AWS_57: [["a rotation on a schedule expression", (d) => (rotation(d).rotation_rules = { schedule_expression: "rate(30 days)" })]],
+  "INV-S3-1": [
+    [
+      "a Deny of PutObject to ELB in the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) =>
+          policy.Statement.push({ ...policy.Statement[0], Effect: "Deny", Resource: `${policy.Statement[0].Resource.split("/")[0]}/*` }),
+        ),
+    ],
+    [
+      "another account's role allowed to write the whole bucket",
+      (d) =>
+        editLogBucketPolicy(d, (policy) =>
+          policy.Statement.push({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::123456789012:role/writer" },
+            Action: "s3:PutObject",
+            Resource: `${policy.Statement[0].Resource.split("/")[0]}/*`,
+          }),
+        ),
+    ],
+    [
+      "ELB allowed under AWSLogs/<the account's digits>/",
+      (d) =>
+        editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = policy.Statement[0].Resource.replace(/AWSLogs\/.*$/, "AWSLogs/123456789012/*"))),
+    ],
+  ],
   "RDS.26": [
     ["the selection naming another database too", (d) => backupSelection(d).resources.unshift(OTHER_DATABASE)],
     ["a second plan of the database, into a vault of another configuration", (d) => secondBackupPlan(d, { target_vault_name: "other-vault" })],
