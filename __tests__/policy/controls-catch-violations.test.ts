@@ -223,8 +223,15 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["AWS's 300 s default", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay],
     ["120 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "120")],
   ],
-  CKV_AWS_79: [["IMDSv1 allowed", (d) => (template(d).metadata_options.http_tokens = "optional")]],
-  CKV_AWS_341: [["hop limit 2", (d) => (template(d).metadata_options.http_put_response_hop_limit = 2)]],
+  CKV_AWS_79: [
+    ["IMDSv1 allowed", (d) => (template(d).metadata_options.http_tokens = "optional")],
+    // Nor is a hop limit set then.
+    ["no metadata options (AWS's default allows IMDSv1)", (d) => delete template(d).metadata_options, ["CKV_AWS_341"]],
+  ],
+  CKV_AWS_341: [
+    ["hop limit 2", (d) => (template(d).metadata_options.http_put_response_hop_limit = 2)],
+    ["the hop limit left to AWS's default", (d) => delete template(d).metadata_options.http_put_response_hop_limit],
+  ],
   CKV_AWS_88: [
     ["a public IP on the interface", (d) => (template(d).network_interfaces = [{ associate_public_ip_address: "true" }])],
     ["a private subnet that maps public IPs", (d) => (d.resource.aws_subnet.network_private_subnet_1.map_public_ip_on_launch = true), ["CKV_AWS_130"]],
@@ -235,6 +242,10 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   ],
   CKV_AWS_46: [
     ["an access key in user data", (d) => (template(d).user_data = `${template(d).user_data}\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE`)],
+    ["a session key id in user data", (d) => (template(d).user_data = `${template(d).user_data}\nkey=ASIAIOSFODNN7EXAMPLE`)],
+    ["a secret access key in user data", (d) => (template(d).user_data = `${template(d).user_data}\nexport AWS_SECRET_ACCESS_KEY=abc`)],
+    ["a private key in user data", (d) => (template(d).user_data = `${template(d).user_data}\n-----BEGIN RSA PRIVATE KEY-----`)],
+    ["a password in an instance's user data", (d) => (d.resource.aws_instance = { probe: { ami: "ami-0", user_data: "passwd: hunter22" } })],
     ["a password in user data", (d) => (template(d).user_data = `${template(d).user_data}\ndb_password = hunter22`)],
   ],
   CKV_AWS_315: [
@@ -792,6 +803,16 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  CKV_AWS_79: [["the metadata service turned off", (d) => Object.assign(template(d).metadata_options, { http_endpoint: "disabled", http_tokens: "optional" })]],
+  CKV_AWS_341: [["a hop limit of 1 written as text", (d) => (template(d).metadata_options.http_put_response_hop_limit = "1")]],
+  CKV_AWS_46: [
+    ["a password read at boot", (d) => (template(d).user_data = `${template(d).user_data}\npassword=$(cat /run/secret)`)],
+    [
+      "a password from a PowerShell command",
+      (d) => (template(d).user_data = `${template(d).user_data}\n$password = (Get-SECSecretValue -SecretId db).SecretString`),
+    ],
+    ["a password from a variable", (d) => (template(d).user_data = `${template(d).user_data}\npassword="$DB_PASSWORD"`)],
+  ],
   "INV-IAM-1": [
     [
       "the flow log role trusted for one source ARN",
