@@ -235,10 +235,13 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   CKV_AWS_88: [
     ["a public IP on the interface", (d) => (template(d).network_interfaces = [{ associate_public_ip_address: "true" }])],
     ["a private subnet that maps public IPs", (d) => (d.resource.aws_subnet.network_private_subnet_1.map_public_ip_on_launch = true), ["CKV_AWS_130"]],
+    ["an instance with a public IP", (d) => (d.resource.aws_instance = { probe: { ami: "ami-0", associate_public_ip_address: true } })],
   ],
   "EC2.181": [
     ["an unencrypted root volume", (d) => (template(d).block_device_mappings[0].ebs.encrypted = "false")],
     ["no volume named (the AMI's default)", (d) => delete template(d).block_device_mappings],
+    ["a second, unencrypted volume", (d) => template(d).block_device_mappings.push({ device_name: "/dev/sdb", ebs: { volume_size: 8 } })],
+    ["an instance store volume only", (d) => (template(d).block_device_mappings = [{ device_name: "/dev/sdb", virtual_name: "ephemeral0" }])],
   ],
   CKV_AWS_46: [
     ["an access key in user data", (d) => (template(d).user_data = `${template(d).user_data}\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE`)],
@@ -251,13 +254,33 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   CKV_AWS_315: [
     ["$Latest", (d) => (group(d).launch_template.version = "$Latest")],
     ["a launch configuration", (d) => (group(d).launch_configuration = "legacy")],
+    ["$Default", (d) => (group(d).launch_template.version = "$Default")],
+    ["no version", (d) => delete group(d).launch_template.version],
+    // Nor can a release name the template's latest version then.
+    ["no launch template", (d) => delete group(d).launch_template, ["INV-ASG-1"]],
   ],
-  "AutoScaling.1": [["EC2 health checks", (d) => (group(d).health_check_type = "EC2")]],
+  "AutoScaling.1": [
+    ["EC2 health checks", (d) => (group(d).health_check_type = "EC2")],
+    ["attached to no load balancer", (d) => delete group(d).target_group_arns],
+  ],
   "AutoScaling.2": [["one zone", (d) => (group(d).vpc_zone_identifier = group(d).vpc_zone_identifier.slice(0, 1))]],
-  CKV_AWS_153: [["no tags", (d) => delete group(d).tag]],
+  CKV_AWS_153: [
+    ["no tags", (d) => delete group(d).tag],
+    ["a tag that does not propagate", (d) => (group(d).tag[0].propagate_at_launch = false)],
+    ["no Name tag", (d) => (group(d).tag = group(d).tag.filter((tag: any) => tag.key !== "Name"))],
+  ],
   "INV-ASG-1": [
     ["the version left to Terraform (the provider's refresh, which AWS cannot roll back)", (d) => delete group(d).lifecycle],
     ["no release invocation", (d) => delete d.resource.aws_lambda_invocation],
+    ["other attributes left to releases", (d) => (group(d).lifecycle.ignore_changes = ["desired_capacity"])],
+    [
+      "a release of another group",
+      (d) => {
+        const [invocation] = Object.values<{ input: string }>(d.resource.aws_lambda_invocation);
+        expect(invocation.input).toContain("${aws_autoscaling_group.app_tier_auto_scaling_group.name}");
+        invocation.input = invocation.input.replace("${aws_autoscaling_group.app_tier_auto_scaling_group.name}", "other-group");
+      },
+    ],
     [
       "a release of another version than the template's latest",
       (d) => {
@@ -803,6 +826,22 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  "EC2.181": [
+    [
+      "an instance store volume beside the encrypted root",
+      (d) => template(d).block_device_mappings.push({ device_name: "/dev/sdb", virtual_name: "ephemeral0" }),
+    ],
+  ],
+  "AutoScaling.1": [
+    [
+      "attached through a classic load balancer list",
+      (d) => {
+        delete group(d).target_group_arns;
+        group(d).load_balancers = ["classic"];
+      },
+    ],
+  ],
+  "INV-ASG-2": [["100 to 101 %", (d) => Object.assign(group(d).instance_maintenance_policy, { min_healthy_percentage: 100, max_healthy_percentage: 101 })]],
   CKV_AWS_79: [["the metadata service turned off", (d) => Object.assign(template(d).metadata_options, { http_endpoint: "disabled", http_tokens: "optional" })]],
   CKV_AWS_341: [["a hop limit of 1 written as text", (d) => (template(d).metadata_options.http_put_response_hop_limit = "1")]],
   CKV_AWS_46: [
