@@ -263,7 +263,14 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["EC2 health checks", (d) => (group(d).health_check_type = "EC2")],
     ["attached to no load balancer", (d) => delete group(d).target_group_arns],
   ],
-  "AutoScaling.2": [["one zone", (d) => (group(d).vpc_zone_identifier = group(d).vpc_zone_identifier.slice(0, 1))]],
+  "AutoScaling.2": [
+    ["one zone", (d) => (group(d).vpc_zone_identifier = group(d).vpc_zone_identifier.slice(0, 1))],
+    ["two zones and a subnet of another configuration", (d) => group(d).vpc_zone_identifier.push("subnet-0123456789abcdef0")],
+    [
+      "both subnets in one zone",
+      (d) => (d.resource.aws_subnet.network_private_subnet_2.availability_zone = d.resource.aws_subnet.network_private_subnet_1.availability_zone),
+    ],
+  ],
   CKV_AWS_153: [
     ["no tags", (d) => delete group(d).tag],
     ["a tag that does not propagate", (d) => (group(d).tag[0].propagate_at_launch = false)],
