@@ -97,6 +97,8 @@ const editPolicy = (holder: any, attribute: string, change: (policy: any) => voi
 };
 const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
+/** Every object of the log bucket, the first statement's resource being one of its keys. */
+const wholeBucket = (policy: any) => `${policy.Statement[0].Resource.split("/")[0]}/*`;
 const editSecretPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_iam_role_policy.app_tier_read_database_secret, "policy", change);
 /** The database exporting its audit log, with an option group of `options` (of the database's engine). */
@@ -111,6 +113,8 @@ const backupSelection = (document: any) => document.resource.aws_backup_selectio
 const copyVault = (document: any) => document.resource.aws_backup_vault.database_backups_copy_vault;
 /** An RDS instance that is not the stack's. */
 const OTHER_DATABASE = "arn:aws:rds:us-west-2:123456789012:db:other";
+/** A copy of the backup plan's rule, into a vault of another configuration. */
+const otherVaultRule = (document: any) => ({ ...backupPlan(document).rule[0], rule_name: "probe", target_vault_name: "other-vault" });
 /** A second plan of the database, with `rule`, through a selection of its own. */
 const secondBackupPlan = (document: any, rule: Record<string, unknown>) => {
   document.resource.aws_backup_plan.probe = { name: "probe", rule: [{ rule_name: "probe", schedule: "cron(0 6 ? * * *)", ...rule }] };
@@ -407,7 +411,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "the backup alarm missing, with the plan's second rule into a vault of another configuration",
       (d) => {
         delete alarms(d).database_backups_backup_failed;
-        backupPlan(d).rule.unshift({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" });
+        backupPlan(d).rule.unshift(otherVaultRule(d));
       },
     ],
     [
@@ -420,11 +424,8 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   ],
   "INV-BAK-3": [
     ["no copy", (d) => delete backupPlan(d).rule[0].copy_action],
-    ["the copy vault in the database's own region", (d) => delete d.resource.aws_backup_vault.database_backups_copy_vault.provider],
-    [
-      "the copy vault encrypted with a key of the database's region",
-      (d) => (d.resource.aws_backup_vault.database_backups_copy_vault.kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}"),
-    ],
+    ["the copy vault in the database's own region", (d) => delete copyVault(d).provider],
+    ["the copy vault encrypted with a key of the database's region", (d) => (copyVault(d).kms_key_arn = "${aws_kms_key.database_backups_vault_key.arn}")],
     [
       "the copy vault encrypted with a key of another configuration",
       (d) => (copyVault(d).kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/other"),
@@ -597,12 +598,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["the flow log role's trust policy not JSON", (d) => (role(d, "network_flow_log_role").assume_role_policy = "{")],
   ],
   "INV-IAM-2": [
-    [
-      "Secrets Manager may invoke the function for any secret",
-      (d) =>
-        delete d.resource.aws_lambda_permission.database_app_user_secrets_manager_invokes.source_arn &&
-        delete d.resource.aws_lambda_permission.database_app_user_secrets_manager_invokes.source_account,
-    ],
+    ["Secrets Manager may invoke the function for any secret", (d) => delete rotationPermission(d).source_arn && delete rotationPermission(d).source_account],
     [
       "any account's log delivery may write the WAF's log",
       (d) => editPolicy(logDeliveryPolicy(d), "policy_document", (policy) => delete policy.Statement[0].Condition),
@@ -691,7 +687,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   ],
   CKV2_AWS_57: [
     ["no rotation", (d) => delete d.resource.aws_secretsmanager_secret_rotation],
-    ["a rotation without a schedule", (d) => delete d.resource.aws_secretsmanager_secret_rotation.database_app_user_rotation.rotation_rules],
+    ["a rotation without a schedule", (d) => delete rotation(d).rotation_rules],
     ["a rotation by no function", (d) => delete rotation(d).rotation_lambda_arn],
   ],
   "INV-S3-1": [
@@ -699,16 +695,13 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "ELB allowed anywhere under AWSLogs/",
       (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = policy.Statement[0].Resource.replace(/AWSLogs\/.*$/, "AWSLogs/*"))),
     ],
-    [
-      "ELB allowed in the whole bucket",
-      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`)),
-    ],
+    ["ELB allowed in the whole bucket", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = wholeBucket(policy)))],
     [
       "ELB's log delivery service allowed in the whole bucket",
       (d) =>
         editLogBucketPolicy(d, (policy) => {
           policy.Statement[0].Principal = { Service: "logdelivery.elasticloadbalancing.amazonaws.com" };
-          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+          policy.Statement[0].Resource = wholeBucket(policy);
         }),
       ["CKV_AWS_91"],
     ],
@@ -718,7 +711,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
         editLogBucketPolicy(d, (policy) => {
           policy.Statement[0].Principal = { AWS: ["arn:aws:iam::123456789012:role/other", policy.Statement[0].Principal.AWS] };
           policy.Statement[0].Action = ["s3:GetObject", "s3:*"];
-          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+          policy.Statement[0].Resource = wholeBucket(policy);
         }),
     ],
     [
@@ -726,7 +719,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) =>
         editLogBucketPolicy(d, (policy) => {
           policy.Statement[0].Action = "*";
-          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+          policy.Statement[0].Resource = wholeBucket(policy);
         }),
       ["CKV_AWS_91"],
     ],
@@ -735,7 +728,7 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) =>
         editLogBucketPolicy(d, (policy) => {
           policy.Statement[0].Principal = { Service: "logging.s3.amazonaws.com", AWS: policy.Statement[0].Principal.AWS };
-          policy.Statement[0].Resource = `${policy.Statement[0].Resource.split("/")[0]}/*`;
+          policy.Statement[0].Resource = wholeBucket(policy);
         }),
       ["INV-IAM-2"],
     ],
@@ -923,10 +916,7 @@ const stillMet: Record<string, [string, Edit][]> = {
   "INV-S3-1": [
     [
       "a Deny of PutObject to ELB in the whole bucket",
-      (d) =>
-        editLogBucketPolicy(d, (policy) =>
-          policy.Statement.push({ ...policy.Statement[0], Effect: "Deny", Resource: `${policy.Statement[0].Resource.split("/")[0]}/*` }),
-        ),
+      (d) => editLogBucketPolicy(d, (policy) => policy.Statement.push({ ...policy.Statement[0], Effect: "Deny", Resource: wholeBucket(policy) })),
     ],
     [
       "another account's role allowed to write the whole bucket",
@@ -936,7 +926,7 @@ const stillMet: Record<string, [string, Edit][]> = {
             Effect: "Allow",
             Principal: { AWS: "arn:aws:iam::123456789012:role/writer" },
             Action: "s3:PutObject",
-            Resource: `${policy.Statement[0].Resource.split("/")[0]}/*`,
+            Resource: wholeBucket(policy),
           }),
         ),
     ],
@@ -949,10 +939,7 @@ const stillMet: Record<string, [string, Edit][]> = {
   "RDS.26": [
     ["the selection naming another database too", (d) => backupSelection(d).resources.unshift(OTHER_DATABASE)],
     ["a second plan of the database, into a vault of another configuration", (d) => secondBackupPlan(d, { target_vault_name: "other-vault" })],
-    [
-      "a second rule, into a vault of another configuration",
-      (d) => backupPlan(d).rule.push({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" }),
-    ],
+    ["a second rule, into a vault of another configuration", (d) => backupPlan(d).rule.push(otherVaultRule(d))],
   ],
   "INV-BAK-1": [
     [
@@ -967,10 +954,7 @@ const stillMet: Record<string, [string, Edit][]> = {
   "INV-BAK-2": [
     ["the backup alarm naming its vault by name", (d) => (alarms(d).database_backups_backup_failed.dimensions.BackupVaultName = backupVault(d).name)],
     ["the backup alarm's actions on by default", (d) => delete alarms(d).database_backups_backup_failed.actions_enabled],
-    [
-      "a second rule, into a vault of another configuration",
-      (d) => backupPlan(d).rule.unshift({ ...backupPlan(d).rule[0], rule_name: "probe", target_vault_name: "other-vault" }),
-    ],
+    ["a second rule, into a vault of another configuration", (d) => backupPlan(d).rule.unshift(otherVaultRule(d))],
     [
       "a vault in no plan, with no alarm",
       (d) => (d.resource.aws_backup_vault.probe = { name: "probe", kms_key_arn: "${aws_kms_key.database_backups_vault_key.arn}" }),
