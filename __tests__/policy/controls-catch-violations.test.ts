@@ -842,6 +842,7 @@ const stillMet: Record<string, [string, Edit][]> = {
     ],
   ],
   "INV-ASG-2": [["100 to 101 %", (d) => Object.assign(group(d).instance_maintenance_policy, { min_healthy_percentage: 100, max_healthy_percentage: 101 })]],
+  CKV_AWS_88: [["an interface that asks for no public IP", (d) => (template(d).network_interfaces = [{ associate_public_ip_address: "false" }])]],
   CKV_AWS_79: [["the metadata service turned off", (d) => Object.assign(template(d).metadata_options, { http_endpoint: "disabled", http_tokens: "optional" })]],
   CKV_AWS_341: [["a hop limit of 1 written as text", (d) => (template(d).metadata_options.http_put_response_hop_limit = "1")]],
   CKV_AWS_46: [
