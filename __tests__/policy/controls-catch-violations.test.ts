@@ -195,22 +195,36 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ],
     ["a bucket name routed through the bucket policy", (d) => (alb(d).access_logs.bucket = "${aws_s3_bucket_policy.access_logs_policy.bucket}")],
     ["a bucket outside the configuration", (d) => (alb(d).access_logs.bucket = "someone-elses-bucket")],
+    ["the ELB account denied, not allowed", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Effect = "Deny"))],
+    ["the ELB account allowed to read only", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Action = "s3:GetObject"))],
+    [
+      "the ELB account allowed the bucket, not its objects",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = policy.Statement[0].Resource.split("/")[0])),
+      ["INV-S3-1"],
+    ],
   ],
   // The HTTP listener is the one way in without TLS: forwarding it breaks all three.
   CKV_AWS_2: [["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward), ["CKV2_AWS_20", "CKV_AWS_103"]]],
   CKV2_AWS_20: [
     ["HTTP forwarding instead of redirecting", (d) => (httpListener(d).default_action = forward), ["CKV_AWS_2", "CKV_AWS_103"]],
     ["no HTTPS listener", (d) => delete d.resource.aws_lb_listener.load_balancer_https_listener],
+    ["HTTP redirected to HTTP", (d) => (httpListener(d).default_action[0].redirect.protocol = "HTTP"), ["CKV_AWS_2", "CKV_AWS_103"]],
   ],
   CKV_AWS_103: [
     ["a TLS 1.0 policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-2016-08")],
     ["a TLS 1.2 policy with CBC suites", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06")],
+    ["no policy named (AWS's default allows TLS 1.0)", (d) => delete d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy],
   ],
   "ELB.13": [
     ["one subnet", (d) => (alb(d).subnets = alb(d).subnets.slice(0, 1))],
     ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],
   ],
-  CKV_AWS_261: [["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path]],
+  CKV_AWS_261: [
+    ["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path],
+    ["a path that is not absolute", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path = "health")],
+    ["the health check turned off", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.health_check.enabled = false)],
+    ["no health check block", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check],
+  ],
   "INV-ELB-1": [
     ["zonal shift off", (d) => (alb(d).enable_zonal_shift = false)],
     ["the setting deleted (AWS's default is off)", (d) => delete alb(d).enable_zonal_shift],
@@ -826,6 +840,45 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  CKV_AWS_131: [
+    [
+      "a network load balancer beside the ALB, which has no such setting",
+      (d) => (d.resource.aws_lb.probe = albLike(d, { load_balancer_type: "network", drop_invalid_header_fields: undefined })),
+    ],
+  ],
+  CKV_AWS_91: [
+    ["the ELB account written as its id", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Principal = { AWS: "797873946194" }))],
+    ["every S3 action for the ELB account", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[0].Action = ["s3:GetObject", "s3:*"]))],
+    [
+      "the objects named by the bucket's written ARN",
+      (d) => {
+        const bucket = d.resource.aws_s3_bucket.access_logs_bucket;
+        delete bucket.bucket_prefix;
+        bucket.bucket = "inventory.lb-logs";
+        editLogBucketPolicy(d, (policy) => (policy.Statement[0].Resource = "arn:aws:s3:::inventory.lb-logs/AWSLogs/123456789012/*"));
+      },
+    ],
+  ],
+  CKV_AWS_2: [["HTTPS alone, no HTTP listener", (d) => delete d.resource.aws_lb_listener.load_balancer_http_listener]],
+  CKV2_AWS_20: [["HTTPS alone, no HTTP listener", (d) => delete d.resource.aws_lb_listener.load_balancer_http_listener]],
+  CKV_AWS_103: [
+    ["a TLS 1.3 only policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06")],
+    [
+      "the forward secrecy policy without CBC",
+      (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-FS-1-2-Res-2020-10"),
+    ],
+  ],
+  "ELB.13": [
+    [
+      "its subnets given as subnet mappings",
+      (d) => {
+        alb(d).subnet_mapping = alb(d).subnets.map((subnet: string) => ({ subnet_id: subnet }));
+        delete alb(d).subnets;
+      },
+    ],
+  ],
+  "INV-TG-1": [["60 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "60")]],
+  "INV-TG-3": [["30 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.slow_start = 30)]],
   "EC2.181": [
     [
       "an instance store volume beside the encrypted root",
