@@ -814,6 +814,16 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       (d) => (alarms(d).monitoring_alarms_healthy_hosts.metric_query[2].metric.dimensions.TargetGroup = "targetgroup/other/0123456789abcdef"),
     ],
     ["group metrics not collected", (d) => (group(d).enabled_metrics = ["GroupTotalInstances"])],
+    ["the database CPU alarm in another namespace", (d) => (alarms(d).monitoring_alarms_database_cpu.namespace = "AWS/EC2")],
+    ["the database CPU alarm on another metric", (d) => (alarms(d).monitoring_alarms_database_cpu.metric_name = "ReadLatency")],
+    [
+      "the database CPU alarm naming the database by its id, not its identifier",
+      (d) => (alarms(d).monitoring_alarms_database_cpu.dimensions.DBInstanceIdentifier = "${aws_db_instance.database_instance.id}"),
+    ],
+    [
+      "the database CPU alarm rebooting something instead of notifying a topic",
+      (d) => (alarms(d).monitoring_alarms_database_cpu.alarm_actions = ["arn:aws:automate:us-west-2:ec2:reboot"]),
+    ],
   ],
   CKV_AWS_158: [
     ["the flow log group without a key", (d) => delete logGroups(d).network_flow_log_group.kms_key_id],
@@ -830,6 +840,23 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
       "anyone allowed to publish",
       (d) => editPolicy(topicPolicy(d), "policy", (policy) => policy.Statement.push({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" })),
     ],
+    ["CloudWatch allowed a pattern of other actions", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[0].Action = "sns:Subscri*"))],
+    ["CloudWatch denied, not allowed, to publish", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[0].Effect = "Deny"))],
+    ["the topic policy not JSON", (d) => (topicPolicy(d).policy = "{"), ["INV-IAM-2"]],
+    [
+      "publishing over TLS denied, not publishing without it",
+      (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[1].Condition.Bool["aws:SecureTransport"] = "true")),
+    ],
+    ["subscribing without TLS denied, not publishing", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[1].Action = "sns:Subscribe"))],
+    ["the AWS managed key by its ARN", (d) => (topic(d).kms_master_key_id = "arn:aws:kms:us-west-2:123456789012:alias/aws/sns")],
+    [
+      "a key CloudWatch may decrypt with but not encrypt",
+      (d) => editPolicy(keyPolicy(d), "policy", (policy) => (policy.Statement[1].Action = ["kms:Decrypt"])),
+    ],
+    [
+      "a key another service may use, not CloudWatch",
+      (d) => editPolicy(keyPolicy(d), "policy", (policy) => (policy.Statement[1].Principal = { Service: "events.amazonaws.com" })),
+    ],
     [
       "alarms that notify no topic",
       (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = alarm.ok_actions = [])),
@@ -840,6 +867,58 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  "INV-MON-1": [
+    [
+      "an alarm notifying a topic of another configuration",
+      (d) => (alarms(d).monitoring_alarms_database_cpu.alarm_actions = ["arn:aws:sns:us-west-2:123456789012:ops"]),
+    ],
+    [
+      "a second, silent alarm on the database's CPU beside the one that notifies",
+      (d) => (alarms(d).probe = { ...alarms(d).monitoring_alarms_database_cpu, alarm_name: "probe", actions_enabled: false }),
+    ],
+    ["a network load balancer with no alarm", (d) => (d.resource.aws_lb.probe = albLike(d, { load_balancer_type: "network" }))],
+    [
+      "the CPU of every database, in an alarm and in the metric math of another (no dimensions)",
+      (d) => {
+        const notifying = { alarm_actions: ["${aws_sns_topic.monitoring_topic_topic.arn}"], comparison_operator: "GreaterThanThreshold", threshold: 1 };
+        const everyDatabaseCpu = { namespace: "AWS/RDS", metric_name: "CPUUtilization" };
+        alarms(d).probe_cpu = { ...notifying, ...everyDatabaseCpu, alarm_name: "probe cpu" };
+        alarms(d).probe_math = { ...notifying, alarm_name: "probe math", metric_query: [{ id: "m", metric: everyDatabaseCpu, return_data: true }] };
+      },
+    ],
+    [
+      "an alarm on a group metric of a group of another configuration",
+      (d) =>
+        (alarms(d).probe = {
+          alarm_name: "probe",
+          alarm_actions: ["${aws_sns_topic.monitoring_topic_topic.arn}"],
+          namespace: "AWS/AutoScaling",
+          metric_name: "GroupPendingInstances",
+          dimensions: { AutoScalingGroupName: "other-group" },
+        }),
+    ],
+  ],
+  "INV-MON-2": [
+    ["CloudWatch allowed every SNS action", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[0].Action = "sns:*"))],
+    ["CloudWatch allowed sns:Pub*", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[0].Action = ["sns:Subscribe", "sns:Pub*"]))],
+    ["every action denied without TLS", (d) => editPolicy(topicPolicy(d), "policy", (policy) => (policy.Statement[1].Action = "*"))],
+    [
+      "CloudWatch conditioned on its source account alone, the key written in capitals",
+      (d) =>
+        editPolicy(topicPolicy(d), "policy", (policy) => {
+          const condition = policy.Statement[0].Condition;
+          policy.Statement[0].Condition = { StringEquals: { "AWS:SOURCEACCOUNT": condition.StringEquals["aws:SourceAccount"] } };
+        }),
+    ],
+    [
+      "the key's policy set on the key itself",
+      (d) => {
+        d.resource.aws_kms_key.monitoring_topic_key.policy = keyPolicy(d).policy;
+        delete d.resource.aws_kms_key_policy.monitoring_topic_key_policy;
+      },
+    ],
+    ["alarms that notify the topic when they recover only", (d) => Object.values<any>(alarms(d)).forEach((alarm) => (alarm.alarm_actions = []))],
+  ],
   CKV_AWS_131: [
     [
       "a network load balancer beside the ALB, which has no such setting",
