@@ -132,8 +132,9 @@ function haSignalFindings(document: TerraformDocument): Finding[] {
 const CLOUDWATCH = "cloudwatch.amazonaws.com";
 const isCloudWatch = (statement: PolicyStatement) =>
   statement.principals.some((principal) => principal.type === "Service" && principal.identifiers.includes(CLOUDWATCH));
+/** Whether `statement` names `action`, or a pattern ending in `*` that covers it (`*` alone covers every action). */
 const allows = (statement: PolicyStatement, action: string) =>
-  statement.actions.some((candidate) => candidate === action || candidate === "*" || (candidate.endsWith("*") && action.startsWith(candidate.slice(0, -1))));
+  statement.actions.some((candidate) => candidate === action || (candidate.endsWith("*") && action.startsWith(candidate.slice(0, -1))));
 const sourceConditioned = (statement: PolicyStatement) =>
   statement.conditions.some((condition) => ["aws:sourceaccount", "aws:sourcearn"].includes(condition.variable.toLowerCase()));
 
