@@ -97,6 +97,14 @@ const editPolicy = (holder: any, attribute: string, change: (policy: any) => voi
 };
 const editLogBucketPolicy = (document: any, change: (policy: any) => void) =>
   editPolicy(document.resource.aws_s3_bucket_policy.access_logs_policy, "policy", change);
+/** Gives the log bucket a written name in place of its prefix, and returns the name. */
+const nameLogBucket = (document: any) => {
+  const bucket = document.resource.aws_s3_bucket.access_logs_bucket;
+  delete bucket.bucket_prefix;
+  return (bucket.bucket = "inventory-lb-logs");
+};
+const logBucketEncryption = (document: any) =>
+  document.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule[0].apply_server_side_encryption_by_default;
 /** Every object of the log bucket, the first statement's resource being one of its keys. */
 const wholeBucket = (policy: any) => `${policy.Statement[0].Resource.split("/")[0]}/*`;
 const editSecretPolicy = (document: any, change: (policy: any) => void) =>
@@ -567,8 +575,26 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["AmazonSSMManagedInstanceCore, no longer reviewed", (d) => attachToAppRole(d, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")],
     ["an unreviewed managed policy", (d) => attachToAppRole(d, "arn:aws:iam::aws:policy/AmazonS3FullAccess")],
   ],
-  CKV_AWS_21: [["versioning suspended", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended")]],
-  CKV_AWS_19: [["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration, ["CKV_AWS_145"]]],
+  CKV_AWS_21: [
+    ["versioning suspended", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended")],
+    ["versioning of no stated status", (d) => delete d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration],
+    // The other bucket's versioning names its bucket by reference, not by this name.
+    [
+      "versioning suspended on a bucket of a written name",
+      (d) => {
+        nameLogBucket(d);
+        d.resource.aws_s3_bucket_versioning.access_logs_versioning.versioning_configuration.status = "Suspended";
+      },
+    ],
+  ],
+  CKV_AWS_19: [
+    ["no encryption configuration", (d) => delete d.resource.aws_s3_bucket_server_side_encryption_configuration, ["CKV_AWS_145"]],
+    [
+      "a rule of no default encryption",
+      (d) => (d.resource.aws_s3_bucket_server_side_encryption_configuration.access_logs_encryption.rule = [{ bucket_key_enabled: true }]),
+      ["CKV_AWS_145"],
+    ],
+  ],
   // Each of the four settings on its own: a check that stopped reading one of them passes on the others.
   CKV2_AWS_6: [
     ["public ACLs allowed", (d) => (publicAccessBlock(d).block_public_acls = false)],
@@ -579,9 +605,27 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
   "S3.5": [
     ["no TLS-only statement", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement = policy.Statement.slice(0, 1)))],
     ["the objects left out", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Resource = policy.Statement[1].Resource.slice(0, 1)))],
+    ["the bucket left out", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Resource = policy.Statement[1].Resource.slice(1)))],
+    [
+      "another bucket and its objects",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Resource = ["arn:aws:s3:::other", "arn:aws:s3:::other/*"])),
+    ],
+    [
+      "one account denied, not everyone",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Principal = { AWS: "arn:aws:iam::123456789012:root" })),
+    ],
+    ["one action denied", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Action = "s3:GetObject"))],
+    ["requests over TLS denied", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Condition.Bool["aws:SecureTransport"] = "true"))],
+    [
+      "the denial on another condition key",
+      (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Condition = { Bool: { "aws:ViaAWSService": "false" } })),
+    ],
   ],
   CKV2_AWS_61: [["the rule disabled", (d) => (d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle.rule[0].status = "Disabled")]],
-  CKV2_AWS_65: [["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")]],
+  CKV2_AWS_65: [
+    ["ACLs enabled", (d) => (d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule.object_ownership = "ObjectWriter")],
+    ["no ownership rule", (d) => delete d.resource.aws_s3_bucket_ownership_controls.access_logs_ownership.rule],
+  ],
   "INV-IAM-1": [
     [
       "the flow log role without conditions",
@@ -867,6 +911,24 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
 
 /** For some controls: edits it must not take for a violation, what it leaves alone or reads as AWS does. */
 const stillMet: Record<string, [string, Edit][]> = {
+  CKV_AWS_21: [
+    ["a bucket of a written name, its versioning naming it so", (d) => (d.resource.aws_s3_bucket_versioning.access_logs_versioning.bucket = nameLogBucket(d))],
+  ],
+  CKV_AWS_19: [["DSSE-KMS", (d) => (logBucketEncryption(d).sse_algorithm = "aws:kms:dsse")]],
+  CKV_AWS_145: [["DSSE-KMS on the log bucket (the other uses SSE-KMS)", (d) => (logBucketEncryption(d).sse_algorithm = "aws:kms:dsse")]],
+  "S3.5": [
+    ["everyone written as the AWS principal *", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Principal = { AWS: "*" }))],
+    ["every action written as *", (d) => editLogBucketPolicy(d, (policy) => (policy.Statement[1].Action = "*"))],
+  ],
+  CKV2_AWS_61: [
+    [
+      "a second rule, disabled, beside the enabled one",
+      (d) => {
+        const { rule } = d.resource.aws_s3_bucket_lifecycle_configuration.access_logs_lifecycle;
+        rule.push({ ...rule[0], id: "probe", status: "Disabled" });
+      },
+    ],
+  ],
   "INV-MON-1": [
     [
       "an alarm notifying a topic of another configuration",
@@ -1336,6 +1398,13 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
     ["CKV2_AWS_6", "public buckets not restricted", (d) => (first(d, "aws_s3_bucket_public_access_block").restrict_public_buckets = false)],
     ["S3.5", "no bucket policy", (d) => delete d.resource.aws_s3_bucket_policy],
     ["S3.5", "an Allow instead of a Deny", (d) => editPolicy(first(d, "aws_s3_bucket_policy"), "policy", (policy) => (policy.Statement[0].Effect = "Allow"))],
+    ["S3.5", "the policy not JSON", (d) => (first(d, "aws_s3_bucket_policy").policy = "{")],
+    [
+      "S3.5",
+      "another bucket and its objects, by their written ARNs",
+      (d) =>
+        editPolicy(first(d, "aws_s3_bucket_policy"), "policy", (policy) => (policy.Statement[0].Resource = ["arn:aws:s3:::other", "arn:aws:s3:::other/*"])),
+    ],
     ["CKV_AWS_28", "no point-in-time recovery", (d) => delete first(d, "aws_dynamodb_table").point_in_time_recovery],
     ["DynamoDB.6", "no deletion protection", (d) => (first(d, "aws_dynamodb_table").deletion_protection_enabled = false)],
     // The state controls read whatever IAM the bootstrap stack would hold, though the stand-in holds none.
@@ -1376,7 +1445,7 @@ describe("the state controls, on a stand-in for the bootstrap stack", () => {
         ),
       ),
     ];
-    expect(stateViolations).toHaveLength(14);
+    expect(stateViolations).toHaveLength(16);
     expectKeptFindings("state.txt", `${lines.join("\n")}\n`);
   });
 
