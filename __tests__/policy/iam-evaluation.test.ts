@@ -17,6 +17,7 @@ describe("condition operators, each true and false", () => {
     ["StringNotEqualsIgnoreCase", ["DEV"], "dev", false],
     ["StringLike", ["d?v*"], "dev-1", true],
     ["StringLike", ["d?v*"], "Dev-1", false],
+    ["StringLike", ["line*"], "line one\nline two", true],
     ["StringNotLike", ["prod*"], "dev", true],
     ["StringNotLike", ["prod*"], "production", false],
     ["ArnEquals", ["arn:aws:iam::111122223333:role/ci-*"], "arn:aws:iam::111122223333:role/ci-plan", true],
@@ -25,6 +26,9 @@ describe("condition operators, each true and false", () => {
     // A wildcard stays within its component: `*` in the account does not swallow the colons after it.
     ["ArnLike", ["arn:aws:iam::*:role/ci"], "arn:aws:iam::1111:extra:role/ci", false],
     ["ArnLike", ["arn:aws:iam::*:role/*"], "not-an-arn", false],
+    // An ARN has six components: a value of four is no ARN, even against wildcards; a pattern of one matches nothing.
+    ["ArnLike", ["arn:aws:iam::*:*"], "arn:aws:iam::", false],
+    ["ArnLike", ["not-an-arn-pattern"], "arn:aws:iam::111122223333:role/ci-plan", false],
     ["ArnNotEquals", ["arn:aws:iam::111122223333:role/admin"], "arn:aws:iam::111122223333:role/ci-plan", true],
     ["ArnNotEquals", ["arn:aws:iam::111122223333:role/admin"], "arn:aws:iam::111122223333:role/admin", false],
     ["ArnNotLike", ["arn:aws:iam::*:role/admin*"], "arn:aws:iam::111122223333:role/ci-plan", true],
@@ -34,6 +38,11 @@ describe("condition operators, each true and false", () => {
     ["NumericEquals", ["3600"], "3600", true],
     ["NumericEquals", ["3600"], "3601", false],
     ["NumericEquals", ["3600"], "one hour", false],
+    // An empty value is not the number 0 (JavaScript's Number("") is).
+    ["NumericEquals", ["0"], "", false],
+    ["NumericEquals", ["0"], " ", false],
+    ["NumericNotEquals", ["3600"], "3601", true],
+    ["NumericNotEquals", ["3600"], "3600", false],
     ["NumericLessThan", ["3600"], "3599", true],
     ["NumericLessThan", ["3600"], "3600", false],
     ["NumericLessThanEquals", ["3600"], "3600", true],
@@ -53,6 +62,10 @@ describe("condition operators, each true and false", () => {
     expect(holds("Null", "aws:RequestTag/Environment", ["false"], {})).toBe(false);
   });
 
+  it("Null with both true and false holds whether the key is there or not", () => {
+    expect(holds("Null", "aws:TokenIssueTime", ["true", "false"], {})).toBe(true);
+    expect(holds("Null", "aws:TokenIssueTime", ["true", "false"], { "aws:TokenIssueTime": "2026-12-08T00:00:00Z" })).toBe(true);
+  });
   it("keys are matched whatever their case, values are not (but for IgnoreCase)", () => {
     expect(holds("StringEquals", "AWS:RequestTag/environment", ["dev"], { "aws:RequestTag/Environment": "dev" })).toBe(true);
     expect(holds("StringEquals", "aws:RequestTag/Environment", ["DEV"], { "aws:RequestTag/Environment": "dev" })).toBe(false);
@@ -113,6 +126,15 @@ describe("set operators on multivalued keys", () => {
 describe("operators it does not know", () => {
   it.each(["StringMatches", "DateLessThan", "IpAddress", "NullIfExists", "ForAllValues:Null", "ForSomeValues:StringEquals"])("%s is an error", (test) => {
     expect(() => holds(test, "aws:CurrentTime", ["x"], { "aws:CurrentTime": "x" })).toThrow(`condition operator ${test} is not supported by this evaluator`);
+  });
+  it("names in its error every operator it knows", () => {
+    expect(() => holds("StringMatches", "aws:CurrentTime", ["x"], {})).toThrow(
+      [
+        "(StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike,",
+        "ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, Bool, NumericEquals, NumericNotEquals, NumericLessThan,",
+        "NumericLessThanEquals, NumericGreaterThan, NumericGreaterThanEquals, Null)",
+      ].join(" "),
+    );
   });
   it("is an error inside a policy too, not a statement that silently does not apply", () => {
     const denyUnknown = policy({ Sid: "Odd", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringFuzzy: { "aws:RequestTag/x": "y" } } });
