@@ -85,6 +85,8 @@ function controlsBrokenBy(base: TerraformDocument, edit: Edit, scope: Target["sc
 
 const alb = (document: any) => document.resource.aws_lb.load_balancer_alb;
 const httpListener = (document: any) => document.resource.aws_lb_listener.load_balancer_http_listener;
+const httpsListener = (document: any) => document.resource.aws_lb_listener.load_balancer_https_listener;
+const targetGroup = (document: any) => document.resource.aws_lb_target_group.load_balancer_target_group;
 const template = (document: any) => document.resource.aws_launch_template.app_tier_launch_template;
 const group = (document: any) => document.resource.aws_autoscaling_group.app_tier_auto_scaling_group;
 const db = (document: any) => document.resource.aws_db_instance.database_instance;
@@ -219,35 +221,35 @@ const violations: Record<string, [string, Edit, string[]?][]> = {
     ["HTTP redirected to HTTP", (d) => (httpListener(d).default_action[0].redirect.protocol = "HTTP"), ["CKV_AWS_2", "CKV_AWS_103"]],
   ],
   CKV_AWS_103: [
-    ["a TLS 1.0 policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-2016-08")],
-    ["a TLS 1.2 policy with CBC suites", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06")],
-    ["no policy named (AWS's default allows TLS 1.0)", (d) => delete d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy],
+    ["a TLS 1.0 policy", (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-2016-08")],
+    ["a TLS 1.2 policy with CBC suites", (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06")],
+    ["no policy named (AWS's default allows TLS 1.0)", (d) => delete httpsListener(d).ssl_policy],
   ],
   "ELB.13": [
     ["one subnet", (d) => (alb(d).subnets = alb(d).subnets.slice(0, 1))],
     ["a subnet of another configuration", (d) => (alb(d).subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])],
   ],
   CKV_AWS_261: [
-    ["no health check path", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path],
-    ["a path that is not absolute", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.health_check.path = "health")],
-    ["the health check turned off", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.health_check.enabled = false)],
-    ["no health check block", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.health_check],
+    ["no health check path", (d) => delete targetGroup(d).health_check.path],
+    ["a path that is not absolute", (d) => (targetGroup(d).health_check.path = "health")],
+    ["the health check turned off", (d) => (targetGroup(d).health_check.enabled = false)],
+    ["no health check block", (d) => delete targetGroup(d).health_check],
   ],
   "INV-ELB-1": [
     ["zonal shift off", (d) => (alb(d).enable_zonal_shift = false)],
     ["the setting deleted (AWS's default is off)", (d) => delete alb(d).enable_zonal_shift],
   ],
   "INV-TG-2": [
-    ["cross-zone off", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled = "false")],
-    ["left to the load balancer", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.load_balancing_cross_zone_enabled],
+    ["cross-zone off", (d) => (targetGroup(d).load_balancing_cross_zone_enabled = "false")],
+    ["left to the load balancer", (d) => delete targetGroup(d).load_balancing_cross_zone_enabled],
   ],
   "INV-TG-3": [
-    ["no slow start", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.slow_start],
-    ["slow start 0", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.slow_start = 0)],
+    ["no slow start", (d) => delete targetGroup(d).slow_start],
+    ["slow start 0", (d) => (targetGroup(d).slow_start = 0)],
   ],
   "INV-TG-1": [
-    ["AWS's 300 s default", (d) => delete d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay],
-    ["120 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "120")],
+    ["AWS's 300 s default", (d) => delete targetGroup(d).deregistration_delay],
+    ["120 s", (d) => (targetGroup(d).deregistration_delay = "120")],
   ],
   CKV_AWS_79: [
     ["IMDSv1 allowed", (d) => (template(d).metadata_options.http_tokens = "optional")],
@@ -1003,11 +1005,8 @@ const stillMet: Record<string, [string, Edit][]> = {
   CKV_AWS_2: [["HTTPS alone, no HTTP listener", (d) => delete d.resource.aws_lb_listener.load_balancer_http_listener]],
   CKV2_AWS_20: [["HTTPS alone, no HTTP listener", (d) => delete d.resource.aws_lb_listener.load_balancer_http_listener]],
   CKV_AWS_103: [
-    ["a TLS 1.3 only policy", (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06")],
-    [
-      "the forward secrecy policy without CBC",
-      (d) => (d.resource.aws_lb_listener.load_balancer_https_listener.ssl_policy = "ELBSecurityPolicy-FS-1-2-Res-2020-10"),
-    ],
+    ["a TLS 1.3 only policy", (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06")],
+    ["the forward secrecy policy without CBC", (d) => (httpsListener(d).ssl_policy = "ELBSecurityPolicy-FS-1-2-Res-2020-10")],
   ],
   "ELB.13": [
     [
@@ -1018,8 +1017,8 @@ const stillMet: Record<string, [string, Edit][]> = {
       },
     ],
   ],
-  "INV-TG-1": [["60 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.deregistration_delay = "60")]],
-  "INV-TG-3": [["30 s", (d) => (d.resource.aws_lb_target_group.load_balancer_target_group.slow_start = 30)]],
+  "INV-TG-1": [["60 s", (d) => (targetGroup(d).deregistration_delay = "60")]],
+  "INV-TG-3": [["30 s", (d) => (targetGroup(d).slow_start = 30)]],
   "EC2.181": [
     [
       "an instance store volume beside the encrypted root",
